@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+// The test command README.md shows and .ci/run calls: runs every package's vitest suite through
+// turbo (each package on its own, coverage included), then prints one summary line
+// `N passed, N failed` from the JSON reports and exits non-zero on any failure.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const packages = readdirSync('packages').filter((d) => existsSync(join('packages', d, 'package.json')));
+for (const dir of packages) rmSync(join('packages', dir, 'test-results.json'), { force: true });
+
+const extra = process.argv.slice(2);
+const turbo = spawnSync(
+  'npx',
+  ['--no-install', 'turbo', 'run', 'test', '--continue', '--force', '--output-logs=full', ...extra],
+  { stdio: 'inherit', env: process.env },
+);
+
+let passed = 0;
+let failed = 0;
+const missing = [];
+for (const dir of packages) {
+  const pkg = JSON.parse(readFileSync(join('packages', dir, 'package.json'), 'utf8'));
+  if (!pkg.scripts?.test) continue;
+  const file = join('packages', dir, 'test-results.json');
+  if (!existsSync(file)) {
+    missing.push(dir);
+    continue;
+  }
+  const report = JSON.parse(readFileSync(file, 'utf8'));
+  passed += report.numPassedTests ?? 0;
+  failed += report.numFailedTests ?? 0;
+  const suitesFailed = (report.testResults ?? []).filter((r) => r.status === 'failed').length;
+  if (report.numFailedTests === 0 && suitesFailed > 0) failed += suitesFailed;
+}
+if (missing.length > 0) console.error(`no test report from: ${missing.join(', ')}`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(turbo.status !== 0 || failed > 0 || missing.length > 0 ? 1 : 0);
