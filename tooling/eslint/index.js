@@ -21,7 +21,9 @@ export default tseslint.config(
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
       '@typescript-eslint/no-extraneous-class': 'off',
       'max-params': ['error', 4],
-      eqeqeq: ['error', 'always', { null: 'never' }],
+      eqeqeq: ['error', 'always', { null: 'ignore' }],
+      '@typescript-eslint/class-literal-property-style': 'off',
+      '@typescript-eslint/no-useless-constructor': 'off',
       'no-console': 'error',
       'no-restricted-imports': [
         'error',
