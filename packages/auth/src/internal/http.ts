@@ -1,0 +1,114 @@
+import { isIP } from 'node:net';
+import {
+  AuthenticationError,
+  AuthorizationError,
+  InsecureTransportError,
+  NotFoundError,
+  RateLimitError,
+  RegistryError,
+  type RegistryErrorDetail,
+  ServerError,
+} from '@llmdevops/docker-hub-core';
+import { type RequestBody, type TransportResponse } from '@llmdevops/docker-hub-transport';
+
+/** Context flag telling the auth middleware to leave a request alone (token and login calls). */
+export const SKIP_AUTH = 'authSkip';
+
+/** Largest error or token body read into memory. */
+export const SMALL_BODY_LIMIT = 256 * 1024;
+
+/**
+ * Whether a host name is a loopback address (`localhost`, `127.0.0.0/8`, `::1`).
+ * @param hostname - `URL.hostname`
+ * @returns true for loopback
+ */
+export function isLoopback(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (h === 'localhost' || h.endsWith('.localhost')) return true;
+  if (isIP(h) === 4) return h.startsWith('127.');
+  return h === '::1' || h === '0:0:0:0:0:0:0:1';
+}
+
+/**
+ * Whether credentials may travel to this URL: HTTPS, loopback, or a host explicitly marked insecure.
+ * @param url - target
+ * @param insecureHosts - `host[:port]` values allowed over plain HTTP
+ * @returns true when allowed
+ */
+export function secureEnough(url: URL, insecureHosts: ReadonlySet<string>): boolean {
+  return url.protocol === 'https:' || (url.protocol === 'http:' && (isLoopback(url.hostname) || insecureHosts.has(url.host.toLowerCase())));
+}
+
+/**
+ * Throws unless credentials may be sent to `url`.
+ * @param url - target
+ * @param insecureHosts - hosts allowed over plain HTTP
+ * @throws {@link InsecureTransportError}
+ */
+export function assertSecure(url: URL, insecureHosts: ReadonlySet<string>): void {
+  if (!secureEnough(url, insecureHosts)) {
+    throw new InsecureTransportError(`${url.protocol}//${url.host}${url.pathname}`, 'credentials are only sent over HTTPS, to loopback, or to hosts marked insecure');
+  }
+}
+
+/**
+ * Whether a request body can be sent a second time.
+ * @param body - the body
+ * @returns true unless it is a one-shot stream
+ */
+export function isReplayable(body: RequestBody | undefined): boolean {
+  return body === undefined || typeof body === 'string' || body instanceof Uint8Array || body.replayable;
+}
+
+/**
+ * Reads a small JSON body; undefined when it is not JSON or too large.
+ * @param res - the response
+ * @returns the value or undefined
+ */
+export async function readJson(res: TransportResponse): Promise<unknown> {
+  try {
+    const text = await res.text(SMALL_BODY_LIMIT);
+    return text === '' ? undefined : (JSON.parse(text) as unknown);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The `errors` array of a distribution error body, without `detail` values that are not plain.
+ * @param body - parsed body
+ * @returns the entries (empty when none)
+ */
+export function registryErrorsOf(body: unknown): RegistryErrorDetail[] {
+  if (typeof body !== 'object' || body === null) return [];
+  const errors = (body as { errors?: unknown }).errors;
+  if (!Array.isArray(errors)) return [];
+  const out: RegistryErrorDetail[] = [];
+  for (const e of errors as unknown[]) {
+    if (typeof e !== 'object' || e === null) continue;
+    const { code, message, detail } = e as { code?: unknown; message?: unknown; detail?: unknown };
+    if (typeof code === 'string') out.push({ code, message: typeof message === 'string' ? message : '', detail });
+  }
+  return out;
+}
+
+/**
+ * A typed error for a failed answer of a token service or the Hub API (no body text in the message
+ * except the short `detail`/`message` the service sent, which never holds the request's secrets).
+ * @param status - HTTP status
+ * @param what - what was attempted, e.g. `token request to auth.docker.io`
+ * @param retryAfter - the Retry-After header, if any
+ * @returns the error
+ */
+export function httpError(status: number, what: string, retryAfter?: string): RegistryError {
+  const options = { status };
+  if (status === 401) return new AuthenticationError(`${what}: credentials refused (401)`, options);
+  if (status === 403) return new AuthorizationError(`${what}: access denied (403)`, options);
+  if (status === 404) return new NotFoundError(`${what}: not found (404)`, options);
+  if (status === 429) {
+    const seconds = retryAfter === undefined ? Number.NaN : Number(retryAfter);
+    return new RateLimitError(`${what}: rate limited (429)`, Number.isFinite(seconds) ? { ...options, resetAt: new Date(Date.now() + seconds * 1000) } : options);
+  }
+  if (status >= 500) return new ServerError(`${what}: server error (${status})`, options);
+  return new RegistryError(`${what}: unexpected status ${status}`, options);
+}
