@@ -40,6 +40,13 @@ class Cursor {
     return this.text.slice(start, this.pos);
   }
 
+  /** An unquoted value: lenient, anything up to a comma, whitespace or quote (servers send `scope=a:b:c`). */
+  bare(): string {
+    const start = this.pos;
+    while (!this.done() && !/[\s,"]/.test(this.peek())) this.pos++;
+    return this.text.slice(start, this.pos);
+  }
+
   /** A quoted string after the opening quote; `\x` yields `x`. Undefined when unterminated. */
   quoted(): string | undefined {
     this.pos++; // opening quote
@@ -77,7 +84,7 @@ function parseParams(cur: Cursor, params: Map<string, string>): boolean {
     cur.skipSpace();
     let value: string | undefined;
     if (cur.peek() === '"') value = cur.quoted();
-    else value = cur.token();
+    else value = cur.bare();
     if (value === undefined) return false;
     if (!params.has(key)) params.set(key, value);
     cur.skipSpace();
