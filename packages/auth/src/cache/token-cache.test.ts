@@ -103,6 +103,7 @@ describe('TokenCache', () => {
     clock.advance(3_600_000);
     cache.set(key, token('c', clock.now() + 60_000)); // retiring b prunes long-expired retired tokens
     expect(a.token.disposed).toBe(true);
-    using _ = cache;
+    cache[Symbol.dispose]();
+    expect(cache.size).toBe(0);
   });
 });

@@ -93,7 +93,7 @@ describe('readDockerConfig', () => {
   it('does not quote file content (which may hold secrets) in parse errors', async () => {
     await box.writeConfig('{"auths": {"x": {"auth": "c2VjcmV0LXZhbHVl"}}, oops}');
     const err = await readDockerConfig({ env: box.env }).catch((e: unknown) => e);
-    expect(String((err as Error).message)).not.toContain('c2VjcmV0LXZhbHVl');
+    expect((err as Error).message).not.toContain('c2VjcmV0LXZhbHVl');
   });
 
   it('reads an empty file as empty', async () => {
@@ -223,7 +223,7 @@ describe('resolveCredentials', () => {
     provider.dispose();
     await new Promise((r) => setImmediate(r));
     expect(one.kind === 'basic' && one.password.disposed).toBe(true);
-    const failing = createCredentialProvider({ env: box.env, explicit: undefined, configDir: join(box.dir, 'none') });
+    const failing = createCredentialProvider({ env: box.env, configDir: join(box.dir, 'none') });
     expect((await failing('x')).kind).toBe('anonymous');
   });
 

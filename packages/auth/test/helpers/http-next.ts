@@ -116,7 +116,7 @@ export interface ScriptedServer {
 
 function write(res: ServerResponse, reply: ScriptedReply): void {
   const isText = typeof reply.body === 'string' || reply.body === undefined;
-  const payload = reply.body === undefined ? '' : isText ? String(reply.body) : JSON.stringify(reply.body);
+  const payload = typeof reply.body === 'string' ? reply.body : reply.body === undefined ? '' : JSON.stringify(reply.body);
   res.writeHead(reply.status, { ...(isText ? {} : { 'content-type': 'application/json' }), ...reply.headers });
   res.end(payload);
 }
@@ -133,12 +133,18 @@ export async function startScriptedServer(handler: ScriptedServer['handler'] = (
       const r: ReceivedRequest = { method: req.method ?? 'GET', path: url.pathname, url, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
       received.push(r);
       Promise.resolve(state.handler(r)).then(
-        (reply) => write(res, reply),
-        () => write(res, { status: 500 }),
+        (reply) => {
+          write(res, reply);
+        },
+        () => {
+          write(res, { status: 500 });
+        },
       );
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => {
+    server.listen(0, '127.0.0.1', resolve);
+  });
   const { port } = server.address() as AddressInfo;
   const origin = `http://127.0.0.1:${port}`;
   return {
@@ -155,7 +161,7 @@ export async function startScriptedServer(handler: ScriptedServer['handler'] = (
     close: async () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
-        server.close(() => resolve());
+        server.close(() => { resolve(); });
       }),
   };
 }
