@@ -1,0 +1,84 @@
+import { Readable } from 'node:stream';
+import { InsecureTransportError } from '@llmdevops/docker-hub-core';
+import type { Dispatcher } from 'undici';
+import type { Next, RequestBody, TransportRequest } from '../pipeline/types.js';
+import { isLoopbackHost, safeUrl } from '../internal/host.js';
+import { mapUndiciError, type TimeoutSettings } from './map-undici-error.js';
+import { createResponse, wrapBody } from './response.js';
+
+/** Settings of the terminal stage. @internal */
+export interface TerminalOptions {
+  readonly dispatcher: Dispatcher;
+  readonly timeouts: TimeoutSettings;
+  /** Hosts (`host` or `host:port`) where plain HTTP is allowed. */
+  readonly insecureHosts: readonly string[];
+  readonly userAgent: string;
+}
+
+/**
+ * Refuses anything but HTTPS, except loopback and hosts marked insecure.
+ * @param url - the URL about to be contacted
+ * @param insecureHosts - hosts allowed over plain HTTP
+ * @throws {@link InsecureTransportError} with a hint on how to allow it
+ * @internal
+ */
+export function assertSecure(url: URL, insecureHosts: readonly string[]): void {
+  if (url.protocol === 'https:') return;
+  if (url.protocol !== 'http:') {
+    throw new InsecureTransportError(safeUrl(url), `only https: (and http: for loopback or insecure hosts) is supported`);
+  }
+  const host = url.host.toLowerCase();
+  const name = url.hostname.toLowerCase();
+  if (isLoopbackHost(name) || insecureHosts.some((h) => h.toLowerCase() === host || h.toLowerCase() === name)) return;
+  throw new InsecureTransportError(
+    safeUrl(url),
+    `plain HTTP is only used for loopback hosts; add "${host}" to the transport's insecureHosts option to allow it`,
+  );
+}
+
+function toUndiciBody(body: RequestBody): string | Uint8Array | Readable {
+  if (typeof body === 'string' || body instanceof Uint8Array) return body;
+  const produced = body.stream();
+  if (produced instanceof Readable) return produced;
+  return Readable.from(produced as AsyncIterable<Uint8Array>, { objectMode: false });
+}
+
+function requestHeaders(req: TransportRequest, userAgent: string): Record<string, string> {
+  const headers: Record<string, string> = { 'user-agent': userAgent, ...req.headers };
+  const body = req.body;
+  if (body !== undefined && typeof body === 'object' && !(body instanceof Uint8Array) && body.length !== undefined) {
+    headers['content-length'] ??= String(body.length);
+  }
+  return headers;
+}
+
+/**
+ * The innermost stage: one `dispatcher.request()` (no undici retry or redirect), with the
+ * headers and body-idle timeouts, the caller's signal, the HTTPS policy and error mapping.
+ * @param options - dispatcher, timeouts, insecure hosts and user agent
+ * @returns the terminal `Next`
+ * @internal
+ */
+export function createTerminal(options: TerminalOptions): Next {
+  return async (req) => {
+    assertSecure(req.url, options.insecureHosts);
+    const what = `${req.method} ${safeUrl(req.url)}`;
+    const ctx = { timeouts: options.timeouts, signal: req.signal };
+    try {
+      const res = await options.dispatcher.request({
+        origin: req.url.origin,
+        path: `${req.url.pathname}${req.url.search}`,
+        method: req.method,
+        headers: requestHeaders(req, options.userAgent),
+        body: req.body === undefined ? null : toUndiciBody(req.body),
+        signal: req.signal ?? null,
+        headersTimeout: options.timeouts.headersTimeoutMs,
+        bodyTimeout: options.timeouts.bodyTimeoutMs,
+      });
+      const body = wrapBody(res.body, (err) => mapUndiciError(err, `${what} body`, ctx));
+      return createResponse({ status: res.statusCode, headers: res.headers, url: req.url, body, what: `${what} response body` });
+    } catch (err) {
+      throw mapUndiciError(err, what, ctx);
+    }
+  };
+}

@@ -1,0 +1,81 @@
+import { isDockerHubError, NetworkError } from '@llmdevops/docker-hub-core';
+import { backoffDelay, type BackoffOptions } from '../backoff/exponential-jitter.js';
+import { retryDelayFromHeaders, type ResponseHeaders } from '../rate-limit/parse-headers.js';
+
+/** Retry settings. @public */
+export interface RetryPolicy {
+  /** Retries after the first attempt (default 3). */
+  readonly maxRetries: number;
+  /** Longest wait the transport accepts for a `Retry-After` or rate-limit reset, in ms (default 60 000). */
+  readonly maxRetryWaitMs: number;
+  /** Backoff base and cap, and the random source. */
+  readonly backoff: BackoffOptions;
+}
+
+/** What happened on one attempt. @public */
+export type AttemptOutcome =
+  | { readonly kind: 'response'; readonly status: number; readonly headers: ResponseHeaders }
+  | { readonly kind: 'error'; readonly error: unknown };
+
+/** The decision for one outcome. @public */
+export type RetryDecision =
+  | { readonly retry: true; readonly delayMs: number; readonly reason: string }
+  | { readonly retry: false; readonly rateLimited?: { readonly waitMs: number | undefined } };
+
+const RETRY_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
+// Connection failures that happened before the request reached the server (safe for POST too).
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN']);
+
+function isPermanentNetworkError(causeCode: string | undefined): boolean {
+  if (causeCode === undefined) return false;
+  return /CERT|SSL|TLS|ERR_INVALID|UND_ERR_INVALID_ARG|UND_ERR_NOT_SUPPORTED|UND_ERR_CLOSED|UND_ERR_DESTROYED/.test(causeCode);
+}
+
+function decideError(error: unknown, attempt: number, idempotent: boolean, policy: RetryPolicy): RetryDecision {
+  if (!isDockerHubError(error) || !error.retryable) return { retry: false };
+  if (error.code === 'CIRCUIT_OPEN') return { retry: false };
+  if (error instanceof NetworkError && isPermanentNetworkError(error.causeCode)) return { retry: false };
+  if (!idempotent) {
+    const sentNothing =
+      (error instanceof NetworkError && NOT_SENT_CODES.has(error.causeCode ?? '')) ||
+      (error.code === 'TIMEOUT' && (error as { phase?: string }).phase === 'connect');
+    if (!sentNothing) return { retry: false };
+  }
+  return { retry: true, delayMs: backoffDelay(attempt, policy.backoff), reason: error.code };
+}
+
+/**
+ * Decides whether to retry after an attempt (pure; style C10). 429 waits for the server's hint
+ * (`Retry-After`, `X-Retry-After`, reset, window) and gives up at once when that is longer than
+ * `maxRetryWaitMs`; 408, 500, 502, 503, 504, connection failures and timeouts back off
+ * exponentially with full jitter; other 4xx (including 401, which auth handles) never retry.
+ * Non-idempotent requests retry only when the server cannot have acted (429, refused connects).
+ * @param outcome - the response status and headers, or the error
+ * @param ctx - the failed attempt (1-based), idempotency, replayability, time and policy
+ * @returns whether and how long to wait
+ * @public
+ */
+export function decideRetry(
+  outcome: AttemptOutcome,
+  ctx: { readonly attempt: number; readonly idempotent: boolean; readonly replayable: boolean; readonly now: number; readonly policy: RetryPolicy },
+): RetryDecision {
+  const { attempt, policy } = ctx;
+  if (outcome.kind === 'error') {
+    if (!ctx.replayable || attempt > policy.maxRetries) return { retry: false };
+    return decideError(outcome.error, attempt, ctx.idempotent, policy);
+  }
+  const { status } = outcome;
+  if (!RETRY_STATUSES.has(status)) return { retry: false };
+  const hint = status === 429 || status === 503 ? retryDelayFromHeaders(outcome.headers, ctx.now) : undefined;
+  const usable = hint !== undefined && (status === 429 || hint.from === 'retry-after');
+  if (status === 429) {
+    const waitMs = usable ? hint.delayMs : undefined;
+    if (!ctx.replayable || attempt > policy.maxRetries) return { retry: false, rateLimited: { waitMs } };
+    if (waitMs !== undefined && waitMs > policy.maxRetryWaitMs) return { retry: false, rateLimited: { waitMs } };
+    return { retry: true, delayMs: waitMs ?? backoffDelay(attempt, policy.backoff), reason: 'status 429' };
+  }
+  if (!ctx.replayable || attempt > policy.maxRetries || !ctx.idempotent) return { retry: false };
+  const backoff = backoffDelay(attempt, policy.backoff);
+  if (usable && hint.delayMs > policy.maxRetryWaitMs) return { retry: false };
+  return { retry: true, delayMs: usable ? Math.max(backoff, hint.delayMs) : backoff, reason: `status ${status}` };
+}

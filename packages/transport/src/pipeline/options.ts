@@ -1,0 +1,93 @@
+import type { Dispatcher } from 'undici';
+import type { Clock } from '../internal/clock.js';
+import type { CircuitBreakerOptions } from '../middleware/breaker/consecutive-breaker.js';
+import type { RateLimitOptions } from '../middleware/rate-limit/rate-limit-tracker.js';
+
+/** Options of {@link createTransport}; every field is optional. @public */
+export interface TransportOptions {
+  /** The undici dispatcher; default an `Agent` with keep-alive, per-origin limits and TLS 1.2+. Not closed by `close()` when given. */
+  readonly dispatcher?: Dispatcher;
+  /** Headers and body-idle timeout in ms (default 60 000; services derive it from `DOCKER_TIMEOUT_SECONDS`). */
+  readonly timeoutMs?: number;
+  /** Connect timeout in ms (default `timeoutMs`); applies to the default agent only. */
+  readonly connectTimeoutMs?: number;
+  /** Overall limit per call up to the final response headers, across retries (default none). */
+  readonly totalTimeoutMs?: number;
+  /** Retries after the first attempt (default 3; 0 disables retrying). */
+  readonly maxRetries?: number;
+  /** Longest acceptable `Retry-After` / rate-limit wait in ms (default 60 000); longer waits fail with `RateLimitError`. */
+  readonly maxRetryWaitMs?: number;
+  /** Backoff ceiling of the first retry in ms (default 200). */
+  readonly backoffBaseMs?: number;
+  /** Largest backoff ceiling in ms (default 10 000). */
+  readonly backoffCapMs?: number;
+  /** Per-host circuit breaker thresholds (defaults 5 / 2 / 30 000 ms). */
+  readonly circuitBreaker?: CircuitBreakerOptions;
+  /** Rate-limit tracking (default `lowThreshold` 10). */
+  readonly rateLimit?: RateLimitOptions;
+  /** Concurrent calls per host, held until the body is done (default 16). */
+  readonly maxConcurrentPerHost?: number;
+  /** Hosts (`name` or `name:port`) allowed over plain HTTP besides loopback. */
+  readonly insecureHosts?: readonly string[];
+  /** Extra CA certificates (PEM) trusted by the default agent, added to the system roots. */
+  readonly ca?: string | readonly string[];
+  /** Redirect hop limit (default 10). */
+  readonly maxRedirects?: number;
+  /** Time source and sleeper (default the system clock). */
+  readonly clock?: Clock;
+  /** Random source in `[0, 1)` for jitter (default `Math.random`). */
+  readonly random?: () => number;
+  /** `User-Agent` header (default `docker-hub-transport`). */
+  readonly userAgent?: string;
+}
+
+/** Options with defaults applied. @internal */
+export interface ResolvedTransportOptions {
+  readonly timeoutMs: number;
+  readonly connectTimeoutMs: number;
+  readonly totalTimeoutMs: number | undefined;
+  readonly maxRetries: number;
+  readonly maxRetryWaitMs: number;
+  readonly backoffBaseMs: number;
+  readonly backoffCapMs: number;
+  readonly circuitBreaker: Required<CircuitBreakerOptions>;
+  readonly lowThreshold: number;
+  readonly maxConcurrentPerHost: number;
+  readonly insecureHosts: readonly string[];
+  readonly maxRedirects: number;
+  readonly userAgent: string;
+}
+
+function nonNegative(value: number | undefined, fallback: number): number {
+  return value !== undefined && Number.isFinite(value) && value >= 0 ? value : fallback;
+}
+
+/**
+ * Applies defaults; out-of-range numbers fall back to the default.
+ * @param o - user options
+ * @returns resolved options
+ * @internal
+ */
+export function resolveOptions(o: TransportOptions): ResolvedTransportOptions {
+  const timeoutMs = nonNegative(o.timeoutMs, 60_000);
+  const cb = o.circuitBreaker ?? {};
+  return {
+    timeoutMs,
+    connectTimeoutMs: nonNegative(o.connectTimeoutMs, timeoutMs),
+    totalTimeoutMs: o.totalTimeoutMs === undefined ? undefined : nonNegative(o.totalTimeoutMs, 0),
+    maxRetries: Math.floor(nonNegative(o.maxRetries, 3)),
+    maxRetryWaitMs: nonNegative(o.maxRetryWaitMs, 60_000),
+    backoffBaseMs: nonNegative(o.backoffBaseMs, 200),
+    backoffCapMs: nonNegative(o.backoffCapMs, 10_000),
+    circuitBreaker: {
+      failureThreshold: Math.max(1, Math.floor(nonNegative(cb.failureThreshold, 5))),
+      successThreshold: Math.max(1, Math.floor(nonNegative(cb.successThreshold, 2))),
+      resetTimeoutMs: nonNegative(cb.resetTimeoutMs, 30_000),
+    },
+    lowThreshold: nonNegative(o.rateLimit?.lowThreshold, 10),
+    maxConcurrentPerHost: Math.max(1, Math.floor(nonNegative(o.maxConcurrentPerHost, 16))),
+    insecureHosts: [...(o.insecureHosts ?? [])],
+    maxRedirects: Math.floor(nonNegative(o.maxRedirects, 10)),
+    userAgent: o.userAgent ?? 'docker-hub-transport',
+  };
+}

@@ -1,0 +1,181 @@
+import { NetworkError, ValidationError } from '@llmdevops/docker-hub-core';
+import type { Dispatcher } from 'undici';
+import { createDefaultAgent } from '../dispatch/agent.js';
+import { createTerminal } from '../dispatch/terminal.js';
+import { createEventBus, type TransportEvents } from '../events/events.js';
+import { systemClock } from '../internal/clock.js';
+import { safeUrl } from '../internal/host.js';
+import type { BreakerState, BreakerStateName } from '../middleware/breaker/consecutive-breaker.js';
+import { BreakerRegistry, createBreakerMiddleware } from '../middleware/breaker/breaker.js';
+import { createConcurrencyMiddleware } from '../middleware/concurrency/concurrency.js';
+import type { RateLimitStatus } from '../middleware/rate-limit/parse-headers.js';
+import { RateLimitTracker, createRateLimitObserver } from '../middleware/rate-limit/rate-limit-tracker.js';
+import { createRedirectMiddleware } from '../middleware/redirect/redirect.js';
+import { createRetryMiddleware } from '../middleware/retry/retry.js';
+import { createTelemetryMiddleware } from '../middleware/telemetry/telemetry.js';
+import { createDeadlineMiddleware } from '../middleware/timeout/deadline.js';
+import { composeMiddleware } from './compose.js';
+import { resolveOptions, type TransportOptions } from './options.js';
+import type { Middleware, Next, TransportRequest, TransportResponse } from './types.js';
+
+/** Where {@link Transport.use} inserts a middleware: before or after a named one. @public */
+export interface UseOptions {
+  /** Insert just outside (before) this middleware. */
+  readonly before?: string;
+  /** Insert just inside (after) this middleware. */
+  readonly after?: string;
+}
+
+/** Read and reset access to one host's circuit breaker. @public */
+export interface BreakerHandle {
+  /** Current state name. */
+  readonly state: BreakerStateName;
+  /** Full state (failures, openedAt, successes). */
+  readonly snapshot: BreakerState;
+  /** When an open breaker half-opens, else undefined. */
+  readonly halfOpenAt: Date | undefined;
+  /** Closes the breaker by hand. */
+  reset(): void;
+}
+
+/** A resilient HTTP pipeline; one per client, sharing no state with others. @public */
+export interface Transport {
+  /**
+   * Sends a request through the pipeline.
+   * @param req - the request
+   * @returns the response (any status; use `errorFromResponse` for non-2xx)
+   * @throws NetworkError, TimeoutError, AbortedError, CircuitOpenError, InsecureTransportError, RedirectError, RateLimitError
+   */
+  request(req: TransportRequest): Promise<TransportResponse>;
+  /**
+   * Inserts a middleware (e.g. auth: `use(auth, { before: 'redirect' })`); innermost when no position is given.
+   * @param mw - the middleware; its name must be unique
+   * @param position - `before` or `after` a named middleware
+   * @returns the transport
+   * @throws {@link ValidationError} for a duplicate name or an unknown position
+   */
+  use(mw: Middleware, position?: UseOptions): Transport;
+  /** @returns middleware names, outermost first, ending with `terminal` */
+  describe(): string[];
+  /** Typed events, also mirrored to `node:diagnostics_channel`. */
+  readonly events: TransportEvents;
+  /**
+   * The latest rate-limit status.
+   * @param host - `host[:port]`; omitted for the host seen most recently
+   * @returns the status, or undefined when none was seen (not limited)
+   */
+  rateLimitStatus(host?: string): RateLimitStatus | undefined;
+  /**
+   * The circuit breaker of a host.
+   * @param host - `host[:port]`
+   * @returns a handle with state and reset
+   */
+  breaker(host: string): BreakerHandle;
+  /** Closes the default agent (an injected dispatcher is left to its owner). @returns when closed */
+  close(): Promise<void>;
+}
+
+/**
+ * Creates a transport. Default order, outermost first:
+ * `telemetry → deadline → retry → circuitBreaker → concurrency → [auth] → redirect →
+ * rateLimitObserver → terminal`. Retry sits outside the breaker so every attempt counts; auth
+ * (inserted by the caller with `use(auth, { before: 'redirect' })`) is inside retry so a retried
+ * attempt gets a fresh token, and outside redirect so a cross-origin hop drops `Authorization`.
+ * @param options - dispatcher, timeouts, retry, breaker, limits, TLS and test seams
+ * @returns the transport
+ * @example
+ * ```ts
+ * const transport = createTransport({ maxRetries: 5 });
+ * const res = await transport.request({ method: 'GET', url: new URL('https://registry-1.docker.io/v2/'), headers: {} });
+ * ```
+ * @public
+ */
+export function createTransport(options: TransportOptions = {}): Transport {
+  const o = resolveOptions(options);
+  const clock = options.clock ?? systemClock;
+  const events = createEventBus();
+  const ownsDispatcher = options.dispatcher === undefined;
+  const dispatcher: Dispatcher =
+    options.dispatcher ??
+    createDefaultAgent({ connectTimeoutMs: o.connectTimeoutMs, connectionsPerOrigin: o.maxConcurrentPerHost, ca: options.ca });
+  const breakers = new BreakerRegistry(o.circuitBreaker, { events, clock });
+  const tracker = new RateLimitTracker(o.lowThreshold, events);
+  const terminal = createTerminal({
+    dispatcher,
+    timeouts: { connectTimeoutMs: o.connectTimeoutMs, headersTimeoutMs: o.timeoutMs, bodyTimeoutMs: o.timeoutMs },
+    insecureHosts: o.insecureHosts,
+    userAgent: o.userAgent,
+  });
+  const random = options.random;
+  const stack: Middleware[] = [
+    createTelemetryMiddleware(events, clock),
+    createDeadlineMiddleware(clock, o.totalTimeoutMs),
+    createRetryMiddleware(
+      {
+        maxRetries: o.maxRetries,
+        maxRetryWaitMs: o.maxRetryWaitMs,
+        backoff: { baseMs: o.backoffBaseMs, capMs: o.backoffCapMs, ...(random === undefined ? {} : { random }) },
+      },
+      { clock, events },
+    ),
+    createBreakerMiddleware(breakers),
+    createConcurrencyMiddleware(o.maxConcurrentPerHost),
+    createRedirectMiddleware(o.maxRedirects),
+    createRateLimitObserver(tracker, { clock, events }),
+  ];
+  let composed: Next | undefined;
+  let closed = false;
+
+  const transport: Transport = {
+    events,
+    async request(req) {
+      if (closed) {
+        throw new NetworkError(`${req.method} ${safeUrl(req.url)}: the transport is closed`, { causeCode: 'TRANSPORT_CLOSED' });
+      }
+      composed ??= composeMiddleware(stack, terminal);
+      return composed(req);
+    },
+    use(mw, position = {}) {
+      if (stack.some((m) => m.name === mw.name)) {
+        throw new ValidationError('INVALID_ARGUMENT', `a middleware named "${mw.name}" is already in the pipeline`, mw.name);
+      }
+      const anchor = position.before ?? position.after;
+      let index = stack.length;
+      if (anchor !== undefined) {
+        const at = stack.findIndex((m) => m.name === anchor);
+        if (at < 0) throw new ValidationError('INVALID_ARGUMENT', `no middleware named "${anchor}" to insert relative to`, anchor);
+        index = position.before !== undefined ? at : at + 1;
+      }
+      stack.splice(index, 0, mw);
+      composed = undefined;
+      return transport;
+    },
+    describe: () => [...stack.map((m) => m.name), 'terminal'],
+    rateLimitStatus: (host) => tracker.status(host),
+    breaker(host) {
+      const b = breakers.get(host);
+      return {
+        get state() {
+          return b.stateAt(clock.now()).name;
+        },
+        get snapshot() {
+          return b.stateAt(clock.now());
+        },
+        get halfOpenAt() {
+          b.stateAt(clock.now());
+          const at = b.halfOpenAt();
+          return at === undefined ? undefined : new Date(at);
+        },
+        reset: () => {
+          b.reset();
+        },
+      };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (ownsDispatcher) await dispatcher.close();
+    },
+  };
+  return transport;
+}
