@@ -95,12 +95,19 @@ export async function resolveCredentials(registry: string, options: CredentialSo
  */
 export function createCredentialProvider(options: CredentialSourceOptions = {}): CredentialProvider & { dispose(): void } {
   const known = new Map<string, Promise<RegistryCredential>>();
+  const settled = new Set<RegistryCredential>();
+  let disposed = false;
   const provider = async (registry: string, signal?: AbortSignal): Promise<RegistryCredential> => {
     const host = normalizeRegistryHost(registry);
     const key = isDockerHub(host) ? 'docker.io' : host;
     let found = known.get(key);
     if (found === undefined) {
-      found = resolveCredentials(host, options, signal);
+      found = resolveCredentials(host, options, signal).then((c) => {
+        // Resolved after dispose(): zero it at once rather than keep it.
+        if (disposed) disposeIfSecret(c);
+        else settled.add(c);
+        return c;
+      });
       known.set(key, found);
       found.catch(() => known.delete(key));
     }
@@ -108,9 +115,9 @@ export function createCredentialProvider(options: CredentialSourceOptions = {}):
   };
   return Object.assign(provider, {
     dispose(): void {
-      for (const p of known.values()) {
-        p.then(disposeIfSecret, () => undefined);
-      }
+      disposed = true;
+      for (const c of settled) disposeIfSecret(c);
+      settled.clear();
       known.clear();
     },
   });
