@@ -7,9 +7,21 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { defaultGrants, type GrantPolicy, type RegistryUser, startTokenServer, type TokenServer, type TokenServerRequest } from './token-server.js';
+import {
+  defaultGrants,
+  type GrantPolicy,
+  type RegistryUser,
+  startTokenServer,
+  type TokenServer,
+  type TokenServerRequest,
+} from './token-server.js';
 
-export type { GrantPolicy, RegistryUser, RequestedScope, TokenServerRequest } from './token-server.js';
+export type {
+  GrantPolicy,
+  RegistryUser,
+  RequestedScope,
+  TokenServerRequest,
+} from './token-server.js';
 export { defaultGrants } from './token-server.js';
 
 const run = promisify(execFile);
@@ -54,7 +66,8 @@ export interface RealRegistry {
   stop(): Promise<void>;
 }
 
-const INSTALL_HINT = 'docker-registry (CNCF distribution) is not installed: run `apt-get install -y docker-registry` (and apache2-utils, openssl)';
+const INSTALL_HINT =
+  'docker-registry (CNCF distribution) is not installed: run `apt-get install -y docker-registry` (and apache2-utils, openssl)';
 
 async function requireTool(cmd: string, args: string[], hint: string): Promise<void> {
   try {
@@ -91,12 +104,17 @@ function configYaml(dir: string, authBlock: string): string {
   ].join('\n');
 }
 
-async function waitForPort(child: ChildProcess, output: () => string, timeoutMs: number): Promise<number> {
+async function waitForPort(
+  child: ChildProcess,
+  output: () => string,
+  timeoutMs: number,
+): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const m = /listening on 127\.0\.0\.1:(\d+)/.exec(output());
     if (m?.[1] !== undefined) return Number(m[1]);
-    if (child.exitCode !== null) throw new Error(`docker-registry exited with code ${child.exitCode}:\n${output()}`);
+    if (child.exitCode !== null)
+      throw new Error(`docker-registry exited with code ${child.exitCode}:\n${output()}`);
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error(`docker-registry did not report its port within ${timeoutMs} ms:\n${output()}`);
@@ -134,10 +152,17 @@ export async function startRealRegistry(options: StartRealRegistryOptions): Prom
   const service = options.service ?? 'test-registry';
   let output = '';
   const cleanup = async (): Promise<void> => {
-    if (child !== undefined && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise<void>((resolve) => child?.once('exit', () => resolve()));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child?.kill('SIGKILL'), 5_000);
+    const proc = child;
+    if (proc?.exitCode === null && proc.signalCode === null) {
+      const exited = new Promise<void>((resolve) => {
+        proc.once('exit', () => {
+          resolve();
+        });
+      });
+      proc.kill('SIGTERM');
+      const timer = setTimeout(() => {
+        proc.kill('SIGKILL');
+      }, 5_000);
       await exited;
       clearTimeout(timer);
     }
@@ -147,21 +172,46 @@ export async function startRealRegistry(options: StartRealRegistryOptions): Prom
   try {
     let authBlock = '';
     if (options.auth === 'basic') {
-      await requireTool('htpasswd', ['-h'], 'htpasswd is not installed: run `apt-get install -y apache2-utils`');
+      await requireTool(
+        'htpasswd',
+        ['-h'],
+        'htpasswd is not installed: run `apt-get install -y apache2-utils`',
+      );
       const file = join(dir, 'htpasswd');
       for (const [i, u] of users.entries()) {
-        await run('htpasswd', [i === 0 ? '-Bbc' : '-Bb', file, u.name, u.password], { timeout: 20_000 });
+        await run('htpasswd', [i === 0 ? '-Bbc' : '-Bb', file, u.name, u.password], {
+          timeout: 20_000,
+        });
       }
       authBlock = ['auth:', '  htpasswd:', '    realm: test-basic', `    path: ${file}`].join('\n');
     } else if (options.auth === 'token') {
       const keyFile = join(dir, 'key.pem');
       const certFile = join(dir, 'cert.pem');
       try {
-        await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '3650', '-subj', '/CN=test-issuer'], {
-          timeout: 30_000,
-        });
+        await run(
+          'openssl',
+          [
+            'req',
+            '-x509',
+            '-newkey',
+            'rsa:2048',
+            '-nodes',
+            '-keyout',
+            keyFile,
+            '-out',
+            certFile,
+            '-days',
+            '3650',
+            '-subj',
+            '/CN=test-issuer',
+          ],
+          {
+            timeout: 30_000,
+          },
+        );
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('openssl is not installed: run `apt-get install -y openssl`');
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+          throw new Error('openssl is not installed: run `apt-get install -y openssl`');
         throw err;
       }
       tokenServer = await startTokenServer({
@@ -172,19 +222,30 @@ export async function startRealRegistry(options: StartRealRegistryOptions): Prom
         users,
         expiresIn: options.tokenExpiresIn ?? 300,
         grants: options.grants ?? defaultGrants(options.anonymousActions),
-        ...(options.tokenPostDisabled === undefined ? {} : { disablePost: options.tokenPostDisabled }),
+        ...(options.tokenPostDisabled === undefined
+          ? {}
+          : { disablePost: options.tokenPostDisabled }),
       });
-      authBlock = ['auth:', '  token:', `    realm: ${tokenServer.url}`, `    service: ${service}`, '    issuer: test-issuer', `    rootcertbundle: ${certFile}`].join('\n');
+      authBlock = [
+        'auth:',
+        '  token:',
+        `    realm: ${tokenServer.url}`,
+        `    service: ${service}`,
+        '    issuer: test-issuer',
+        `    rootcertbundle: ${certFile}`,
+      ].join('\n');
     }
     const configFile = join(dir, 'config.yml');
     await writeFile(configFile, configYaml(dir, authBlock));
-    const proc = spawn('docker-registry', ['serve', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn('docker-registry', ['serve', configFile], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child = proc;
     const append = (chunk: Buffer): void => {
       output = (output + chunk.toString('utf8')).slice(-20_000);
     };
-    proc.stdout?.on('data', append);
-    proc.stderr?.on('data', append);
+    proc.stdout.on('data', append);
+    proc.stderr.on('data', append);
     const spawnError = new Promise<never>((_, reject) => {
       proc.once('error', (err: NodeJS.ErrnoException) => {
         reject(err.code === 'ENOENT' ? new Error(INSTALL_HINT) : err);

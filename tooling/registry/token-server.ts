@@ -56,7 +56,13 @@ export interface TokenServer {
 export function defaultGrants(anonymousActions: readonly string[] = []): GrantPolicy {
   return (user, scope) => {
     const allowed =
-      user === undefined ? anonymousActions : user === 'reader' ? ['pull'] : scope.type === 'registry' ? ['*'] : ['pull', 'push', 'delete', '*'];
+      user === undefined
+        ? anonymousActions
+        : user === 'reader'
+          ? ['pull']
+          : scope.type === 'registry'
+            ? ['*']
+            : ['pull', 'push', 'delete', '*'];
     return scope.actions.filter((a) => allowed.includes(a));
   };
 }
@@ -69,7 +75,14 @@ function parseScope(text: string): RequestedScope | undefined {
   const first = text.indexOf(':');
   const last = text.lastIndexOf(':');
   if (first <= 0 || last === first) return undefined;
-  return { type: text.slice(0, first), name: text.slice(first + 1, last), actions: text.slice(last + 1).split(',').filter((a) => a !== '') };
+  return {
+    type: text.slice(0, first),
+    name: text.slice(first + 1, last),
+    actions: text
+      .slice(last + 1)
+      .split(',')
+      .filter((a) => a !== ''),
+  };
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
@@ -90,13 +103,25 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
   const requests: TokenServerRequest[] = [];
   const state = { clockOffsetSeconds: 0 };
 
-  function mint(user: string | undefined, scopes: readonly RequestedScope[]): { token: string; issuedAt: Date } {
+  function mint(
+    user: string | undefined,
+    scopes: readonly RequestedScope[],
+  ): { token: string; issuedAt: Date } {
     const now = Math.floor(Date.now() / 1000) + state.clockOffsetSeconds;
     const access = scopes
       .map((s) => ({ type: s.type, name: s.name, actions: [...options.grants(user, s)] }))
       .filter((a) => a.actions.length > 0);
     const header = { typ: 'JWT', alg: 'RS256', x5c: [certDer] };
-    const claims = { iss: options.issuer, sub: user ?? '', aud: options.service, exp: now + options.expiresIn, nbf: now - 1, iat: now, jti: randomUUID(), access };
+    const claims = {
+      iss: options.issuer,
+      sub: user ?? '',
+      aud: options.service,
+      exp: now + options.expiresIn,
+      nbf: now - 1,
+      iat: now,
+      jti: randomUUID(),
+      access,
+    };
     const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
     const signature = createSign('RSA-SHA256').update(input).sign(options.keyPem);
     return { token: `${input}.${b64url(signature)}`, issuedAt: new Date(now * 1000) };
@@ -108,7 +133,10 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (url.pathname !== '/token') return send(res, 404, { details: 'not found' });
+    if (url.pathname !== '/token') {
+      send(res, 404, { details: 'not found' });
+      return;
+    }
     let user: string | undefined;
     let grantType: string | undefined;
     let scopeTexts: string[];
@@ -123,24 +151,28 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
       grantType = form.get('grant_type') ?? undefined;
       if (options.disablePost === true) {
         log(404);
-        return send(res, 404, { details: 'POST not supported' });
+        send(res, 404, { details: 'POST not supported' });
+        return;
       }
       if (grantType === 'password') {
         user = form.get('username') ?? undefined;
         if (!checkUser(user, form.get('password') ?? undefined)) {
           log(401);
-          return send(res, 401, { details: 'wrong username or password' });
+          send(res, 401, { details: 'wrong username or password' });
+          return;
         }
         offline = form.get('access_type') === 'offline';
       } else if (grantType === 'refresh_token') {
         user = refreshTokens.get(form.get('refresh_token') ?? '');
         if (user === undefined) {
           log(401);
-          return send(res, 401, { details: 'unknown refresh token' });
+          send(res, 401, { details: 'unknown refresh token' });
+          return;
         }
       } else {
         log(400);
-        return send(res, 400, { details: 'unsupported grant_type' });
+        send(res, 400, { details: 'unsupported grant_type' });
+        return;
       }
     } else {
       scopeTexts = url.searchParams.getAll('scope');
@@ -156,13 +188,22 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
         if (viaRefresh !== undefined) user = viaRefresh;
         else if (!checkUser(user, password)) {
           log(401);
-          return send(res, 401, { details: 'wrong username or password' });
+          send(res, 401, { details: 'wrong username or password' });
+          return;
         }
       }
     }
-    const scopes = scopeTexts.flatMap((t) => t.split(' ')).map(parseScope).filter((s): s is RequestedScope => s !== undefined);
+    const scopes = scopeTexts
+      .flatMap((t) => t.split(' '))
+      .map(parseScope)
+      .filter((s): s is RequestedScope => s !== undefined);
     const { token, issuedAt } = mint(user, scopes);
-    const body: Record<string, unknown> = { token, access_token: token, expires_in: options.expiresIn, issued_at: issuedAt.toISOString() };
+    const body: Record<string, unknown> = {
+      token,
+      access_token: token,
+      expires_in: options.expiresIn,
+      issued_at: issuedAt.toISOString(),
+    };
     if (offline && user !== undefined) {
       const refresh = randomBytes(24).toString('hex');
       refreshTokens.set(refresh, user);

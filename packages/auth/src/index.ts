@@ -5,7 +5,11 @@
  * core `Secret`.
  * @packageDocumentation
  */
-export { parseWwwAuthenticate, selectChallenge, type AuthChallenge } from './challenge/parse-www-authenticate.js';
+export {
+  parseWwwAuthenticate,
+  selectChallenge,
+  type AuthChallenge,
+} from './challenge/parse-www-authenticate.js';
 export {
   makeScope,
   pullScope,
@@ -21,8 +25,17 @@ export {
   scopeSetKey,
   type Scope,
 } from './scope/scope.js';
-export { parseTokenResponse, MIN_TOKEN_LIFETIME_S, type RegistryToken } from './token/token-response.js';
-export { fetchRegistryToken, DEFAULT_CLIENT_ID, type TokenRequest, type TokenClientOptions } from './token/token-client.js';
+export {
+  parseTokenResponse,
+  MIN_TOKEN_LIFETIME_S,
+  type RegistryToken,
+} from './token/token-response.js';
+export {
+  fetchRegistryToken,
+  DEFAULT_CLIENT_ID,
+  type TokenRequest,
+  type TokenClientOptions,
+} from './token/token-client.js';
 export { readJwtExpiry } from './token/jwt.js';
 export { TokenCache, type TokenCacheKey, type TokenCacheOptions } from './cache/token-cache.js';
 export {
@@ -38,7 +51,12 @@ export {
   type CredentialInput,
   type CredentialSource,
 } from './credentials/types.js';
-export { DOCKER_HUB_CONFIG_KEY, normalizeRegistryHost, isDockerHub, credentialKey } from './credentials/registry-host.js';
+export {
+  DOCKER_HUB_CONFIG_KEY,
+  normalizeRegistryHost,
+  isDockerHub,
+  credentialKey,
+} from './credentials/registry-host.js';
 export {
   dockerConfigPath,
   readDockerConfig,
@@ -61,8 +79,19 @@ export {
   type CredentialProvider,
   type CredentialSourceOptions,
 } from './credentials/resolve-credentials.js';
-export { storeCredentials, eraseCredentials, type StoreCredentialsOptions, type StoredCredential } from './credentials/store-credentials.js';
-export { createHubLogin, DOCKER_HUB_URL, type HubLoginOptions, type HubSession, type TwoFactorCallback } from './hub/hub-login.js';
+export {
+  storeCredentials,
+  eraseCredentials,
+  type StoreCredentialsOptions,
+  type StoredCredential,
+} from './credentials/store-credentials.js';
+export {
+  createHubLogin,
+  DOCKER_HUB_URL,
+  type HubLoginOptions,
+  type HubSession,
+  type TwoFactorCallback,
+} from './hub/hub-login.js';
 export { hubErrorFromResponse, readHubErrorBody, type HubErrorBody } from './hub/hub-errors.js';
 export { scopesForRequest } from './middleware/request-scopes.js';
 export { type AuthEvent, type AuthEventListener } from './middleware/auth-events.js';

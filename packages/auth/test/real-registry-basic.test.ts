@@ -20,7 +20,10 @@ afterAll(async () => {
   await reg.stop();
 });
 
-function client(options: Parameters<typeof createAuthMiddleware>[0]): { send: Next; sent: SentRequest[] } {
+function client(options: Parameters<typeof createAuthMiddleware>[0]): {
+  send: Next;
+  sent: SentRequest[];
+} {
   const auth = createAuthMiddleware(options);
   const next = httpNext();
   return { send: async (req) => auth.handle(req, next), sent: next.sent };
@@ -46,11 +49,15 @@ describe('real registry, htpasswd Basic auth', () => {
     const { send } = client({ credentials: { kind: 'anonymous', source: 'anonymous' } });
     const err = await pullImage(send, reg.url, 'basic/app', 'v1').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AuthenticationError);
-    expect((err as Error).message).toContain(`no username/password credentials are configured for ${reg.host}`);
+    expect((err as Error).message).toContain(
+      `no username/password credentials are configured for ${reg.host}`,
+    );
   });
 
   it('reports a wrong password as AuthenticationError', async () => {
-    const { send } = client({ credentials: { username: alice().username, password: 'wrong-basic-password' } });
+    const { send } = client({
+      credentials: { username: alice().username, password: 'wrong-basic-password' },
+    });
     const err = await pullImage(send, reg.url, 'basic/app', 'v1').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AuthenticationError);
     expect((err as AuthenticationError).status).toBe(401);
@@ -61,8 +68,17 @@ describe('real registry, htpasswd Basic auth', () => {
     const dir = await mkdtemp(join(tmpdir(), 'auth-basic-cfg-'));
     try {
       const { username, password } = alice();
-      await writeFile(join(dir, 'config.json'), JSON.stringify({ auths: { [reg.host]: { auth: Buffer.from(`${username}:${password}`).toString('base64') } } }));
-      const { send } = client({ credentials: createCredentialProvider({ env: { DOCKER_CONFIG: dir } }) });
+      await writeFile(
+        join(dir, 'config.json'),
+        JSON.stringify({
+          auths: {
+            [reg.host]: { auth: Buffer.from(`${username}:${password}`).toString('base64') },
+          },
+        }),
+      );
+      const { send } = client({
+        credentials: createCredentialProvider({ env: { DOCKER_CONFIG: dir } }),
+      });
       await pushImage(send, reg.url, 'basic/cfg', 'v1', 'cfg layer');
       expect(await pullImage(send, reg.url, 'basic/cfg', 'v1')).toBe('cfg layer');
     } finally {
@@ -74,8 +90,12 @@ describe('real registry, htpasswd Basic auth', () => {
     const dir = await mkdtemp(join(tmpdir(), 'auth-basic-bad-'));
     try {
       await writeFile(join(dir, 'config.json'), '{"auths": ');
-      const { send } = client({ credentials: createCredentialProvider({ env: { DOCKER_CONFIG: dir } }) });
-      await expect(pullImage(send, reg.url, 'basic/cfg', 'v1')).rejects.toThrow(join(dir, 'config.json'));
+      const { send } = client({
+        credentials: createCredentialProvider({ env: { DOCKER_CONFIG: dir } }),
+      });
+      await expect(pullImage(send, reg.url, 'basic/cfg', 'v1')).rejects.toThrow(
+        join(dir, 'config.json'),
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -7,15 +7,31 @@ import { AuthenticationError, AuthorizationError } from '@llmdevops/docker-hub-c
 import type { Next } from '@llmdevops/docker-hub-transport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RealRegistry, startRealRegistry } from '../../../tooling/registry/real-registry.js';
-import { createAuthMiddleware, createCredentialProvider, type CredentialInput, pushScope, storeCredentials } from '../src/index.js';
+import {
+  createAuthMiddleware,
+  createCredentialProvider,
+  type CredentialInput,
+  pushScope,
+  storeCredentials,
+} from '../src/index.js';
 import { httpNext, oneShot } from './helpers/http-next.js';
-import { digestOf, finishUpload, patchChunk, pullImage, pushImage, startUpload } from './helpers/registry-ops.js';
+import {
+  digestOf,
+  finishUpload,
+  patchChunk,
+  pullImage,
+  pushImage,
+  startUpload,
+} from './helpers/registry-ops.js';
 
 let reg: RealRegistry;
 let shortLived: RealRegistry;
 
 beforeAll(async () => {
-  [reg, shortLived] = await Promise.all([startRealRegistry({ auth: 'token' }), startRealRegistry({ auth: 'token', tokenExpiresIn: 2 })]);
+  [reg, shortLived] = await Promise.all([
+    startRealRegistry({ auth: 'token' }),
+    startRealRegistry({ auth: 'token', tokenExpiresIn: 2 }),
+  ]);
 });
 afterAll(async () => {
   await Promise.all([reg.stop(), shortLived.stop()]);
@@ -27,7 +43,10 @@ function user(r: RealRegistry, name: string): CredentialInput {
   return { username: u.name, password: u.password };
 }
 
-function client(options: Parameters<typeof createAuthMiddleware>[0]): { send: Next; auth: ReturnType<typeof createAuthMiddleware> } {
+function client(options: Parameters<typeof createAuthMiddleware>[0]): {
+  send: Next;
+  auth: ReturnType<typeof createAuthMiddleware>;
+} {
   const auth = createAuthMiddleware(options);
   const next = httpNext();
   return { auth, send: async (req) => auth.handle(req, next) };
@@ -38,8 +57,14 @@ describe('real registry, token auth', () => {
     const { send, auth } = client({ credentials: user(reg, 'alice') });
     await pushImage(send, reg.url, 'test/app', 'v1', 'hello layer');
     expect(await pullImage(send, reg.url, 'test/app', 'v1')).toBe('hello layer');
-    const catalog = await send({ method: 'GET', url: new URL(`${reg.url}/v2/_catalog`), headers: {} });
-    expect(await catalog.json()).toMatchObject({ repositories: expect.arrayContaining(['test/app']) });
+    const catalog = await send({
+      method: 'GET',
+      url: new URL(`${reg.url}/v2/_catalog`),
+      headers: {},
+    });
+    expect(await catalog.json()).toMatchObject({
+      repositories: expect.arrayContaining(['test/app']),
+    });
     auth.dispose();
   });
 
@@ -74,7 +99,11 @@ describe('real registry, token auth', () => {
     try {
       const alice = user(reg, 'alice') as { username: string; password: string };
       const { Secret } = await import('@llmdevops/docker-hub-core');
-      await storeCredentials(reg.host, { username: alice.username, password: new Secret(alice.password) }, { env: { DOCKER_CONFIG: dir } });
+      await storeCredentials(
+        reg.host,
+        { username: alice.username, password: new Secret(alice.password) },
+        { env: { DOCKER_CONFIG: dir } },
+      );
       const provider = createCredentialProvider({ env: { DOCKER_CONFIG: dir } });
       const { send, auth } = client({ credentials: provider });
       await pushImage(send, reg.url, 'test/cfg', 'v1', 'from config');
@@ -88,11 +117,31 @@ describe('real registry, token auth', () => {
 
   it('uses the OAuth2 password grant and refresh tokens when asked', async () => {
     const before = reg.tokenRequests.length;
-    const { send } = client({ credentials: user(reg, 'alice'), forceOAuth: true, offlineToken: true });
+    const { send } = client({
+      credentials: user(reg, 'alice'),
+      forceOAuth: true,
+      offlineToken: true,
+    });
     await pushImage(send, reg.url, 'test/oauth', 'v1');
     const posts = reg.tokenRequests.slice(before).filter((r) => r.method === 'POST');
     expect(posts.length).toBeGreaterThan(0);
     expect(posts.every((r) => r.grantType === 'password' && r.status === 200)).toBe(true);
+  });
+
+  it('obtains a refresh token with offline_token and uses the refresh_token grant afterwards', async () => {
+    const before = reg.tokenRequests.length;
+    const { send } = client({ credentials: user(reg, 'alice'), offlineToken: true });
+    await pushImage(send, reg.url, 'test/offline', 'v1', 'offline');
+    expect(await pullImage(send, reg.url, 'test/other-offline', 'v1').catch(() => 'missing')).toBe(
+      'missing',
+    );
+    const seen = reg.tokenRequests.slice(before);
+    expect(seen[0]).toMatchObject({ method: 'GET', account: 'alice', status: 200 });
+    expect(
+      seen
+        .slice(1)
+        .some((r) => r.method === 'POST' && r.grantType === 'refresh_token' && r.status === 200),
+    ).toBe(true);
   });
 
   it('evicts a token the registry refuses as expired and fetches a new one', async () => {
@@ -100,7 +149,11 @@ describe('real registry, token auth', () => {
     await pushImage(send, reg.url, 'test/exp', 'v1', 'x');
     reg.setTokenClockOffset(-7200); // the next token is long expired in the registry's eyes
     try {
-      await auth.ensureFresh({ url: reg.url, scopes: [pushScope('test/exp')], minValidityMs: Number.MAX_SAFE_INTEGER });
+      await auth.ensureFresh({
+        url: reg.url,
+        scopes: [pushScope('test/exp')],
+        minValidityMs: Number.MAX_SAFE_INTEGER,
+      });
     } finally {
       reg.setTokenClockOffset(0);
     }

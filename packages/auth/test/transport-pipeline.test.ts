@@ -13,7 +13,10 @@ let basicReg: RealRegistry;
 const transports: Transport[] = [];
 
 beforeAll(async () => {
-  [tokenReg, basicReg] = await Promise.all([startRealRegistry({ auth: 'token' }), startRealRegistry({ auth: 'basic' })]);
+  [tokenReg, basicReg] = await Promise.all([
+    startRealRegistry({ auth: 'token' }),
+    startRealRegistry({ auth: 'basic' }),
+  ]);
 });
 afterAll(async () => {
   await Promise.all(transports.map(async (t) => t.close()));
@@ -29,7 +32,10 @@ function user(r: RealRegistry, name: string): CredentialInput {
 function pipeline(credentials: CredentialInput): { transport: Transport; auth: AuthMiddleware } {
   const transport = createTransport({ maxRetries: 1 });
   transports.push(transport);
-  const auth = createAuthMiddleware({ credentials, transportNext: async (req) => transport.request(req) });
+  const auth = createAuthMiddleware({
+    credentials,
+    transportNext: async (req) => transport.request(req),
+  });
   transport.use(auth, { before: 'redirect' });
   return { transport, auth };
 }
@@ -52,9 +58,13 @@ describe('auth inside the transport pipeline', () => {
 
   it('maps refusals to typed errors with token auth', async () => {
     const reader = pipeline(user(tokenReg, 'reader')).transport;
-    await expect(pushImage(async (r) => reader.request(r), tokenReg.url, 'pipe/app', 'v2')).rejects.toBeInstanceOf(AuthorizationError);
+    await expect(
+      pushImage(async (r) => reader.request(r), tokenReg.url, 'pipe/app', 'v2'),
+    ).rejects.toBeInstanceOf(AuthorizationError);
     const wrong = pipeline({ username: 'alice', password: 'nope' }).transport;
-    await expect(pullImage(async (r) => wrong.request(r), tokenReg.url, 'pipe/app', 'v1')).rejects.toBeInstanceOf(AuthenticationError);
+    await expect(
+      pullImage(async (r) => wrong.request(r), tokenReg.url, 'pipe/app', 'v1'),
+    ).rejects.toBeInstanceOf(AuthenticationError);
   });
 
   it('pushes and pulls with Basic auth', async () => {

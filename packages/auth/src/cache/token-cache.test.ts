@@ -10,10 +10,21 @@ function makeClock(start = 1_000_000) {
 }
 
 function token(value: string, expiresAt: number, scopes = [pullScope('a')]): RegistryToken {
-  return { token: new Secret(value), issuedAt: expiresAt - 60_000, expiresAt, refreshToken: new Secret(`${value}-r`), scopes };
+  return {
+    token: new Secret(value),
+    issuedAt: expiresAt - 60_000,
+    expiresAt,
+    refreshToken: new Secret(`${value}-r`),
+    scopes,
+  };
 }
 
-const key: TokenCacheKey = { realm: 'https://auth/token', service: 'svc', account: 'alice', scopes: [pullScope('a')] };
+const key: TokenCacheKey = {
+  realm: 'https://auth/token',
+  service: 'svc',
+  account: 'alice',
+  scopes: [pullScope('a')],
+};
 
 describe('TokenCache', () => {
   it('reuses a token until the safety margin before expiry', async () => {
@@ -37,9 +48,18 @@ describe('TokenCache', () => {
     await cache.getOrFetch({ ...key, scopes: [pullScope('a'), pullScope('b')] }, fetch);
     await cache.getOrFetch({ ...key, scopes: [pullScope('b'), pullScope('a')] }, fetch);
     expect(fetch).toHaveBeenCalledTimes(1);
-    await cache.getOrFetch({ ...key, account: 'bob', scopes: [pullScope('a'), pullScope('b')] }, fetch);
-    await cache.getOrFetch({ ...key, service: 'other', scopes: [pullScope('a'), pullScope('b')] }, fetch);
-    await cache.getOrFetch({ ...key, realm: 'https://other/token', scopes: [pullScope('a'), pullScope('b')] }, fetch);
+    await cache.getOrFetch(
+      { ...key, account: 'bob', scopes: [pullScope('a'), pullScope('b')] },
+      fetch,
+    );
+    await cache.getOrFetch(
+      { ...key, service: 'other', scopes: [pullScope('a'), pullScope('b')] },
+      fetch,
+    );
+    await cache.getOrFetch(
+      { ...key, realm: 'https://other/token', scopes: [pullScope('a'), pullScope('b')] },
+      fetch,
+    );
     expect(fetch).toHaveBeenCalledTimes(4);
     expect(cache.size).toBe(4);
   });
@@ -72,7 +92,9 @@ describe('TokenCache', () => {
   it('does not cache a failed fetch and lets the next call retry', async () => {
     const clock = makeClock();
     const cache = new TokenCache({ clock });
-    await expect(cache.getOrFetch(key, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(
+      cache.getOrFetch(key, async () => Promise.reject(new Error('boom'))),
+    ).rejects.toThrow('boom');
     const t = await cache.getOrFetch(key, async () => token('ok', clock.now() + 60_000));
     expect(t.token.reveal()).toBe('ok');
   });

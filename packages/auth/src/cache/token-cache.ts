@@ -87,7 +87,12 @@ export class TokenCache {
     if (exact !== undefined && this.isFresh(exact.token)) return exact.token;
     const base = baseKey(key);
     for (const e of this.#entries.values()) {
-      if (baseKey(e.key) === base && this.isFresh(e.token) && scopesCover(e.token.scopes, key.scopes)) return e.token;
+      if (
+        baseKey(e.key) === base &&
+        this.isFresh(e.token) &&
+        scopesCover(e.token.scopes, key.scopes)
+      )
+        return e.token;
     }
     return undefined;
   }
@@ -112,7 +117,10 @@ export class TokenCache {
    * @returns the token
    * @throws whatever `fetch` throws (nothing is cached then)
    */
-  async getOrFetch(key: TokenCacheKey, fetch: () => Promise<RegistryToken>): Promise<RegistryToken> {
+  async getOrFetch(
+    key: TokenCacheKey,
+    fetch: () => Promise<RegistryToken>,
+  ): Promise<RegistryToken> {
     const cached = this.get(key);
     if (cached !== undefined) return cached;
     return this.refresh(key, fetch);

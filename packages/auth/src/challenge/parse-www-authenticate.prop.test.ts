@@ -19,13 +19,25 @@ describe('parseWwwAuthenticate properties', () => {
   });
 
   it('reads back any generated list of challenges', () => {
-    const challenge = fc.record({ scheme: token, params: fc.uniqueArray(fc.tuple(token, value), { selector: ([k]) => k.toLowerCase(), minLength: 1, maxLength: 4 }) });
+    const challenge = fc.record({
+      scheme: token,
+      params: fc.uniqueArray(fc.tuple(token, value), {
+        selector: ([k]) => k.toLowerCase(),
+        minLength: 1,
+        maxLength: 4,
+      }),
+    });
     fc.assert(
       fc.property(fc.array(challenge, { minLength: 1, maxLength: 3 }), (challenges) => {
-        const header = challenges.map((c) => `${c.scheme} ${c.params.map(([k, v]) => `${k}=${quote(v)}`).join(', ')}`).join(', ');
+        const header = challenges
+          .map((c) => `${c.scheme} ${c.params.map(([k, v]) => `${k}=${quote(v)}`).join(', ')}`)
+          .join(', ');
         const parsed = parseWwwAuthenticate(header);
         expect(parsed).toEqual(
-          challenges.map((c) => ({ scheme: c.scheme.toLowerCase(), params: Object.fromEntries(c.params.map(([k, v]) => [k.toLowerCase(), v])) })),
+          challenges.map((c) => ({
+            scheme: c.scheme.toLowerCase(),
+            params: Object.fromEntries(c.params.map(([k, v]) => [k.toLowerCase(), v])),
+          })),
         );
       }),
     );

@@ -3,8 +3,15 @@ import { parseWwwAuthenticate, selectChallenge } from './parse-www-authenticate.
 
 describe('parseWwwAuthenticate', () => {
   it('parses a Docker Hub bearer challenge', () => {
-    expect(parseWwwAuthenticate('Bearer realm="https://auth.docker.io/token",service="registry.docker.io"')).toEqual([
-      { scheme: 'bearer', params: { realm: 'https://auth.docker.io/token', service: 'registry.docker.io' } },
+    expect(
+      parseWwwAuthenticate(
+        'Bearer realm="https://auth.docker.io/token",service="registry.docker.io"',
+      ),
+    ).toEqual([
+      {
+        scheme: 'bearer',
+        params: { realm: 'https://auth.docker.io/token', service: 'registry.docker.io' },
+      },
     ]);
   });
 
@@ -22,13 +29,18 @@ describe('parseWwwAuthenticate', () => {
   });
 
   it('reads several challenges in one header, case-insensitively', () => {
-    const out = parseWwwAuthenticate('basic realm="GitHub Package Registry", BEARER Realm="https://x/token" , Service=svc');
+    const out = parseWwwAuthenticate(
+      'basic realm="GitHub Package Registry", BEARER Realm="https://x/token" , Service=svc',
+    );
     expect(out.map((c) => c.scheme)).toEqual(['basic', 'bearer']);
     expect(out[1]?.params).toEqual({ realm: 'https://x/token', service: 'svc' });
   });
 
   it('reads repeated headers (array form) and token values without quotes', () => {
-    const out = parseWwwAuthenticate(['Basic realm=simple', 'Bearer realm="r",scope=registry:catalog:*']);
+    const out = parseWwwAuthenticate([
+      'Basic realm=simple',
+      'Bearer realm="r",scope=registry:catalog:*',
+    ]);
     expect(out).toEqual([
       { scheme: 'basic', params: { realm: 'simple' } },
       { scheme: 'bearer', params: { realm: 'r', scope: 'registry:catalog:*' } },
@@ -46,11 +58,14 @@ describe('parseWwwAuthenticate', () => {
     expect(parseWwwAuthenticate('Bearer realm="a",realm="b"')[0]?.params['realm']).toBe('a');
   });
 
-  it.each([undefined, null, '', '   ', ',,,', '"', '=', '=x', '@@@', 'Bearer realm="unterminated'])('returns [] or a prefix for garbage %j', (input) => {
-    const out = parseWwwAuthenticate(input);
-    expect(Array.isArray(out)).toBe(true);
-    for (const c of out) expect(c.params['realm']).toBeUndefined();
-  });
+  it.each([undefined, null, '', '   ', ',,,', '"', '=', '=x', '@@@', 'Bearer realm="unterminated'])(
+    'returns [] or a prefix for garbage %j',
+    (input) => {
+      const out = parseWwwAuthenticate(input);
+      expect(Array.isArray(out)).toBe(true);
+      for (const c of out) expect(c.params['realm']).toBeUndefined();
+    },
+  );
 
   it('stops at damage but keeps what was read before', () => {
     const out = parseWwwAuthenticate('Basic realm="a", Bearer realm="b" junk"');
@@ -68,7 +83,9 @@ describe('selectChallenge', () => {
   it('prefers a bearer challenge with a realm, then basic', () => {
     const both = parseWwwAuthenticate('Basic realm="b", Bearer realm="https://t"');
     expect(selectChallenge(both)?.scheme).toBe('bearer');
-    expect(selectChallenge(parseWwwAuthenticate('Bearer service="x", Basic realm="b"'))?.scheme).toBe('basic');
+    expect(
+      selectChallenge(parseWwwAuthenticate('Bearer service="x", Basic realm="b"'))?.scheme,
+    ).toBe('basic');
     expect(selectChallenge(parseWwwAuthenticate('Negotiate'))).toBeUndefined();
   });
 });

@@ -132,7 +132,9 @@ function parseOne(text: string, out: AuthChallenge[]): void {
  * ```
  * @public
  */
-export function parseWwwAuthenticate(header: string | readonly string[] | undefined | null): AuthChallenge[] {
+export function parseWwwAuthenticate(
+  header: string | readonly string[] | undefined | null,
+): AuthChallenge[] {
   const out: AuthChallenge[] = [];
   if (header == null) return out;
   const values = typeof header === 'string' ? [header] : header;

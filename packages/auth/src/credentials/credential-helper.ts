@@ -30,13 +30,27 @@ function helperError(name: string, options: CredentialHelperOptions, message: st
  * Runs `docker-credential-<name> <action>` with `input` on stdin. Its output is never put in an
  * error (it may hold a secret); errors name the helper and the config file instead.
  */
-async function runHelper(name: string, action: 'get' | 'store' | 'erase', input: string, options: CredentialHelperOptions): Promise<HelperResult> {
-  if (!/^[A-Za-z0-9._-]+$/.test(name)) throw helperError(name, options, 'helper name may only contain letters, digits, ".", "_" and "-"');
+async function runHelper(
+  name: string,
+  action: 'get' | 'store' | 'erase',
+  input: string,
+  options: CredentialHelperOptions,
+): Promise<HelperResult> {
+  if (!/^[A-Za-z0-9._-]+$/.test(name))
+    throw helperError(
+      name,
+      options,
+      'helper name may only contain letters, digits, ".", "_" and "-"',
+    );
   const signal = options.signal;
-  if (signal?.aborted === true) throw new AbortedError(`docker-credential-${name} ${action}`, signal.reason);
+  if (signal?.aborted === true)
+    throw new AbortedError(`docker-credential-${name} ${action}`, signal.reason);
   const timeoutMs = options.timeoutMs ?? 10_000;
   return new Promise<HelperResult>((resolve, reject) => {
-    const child = spawn(`docker-credential-${name}`, [action], { env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'ignore'] });
+    const child = spawn(`docker-credential-${name}`, [action], {
+      env: options.env ?? process.env,
+      stdio: ['pipe', 'pipe', 'ignore'],
+    });
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
@@ -58,12 +72,16 @@ async function runHelper(name: string, action: 'get' | 'store' | 'erase', input:
     }, timeoutMs);
     signal?.addEventListener('abort', onAbort, { once: true });
     child.on('error', (err: NodeJS.ErrnoException) => {
-      const msg = err.code === 'ENOENT' ? 'credential helper not found on PATH' : `credential helper failed to start (${err.code ?? 'error'})`;
+      const msg =
+        err.code === 'ENOENT'
+          ? 'credential helper not found on PATH'
+          : `credential helper failed to start (${err.code ?? 'error'})`;
       finish(helperError(name, options, msg));
     });
     child.stdout.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_OUTPUT) finish(helperError(name, options, `output exceeds ${MAX_OUTPUT} bytes`));
+      if (size > MAX_OUTPUT)
+        finish(helperError(name, options, `output exceeds ${MAX_OUTPUT} bytes`));
       else chunks.push(chunk);
     });
     child.on('close', (code) => {
@@ -88,7 +106,11 @@ async function runHelper(name: string, action: 'get' | 'store' | 'erase', input:
  * @throws {@link AbortedError} when the signal aborts
  * @public
  */
-export async function credentialHelperGet(name: string, serverUrl: string, options: CredentialHelperOptions = {}): Promise<RegistryCredential | undefined> {
+export async function credentialHelperGet(
+  name: string,
+  serverUrl: string,
+  options: CredentialHelperOptions = {},
+): Promise<RegistryCredential | undefined> {
   const result = await runHelper(name, 'get', serverUrl, options);
   if (result.code !== 0) {
     if (/credentials not found/i.test(result.stdout)) return undefined;
@@ -100,10 +122,20 @@ export async function credentialHelperGet(name: string, serverUrl: string, optio
   } catch {
     throw helperError(name, options, '"get" did not print JSON');
   }
-  const { Username: username, Secret: secret } = (body ?? {}) as { Username?: unknown; Secret?: unknown };
+  const { Username: username, Secret: secret } = (body ?? {}) as {
+    Username?: unknown;
+    Secret?: unknown;
+  };
   if (typeof secret !== 'string' || secret === '') return undefined;
-  if (typeof username !== 'string') throw helperError(name, options, '"get" printed JSON without a Username');
-  if (username === '<token>') return { kind: 'identity-token', username: undefined, token: new Secret(secret), source: 'credential-helper' };
+  if (typeof username !== 'string')
+    throw helperError(name, options, '"get" printed JSON without a Username');
+  if (username === '<token>')
+    return {
+      kind: 'identity-token',
+      username: undefined,
+      token: new Secret(secret),
+      source: 'credential-helper',
+    };
   return { kind: 'basic', username, password: new Secret(secret), source: 'credential-helper' };
 }
 
@@ -122,9 +154,14 @@ export async function credentialHelperStore(
   credential: { readonly username: string; readonly secret: Secret },
   options: CredentialHelperOptions = {},
 ): Promise<void> {
-  const input = JSON.stringify({ ServerURL: serverUrl, Username: credential.username, Secret: credential.secret.reveal() });
+  const input = JSON.stringify({
+    ServerURL: serverUrl,
+    Username: credential.username,
+    Secret: credential.secret.reveal(),
+  });
   const result = await runHelper(name, 'store', input, options);
-  if (result.code !== 0) throw helperError(name, options, `"store" exited with code ${String(result.code)}`);
+  if (result.code !== 0)
+    throw helperError(name, options, `"store" exited with code ${String(result.code)}`);
 }
 
 /**
@@ -135,7 +172,11 @@ export async function credentialHelperStore(
  * @throws {@link ConfigError} naming the helper when it is missing, times out or fails
  * @public
  */
-export async function credentialHelperErase(name: string, serverUrl: string, options: CredentialHelperOptions = {}): Promise<void> {
+export async function credentialHelperErase(
+  name: string,
+  serverUrl: string,
+  options: CredentialHelperOptions = {},
+): Promise<void> {
   const result = await runHelper(name, 'erase', serverUrl, options);
   if (result.code !== 0 && !/credentials not found/i.test(result.stdout)) {
     throw helperError(name, options, `"erase" exited with code ${String(result.code)}`);

@@ -3,12 +3,27 @@ import { join } from 'node:path';
 import { AbortedError, ConfigError, Secret } from '@llmdevops/docker-hub-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type HelperSandbox, helperSandbox } from '../../test/helpers/credential-sandbox.js';
-import { credentialHelperErase, credentialHelperGet, credentialHelperStore } from './credential-helper.js';
-import { credentialFromAuthEntry, dockerConfigPath, findConfigKey, readDockerConfig } from './docker-config.js';
+import {
+  credentialHelperErase,
+  credentialHelperGet,
+  credentialHelperStore,
+} from './credential-helper.js';
+import {
+  credentialFromAuthEntry,
+  dockerConfigPath,
+  findConfigKey,
+  readDockerConfig,
+} from './docker-config.js';
 import { credentialKey, isDockerHub, normalizeRegistryHost } from './registry-host.js';
 import { createCredentialProvider, resolveCredentials } from './resolve-credentials.js';
 import { eraseCredentials, storeCredentials } from './store-credentials.js';
-import { accountOf, ANONYMOUS, disposeCredential, type RegistryCredential, toCredential } from './types.js';
+import {
+  accountOf,
+  ANONYMOUS,
+  disposeCredential,
+  type RegistryCredential,
+  toCredential,
+} from './types.js';
 
 let box: HelperSandbox;
 beforeEach(async () => {
@@ -36,13 +51,19 @@ describe('registry hosts', () => {
     expect(isDockerHub('docker.io')).toBe(true);
     expect(isDockerHub('ghcr.io')).toBe(false);
     expect(credentialKey('docker.io')).toBe('https://index.docker.io/v1/');
-    expect(credentialKey('https://registry.example.com:5000/v2/')).toBe('registry.example.com:5000');
+    expect(credentialKey('https://registry.example.com:5000/v2/')).toBe(
+      'registry.example.com:5000',
+    );
   });
 
   it('finds config keys by exact key, host, or Hub alias', () => {
-    expect(findConfigKey(['https://index.docker.io/v1/', 'x'], 'registry-1.docker.io')).toBe('https://index.docker.io/v1/');
+    expect(findConfigKey(['https://index.docker.io/v1/', 'x'], 'registry-1.docker.io')).toBe(
+      'https://index.docker.io/v1/',
+    );
     expect(findConfigKey(['index.docker.io'], 'docker.io')).toBe('index.docker.io');
-    expect(findConfigKey(['https://localhost:5000'], 'localhost:5000')).toBe('https://localhost:5000');
+    expect(findConfigKey(['https://localhost:5000'], 'localhost:5000')).toBe(
+      'https://localhost:5000',
+    );
     expect(findConfigKey(['localhost:5001'], 'localhost:5000')).toBeUndefined();
   });
 });
@@ -103,20 +124,35 @@ describe('readDockerConfig', () => {
 
   it('reads a path under a file as missing and names the file when it cannot be read', async () => {
     await box.writeConfig('{}');
-    expect(await readDockerConfig({ configDir: join(box.dir, 'docker', 'config.json') })).toMatchObject({ exists: false });
+    expect(
+      await readDockerConfig({ configDir: join(box.dir, 'docker', 'config.json') }),
+    ).toMatchObject({ exists: false });
     const { mkdir } = await import('node:fs/promises');
     await mkdir(join(box.dir, 'isdir', 'config.json'), { recursive: true });
-    await expect(readDockerConfig({ configDir: join(box.dir, 'isdir') })).rejects.toThrow(/cannot read file \(EISDIR\)/);
+    await expect(readDockerConfig({ configDir: join(box.dir, 'isdir') })).rejects.toThrow(
+      /cannot read file \(EISDIR\)/,
+    );
   });
 });
 
 describe('credentialFromAuthEntry', () => {
   it('decodes auth, prefers identitytoken, reads registrytoken and username/password', () => {
-    expect(secretOf(credentialFromAuthEntry({ auth: b64('u:p:with:colons') }, 'f', 'k') ?? ANONYMOUS)).toBe('u:p:with:colons');
-    expect(credentialFromAuthEntry({ auth: b64('u:'), identitytoken: 'idt' }, 'f', 'k')).toMatchObject({ kind: 'identity-token', username: 'u' });
-    expect(credentialFromAuthEntry({ identitytoken: 'idt' }, 'f', 'k')).toMatchObject({ kind: 'identity-token', username: undefined });
-    expect(credentialFromAuthEntry({ registrytoken: 'rt' }, 'f', 'k')).toMatchObject({ kind: 'registry-token' });
-    expect(secretOf(credentialFromAuthEntry({ username: 'a', password: 'b' }, 'f', 'k') ?? ANONYMOUS)).toBe('a:b');
+    expect(
+      secretOf(credentialFromAuthEntry({ auth: b64('u:p:with:colons') }, 'f', 'k') ?? ANONYMOUS),
+    ).toBe('u:p:with:colons');
+    expect(
+      credentialFromAuthEntry({ auth: b64('u:'), identitytoken: 'idt' }, 'f', 'k'),
+    ).toMatchObject({ kind: 'identity-token', username: 'u' });
+    expect(credentialFromAuthEntry({ identitytoken: 'idt' }, 'f', 'k')).toMatchObject({
+      kind: 'identity-token',
+      username: undefined,
+    });
+    expect(credentialFromAuthEntry({ registrytoken: 'rt' }, 'f', 'k')).toMatchObject({
+      kind: 'registry-token',
+    });
+    expect(
+      secretOf(credentialFromAuthEntry({ username: 'a', password: 'b' }, 'f', 'k') ?? ANONYMOUS),
+    ).toBe('a:b');
     expect(credentialFromAuthEntry({}, 'f', 'k')).toBeUndefined();
   });
 
@@ -129,15 +165,25 @@ describe('credentialFromAuthEntry', () => {
 describe('credential helpers', () => {
   it('gets basic and identity-token credentials and "not found"', async () => {
     const opts = { env: box.env };
-    expect(secretOf((await credentialHelperGet('fake', 'localhost:5000', opts)) ?? ANONYMOUS)).toBe('helper-user:helper-secret');
-    expect(await credentialHelperGet('fake', 'https://index.docker.io/v1/', opts)).toMatchObject({ kind: 'identity-token', source: 'credential-helper' });
+    expect(secretOf((await credentialHelperGet('fake', 'localhost:5000', opts)) ?? ANONYMOUS)).toBe(
+      'helper-user:helper-secret',
+    );
+    expect(await credentialHelperGet('fake', 'https://index.docker.io/v1/', opts)).toMatchObject({
+      kind: 'identity-token',
+      source: 'credential-helper',
+    });
     expect(await credentialHelperGet('fake', 'unknown.test', opts)).toBeUndefined();
     expect(await credentialHelperGet('fake', 'empty.test', opts)).toBeUndefined();
-    await expect(credentialHelperGet('fake', 'nouser.test', opts)).rejects.toThrow(/without a Username/);
+    await expect(credentialHelperGet('fake', 'nouser.test', opts)).rejects.toThrow(
+      /without a Username/,
+    );
   });
 
   it('names the helper and config file when the helper is missing', async () => {
-    const err = await credentialHelperGet('missing', 'x', { env: box.env, configFile: '/cfg/config.json' }).catch((e: unknown) => e);
+    const err = await credentialHelperGet('missing', 'x', {
+      env: box.env,
+      configFile: '/cfg/config.json',
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as Error).message).toContain('docker-credential-missing');
     expect((err as Error).message).toContain('not found on PATH');
@@ -145,12 +191,20 @@ describe('credential helpers', () => {
   });
 
   it('reports garbage output, failures and timeouts without quoting the output', async () => {
-    await expect(credentialHelperGet('garbage', 'x', { env: box.env })).rejects.toThrow(/did not print JSON/);
-    const failing = await credentialHelperGet('failing', 'x', { env: box.env }).catch((e: unknown) => e);
+    await expect(credentialHelperGet('garbage', 'x', { env: box.env })).rejects.toThrow(
+      /did not print JSON/,
+    );
+    const failing = await credentialHelperGet('failing', 'x', { env: box.env }).catch(
+      (e: unknown) => e,
+    );
     expect((failing as Error).message).toMatch(/exited with code 3/);
     expect((failing as Error).message).not.toContain('secret-ish');
-    await expect(credentialHelperGet('slow', 'x', { env: box.env, timeoutMs: 150 })).rejects.toThrow(/timed out after 150 ms/);
-    await expect(credentialHelperGet('bad name!', 'x', { env: box.env })).rejects.toThrow(/helper name/);
+    await expect(
+      credentialHelperGet('slow', 'x', { env: box.env, timeoutMs: 150 }),
+    ).rejects.toThrow(/timed out after 150 ms/);
+    await expect(credentialHelperGet('bad name!', 'x', { env: box.env })).rejects.toThrow(
+      /helper name/,
+    );
   });
 
   it('honours an abort signal', async () => {
@@ -158,57 +212,129 @@ describe('credential helpers', () => {
     const p = credentialHelperGet('slow', 'x', { env: box.env, signal: ac.signal });
     ac.abort(new Error('stop'));
     await expect(p).rejects.toBeInstanceOf(AbortedError);
-    await expect(credentialHelperGet('slow', 'x', { env: box.env, signal: ac.signal })).rejects.toBeInstanceOf(AbortedError);
+    await expect(
+      credentialHelperGet('slow', 'x', { env: box.env, signal: ac.signal }),
+    ).rejects.toBeInstanceOf(AbortedError);
   });
 
   it('stores and erases through the helper', async () => {
-    await credentialHelperStore('fake', 'h.test', { username: 'u', secret: new Secret('s') }, { env: box.env });
+    await credentialHelperStore(
+      'fake',
+      'h.test',
+      { username: 'u', secret: new Secret('s') },
+      { env: box.env },
+    );
     await credentialHelperErase('fake', 'h.test', { env: box.env });
     const log = await readFile(box.storeLog, 'utf8');
-    expect(JSON.parse(log.split('\n')[0] ?? '')).toEqual({ ServerURL: 'h.test', Username: 'u', Secret: 's' });
+    expect(JSON.parse(log.split('\n')[0] ?? '')).toEqual({
+      ServerURL: 'h.test',
+      Username: 'u',
+      Secret: 's',
+    });
     expect(log).toContain('erase h.test');
-    await expect(credentialHelperStore('failing', 'h', { username: 'u', secret: new Secret('s') }, { env: box.env })).rejects.toThrow(/"store" exited/);
-    await expect(credentialHelperErase('failing', 'h', { env: box.env })).rejects.toThrow(/"erase" exited/);
+    await expect(
+      credentialHelperStore(
+        'failing',
+        'h',
+        { username: 'u', secret: new Secret('s') },
+        { env: box.env },
+      ),
+    ).rejects.toThrow(/"store" exited/);
+    await expect(credentialHelperErase('failing', 'h', { env: box.env })).rejects.toThrow(
+      /"erase" exited/,
+    );
   });
 });
 
 describe('resolveCredentials', () => {
   it('uses explicit credentials first (single or per registry)', async () => {
     await box.writeConfig({ auths: { 'localhost:5000': { auth: b64('file:pw') } } });
-    expect(secretOf(await resolveCredentials('localhost:5000', { env: box.env, explicit: { username: 'x', password: 'y' } }))).toBe('x:y');
+    expect(
+      secretOf(
+        await resolveCredentials('localhost:5000', {
+          env: box.env,
+          explicit: { username: 'x', password: 'y' },
+        }),
+      ),
+    ).toBe('x:y');
     const map = { 'localhost:5000': { username: 'm', password: new Secret('n') } };
-    expect(secretOf(await resolveCredentials('localhost:5000', { env: box.env, explicit: map }))).toBe('m:n');
-    expect(secretOf(await resolveCredentials('localhost:5000', { env: box.env, explicit: { 'other:1': { username: 'm', password: 'n' } } }))).toBe('file:pw');
+    expect(
+      secretOf(await resolveCredentials('localhost:5000', { env: box.env, explicit: map })),
+    ).toBe('m:n');
+    expect(
+      secretOf(
+        await resolveCredentials('localhost:5000', {
+          env: box.env,
+          explicit: { 'other:1': { username: 'm', password: 'n' } },
+        }),
+      ),
+    ).toBe('file:pw');
   });
 
   it('uses the Docker Hub env vars only for Docker Hub, access token winning over password', async () => {
-    const env = { ...box.env, DOCKER_HUB_USERNAME: 'hubber', DOCKER_HUB_PASSWORD: 'pw', DOCKER_HUB_ACCESS_TOKEN: 'dckr_pat_x' };
+    const env = {
+      ...box.env,
+      DOCKER_HUB_USERNAME: 'hubber',
+      DOCKER_HUB_PASSWORD: 'pw',
+      DOCKER_HUB_ACCESS_TOKEN: 'dckr_pat_x',
+    };
     const hub = await resolveCredentials('registry-1.docker.io', { env });
     expect(hub.source).toBe('env');
     expect(secretOf(hub)).toBe('hubber:dckr_pat_x');
-    expect(secretOf(await resolveCredentials('docker.io', { env: { ...env, DOCKER_HUB_ACCESS_TOKEN: undefined } }))).toBe('hubber:pw');
+    expect(
+      secretOf(
+        await resolveCredentials('docker.io', {
+          env: { ...env, DOCKER_HUB_ACCESS_TOKEN: undefined },
+        }),
+      ),
+    ).toBe('hubber:pw');
     expect((await resolveCredentials('localhost:5000', { env })).kind).toBe('anonymous');
-    expect((await resolveCredentials('docker.io', { env: { ...box.env, DOCKER_HUB_USERNAME: 'x' } })).kind).toBe('anonymous');
+    expect(
+      (await resolveCredentials('docker.io', { env: { ...box.env, DOCKER_HUB_USERNAME: 'x' } }))
+        .kind,
+    ).toBe('anonymous');
   });
 
   it('reads config.json auths for Docker Hub and host:port keys', async () => {
-    await box.writeConfig({ auths: { 'https://index.docker.io/v1/': { auth: b64('hub:hubpw') }, 'localhost:5000': { identitytoken: 'idt' } } });
+    await box.writeConfig({
+      auths: {
+        'https://index.docker.io/v1/': { auth: b64('hub:hubpw') },
+        'localhost:5000': { identitytoken: 'idt' },
+      },
+    });
     expect(secretOf(await resolveCredentials('docker.io', { env: box.env }))).toBe('hub:hubpw');
-    expect(await resolveCredentials('localhost:5000', { env: box.env })).toMatchObject({ kind: 'identity-token', source: 'docker-config' });
-    expect((await resolveCredentials('localhost:5000', { env: box.env, ignoreDockerConfig: true })).kind).toBe('anonymous');
+    expect(await resolveCredentials('localhost:5000', { env: box.env })).toMatchObject({
+      kind: 'identity-token',
+      source: 'docker-config',
+    });
+    expect(
+      (await resolveCredentials('localhost:5000', { env: box.env, ignoreDockerConfig: true })).kind,
+    ).toBe('anonymous');
   });
 
   it('prefers credHelpers, then credsStore, then auths, then anonymous', async () => {
-    await box.writeConfig({ credHelpers: { 'localhost:5000': 'fake' }, credsStore: 'fake', auths: { 'other.test': { auth: b64('o:p') } } });
-    expect(await resolveCredentials('localhost:5000', { env: box.env })).toMatchObject({ kind: 'basic', username: 'helper-user', source: 'credential-helper' });
-    expect(await resolveCredentials('docker.io', { env: box.env })).toMatchObject({ kind: 'identity-token' });
+    await box.writeConfig({
+      credHelpers: { 'localhost:5000': 'fake' },
+      credsStore: 'fake',
+      auths: { 'other.test': { auth: b64('o:p') } },
+    });
+    expect(await resolveCredentials('localhost:5000', { env: box.env })).toMatchObject({
+      kind: 'basic',
+      username: 'helper-user',
+      source: 'credential-helper',
+    });
+    expect(await resolveCredentials('docker.io', { env: box.env })).toMatchObject({
+      kind: 'identity-token',
+    });
     expect(secretOf(await resolveCredentials('other.test', { env: box.env }))).toBe('o:p');
     expect((await resolveCredentials('nothing.test', { env: box.env })).kind).toBe('anonymous');
   });
 
   it('fails clearly when a configured helper is missing', async () => {
     const path = await box.writeConfig({ credsStore: 'nosuchhelper' });
-    const err = await resolveCredentials('x.test', { env: box.env, helperTimeoutMs: 5_000 }).catch((e: unknown) => e);
+    const err = await resolveCredentials('x.test', { env: box.env, helperTimeoutMs: 5_000 }).catch(
+      (e: unknown) => e,
+    );
     expect((err as Error).message).toContain('docker-credential-nosuchhelper');
     expect((err as Error).message).toContain(path);
   });
@@ -229,7 +355,10 @@ describe('resolveCredentials', () => {
 
   it('does not dispose explicit secrets the caller owns', async () => {
     const password = new Secret('mine');
-    const provider = createCredentialProvider({ env: box.env, explicit: { username: 'u', password } });
+    const provider = createCredentialProvider({
+      env: box.env,
+      explicit: { username: 'u', password },
+    });
     await provider('x');
     provider.dispose();
     await new Promise((r) => setImmediate(r));
@@ -247,19 +376,37 @@ describe('resolveCredentials', () => {
 
 describe('storeCredentials / eraseCredentials', () => {
   it('writes auths atomically with mode 0600, keeping other content', async () => {
-    await box.writeConfig({ auths: { 'index.docker.io': { auth: b64('old:old') } }, psFormat: 'table' });
-    expect(await storeCredentials('docker.io', { username: 'alice', password: new Secret('pw') }, { env: box.env })).toBe('docker-config');
+    await box.writeConfig({
+      auths: { 'index.docker.io': { auth: b64('old:old') } },
+      psFormat: 'table',
+    });
+    expect(
+      await storeCredentials(
+        'docker.io',
+        { username: 'alice', password: new Secret('pw') },
+        { env: box.env },
+      ),
+    ).toBe('docker-config');
     const path = join(box.dir, 'docker', 'config.json');
     const doc = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
-    expect(doc).toEqual({ auths: { 'https://index.docker.io/v1/': { auth: b64('alice:pw') } }, psFormat: 'table' });
+    expect(doc).toEqual({
+      auths: { 'https://index.docker.io/v1/': { auth: b64('alice:pw') } },
+      psFormat: 'table',
+    });
     expect((await stat(path)).mode & 0o777).toBe(0o600);
     expect(secretOf(await resolveCredentials('docker.io', { env: box.env }))).toBe('alice:pw');
   });
 
   it('stores an identity token and creates the directory', async () => {
-    await storeCredentials('localhost:5000', { username: 'bob', identityToken: new Secret('idt') }, { env: box.env });
+    await storeCredentials(
+      'localhost:5000',
+      { username: 'bob', identityToken: new Secret('idt') },
+      { env: box.env },
+    );
     await storeCredentials('other:1', { identityToken: new Secret('idt2') }, { env: box.env });
-    const doc = JSON.parse(await readFile(join(box.dir, 'docker', 'config.json'), 'utf8')) as { auths: Record<string, unknown> };
+    const doc = JSON.parse(await readFile(join(box.dir, 'docker', 'config.json'), 'utf8')) as {
+      auths: Record<string, unknown>;
+    };
     expect(doc.auths['localhost:5000']).toEqual({ auth: b64('bob:'), identitytoken: 'idt' });
     expect(doc.auths['other:1']).toEqual({ identitytoken: 'idt2' });
   });
@@ -268,13 +415,24 @@ describe('storeCredentials / eraseCredentials', () => {
     await box.writeConfig({ auths: { 'localhost:5000': { auth: b64('a:b') }, keep: {} } });
     expect(await eraseCredentials('localhost:5000', { env: box.env })).toBe(true);
     expect(await eraseCredentials('localhost:5000', { env: box.env })).toBe(false);
-    const doc = JSON.parse(await readFile(join(box.dir, 'docker', 'config.json'), 'utf8')) as { auths: Record<string, unknown> };
+    const doc = JSON.parse(await readFile(join(box.dir, 'docker', 'config.json'), 'utf8')) as {
+      auths: Record<string, unknown>;
+    };
     expect(doc.auths).toEqual({ keep: {} });
   });
 
   it('goes through the configured helper', async () => {
-    await box.writeConfig({ credHelpers: { 'localhost:5000': 'fake' }, auths: { 'localhost:5000': {} } });
-    expect(await storeCredentials('localhost:5000', { username: 'u', password: new Secret('s') }, { env: box.env })).toBe('credential-helper');
+    await box.writeConfig({
+      credHelpers: { 'localhost:5000': 'fake' },
+      auths: { 'localhost:5000': {} },
+    });
+    expect(
+      await storeCredentials(
+        'localhost:5000',
+        { username: 'u', password: new Secret('s') },
+        { env: box.env },
+      ),
+    ).toBe('credential-helper');
     await storeCredentials('localhost:5000', { identityToken: new Secret('t') }, { env: box.env });
     expect(await eraseCredentials('localhost:5000', { env: box.env })).toBe(true);
     const log = (await readFile(box.storeLog, 'utf8')).trim().split('\n');

@@ -48,7 +48,11 @@ export interface DockerAuthEntry {
  */
 export function dockerConfigPath(location: DockerConfigLocation = {}): string {
   const env = location.env ?? process.env;
-  const dir = location.configDir ?? (env['DOCKER_CONFIG'] !== undefined && env['DOCKER_CONFIG'] !== '' ? env['DOCKER_CONFIG'] : join(homedir(), '.docker'));
+  const dir =
+    location.configDir ??
+    (env['DOCKER_CONFIG'] !== undefined && env['DOCKER_CONFIG'] !== ''
+      ? env['DOCKER_CONFIG']
+      : join(homedir(), '.docker'));
   return join(dir, 'config.json');
 }
 
@@ -58,7 +62,8 @@ function bad(path: string, message: string): ConfigError {
 
 function stringRecord(path: string, field: string, value: unknown): Record<string, string> {
   if (value === undefined || value === null) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) throw bad(path, `"${field}" must be an object`);
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw bad(path, `"${field}" must be an object`);
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(value)) {
     if (typeof v !== 'string') throw bad(path, `"${field}.${k}" must be a string`);
@@ -69,10 +74,12 @@ function stringRecord(path: string, field: string, value: unknown): Record<strin
 
 function authEntries(path: string, value: unknown): Record<string, DockerAuthEntry> {
   if (value === undefined || value === null) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) throw bad(path, '"auths" must be an object');
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw bad(path, '"auths" must be an object');
   const out: Record<string, DockerAuthEntry> = {};
   for (const [k, v] of Object.entries(value)) {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw bad(path, `"auths.${k}" must be an object`);
+    if (typeof v !== 'object' || v === null || Array.isArray(v))
+      throw bad(path, `"auths.${k}" must be an object`);
     const entry: Record<string, string> = {};
     for (const f of ['auth', 'username', 'password', 'identitytoken', 'registrytoken'] as const) {
       const fv = (v as Record<string, unknown>)[f];
@@ -93,14 +100,18 @@ function authEntries(path: string, value: unknown): Record<string, DockerAuthEnt
  * @throws {@link ConfigError} naming the file when it is not JSON or has wrongly typed fields
  * @public
  */
-export async function readDockerConfig(location: DockerConfigLocation = {}, signal?: AbortSignal): Promise<DockerConfigFile> {
+export async function readDockerConfig(
+  location: DockerConfigLocation = {},
+  signal?: AbortSignal,
+): Promise<DockerConfigFile> {
   const path = dockerConfigPath(location);
   let text: string;
   try {
     text = await readFile(path, { encoding: 'utf8', ...(signal === undefined ? {} : { signal }) });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return { path, exists: false, raw: {}, auths: {}, credHelpers: {}, credsStore: undefined };
+    if (code === 'ENOENT' || code === 'ENOTDIR')
+      return { path, exists: false, raw: {}, auths: {}, credHelpers: {}, credsStore: undefined };
     if ((err as Error).name === 'AbortError') throw err;
     throw bad(path, `cannot read file (${code ?? 'error'})`);
   }
@@ -111,10 +122,12 @@ export async function readDockerConfig(location: DockerConfigLocation = {}, sign
     // The parser's message may quote file content (a secret), so it is not passed on.
     throw bad(path, 'file is not valid JSON');
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw bad(path, 'file must hold a JSON object');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw bad(path, 'file must hold a JSON object');
   const doc = raw as Record<string, unknown>;
   const credsStore = doc['credsStore'];
-  if (credsStore !== undefined && typeof credsStore !== 'string') throw bad(path, '"credsStore" must be a string');
+  if (credsStore !== undefined && typeof credsStore !== 'string')
+    throw bad(path, '"credsStore" must be a string');
   return {
     path,
     exists: true,
@@ -153,20 +166,35 @@ export function findConfigKey(keys: Iterable<string>, registry: string): string 
  * @throws {@link ConfigError} when `auth` is not base64 of `user:password`
  * @public
  */
-export function credentialFromAuthEntry(entry: DockerAuthEntry, path: string, key: string): RegistryCredential | undefined {
+export function credentialFromAuthEntry(
+  entry: DockerAuthEntry,
+  path: string,
+  key: string,
+): RegistryCredential | undefined {
   let username = entry.username;
   let password = entry.password;
   if (entry.auth !== undefined) {
     const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
-    if (colon < 0 || !/^[A-Za-z0-9+/=\s]+$/.test(entry.auth)) throw bad(path, `"auths.${key}.auth" is not base64 of "user:password"`);
+    if (colon < 0 || !/^[A-Za-z0-9+/=\s]+$/.test(entry.auth))
+      throw bad(path, `"auths.${key}.auth" is not base64 of "user:password"`);
     username = decoded.slice(0, colon);
     password = decoded.slice(colon + 1);
   }
   if (entry.identitytoken !== undefined) {
-    return { kind: 'identity-token', username: username === '' ? undefined : username, token: new Secret(entry.identitytoken), source: 'docker-config' };
+    return {
+      kind: 'identity-token',
+      username: username === '' ? undefined : username,
+      token: new Secret(entry.identitytoken),
+      source: 'docker-config',
+    };
   }
-  if (entry.registrytoken !== undefined) return { kind: 'registry-token', token: new Secret(entry.registrytoken), source: 'docker-config' };
+  if (entry.registrytoken !== undefined)
+    return {
+      kind: 'registry-token',
+      token: new Secret(entry.registrytoken),
+      source: 'docker-config',
+    };
   if (username !== undefined && username !== '' && password !== undefined && password !== '') {
     return { kind: 'basic', username, password: new Secret(password), source: 'docker-config' };
   }
@@ -181,13 +209,20 @@ export function credentialFromAuthEntry(entry: DockerAuthEntry, path: string, ke
  * @param signal - cancels the write (the temporary file is removed)
  * @public
  */
-export async function writeDockerConfigAtomic(path: string, doc: Record<string, unknown>, signal?: AbortSignal): Promise<void> {
+export async function writeDockerConfigAtomic(
+  path: string,
+  doc: Record<string, unknown>,
+  signal?: AbortSignal,
+): Promise<void> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     const handle = await open(tmp, 'wx', 0o600);
     try {
-      await handle.writeFile(`${JSON.stringify(doc, null, '\t')}\n`, signal === undefined ? {} : { signal });
+      await handle.writeFile(
+        `${JSON.stringify(doc, null, '\t')}\n`,
+        signal === undefined ? {} : { signal },
+      );
       await handle.sync();
     } finally {
       await handle.close();

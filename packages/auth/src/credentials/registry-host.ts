@@ -1,7 +1,12 @@
 /** The key Docker's `config.json` and credential helpers use for Docker Hub. @public */
 export const DOCKER_HUB_CONFIG_KEY = 'https://index.docker.io/v1/';
 
-const HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);
+const HUB_HOSTS = new Set([
+  'docker.io',
+  'index.docker.io',
+  'registry-1.docker.io',
+  'registry.hub.docker.com',
+]);
 
 /**
  * Reduces a registry given as host, host:port, origin or URL to lower-case `host[:port]`.
@@ -15,7 +20,10 @@ export function normalizeRegistryHost(registry: string): string {
   try {
     return new URL(withScheme).host.toLowerCase();
   } catch {
-    return trimmed.toLowerCase().replace(/^[a-z]+:\/\//, '').replace(/\/.*$/, '');
+    return trimmed
+      .toLowerCase()
+      .replace(/^[a-z]+:\/\//, '')
+      .replace(/\/.*$/, '');
   }
 }
 

@@ -1,6 +1,11 @@
 import { Secret } from '@llmdevops/docker-hub-core';
 import { credentialHelperGet } from './credential-helper.js';
-import { credentialFromAuthEntry, type DockerConfigLocation, findConfigKey, readDockerConfig } from './docker-config.js';
+import {
+  credentialFromAuthEntry,
+  type DockerConfigLocation,
+  findConfigKey,
+  readDockerConfig,
+} from './docker-config.js';
 import { credentialKey, isDockerHub, normalizeRegistryHost } from './registry-host.js';
 import { ANONYMOUS, type CredentialInput, type RegistryCredential, toCredential } from './types.js';
 
@@ -9,7 +14,10 @@ import { ANONYMOUS, type CredentialInput, type RegistryCredential, toCredential 
  * they return the anonymous credential.
  * @public
  */
-export type CredentialProvider = (registry: string, signal?: AbortSignal) => Promise<RegistryCredential>;
+export type CredentialProvider = (
+  registry: string,
+  signal?: AbortSignal,
+) => Promise<RegistryCredential>;
 
 /** Options of {@link resolveCredentials} and {@link createCredentialProvider}. @public */
 export interface CredentialSourceOptions extends DockerConfigLocation {
@@ -24,12 +32,19 @@ export interface CredentialSourceOptions extends DockerConfigLocation {
   readonly helperTimeoutMs?: number;
 }
 
-function isSingleInput(value: NonNullable<CredentialSourceOptions['explicit']>): value is CredentialInput {
+function isSingleInput(
+  value: NonNullable<CredentialSourceOptions['explicit']>,
+): value is CredentialInput {
   const record = value as Readonly<Record<string, unknown>>;
-  return ['password', 'identityToken', 'registryToken'].some((k) => typeof record[k] === 'string' || record[k] instanceof Secret);
+  return ['password', 'identityToken', 'registryToken'].some(
+    (k) => typeof record[k] === 'string' || record[k] instanceof Secret,
+  );
 }
 
-function explicitFor(registry: string, explicit: CredentialSourceOptions['explicit']): RegistryCredential | undefined {
+function explicitFor(
+  registry: string,
+  explicit: CredentialSourceOptions['explicit'],
+): RegistryCredential | undefined {
   if (explicit === undefined) return undefined;
   if (isSingleInput(explicit)) return toCredential(explicit, 'explicit');
   const key = findConfigKey(Object.keys(explicit), registry);
@@ -41,7 +56,8 @@ function fromEnv(registry: string, env: NodeJS.ProcessEnv): RegistryCredential |
   if (!isDockerHub(registry)) return undefined;
   const username = env['DOCKER_HUB_USERNAME'];
   const secret = env['DOCKER_HUB_ACCESS_TOKEN'] ?? env['DOCKER_HUB_PASSWORD'];
-  if (username === undefined || username === '' || secret === undefined || secret === '') return undefined;
+  if (username === undefined || username === '' || secret === undefined || secret === '')
+    return undefined;
   return { kind: 'basic', username, password: new Secret(secret), source: 'env' };
 }
 
@@ -58,7 +74,11 @@ function fromEnv(registry: string, env: NodeJS.ProcessEnv): RegistryCredential |
  * configured helper is missing, fails or times out
  * @public
  */
-export async function resolveCredentials(registry: string, options: CredentialSourceOptions = {}, signal?: AbortSignal): Promise<RegistryCredential> {
+export async function resolveCredentials(
+  registry: string,
+  options: CredentialSourceOptions = {},
+  signal?: AbortSignal,
+): Promise<RegistryCredential> {
   const explicit = explicitFor(registry, options.explicit);
   if (explicit !== undefined) return explicit;
   const env = options.env ?? process.env;
@@ -67,7 +87,8 @@ export async function resolveCredentials(registry: string, options: CredentialSo
   if (options.ignoreDockerConfig === true) return ANONYMOUS;
   const file = await readDockerConfig(options, signal);
   const helperKey = findConfigKey(Object.keys(file.credHelpers), registry);
-  const helper = (helperKey === undefined ? undefined : file.credHelpers[helperKey]) ?? file.credsStore;
+  const helper =
+    (helperKey === undefined ? undefined : file.credHelpers[helperKey]) ?? file.credsStore;
   if (helper !== undefined && helper !== '') {
     const found = await credentialHelperGet(helper, credentialKey(registry), {
       env,
@@ -93,7 +114,9 @@ export async function resolveCredentials(registry: string, options: CredentialSo
  * @returns the provider; its `dispose()` zeroes every remembered secret
  * @public
  */
-export function createCredentialProvider(options: CredentialSourceOptions = {}): CredentialProvider & { dispose(): void } {
+export function createCredentialProvider(
+  options: CredentialSourceOptions = {},
+): CredentialProvider & { dispose(): void } {
   const known = new Map<string, Promise<RegistryCredential>>();
   const settled = new Set<RegistryCredential>();
   let disposed = false;

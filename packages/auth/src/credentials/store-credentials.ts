@@ -1,6 +1,11 @@
 import { type Secret } from '@llmdevops/docker-hub-core';
 import { credentialHelperErase, credentialHelperStore } from './credential-helper.js';
-import { type DockerConfigLocation, findConfigKey, readDockerConfig, writeDockerConfigAtomic } from './docker-config.js';
+import {
+  type DockerConfigLocation,
+  findConfigKey,
+  readDockerConfig,
+  writeDockerConfigAtomic,
+} from './docker-config.js';
 import { credentialKey } from './registry-host.js';
 
 /** Options of {@link storeCredentials} and {@link eraseCredentials}. @public */
@@ -19,7 +24,8 @@ export type StoredCredential =
 async function helperFor(registry: string, options: StoreCredentialsOptions) {
   const file = await readDockerConfig(options, options.signal);
   const helperKey = findConfigKey(Object.keys(file.credHelpers), registry);
-  const helper = (helperKey === undefined ? undefined : file.credHelpers[helperKey]) ?? file.credsStore;
+  const helper =
+    (helperKey === undefined ? undefined : file.credHelpers[helperKey]) ?? file.credsStore;
   const helperOptions = {
     configFile: file.path,
     ...(options.env === undefined ? {} : { env: options.env }),
@@ -31,7 +37,8 @@ async function helperFor(registry: string, options: StoreCredentialsOptions) {
 
 /** A copy of an `auths` object without the registry's entry. */
 function withoutKey(auths: unknown, registry: string): Record<string, unknown> {
-  const source = typeof auths === 'object' && auths !== null ? (auths as Record<string, unknown>) : {};
+  const source =
+    typeof auths === 'object' && auths !== null ? (auths as Record<string, unknown>) : {};
   const existing = findConfigKey(Object.keys(source), registry);
   return Object.fromEntries(Object.entries(source).filter(([k]) => k !== existing));
 }
@@ -63,10 +70,16 @@ export async function storeCredentials(
   }
   const auths = withoutKey(file.raw['auths'], registry);
   if ('password' in credential) {
-    auths[key] = { auth: Buffer.from(`${credential.username}:${credential.password.reveal()}`, 'utf8').toString('base64') };
+    auths[key] = {
+      auth: Buffer.from(`${credential.username}:${credential.password.reveal()}`, 'utf8').toString(
+        'base64',
+      ),
+    };
   } else {
     auths[key] = {
-      ...(credential.username === undefined ? {} : { auth: Buffer.from(`${credential.username}:`, 'utf8').toString('base64') }),
+      ...(credential.username === undefined
+        ? {}
+        : { auth: Buffer.from(`${credential.username}:`, 'utf8').toString('base64') }),
       identitytoken: credential.identityToken.reveal(),
     };
   }
@@ -83,7 +96,10 @@ export async function storeCredentials(
  * @throws {@link ConfigError} naming the file or helper on failure
  * @public
  */
-export async function eraseCredentials(registry: string, options: StoreCredentialsOptions = {}): Promise<boolean> {
+export async function eraseCredentials(
+  registry: string,
+  options: StoreCredentialsOptions = {},
+): Promise<boolean> {
   const { file, helper, helperOptions } = await helperFor(registry, options);
   let removed = false;
   if (helper !== undefined) {

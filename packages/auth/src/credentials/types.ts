@@ -1,7 +1,8 @@
 import { Secret } from '@llmdevops/docker-hub-core';
 
 /** Where a credential came from (for diagnostics; never the value). @public */
-export type CredentialSource = 'explicit' | 'env' | 'docker-config' | 'credential-helper' | 'anonymous';
+export type CredentialSource =
+  'explicit' | 'env' | 'docker-config' | 'credential-helper' | 'anonymous';
 
 /** No credentials: anonymous tokens or unauthenticated requests. @public */
 export interface AnonymousCredential {
@@ -42,7 +43,8 @@ export interface RegistryTokenCredential {
 }
 
 /** Any credential for one registry. @public */
-export type RegistryCredential = AnonymousCredential | BasicCredential | IdentityTokenCredential | RegistryTokenCredential;
+export type RegistryCredential =
+  AnonymousCredential | BasicCredential | IdentityTokenCredential | RegistryTokenCredential;
 
 /** What callers may pass explicitly: plain strings are wrapped in {@link Secret} at once. @public */
 export type CredentialInput =
@@ -57,16 +59,33 @@ export type CredentialInput =
  * @returns the credential, secrets wrapped
  * @public
  */
-export function toCredential(input: CredentialInput, source: CredentialSource = 'explicit'): RegistryCredential {
-  if ('password' in input) return { kind: 'basic', username: input.username, password: Secret.from(input.password), source };
+export function toCredential(
+  input: CredentialInput,
+  source: CredentialSource = 'explicit',
+): RegistryCredential {
+  if ('password' in input)
+    return {
+      kind: 'basic',
+      username: input.username,
+      password: Secret.from(input.password),
+      source,
+    };
   if ('identityToken' in input) {
-    return { kind: 'identity-token', username: input.username, token: Secret.from(input.identityToken), source };
+    return {
+      kind: 'identity-token',
+      username: input.username,
+      token: Secret.from(input.identityToken),
+      source,
+    };
   }
   return { kind: 'registry-token', token: Secret.from(input.registryToken), source };
 }
 
 /** The anonymous credential. @public */
-export const ANONYMOUS: AnonymousCredential = Object.freeze({ kind: 'anonymous', source: 'anonymous' });
+export const ANONYMOUS: AnonymousCredential = Object.freeze({
+  kind: 'anonymous',
+  source: 'anonymous',
+});
 
 /**
  * The account name of a credential ('' when none), used in token cache keys and `account=`.

@@ -19,12 +19,18 @@ export interface HubErrorBody {
  */
 export function readHubErrorBody(body: unknown): HubErrorBody {
   const o = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
-  const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-  return { detail: str(o['detail']), message: str(o['message']), login2faToken: str(o['login_2fa_token']) };
+  const str = (v: unknown): string | undefined =>
+    typeof v === 'string' && v !== '' ? v : undefined;
+  return {
+    detail: str(o['detail']),
+    message: str(o['message']),
+    login2faToken: str(o['login_2fa_token']),
+  };
 }
 
 const PAT_JWT_REFUSED = /issued from a personal access token/i;
-const SSO_ENFORCED = /\bsso\b|single sign-on|must (use|sign in with) a personal access token|personal access token (is )?required/i;
+const SSO_ENFORCED =
+  /\bsso\b|single sign-on|must (use|sign in with) a personal access token|personal access token (is )?required/i;
 
 /** Keeps a server's short explanation safe to print: one line, bounded, no token-like words. */
 function shortText(text: string | undefined): string {
@@ -53,11 +59,17 @@ export function hubErrorFromResponse(status: number, body: unknown, what: string
     );
   }
   if ((status === 401 || status === 403) && SSO_ENFORCED.test(text)) {
-    return new AuthenticationError(`${what}: the organization enforces single sign-on; use a personal access token instead of a password`, { status });
+    return new AuthenticationError(
+      `${what}: the organization enforces single sign-on; use a personal access token instead of a password`,
+      { status },
+    );
   }
   if (status === 401) {
     const said = shortText(detail ?? message);
-    return new AuthenticationError(`${what}: wrong username or password/access token${said === '' ? '' : ` (Docker Hub said: ${said})`}`, { status });
+    return new AuthenticationError(
+      `${what}: wrong username or password/access token${said === '' ? '' : ` (Docker Hub said: ${said})`}`,
+      { status },
+    );
   }
   return httpError(status, what);
 }

@@ -1,6 +1,21 @@
-import { AuthenticationError, AuthorizationError, NotFoundError, RateLimitError, RegistryError, Secret, ServerError, ValidationError } from '@llmdevops/docker-hub-core';
+import {
+  AuthenticationError,
+  AuthorizationError,
+  NotFoundError,
+  RateLimitError,
+  RegistryError,
+  Secret,
+  ServerError,
+  ValidationError,
+} from '@llmdevops/docker-hub-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { httpNext, type ReceivedRequest, type ScriptedReply, type ScriptedServer, startScriptedServer } from '../../test/helpers/http-next.js';
+import {
+  httpNext,
+  type ReceivedRequest,
+  type ScriptedReply,
+  type ScriptedServer,
+  startScriptedServer,
+} from '../../test/helpers/http-next.js';
 import { hubErrorFromResponse, readHubErrorBody } from './hub-errors.js';
 import { createHubLogin } from './hub-login.js';
 
@@ -10,7 +25,12 @@ function jwt(exp: number): string {
 }
 
 let hub: ScriptedServer;
-const clock = { t: 1_800_000_000_000, now(): number { return this.t; } };
+const clock = {
+  t: 1_800_000_000_000,
+  now(): number {
+    return this.t;
+  },
+};
 
 beforeAll(async () => {
   hub = await startScriptedServer();
@@ -30,12 +50,26 @@ function route(routes: Record<string, (r: ReceivedRequest) => ScriptedReply>): v
 describe('createHubLogin', () => {
   it('logs in with /v2/auth/token and renews before exp', async () => {
     let n = 0;
-    route({ '/v2/auth/token': () => ({ status: 200, body: { access_token: jwt(clock.t / 1000 + 600 + n++) } }) });
-    const session = createHubLogin({ hubUrl: `${hub.url}/`, identifier: 'alice', secret: 'dckr_pat_abc', send: httpNext(), clock });
+    route({
+      '/v2/auth/token': () => ({
+        status: 200,
+        body: { access_token: jwt(clock.t / 1000 + 600 + n++) },
+      }),
+    });
+    const session = createHubLogin({
+      hubUrl: `${hub.url}/`,
+      identifier: 'alice',
+      secret: 'dckr_pat_abc',
+      send: httpNext(),
+      clock,
+    });
     expect(session.origin).toBe(hub.origin);
     expect(session.expiresAt).toBeUndefined();
     const first = await session.token();
-    expect(JSON.parse(hub.received[0]?.body ?? '')).toEqual({ identifier: 'alice', secret: 'dckr_pat_abc' });
+    expect(JSON.parse(hub.received[0]?.body ?? '')).toEqual({
+      identifier: 'alice',
+      secret: 'dckr_pat_abc',
+    });
     expect(session.expiresAt).toBe(clock.t + 600_000);
     clock.t += 500_000;
     expect(await session.token()).toBe(first);
@@ -51,7 +85,14 @@ describe('createHubLogin', () => {
 
   it('shares one login between concurrent callers and re-logs in after invalidate()', async () => {
     route({ '/v2/auth/token': () => ({ status: 200, body: { access_token: 'opaque' } }) });
-    const session = createHubLogin({ hubUrl: hub.url, identifier: 'alice', secret: new Secret('pw'), send: httpNext(), clock, defaultLifetimeMs: 120_000 });
+    const session = createHubLogin({
+      hubUrl: hub.url,
+      identifier: 'alice',
+      secret: new Secret('pw'),
+      send: httpNext(),
+      clock,
+      defaultLifetimeMs: 120_000,
+    });
     const [a, b] = await Promise.all([session.token(), session.token()]);
     expect(a).toBe(b);
     expect(hub.received).toHaveLength(1);
@@ -61,16 +102,29 @@ describe('createHubLogin', () => {
     expect(hub.received).toHaveLength(2);
   });
 
-  it('does not dispose the caller\'s Secret', async () => {
+  it("does not dispose the caller's Secret", async () => {
     const secret = new Secret('pw');
-    const session = createHubLogin({ hubUrl: hub.url, identifier: 'alice', secret, send: httpNext() });
+    const session = createHubLogin({
+      hubUrl: hub.url,
+      identifier: 'alice',
+      secret,
+      send: httpNext(),
+    });
     session.dispose();
     expect(secret.disposed).toBe(false);
   });
 
   it('falls back to the legacy /v2/users/login when /v2/auth/token is missing', async () => {
-    route({ '/v2/users/login': () => ({ status: 200, body: { token: jwt(clock.t / 1000 + 3600) } }) });
-    const session = createHubLogin({ hubUrl: hub.url, identifier: 'alice', secret: 'pw', send: httpNext(), clock });
+    route({
+      '/v2/users/login': () => ({ status: 200, body: { token: jwt(clock.t / 1000 + 3600) } }),
+    });
+    const session = createHubLogin({
+      hubUrl: hub.url,
+      identifier: 'alice',
+      secret: 'pw',
+      send: httpNext(),
+      clock,
+    });
     await session.token();
     expect(hub.received.map((r) => r.path)).toEqual(['/v2/auth/token', '/v2/users/login']);
     expect(JSON.parse(hub.received[1]?.body ?? '')).toEqual({ username: 'alice', password: 'pw' });
@@ -78,23 +132,51 @@ describe('createHubLogin', () => {
 
   it('runs the 2FA flow with the code from the callback', async () => {
     route({
-      '/v2/users/login': () => ({ status: 401, body: { detail: 'Require secondary authentication on MFA enabled account', login_2fa_token: 'l2fa' } }),
+      '/v2/users/login': () => ({
+        status: 401,
+        body: {
+          detail: 'Require secondary authentication on MFA enabled account',
+          login_2fa_token: 'l2fa',
+        },
+      }),
       '/v2/users/2fa-login': (r) =>
-        JSON.parse(r.body).code === '123456' ? { status: 200, body: { token: jwt(clock.t / 1000 + 3600) } } : { status: 401, body: { detail: 'Incorrect' } },
+        JSON.parse(r.body).code === '123456'
+          ? { status: 200, body: { token: jwt(clock.t / 1000 + 3600) } }
+          : { status: 401, body: { detail: 'Incorrect' } },
     });
     const onTwoFactor = vi.fn(async () => ' 123456 ');
-    const session = createHubLogin({ hubUrl: hub.url, identifier: 'alice', secret: 'pw', send: httpNext(), clock, endpoint: 'users-login', onTwoFactor });
+    const session = createHubLogin({
+      hubUrl: hub.url,
+      identifier: 'alice',
+      secret: 'pw',
+      send: httpNext(),
+      clock,
+      endpoint: 'users-login',
+      onTwoFactor,
+    });
     await session.token();
     expect(onTwoFactor).toHaveBeenCalledWith({ identifier: 'alice' });
-    expect(JSON.parse(hub.received[1]?.body ?? '')).toEqual({ login_2fa_token: 'l2fa', code: '123456' });
+    expect(JSON.parse(hub.received[1]?.body ?? '')).toEqual({
+      login_2fa_token: 'l2fa',
+      code: '123456',
+    });
   });
 
   it('also handles a 2FA answer from /v2/auth/token', async () => {
     route({
-      '/v2/auth/token': () => ({ status: 401, body: { detail: 'Incorrect authentication credentials', login_2fa_token: 'l2fa' } }),
+      '/v2/auth/token': () => ({
+        status: 401,
+        body: { detail: 'Incorrect authentication credentials', login_2fa_token: 'l2fa' },
+      }),
       '/v2/users/2fa-login': () => ({ status: 200, body: { token: 'jwt' } }),
     });
-    const session = createHubLogin({ hubUrl: hub.url, identifier: 'alice', secret: 'pw', send: httpNext(), onTwoFactor: async () => '1' });
+    const session = createHubLogin({
+      hubUrl: hub.url,
+      identifier: 'alice',
+      secret: 'pw',
+      send: httpNext(),
+      onTwoFactor: async () => '1',
+    });
     expect((await session.token()).reveal()).toBe('jwt');
   });
 
@@ -104,8 +186,14 @@ describe('createHubLogin', () => {
     ['a refused code', async () => '000000', /code was refused/],
   ])('fails with TWO_FACTOR_REQUIRED for %s', async (_label, onTwoFactor, message) => {
     route({
-      '/v2/users/login': () => ({ status: 401, body: { detail: 'Require secondary authentication', login_2fa_token: 'l2fa-secret' } }),
-      '/v2/users/2fa-login': () => ({ status: 401, body: { detail: 'Incorrect authentication credentials' } }),
+      '/v2/users/login': () => ({
+        status: 401,
+        body: { detail: 'Require secondary authentication', login_2fa_token: 'l2fa-secret' },
+      }),
+      '/v2/users/2fa-login': () => ({
+        status: 401,
+        body: { detail: 'Incorrect authentication credentials' },
+      }),
     });
     const session = createHubLogin({
       hubUrl: hub.url,
@@ -123,8 +211,18 @@ describe('createHubLogin', () => {
   });
 
   it('reports wrong credentials without the secret', async () => {
-    route({ '/v2/auth/token': () => ({ status: 401, body: { detail: 'Incorrect authentication credentials', errinfo: {} } }) });
-    const session = createHubLogin({ hubUrl: hub.url, identifier: 'alice', secret: 'very-secret-pw', send: httpNext() });
+    route({
+      '/v2/auth/token': () => ({
+        status: 401,
+        body: { detail: 'Incorrect authentication credentials', errinfo: {} },
+      }),
+    });
+    const session = createHubLogin({
+      hubUrl: hub.url,
+      identifier: 'alice',
+      secret: 'very-secret-pw',
+      send: httpNext(),
+    });
     const err = await session.token().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AuthenticationError);
     expect((err as AuthenticationError).code).toBe('UNAUTHORIZED');
@@ -134,14 +232,33 @@ describe('createHubLogin', () => {
   });
 
   it('explains SSO-enforced organizations', async () => {
-    route({ '/v2/users/login': () => ({ status: 401, body: { detail: 'Your organization enforces SSO. Use a personal access token.' } }) });
-    const session = createHubLogin({ hubUrl: hub.url, identifier: 'alice', secret: 'pw', send: httpNext(), endpoint: 'users-login' });
-    await expect(session.token()).rejects.toThrow(/enforces single sign-on; use a personal access token/);
+    route({
+      '/v2/users/login': () => ({
+        status: 401,
+        body: { detail: 'Your organization enforces SSO. Use a personal access token.' },
+      }),
+    });
+    const session = createHubLogin({
+      hubUrl: hub.url,
+      identifier: 'alice',
+      secret: 'pw',
+      send: httpNext(),
+      endpoint: 'users-login',
+    });
+    await expect(session.token()).rejects.toThrow(
+      /enforces single sign-on; use a personal access token/,
+    );
   });
 
   it('reports a missing /v2/auth/token when the endpoint is forced', async () => {
     route({});
-    const session = createHubLogin({ hubUrl: hub.url, identifier: 'alice', secret: 'pw', send: httpNext(), endpoint: 'auth-token' });
+    const session = createHubLogin({
+      hubUrl: hub.url,
+      identifier: 'alice',
+      secret: 'pw',
+      send: httpNext(),
+      endpoint: 'auth-token',
+    });
     await expect(session.token()).rejects.toThrow(/is not available/);
   });
 
@@ -150,7 +267,13 @@ describe('createHubLogin', () => {
     ['/v2/users/login', { endpoint: 'users-login' as const }],
   ])('rejects a 200 without a token from %s', async (path, extra) => {
     route({ [path]: () => ({ status: 200, body: { nothing: true } }) });
-    const session = createHubLogin({ hubUrl: hub.url, identifier: 'alice', secret: 'pw', send: httpNext(), ...extra });
+    const session = createHubLogin({
+      hubUrl: hub.url,
+      identifier: 'alice',
+      secret: 'pw',
+      send: httpNext(),
+      ...extra,
+    });
     await expect(session.token()).rejects.toBeInstanceOf(RegistryError);
   });
 
@@ -159,7 +282,14 @@ describe('createHubLogin', () => {
       '/v2/users/login': () => ({ status: 401, body: { login_2fa_token: 'x' } }),
       '/v2/users/2fa-login': () => ({ status: 200, body: {} }),
     });
-    const session = createHubLogin({ hubUrl: hub.url, identifier: 'a', secret: 'pw', send: httpNext(), endpoint: 'users-login', onTwoFactor: async () => '1' });
+    const session = createHubLogin({
+      hubUrl: hub.url,
+      identifier: 'a',
+      secret: 'pw',
+      send: httpNext(),
+      endpoint: 'users-login',
+      onTwoFactor: async () => '1',
+    });
     await expect(session.token()).rejects.toThrow(/2FA answer has no token/);
     route({
       '/v2/users/login': () => ({ status: 401, body: { login_2fa_token: 'x' } }),
@@ -169,21 +299,33 @@ describe('createHubLogin', () => {
   });
 
   it('validates its options', () => {
-    expect(() => createHubLogin({ hubUrl: 'ftp://x', identifier: 'a', secret: 'b', send: httpNext() })).toThrow(ValidationError);
-    expect(() => createHubLogin({ identifier: '', secret: 'b', send: httpNext() })).toThrow(ValidationError);
+    expect(() =>
+      createHubLogin({ hubUrl: 'ftp://x', identifier: 'a', secret: 'b', send: httpNext() }),
+    ).toThrow(ValidationError);
+    expect(() => createHubLogin({ identifier: '', secret: 'b', send: httpNext() })).toThrow(
+      ValidationError,
+    );
   });
 });
 
 describe('hubErrorFromResponse', () => {
   it('recognizes JWTs issued from a PAT being refused', () => {
-    const err = hubErrorFromResponse(403, { detail: 'access is forbidden with a JWT issued from a personal access token' }, 'PATCH repo');
+    const err = hubErrorFromResponse(
+      403,
+      { detail: 'access is forbidden with a JWT issued from a personal access token' },
+      'PATCH repo',
+    );
     expect(err).toBeInstanceOf(AuthenticationError);
     expect(err.status).toBe(403);
     expect(err.message).toMatch(/refuses JWTs issued from a personal access token/);
   });
 
   it('redacts token-looking words the server echoes', () => {
-    const err = hubErrorFromResponse(401, { message: 'bad token dckr_pat_abcdef and eyJa.eyJb.c' }, 'x');
+    const err = hubErrorFromResponse(
+      401,
+      { message: 'bad token dckr_pat_abcdef and eyJa.eyJb.c' },
+      'x',
+    );
     expect(err.message).not.toContain('dckr_pat_abcdef');
     expect(err.message).not.toContain('eyJa.eyJb.c');
   });
@@ -200,7 +342,15 @@ describe('hubErrorFromResponse', () => {
   });
 
   it('reads the short fields only', () => {
-    expect(readHubErrorBody({ detail: 'd', message: '', login_2fa_token: 5 })).toEqual({ detail: 'd', message: undefined, login2faToken: undefined });
-    expect(readHubErrorBody(undefined)).toEqual({ detail: undefined, message: undefined, login2faToken: undefined });
+    expect(readHubErrorBody({ detail: 'd', message: '', login_2fa_token: 5 })).toEqual({
+      detail: 'd',
+      message: undefined,
+      login2faToken: undefined,
+    });
+    expect(readHubErrorBody(undefined)).toEqual({
+      detail: undefined,
+      message: undefined,
+      login2faToken: undefined,
+    });
   });
 });

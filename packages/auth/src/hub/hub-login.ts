@@ -1,4 +1,9 @@
-import { AuthenticationError, RegistryError, Secret, ValidationError } from '@llmdevops/docker-hub-core';
+import {
+  AuthenticationError,
+  RegistryError,
+  Secret,
+  ValidationError,
+} from '@llmdevops/docker-hub-core';
 import { type Next, type TransportRequest } from '@llmdevops/docker-hub-transport';
 import { type AuthClock, systemClock } from '../internal/clock.js';
 import { readJson, SKIP_AUTH } from '../internal/http.js';
@@ -9,7 +14,10 @@ import { hubErrorFromResponse, readHubErrorBody } from './hub-errors.js';
 export const DOCKER_HUB_URL = 'https://hub.docker.com';
 
 /** Asked for the one-time code when an account has two-factor authentication. @public */
-export type TwoFactorCallback = (info: { readonly identifier: string; readonly signal?: AbortSignal }) => Promise<string>;
+export type TwoFactorCallback = (info: {
+  readonly identifier: string;
+  readonly signal?: AbortSignal;
+}) => Promise<string>;
 
 /** Options of {@link createHubLogin}. @public */
 export interface HubLoginOptions {
@@ -98,14 +106,23 @@ function stringField(body: unknown, ...names: string[]): string | undefined {
  */
 export function createHubLogin(options: HubLoginOptions): HubSession {
   const base = new URL(options.hubUrl ?? DOCKER_HUB_URL);
-  if (base.protocol !== 'https:' && base.protocol !== 'http:') throw new ValidationError('INVALID_ARGUMENT', 'Hub URL must be http(s)', base.protocol);
-  if (options.identifier === '') throw new ValidationError('INVALID_ARGUMENT', 'Hub login needs a username or organization name', '');
+  if (base.protocol !== 'https:' && base.protocol !== 'http:')
+    throw new ValidationError('INVALID_ARGUMENT', 'Hub URL must be http(s)', base.protocol);
+  if (options.identifier === '')
+    throw new ValidationError(
+      'INVALID_ARGUMENT',
+      'Hub login needs a username or organization name',
+      '',
+    );
   const clock = options.clock ?? systemClock;
   // A private copy: dispose() zeroes it without touching the caller's Secret.
-  const secret = new Secret(typeof options.secret === 'string' ? options.secret : options.secret.reveal());
+  const secret = new Secret(
+    typeof options.secret === 'string' ? options.secret : options.secret.reveal(),
+  );
   const margin = options.renewMarginMs ?? 60_000;
   const what = `Docker Hub login for "${options.identifier}"`;
-  const endpoint = (path: string): URL => new URL(path, base.href.endsWith('/') ? base.href : `${base.href}/`);
+  const endpoint = (path: string): URL =>
+    new URL(path, base.href.endsWith('/') ? base.href : `${base.href}/`);
   let current: Jwt | undefined;
   // Replaced JWTs may still be in a request being sent; they are zeroed on dispose().
   const retired: Jwt[] = [];
@@ -118,7 +135,13 @@ export function createHubLogin(options: HubLoginOptions): HubSession {
   });
 
   async function viaAuthToken(signal?: AbortSignal): Promise<Jwt | 'missing'> {
-    const res = await options.send(post(endpoint('v2/auth/token'), { identifier: options.identifier, secret: secret.reveal() }, signal));
+    const res = await options.send(
+      post(
+        endpoint('v2/auth/token'),
+        { identifier: options.identifier, secret: secret.reveal() },
+        signal,
+      ),
+    );
     if (res.status === 404 || res.status === 405) {
       await res.dump();
       return 'missing';
@@ -129,19 +152,28 @@ export function createHubLogin(options: HubLoginOptions): HubSession {
       throw hubErrorFromResponse(res.status, body, what);
     }
     const value = stringField(body, 'access_token', 'token');
-    if (value === undefined) throw new RegistryError(`${what}: answer has no access_token`, { status: res.status });
+    if (value === undefined)
+      throw new RegistryError(`${what}: answer has no access_token`, { status: res.status });
     return toJwt(value);
   }
 
   async function viaUsersLogin(signal?: AbortSignal): Promise<Jwt> {
-    const res = await options.send(post(endpoint('v2/users/login'), { username: options.identifier, password: secret.reveal() }, signal));
+    const res = await options.send(
+      post(
+        endpoint('v2/users/login'),
+        { username: options.identifier, password: secret.reveal() },
+        signal,
+      ),
+    );
     const body = await readJson(res);
     if (res.status >= 400) {
-      if (res.status === 401 && readHubErrorBody(body).login2faToken !== undefined) return secondFactor(body, signal);
+      if (res.status === 401 && readHubErrorBody(body).login2faToken !== undefined)
+        return secondFactor(body, signal);
       throw hubErrorFromResponse(res.status, body, what);
     }
     const value = stringField(body, 'token', 'access_token');
-    if (value === undefined) throw new RegistryError(`${what}: answer has no token`, { status: res.status });
+    if (value === undefined)
+      throw new RegistryError(`${what}: answer has no token`, { status: res.status });
     return toJwt(value);
   }
 
@@ -149,16 +181,42 @@ export function createHubLogin(options: HubLoginOptions): HubSession {
     const loginToken = new Secret(readHubErrorBody(body).login2faToken ?? '');
     try {
       if (options.onTwoFactor === undefined) {
-        throw new AuthenticationError(`${what}: ${TWO_FACTOR_DETAIL}; supply a one-time code (onTwoFactor) or use a personal access token`, { status: 401 }, 'TWO_FACTOR_REQUIRED');
+        throw new AuthenticationError(
+          `${what}: ${TWO_FACTOR_DETAIL}; supply a one-time code (onTwoFactor) or use a personal access token`,
+          { status: 401 },
+          'TWO_FACTOR_REQUIRED',
+        );
       }
-      const code = (await options.onTwoFactor({ identifier: options.identifier, ...(signal === undefined ? {} : { signal }) })).trim();
-      if (code === '') throw new AuthenticationError(`${what}: ${TWO_FACTOR_DETAIL}; the one-time code was empty`, { status: 401 }, 'TWO_FACTOR_REQUIRED');
-      const res = await options.send(post(endpoint('v2/users/2fa-login'), { login_2fa_token: loginToken.reveal(), code }, signal));
+      const code = (
+        await options.onTwoFactor({
+          identifier: options.identifier,
+          ...(signal === undefined ? {} : { signal }),
+        })
+      ).trim();
+      if (code === '')
+        throw new AuthenticationError(
+          `${what}: ${TWO_FACTOR_DETAIL}; the one-time code was empty`,
+          { status: 401 },
+          'TWO_FACTOR_REQUIRED',
+        );
+      const res = await options.send(
+        post(
+          endpoint('v2/users/2fa-login'),
+          { login_2fa_token: loginToken.reveal(), code },
+          signal,
+        ),
+      );
       const answer = await readJson(res);
-      if (res.status === 401) throw new AuthenticationError(`${what}: the one-time code was refused`, { status: 401 }, 'TWO_FACTOR_REQUIRED');
+      if (res.status === 401)
+        throw new AuthenticationError(
+          `${what}: the one-time code was refused`,
+          { status: 401 },
+          'TWO_FACTOR_REQUIRED',
+        );
       if (res.status >= 400) throw hubErrorFromResponse(res.status, answer, what);
       const value = stringField(answer, 'token', 'access_token');
-      if (value === undefined) throw new RegistryError(`${what}: 2FA answer has no token`, { status: res.status });
+      if (value === undefined)
+        throw new RegistryError(`${what}: 2FA answer has no token`, { status: res.status });
       return toJwt(value);
     } finally {
       loginToken.dispose();
@@ -170,7 +228,10 @@ export function createHubLogin(options: HubLoginOptions): HubSession {
     if (mode !== 'users-login') {
       const jwt = await viaAuthToken(signal);
       if (jwt !== 'missing') return jwt;
-      if (mode === 'auth-token') throw new RegistryError(`${what}: ${endpoint('v2/auth/token').pathname} is not available`, { status: 404 });
+      if (mode === 'auth-token')
+        throw new RegistryError(`${what}: ${endpoint('v2/auth/token').pathname} is not available`, {
+          status: 404,
+        });
     }
     return viaUsersLogin(signal);
   }
@@ -181,7 +242,8 @@ export function createHubLogin(options: HubLoginOptions): HubSession {
       return current?.expiresAt;
     },
     async token(signal?: AbortSignal): Promise<Secret> {
-      if (disposed) throw new ValidationError('INVALID_ARGUMENT', 'Hub session was disposed', 'session');
+      if (disposed)
+        throw new ValidationError('INVALID_ARGUMENT', 'Hub session was disposed', 'session');
       if (current !== undefined && clock.now() < current.expiresAt - margin) return current.token;
       inflight ??= login(signal).finally(() => {
         inflight = undefined;

@@ -36,7 +36,11 @@ export function isLoopback(hostname: string): boolean {
  * @returns true when allowed
  */
 export function secureEnough(url: URL, insecureHosts: ReadonlySet<string>): boolean {
-  return url.protocol === 'https:' || (url.protocol === 'http:' && (isLoopback(url.hostname) || insecureHosts.has(url.host.toLowerCase())));
+  return (
+    url.protocol === 'https:' ||
+    (url.protocol === 'http:' &&
+      (isLoopback(url.hostname) || insecureHosts.has(url.host.toLowerCase())))
+  );
 }
 
 /**
@@ -47,7 +51,10 @@ export function secureEnough(url: URL, insecureHosts: ReadonlySet<string>): bool
  */
 export function assertSecure(url: URL, insecureHosts: ReadonlySet<string>): void {
   if (!secureEnough(url, insecureHosts)) {
-    throw new InsecureTransportError(`${url.protocol}//${url.host}${url.pathname}`, 'credentials are only sent over HTTPS, to loopback, or to hosts marked insecure');
+    throw new InsecureTransportError(
+      `${url.protocol}//${url.host}${url.pathname}`,
+      'credentials are only sent over HTTPS, to loopback, or to hosts marked insecure',
+    );
   }
 }
 
@@ -57,7 +64,9 @@ export function assertSecure(url: URL, insecureHosts: ReadonlySet<string>): void
  * @returns true unless it is a one-shot stream
  */
 export function isReplayable(body: RequestBody | undefined): boolean {
-  return body === undefined || typeof body === 'string' || body instanceof Uint8Array || body.replayable;
+  return (
+    body === undefined || typeof body === 'string' || body instanceof Uint8Array || body.replayable
+  );
 }
 
 /**
@@ -87,7 +96,8 @@ export function registryErrorsOf(body: unknown): RegistryErrorDetail[] {
   for (const e of errors as unknown[]) {
     if (typeof e !== 'object' || e === null) continue;
     const { code, message, detail } = e as { code?: unknown; message?: unknown; detail?: unknown };
-    if (typeof code === 'string') out.push({ code, message: typeof message === 'string' ? message : '', detail });
+    if (typeof code === 'string')
+      out.push({ code, message: typeof message === 'string' ? message : '', detail });
   }
   return out;
 }
@@ -107,7 +117,12 @@ export function httpError(status: number, what: string, retryAfter?: string): Re
   if (status === 404) return new NotFoundError(`${what}: not found (404)`, options);
   if (status === 429) {
     const seconds = retryAfter === undefined ? Number.NaN : Number(retryAfter);
-    return new RateLimitError(`${what}: rate limited (429)`, Number.isFinite(seconds) ? { ...options, resetAt: new Date(Date.now() + seconds * 1000) } : options);
+    return new RateLimitError(
+      `${what}: rate limited (429)`,
+      Number.isFinite(seconds)
+        ? { ...options, resetAt: new Date(Date.now() + seconds * 1000) }
+        : options,
+    );
   }
   if (status >= 500) return new ServerError(`${what}: server error (${status})`, options);
   return new RegistryError(`${what}: unexpected status ${status}`, options);

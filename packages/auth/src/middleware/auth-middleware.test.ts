@@ -1,8 +1,20 @@
 import { inspect } from 'node:util';
-import { AuthenticationError, AuthorizationError, InsecureTransportError, Secret } from '@llmdevops/docker-hub-core';
+import {
+  AuthenticationError,
+  AuthorizationError,
+  InsecureTransportError,
+  Secret,
+} from '@llmdevops/docker-hub-core';
 import type { Next, TransportRequest, TransportResponse } from '@llmdevops/docker-hub-transport';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { httpNext, oneShot, type ReceivedRequest, type ScriptedReply, type ScriptedServer, startScriptedServer } from '../../test/helpers/http-next.js';
+import {
+  httpNext,
+  oneShot,
+  type ReceivedRequest,
+  type ScriptedReply,
+  type ScriptedServer,
+  startScriptedServer,
+} from '../../test/helpers/http-next.js';
 import { createHubLogin } from '../hub/hub-login.js';
 import { pullScope } from '../scope/scope.js';
 import { type AuthEvent } from './auth-events.js';
@@ -29,7 +41,14 @@ function bearerRegistry(r: ReceivedRequest): ScriptedReply {
   const scope = r.method === 'GET' || r.method === 'HEAD' ? 'pull' : 'pull,push';
   const name = /^\/v2\/(.+?)\/(manifests|blobs)/.exec(r.path)?.[1] ?? 'x';
   if (auth === undefined || !valid.has(auth.replace(/^Bearer /, ''))) {
-    return { status: 401, headers: challenge(`repository:${name}:${scope}`, auth === undefined ? undefined : 'invalid_token'), body: { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] } };
+    return {
+      status: 401,
+      headers: challenge(
+        `repository:${name}:${scope}`,
+        auth === undefined ? undefined : 'invalid_token',
+      ),
+      body: { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] },
+    };
   }
   return { status: 200, body: { ok: true } };
 }
@@ -41,7 +60,10 @@ function tokenService(): ScriptedReply {
   return { status: 200, body: { token: t, expires_in: 300 } };
 }
 
-function compose(mw: { handle: (r: TransportRequest, n: Next) => Promise<TransportResponse> }, next: Next): Next {
+function compose(
+  mw: { handle: (r: TransportRequest, n: Next) => Promise<TransportResponse> },
+  next: Next,
+): Next {
   return async (r) => mw.handle(r, next);
 }
 
@@ -69,7 +91,11 @@ beforeEach(() => {
 function setup(options: AuthMiddlewareOptions = {}) {
   const events: AuthEvent[] = [];
   const next = httpNext();
-  const auth = createAuthMiddleware({ credentials: alice, onEvent: (e) => events.push(e), ...options });
+  const auth = createAuthMiddleware({
+    credentials: alice,
+    onEvent: (e) => events.push(e),
+    ...options,
+  });
   return { auth, send: compose(auth, next), next, events };
 }
 
@@ -86,7 +112,10 @@ describe('auth middleware: bearer', () => {
     expect(q?.get('service')).toBe('test-registry');
     expect(q?.get('account')).toBe('alice');
     expect(tokens.received[0]?.headers.authorization).toBe(basicAlice);
-    expect(registry.received.map((r) => r.headers.authorization)).toEqual([undefined, 'Bearer tok-1']);
+    expect(registry.received.map((r) => r.headers.authorization)).toEqual([
+      undefined,
+      'Bearer tok-1',
+    ]);
 
     const again = await send(get(`${registry.url}/v2/a/b/blobs/sha256:00`));
     expect(again.status).toBe(200);
@@ -106,15 +135,31 @@ describe('auth middleware: bearer', () => {
   it('uses exactly the challenged scope, not the hint', async () => {
     const { send } = setup();
     registry.handler = (r) =>
-      r.headers.authorization === undefined ? { status: 401, headers: challenge('repository:me/dst:pull,push repository:other/src:pull') } : { status: 201 };
-    const res = await send({ method: 'POST', url: new URL(`${registry.url}/v2/me/dst/blobs/uploads/?mount=sha256:00&from=other/src`), headers: {}, context: { repository: 'me/dst', actions: ['pull'] } });
+      r.headers.authorization === undefined
+        ? {
+            status: 401,
+            headers: challenge('repository:me/dst:pull,push repository:other/src:pull'),
+          }
+        : { status: 201 };
+    const res = await send({
+      method: 'POST',
+      url: new URL(`${registry.url}/v2/me/dst/blobs/uploads/?mount=sha256:00&from=other/src`),
+      headers: {},
+      context: { repository: 'me/dst', actions: ['pull'] },
+    });
     expect(res.status).toBe(201);
-    expect(tokens.received[0]?.url.searchParams.getAll('scope')).toEqual(['repository:me/dst:pull,push', 'repository:other/src:pull']);
+    expect(tokens.received[0]?.url.searchParams.getAll('scope')).toEqual([
+      'repository:me/dst:pull,push',
+      'repository:other/src:pull',
+    ]);
   });
 
   it('falls back to the inferred scope when the challenge has none (/v2/)', async () => {
     const { send } = setup();
-    registry.handler = (r) => (r.headers.authorization === undefined ? { status: 401, headers: challenge() } : { status: 200, body: {} });
+    registry.handler = (r) =>
+      r.headers.authorization === undefined
+        ? { status: 401, headers: challenge() }
+        : { status: 200, body: {} };
     expect((await send(get(`${registry.url}/v2/`))).status).toBe(200);
     expect(tokens.received[0]?.url.searchParams.getAll('scope')).toEqual([]);
   });
@@ -126,31 +171,54 @@ describe('auth middleware: bearer', () => {
     const res = await send(get(`${registry.url}/v2/a/manifests/x`));
     expect(res.status).toBe(200);
     expect(tokens.received).toHaveLength(2);
-    expect(registry.received.slice(2).map((r) => r.headers.authorization)).toEqual(['Bearer tok-1', 'Bearer tok-2']);
+    expect(registry.received.slice(2).map((r) => r.headers.authorization)).toEqual([
+      'Bearer tok-1',
+      'Bearer tok-2',
+    ]);
     expect(auth.cache.size).toBe(1);
   });
 
   it('shares one token request between concurrent first requests', async () => {
     const { send } = setup();
-    const results = await Promise.all([1, 2, 3, 4].map(async () => send(get(`${registry.url}/v2/a/manifests/x`))));
+    const results = await Promise.all(
+      [1, 2, 3, 4].map(async () => send(get(`${registry.url}/v2/a/manifests/x`))),
+    );
     expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200]);
     expect(tokens.received).toHaveLength(1);
   });
 
   it('throws AuthenticationError when anonymous access is refused', async () => {
-    const { send } = setup({ credentials: async () => ({ kind: 'anonymous', source: 'anonymous' }) });
-    registry.handler = () => ({ status: 401, headers: challenge('repository:private/x:pull', 'insufficient_scope'), body: { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] } });
-    const err = await send(get(`${registry.url}/v2/private/x/manifests/latest`)).catch((e: unknown) => e);
+    const { send } = setup({
+      credentials: async () => ({ kind: 'anonymous', source: 'anonymous' }),
+    });
+    registry.handler = () => ({
+      status: 401,
+      headers: challenge('repository:private/x:pull', 'insufficient_scope'),
+      body: { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] },
+    });
+    const err = await send(get(`${registry.url}/v2/private/x/manifests/latest`)).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(AuthenticationError);
-    expect((err as AuthenticationError).message).toMatch(/anonymous access refused for repository:private\/x:pull/);
+    expect((err as AuthenticationError).message).toMatch(
+      /anonymous access refused for repository:private\/x:pull/,
+    );
     expect((err as AuthenticationError).registryCode).toBe('UNAUTHORIZED');
     expect(tokens.received[0]?.headers.authorization).toBeUndefined();
   });
 
   it('throws AuthorizationError for insufficient_scope with credentials', async () => {
     const { send } = setup();
-    registry.handler = () => ({ status: 401, headers: challenge('repository:a:pull,push', 'insufficient_scope') });
-    const err = await send({ method: 'PUT', url: new URL(`${registry.url}/v2/a/manifests/v1`), headers: {}, body: '{}' }).catch((e: unknown) => e);
+    registry.handler = () => ({
+      status: 401,
+      headers: challenge('repository:a:pull,push', 'insufficient_scope'),
+    });
+    const err = await send({
+      method: 'PUT',
+      url: new URL(`${registry.url}/v2/a/manifests/v1`),
+      headers: {},
+      body: '{}',
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AuthorizationError);
     expect((err as Error).message).toContain('"alice"');
     expect((err as Error).message).not.toContain(PASSWORD);
@@ -159,12 +227,17 @@ describe('auth middleware: bearer', () => {
   it('throws AuthenticationError when the token service refuses the password', async () => {
     const { send } = setup();
     tokens.handler = () => ({ status: 401, body: { details: 'bad' } });
-    await expect(send(get(`${registry.url}/v2/a/manifests/x`))).rejects.toBeInstanceOf(AuthenticationError);
+    await expect(send(get(`${registry.url}/v2/a/manifests/x`))).rejects.toBeInstanceOf(
+      AuthenticationError,
+    );
   });
 
   it('throws AuthenticationError when the retried token is refused too', async () => {
     const { send } = setup();
-    registry.handler = () => ({ status: 401, headers: challenge('repository:a:pull', 'invalid_token') });
+    registry.handler = () => ({
+      status: 401,
+      headers: challenge('repository:a:pull', 'invalid_token'),
+    });
     const err = await send(get(`${registry.url}/v2/a/manifests/x`)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AuthenticationError);
     expect((err as Error).message).toMatch(/credentials of "alice" \(from explicit\) were refused/);
@@ -173,12 +246,25 @@ describe('auth middleware: bearer', () => {
 
   it('does not replay a one-shot body, but replays replayable streams', async () => {
     const { send } = setup();
-    registry.handler = (r) => (r.headers.authorization === undefined ? { status: 401, headers: challenge('repository:a:pull,push') } : { status: 202 });
-    const err = await send({ method: 'PATCH', url: new URL(`${registry.url}/v2/a/blobs/uploads/1`), headers: {}, body: { stream: oneShot('data'), replayable: false } }).catch((e: unknown) => e);
+    registry.handler = (r) =>
+      r.headers.authorization === undefined
+        ? { status: 401, headers: challenge('repository:a:pull,push') }
+        : { status: 202 };
+    const err = await send({
+      method: 'PATCH',
+      url: new URL(`${registry.url}/v2/a/blobs/uploads/1`),
+      headers: {},
+      body: { stream: oneShot('data'), replayable: false },
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AuthenticationError);
     expect((err as Error).message).toMatch(/one-shot stream/);
     // The host is known now: the next one-shot request is authorized up front.
-    const ok = await send({ method: 'PATCH', url: new URL(`${registry.url}/v2/a/blobs/uploads/1`), headers: {}, body: { stream: oneShot('data'), replayable: false } });
+    const ok = await send({
+      method: 'PATCH',
+      url: new URL(`${registry.url}/v2/a/blobs/uploads/1`),
+      headers: {},
+      body: { stream: oneShot('data'), replayable: false },
+    });
     expect(ok.status).toBe(202);
     expect(registry.received.at(-1)?.body).toBe('data');
   });
@@ -195,8 +281,16 @@ describe('auth middleware: bearer', () => {
   it('leaves requests with Authorization or the skip flag alone', async () => {
     const { send } = setup();
     registry.handler = () => ({ status: 401, headers: challenge('repository:a:pull') });
-    expect((await send(get(`${registry.url}/v2/a/manifests/x`, { headers: { authorization: 'Bearer mine' } }))).status).toBe(401);
-    expect((await send(get(`${registry.url}/v2/a/manifests/x`, { context: { authSkip: true } }))).status).toBe(401);
+    expect(
+      (
+        await send(
+          get(`${registry.url}/v2/a/manifests/x`, { headers: { authorization: 'Bearer mine' } }),
+        )
+      ).status,
+    ).toBe(401);
+    expect(
+      (await send(get(`${registry.url}/v2/a/manifests/x`, { context: { authSkip: true } }))).status,
+    ).toBe(401);
     expect(tokens.received).toHaveLength(0);
   });
 
@@ -212,11 +306,19 @@ describe('auth middleware: bearer', () => {
     const a = setup({ transportNext: viaTransport });
     await a.send(get(`${registry.url}/v2/a/manifests/x`));
     expect(viaTransport).toHaveBeenCalledTimes(1);
-    const fetchToken = vi.fn(async () => ({ token: new Secret('tok-custom'), issuedAt: 0, expiresAt: Date.now() + 600_000, refreshToken: undefined, scopes: [pullScope('a')] }));
+    const fetchToken = vi.fn(async () => ({
+      token: new Secret('tok-custom'),
+      issuedAt: 0,
+      expiresAt: Date.now() + 600_000,
+      refreshToken: undefined,
+      scopes: [pullScope('a')],
+    }));
     valid.add('tok-custom');
     const b = setup({ fetchToken });
     expect((await b.send(get(`${registry.url}/v2/a/manifests/x`))).status).toBe(200);
-    expect(fetchToken).toHaveBeenCalledWith(expect.objectContaining({ realm: `${tokens.url}/token`, service: 'test-registry' }));
+    expect(fetchToken).toHaveBeenCalledWith(
+      expect.objectContaining({ realm: `${tokens.url}/token`, service: 'test-registry' }),
+    );
   });
 
   it('refreshes ahead of expiry with ensureFresh (injected clock)', async () => {
@@ -247,12 +349,50 @@ describe('auth middleware: bearer', () => {
     expect(form.get('access_type')).toBe('offline');
   });
 
+  it('reuses a refresh token from an offline exchange, falling back to the password when it is refused', async () => {
+    tokens.handler = (r) => {
+      const form = new URLSearchParams(r.body);
+      if (r.method === 'POST' && form.get('refresh_token') === 'rt-revoked')
+        return { status: 401, body: {} };
+      tokenCount++;
+      const t = `tok-${tokenCount}`;
+      valid.add(t);
+      return {
+        status: 200,
+        body: { token: t, refresh_token: tokenCount === 2 ? 'rt-revoked' : `rt-${tokenCount}` },
+      };
+    };
+    const { send, auth } = setup({ offlineToken: true });
+    await send(get(`${registry.url}/v2/a/manifests/x`)); // GET with Basic, offline_token=true -> rt-1
+    expect(tokens.received[0]?.url.searchParams.get('offline_token')).toBe('true');
+    await send(get(`${registry.url}/v2/b/manifests/x`)); // POST refresh_token=rt-1 -> rt-revoked
+    const second = new URLSearchParams(tokens.received[1]?.body);
+    expect(tokens.received[1]?.method).toBe('POST');
+    expect(second.get('grant_type')).toBe('refresh_token');
+    expect(second.get('refresh_token')).toBe('rt-1');
+    await send(get(`${registry.url}/v2/c/manifests/x`)); // POST rt-revoked -> 401 -> GET with Basic
+    expect(tokens.received.slice(2).map((r) => r.method)).toEqual(['POST', 'GET']);
+    expect(tokens.received[3]?.headers.authorization).toBe(basicAlice);
+    auth.dispose();
+  });
+
   it('dispose() zeroes cached tokens and calls the provider and hub dispose', async () => {
-    const provider = Object.assign(async () => ({ kind: 'anonymous' as const, source: 'anonymous' as const }), { dispose: vi.fn() });
+    const provider = Object.assign(
+      async () => ({ kind: 'anonymous' as const, source: 'anonymous' as const }),
+      { dispose: vi.fn() },
+    );
     const { send, auth } = setup({ credentials: provider });
-    registry.handler = (r) => (r.headers.authorization === undefined ? { status: 401, headers: challenge('repository:a:pull') } : { status: 200 });
+    registry.handler = (r) =>
+      r.headers.authorization === undefined
+        ? { status: 401, headers: challenge('repository:a:pull') }
+        : { status: 200 };
     await send(get(`${registry.url}/v2/a/manifests/x`));
-    const token = auth.cache.get({ realm: `${tokens.url}/token`, service: 'test-registry', account: '', scopes: [pullScope('a')] });
+    const token = auth.cache.get({
+      realm: `${tokens.url}/token`,
+      service: 'test-registry',
+      account: '',
+      scopes: [pullScope('a')],
+    });
     expect(token?.token.disposed).toBe(false);
     auth.dispose();
     expect(token?.token.disposed).toBe(true);
@@ -262,7 +402,8 @@ describe('auth middleware: bearer', () => {
   it('keeps secrets out of events and inspect output', async () => {
     const { send, events, auth } = setup();
     await send(get(`${registry.url}/v2/a/manifests/x`));
-    const dump = JSON.stringify(events) + inspect(auth, { depth: 10 }) + inspect(auth.cache, { depth: 10 });
+    const dump =
+      JSON.stringify(events) + inspect(auth, { depth: 10 }) + inspect(auth.cache, { depth: 10 });
     expect(dump).not.toContain(PASSWORD);
     expect(dump).not.toContain('tok-1');
   });
@@ -271,25 +412,39 @@ describe('auth middleware: bearer', () => {
 describe('auth middleware: Basic', () => {
   beforeEach(() => {
     registry.handler = (r) =>
-      r.headers.authorization === basicAlice ? { status: 200 } : { status: 401, headers: { 'www-authenticate': 'Basic realm="test-basic"' }, body: { errors: [{ code: 'UNAUTHORIZED', message: 'x' }] } };
+      r.headers.authorization === basicAlice
+        ? { status: 200 }
+        : {
+            status: 401,
+            headers: { 'www-authenticate': 'Basic realm="test-basic"' },
+            body: { errors: [{ code: 'UNAUTHORIZED', message: 'x' }] },
+          };
   });
 
   it('retries with Basic and then sends it preemptively', async () => {
     const { send } = setup();
     expect((await send(get(`${registry.url}/v2/a/manifests/x`))).status).toBe(200);
     expect((await send(get(`${registry.url}/v2/b/manifests/x`))).status).toBe(200);
-    expect(registry.received.map((r) => r.headers.authorization)).toEqual([undefined, basicAlice, basicAlice]);
+    expect(registry.received.map((r) => r.headers.authorization)).toEqual([
+      undefined,
+      basicAlice,
+      basicAlice,
+    ]);
   });
 
   it('reports missing and wrong credentials', async () => {
     const anon = setup({ credentials: async () => ({ kind: 'anonymous', source: 'anonymous' }) });
-    await expect(anon.send(get(`${registry.url}/v2/a/manifests/x`))).rejects.toThrow(/no username\/password credentials are configured/);
+    await expect(anon.send(get(`${registry.url}/v2/a/manifests/x`))).rejects.toThrow(
+      /no username\/password credentials are configured/,
+    );
     const wrong = setup({ credentials: { username: 'alice', password: 'wrong-password' } });
     const err = await wrong.send(get(`${registry.url}/v2/a/manifests/x`)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AuthenticationError);
     expect((err as Error).message).not.toContain('wrong-password');
     const idt = setup({ credentials: { identityToken: 'idt' } });
-    await expect(idt.send(get(`${registry.url}/v2/a/manifests/x`))).rejects.toThrow(/no username\/password/);
+    await expect(idt.send(get(`${registry.url}/v2/a/manifests/x`))).rejects.toThrow(
+      /no username\/password/,
+    );
   });
 
   it('never sends Basic over plain HTTP to a non-loopback host unless marked insecure', async () => {
@@ -310,12 +465,21 @@ describe('auth middleware: Basic', () => {
       };
     };
     const auth = createAuthMiddleware({ credentials: alice });
-    await expect(auth.handle(get('http://registry.example.test/v2/a/manifests/x'), fake)).rejects.toBeInstanceOf(InsecureTransportError);
+    await expect(
+      auth.handle(get('http://registry.example.test/v2/a/manifests/x'), fake),
+    ).rejects.toBeInstanceOf(InsecureTransportError);
     expect(wire.every((r) => r.headers['authorization'] === undefined)).toBe(true);
-    const allowed = createAuthMiddleware({ credentials: alice, insecureHosts: ['REGISTRY.example.test'] });
-    expect((await allowed.handle(get('http://registry.example.test/v2/a/manifests/x'), fake)).status).toBe(200);
+    const allowed = createAuthMiddleware({
+      credentials: alice,
+      insecureHosts: ['REGISTRY.example.test'],
+    });
+    expect(
+      (await allowed.handle(get('http://registry.example.test/v2/a/manifests/x'), fake)).status,
+    ).toBe(200);
     const https = createAuthMiddleware({ credentials: alice });
-    expect((await https.handle(get('https://registry.example.test/v2/a/manifests/x'), fake)).status).toBe(200);
+    expect(
+      (await https.handle(get('https://registry.example.test/v2/a/manifests/x'), fake)).status,
+    ).toBe(200);
   });
 });
 
@@ -329,23 +493,46 @@ describe('auth middleware: Docker Hub API', () => {
         good.add(t);
         return { status: 200, body: { access_token: t } };
       }
-      return r.headers.authorization !== undefined && good.has(r.headers.authorization.replace('Bearer ', '')) ? { status: 200, body: {} } : { status: 401, body: { detail: 'expired' } };
+      return r.headers.authorization !== undefined &&
+        good.has(r.headers.authorization.replace('Bearer ', ''))
+        ? { status: 200, body: {} }
+        : { status: 401, body: { detail: 'expired' } };
     });
     try {
       const next = httpNext();
-      const hub = createHubLogin({ hubUrl: hubServer.url, identifier: 'alice', secret: PASSWORD, send: next });
+      const hub = createHubLogin({
+        hubUrl: hubServer.url,
+        identifier: 'alice',
+        secret: PASSWORD,
+        send: next,
+      });
       const auth = createAuthMiddleware({ credentials: alice, hub });
       const send = compose(auth, next);
       expect((await send(get(`${hubServer.url}/v2/repositories/alice/`))).status).toBe(200);
       good.clear();
       expect((await send(get(`${hubServer.url}/v2/repositories/alice/`))).status).toBe(200);
       expect(jwtN).toBe(2);
-      const login = await send({ method: 'POST', url: new URL(`${hubServer.url}/v2/auth/token`), headers: {}, body: '{}' });
+      const login = await send({
+        method: 'POST',
+        url: new URL(`${hubServer.url}/v2/auth/token`),
+        headers: {},
+        body: '{}',
+      });
       expect(login.status).toBe(200);
       expect(hubServer.received.at(-1)?.headers.authorization).toBeUndefined();
-      hubServer.handler = (r) => (r.path === '/v2/auth/token' ? { status: 200, body: { access_token: 'x' } } : { status: 401, body: { detail: 'access is forbidden with a JWT issued from a personal access token' } });
+      hubServer.handler = (r) =>
+        r.path === '/v2/auth/token'
+          ? { status: 200, body: { access_token: 'x' } }
+          : {
+              status: 401,
+              body: {
+                detail: 'access is forbidden with a JWT issued from a personal access token',
+              },
+            };
       hub.invalidate();
-      await expect(send(get(`${hubServer.url}/v2/repositories/alice/`))).rejects.toThrow(/personal access token/);
+      await expect(send(get(`${hubServer.url}/v2/repositories/alice/`))).rejects.toThrow(
+        /personal access token/,
+      );
       auth.dispose();
     } finally {
       await hubServer.close();

@@ -1,13 +1,41 @@
-import { AuthenticationError, AuthorizationError, type DockerHubError } from '@llmdevops/docker-hub-core';
-import { type Middleware, type Next, type TransportRequest, type TransportResponse } from '@llmdevops/docker-hub-transport';
+import {
+  AuthenticationError,
+  AuthorizationError,
+  type DockerHubError,
+  Secret,
+} from '@llmdevops/docker-hub-core';
+import {
+  type Middleware,
+  type Next,
+  type TransportRequest,
+  type TransportResponse,
+} from '@llmdevops/docker-hub-transport';
 import { TokenCache, type TokenCacheKey } from '../cache/token-cache.js';
-import { type AuthChallenge, parseWwwAuthenticate, selectChallenge } from '../challenge/parse-www-authenticate.js';
-import { createCredentialProvider, type CredentialProvider } from '../credentials/resolve-credentials.js';
-import { accountOf, type CredentialInput, type RegistryCredential, toCredential } from '../credentials/types.js';
+import {
+  type AuthChallenge,
+  parseWwwAuthenticate,
+  selectChallenge,
+} from '../challenge/parse-www-authenticate.js';
+import {
+  createCredentialProvider,
+  type CredentialProvider,
+} from '../credentials/resolve-credentials.js';
+import {
+  accountOf,
+  type CredentialInput,
+  type RegistryCredential,
+  toCredential,
+} from '../credentials/types.js';
 import { hubErrorFromResponse } from '../hub/hub-errors.js';
 import { type HubSession } from '../hub/hub-login.js';
 import { type AuthClock, systemClock } from '../internal/clock.js';
-import { assertSecure, isReplayable, readJson, registryErrorsOf, SKIP_AUTH } from '../internal/http.js';
+import {
+  assertSecure,
+  isReplayable,
+  readJson,
+  registryErrorsOf,
+  SKIP_AUTH,
+} from '../internal/http.js';
 import { formatScope, type Scope, tryParseScopes } from '../scope/scope.js';
 import { fetchRegistryToken, type TokenRequest } from '../token/token-client.js';
 import { type RegistryToken } from '../token/token-response.js';
@@ -79,7 +107,9 @@ export interface AuthMiddleware extends Middleware {
   dispose(): void;
 }
 
-type HostState = { readonly scheme: 'bearer'; readonly realm: string; readonly service: string } | { readonly scheme: 'basic' };
+type HostState =
+  | { readonly scheme: 'bearer'; readonly realm: string; readonly service: string }
+  | { readonly scheme: 'basic' };
 
 interface Attempt {
   readonly request: TransportRequest;
@@ -91,7 +121,9 @@ function isProvider(value: AuthMiddlewareOptions['credentials']): value is Crede
   return typeof value === 'function';
 }
 
-function providerFrom(value: AuthMiddlewareOptions['credentials']): CredentialProvider & { dispose?: () => void } {
+function providerFrom(
+  value: AuthMiddlewareOptions['credentials'],
+): CredentialProvider & { dispose?: () => void } {
   if (value === undefined) return createCredentialProvider();
   if (isProvider(value)) return value;
   const credential: RegistryCredential = 'kind' in value ? value : toCredential(value, 'explicit');
@@ -144,8 +176,14 @@ export function createAuthMiddleware(options: AuthMiddlewareOptions = {}): AuthM
   const hosts = new Map<string, HostState>();
   const emit = options.onEvent ?? (() => undefined);
   let lastNext: Next | undefined;
+  const refreshTokens = new Map<string, Secret>();
+  const retiredSecrets: Secret[] = [];
 
-  function tokenKey(state: Extract<HostState, { scheme: 'bearer' }>, credential: RegistryCredential, scopes: readonly Scope[]): TokenCacheKey {
+  function tokenKey(
+    state: Extract<HostState, { scheme: 'bearer' }>,
+    credential: RegistryCredential,
+    scopes: readonly Scope[],
+  ): TokenCacheKey {
     return { realm: state.realm, service: state.service, account: accountOf(credential), scopes };
   }
 
@@ -159,24 +197,65 @@ export function createAuthMiddleware(options: AuthMiddlewareOptions = {}): AuthM
   async function obtain(need: Need, force: boolean): Promise<RegistryToken> {
     const { state, credential, scopes, signal } = need;
     const key = tokenKey(state, credential, scopes);
-    const fetch = async (): Promise<RegistryToken> => {
+    const refreshKey = `${state.realm}\n${state.service}\n${key.account}`;
+    const exchange = async (using: RegistryCredential): Promise<RegistryToken> => {
       const request: TokenRequest = {
         realm: state.realm,
         service: state.service,
         scopes,
-        credential,
+        credential: using,
         insecureHosts,
         ...(options.clientId === undefined ? {} : { clientId: options.clientId }),
         ...(options.offlineToken === undefined ? {} : { offlineToken: options.offlineToken }),
         ...(options.forceOAuth === undefined ? {} : { forceOAuth: options.forceOAuth }),
         ...(signal === undefined ? {} : { signal }),
       };
+      if (options.fetchToken !== undefined) return options.fetchToken(request);
       const send = options.transportNext ?? lastNext;
+      if (send === undefined)
+        throw new AuthenticationError('no transport to reach the token service yet', {
+          status: 401,
+        });
+      return fetchRegistryToken(request, { send, clock });
+    };
+    const fetch = async (): Promise<RegistryToken> => {
+      // A refresh token from an earlier exchange (offlineToken) is used with the OAuth2
+      // refresh_token grant; when the service refuses it, the original credential is used again.
+      const stored = credential.kind === 'basic' ? refreshTokens.get(refreshKey) : undefined;
       let token: RegistryToken;
-      if (options.fetchToken !== undefined) token = await options.fetchToken(request);
-      else if (send === undefined) throw new AuthenticationError('no transport to reach the token service yet', { status: 401 });
-      else token = await fetchRegistryToken(request, { send, clock });
-      emit({ type: 'token', realmHost: new URL(state.realm).host, scopes: scopes.map(formatScope), expiresAt: token.expiresAt, account: key.account });
+      if (stored === undefined) token = await exchange(credential);
+      else {
+        try {
+          token = await exchange({
+            kind: 'identity-token',
+            username: key.account,
+            token: stored,
+            source: credential.source,
+          });
+        } catch (err) {
+          if (!(err instanceof AuthenticationError)) throw err;
+          refreshTokens.delete(refreshKey);
+          retiredSecrets.push(stored);
+          token = await exchange(credential);
+        }
+      }
+      if (
+        token.refreshToken !== undefined &&
+        !token.refreshToken.disposed &&
+        credential.kind === 'basic'
+      ) {
+        const old = refreshTokens.get(refreshKey);
+        if (old !== undefined) retiredSecrets.push(old);
+        // A copy: the cache zeroes the token's own refresh token when it retires the token.
+        refreshTokens.set(refreshKey, new Secret(token.refreshToken.reveal()));
+      }
+      emit({
+        type: 'token',
+        realmHost: new URL(state.realm).host,
+        scopes: scopes.map(formatScope),
+        expiresAt: token.expiresAt,
+        account: key.account,
+      });
       return token;
     };
     return force ? cache.refresh(key, fetch) : cache.getOrFetch(key, fetch);
@@ -188,12 +267,20 @@ export function createAuthMiddleware(options: AuthMiddlewareOptions = {}): AuthM
     const credential = await provider(req.url.host, req.signal);
     if (credential.kind === 'registry-token') {
       assertSecure(req.url, insecureHosts);
-      return { request: withHeader(req, `Bearer ${credential.token.reveal()}`), token: undefined, credential };
+      return {
+        request: withHeader(req, `Bearer ${credential.token.reveal()}`),
+        token: undefined,
+        credential,
+      };
     }
     if (state.scheme === 'basic') {
       if (credential.kind !== 'basic') return { request: req, token: undefined, credential };
       assertSecure(req.url, insecureHosts);
-      return { request: withHeader(req, basicValue(credential.username, credential.password.reveal())), token: undefined, credential };
+      return {
+        request: withHeader(req, basicValue(credential.username, credential.password.reveal())),
+        token: undefined,
+        credential,
+      };
     }
     if (credential.kind !== 'anonymous') assertSecure(req.url, insecureHosts);
     const token = await obtain({ state, credential, scopes, signal: req.signal }, false);
@@ -202,10 +289,19 @@ export function createAuthMiddleware(options: AuthMiddlewareOptions = {}): AuthM
 
   function remember(origin: string, challenge: AuthChallenge): void {
     if (challenge.scheme === 'basic') hosts.set(origin, { scheme: 'basic' });
-    else hosts.set(origin, { scheme: 'bearer', realm: challenge.params['realm'] ?? '', service: challenge.params['service'] ?? '' });
+    else
+      hosts.set(origin, {
+        scheme: 'bearer',
+        realm: challenge.params['realm'] ?? '',
+        service: challenge.params['service'] ?? '',
+      });
   }
 
-  async function refusal(res: TransportResponse, req: TransportRequest, ctx: { challenge: AuthChallenge; attempt: Attempt; why?: string }): Promise<DockerHubError> {
+  async function refusal(
+    res: TransportResponse,
+    req: TransportRequest,
+    ctx: { challenge: AuthChallenge; attempt: Attempt; why?: string },
+  ): Promise<DockerHubError> {
     const { challenge, attempt, why } = ctx;
     const body = await readJson(res);
     const registryErrors = registryErrorsOf(body);
@@ -215,23 +311,39 @@ export function createAuthMiddleware(options: AuthMiddlewareOptions = {}): AuthM
     const scopeText = scope === '' ? '' : ` for ${scope}`;
     let error: DockerHubError;
     if (why !== undefined) {
-      error = new AuthenticationError(`${host}: authentication required${scopeText}, but ${why}`, { status: 401, registryErrors });
+      error = new AuthenticationError(`${host}: authentication required${scopeText}, but ${why}`, {
+        status: 401,
+        registryErrors,
+      });
     } else if (credential === undefined || credential.kind === 'anonymous') {
       error = new AuthenticationError(
         `${host}: anonymous access refused${scopeText} (the repository is private, does not exist, or needs credentials; none are configured for ${host})`,
         { status: 401, registryErrors },
       );
     } else if (challenge.params['error'] === 'insufficient_scope') {
-      error = new AuthorizationError(`${host}: the credentials of "${accountOf(credential)}" (from ${credential.source}) do not grant access${scopeText}`, { status: 401 });
+      error = new AuthorizationError(
+        `${host}: the credentials of "${accountOf(credential)}" (from ${credential.source}) do not grant access${scopeText}`,
+        { status: 401 },
+      );
     } else {
-      const who = accountOf(credential) === '' ? 'the configured token' : `the credentials of "${accountOf(credential)}"`;
-      error = new AuthenticationError(`${host}: ${who} (from ${credential.source}) were refused${scopeText}`, { status: 401, registryErrors });
+      const who =
+        accountOf(credential) === ''
+          ? 'the configured token'
+          : `the credentials of "${accountOf(credential)}"`;
+      error = new AuthenticationError(
+        `${host}: ${who} (from ${credential.source}) were refused${scopeText}`,
+        { status: 401, registryErrors },
+      );
     }
     emit({ type: 'refused', host, status: 401, reason: error.code });
     return error;
   }
 
-  async function handleHub(req: TransportRequest, next: Next, hub: HubSession): Promise<TransportResponse> {
+  async function handleHub(
+    req: TransportRequest,
+    next: Next,
+    hub: HubSession,
+  ): Promise<TransportResponse> {
     if (HUB_LOGIN_PATHS.test(req.url.pathname)) return next(req);
     assertSecure(req.url, insecureHosts);
     const first = await next(withHeader(req, `Bearer ${(await hub.token(req.signal)).reveal()}`));
@@ -241,12 +353,17 @@ export function createAuthMiddleware(options: AuthMiddlewareOptions = {}): AuthM
     emit({ type: 'retry', host: req.url.host, reason: 'expired' });
     const second = await next(withHeader(req, `Bearer ${(await hub.token(req.signal)).reveal()}`));
     if (second.status !== 401) return second;
-    throw hubErrorFromResponse(401, await readJson(second), `Docker Hub API ${req.method} ${req.url.pathname}`);
+    throw hubErrorFromResponse(
+      401,
+      await readJson(second),
+      `Docker Hub API ${req.method} ${req.url.pathname}`,
+    );
   }
 
   async function handle(req: TransportRequest, next: Next): Promise<TransportResponse> {
     lastNext = next;
-    if (req.context?.[SKIP_AUTH] === true || req.headers['authorization'] !== undefined) return next(req);
+    if (req.context?.[SKIP_AUTH] === true || req.headers['authorization'] !== undefined)
+      return next(req);
     const hub = options.hub;
     if (hub?.origin === req.url.origin) return handleHub(req, next, hub);
     const needed = scopesForRequest(req);
@@ -257,10 +374,20 @@ export function createAuthMiddleware(options: AuthMiddlewareOptions = {}): AuthM
     if (challenge === undefined) return res;
     if (first.token !== undefined) cache.evict(first.token);
     const challenged = tryParseScopes(challenge.params['scope']);
-    emit({ type: 'challenge', host: req.url.host, scheme: challenge.scheme, scopes: challenged.map(formatScope), error: challenge.params['error'] });
+    emit({
+      type: 'challenge',
+      host: req.url.host,
+      scheme: challenge.scheme,
+      scopes: challenged.map(formatScope),
+      error: challenge.params['error'],
+    });
     remember(req.url.origin, challenge);
     if (!isReplayable(req.body)) {
-      throw await refusal(res, req, { challenge, attempt: first, why: 'the request body is a one-shot stream and cannot be sent again; call ensureFresh() before streaming' });
+      throw await refusal(res, req, {
+        challenge,
+        attempt: first,
+        why: 'the request body is a one-shot stream and cannot be sent again; call ensureFresh() before streaming',
+      });
     }
     const second = await authorize(req, challenged.length > 0 ? challenged : needed);
     if (second.credential !== undefined && second.request.headers['authorization'] === undefined) {
@@ -275,7 +402,8 @@ export function createAuthMiddleware(options: AuthMiddlewareOptions = {}): AuthM
     const retried = await next(second.request);
     if (retried.status !== 401) return retried;
     if (second.token !== undefined) cache.evict(second.token);
-    const again = selectChallenge(parseWwwAuthenticate(retried.headers['www-authenticate'])) ?? challenge;
+    const again =
+      selectChallenge(parseWwwAuthenticate(retried.headers['www-authenticate'])) ?? challenge;
     throw await refusal(retried, req, { challenge: again, attempt: second });
   }
 
@@ -296,6 +424,9 @@ export function createAuthMiddleware(options: AuthMiddlewareOptions = {}): AuthM
     },
     dispose(): void {
       cache.dispose();
+      for (const t of refreshTokens.values()) t.dispose();
+      for (const t of retiredSecrets.splice(0)) t.dispose();
+      refreshTokens.clear();
       hosts.clear();
       (provider as { dispose?: () => void }).dispose?.();
       options.hub?.dispose();

@@ -3,8 +3,17 @@ import type { TransportRequest } from '@llmdevops/docker-hub-transport';
 import { formatScope } from '../scope/scope.js';
 import { scopesForRequest } from './request-scopes.js';
 
-function req(method: TransportRequest['method'], path: string, context?: TransportRequest['context']): TransportRequest {
-  return { method, url: new URL(`https://r.example${path}`), headers: {}, ...(context === undefined ? {} : { context }) };
+function req(
+  method: TransportRequest['method'],
+  path: string,
+  context?: TransportRequest['context'],
+): TransportRequest {
+  return {
+    method,
+    url: new URL(`https://r.example${path}`),
+    headers: {},
+    ...(context === undefined ? {} : { context }),
+  };
 }
 
 describe('scopesForRequest', () => {
@@ -15,7 +24,11 @@ describe('scopesForRequest', () => {
     ['POST', '/v2/me/app/blobs/uploads/', ['repository:me/app:pull,push']],
     ['PATCH', '/v2/me/app/blobs/uploads/uuid', ['repository:me/app:pull,push']],
     ['DELETE', '/v2/me/app/manifests/sha256:00', ['repository:me/app:delete']],
-    ['POST', '/v2/me/dst/blobs/uploads/?mount=sha256:00&from=other/src', ['repository:me/dst:pull,push', 'repository:other/src:pull']],
+    [
+      'POST',
+      '/v2/me/dst/blobs/uploads/?mount=sha256:00&from=other/src',
+      ['repository:me/dst:pull,push', 'repository:other/src:pull'],
+    ],
     ['GET', '/v2/_catalog', ['registry:catalog:*']],
     ['GET', '/v2/', []],
     ['GET', '/v2/%E0%A4%A/manifests/x', []],
@@ -25,9 +38,15 @@ describe('scopesForRequest', () => {
   });
 
   it('prefers context hints', () => {
-    expect(scopesForRequest(req('GET', '/v2/x/manifests/y', { repository: 'hint/repo', actions: ['push', 'pull'] })).map(formatScope)).toEqual([
-      'repository:hint/repo:pull,push',
-    ]);
-    expect(scopesForRequest(req('GET', '/v2/x/manifests/y', { repository: 'hint/repo', actions: [] })).map(formatScope)).toEqual(['repository:x:pull']);
+    expect(
+      scopesForRequest(
+        req('GET', '/v2/x/manifests/y', { repository: 'hint/repo', actions: ['push', 'pull'] }),
+      ).map(formatScope),
+    ).toEqual(['repository:hint/repo:pull,push']);
+    expect(
+      scopesForRequest(
+        req('GET', '/v2/x/manifests/y', { repository: 'hint/repo', actions: [] }),
+      ).map(formatScope),
+    ).toEqual(['repository:x:pull']);
   });
 });

@@ -1,5 +1,13 @@
 import { type TransportRequest } from '@llmdevops/docker-hub-transport';
-import { catalogScope, deleteScope, makeScope, mergeScopes, pullScope, pushScope, type Scope } from '../scope/scope.js';
+import {
+  catalogScope,
+  deleteScope,
+  makeScope,
+  mergeScopes,
+  pullScope,
+  pushScope,
+  type Scope,
+} from '../scope/scope.js';
 
 const ROUTE = /^\/v2\/(.+?)\/(manifests|blobs|tags|referrers)(\/|$)/;
 

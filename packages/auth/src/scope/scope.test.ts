@@ -24,16 +24,25 @@ describe('scopes', () => {
   });
 
   it('orders and de-duplicates actions', () => {
-    expect(makeScope('repository', 'a', ['push', 'zz', 'delete', 'pull', 'push', '', 'aa']).actions).toEqual(['pull', 'push', 'delete', 'aa', 'zz']);
+    expect(
+      makeScope('repository', 'a', ['push', 'zz', 'delete', 'pull', 'push', '', 'aa']).actions,
+    ).toEqual(['pull', 'push', 'delete', 'aa', 'zz']);
   });
 
   it('adds the source pull for a mount', () => {
-    expect(mountScopes('me/dst', 'other/src').map(formatScope)).toEqual(['repository:me/dst:pull,push', 'repository:other/src:pull']);
+    expect(mountScopes('me/dst', 'other/src').map(formatScope)).toEqual([
+      'repository:me/dst:pull,push',
+      'repository:other/src:pull',
+    ]);
     expect(mountScopes('me/x', 'me/x').map(formatScope)).toEqual(['repository:me/x:pull,push']);
   });
 
   it('parses space-separated lists, host:port names and resource classes', () => {
-    expect(parseScopes('repository:localhost:5000/a/b:pull repository(plugin):p/q:pull,push registry:catalog:*')).toEqual([
+    expect(
+      parseScopes(
+        'repository:localhost:5000/a/b:pull repository(plugin):p/q:pull,push registry:catalog:*',
+      ),
+    ).toEqual([
       { type: 'repository', name: 'localhost:5000/a/b', actions: ['pull'] },
       { type: 'repository', name: 'p/q', actions: ['pull', 'push'] },
       { type: 'registry', name: 'catalog', actions: ['*'] },
@@ -41,14 +50,21 @@ describe('scopes', () => {
   });
 
   it('merges repeated resources', () => {
-    expect(parseScopes('repository:a:pull repository:a:push').map(formatScope)).toEqual(['repository:a:pull,push']);
-    expect(mergeScopes([pullScope('a'), deleteScope('a'), pullScope('b')]).map(formatScope)).toEqual(['repository:a:pull,delete', 'repository:b:pull']);
+    expect(parseScopes('repository:a:pull repository:a:push').map(formatScope)).toEqual([
+      'repository:a:pull,push',
+    ]);
+    expect(
+      mergeScopes([pullScope('a'), deleteScope('a'), pullScope('b')]).map(formatScope),
+    ).toEqual(['repository:a:pull,delete', 'repository:b:pull']);
   });
 
-  it.each(['nocolon', 'repository:a', 'repository::pull', 'Repo:a:pull', 'repository:a:PULL'])('rejects %j', (bad) => {
-    expect(() => parseScopes(bad)).toThrow(ValidationError);
-    expect(tryParseScopes(bad)).toEqual([]);
-  });
+  it.each(['nocolon', 'repository:a', 'repository::pull', 'Repo:a:pull', 'repository:a:PULL'])(
+    'rejects %j',
+    (bad) => {
+      expect(() => parseScopes(bad)).toThrow(ValidationError);
+      expect(tryParseScopes(bad)).toEqual([]);
+    },
+  );
 
   it('tryParseScopes handles undefined', () => {
     expect(tryParseScopes(undefined)).toEqual([]);
@@ -63,7 +79,9 @@ describe('scopes', () => {
   });
 
   it('builds an order-independent key', () => {
-    expect(scopeSetKey([pullScope('b'), pushScope('a')])).toBe(scopeSetKey([pushScope('a'), pullScope('b')]));
+    expect(scopeSetKey([pullScope('b'), pushScope('a')])).toBe(
+      scopeSetKey([pushScope('a'), pullScope('b')]),
+    );
     expect(scopeSetKey([pullScope('a')])).not.toBe(scopeSetKey([pushScope('a')]));
   });
 });

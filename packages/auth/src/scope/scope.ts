@@ -119,8 +119,18 @@ export function parseScopes(text: string): Scope[] {
     const type = part.slice(0, first);
     const name = part.slice(first + 1, last);
     const actions = part.slice(last + 1);
-    if (first <= 0 || last === first || name === '' || !TYPE_RE.test(type) || !actions.split(',').every((a) => ACTION_RE.test(a))) {
-      throw new ValidationError('INVALID_ARGUMENT', `scope entry is not "type:name:actions" (${JSON.stringify(part.slice(0, 200))})`, part);
+    if (
+      first <= 0 ||
+      last === first ||
+      name === '' ||
+      !TYPE_RE.test(type) ||
+      !actions.split(',').every((a) => ACTION_RE.test(a))
+    ) {
+      throw new ValidationError(
+        'INVALID_ARGUMENT',
+        `scope entry is not "type:name:actions" (${JSON.stringify(part.slice(0, 200))})`,
+        part,
+      );
     }
     out.push(makeScope(type.replace(/\(.*\)$/, ''), name, actions.split(',')));
   }

@@ -1,13 +1,35 @@
-import { AuthenticationError, AuthorizationError, InsecureTransportError, RegistryError, Secret, ServerError, ValidationError } from '@llmdevops/docker-hub-core';
+import {
+  AuthenticationError,
+  AuthorizationError,
+  InsecureTransportError,
+  RegistryError,
+  Secret,
+  ServerError,
+  ValidationError,
+} from '@llmdevops/docker-hub-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { httpNext, type ScriptedServer, startScriptedServer } from '../../test/helpers/http-next.js';
+import {
+  httpNext,
+  type ScriptedServer,
+  startScriptedServer,
+} from '../../test/helpers/http-next.js';
 import { ANONYMOUS, type RegistryCredential } from '../credentials/types.js';
 import { pullScope, pushScope } from '../scope/scope.js';
 import { fetchRegistryToken } from './token-client.js';
 
 let server: ScriptedServer;
-const basic: RegistryCredential = { kind: 'basic', username: 'alice', password: new Secret('pw-1'), source: 'explicit' };
-const identity: RegistryCredential = { kind: 'identity-token', username: 'alice', token: new Secret('refresh-1'), source: 'docker-config' };
+const basic: RegistryCredential = {
+  kind: 'basic',
+  username: 'alice',
+  password: new Secret('pw-1'),
+  source: 'explicit',
+};
+const identity: RegistryCredential = {
+  kind: 'identity-token',
+  username: 'alice',
+  token: new Secret('refresh-1'),
+  source: 'docker-config',
+};
 const clock = { now: () => Date.parse('2026-01-01T00:00:00Z') };
 
 beforeAll(async () => {
@@ -24,7 +46,12 @@ beforeEach(() => {
 describe('fetchRegistryToken GET', () => {
   it('sends service, repeated scopes, account and Basic credentials', async () => {
     const t = await fetchRegistryToken(
-      { realm: `${server.url}/token`, service: 'svc', scopes: [pullScope('a/b'), pushScope('c/d')], credential: basic },
+      {
+        realm: `${server.url}/token`,
+        service: 'svc',
+        scopes: [pullScope('a/b'), pushScope('c/d')],
+        credential: basic,
+      },
       { send: httpNext(), clock },
     );
     expect(t.token.reveal()).toBe('tok');
@@ -32,13 +59,19 @@ describe('fetchRegistryToken GET', () => {
     const r = server.received[0];
     expect(r?.method).toBe('GET');
     expect(r?.url.searchParams.get('service')).toBe('svc');
-    expect(r?.url.searchParams.getAll('scope')).toEqual(['repository:a/b:pull', 'repository:c/d:pull,push']);
+    expect(r?.url.searchParams.getAll('scope')).toEqual([
+      'repository:a/b:pull',
+      'repository:c/d:pull,push',
+    ]);
     expect(r?.url.searchParams.get('account')).toBe('alice');
     expect(r?.headers.authorization).toBe(`Basic ${Buffer.from('alice:pw-1').toString('base64')}`);
   });
 
   it('fetches an anonymous token without Authorization or account', async () => {
-    await fetchRegistryToken({ realm: `${server.url}/token?keep=1`, scopes: [], credential: ANONYMOUS }, { send: httpNext() });
+    await fetchRegistryToken(
+      { realm: `${server.url}/token?keep=1`, scopes: [], credential: ANONYMOUS },
+      { send: httpNext() },
+    );
     const r = server.received[0];
     expect(r?.headers.authorization).toBeUndefined();
     expect(r?.url.searchParams.has('account')).toBe(false);
@@ -47,7 +80,16 @@ describe('fetchRegistryToken GET', () => {
   });
 
   it('asks for an offline token with a client_id', async () => {
-    await fetchRegistryToken({ realm: `${server.url}/token`, scopes: [], credential: basic, offlineToken: true, clientId: 'me' }, { send: httpNext() });
+    await fetchRegistryToken(
+      {
+        realm: `${server.url}/token`,
+        scopes: [],
+        credential: basic,
+        offlineToken: true,
+        clientId: 'me',
+      },
+      { send: httpNext() },
+    );
     const q = server.received[0]?.url.searchParams;
     expect(q?.get('offline_token')).toBe('true');
     expect(q?.get('client_id')).toBe('me');
@@ -55,11 +97,17 @@ describe('fetchRegistryToken GET', () => {
 
   it('maps 401 to AuthenticationError naming the account, not the password', async () => {
     server.handler = () => ({ status: 401, body: { details: 'nope' } });
-    const err = await fetchRegistryToken({ realm: `${server.url}/token`, scopes: [], credential: basic }, { send: httpNext() }).catch((e: unknown) => e);
+    const err = await fetchRegistryToken(
+      { realm: `${server.url}/token`, scopes: [], credential: basic },
+      { send: httpNext() },
+    ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AuthenticationError);
     expect((err as Error).message).toContain('"alice"');
     expect((err as Error).message).not.toContain('pw-1');
-    const anon = await fetchRegistryToken({ realm: `${server.url}/token`, scopes: [], credential: ANONYMOUS }, { send: httpNext() }).catch((e: unknown) => e);
+    const anon = await fetchRegistryToken(
+      { realm: `${server.url}/token`, scopes: [], credential: ANONYMOUS },
+      { send: httpNext() },
+    ).catch((e: unknown) => e);
     expect((anon as Error).message).toContain('anonymous');
   });
 
@@ -69,22 +117,45 @@ describe('fetchRegistryToken GET', () => {
     [418, RegistryError],
   ])('maps %i to a typed error', async (status, type) => {
     server.handler = () => ({ status });
-    await expect(fetchRegistryToken({ realm: `${server.url}/token`, scopes: [], credential: ANONYMOUS }, { send: httpNext() })).rejects.toBeInstanceOf(type);
+    await expect(
+      fetchRegistryToken(
+        { realm: `${server.url}/token`, scopes: [], credential: ANONYMOUS },
+        { send: httpNext() },
+      ),
+    ).rejects.toBeInstanceOf(type);
   });
 
   it('rejects an answer without a token', async () => {
     server.handler = () => ({ status: 200, body: { expires_in: 5 } });
-    await expect(fetchRegistryToken({ realm: `${server.url}/token`, scopes: [], credential: ANONYMOUS }, { send: httpNext() })).rejects.toThrow(/no "token"/);
+    await expect(
+      fetchRegistryToken(
+        { realm: `${server.url}/token`, scopes: [], credential: ANONYMOUS },
+        { send: httpNext() },
+      ),
+    ).rejects.toThrow(/no "token"/);
     server.handler = () => ({ status: 200, body: 'not json' });
-    await expect(fetchRegistryToken({ realm: `${server.url}/token`, scopes: [], credential: ANONYMOUS }, { send: httpNext() })).rejects.toBeInstanceOf(RegistryError);
+    await expect(
+      fetchRegistryToken(
+        { realm: `${server.url}/token`, scopes: [], credential: ANONYMOUS },
+        { send: httpNext() },
+      ),
+    ).rejects.toBeInstanceOf(RegistryError);
   });
 });
 
 describe('fetchRegistryToken POST', () => {
   it('uses the refresh_token grant for identity tokens with a space-separated scope', async () => {
-    server.handler = () => ({ status: 200, body: { access_token: 'acc', expires_in: 900, refresh_token: 'refresh-2' } });
+    server.handler = () => ({
+      status: 200,
+      body: { access_token: 'acc', expires_in: 900, refresh_token: 'refresh-2' },
+    });
     const t = await fetchRegistryToken(
-      { realm: `${server.url}/token`, service: 'svc', scopes: [pullScope('a'), pullScope('b')], credential: identity },
+      {
+        realm: `${server.url}/token`,
+        service: 'svc',
+        scopes: [pullScope('a'), pullScope('b')],
+        credential: identity,
+      },
       { send: httpNext() },
     );
     expect(t.token.reveal()).toBe('acc');
@@ -103,7 +174,16 @@ describe('fetchRegistryToken POST', () => {
   });
 
   it('uses the password grant with forceOAuth', async () => {
-    await fetchRegistryToken({ realm: `${server.url}/token`, scopes: [], credential: basic, forceOAuth: true, offlineToken: true }, { send: httpNext() });
+    await fetchRegistryToken(
+      {
+        realm: `${server.url}/token`,
+        scopes: [],
+        credential: basic,
+        forceOAuth: true,
+        offlineToken: true,
+      },
+      { send: httpNext() },
+    );
     const form = new URLSearchParams(server.received[0]?.body);
     expect(form.get('grant_type')).toBe('password');
     expect(form.get('username')).toBe('alice');
@@ -113,25 +193,47 @@ describe('fetchRegistryToken POST', () => {
   });
 
   it.each([404, 405])('falls back to GET when POST answers %i', async (status) => {
-    server.handler = (r) => (r.method === 'POST' ? { status } : { status: 200, body: { token: 'via-get' } });
-    const t = await fetchRegistryToken({ realm: `${server.url}/token`, scopes: [pullScope('a')], credential: identity }, { send: httpNext() });
+    server.handler = (r) =>
+      r.method === 'POST' ? { status } : { status: 200, body: { token: 'via-get' } };
+    const t = await fetchRegistryToken(
+      { realm: `${server.url}/token`, scopes: [pullScope('a')], credential: identity },
+      { send: httpNext() },
+    );
     expect(t.token.reveal()).toBe('via-get');
     expect(server.received.map((r) => r.method)).toEqual(['POST', 'GET']);
-    expect(server.received[1]?.headers.authorization).toBe(`Basic ${Buffer.from('alice:refresh-1').toString('base64')}`);
+    expect(server.received[1]?.headers.authorization).toBe(
+      `Basic ${Buffer.from('alice:refresh-1').toString('base64')}`,
+    );
   });
 
   it('uses <token> as the Basic user for an identity token without username on GET fallback', async () => {
-    server.handler = (r) => (r.method === 'POST' ? { status: 404 } : { status: 200, body: { token: 't' } });
-    const cred: RegistryCredential = { kind: 'identity-token', username: undefined, token: new Secret('rt'), source: 'explicit' };
-    await fetchRegistryToken({ realm: `${server.url}/token`, scopes: [], credential: cred }, { send: httpNext() });
-    expect(server.received[1]?.headers.authorization).toBe(`Basic ${Buffer.from('<token>:rt').toString('base64')}`);
+    server.handler = (r) =>
+      r.method === 'POST' ? { status: 404 } : { status: 200, body: { token: 't' } };
+    const cred: RegistryCredential = {
+      kind: 'identity-token',
+      username: undefined,
+      token: new Secret('rt'),
+      source: 'explicit',
+    };
+    await fetchRegistryToken(
+      { realm: `${server.url}/token`, scopes: [], credential: cred },
+      { send: httpNext() },
+    );
+    expect(server.received[1]?.headers.authorization).toBe(
+      `Basic ${Buffer.from('<token>:rt').toString('base64')}`,
+    );
   });
 });
 
 describe('fetchRegistryToken realm rules', () => {
   it('refuses to send credentials to a plain-HTTP non-loopback realm, without sending anything', async () => {
     const sent = httpNext();
-    await expect(fetchRegistryToken({ realm: 'http://auth.example.test/token', scopes: [], credential: basic }, { send: sent })).rejects.toBeInstanceOf(InsecureTransportError);
+    await expect(
+      fetchRegistryToken(
+        { realm: 'http://auth.example.test/token', scopes: [], credential: basic },
+        { send: sent },
+      ),
+    ).rejects.toBeInstanceOf(InsecureTransportError);
     expect(sent.sent).toHaveLength(0);
   });
 
@@ -141,16 +243,38 @@ describe('fetchRegistryToken realm rules', () => {
       calls.push(req.url.host);
       return httpNext()({ ...req, url: new URL(`${server.url}/token`) });
     };
-    await fetchRegistryToken({ realm: 'http://auth.example.test/token', scopes: [], credential: basic, insecureHosts: new Set(['auth.example.test']) }, { send });
+    await fetchRegistryToken(
+      {
+        realm: 'http://auth.example.test/token',
+        scopes: [],
+        credential: basic,
+        insecureHosts: new Set(['auth.example.test']),
+      },
+      { send },
+    );
     expect(calls).toEqual(['auth.example.test']);
   });
 
-  it.each(['not a url', 'ftp://x/token', 'https://user:pw@x/token'])('rejects realm %j', async (realm) => {
-    await expect(fetchRegistryToken({ realm, scopes: [], credential: ANONYMOUS }, { send: httpNext() })).rejects.toBeInstanceOf(ValidationError);
-  });
+  it.each(['not a url', 'ftp://x/token', 'https://user:pw@x/token'])(
+    'rejects realm %j',
+    async (realm) => {
+      await expect(
+        fetchRegistryToken({ realm, scopes: [], credential: ANONYMOUS }, { send: httpNext() }),
+      ).rejects.toBeInstanceOf(ValidationError);
+    },
+  );
 
   it('refuses to exchange a registry token credential', async () => {
-    const cred: RegistryCredential = { kind: 'registry-token', token: new Secret('x'), source: 'explicit' };
-    await expect(fetchRegistryToken({ realm: `${server.url}/token`, scopes: [], credential: cred }, { send: httpNext() })).rejects.toBeInstanceOf(ValidationError);
+    const cred: RegistryCredential = {
+      kind: 'registry-token',
+      token: new Secret('x'),
+      source: 'explicit',
+    };
+    await expect(
+      fetchRegistryToken(
+        { realm: `${server.url}/token`, scopes: [], credential: cred },
+        { send: httpNext() },
+      ),
+    ).rejects.toBeInstanceOf(ValidationError);
   });
 });

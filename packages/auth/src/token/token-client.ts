@@ -1,5 +1,9 @@
 import { AuthenticationError, RegistryError, ValidationError } from '@llmdevops/docker-hub-core';
-import { type Next, type TransportRequest, type TransportResponse } from '@llmdevops/docker-hub-transport';
+import {
+  type Next,
+  type TransportRequest,
+  type TransportResponse,
+} from '@llmdevops/docker-hub-transport';
 import { accountOf, type RegistryCredential } from '../credentials/types.js';
 import { type AuthClock, systemClock } from '../internal/clock.js';
 import { assertSecure, httpError, readJson, SKIP_AUTH } from '../internal/http.js';
@@ -48,10 +52,22 @@ function realmUrl(realm: string): URL {
   try {
     url = new URL(realm);
   } catch {
-    throw new ValidationError('INVALID_ARGUMENT', 'token realm is not an absolute URL', realm.slice(0, 200));
+    throw new ValidationError(
+      'INVALID_ARGUMENT',
+      'token realm is not an absolute URL',
+      realm.slice(0, 200),
+    );
   }
-  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username !== '' || url.password !== '') {
-    throw new ValidationError('INVALID_ARGUMENT', 'token realm must be an http(s) URL without user info', `${url.protocol}//${url.host}`);
+  if (
+    (url.protocol !== 'https:' && url.protocol !== 'http:') ||
+    url.username !== '' ||
+    url.password !== ''
+  ) {
+    throw new ValidationError(
+      'INVALID_ARGUMENT',
+      'token realm must be an http(s) URL without user info',
+      `${url.protocol}//${url.host}`,
+    );
   }
   return url;
 }
@@ -78,7 +94,8 @@ function buildGet(url: URL, req: TokenRequest): TransportRequest {
   const headers: Record<string, string> = { accept: 'application/json' };
   const c = req.credential;
   if (c.kind === 'basic') headers['authorization'] = basicHeader(c.username, c.password.reveal());
-  else if (c.kind === 'identity-token') headers['authorization'] = basicHeader(c.username ?? '<token>', c.token.reveal());
+  else if (c.kind === 'identity-token')
+    headers['authorization'] = basicHeader(c.username ?? '<token>', c.token.reveal());
   return { ...baseRequest(u, req), method: 'GET', headers };
 }
 
@@ -105,7 +122,12 @@ function buildPost(url: URL, req: TokenRequest): TransportRequest {
   };
 }
 
-async function toToken(res: TransportResponse, req: TokenRequest, receivedAt: number, what: string): Promise<RegistryToken> {
+async function toToken(
+  res: TransportResponse,
+  req: TokenRequest,
+  receivedAt: number,
+  what: string,
+): Promise<RegistryToken> {
   if (res.status >= 400) {
     await res.dump();
     const account = accountOf(req.credential);
@@ -117,7 +139,10 @@ async function toToken(res: TransportResponse, req: TokenRequest, receivedAt: nu
   }
   const body = await readJson(res);
   const token = parseTokenResponse(body, receivedAt, req.scopes);
-  if (token === undefined) throw new RegistryError(`${what}: answer has no "token" or "access_token"`, { status: res.status });
+  if (token === undefined)
+    throw new RegistryError(`${what}: answer has no "token" or "access_token"`, {
+      status: res.status,
+    });
   return token;
 }
 
@@ -139,16 +164,25 @@ async function toToken(res: TransportResponse, req: TokenRequest, receivedAt: nu
  * @throws {@link RegistryError} (or a subclass) for other failures and answers without a token
  * @public
  */
-export async function fetchRegistryToken(request: TokenRequest, options: TokenClientOptions): Promise<RegistryToken> {
+export async function fetchRegistryToken(
+  request: TokenRequest,
+  options: TokenClientOptions,
+): Promise<RegistryToken> {
   const clock = options.clock ?? systemClock;
   const url = realmUrl(request.realm);
-  if (request.credential.kind !== 'anonymous') assertSecure(url, request.insecureHosts ?? new Set());
+  if (request.credential.kind !== 'anonymous')
+    assertSecure(url, request.insecureHosts ?? new Set());
   const what = `token request to ${url.host}`;
   const c = request.credential;
   if (c.kind === 'registry-token') {
-    throw new ValidationError('INVALID_ARGUMENT', 'a registry token credential is sent as is and cannot be exchanged', 'registrytoken');
+    throw new ValidationError(
+      'INVALID_ARGUMENT',
+      'a registry token credential is sent as is and cannot be exchanged',
+      'registrytoken',
+    );
   }
-  const usePost = c.kind === 'identity-token' || (c.kind === 'basic' && request.forceOAuth === true);
+  const usePost =
+    c.kind === 'identity-token' || (c.kind === 'basic' && request.forceOAuth === true);
   if (usePost) {
     const res = await options.send(buildPost(url, request));
     if (res.status !== 404 && res.status !== 405) return toToken(res, request, clock.now(), what);

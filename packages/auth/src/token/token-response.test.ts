@@ -6,7 +6,11 @@ const NOW = Date.parse('2026-01-01T00:00:00Z');
 
 describe('parseTokenResponse', () => {
   it('prefers access_token over token and reads refresh_token', () => {
-    const t = parseTokenResponse({ token: 'a', access_token: 'b', expires_in: 300, refresh_token: 'r' }, NOW, [pullScope('x')]);
+    const t = parseTokenResponse(
+      { token: 'a', access_token: 'b', expires_in: 300, refresh_token: 'r' },
+      NOW,
+      [pullScope('x')],
+    );
     expect(t?.token.reveal()).toBe('b');
     expect(t?.refreshToken?.reveal()).toBe('r');
     expect(t?.scopes).toEqual([pullScope('x')]);
@@ -21,11 +25,17 @@ describe('parseTokenResponse', () => {
   });
 
   it('clamps expires_in below 60 s to 60 s', () => {
-    expect(parseTokenResponse({ token: 'a', expires_in: 2 }, NOW, [])?.expiresAt).toBe(NOW + 60_000);
+    expect(parseTokenResponse({ token: 'a', expires_in: 2 }, NOW, [])?.expiresAt).toBe(
+      NOW + 60_000,
+    );
   });
 
   it('counts from issued_at when plausible', () => {
-    const t = parseTokenResponse({ token: 'a', expires_in: 300, issued_at: '2025-12-31T23:59:00Z' }, NOW, []);
+    const t = parseTokenResponse(
+      { token: 'a', expires_in: 300, issued_at: '2025-12-31T23:59:00Z' },
+      NOW,
+      [],
+    );
     expect(t?.issuedAt).toBe(NOW - 60_000);
     expect(t?.expiresAt).toBe(NOW + 240_000);
   });
@@ -40,7 +50,15 @@ describe('parseTokenResponse', () => {
     expect(t?.expiresAt).toBe(NOW + 300_000);
   });
 
-  it.each([undefined, null, 'x', {}, { token: '' }, { token: 5 }, { access_token: 'a', expires_in: 'soon' }])('returns undefined for %j', (body) => {
+  it.each([
+    undefined,
+    null,
+    'x',
+    {},
+    { token: '' },
+    { token: 5 },
+    { access_token: 'a', expires_in: 'soon' },
+  ])('returns undefined for %j', (body) => {
     expect(parseTokenResponse(body, NOW, [])).toBeUndefined();
   });
 });

@@ -41,19 +41,27 @@ const tokenBody = z.object({
  * @returns the token, or undefined when the body carries no token
  * @public
  */
-export function parseTokenResponse(body: unknown, receivedAt: number, scopes: readonly Scope[]): RegistryToken | undefined {
+export function parseTokenResponse(
+  body: unknown,
+  receivedAt: number,
+  scopes: readonly Scope[],
+): RegistryToken | undefined {
   const parsed = tokenBody.safeParse(body);
   if (!parsed.success) return undefined;
   const value = parsed.data.access_token ?? parsed.data.token;
   if (value === undefined) return undefined;
-  const lifetimeMs = Math.max(parsed.data.expires_in ?? MIN_TOKEN_LIFETIME_S, MIN_TOKEN_LIFETIME_S) * 1000;
-  let issuedAt = parsed.data.issued_at === undefined ? Number.NaN : Date.parse(parsed.data.issued_at);
-  if (!Number.isFinite(issuedAt) || issuedAt > receivedAt || issuedAt + lifetimeMs <= receivedAt) issuedAt = receivedAt;
+  const lifetimeMs =
+    Math.max(parsed.data.expires_in ?? MIN_TOKEN_LIFETIME_S, MIN_TOKEN_LIFETIME_S) * 1000;
+  let issuedAt =
+    parsed.data.issued_at === undefined ? Number.NaN : Date.parse(parsed.data.issued_at);
+  if (!Number.isFinite(issuedAt) || issuedAt > receivedAt || issuedAt + lifetimeMs <= receivedAt)
+    issuedAt = receivedAt;
   return {
     token: new Secret(value),
     issuedAt,
     expiresAt: issuedAt + lifetimeMs,
-    refreshToken: parsed.data.refresh_token === undefined ? undefined : new Secret(parsed.data.refresh_token),
+    refreshToken:
+      parsed.data.refresh_token === undefined ? undefined : new Secret(parsed.data.refresh_token),
     scopes,
   };
 }

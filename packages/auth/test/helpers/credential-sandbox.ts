@@ -48,7 +48,11 @@ export async function helperSandbox(): Promise<HelperSandbox> {
     await chmod(file, 0o755);
   }
   const storeLog = join(dir, 'store.log');
-  const env = { PATH: `${bin}:${process.env['PATH'] ?? ''}`, STORE_LOG: storeLog, DOCKER_CONFIG: join(dir, 'docker') };
+  const env = {
+    PATH: `${bin}:${process.env['PATH'] ?? ''}`,
+    STORE_LOG: storeLog,
+    DOCKER_CONFIG: join(dir, 'docker'),
+  };
   return {
     dir,
     env,

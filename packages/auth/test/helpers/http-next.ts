@@ -74,7 +74,10 @@ export function httpNext(sent: SentRequest[] = []): Next & { sent: SentRequest[]
         req.url,
         {
           method: req.method,
-          headers: { ...req.headers, ...(body === undefined ? {} : { 'content-length': String(body.length) }) },
+          headers: {
+            ...req.headers,
+            ...(body === undefined ? {} : { 'content-length': String(body.length) }),
+          },
           ...(req.signal === undefined ? {} : { signal: req.signal }),
         },
         (res) => {
@@ -116,13 +119,23 @@ export interface ScriptedServer {
 
 function write(res: ServerResponse, reply: ScriptedReply): void {
   const isText = typeof reply.body === 'string' || reply.body === undefined;
-  const payload = typeof reply.body === 'string' ? reply.body : reply.body === undefined ? '' : JSON.stringify(reply.body);
-  res.writeHead(reply.status, { ...(isText ? {} : { 'content-type': 'application/json' }), ...reply.headers });
+  const payload =
+    typeof reply.body === 'string'
+      ? reply.body
+      : reply.body === undefined
+        ? ''
+        : JSON.stringify(reply.body);
+  res.writeHead(reply.status, {
+    ...(isText ? {} : { 'content-type': 'application/json' }),
+    ...reply.headers,
+  });
   res.end(payload);
 }
 
 /** Starts a scripted server on 127.0.0.1 with a free port. */
-export async function startScriptedServer(handler: ScriptedServer['handler'] = () => ({ status: 404 })): Promise<ScriptedServer> {
+export async function startScriptedServer(
+  handler: ScriptedServer['handler'] = () => ({ status: 404 }),
+): Promise<ScriptedServer> {
   const received: ReceivedRequest[] = [];
   const state = { handler };
   const server = createServer((req, res) => {
@@ -130,7 +143,13 @@ export async function startScriptedServer(handler: ScriptedServer['handler'] = (
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      const r: ReceivedRequest = { method: req.method ?? 'GET', path: url.pathname, url, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const r: ReceivedRequest = {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        url,
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       received.push(r);
       Promise.resolve(state.handler(r)).then(
         (reply) => {
@@ -161,7 +180,9 @@ export async function startScriptedServer(handler: ScriptedServer['handler'] = (
     close: async () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
-        server.close(() => { resolve(); });
+        server.close(() => {
+          resolve();
+        });
       }),
   };
 }

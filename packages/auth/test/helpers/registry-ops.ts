@@ -9,7 +9,11 @@ export function digestOf(data: Uint8Array | string): string {
   return `sha256:${createHash('sha256').update(data).digest('hex')}`;
 }
 
-function req(method: TransportRequest['method'], url: string | URL, extra: Partial<TransportRequest> = {}): TransportRequest {
+function req(
+  method: TransportRequest['method'],
+  url: string | URL,
+  extra: Partial<TransportRequest> = {},
+): TransportRequest {
   return { method, url: new URL(url), headers: {}, ...extra };
 }
 
@@ -23,14 +27,21 @@ export async function startUpload(send: Next, base: string, repo: string): Promi
 
 /** Sends one chunk with PATCH; returns the new Location. */
 export async function patchChunk(send: Next, location: string, body: RequestBody): Promise<string> {
-  const res = await send(req('PATCH', location, { body, headers: { 'content-type': 'application/octet-stream' } }));
+  const res = await send(
+    req('PATCH', location, { body, headers: { 'content-type': 'application/octet-stream' } }),
+  );
   await res.dump();
   if (res.status !== 202) throw new Error(`PATCH: ${res.status}`);
   return new URL(res.header('location') ?? '', location).href;
 }
 
 /** Completes an upload with PUT ?digest=. */
-export async function finishUpload(send: Next, location: string, digest: string, body: RequestBody = ''): Promise<void> {
+export async function finishUpload(
+  send: Next,
+  location: string,
+  digest: string,
+  body: RequestBody = '',
+): Promise<void> {
   const url = new URL(location);
   url.searchParams.set('digest', digest);
   const res = await send(req('PUT', url, { body }));
@@ -39,32 +50,65 @@ export async function finishUpload(send: Next, location: string, digest: string,
 }
 
 /** Uploads a blob monolithically. */
-export async function pushBlob(send: Next, base: string, repo: string, data: string): Promise<string> {
+export async function pushBlob(
+  send: Next,
+  base: string,
+  repo: string,
+  data: string,
+): Promise<string> {
   const digest = digestOf(data);
   await finishUpload(send, await startUpload(send, base, repo), digest, data);
   return digest;
 }
 
 /** Pushes a one-layer OCI image; returns the manifest digest. */
-export async function pushImage(send: Next, base: string, repo: string, tag: string, layer = 'layer-bytes'): Promise<string> {
+export async function pushImage(
+  send: Next,
+  base: string,
+  repo: string,
+  tag: string,
+  layer = 'layer-bytes',
+): Promise<string> {
   const config = '{}';
   const configDigest = await pushBlob(send, base, repo, config);
   const layerDigest = await pushBlob(send, base, repo, layer);
   const manifest = JSON.stringify({
     schemaVersion: 2,
     mediaType: OCI_MANIFEST,
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: config.length },
-    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: layerDigest, size: layer.length }],
+    config: {
+      mediaType: 'application/vnd.oci.image.config.v1+json',
+      digest: configDigest,
+      size: config.length,
+    },
+    layers: [
+      {
+        mediaType: 'application/vnd.oci.image.layer.v1.tar',
+        digest: layerDigest,
+        size: layer.length,
+      },
+    ],
   });
-  const res = await send(req('PUT', `${base}/v2/${repo}/manifests/${tag}`, { body: manifest, headers: { 'content-type': OCI_MANIFEST } }));
+  const res = await send(
+    req('PUT', `${base}/v2/${repo}/manifests/${tag}`, {
+      body: manifest,
+      headers: { 'content-type': OCI_MANIFEST },
+    }),
+  );
   await res.dump();
   if (res.status !== 201) throw new Error(`PUT manifest: ${res.status}`);
   return digestOf(manifest);
 }
 
 /** Pulls a manifest and every blob it names; returns the layer text. */
-export async function pullImage(send: Next, base: string, repo: string, tag: string): Promise<string> {
-  const res = await send(req('GET', `${base}/v2/${repo}/manifests/${tag}`, { headers: { accept: OCI_MANIFEST } }));
+export async function pullImage(
+  send: Next,
+  base: string,
+  repo: string,
+  tag: string,
+): Promise<string> {
+  const res = await send(
+    req('GET', `${base}/v2/${repo}/manifests/${tag}`, { headers: { accept: OCI_MANIFEST } }),
+  );
   if (res.status !== 200) {
     await res.dump();
     throw new Error(`GET manifest: ${res.status}`);
