@@ -87,7 +87,7 @@ export async function startScriptedServer(): Promise<ScriptedServer> {
       const body = Buffer.concat(chunks);
       const index = requests.length;
       requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
-      closed.set(index, new Promise((resolve) => req.socket.once('close', () => resolve())));
+      closed.set(index, new Promise((resolve) => req.socket.once('close', () => { resolve(); })));
       const step = queue.shift() ?? api.fallback;
       void Promise.resolve(step(req, res, body)).catch(() => res.destroy());
     });
@@ -118,7 +118,7 @@ export async function startScriptedServer(): Promise<ScriptedServer> {
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
-        server.close(() => resolve());
+        server.close(() => { resolve(); });
       }),
   };
   return api;

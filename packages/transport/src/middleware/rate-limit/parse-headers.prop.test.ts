@@ -1,0 +1,80 @@
+import { fc, test } from '@fast-check/vitest';
+import { describe, expect } from 'vitest';
+import { parseRateLimitHeaders, parseRetryAfter, parseUnixTime, retryDelayFromHeaders } from './parse-headers.js';
+
+const NOW = Date.UTC(2026, 0, 1, 0, 0, 0);
+const count = fc.integer({ min: 0, max: 1_000_000 });
+const window = fc.integer({ min: 1, max: 1_000_000 });
+const anyHeaderValue = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constant(''), fc.array(fc.string()));
+
+describe('parseRetryAfter', () => {
+  test.prop([fc.integer({ min: 0, max: 10_000_000 })])('delta-seconds parse to milliseconds', (s) => {
+    expect(parseRetryAfter(String(s), NOW)).toBe(s * 1000);
+    expect(parseRetryAfter(` ${s} `, NOW)).toBe(s * 1000);
+  });
+
+  test.prop([fc.integer({ min: 0, max: 10_000_000 })])('HTTP dates parse to the wait until then', (s) => {
+    const date = new Date(NOW + s * 1000).toUTCString();
+    expect(parseRetryAfter(date, NOW)).toBe(s * 1000);
+  });
+
+  test.prop([fc.integer({ min: 1, max: 10_000_000 })])('dates in the past mean no wait', (s) => {
+    expect(parseRetryAfter(new Date(NOW - s * 1000).toUTCString(), NOW)).toBe(0);
+  });
+
+  test.prop([fc.string({ unit: 'binary' })])('garbage never throws and never gives a negative wait', (v) => {
+    const r = parseRetryAfter(v, NOW);
+    expect(r === undefined || (Number.isFinite(r) && r >= 0)).toBe(true);
+  });
+
+  test.prop([fc.string()])('unix times: garbage never throws', (v) => {
+    const r = parseUnixTime(v);
+    expect(r === undefined || Number.isFinite(r)).toBe(true);
+  });
+});
+
+describe('parseRateLimitHeaders', () => {
+  test.prop([count, count, window, fc.option(fc.uuid(), { nil: undefined })])('well-formed registry headers parse', (limit, remaining, w, source) => {
+    const headers = {
+      'ratelimit-limit': `${limit};w=${w}`,
+      'ratelimit-remaining': `${remaining};w=${w}`,
+      ...(source === undefined ? {} : { 'docker-ratelimit-source': source }),
+    };
+    const { status, problems } = parseRateLimitHeaders(headers, NOW);
+    expect(problems).toEqual([]);
+    expect(status).toEqual({ limit, remaining, windowSeconds: w, source, resetAt: undefined, observedAt: new Date(NOW) });
+  });
+
+  test.prop([count, window])('policy lists take the first count and the first window', (limit, w) => {
+    const { status } = parseRateLimitHeaders({ 'ratelimit-limit': `${limit}, ${limit};w=${w}` }, NOW);
+    expect(status?.limit).toBe(limit);
+    expect(status?.windowSeconds).toBe(w);
+  });
+
+  test.prop([count, count, fc.integer({ min: 0, max: 4_000_000_000 })])('Hub API X-RateLimit-* parse', (limit, remaining, reset) => {
+    const headers = { 'x-ratelimit-limit': String(limit), 'x-ratelimit-remaining': String(remaining), 'x-ratelimit-reset': String(reset) };
+    const { status, problems } = parseRateLimitHeaders(headers, NOW);
+    expect(problems).toEqual([]);
+    expect(status?.limit).toBe(limit);
+    expect(status?.remaining).toBe(remaining);
+    expect(status?.resetAt?.getTime()).toBe(reset * 1000);
+  });
+
+  test.prop([fc.dictionary(fc.constantFrom('ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'docker-ratelimit-source', 'retry-after', 'x-retry-after'), anyHeaderValue)])(
+    'garbage never throws; bad values are reported by name, never by value',
+    (headers) => {
+      const { status, problems } = parseRateLimitHeaders(headers, NOW);
+      for (const p of problems) expect(Object.keys(headers)).toContain(p.header);
+      if (status !== undefined) {
+        expect(status.limit === undefined || Number.isInteger(status.limit)).toBe(true);
+        expect(status.remaining === undefined || status.remaining >= 0).toBe(true);
+      }
+      const wait = retryDelayFromHeaders(headers, NOW);
+      expect(wait === undefined || wait.delayMs >= 0).toBe(true);
+    },
+  );
+
+  test.prop([fc.constant({})])('no headers means not limited', (headers) => {
+    expect(parseRateLimitHeaders(headers, NOW)).toEqual({ status: undefined, problems: [] });
+  });
+});
