@@ -32,10 +32,15 @@ export interface DockerConfigFile {
 
 /** One `auths` entry (values are as in the file; wrap before use). @public */
 export interface DockerAuthEntry {
+  /** base64 of `user:password`. */
   readonly auth?: string;
+  /** Username (older files). */
   readonly username?: string;
+  /** Password (older files). */
   readonly password?: string;
+  /** An identity (refresh) token. */
   readonly identitytoken?: string;
+  /** A bearer token sent as is. */
   readonly registrytoken?: string;
 }
 

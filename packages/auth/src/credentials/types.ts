@@ -6,17 +6,21 @@ export type CredentialSource =
 
 /** No credentials: anonymous tokens or unauthenticated requests. @public */
 export interface AnonymousCredential {
+  /** Discriminant. */
   readonly kind: 'anonymous';
+  /** Where the credential came from. */
   readonly source: CredentialSource;
 }
 
 /** Username and password (or personal/organization access token). @public */
 export interface BasicCredential {
+  /** Discriminant. */
   readonly kind: 'basic';
   /** Account name (not secret). */
   readonly username: string;
   /** Password, PAT or OAT. */
   readonly password: Secret;
+  /** Where the credential came from. */
   readonly source: CredentialSource;
 }
 
@@ -26,19 +30,23 @@ export interface BasicCredential {
  * @public
  */
 export interface IdentityTokenCredential {
+  /** Discriminant. */
   readonly kind: 'identity-token';
   /** Account name when known. */
   readonly username: string | undefined;
   /** The refresh token. */
   readonly token: Secret;
+  /** Where the credential came from. */
   readonly source: CredentialSource;
 }
 
 /** A ready bearer token for the registry (`registrytoken` in `config.json`). @public */
 export interface RegistryTokenCredential {
+  /** Discriminant. */
   readonly kind: 'registry-token';
   /** The bearer token, sent as is. */
   readonly token: Secret;
+  /** Where the credential came from. */
   readonly source: CredentialSource;
 }
 

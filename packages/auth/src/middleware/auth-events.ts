@@ -1,6 +1,8 @@
 /**
  * What the auth middleware reports. Only hosts, scopes, schemes and times: never a credential,
- * token or header value.
+ * token or header value. `challenge`: a host answered 401 with a challenge; `token`: a token was
+ * obtained (expiry in ms since epoch); `retry`: a request is sent again with credentials;
+ * `refused`: the credentials were refused and an error is thrown (reason = error code).
  * @public
  */
 export type AuthEvent =

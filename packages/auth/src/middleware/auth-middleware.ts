@@ -162,8 +162,9 @@ const HUB_LOGIN_PATHS = /^\/v2\/(auth\/token|users\/login|users\/2fa-login)\/?$/
  * @returns the middleware
  * @example
  * ```ts
- * const auth = createAuthMiddleware({ credentials: createCredentialProvider(), transportNext: transport.request });
- * transport.use(auth, { after: 'concurrency' });
+ * const transport = createTransport();
+ * const auth = createAuthMiddleware({ transportNext: (req) => transport.request(req) });
+ * transport.use(auth, { before: 'redirect' });
  * ```
  * @public
  */
