@@ -93,6 +93,7 @@ export {
   type TwoFactorCallback,
 } from './hub/hub-login.js';
 export { hubErrorFromResponse, readHubErrorBody, type HubErrorBody } from './hub/hub-errors.js';
+export { resolveHubLogin, type ResolveHubLoginOptions } from './hub/resolve-hub-login.js';
 export { scopesForRequest } from './middleware/request-scopes.js';
 export { type AuthEvent, type AuthEventListener } from './middleware/auth-events.js';
 export {
