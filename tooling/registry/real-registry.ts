@@ -42,6 +42,8 @@ export interface StartRealRegistryOptions {
   readonly tokenPostDisabled?: boolean;
   /** Token service name in challenges (default `test-registry`). */
   readonly service?: string;
+  /** The registry executable (default `docker-registry` on PATH). */
+  readonly registryBinary?: string;
 }
 
 /** A running registry. */
@@ -144,7 +146,8 @@ async function waitReady(url: string, timeoutMs: number): Promise<void> {
  * @returns the registry; call `stop()` in afterAll
  */
 export async function startRealRegistry(options: StartRealRegistryOptions): Promise<RealRegistry> {
-  await requireTool('docker-registry', ['--version'], INSTALL_HINT);
+  const binary = options.registryBinary ?? 'docker-registry';
+  await requireTool(binary, ['--version'], INSTALL_HINT);
   const users = [...(options.users ?? defaultUsers())];
   const dir = await mkdtemp(join(tmpdir(), 'real-registry-'));
   let tokenServer: TokenServer | undefined;
@@ -237,7 +240,7 @@ export async function startRealRegistry(options: StartRealRegistryOptions): Prom
     }
     const configFile = join(dir, 'config.yml');
     await writeFile(configFile, configYaml(dir, authBlock));
-    const proc = spawn('docker-registry', ['serve', configFile], {
+    const proc = spawn(binary, ['serve', configFile], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child = proc;
