@@ -35,6 +35,9 @@ export function wrapBody(source: Readable, mapError: (err: unknown) => DockerHub
     },
   });
   bytesRead.set(out, counter);
+  // A reset while nobody reads yet must not become an uncaught 'error' event; readers still
+  // see the error (for-await, pipeline and read helpers reject with it).
+  out.on('error', () => undefined);
   source.on('error', (err) => out.destroy(mapError(err)));
   out.on('close', () => {
     if (!source.destroyed) source.destroy();
