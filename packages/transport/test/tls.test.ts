@@ -45,7 +45,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(transports.map((t) => t.close()));
   server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await new Promise<void>((resolve) => server.close(() => { resolve(); }));
   await plain.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -57,7 +57,7 @@ describe('TLS policy', () => {
     const err = await t.request({ method: 'GET', url: new URL('/v2/', origin), headers: {} }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NetworkError);
     expect(err).toMatchObject({ code: 'NETWORK' });
-    expect(String((err as Error).message)).toMatch(/CERT|SIGNED/);
+    expect((err as Error).message).toMatch(/CERT|SIGNED/);
   });
 
   it('trusts a custom CA added to the system roots', async () => {

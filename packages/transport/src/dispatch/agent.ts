@@ -1,5 +1,5 @@
 import { rootCertificates } from 'node:tls';
-import { Agent } from 'undici';
+import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
 
 /** Options of the default undici `Agent`. @public */
 export interface DefaultAgentOptions {
@@ -11,19 +11,22 @@ export interface DefaultAgentOptions {
   readonly ca?: string | readonly string[] | undefined;
   /** Keep-alive timeout in ms (default 30 000). */
   readonly keepAliveTimeoutMs?: number;
+  /** Route through the proxy named by `HTTPS_PROXY` / `HTTP_PROXY`, honouring `NO_PROXY` (default false). */
+  readonly proxyFromEnv?: boolean;
 }
 
 /**
  * Creates the default dispatcher: an undici `Agent` with keep-alive, a per-origin connection
  * limit, TLS 1.2 minimum and certificate validation always on (a custom CA is added to the
  * system roots). No undici retry or redirect interceptors: policy lives in the middlewares.
- * @param options - timeouts, pool size and CA
- * @returns the agent
+ * With `proxyFromEnv`, an `EnvHttpProxyAgent` with the same settings is returned instead.
+ * @param options - timeouts, pool size, CA and proxy use
+ * @returns the dispatcher
  * @public
  */
-export function createDefaultAgent(options: DefaultAgentOptions): Agent {
+export function createDefaultAgent(options: DefaultAgentOptions): Dispatcher {
   const extra = options.ca === undefined ? [] : typeof options.ca === 'string' ? [options.ca] : [...options.ca];
-  return new Agent({
+  const settings = {
     connections: options.connectionsPerOrigin,
     keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000,
     connect: {
@@ -32,5 +35,6 @@ export function createDefaultAgent(options: DefaultAgentOptions): Agent {
       rejectUnauthorized: true,
       ...(extra.length > 0 ? { ca: [...rootCertificates, ...extra] } : {}),
     },
-  });
+  } satisfies Agent.Options;
+  return options.proxyFromEnv === true ? new EnvHttpProxyAgent(settings) : new Agent(settings);
 }

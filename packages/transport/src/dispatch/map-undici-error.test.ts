@@ -38,7 +38,10 @@ describe('mapUndiciError', () => {
 
   it('the default agent can be created with an extra CA and closed', async () => {
     const agent = createDefaultAgent({ connectTimeoutMs: 1000, connectionsPerOrigin: 4, ca: '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----' });
+    expect(agent.constructor.name).toBe('Agent');
     await agent.close();
-    expect(agent.closed).toBe(true);
+    const proxied = createDefaultAgent({ connectTimeoutMs: 1000, connectionsPerOrigin: 4, proxyFromEnv: true });
+    expect(proxied.constructor.name).toBe('EnvHttpProxyAgent');
+    await proxied.close();
   });
 });

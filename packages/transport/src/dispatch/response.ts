@@ -3,7 +3,7 @@ import { PayloadTooLargeError, RegistryError, type DockerHubError } from '@llmde
 import type { TransportResponse } from '../pipeline/types.js';
 
 /** Default size limit of `text()`, `bytes()` and `json()`: 16 MiB. @public */
-export const DEFAULT_BODY_LIMIT = 16 * 1024 * 1024;
+export const DEFAULT_BODY_LIMIT: number = 16 * 1024 * 1024;
 
 const bytesRead = new WeakMap<Readable, { n: number }>();
 

@@ -31,6 +31,8 @@ export interface TransportOptions {
   readonly insecureHosts?: readonly string[];
   /** Extra CA certificates (PEM) trusted by the default agent, added to the system roots. */
   readonly ca?: string | readonly string[];
+  /** Default agent only: use `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` from the environment (default false). */
+  readonly proxyFromEnv?: boolean;
   /** Redirect hop limit (default 10). */
   readonly maxRedirects?: number;
   /** Time source and sleeper (default the system clock). */

@@ -97,7 +97,12 @@ export function createTransport(options: TransportOptions = {}): Transport {
   const ownsDispatcher = options.dispatcher === undefined;
   const dispatcher: Dispatcher =
     options.dispatcher ??
-    createDefaultAgent({ connectTimeoutMs: o.connectTimeoutMs, connectionsPerOrigin: o.maxConcurrentPerHost, ca: options.ca });
+    createDefaultAgent({
+      connectTimeoutMs: o.connectTimeoutMs,
+      connectionsPerOrigin: o.maxConcurrentPerHost,
+      ca: options.ca,
+      proxyFromEnv: options.proxyFromEnv === true,
+    });
   const breakers = new BreakerRegistry(o.circuitBreaker, { events, clock });
   const tracker = new RateLimitTracker(o.lowThreshold, events);
   const terminal = createTerminal({

@@ -14,7 +14,7 @@ import type { TransportResponse } from '../pipeline/types.js';
 import { parseRateLimitHeaders, retryDelayFromHeaders } from '../middleware/rate-limit/parse-headers.js';
 
 /** Bytes of an error body read before parsing; the rest is discarded. @public */
-export const ERROR_BODY_LIMIT = 64 * 1024;
+export const ERROR_BODY_LIMIT: number = 64 * 1024;
 const MAX_MESSAGE = 300;
 
 /** What an error body said. @internal */
