@@ -18,6 +18,7 @@ export { createTransport, type Transport, type UseOptions, type BreakerHandle } 
 export type { TransportOptions } from './pipeline/options.js';
 export { systemClock, type Clock } from './internal/clock.js';
 export { isLoopbackHost } from './internal/host.js';
+export { isReplayable, isIdempotent } from './internal/body.js';
 export { createDefaultAgent, type DefaultAgentOptions } from './dispatch/agent.js';
 export { createResponse, DEFAULT_BODY_LIMIT, type ResponseInit } from './dispatch/response.js';
 export {

@@ -393,6 +393,7 @@ describe('rate-limit tracking and events', () => {
     await (await transport.request(get('/d'))).dump();
     expect(malformed).toEqual(['ratelimit-limit']);
     expect(transport.rateLimitStatus(host)?.remaining).toBe(5);
+    expect(transport.rateLimitSources(host).map((s) => s.source)).toEqual(['192.0.2.1', undefined]);
   });
 
   it('events carry no secrets, no queries and only allow-listed headers', async () => {

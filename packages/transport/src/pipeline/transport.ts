@@ -66,6 +66,12 @@ export interface Transport {
    */
   rateLimitStatus(host?: string): RateLimitStatus | undefined;
   /**
+   * The latest status of every rate-limit source seen for a host (e.g. an IP and an account).
+   * @param host - `host[:port]`
+   * @returns the statuses, empty when none was seen
+   */
+  rateLimitSources(host: string): readonly RateLimitStatus[];
+  /**
    * The circuit breaker of a host.
    * @param host - `host[:port]`
    * @returns a handle with state and reset
@@ -157,6 +163,7 @@ export function createTransport(options: TransportOptions = {}): Transport {
     },
     describe: () => [...stack.map((m) => m.name), 'terminal'],
     rateLimitStatus: (host) => tracker.status(host),
+    rateLimitSources: (host) => tracker.bySource(host),
     breaker(host) {
       const b = breakers.get(host);
       return {

@@ -49,9 +49,11 @@ export function createTelemetryMiddleware(events: TransportEventBus, clock: Cloc
         res.body.once('error', (err: unknown) => {
           bodyError = isDockerHubError(err) ? err.code : 'NETWORK';
         });
-        res.body.once('close', () => {
+        const onClose = (): void => {
           end(res.status, bodyBytesRead(res.body), bodyError === undefined ? { headers } : { headers, errorCode: bodyError });
-        });
+        };
+        if (res.body.destroyed) onClose();
+        else res.body.once('close', onClose);
         return res;
       } catch (err) {
         end(undefined, 0, { errorCode: isDockerHubError(err) ? err.code : 'UNKNOWN' });
