@@ -1,16 +1,10 @@
 import {
-  AuthenticationError,
-  AuthorizationError,
-  type DockerHubError,
-  Secret,
-} from '@llmdevops/docker-hub-core';
-import {
   type Middleware,
   type Next,
   type TransportRequest,
   type TransportResponse,
 } from '@llmdevops/docker-hub-transport';
-import { TokenCache, type TokenCacheKey } from '../cache/token-cache.js';
+import { TokenCache } from '../cache/token-cache.js';
 import {
   type AuthChallenge,
   parseWwwAuthenticate,
@@ -21,26 +15,21 @@ import {
   type CredentialProvider,
 } from '../credentials/resolve-credentials.js';
 import {
-  accountOf,
   type CredentialInput,
   type RegistryCredential,
   toCredential,
 } from '../credentials/types.js';
-import { hubErrorFromResponse } from '../hub/hub-errors.js';
 import { type HubSession } from '../hub/hub-login.js';
 import { type AuthClock, systemClock } from '../internal/clock.js';
-import {
-  assertSecure,
-  isReplayable,
-  readJson,
-  registryErrorsOf,
-  SKIP_AUTH,
-} from '../internal/http.js';
+import { assertSecure, isReplayable, SKIP_AUTH } from '../internal/http.js';
 import { formatScope, type Scope, tryParseScopes } from '../scope/scope.js';
-import { fetchRegistryToken, type TokenRequest } from '../token/token-client.js';
+import { type TokenRequest } from '../token/token-client.js';
 import { type RegistryToken } from '../token/token-response.js';
 import { type AuthEventListener } from './auth-events.js';
+import { sendHubRequest } from './hub-requests.js';
+import { refusalError, type RefusalContext } from './refusal.js';
 import { scopesForRequest } from './request-scopes.js';
+import { type BearerRealm, TokenAcquirer } from './token-acquirer.js';
 
 /** Options of {@link createAuthMiddleware}. @public */
 export interface AuthMiddlewareOptions {
@@ -107,9 +96,7 @@ export interface AuthMiddleware extends Middleware {
   dispose(): void;
 }
 
-type HostState =
-  | { readonly scheme: 'bearer'; readonly realm: string; readonly service: string }
-  | { readonly scheme: 'basic' };
+type HostState = ({ readonly scheme: 'bearer' } & BearerRealm) | { readonly scheme: 'basic' };
 
 interface Attempt {
   readonly request: TransportRequest;
@@ -117,15 +104,11 @@ interface Attempt {
   readonly credential: RegistryCredential | undefined;
 }
 
-function isProvider(value: AuthMiddlewareOptions['credentials']): value is CredentialProvider {
-  return typeof value === 'function';
-}
-
 function providerFrom(
   value: AuthMiddlewareOptions['credentials'],
 ): CredentialProvider & { dispose?: () => void } {
   if (value === undefined) return createCredentialProvider();
-  if (isProvider(value)) return value;
+  if (typeof value === 'function') return value;
   const credential: RegistryCredential = 'kind' in value ? value : toCredential(value, 'explicit');
   return async () => Promise.resolve(credential);
 }
@@ -138,7 +121,14 @@ function basicValue(username: string, password: string): string {
   return `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
 }
 
-const HUB_LOGIN_PATHS = /^\/v2\/(auth\/token|users\/login|users\/2fa-login)\/?$/;
+function hostStateOf(challenge: AuthChallenge): HostState {
+  if (challenge.scheme === 'basic') return { scheme: 'basic' };
+  return {
+    scheme: 'bearer',
+    realm: challenge.params['realm'] ?? '',
+    service: challenge.params['service'] ?? '',
+  };
+}
 
 /**
  * Creates the auth middleware (house style C9: inside retry, so every attempt gets a fresh token;
@@ -175,202 +165,61 @@ export function createAuthMiddleware(options: AuthMiddlewareOptions = {}): AuthM
   const provider = providerFrom(options.credentials);
   const insecureHosts = new Set([...(options.insecureHosts ?? [])].map((h) => h.toLowerCase()));
   const hosts = new Map<string, HostState>();
-  const emit = options.onEvent ?? (() => undefined);
-  let lastNext: Next | undefined;
-  const refreshTokens = new Map<string, Secret>();
-  const retiredSecrets: Secret[] = [];
-
-  function tokenKey(
-    state: Extract<HostState, { scheme: 'bearer' }>,
-    credential: RegistryCredential,
-    scopes: readonly Scope[],
-  ): TokenCacheKey {
-    return { realm: state.realm, service: state.service, account: accountOf(credential), scopes };
-  }
-
-  interface Need {
-    readonly state: Extract<HostState, { scheme: 'bearer' }>;
-    readonly credential: RegistryCredential;
-    readonly scopes: readonly Scope[];
-    readonly signal: AbortSignal | undefined;
-  }
-
-  async function obtain(need: Need, force: boolean): Promise<RegistryToken> {
-    const { state, credential, scopes, signal } = need;
-    const key = tokenKey(state, credential, scopes);
-    const refreshKey = `${state.realm}\n${state.service}\n${key.account}`;
-    const exchange = async (using: RegistryCredential): Promise<RegistryToken> => {
-      const request: TokenRequest = {
-        realm: state.realm,
-        service: state.service,
-        scopes,
-        credential: using,
-        insecureHosts,
-        ...(options.clientId === undefined ? {} : { clientId: options.clientId }),
-        ...(options.offlineToken === undefined ? {} : { offlineToken: options.offlineToken }),
-        ...(options.forceOAuth === undefined ? {} : { forceOAuth: options.forceOAuth }),
-        ...(signal === undefined ? {} : { signal }),
-      };
-      if (options.fetchToken !== undefined) return options.fetchToken(request);
-      const send = options.transportNext ?? lastNext;
-      if (send === undefined)
-        throw new AuthenticationError('no transport to reach the token service yet', {
-          status: 401,
-        });
-      return fetchRegistryToken(request, { send, clock });
-    };
-    const fetch = async (): Promise<RegistryToken> => {
-      // A refresh token from an earlier exchange (offlineToken) is used with the OAuth2
-      // refresh_token grant; when the service refuses it, the original credential is used again.
-      const stored = credential.kind === 'basic' ? refreshTokens.get(refreshKey) : undefined;
-      let token: RegistryToken;
-      if (stored === undefined) token = await exchange(credential);
-      else {
-        try {
-          token = await exchange({
-            kind: 'identity-token',
-            username: key.account,
-            token: stored,
-            source: credential.source,
-          });
-        } catch (err) {
-          if (!(err instanceof AuthenticationError)) throw err;
-          refreshTokens.delete(refreshKey);
-          retiredSecrets.push(stored);
-          token = await exchange(credential);
-        }
-      }
-      if (
-        token.refreshToken !== undefined &&
-        !token.refreshToken.disposed &&
-        credential.kind === 'basic'
-      ) {
-        const old = refreshTokens.get(refreshKey);
-        if (old !== undefined) retiredSecrets.push(old);
-        // A copy: the cache zeroes the token's own refresh token when it retires the token.
-        refreshTokens.set(refreshKey, new Secret(token.refreshToken.reveal()));
-      }
-      emit({
-        type: 'token',
-        realmHost: new URL(state.realm).host,
-        scopes: scopes.map(formatScope),
-        expiresAt: token.expiresAt,
-        account: key.account,
-      });
-      return token;
-    };
-    return force ? cache.refresh(key, fetch) : cache.getOrFetch(key, fetch);
-  }
+  const emit: AuthEventListener = options.onEvent ?? (() => undefined);
+  const tokens = new TokenAcquirer({
+    cache,
+    clock,
+    insecureHosts,
+    emit,
+    transportNext: options.transportNext,
+    fetchToken: options.fetchToken,
+    clientId: options.clientId,
+    offlineToken: options.offlineToken,
+    forceOAuth: options.forceOAuth,
+  });
 
   async function authorize(req: TransportRequest, scopes: readonly Scope[]): Promise<Attempt> {
     const state = hosts.get(req.url.origin);
     if (state === undefined) return { request: req, token: undefined, credential: undefined };
     const credential = await provider(req.url.host, req.signal);
+    const plain = { request: req, token: undefined, credential };
     if (credential.kind === 'registry-token') {
       assertSecure(req.url, insecureHosts);
-      return {
-        request: withHeader(req, `Bearer ${credential.token.reveal()}`),
-        token: undefined,
-        credential,
-      };
+      return { ...plain, request: withHeader(req, `Bearer ${credential.token.reveal()}`) };
     }
     if (state.scheme === 'basic') {
-      if (credential.kind !== 'basic') return { request: req, token: undefined, credential };
+      if (credential.kind !== 'basic') return plain;
       assertSecure(req.url, insecureHosts);
       return {
+        ...plain,
         request: withHeader(req, basicValue(credential.username, credential.password.reveal())),
-        token: undefined,
-        credential,
       };
     }
     if (credential.kind !== 'anonymous') assertSecure(req.url, insecureHosts);
-    const token = await obtain({ state, credential, scopes, signal: req.signal }, false);
+    const token = await tokens.obtain(
+      { bearer: state, credential, scopes, signal: req.signal },
+      false,
+    );
     return { request: withHeader(req, `Bearer ${token.token.reveal()}`), token, credential };
   }
 
-  function remember(origin: string, challenge: AuthChallenge): void {
-    if (challenge.scheme === 'basic') hosts.set(origin, { scheme: 'basic' });
-    else
-      hosts.set(origin, {
-        scheme: 'bearer',
-        realm: challenge.params['realm'] ?? '',
-        service: challenge.params['service'] ?? '',
-      });
-  }
-
-  async function refusal(
+  async function refuse(
     res: TransportResponse,
     req: TransportRequest,
-    ctx: { challenge: AuthChallenge; attempt: Attempt; why?: string },
-  ): Promise<DockerHubError> {
-    const { challenge, attempt, why } = ctx;
-    const body = await readJson(res);
-    const registryErrors = registryErrorsOf(body);
-    const host = req.url.host;
-    const credential = attempt.credential;
-    const scope = challenge.params['scope'] ?? '';
-    const scopeText = scope === '' ? '' : ` for ${scope}`;
-    let error: DockerHubError;
-    if (why !== undefined) {
-      error = new AuthenticationError(`${host}: authentication required${scopeText}, but ${why}`, {
-        status: 401,
-        registryErrors,
-      });
-    } else if (credential === undefined || credential.kind === 'anonymous') {
-      error = new AuthenticationError(
-        `${host}: anonymous access refused${scopeText} (the repository is private, does not exist, or needs credentials; none are configured for ${host})`,
-        { status: 401, registryErrors },
-      );
-    } else if (challenge.params['error'] === 'insufficient_scope') {
-      error = new AuthorizationError(
-        `${host}: the credentials of "${accountOf(credential)}" (from ${credential.source}) do not grant access${scopeText}`,
-        { status: 401 },
-      );
-    } else {
-      const who =
-        accountOf(credential) === ''
-          ? 'the configured token'
-          : `the credentials of "${accountOf(credential)}"`;
-      error = new AuthenticationError(
-        `${host}: ${who} (from ${credential.source}) were refused${scopeText}`,
-        { status: 401, registryErrors },
-      );
-    }
-    emit({ type: 'refused', host, status: 401, reason: error.code });
+    ctx: RefusalContext,
+  ): Promise<Error> {
+    const error = await refusalError(res, req, ctx);
+    emit({ type: 'refused', host: req.url.host, status: 401, reason: error.code });
     return error;
   }
 
-  async function handleHub(
+  /** Answers a 401 once: new credentials for the challenged scope, one retry. */
+  async function answer(
     req: TransportRequest,
+    res: TransportResponse,
+    first: Attempt,
     next: Next,
-    hub: HubSession,
   ): Promise<TransportResponse> {
-    if (HUB_LOGIN_PATHS.test(req.url.pathname)) return next(req);
-    assertSecure(req.url, insecureHosts);
-    const first = await next(withHeader(req, `Bearer ${(await hub.token(req.signal)).reveal()}`));
-    if (first.status !== 401 || !isReplayable(req.body)) return first;
-    await first.dump();
-    hub.invalidate();
-    emit({ type: 'retry', host: req.url.host, reason: 'expired' });
-    const second = await next(withHeader(req, `Bearer ${(await hub.token(req.signal)).reveal()}`));
-    if (second.status !== 401) return second;
-    throw hubErrorFromResponse(
-      401,
-      await readJson(second),
-      `Docker Hub API ${req.method} ${req.url.pathname}`,
-    );
-  }
-
-  async function handle(req: TransportRequest, next: Next): Promise<TransportResponse> {
-    lastNext = next;
-    if (req.context?.[SKIP_AUTH] === true || req.headers['authorization'] !== undefined)
-      return next(req);
-    const hub = options.hub;
-    if (hub?.origin === req.url.origin) return handleHub(req, next, hub);
-    const needed = scopesForRequest(req);
-    const first = await authorize(req, needed);
-    const res = await next(first.request);
-    if (res.status !== 401) return res;
     const challenge = selectChallenge(parseWwwAuthenticate(res.headers['www-authenticate']));
     if (challenge === undefined) return res;
     if (first.token !== undefined) cache.evict(first.token);
@@ -382,20 +231,19 @@ export function createAuthMiddleware(options: AuthMiddlewareOptions = {}): AuthM
       scopes: challenged.map(formatScope),
       error: challenge.params['error'],
     });
-    remember(req.url.origin, challenge);
+    hosts.set(req.url.origin, hostStateOf(challenge));
     if (!isReplayable(req.body)) {
-      throw await refusal(res, req, {
-        challenge,
-        attempt: first,
-        why: 'the request body is a one-shot stream and cannot be sent again; call ensureFresh() before streaming',
-      });
+      const why =
+        'the request body is a one-shot stream and cannot be sent again; call ensureFresh() before streaming';
+      throw await refuse(res, req, { challenge, credential: first.credential, why });
     }
-    const second = await authorize(req, challenged.length > 0 ? challenged : needed);
+    const second = await authorize(req, challenged.length > 0 ? challenged : scopesForRequest(req));
     if (second.credential !== undefined && second.request.headers['authorization'] === undefined) {
-      throw await refusal(res, req, {
+      const what = challenge.scheme === 'basic' ? 'username/password' : 'usable';
+      throw await refuse(res, req, {
         challenge,
-        attempt: second,
-        why: `no ${challenge.scheme === 'basic' ? 'username/password' : 'usable'} credentials are configured for ${req.url.host}`,
+        credential: second.credential,
+        why: `no ${what} credentials are configured for ${req.url.host}`,
       });
     }
     await res.dump();
@@ -405,7 +253,19 @@ export function createAuthMiddleware(options: AuthMiddlewareOptions = {}): AuthM
     if (second.token !== undefined) cache.evict(second.token);
     const again =
       selectChallenge(parseWwwAuthenticate(retried.headers['www-authenticate'])) ?? challenge;
-    throw await refusal(retried, req, { challenge: again, attempt: second });
+    throw await refuse(retried, req, { challenge: again, credential: second.credential });
+  }
+
+  async function handle(req: TransportRequest, next: Next): Promise<TransportResponse> {
+    tokens.fallbackNext = next;
+    if (req.context?.[SKIP_AUTH] === true || req.headers['authorization'] !== undefined)
+      return next(req);
+    const hub = options.hub;
+    if (hub?.origin === req.url.origin)
+      return sendHubRequest(req, next, { hub, insecureHosts, emit });
+    const first = await authorize(req, scopesForRequest(req));
+    const res = await next(first.request);
+    return res.status === 401 ? answer(req, res, first, next) : res;
   }
 
   return {
@@ -418,18 +278,19 @@ export function createAuthMiddleware(options: AuthMiddlewareOptions = {}): AuthM
       if (state?.scheme !== 'bearer') return;
       const credential = await provider(url.host, opts.signal);
       if (credential.kind === 'registry-token') return;
-      const token = cache.get(tokenKey(state, credential, opts.scopes));
+      const token = cache.get(tokens.key(state, credential, opts.scopes));
       const minValidity = opts.minValidityMs ?? margin * 3;
       if (token !== undefined && token.expiresAt - clock.now() > minValidity) return;
-      await obtain({ state, credential, scopes: opts.scopes, signal: opts.signal }, true);
+      await tokens.obtain(
+        { bearer: state, credential, scopes: opts.scopes, signal: opts.signal },
+        true,
+      );
     },
     dispose(): void {
       cache.dispose();
-      for (const t of refreshTokens.values()) t.dispose();
-      for (const t of retiredSecrets.splice(0)) t.dispose();
-      refreshTokens.clear();
+      tokens.dispose();
       hosts.clear();
-      (provider as { dispose?: () => void }).dispose?.();
+      provider.dispose?.();
       options.hub?.dispose();
     },
   };
