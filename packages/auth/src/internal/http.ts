@@ -127,3 +127,54 @@ export function httpError(status: number, what: string, retryAfter?: string): Re
   if (status >= 500) return new ServerError(`${what}: server error (${status})`, options);
   return new RegistryError(`${what}: unexpected status ${status}`, options);
 }
+
+/**
+ * Whether a host name is loopback, `localhost`, or a private, link-local or unspecified IP
+ * literal (no DNS lookup).
+ * @param hostname - `URL.hostname`
+ * @returns true for internal addresses
+ */
+export function isInternalHost(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (isLoopback(h)) return true;
+  if (isIP(h) === 4) {
+    const [a = 0, b = 0] = h.split('.').map(Number);
+    return (
+      a === 10 ||
+      a === 0 ||
+      (a === 172 && b >= 16 && b <= 31) ||
+      (a === 192 && b === 168) ||
+      (a === 169 && b === 254) ||
+      (a === 100 && b >= 64 && b <= 127)
+    );
+  }
+  if (isIP(h) === 6)
+    return h === '::' || /^f[cd]/.test(h) || /^fe[89ab]/.test(h) || h.startsWith('::ffff:');
+  return false;
+}
+
+/**
+ * SSRF guard for token realms (after go-containerregistry's `validateRealmURL`): a registry on a
+ * public host may not send the client to an internal address for its tokens.
+ * @param realmText - the realm URL
+ * @param registry - the registry URL that sent the challenge
+ * @throws {@link InsecureTransportError} when the realm is internal and the registry is not
+ */
+export function assertRealmAllowed(realmText: string, registry: URL): void {
+  let realm: URL;
+  try {
+    realm = new URL(realmText);
+  } catch {
+    return; // the token client reports an unusable realm with a ValidationError
+  }
+  if (
+    isInternalHost(realm.hostname) &&
+    !isInternalHost(registry.hostname) &&
+    realm.hostname !== registry.hostname
+  ) {
+    throw new InsecureTransportError(
+      `${realm.protocol}//${realm.host}${realm.pathname}`,
+      `the token realm of ${registry.host} points at an internal address; refusing to follow it`,
+    );
+  }
+}

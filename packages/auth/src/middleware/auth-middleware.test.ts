@@ -483,6 +483,37 @@ describe('auth middleware: Basic', () => {
   });
 });
 
+describe('auth middleware: realm guard', () => {
+  it('does not follow a public registry to an internal token realm', async () => {
+    const wire: string[] = [];
+    const fake: Next = async (req) => {
+      wire.push(req.url.href);
+      const headers = {
+        'www-authenticate': 'Bearer realm="http://169.254.169.254/token",service="x"',
+      };
+      return {
+        status: 401,
+        headers,
+        url: req.url,
+        body: undefined as never,
+        header: () => undefined,
+        text: async () => '',
+        bytes: async () => new Uint8Array(),
+        json: async () => ({}) as never,
+        dump: async () => undefined,
+      };
+    };
+    const auth = createAuthMiddleware({ credentials: { kind: 'anonymous', source: 'anonymous' } });
+    await expect(
+      auth.handle(get('https://registry.example.test/v2/a/manifests/x'), fake),
+    ).rejects.toBeInstanceOf(InsecureTransportError);
+    await expect(
+      auth.ensureFresh({ url: 'https://registry.example.test/', scopes: [] }),
+    ).rejects.toBeInstanceOf(InsecureTransportError);
+    expect(wire).toEqual(['https://registry.example.test/v2/a/manifests/x']);
+  });
+});
+
 describe('auth middleware: Docker Hub API', () => {
   it('attaches the Hub JWT, renews it once on 401, and passes login calls through', async () => {
     let jwtN = 0;

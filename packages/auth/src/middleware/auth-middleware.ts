@@ -21,7 +21,7 @@ import {
 } from '../credentials/types.js';
 import { type HubSession } from '../hub/hub-login.js';
 import { type AuthClock, systemClock } from '../internal/clock.js';
-import { assertSecure, isReplayable, SKIP_AUTH } from '../internal/http.js';
+import { assertRealmAllowed, assertSecure, isReplayable, SKIP_AUTH } from '../internal/http.js';
 import { formatScope, type Scope, tryParseScopes } from '../scope/scope.js';
 import { type TokenRequest } from '../token/token-client.js';
 import { type RegistryToken } from '../token/token-response.js';
@@ -196,6 +196,7 @@ export function createAuthMiddleware(options: AuthMiddlewareOptions = {}): AuthM
       };
     }
     if (credential.kind !== 'anonymous') assertSecure(req.url, insecureHosts);
+    assertRealmAllowed(state.realm, req.url);
     const token = await tokens.obtain(
       { bearer: state, credential, scopes, signal: req.signal },
       false,
@@ -281,6 +282,7 @@ export function createAuthMiddleware(options: AuthMiddlewareOptions = {}): AuthM
       const token = cache.get(tokens.key(state, credential, opts.scopes));
       const minValidity = opts.minValidityMs ?? margin * 3;
       if (token !== undefined && token.expiresAt - clock.now() > minValidity) return;
+      assertRealmAllowed(state.realm, url);
       await tokens.obtain(
         { bearer: state, credential, scopes: opts.scopes, signal: opts.signal },
         true,
