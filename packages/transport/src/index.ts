@@ -55,3 +55,4 @@ export {
 export type { RateLimitOptions } from './middleware/rate-limit/rate-limit-tracker.js';
 export { decideRetry, type RetryPolicy, type RetryDecision, type AttemptOutcome } from './middleware/retry/decide.js';
 export { errorFromResponse, ERROR_BODY_LIMIT } from './registry-errors/error-from-response.js';
+export { requestResumable, type ResumableOptions, type RequestSender } from './resume/request-resumable.js';
