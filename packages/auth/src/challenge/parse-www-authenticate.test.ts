@@ -67,9 +67,10 @@ describe('parseWwwAuthenticate', () => {
     },
   );
 
-  it('stops at damage but keeps what was read before', () => {
-    const out = parseWwwAuthenticate('Basic realm="a", Bearer realm="b" junk"');
-    expect(out[0]).toEqual({ scheme: 'basic', params: { realm: 'a' } });
+  it('drops a damaged challenge but keeps complete ones before it', () => {
+    expect(parseWwwAuthenticate('Basic realm="a", Bearer realm="b" junk"')).toEqual([
+      { scheme: 'basic', params: { realm: 'a' } },
+    ]);
   });
 
   it('does not let a __proto__ parameter pollute anything', () => {

@@ -111,9 +111,9 @@ function parseOne(text: string, out: AuthChallenge[]): void {
     if (!cur.done() && cur.peek() !== ',' && !/\s/.test(cur.peek())) return;
     cur.skipSpace();
     if (!cur.atParam()) skipToken68(cur);
-    const ok = parseParams(cur, params);
+    // A damaged challenge is dropped (a half-read realm must never be used); earlier ones stay.
+    if (!parseParams(cur, params)) return;
     out.push({ scheme: scheme.toLowerCase(), params: Object.fromEntries(params) });
-    if (!ok) return;
   }
 }
 
@@ -121,8 +121,8 @@ function parseOne(text: string, out: AuthChallenge[]): void {
  * Parses a `WWW-Authenticate` header (RFC 7235 / RFC 6750 syntax) into its challenges. Handles
  * several challenges in one header and repeated headers, case-insensitive schemes and parameter
  * names, and quoted values containing commas, spaces and backslash escapes
- * (`scope="repository:a/b:pull,push"`). Never throws: unparseable input yields the challenges
- * read before the damage, or `[]`.
+ * (`scope="repository:a/b:pull,push"`). Never throws: a damaged challenge is dropped, so
+ * garbage yields `[]` (complete challenges before the damage are kept).
  * @param header - the header value, or every value when it was repeated
  * @returns the challenges in order
  * @example
