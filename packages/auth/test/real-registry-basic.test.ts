@@ -86,6 +86,28 @@ describe('real registry, htpasswd Basic auth', () => {
     }
   });
 
+  it('reads credentials through a credential helper named in config.json (credHelpers)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'auth-basic-helper-'));
+    try {
+      const { username, password } = alice();
+      const helper = join(dir, 'docker-credential-testhelper');
+      const answer = JSON.stringify({ ServerURL: reg.host, Username: username, Secret: password });
+      await writeFile(helper, `#!/bin/sh\ncat >/dev/null\nprintf '%s' '${answer}'\n`, {
+        mode: 0o755,
+      });
+      await writeFile(
+        join(dir, 'config.json'),
+        JSON.stringify({ credHelpers: { [reg.host]: 'testhelper' } }),
+      );
+      const env = { DOCKER_CONFIG: dir, PATH: `${dir}:${process.env['PATH'] ?? ''}` };
+      const { send } = client({ credentials: createCredentialProvider({ env }) });
+      await pushImage(send, reg.url, 'basic/helper', 'v1', 'helper layer');
+      expect(await pullImage(send, reg.url, 'basic/helper', 'v1')).toBe('helper layer');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('fails clearly when config.json is malformed', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'auth-basic-bad-'));
     try {

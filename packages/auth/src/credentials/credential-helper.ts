@@ -8,7 +8,7 @@ export interface CredentialHelperOptions {
   readonly timeoutMs?: number;
   /** Cancels the call. */
   readonly signal?: AbortSignal;
-  /** Environment for the helper (default `process.env`; PATH decides which binary runs). */
+  /** Variables added to `process.env` for the helper (PATH decides which binary runs). */
   readonly env?: NodeJS.ProcessEnv;
   /** The config file that named the helper, for error messages. */
   readonly configFile?: string;
@@ -48,7 +48,7 @@ async function runHelper(
   const timeoutMs = options.timeoutMs ?? 10_000;
   return new Promise<HelperResult>((resolve, reject) => {
     const child = spawn(`docker-credential-${name}`, [action], {
-      env: options.env ?? process.env,
+      env: { ...process.env, ...options.env },
       stdio: ['pipe', 'pipe', 'ignore'],
     });
     const chunks: Buffer[] = [];

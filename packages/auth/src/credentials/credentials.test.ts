@@ -117,6 +117,15 @@ describe('readDockerConfig', () => {
     expect((err as Error).message).not.toContain('c2VjcmV0LXZhbHVl');
   });
 
+  it('honours an abort signal', async () => {
+    await box.writeConfig('{}');
+    const ac = new AbortController();
+    ac.abort(new Error('stop'));
+    await expect(readDockerConfig({ env: box.env }, ac.signal)).rejects.toBeInstanceOf(
+      AbortedError,
+    );
+  });
+
   it('reads an empty file as empty', async () => {
     await box.writeConfig('  ');
     expect((await readDockerConfig({ env: box.env })).exists).toBe(true);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { ConfigError, Secret } from '@llmdevops/docker-hub-core';
+import { AbortedError, ConfigError, Secret } from '@llmdevops/docker-hub-core';
 import { credentialKey, isDockerHub, normalizeRegistryHost } from './registry-host.js';
 import { type RegistryCredential } from './types.js';
 
@@ -103,6 +103,7 @@ function authEntries(path: string, value: unknown): Record<string, DockerAuthEnt
  * @param signal - cancels the read
  * @returns the parsed file
  * @throws {@link ConfigError} naming the file when it is not JSON or has wrongly typed fields
+ * @throws {@link AbortedError} when the signal aborts
  * @public
  */
 export async function readDockerConfig(
@@ -117,7 +118,8 @@ export async function readDockerConfig(
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR')
       return { path, exists: false, raw: {}, auths: {}, credHelpers: {}, credsStore: undefined };
-    if ((err as Error).name === 'AbortError') throw err;
+    if ((err as Error).name === 'AbortError')
+      throw new AbortedError(`read ${path}`, signal?.reason);
     throw bad(path, `cannot read file (${code ?? 'error'})`);
   }
   let raw: unknown;
