@@ -2,10 +2,10 @@ import { NetworkError, ValidationError } from '@llmdevops/docker-hub-core';
 import type { Dispatcher } from 'undici';
 import { createDefaultAgent } from '../dispatch/agent.js';
 import { createTerminal } from '../dispatch/terminal.js';
-import { createEventBus, type TransportEvents } from '../events/events.js';
-import { systemClock } from '../internal/clock.js';
+import { createEventBus, type TransportEventBus, type TransportEvents } from '../events/events.js';
+import { systemClock, type Clock } from '../internal/clock.js';
 import { safeUrl } from '../internal/host.js';
-import type { BreakerState, BreakerStateName } from '../middleware/breaker/consecutive-breaker.js';
+import type { BreakerState, BreakerStateName, ConsecutiveBreaker } from '../middleware/breaker/consecutive-breaker.js';
 import { BreakerRegistry, createBreakerMiddleware } from '../middleware/breaker/breaker.js';
 import { createConcurrencyMiddleware } from '../middleware/concurrency/concurrency.js';
 import type { RateLimitStatus } from '../middleware/rate-limit/parse-headers.js';
@@ -15,7 +15,7 @@ import { createRetryMiddleware } from '../middleware/retry/retry.js';
 import { createTelemetryMiddleware } from '../middleware/telemetry/telemetry.js';
 import { createDeadlineMiddleware } from '../middleware/timeout/deadline.js';
 import { composeMiddleware } from './compose.js';
-import { resolveOptions, type TransportOptions } from './options.js';
+import { resolveOptions, type ResolvedTransportOptions, type TransportOptions } from './options.js';
 import type { Middleware, Next, TransportRequest, TransportResponse } from './types.js';
 
 /** Where {@link Transport.use} inserts a middleware: before or after a named one. @public */
@@ -100,15 +100,7 @@ export function createTransport(options: TransportOptions = {}): Transport {
   const o = resolveOptions(options);
   const clock = options.clock ?? systemClock;
   const events = createEventBus();
-  const ownsDispatcher = options.dispatcher === undefined;
-  const dispatcher: Dispatcher =
-    options.dispatcher ??
-    createDefaultAgent({
-      connectTimeoutMs: o.connectTimeoutMs,
-      connectionsPerOrigin: o.maxConcurrentPerHost,
-      ca: options.ca,
-      proxyFromEnv: options.proxyFromEnv === true,
-    });
+  const dispatcher = options.dispatcher ?? defaultDispatcher(o, options);
   const breakers = new BreakerRegistry(o.circuitBreaker, { events, clock });
   const tracker = new RateLimitTracker(o.lowThreshold, events);
   const terminal = createTerminal({
@@ -117,23 +109,7 @@ export function createTransport(options: TransportOptions = {}): Transport {
     insecureHosts: o.insecureHosts,
     userAgent: o.userAgent,
   });
-  const random = options.random;
-  const stack: Middleware[] = [
-    createTelemetryMiddleware(events, clock),
-    createDeadlineMiddleware(clock, o.totalTimeoutMs),
-    createRetryMiddleware(
-      {
-        maxRetries: o.maxRetries,
-        maxRetryWaitMs: o.maxRetryWaitMs,
-        backoff: { baseMs: o.backoffBaseMs, capMs: o.backoffCapMs, ...(random === undefined ? {} : { random }) },
-      },
-      { clock, events },
-    ),
-    createBreakerMiddleware(breakers),
-    createConcurrencyMiddleware(o.maxConcurrentPerHost),
-    createRedirectMiddleware(o.maxRedirects),
-    createRateLimitObserver(tracker, { clock, events }),
-  ];
+  const stack = defaultStack(o, { clock, events, breakers, tracker, random: options.random });
   let composed: Next | undefined;
   let closed = false;
 
@@ -147,47 +123,85 @@ export function createTransport(options: TransportOptions = {}): Transport {
       return composed(req);
     },
     use(mw, position = {}) {
-      if (stack.some((m) => m.name === mw.name)) {
-        throw new ValidationError('INVALID_ARGUMENT', `a middleware named "${mw.name}" is already in the pipeline`, mw.name);
-      }
-      const anchor = position.before ?? position.after;
-      let index = stack.length;
-      if (anchor !== undefined) {
-        const at = stack.findIndex((m) => m.name === anchor);
-        if (at < 0) throw new ValidationError('INVALID_ARGUMENT', `no middleware named "${anchor}" to insert relative to`, anchor);
-        index = position.before !== undefined ? at : at + 1;
-      }
-      stack.splice(index, 0, mw);
+      insertMiddleware(stack, mw, position);
       composed = undefined;
       return transport;
     },
     describe: () => [...stack.map((m) => m.name), 'terminal'],
     rateLimitStatus: (host) => tracker.status(host),
     rateLimitSources: (host) => tracker.bySource(host),
-    breaker(host) {
-      const b = breakers.get(host);
-      return {
-        get state() {
-          return b.stateAt(clock.now()).name;
-        },
-        get snapshot() {
-          return b.stateAt(clock.now());
-        },
-        get halfOpenAt() {
-          b.stateAt(clock.now());
-          const at = b.halfOpenAt();
-          return at === undefined ? undefined : new Date(at);
-        },
-        reset: () => {
-          b.reset();
-        },
-      };
-    },
+    breaker: (host) => breakerHandle(breakers.get(host), clock),
     async close() {
       if (closed) return;
       closed = true;
-      if (ownsDispatcher) await dispatcher.close();
+      if (options.dispatcher === undefined) await dispatcher.close();
     },
   };
   return transport;
+}
+
+function defaultDispatcher(o: ResolvedTransportOptions, options: TransportOptions): Dispatcher {
+  return createDefaultAgent({
+    connectTimeoutMs: o.connectTimeoutMs,
+    connectionsPerOrigin: o.maxConcurrentPerHost,
+    ca: options.ca,
+    proxyFromEnv: options.proxyFromEnv === true,
+  });
+}
+
+interface StackDeps {
+  readonly clock: Clock;
+  readonly events: TransportEventBus;
+  readonly breakers: BreakerRegistry;
+  readonly tracker: RateLimitTracker;
+  readonly random: (() => number) | undefined;
+}
+
+/** The built-in middlewares in their fixed order, outermost first. */
+function defaultStack(o: ResolvedTransportOptions, deps: StackDeps): Middleware[] {
+  const { clock, events, random } = deps;
+  const backoff = { baseMs: o.backoffBaseMs, capMs: o.backoffCapMs, ...(random === undefined ? {} : { random }) };
+  return [
+    createTelemetryMiddleware(events, clock),
+    createDeadlineMiddleware(clock, o.totalTimeoutMs),
+    createRetryMiddleware({ maxRetries: o.maxRetries, maxRetryWaitMs: o.maxRetryWaitMs, backoff }, { clock, events }),
+    createBreakerMiddleware(deps.breakers),
+    createConcurrencyMiddleware(o.maxConcurrentPerHost),
+    createRedirectMiddleware(o.maxRedirects),
+    createRateLimitObserver(deps.tracker, { clock, events }),
+  ];
+}
+
+/** Inserts by name (AWS `addRelativeTo`); names are unique; innermost when no position is given. */
+function insertMiddleware(stack: Middleware[], mw: Middleware, position: UseOptions): void {
+  if (stack.some((m) => m.name === mw.name)) {
+    throw new ValidationError('INVALID_ARGUMENT', `a middleware named "${mw.name}" is already in the pipeline`, mw.name);
+  }
+  const anchor = position.before ?? position.after;
+  let index = stack.length;
+  if (anchor !== undefined) {
+    const at = stack.findIndex((m) => m.name === anchor);
+    if (at < 0) throw new ValidationError('INVALID_ARGUMENT', `no middleware named "${anchor}" to insert relative to`, anchor);
+    index = position.before !== undefined ? at : at + 1;
+  }
+  stack.splice(index, 0, mw);
+}
+
+function breakerHandle(b: ConsecutiveBreaker, clock: Clock): BreakerHandle {
+  return {
+    get state() {
+      return b.stateAt(clock.now()).name;
+    },
+    get snapshot() {
+      return b.stateAt(clock.now());
+    },
+    get halfOpenAt() {
+      b.stateAt(clock.now());
+      const at = b.halfOpenAt();
+      return at === undefined ? undefined : new Date(at);
+    },
+    reset: () => {
+      b.reset();
+    },
+  };
 }
