@@ -29,7 +29,7 @@ export interface RequestEndEvent extends RequestEventBase {
   readonly attempts: number;
   /** Error code of the failure, if it failed. */
   readonly errorCode: string | undefined;
-  /** Allow-listed response headers (content-type, docker-content-digest, ratelimit-*, retry-after). */
+  /** Allow-listed response headers: content-type, docker-content-digest, retry-after, ratelimit-*, x-ratelimit-*. */
   readonly headers: Readonly<Record<string, string>>;
 }
 
@@ -147,12 +147,12 @@ export function createEventBus(): TransportEventBus {
   };
 }
 
-const ALLOWED_HEADERS = new Set(['content-type', 'content-length', 'docker-content-digest', 'retry-after']);
+const ALLOWED_HEADERS = new Set(['content-type', 'docker-content-digest', 'retry-after']);
 
 /**
  * The allow-listed subset of response headers that events may carry.
  * @param headers - response headers
- * @returns content-type, content-length, docker-content-digest, retry-after and ratelimit-* only
+ * @returns content-type, docker-content-digest, retry-after, ratelimit-* and x-ratelimit-* only
  * @internal
  */
 export function allowListedHeaders(
