@@ -373,7 +373,7 @@ describe('rate-limit tracking and events', () => {
       reply(200, '', { 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '76;w=21600', 'docker-ratelimit-source': '192.0.2.1' }),
       reply(200, '', { 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '5;w=21600' }),
       reply(200, ''),
-      reply(200, '', { 'ratelimit-limit': 'garbage' }),
+      reply(200, '', { 'ratelimit-limit': 'garbage', 'retry-after': 'later', 'x-retry-after': 'soon' }),
     );
     await (await transport.request(get('/a'))).dump();
     expect(transport.rateLimitStatus(host)).toEqual({
@@ -391,7 +391,7 @@ describe('rate-limit tracking and events', () => {
     const malformed: string[] = [];
     transport.events.on('malformedHeader', (e) => malformed.push(e.header));
     await (await transport.request(get('/d'))).dump();
-    expect(malformed).toEqual(['ratelimit-limit']);
+    expect(malformed).toEqual(['ratelimit-limit', 'retry-after', 'x-retry-after']);
     expect(transport.rateLimitStatus(host)?.remaining).toBe(5);
     expect(transport.rateLimitSources(host).map((s) => s.source)).toEqual(['192.0.2.1', undefined]);
   });

@@ -2,7 +2,34 @@ import type { TransportEventBus } from '../../events/events.js';
 import type { Clock } from '../../internal/clock.js';
 import { hostKey } from '../../internal/host.js';
 import type { Middleware } from '../../pipeline/types.js';
-import { parseRateLimitHeaders, type RateLimitStatus } from './parse-headers.js';
+import {
+  headerValue,
+  parseRateLimitHeaders,
+  parseRetryAfter,
+  parseUnixTime,
+  type RateLimitStatus,
+  type ResponseHeaders,
+} from './parse-headers.js';
+
+/**
+ * Problems with the retry hints of a response (the values are never reported).
+ * @param headers - response headers
+ * @param now - current time in ms
+ * @returns `{ header, problem }` per malformed hint
+ * @internal
+ */
+export function retryHintProblems(headers: ResponseHeaders, now: number): { header: string; problem: string }[] {
+  const problems: { header: string; problem: string }[] = [];
+  const retryAfter = headerValue(headers, 'retry-after');
+  if (retryAfter !== undefined && parseRetryAfter(retryAfter, now) === undefined) {
+    problems.push({ header: 'retry-after', problem: 'expected delta seconds or an HTTP date' });
+  }
+  const xRetry = headerValue(headers, 'x-retry-after');
+  if (xRetry !== undefined && parseUnixTime(xRetry) === undefined) {
+    problems.push({ header: 'x-retry-after', problem: 'expected a unix time' });
+  }
+  return problems;
+}
 
 /** Rate-limit tracking settings. @public */
 export interface RateLimitOptions {
@@ -94,8 +121,9 @@ export function createRateLimitObserver(tracker: RateLimitTracker, deps: { reado
     async handle(req, next) {
       const res = await next(req);
       const host = hostKey(res.url);
-      const { status, problems } = parseRateLimitHeaders(res.headers, deps.clock.now());
-      for (const p of problems) deps.events.emit('malformedHeader', { host, header: p.header, problem: p.problem });
+      const now = deps.clock.now();
+      const { status, problems } = parseRateLimitHeaders(res.headers, now);
+      for (const p of [...problems, ...retryHintProblems(res.headers, now)]) deps.events.emit('malformedHeader', { host, header: p.header, problem: p.problem });
       if (status !== undefined) tracker.record(host, status);
       return res;
     },
