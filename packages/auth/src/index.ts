@@ -102,4 +102,5 @@ export {
   type AuthMiddlewareOptions,
   type EnsureFreshOptions,
 } from './middleware/auth-middleware.js';
+export { verifyRegistryLogin, type VerifyRegistryLoginOptions } from './middleware/verify-login.js';
 export { type AuthClock } from './internal/clock.js';

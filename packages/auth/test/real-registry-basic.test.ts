@@ -7,7 +7,11 @@ import { AuthenticationError } from '@llmdevops/docker-hub-core';
 import type { Next } from '@llmdevops/docker-hub-transport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RealRegistry, startRealRegistry } from '../../../tooling/registry/real-registry.js';
-import { createAuthMiddleware, createCredentialProvider } from '../src/index.js';
+import {
+  createAuthMiddleware,
+  createCredentialProvider,
+  verifyRegistryLogin,
+} from '../src/index.js';
 import { httpNext, type SentRequest } from './helpers/http-next.js';
 import { pullImage, pushImage } from './helpers/registry-ops.js';
 
@@ -121,5 +125,20 @@ describe('real registry, htpasswd Basic auth', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('verifyRegistryLogin (basic)', () => {
+  it('accepts the right password and refuses a wrong one', async () => {
+    const u = reg.users[0];
+    if (u === undefined) throw new Error('no users');
+    await verifyRegistryLogin(
+      reg.url,
+      { username: u.name, password: u.password },
+      { send: httpNext() },
+    );
+    await expect(
+      verifyRegistryLogin(reg.url, { username: u.name, password: 'nope' }, { send: httpNext() }),
+    ).rejects.toThrow(/refused/);
   });
 });

@@ -13,6 +13,7 @@ import {
   type CredentialInput,
   pushScope,
   storeCredentials,
+  verifyRegistryLogin,
 } from '../src/index.js';
 import { httpNext, oneShot } from './helpers/http-next.js';
 import {
@@ -196,5 +197,20 @@ describe('real registry, short-lived tokens (expires_in 2 s, injected clock)', (
     }
     await finishUpload(send, location, digestOf(chunks.join('')));
     expect(shortLived.tokenRequests.length).toBe(before + chunks.length);
+  });
+});
+
+describe('verifyRegistryLogin (token)', () => {
+  it('accepts the right password and refuses a wrong one', async () => {
+    const u = reg.users[0];
+    if (u === undefined) throw new Error('no users');
+    await verifyRegistryLogin(
+      reg.url,
+      { username: u.name, password: u.password },
+      { send: httpNext() },
+    );
+    await expect(
+      verifyRegistryLogin(reg.url, { username: u.name, password: 'nope' }, { send: httpNext() }),
+    ).rejects.toThrow(/refused/);
   });
 });
