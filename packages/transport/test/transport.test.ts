@@ -428,6 +428,26 @@ describe('rate-limit tracking and events', () => {
   });
 });
 
+describe('bodiless answers', () => {
+  it('HEAD and empty answers free their permit without a dump', async () => {
+    const { transport } = make({ maxConcurrentPerHost: 1 });
+    const ends: (number | undefined)[] = [];
+    transport.events.on('requestEnd', (e) => ends.push(e.status));
+    server.fallback = reply(200, '', { 'docker-content-digest': 'sha256:abc' });
+    for (let i = 0; i < 3; i++) {
+      const res = await transport.request({ method: 'HEAD', url: new URL('/v2/x/manifests/latest', server.url), headers: {} });
+      expect(res.header('docker-content-digest')).toBe('sha256:abc');
+    }
+    const empty = await transport.request(get('/empty'));
+    expect(await empty.text()).toBe('');
+    const again = await transport.request(get('/empty'));
+    expect(again.status).toBe(200);
+    await again.dump();
+    expect(server.requests).toHaveLength(5);
+    expect(ends).toHaveLength(5);
+  });
+});
+
 describe('pipeline assembly', () => {
   it('describes the default order and inserts by name', () => {
     const { transport } = make();

@@ -76,6 +76,10 @@ export function createTerminal(options: TerminalOptions): Next {
         bodyTimeout: options.timeouts.bodyTimeoutMs,
       });
       const body = wrapBody(res.body, (err) => mapUndiciError(err, `${what} body`, ctx));
+      // Bodiless answers finish at once, so a HEAD nobody dumps still frees its permit and socket.
+      if (req.method === 'HEAD' || res.statusCode === 204 || res.statusCode === 304 || res.headers['content-length'] === '0') {
+        body.resume();
+      }
       return createResponse({ status: res.statusCode, headers: res.headers, url: req.url, body, what: `${what} response body` });
     } catch (err) {
       throw mapUndiciError(err, what, ctx);

@@ -106,6 +106,12 @@ describe('composeMiddleware and options', () => {
     expect(order).toEqual(['>a', '>b', 'terminal']);
   });
 
+  it('closes through Symbol.asyncDispose', async () => {
+    const t = createTransport();
+    await t[Symbol.asyncDispose]();
+    await expect(t.request(req('/'))).rejects.toMatchObject({ causeCode: 'TRANSPORT_CLOSED' });
+  });
+
   it('applies defaults and ignores nonsense numbers', () => {
     const o = resolveOptions({ timeoutMs: -1, maxRetries: Number.NaN, circuitBreaker: { failureThreshold: 0 } });
     expect(o).toMatchObject({ timeoutMs: 60_000, connectTimeoutMs: 60_000, maxRetries: 3, maxRedirects: 10, maxConcurrentPerHost: 16 });

@@ -79,6 +79,8 @@ export interface Transport {
   breaker(host: string): BreakerHandle;
   /** Closes the default agent (an injected dispatcher is left to its owner). @returns when closed */
   close(): Promise<void>;
+  /** Same as `close()`, for `await using transport = createTransport()`. @returns when closed */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /**
@@ -136,6 +138,7 @@ export function createTransport(options: TransportOptions = {}): Transport {
       closed = true;
       if (options.dispatcher === undefined) await dispatcher.close();
     },
+    [Symbol.asyncDispose]: () => transport.close(),
   };
   return transport;
 }
