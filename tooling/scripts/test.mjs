@@ -13,7 +13,7 @@ const extra = process.argv.slice(2);
 const turbo = spawnSync(
   'npx',
   ['--no-install', 'turbo', 'run', 'test', '--continue', '--force', '--output-logs=full', ...extra],
-  { stdio: 'inherit', env: process.env },
+  { stdio: 'inherit', env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' } },
 );
 
 let passed = 0;
@@ -33,6 +33,8 @@ for (const dir of packages) {
   const suitesFailed = (report.testResults ?? []).filter((r) => r.status === 'failed').length;
   if (report.numFailedTests === 0 && suitesFailed > 0) failed += suitesFailed;
 }
+// With a --filter only some packages run; a missing report is then expected.
+if (extra.length > 0) missing.length = 0;
 if (missing.length > 0) console.error(`no test report from: ${missing.join(', ')}`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(turbo.status !== 0 || failed > 0 || missing.length > 0 ? 1 : 0);
