@@ -5,3 +5,25 @@
  */
 export * from './errors/index.js';
 export { Secret } from './secret/secret.js';
+export {
+  validateTag,
+  validateRepositoryName,
+  validateNamespace,
+  isValidTag,
+  isValidRepositoryName,
+  isValidNamespace,
+  NAMESPACE_MIN_LENGTH,
+  NAMESPACE_MAX_LENGTH,
+} from './validation/validate.js';
+export { REPOSITORY_MAX_LENGTH, TAG_MAX_LENGTH } from './validation/patterns.js';
+export {
+  ImageReference,
+  DOCKER_HUB_REGISTRY_HOST,
+  type ImageReferenceInit,
+} from './reference/image-reference.js';
+export {
+  Digest,
+  digestEquals,
+  DIGEST_HEX_LENGTH,
+  type DigestAlgorithm,
+} from './digest/digest.js';
