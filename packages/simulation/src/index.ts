@@ -1,0 +1,25 @@
+/**
+ * `@llmdevops/docker-hub-simulation`: a simulated Docker Hub and OCI registry (registry, token
+ * service, Hub API) with profiles, faults, rate limits and webhooks, served in-process or on loopback.
+ * @packageDocumentation
+ */
+export { createSimulator, type Simulator } from './simulator/create-simulator.js';
+export type { SimulatorOptions, WebhookTarget } from './simulator/options.js';
+export { PROFILES, resolveProfile, type ProfileName, type ProfileRules } from './profiles/profiles.js';
+export type { BlobStore, ByteRange, UploadState } from './storage/blob-store.js';
+export { createMemoryStore } from './storage/memory-store.js';
+export { createDirectoryStore } from './storage/dir-store.js';
+export { RegistryState, type ManifestRecord, type RepositoryRecord, type TagRecord } from './registry/state.js';
+export type { RequestInfo } from './registry/registry-handler.js';
+export type { TaggedPushEvent } from './registry/context.js';
+export type { RegistryErrorCode } from './registry/errors.js';
+export type { AuthMode } from './token-service/auth-gate.js';
+export type { SimulatorUser } from './token-service/users.js';
+export type { AccessEntry } from './token-service/jwt.js';
+export type { Scope } from './token-service/scope.js';
+export type { FaultMatch, FaultRule, RandomFaults } from './faults/faults.js';
+export type { RateLimitOptions } from './faults/rate-limit.js';
+export { SimulatorDispatcher, type FetchHandler } from './serve/dispatcher/simulator-dispatcher.js';
+export { listen, type ListenOptions, type ListeningServer } from './serve/node-http/listen.js';
+export { mswHandlers } from './serve/msw/msw-handlers.js';
+export type { WebhookDelivery } from './webhooks/emitter.js';

@@ -1,0 +1,106 @@
+import { type PullRateLimiter } from '../faults/rate-limit.js';
+import { type Principal } from '../token-service/auth-gate.js';
+import { type Scope } from '../token-service/scope.js';
+import { accountId } from '../token-service/users.js';
+import { deleteBlob, getBlob } from './blobs.js';
+import { type RegistryCall, type RegistryContext } from './context.js';
+import { emptyResponse, jsonResponse, registryError, textNotFound } from './errors.js';
+import { listCatalog, listReferrers, listTags } from './listing.js';
+import { deleteManifest, getManifest, putManifest } from './manifests.js';
+import { parseRegistryRoute, type RegistryRoute } from './routes.js';
+import { continueUpload, startUpload } from './uploads.js';
+
+/** Per-request facts the serving adapter knows (the Fetch API has no peer address). @public */
+export interface RequestInfo {
+  /** The client's address (anonymous rate limits count per address). */
+  readonly clientAddress?: string;
+}
+
+/** What the registry handler needs besides the context. @internal */
+export interface RegistryHandlerDeps {
+  readonly gate: (request: Request, scopes: readonly Scope[]) => Principal | Response;
+  readonly rateLimiter?: PullRateLimiter;
+}
+
+function scopesFor(route: RegistryRoute, method: string): Scope[] {
+  if (route.kind === 'catalog') return [{ type: 'registry', name: 'catalog', actions: ['*'] }];
+  if (!('name' in route) || route.kind === 'invalid-name') return [];
+  const read = method === 'GET' || method === 'HEAD';
+  let actions = read ? ['pull'] : ['pull', 'push'];
+  if (method === 'DELETE' && (route.kind === 'manifest' || route.kind === 'blob')) actions = ['delete'];
+  return [{ type: 'repository', name: route.name, actions }];
+}
+
+type Route<K extends RegistryRoute['kind']> = Extract<RegistryRoute, { kind: K }>;
+const notAllowed = (): Response => registryError(405, { code: 'UNSUPPORTED' });
+
+const DISPATCH: { [K in RegistryRoute['kind']]: (ctx: RegistryContext, call: RegistryCall, route: Route<K>) => Promise<Response> | Response } = {
+  ping: () => jsonResponse(200, {}),
+  'ping-redirect': () => emptyResponse(301, { location: '/v2/' }),
+  catalog: (ctx, call) => listCatalog(ctx, call),
+  'invalid-name': (ctx, _call, route) =>
+    ctx.rules.invalidNameAnswer === 'text-404' ? textNotFound() : registryError(400, { code: 'NAME_INVALID', detail: { name: route.name } }),
+  manifest: (ctx, call, route) => {
+    const m = call.request.method;
+    if (m === 'GET' || m === 'HEAD') return getManifest(ctx, call, route);
+    if (m === 'PUT') return putManifest(ctx, call, route);
+    return m === 'DELETE' ? deleteManifest(ctx, route) : notAllowed();
+  },
+  blob: (ctx, call, route) => {
+    const m = call.request.method;
+    if (m === 'GET' || m === 'HEAD') return getBlob(ctx, call, route);
+    return m === 'DELETE' ? deleteBlob(ctx, route) : notAllowed();
+  },
+  'upload-start': (ctx, call, route) => (call.request.method === 'POST' ? startUpload(ctx, call, route.name) : notAllowed()),
+  upload: (ctx, call, route) => (['GET', 'PATCH', 'PUT', 'DELETE'].includes(call.request.method) ? continueUpload(ctx, call, route) : notAllowed()),
+  tags: (ctx, call, route) => (call.request.method === 'GET' ? listTags(ctx, call, route.name) : notAllowed()),
+  referrers: (ctx, call, route) => {
+    if (ctx.rules.referrersApi === 'absent') return textNotFound();
+    return call.request.method === 'GET' ? listReferrers(ctx, call, route) : notAllowed();
+  },
+};
+
+function withHeaders(response: Response, headers: Record<string, string>): Response {
+  for (const [k, v] of Object.entries(headers)) response.headers.set(k, v);
+  return response;
+}
+
+/**
+ * The OCI distribution API as one Fetch-style handler: authentication, Docker Hub's hiding of
+ * missing repositories, pull rate limits, then the route's handler.
+ * @param ctx - registry context
+ * @param deps - auth gate and rate limiter
+ * @returns a handler answering registry paths, or `undefined` for other paths
+ * @internal
+ */
+export function createRegistryHandler(ctx: RegistryContext, deps: RegistryHandlerDeps) {
+  return async (request: Request, info: RequestInfo = {}): Promise<Response | undefined> => {
+    const url = new URL(request.url);
+    const route = parseRegistryRoute(url.pathname);
+    if (route === undefined) return undefined;
+    const principal = deps.gate(request, scopesFor(route, request.method));
+    if (principal instanceof Response) return principal;
+    const read = request.method === 'GET' || request.method === 'HEAD';
+    const hidden = 'name' in route && route.kind !== 'invalid-name' && read && !ctx.state.repos.has(route.name);
+    if (hidden && ctx.rules.missingRepoAnswer === 'unauthorized-401') {
+      return registryError(401, { code: 'UNAUTHORIZED', detail: [{ Type: 'repository', Class: '', Name: route.name, Action: 'pull' }] });
+    }
+    let limitHeaders: Record<string, string> = {};
+    if (deps.rateLimiter !== undefined && route.kind === 'manifest' && read) {
+      const source = principal.account === undefined ? (info.clientAddress ?? '127.0.0.1') : accountId(principal.account);
+      const decision = deps.rateLimiter.take(source, principal.account !== undefined, request.method === 'GET');
+      limitHeaders = decision.headers;
+      if (decision.retryAfter !== undefined) {
+        return registryError(429, { code: 'TOOMANYREQUESTS', message: 'You have reached your pull rate limit. You may increase the limit by authenticating and upgrading: https://www.docker.com/increase-rate-limit' }, { ...limitHeaders, 'retry-after': String(decision.retryAfter) });
+      }
+    }
+    const call: RegistryCall = {
+      request,
+      url,
+      ...(principal.account === undefined ? {} : { account: principal.account }),
+      canPull: (name) => principal.canPull(name),
+    };
+    const handler = DISPATCH[route.kind] as (c: RegistryContext, k: RegistryCall, r: RegistryRoute) => Promise<Response> | Response;
+    return withHeaders(await handler(ctx, call, route), limitHeaders);
+  };
+}

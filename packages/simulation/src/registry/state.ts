@@ -1,0 +1,122 @@
+/** What the registry knows about one stored manifest. @public */
+export interface ManifestRecord {
+  readonly mediaType: string;
+  readonly size: number;
+  /** The `subject` digest, when the manifest names one (referrers). */
+  readonly subject?: string;
+  /** `artifactType`, else the config media type (referrers descriptors). */
+  readonly artifactType?: string;
+  readonly annotations?: Readonly<Record<string, string>>;
+  /** Child manifests of an index, with their platforms (Hub tag metadata). */
+  readonly children?: readonly string[];
+  /** Sum of layer sizes (Hub `full_size`). */
+  readonly contentSize: number;
+}
+
+/** One tag with when it was last pushed (Hub metadata). @public */
+export interface TagRecord {
+  readonly digest: string;
+  readonly pushedAt: number;
+}
+
+/** One repository. @public */
+export interface RepositoryRecord {
+  readonly blobs: Set<string>;
+  readonly manifests: Map<string, ManifestRecord>;
+  readonly tags: Map<string, TagRecord>;
+  createdAt: number;
+  isPrivate: boolean;
+  description: string;
+  pullCount: number;
+}
+
+interface SerializedRepo {
+  blobs: string[];
+  manifests: [string, ManifestRecord][];
+  tags: [string, TagRecord][];
+  createdAt: number;
+  isPrivate: boolean;
+  description: string;
+  pullCount: number;
+}
+
+/**
+ * The registry's metadata: repositories, their blob links, manifests and tags, and open upload
+ * sessions. Bytes live in the blob store; this is small and saved whole after each change.
+ * @public
+ */
+export class RegistryState {
+  /** Repositories by name. */
+  readonly repos = new Map<string, RepositoryRecord>();
+  /** Open upload sessions: id to repository name. */
+  readonly uploads = new Map<string, string>();
+
+  /**
+   * The repository, created when missing.
+   * @param name - repository name
+   * @param now - creation time (ms)
+   * @param isPrivate - visibility for a new repository
+   * @returns the record
+   */
+  ensure(name: string, now: number, isPrivate = false): RepositoryRecord {
+    let repo = this.repos.get(name);
+    if (repo === undefined) {
+      repo = {
+        blobs: new Set(),
+        manifests: new Map(),
+        tags: new Map(),
+        createdAt: now,
+        isPrivate,
+        description: '',
+        pullCount: 0,
+      };
+      this.repos.set(name, repo);
+    }
+    return repo;
+  }
+
+  /**
+   * Serializes everything (for the directory store).
+   * @returns JSON text
+   */
+  toJSON(): string {
+    const repos: Record<string, SerializedRepo> = {};
+    for (const [name, r] of this.repos) {
+      repos[name] = {
+        blobs: [...r.blobs],
+        manifests: [...r.manifests],
+        tags: [...r.tags],
+        createdAt: r.createdAt,
+        isPrivate: r.isPrivate,
+        description: r.description,
+        pullCount: r.pullCount,
+      };
+    }
+    return JSON.stringify({ version: 1, repos, uploads: [...this.uploads] });
+  }
+
+  /**
+   * Replaces the contents with what {@link RegistryState.toJSON} wrote.
+   * @param json - the saved text
+   */
+  restore(json: string): void {
+    const data = JSON.parse(json) as {
+      repos: Record<string, SerializedRepo>;
+      uploads: [string, string][];
+    };
+    this.repos.clear();
+    this.uploads.clear();
+    for (const [name, r] of Object.entries(data.repos)) {
+      this.repos.set(name, {
+        blobs: new Set(r.blobs),
+        manifests: new Map(r.manifests),
+        tags: new Map(r.tags),
+        createdAt: r.createdAt,
+        isPrivate: r.isPrivate,
+        description: r.description,
+        pullCount: r.pullCount,
+      });
+    }
+    for (const [id, repo] of data.uploads) this.uploads.set(id, repo);
+  }
+}

@@ -1,0 +1,53 @@
+import { type FaultRule, type RandomFaults } from '../faults/faults.js';
+import { type RateLimitOptions } from '../faults/rate-limit.js';
+import { type ProfileName, type ProfileRules } from '../profiles/profiles.js';
+import { type BlobStore } from '../storage/blob-store.js';
+import { type AuthMode } from '../token-service/auth-gate.js';
+import { type SimulatorUser } from '../token-service/users.js';
+
+/** A webhook configured for a repository (Docker Hub sends the push payload to `url`). @public */
+export interface WebhookTarget {
+  /** `namespace/name`, or a pattern. */
+  readonly repository: string | RegExp;
+  readonly url: string;
+  /** When set, deliveries carry `X-Hub-Signature-256` computed with this secret. */
+  readonly secret?: string;
+}
+
+/** Options of {@link createSimulator}. @public */
+export interface SimulatorOptions {
+  /** Behaviour profile (default `oci`); see the README's quirk table. */
+  readonly profile?: ProfileName;
+  /** Individual rule overrides on top of the profile. */
+  readonly rules?: Partial<ProfileRules>;
+  /** `memory` (default), `{ directory }` for a store that survives restarts, or your own store. */
+  readonly storage?: 'memory' | { readonly directory: string } | BlobStore;
+  /** Registry authentication (default `none`; `token` for the `dockerhub` profile). */
+  readonly auth?: AuthMode;
+  /** Accounts for Basic auth, the token service and Hub logins. */
+  readonly users?: readonly SimulatorUser[];
+  /** Repository settings: visibility and description (repositories are public by default). */
+  readonly repositories?: Readonly<Record<string, { readonly private?: boolean; readonly description?: string }>>;
+  /** Token lifetime in seconds (default 300). */
+  readonly tokenExpiresIn?: number;
+  /** Fixed token realm (default `<request origin>/token`). */
+  readonly tokenRealm?: string;
+  /** Token service name (default `registry.docker.io` for `dockerhub`, else `simulation-registry`). */
+  readonly service?: string;
+  /** Pull rate limits: on by default in the `dockerhub` profile only. */
+  readonly rateLimits?: boolean | RateLimitOptions;
+  /** Scripted faults, checked in order. */
+  readonly faults?: readonly FaultRule[];
+  /** Seeded random faults. */
+  readonly randomFaults?: RandomFaults;
+  /** Current time in ms (default `Date.now`); inject it to move rate-limit windows and token expiry. */
+  readonly clock?: () => number;
+  /** Largest manifest accepted (default 4 MiB). */
+  readonly maxManifestBytes?: number;
+  /** Webhooks fired after a push by tag. */
+  readonly webhooks?: readonly WebhookTarget[];
+  /** Delivery attempts per webhook (default 3). */
+  readonly webhookAttempts?: number;
+  /** The Hub API's public base URL in paging links (default: the request's origin). */
+  readonly hubUrl?: string;
+}
