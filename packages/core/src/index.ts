@@ -27,3 +27,10 @@ export {
   DIGEST_HEX_LENGTH,
   type DigestAlgorithm,
 } from './digest/digest.js';
+export { createHasher, type Hasher } from './digest/hasher.js';
+export {
+  verifyBytes,
+  createVerifyingTransform,
+  createVerifyingStream,
+  type VerifyOptions,
+} from './digest/verify.js';
