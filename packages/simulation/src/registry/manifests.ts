@@ -64,7 +64,9 @@ export async function getManifest(
     'docker-content-digest': digest,
     etag: `"${digest}"`,
   };
-  if (call.request.headers.get('if-none-match') === `"${digest}"`) return emptyResponse(304, headers);
+  if (call.request.headers.get('if-none-match') === `"${digest}"`) {
+    return emptyResponse(304, { 'docker-content-digest': digest, etag: `"${digest}"` });
+  }
   if (head) return emptyResponse(200, headers);
   repo.pullCount += 1;
   const bytes = await ctx.store.readAll(digest);
