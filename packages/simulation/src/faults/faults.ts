@@ -79,13 +79,21 @@ export class FaultPlan {
    * @returns the action, or `undefined`
    */
   next(method: string, path: string): FaultAction | undefined {
+    // Every matching rule counts the request, so `attempt` means the n-th request the rule's
+    // match selects, whichever rule answered the earlier ones.
+    const eligible: number[] = [];
     for (const [i, rule] of this.rules.entries()) {
       if (!matches(rule.match, method, path)) continue;
       const attempt = (this.seen[i] ?? 0) + 1;
       this.seen[i] = attempt;
       if (rule.match.attempt !== undefined && rule.match.attempt !== attempt) continue;
       if (rule.times !== undefined && (this.fired[i] ?? 0) >= rule.times) continue;
-      this.fired[i] = (this.fired[i] ?? 0) + 1;
+      eligible.push(i);
+    }
+    const chosen = eligible[0];
+    const rule = chosen === undefined ? undefined : this.rules[chosen];
+    if (chosen !== undefined && rule !== undefined) {
+      this.fired[chosen] = (this.fired[chosen] ?? 0) + 1;
       const { match: _m, times: _t, ...action } = rule;
       return action;
     }

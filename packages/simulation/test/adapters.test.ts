@@ -1,0 +1,80 @@
+// The serving adapters all answer from the one handler: undici fetch and request through the
+// in-process dispatcher (streaming bodies, HEAD), msw handlers with global fetch, and the Fetch handler.
+import { setupServer } from 'msw/node';
+import { fetch as undiciFetch, request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSimulator } from '../src/index.js';
+import { ACCEPT_ALL, makeClient, OCI_MANIFEST, pushImage, sha256 } from './helpers.js';
+
+describe('in-process dispatcher', () => {
+  const sim = createSimulator();
+  afterAll(() => sim.close());
+
+  it('serves undici fetch with a streaming request body and a streaming response', async () => {
+    const data = Buffer.alloc(300_000, 1);
+    async function* body() {
+      for (let i = 0; i < 3; i++) yield data.subarray(i * 100_000, (i + 1) * 100_000);
+    }
+    const start = await undiciFetch('http://sim.test/v2/f/a/blobs/uploads/', { method: 'POST', dispatcher: sim.dispatcher });
+    expect(start.status).toBe(202);
+    const loc = new URL(start.headers.get('location')!);
+    loc.searchParams.set('digest', sha256(data));
+    const put = await undiciFetch(loc, { method: 'PUT', body: body(), duplex: 'half', dispatcher: sim.dispatcher } as Parameters<typeof undiciFetch>[1]);
+    expect(put.status).toBe(201);
+    const get = await undiciFetch(`http://sim.test/v2/f/a/blobs/${sha256(data)}`, { dispatcher: sim.dispatcher });
+    expect(Buffer.from(await get.arrayBuffer()).equals(data)).toBe(true);
+    const head = await undiciFetch(`http://sim.test/v2/f/a/blobs/${sha256(data)}`, { method: 'HEAD', dispatcher: sim.dispatcher });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-length')).toBe('300000');
+  });
+
+  it('serves undici request with backpressure (paused body read later)', async () => {
+    const img = await pushImage(makeClient('http://sim.test', sim.dispatcher), 'f/b', 'v1');
+    const res = await request('http://sim.test/v2/f/b/manifests/v1', { headers: { accept: ACCEPT_ALL }, dispatcher: sim.dispatcher });
+    await new Promise((r) => setImmediate(r));
+    expect(await res.body.text()).toBe(img.manifest);
+  });
+
+  it('works behind undici interceptors (controller-style handlers)', async () => {
+    const { interceptors } = await import('undici');
+    const composed = sim.dispatcher.compose(interceptors.retry({ maxRetries: 0 }));
+    const res = await request('http://sim.test/v2/', { dispatcher: composed });
+    expect(res.statusCode).toBe(200);
+    expect(await res.body.json()).toEqual({});
+  });
+
+  it('answers the Fetch handler directly', async () => {
+    const res = await sim.fetch(new Request('http://sim.test/v2/'));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('docker-distribution-api-version')).toBe('registry/2.0');
+  });
+
+  it('refuses requests once closed', async () => {
+    const other = createSimulator();
+    await other.close();
+    await expect(request('http://sim.test/v2/', { dispatcher: other.dispatcher })).rejects.toThrow(/closed/);
+  });
+});
+
+describe('msw handlers', () => {
+  const sim = createSimulator({ profile: 'oci' });
+  const server = setupServer(...sim.mswHandlers('https://registry.msw.test'));
+  beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+  afterAll(async () => {
+    server.close();
+    await sim.close();
+  });
+
+  it('answers global fetch through msw', async () => {
+    const start = await fetch('https://registry.msw.test/v2/m/w/blobs/uploads/', { method: 'POST' });
+    expect(start.status).toBe(202);
+    const loc = new URL(start.headers.get('location')!);
+    expect(loc.origin).toBe('https://registry.msw.test');
+    loc.searchParams.set('digest', sha256('via-msw'));
+    const put = await fetch(loc, { method: 'PUT', body: 'via-msw' });
+    expect(put.status).toBe(201);
+    const manifest = await fetch('https://registry.msw.test/v2/m/w/manifests/none', { headers: { accept: OCI_MANIFEST } });
+    expect(manifest.status).toBe(404);
+    expect((await manifest.json()).errors[0].code).toBe('MANIFEST_UNKNOWN');
+  });
+});
