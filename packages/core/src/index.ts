@@ -34,3 +34,48 @@ export {
   createVerifyingStream,
   type VerifyOptions,
 } from './digest/verify.js';
+export {
+  MediaType,
+  MANIFEST_MEDIA_TYPES,
+  ACCEPT_MANIFEST_HEADER,
+  EMPTY_DESCRIPTOR,
+  EMPTY_JSON_DIGEST,
+  normalizeMediaType,
+  isIndexMediaType,
+  isImageManifestMediaType,
+  isManifestMediaType,
+  type MediaTypeValue,
+  type ImageManifestMediaType,
+  type IndexMediaType,
+  type ManifestMediaType,
+} from './media-type/media-type.js';
+export {
+  DigestStringSchema,
+  MediaTypeStringSchema,
+  PlatformObjectSchema,
+  DescriptorSchema,
+  DockerManifestSchema,
+  DockerManifestListSchema,
+  OciManifestSchema,
+  OciIndexSchema,
+  ImageConfigSchema,
+  type Descriptor,
+  type PlatformObject,
+  type DockerManifest,
+  type DockerManifestList,
+  type OciManifest,
+  type OciIndex,
+  type ImageConfig,
+  type ImageManifest,
+  type ImageIndex,
+  type Manifest,
+} from './manifest/schemas.js';
+export {
+  parseManifest,
+  isParsableManifestType,
+  MANIFEST_MAX_BYTES,
+  type ParsedManifest,
+  type ParsedImageManifest,
+  type ParsedImageIndex,
+} from './manifest/parse-manifest.js';
+export { serializeManifest, buildManifest, createDescriptor } from './manifest/serialize-manifest.js';
