@@ -75,6 +75,6 @@ describe('msw handlers', () => {
     expect(put.status).toBe(201);
     const manifest = await fetch('https://registry.msw.test/v2/m/w/manifests/none', { headers: { accept: OCI_MANIFEST } });
     expect(manifest.status).toBe(404);
-    expect((await manifest.json()).errors[0].code).toBe('MANIFEST_UNKNOWN');
+    expect(((await manifest.json()) as { errors: { code: string }[] }).errors[0]!.code).toBe('MANIFEST_UNKNOWN');
   });
 });

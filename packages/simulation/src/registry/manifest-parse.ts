@@ -1,9 +1,11 @@
+import { MediaType } from '@llmdevops/docker-hub-core';
+
 /** Manifest media types the registry accepts. @internal */
 export const MANIFEST_TYPES = {
-  ociManifest: 'application/vnd.oci.image.manifest.v1+json',
-  ociIndex: 'application/vnd.oci.image.index.v1+json',
-  dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
-  dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+  ociManifest: MediaType.OciManifest,
+  ociIndex: MediaType.OciIndex,
+  dockerManifest: MediaType.DockerManifest,
+  dockerList: MediaType.DockerManifestList,
 } as const;
 
 const KNOWN: ReadonlySet<string> = new Set(Object.values(MANIFEST_TYPES));

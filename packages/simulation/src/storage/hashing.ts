@@ -1,9 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-
-const ALGORITHMS: Readonly<Record<string, { node: string; hexLength: number }>> = {
-  sha256: { node: 'sha256', hexLength: 64 },
-  sha512: { node: 'sha512', hexLength: 128 },
-};
+import { Digest } from '@llmdevops/docker-hub-core';
 
 /** A digest string split into its parts. @internal */
 export interface ParsedDigest {
@@ -12,17 +8,14 @@ export interface ParsedDigest {
 }
 
 /**
- * Parses `algorithm:hex` and checks the algorithm is supported and the hex has the right length.
+ * Parses `algorithm:hex` with core's {@link Digest} grammar (sha256 and sha512 only).
  * @param value - the digest string
  * @returns the parts, or `undefined` when malformed
  * @internal
  */
 export function parseDigest(value: string): ParsedDigest | undefined {
-  const m = /^([a-z0-9]+(?:[+._-][a-z0-9]+)*):([a-f0-9]+)$/.exec(value);
-  if (m?.[1] === undefined || m[2] === undefined) return undefined;
-  const algo = ALGORITHMS[m[1]];
-  if (algo?.hexLength !== m[2].length) return undefined;
-  return { algorithm: m[1], hex: m[2] };
+  const d = Digest.tryParse(value);
+  return d === undefined ? undefined : { algorithm: d.algorithm, hex: d.encoded };
 }
 
 /**
@@ -32,7 +25,7 @@ export function parseDigest(value: string): ParsedDigest | undefined {
  * @internal
  */
 export function newHash(algorithm: string): Hash {
-  return createHash(ALGORITHMS[algorithm]?.node ?? 'sha256');
+  return createHash(algorithm === 'sha512' ? 'sha512' : 'sha256');
 }
 
 /**

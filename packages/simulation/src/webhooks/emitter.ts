@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { signPayload } from '@llmdevops/docker-hub-webhooks';
 import { type WebhookTarget } from '../simulator/options.js';
 
 /** One delivery attempt, for tests to inspect. @public */
@@ -8,17 +8,6 @@ export interface WebhookDelivery {
   /** HTTP status, or 0 when the request failed. */
   readonly status: number;
   readonly ok: boolean;
-}
-
-/**
- * `X-Hub-Signature-256` value for a body (`sha256=<hex HMAC>`).
- * @param secret - shared secret
- * @param body - the exact body
- * @returns the header value
- * @internal
- */
-export function signBody(secret: string, body: string): string {
-  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
 
 /**
@@ -57,7 +46,7 @@ export class WebhookEmitter {
 
   private async deliver(target: WebhookTarget, body: string): Promise<void> {
     const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'docker-hub-simulation' };
-    if (target.secret !== undefined) headers['x-hub-signature-256'] = signBody(target.secret, body);
+    if (target.secret !== undefined) headers['x-hub-signature-256'] = signPayload(target.secret, body);
     for (let attempt = 1; attempt <= this.attempts; attempt++) {
       let status = 0;
       try {
