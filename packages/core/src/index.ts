@@ -79,3 +79,10 @@ export {
   type ParsedImageIndex,
 } from './manifest/parse-manifest.js';
 export { serializeManifest, buildManifest, createDescriptor } from './manifest/serialize-manifest.js';
+export { Platform, type PlatformInit } from './platform/platform.js';
+export {
+  listPlatforms,
+  selectManifest,
+  isAttestation,
+  ATTESTATION_REFERENCE_TYPE,
+} from './platform/select-manifest.js';
