@@ -22,9 +22,16 @@ export function mediaTypeOf(name: FixtureName): string {
     : 'application/json';
 }
 
+/** A Docker Hub payload open to mutation in tests. */
+export interface DockerHubDraft {
+  push_data: Record<string, unknown>;
+  repository: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
 /** Builds a Docker Hub push body from the docs example with overrides applied to a copy. */
-export function dockerHubBody(mutate: (payload: Record<string, any>) => void = () => {}): string {
-  const payload = JSON.parse(fixture('dockerhub-push')) as Record<string, any>;
-  mutate(payload);
+export function dockerHubBody(mutate?: (payload: DockerHubDraft) => unknown): string {
+  const payload = JSON.parse(fixture('dockerhub-push')) as DockerHubDraft;
+  mutate?.(payload);
   return JSON.stringify(payload);
 }

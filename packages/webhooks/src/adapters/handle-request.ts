@@ -21,7 +21,12 @@ export interface AdapterResponse {
 const BASE_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-store' };
 
 function json(status: number, body: unknown, extra: Record<string, string> = {}): AdapterResponse {
-  return { status, headers: { ...BASE_HEADERS, ...extra }, body: JSON.stringify(body), after: undefined };
+  return {
+    status,
+    headers: { ...BASE_HEADERS, ...extra },
+    body: JSON.stringify(body),
+    after: undefined,
+  };
 }
 
 /**
@@ -45,7 +50,11 @@ function errorResponse(error: unknown): AdapterResponse {
  * @returns true when the request is for the webhook
  * @internal
  */
-export function matchesPath(pathname: string, path: string | undefined, secretInPath: boolean): boolean {
+export function matchesPath(
+  pathname: string,
+  path: string | undefined,
+  secretInPath: boolean,
+): boolean {
   if (path === undefined) return true;
   const base = path.endsWith('/') ? path.slice(0, -1) : path;
   if (!secretInPath) return pathname === base || pathname === `${base}/`;
@@ -68,7 +77,11 @@ export async function handleWebhookRequest(
   request: AdapterRequest,
 ): Promise<AdapterResponse> {
   if (request.method.toUpperCase() !== 'POST')
-    return json(405, { error: { code: 'WEBHOOK_INVALID', message: 'method must be POST' } }, { allow: 'POST' });
+    return json(
+      405,
+      { error: { code: 'WEBHOOK_INVALID', message: 'method must be POST' } },
+      { allow: 'POST' },
+    );
   const { settings } = webhooks;
   let result;
   try {

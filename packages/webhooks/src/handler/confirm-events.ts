@@ -10,15 +10,21 @@ const unconfirmed = (cause?: unknown): WebhookError =>
   });
 
 function isDigest(value: unknown): value is string {
-  return typeof value === 'string' && value.length <= DIGEST_MAX_LENGTH && DIGEST_PATTERN.test(value);
+  return (
+    typeof value === 'string' && value.length <= DIGEST_MAX_LENGTH && DIGEST_PATTERN.test(value)
+  );
 }
 
 /** Settles when the signal aborts, so a `confirm` that ignores its signal cannot hang the request. */
 function rejectOnAbort(signal: AbortSignal): Promise<never> {
   return new Promise((_, reject) => {
-    signal.addEventListener('abort', () => {
-      reject(signal.reason as Error);
-    }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        reject(signal.reason as Error);
+      },
+      { once: true },
+    );
   });
 }
 

@@ -87,7 +87,7 @@ describe('createWebhooks: parsing and normalization', () => {
     const webhooks = createWebhooks();
     const listener = vi.fn();
     webhooks.on('*', listener);
-    const bad = dockerHubBody((p) => (p['push_data'].tag = 42));
+    const bad = dockerHubBody((p) => (p.push_data['tag'] = 42));
     const error = await failure(webhooks.receive(bad, { headers: json }));
     expect(error.status).toBe(400);
     expect(error.message).toContain('push_data.tag');
@@ -125,11 +125,17 @@ describe('createWebhooks: listeners', () => {
     const webhooks = createWebhooks();
     const listener = vi.fn();
     const dispose = webhooks.on(['push', '*'], listener);
-    await webhooks.receive(dockerHubBody((p) => (p['push_data'].tag = 'a')), { headers: json });
+    await webhooks.receive(
+      dockerHubBody((p) => (p.push_data['tag'] = 'a')),
+      { headers: json },
+    );
     expect(listener).toHaveBeenCalledTimes(2);
     dispose();
     dispose();
-    await webhooks.receive(dockerHubBody((p) => (p['push_data'].tag = 'b')), { headers: json });
+    await webhooks.receive(
+      dockerHubBody((p) => (p.push_data['tag'] = 'b')),
+      { headers: json },
+    );
     expect(listener).toHaveBeenCalledTimes(2);
   });
 });
@@ -211,7 +217,7 @@ describe('createWebhooks: confirmation', () => {
     });
     const listener = vi.fn();
     webhooks.on('*', listener);
-    const forged = dockerHubBody((p) => (p['push_data'].tag = 'does-not-exist'));
+    const forged = dockerHubBody((p) => (p.push_data['tag'] = 'does-not-exist'));
     const error = await failure(webhooks.receive(forged, { headers: json }));
     expect(error.status).toBe(422);
     expect(error.code).toBe('WEBHOOK_UNCONFIRMED');
@@ -223,7 +229,9 @@ describe('createWebhooks: confirmation', () => {
 
   it('rejects confirmations that return no digest or outlive their time', async () => {
     const bogus = createWebhooks({ confirm: async () => ({ digest: 'nope' }) });
-    expect((await failure(bogus.receive(fixture('dockerhub-push'), { headers: json }))).status).toBe(422);
+    expect(
+      (await failure(bogus.receive(fixture('dockerhub-push'), { headers: json }))).status,
+    ).toBe(422);
     const slow = createWebhooks({
       confirmTimeoutMs: 5,
       confirm: () => new Promise(() => undefined),
@@ -237,16 +245,32 @@ describe('createWebhooks: authenticity', () => {
   const body = fixture('dockerhub-push');
 
   it('checks a shared secret in the query, a header or the path', async () => {
-    const query = createWebhooks({ sharedSecret: { secrets: [new Secret('old'), new Secret('new')] } });
-    expect((await query.receive(body, { headers: json, url: '/hooks?token=new' })).status).toBe('accepted');
-    expect((await failure(query.receive(body, { headers: json, url: '/hooks?token=bad' }))).status).toBe(401);
+    const query = createWebhooks({
+      sharedSecret: { secrets: [new Secret('old'), new Secret('new')] },
+    });
+    expect((await query.receive(body, { headers: json, url: '/hooks?token=new' })).status).toBe(
+      'accepted',
+    );
+    expect(
+      (await failure(query.receive(body, { headers: json, url: '/hooks?token=bad' }))).status,
+    ).toBe(401);
     expect((await failure(query.receive(body, { headers: json }))).status).toBe(401);
-    const header = createWebhooks({ sharedSecret: { secrets: 'h', from: 'header', name: 'X-Token' } });
-    expect((await header.receive(body, { headers: { ...json, 'x-token': 'h' } })).status).toBe('accepted');
-    expect((await failure(header.receive(body, { headers: json }))).code).toBe('WEBHOOK_UNAUTHORIZED');
+    const header = createWebhooks({
+      sharedSecret: { secrets: 'h', from: 'header', name: 'X-Token' },
+    });
+    expect((await header.receive(body, { headers: { ...json, 'x-token': 'h' } })).status).toBe(
+      'accepted',
+    );
+    expect((await failure(header.receive(body, { headers: json }))).code).toBe(
+      'WEBHOOK_UNAUTHORIZED',
+    );
     const path = createWebhooks({ sharedSecret: { secrets: new Secret('p/q'), from: 'path' } });
-    expect((await path.receive(body, { headers: json, url: 'http://x/hooks/p%2Fq' })).status).toBe('accepted');
-    expect((await failure(path.receive(body, { headers: json, url: '/hooks/p' }))).status).toBe(401);
+    expect((await path.receive(body, { headers: json, url: 'http://x/hooks/p%2Fq' })).status).toBe(
+      'accepted',
+    );
+    expect((await failure(path.receive(body, { headers: json, url: '/hooks/p' }))).status).toBe(
+      401,
+    );
   });
 
   it('checks the HMAC signature of the raw body', async () => {
@@ -260,14 +284,20 @@ describe('createWebhooks: authenticity', () => {
 
   it('answers 403 for sources outside the allow-list', async () => {
     const webhooks = createWebhooks({ allowSources: ['192.0.2.0/24'] });
-    expect((await webhooks.receive(body, { headers: json, remoteAddress: '192.0.2.9' })).status).toBe('accepted');
-    const error = await failure(webhooks.receive(body, { headers: json, remoteAddress: '198.51.100.1' }));
+    expect(
+      (await webhooks.receive(body, { headers: json, remoteAddress: '192.0.2.9' })).status,
+    ).toBe('accepted');
+    const error = await failure(
+      webhooks.receive(body, { headers: json, remoteAddress: '198.51.100.1' }),
+    );
     expect(error.status).toBe(403);
   });
 
   it('answers 415 and 413 from headers alone', async () => {
     const webhooks = createWebhooks({ maxBodyBytes: 100 });
-    expect((await failure(webhooks.receive('{}', { headers: { 'content-type': 'text/plain' } }))).status).toBe(415);
+    expect(
+      (await failure(webhooks.receive('{}', { headers: { 'content-type': 'text/plain' } }))).status,
+    ).toBe(415);
     expect((await failure(webhooks.receive('{}', { headers: {} }))).status).toBe(415);
     const declared = { ...json, 'content-length': '101' };
     expect((await failure(webhooks.receive('{}', { headers: declared }))).status).toBe(413);
@@ -287,12 +317,12 @@ describe('createWebhooks: queue and options', () => {
     expect(queue).toHaveBeenCalledTimes(1);
     expect(listener).not.toHaveBeenCalled();
     queue.mockRejectedValueOnce(new Error('queue down'));
-    await expect(webhooks.receive(fixture('distribution-push-blob'), { headers: dist })).rejects.toThrow(
-      'queue down',
-    );
-    expect((await webhooks.receive(fixture('distribution-push-blob'), { headers: dist })).status).toBe(
-      'accepted',
-    );
+    await expect(
+      webhooks.receive(fixture('distribution-push-blob'), { headers: dist }),
+    ).rejects.toThrow('queue down');
+    expect(
+      (await webhooks.receive(fixture('distribution-push-blob'), { headers: dist })).status,
+    ).toBe('accepted');
     await expect(createWebhooks().enqueue([])).rejects.toBeInstanceOf(ConfigError);
   });
 

@@ -121,7 +121,9 @@ export function createWebhooks(options: WebhooksOptions = {}): Webhooks {
     } catch {
       return undefined;
     }
-    return shared.from === 'path' ? lastPathSegment(url) : (url.searchParams.get(shared.name) ?? undefined);
+    return shared.from === 'path'
+      ? lastPathSegment(url)
+      : (url.searchParams.get(shared.name) ?? undefined);
   }
 
   function preflight(meta: WebhookRequestMeta): void {
@@ -147,7 +149,10 @@ export function createWebhooks(options: WebhooksOptions = {}): Webhooks {
     });
   }
 
-  async function accept(rawBody: Uint8Array | string, meta: WebhookRequestMeta): Promise<AcceptResult> {
+  async function accept(
+    rawBody: Uint8Array | string,
+    meta: WebhookRequestMeta,
+  ): Promise<AcceptResult> {
     preflight(meta);
     const body = typeof rawBody === 'string' ? Buffer.from(rawBody, 'utf8') : rawBody;
     if (body.byteLength > resolved.maxBodyBytes) throw tooLarge();
@@ -192,10 +197,7 @@ export function createWebhooks(options: WebhooksOptions = {}): Webhooks {
 
   return {
     on: (name, listener) =>
-      registry.add(
-        typeof name === 'string' ? [name] : name,
-        listener as WebhookListener<'*'>,
-      ),
+      registry.add(typeof name === 'string' ? [name] : name, listener as WebhookListener<'*'>),
     onError: (handler) => registry.addErrorHandler(handler),
     preflight,
     accept,

@@ -36,8 +36,9 @@ export interface DockerHubPushEvent extends WebhookEventCommon {
 }
 
 /** A distribution notification event for one action. @public */
-export interface DistributionWebhookEvent<TAction extends WebhookAction = WebhookAction>
-  extends WebhookEventCommon {
+export interface DistributionWebhookEvent<
+  TAction extends WebhookAction = WebhookAction,
+> extends WebhookEventCommon {
   readonly source: 'distribution';
   readonly action: TAction;
   /** Media type of the target (a manifest type, or `application/octet-stream` for blobs). */

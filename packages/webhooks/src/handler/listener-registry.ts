@@ -20,7 +20,11 @@ export type WebhookErrorHandler = (error: WebhookListenerError) => unknown;
 
 type AnyListener = (event: WebhookEvent) => unknown;
 
-function listenerError(errors: unknown[], event: WebhookEvent, total: number): WebhookListenerError {
+function listenerError(
+  errors: unknown[],
+  event: WebhookEvent,
+  total: number,
+): WebhookListenerError {
   const message = `${errors.length} of ${total} listeners failed for ${event.source} ${event.action} event ${event.id}`;
   return Object.assign(new AggregateError(errors, message), { event });
 }

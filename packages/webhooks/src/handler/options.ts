@@ -49,7 +49,10 @@ export interface WebhooksOptions {
   /** Hand accepted events to a durable queue instead of running listeners; 200 follows its success. */
   readonly queue?: (events: readonly WebhookEvent[]) => Promise<void>;
   /** Confirms a push against the registry (e.g. HEAD on the tag); failure rejects it with 422. */
-  readonly confirm?: (event: WebhookPushEvent, context: ConfirmContext) => Promise<{ digest: string }>;
+  readonly confirm?: (
+    event: WebhookPushEvent,
+    context: ConfirmContext,
+  ) => Promise<{ digest: string }>;
   /** Time allowed to `confirm` (default 10 s). */
   readonly confirmTimeoutMs?: number;
   /** Receives listener failures (more can be added with `onError`). */
@@ -66,8 +69,7 @@ export interface WebhooksOptions {
 export interface ResolvedOptions {
   readonly maxBodyBytes: number;
   readonly sharedSecret:
-    | { secrets: readonly Secret[]; from: SharedSecretLocation; name: string }
-    | undefined;
+    { secrets: readonly Secret[]; from: SharedSecretLocation; name: string } | undefined;
   readonly signature: { secrets: readonly Secret[]; header: string } | undefined;
   readonly dedupeWindowMs: number;
   readonly confirmTimeoutMs: number;
@@ -99,9 +101,13 @@ export function resolveOptions(options: WebhooksOptions): ResolvedOptions {
   const shared = options.sharedSecret;
   const from = shared?.from ?? 'query';
   const sharedSecrets = shared === undefined ? [] : toSecrets(shared.secrets);
-  const signatureSecrets = options.signature === undefined ? [] : toSecrets(options.signature.secrets);
+  const signatureSecrets =
+    options.signature === undefined ? [] : toSecrets(options.signature.secrets);
   if (shared !== undefined && sharedSecrets.every((s) => s.byteLength === 0))
-    issues.push({ path: 'sharedSecret.secrets', message: 'must hold at least one non-empty secret' });
+    issues.push({
+      path: 'sharedSecret.secrets',
+      message: 'must hold at least one non-empty secret',
+    });
   if (options.signature !== undefined && signatureSecrets.every((s) => s.byteLength === 0))
     issues.push({ path: 'signature.secrets', message: 'must hold at least one non-empty secret' });
   const resolved: ResolvedOptions = {

@@ -19,7 +19,9 @@ function describeIssue(error: z.ZodError): string {
   const issue = error.issues[0];
   if (issue === undefined) return 'invalid';
   const path = issue.path
-    .map((p) => (typeof p === 'number' ? String(p) : typeof p === 'string' && SAFE_SEGMENT.test(p) ? p : '?'))
+    .map((p) =>
+      typeof p === 'number' ? String(p) : typeof p === 'string' && SAFE_SEGMENT.test(p) ? p : '?',
+    )
     .join('.');
   const text = `${path === '' ? '(root)' : path}: ${issue.message}`;
   return text.length > 200 ? `${text.slice(0, 197)}...` : text;
@@ -27,9 +29,13 @@ function describeIssue(error: z.ZodError): string {
 
 function schemaError(kind: PayloadKind, error: z.ZodError): WebhookError {
   const label = kind === 'dockerhub' ? 'Docker Hub push' : 'distribution notification';
-  return new WebhookError('WEBHOOK_INVALID', `payload is not a valid ${label}: ${describeIssue(error)}`, {
-    status: 400,
-  });
+  return new WebhookError(
+    'WEBHOOK_INVALID',
+    `payload is not a valid ${label}: ${describeIssue(error)}`,
+    {
+      status: 400,
+    },
+  );
 }
 
 /**
@@ -71,7 +77,9 @@ export function toEvents(
   if (!parsed.success) throw schemaError(kind, parsed.error);
   const callback = parsed.data.callback_url;
   const callbackUrl =
-    callback === undefined ? undefined : parseCallbackUrl(callback, context.allowNonPublicCallbackUrl);
+    callback === undefined
+      ? undefined
+      : parseCallbackUrl(callback, context.allowNonPublicCallbackUrl);
   // Docker Hub sends no delivery id; the body hash identifies a redelivery of the same push.
   const id = `sha256:${createHash('sha256').update(context.body).digest('hex')}`;
   return [fromDockerHub(parsed.data, { id, callbackUrl })];

@@ -1,7 +1,6 @@
 /** Request headers as Node (`IncomingHttpHeaders`) or Fetch (`Headers`) give them. @public */
 export type WebhookHeaders =
-  | Headers
-  | Readonly<Record<string, string | readonly string[] | undefined>>;
+  Headers | Readonly<Record<string, string | readonly string[] | undefined>>;
 
 /**
  * Reads one header case-insensitively; repeated values are joined with `, ` as Fetch does.

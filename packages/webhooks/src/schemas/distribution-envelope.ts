@@ -64,7 +64,9 @@ export const DistributionEventSchema = z.looseObject({
   target: DistributionTargetSchema,
   request: DistributionRequestSchema.optional(),
   actor: z.looseObject({ name: shortText.optional() }).optional(),
-  source: z.looseObject({ addr: shortText.optional(), instanceID: shortText.optional() }).optional(),
+  source: z
+    .looseObject({ addr: shortText.optional(), instanceID: shortText.optional() })
+    .optional(),
 });
 
 /**

@@ -36,11 +36,15 @@ describe('parseJsonSafely', () => {
     expect(error.status).toBe(400);
     expect(error.message).toMatch(/nesting is deeper than 32/);
     expect(parseJsonSafely(bytes(`${'['.repeat(32)}${']'.repeat(32)}`))).toBeInstanceOf(Array);
-    expect(() => parseJsonSafely(bytes(`${'['.repeat(33)}${']'.repeat(33)}`))).toThrow(WebhookError);
+    expect(() => parseJsonSafely(bytes(`${'['.repeat(33)}${']'.repeat(33)}`))).toThrow(
+      WebhookError,
+    );
   });
 
   it.each(['__proto__', 'constructor', 'prototype'])('refuses the key %s at any depth', (key) => {
-    expect(rejection(`{"${key}":{"polluted":true}}`).message).toBe('payload contains a forbidden key');
+    expect(rejection(`{"${key}":{"polluted":true}}`).message).toBe(
+      'payload contains a forbidden key',
+    );
     expect(rejection(`{"a":[{"b":{"${key}":1}}]}`).status).toBe(400);
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
   });

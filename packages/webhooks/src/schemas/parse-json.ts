@@ -29,7 +29,8 @@ function checkDepth(text: string, maxDepth: number): void {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x7b || c === 0x5b) {
@@ -69,7 +70,10 @@ function checkValue(root: unknown, limits: JsonLimits): void {
  * @throws {@link WebhookError} `WEBHOOK_INVALID` (status 400) naming which rule failed
  * @public
  */
-export function parseJsonSafely(body: Uint8Array, limits: JsonLimits = DEFAULT_JSON_LIMITS): unknown {
+export function parseJsonSafely(
+  body: Uint8Array,
+  limits: JsonLimits = DEFAULT_JSON_LIMITS,
+): unknown {
   let text: string;
   try {
     text = decoder.decode(body);

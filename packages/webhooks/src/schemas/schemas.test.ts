@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fixture } from '../../test/fixtures.js';
+import { fixture, type DockerHubDraft } from '../../test/fixtures.js';
 import { DistributionEnvelopeSchema } from './distribution-envelope.js';
 import { DockerHubPushPayloadSchema } from './docker-hub-push.js';
 
@@ -16,18 +16,23 @@ describe('DockerHubPushPayloadSchema', () => {
 
   it('accepts older shapes: float timestamps, images, media_type', () => {
     const payload = JSON.parse(fixture('dockerhub-push'));
-    payload.push_data = { ...payload.push_data, pushed_at: 1.417566822e9, images: ['abc'], media_type: 'x' };
+    payload.push_data = {
+      ...payload.push_data,
+      pushed_at: 1.417566822e9,
+      images: ['abc'],
+      media_type: 'x',
+    };
     expect(DockerHubPushPayloadSchema.safeParse(payload).success).toBe(true);
   });
 
   it.each([
-    ['tag of the wrong type', (p: any) => (p.push_data.tag = 7)],
-    ['tag with a slash', (p: any) => (p.push_data.tag = '../etc')],
-    ['missing repository', (p: any) => delete p.repository],
-    ['upper-case repo_name', (p: any) => (p.repository.repo_name = 'Evil/Repo')],
-    ['string pushed_at', (p: any) => (p.push_data.pushed_at = 'yesterday')],
+    ['tag of the wrong type', (p: DockerHubDraft) => (p.push_data['tag'] = 7)],
+    ['tag with a slash', (p: DockerHubDraft) => (p.push_data['tag'] = '../etc')],
+    ['missing repository', (p: DockerHubDraft) => Reflect.deleteProperty(p, 'repository')],
+    ['upper-case repo_name', (p: DockerHubDraft) => (p.repository['repo_name'] = 'Evil/Repo')],
+    ['string pushed_at', (p: DockerHubDraft) => (p.push_data['pushed_at'] = 'yesterday')],
   ])('rejects %s', (_label, mutate) => {
-    const payload = JSON.parse(fixture('dockerhub-push'));
+    const payload = JSON.parse(fixture('dockerhub-push')) as DockerHubDraft;
     mutate(payload);
     expect(DockerHubPushPayloadSchema.safeParse(payload).success).toBe(false);
   });

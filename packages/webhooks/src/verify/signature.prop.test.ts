@@ -20,14 +20,20 @@ describe('signPayload / verifySignature properties', () => {
 
   it('verify rejects any single-byte mutation of the body', () => {
     fc.assert(
-      fc.property(secretText, body, fc.nat(), fc.integer({ min: 1, max: 255 }), (s, bytes, at, delta) => {
-        const secret = new Secret(s);
-        const header = signPayload(secret, bytes);
-        const mutated = Uint8Array.from(bytes);
-        const i = at % mutated.length;
-        mutated[i] = (mutated[i]! + delta) % 256;
-        expect(verifySignature([secret], mutated, header)).toBe(false);
-      }),
+      fc.property(
+        secretText,
+        body,
+        fc.nat(),
+        fc.integer({ min: 1, max: 255 }),
+        (s, bytes, at, delta) => {
+          const secret = new Secret(s);
+          const header = signPayload(secret, bytes);
+          const mutated = Uint8Array.from(bytes);
+          const i = at % mutated.length;
+          mutated[i] = (mutated[i]! + delta) % 256;
+          expect(verifySignature([secret], mutated, header)).toBe(false);
+        },
+      ),
     );
   });
 

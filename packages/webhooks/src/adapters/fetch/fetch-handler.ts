@@ -62,7 +62,11 @@ export function createFetchHandler(
       );
     const response = await handleWebhookRequest(webhooks, {
       method: request.method,
-      meta: { headers: request.headers, remoteAddress: options.remoteAddress?.(request), url: request.url },
+      meta: {
+        headers: request.headers,
+        remoteAddress: options.remoteAddress?.(request),
+        url: request.url,
+      },
       readBody: (limit) => readFetchBody(request, limit),
     });
     const { after } = response;
