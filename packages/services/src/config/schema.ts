@@ -1,0 +1,120 @@
+import { Secret } from '@llmdevops/docker-hub-core';
+import type { Dispatcher } from 'undici';
+import { z } from 'zod';
+
+/** A string from a file or the environment that holds a number (`"30"`) becomes that number. */
+function numeric(inner: z.ZodNumber) {
+  return z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v), inner);
+}
+
+/** `"true"` / `"false"` from a file or the environment become booleans. */
+const flag = z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean());
+
+const httpUrl = z
+  .string()
+  .trim()
+  .refine((s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol), { message: 'must be an http(s) URL' })
+  .transform((s) => s.replace(/\/+$/, ''));
+
+/** Credentials become {@link Secret}s at once, so a parsed configuration holds no plain secrets (C11). */
+const secret = z.union([z.string().min(1, 'must not be empty'), z.instanceof(Secret)]).transform((v) => Secret.from(v));
+
+const positiveInt = (fallback: number) =>
+  numeric(z.number().int('must be a whole number').positive('must be greater than 0')).default(fallback);
+
+const isDispatcher = (v: unknown): v is Dispatcher =>
+  typeof v === 'object' && v !== null && typeof (v as { dispatch?: unknown }).dispatch === 'function';
+
+const authSchema = z
+  .object({
+    username: z.string().trim().min(1, 'must not be empty').optional(),
+    password: secret.optional(),
+    accessToken: secret.optional(),
+  })
+  .strict()
+  .superRefine((a, ctx) => {
+    if (a.username === undefined && (a.password !== undefined || a.accessToken !== undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['username'], message: 'is required when a password or access token is set' });
+    }
+    if (a.username !== undefined && a.password === undefined && a.accessToken === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['password'], message: 'a password or access token is required with a username' });
+    }
+  });
+
+const resilienceSchema = z
+  .object({
+    timeoutSeconds: numeric(z.number().positive('must be greater than 0').max(3600, 'must be at most 3600')).default(30),
+    maxRetries: numeric(z.number().int('must be a whole number').min(0, 'must be 0 or more').max(20, 'must be at most 20')).default(3),
+    circuitBreaker: z
+      .object({
+        failureThreshold: positiveInt(5),
+        successThreshold: positiveInt(2),
+        resetTimeoutSeconds: numeric(z.number().min(0, 'must be 0 or more')).default(30),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+const uploadSchema = z
+  .object({
+    chunkSizeMb: numeric(z.number().positive('must be greater than 0').max(1024, 'must be at most 1024')).default(5),
+    maxConcurrentUploads: positiveInt(5),
+    maxConcurrentDownloads: positiveInt(10),
+  })
+  .strict();
+
+const cacheSchema = z
+  .object({
+    manifestTtlSeconds: numeric(z.number().min(0, 'must be 0 or more')).default(300),
+    tagTtlSeconds: numeric(z.number().min(0, 'must be 0 or more')).default(60),
+    enabled: flag.default(true),
+  })
+  .strict();
+
+const rateLimitSchema = z
+  .object({
+    lowThreshold: numeric(z.number().int('must be a whole number').min(0, 'must be 0 or more')).default(10),
+    trackHeaders: flag.default(true),
+  })
+  .strict();
+
+const observabilitySchema = z
+  .object({
+    traceRequests: flag.default(false),
+    logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+    redactCredentials: flag.default(true),
+  })
+  .strict();
+
+/**
+ * The one schema every configuration source goes through (house style C11). Field names are the
+ * camelCase forms of the YAML keys of seed section 4.2.
+ * @public
+ */
+export const DockerHubConfigSchema = z
+  .object({
+    /** Docker Hub API base URL (`DOCKER_HUB_URL`). */
+    hubUrl: httpUrl.default('https://hub.docker.com'),
+    /** Registry that serves `docker.io` references (`DOCKER_REGISTRY_URL`); default `https://registry-1.docker.io`. */
+    registryUrl: httpUrl.optional(),
+    /** Docker Hub token service (`DOCKER_AUTH_URL`). */
+    authUrl: httpUrl.default('https://auth.docker.io'),
+    auth: authSchema.prefault({}),
+    resilience: resilienceSchema.prefault({}),
+    upload: uploadSchema.prefault({}),
+    cache: cacheSchema.prefault({}),
+    rateLimit: rateLimitSchema.prefault({}),
+    observability: observabilitySchema.prefault({}),
+    /** Registries (`host` or `host:port`) reached over plain HTTP besides loopback. */
+    insecureRegistries: z.array(z.string().trim().min(1, 'must not be empty')).default([]),
+    /** The undici dispatcher every request goes through (a simulator's, a proxy agent). */
+    dispatcher: z.custom<Dispatcher>(isDispatcher, { message: 'must be an undici Dispatcher' }).optional(),
+  })
+  .strict();
+
+/** What every configuration source accepts (a plain object, camelCase). @public */
+export type DockerHubConfigInput = z.input<typeof DockerHubConfigSchema>;
+
+/** A validated configuration with every default applied; credentials are `Secret`s. @public */
+export type ResolvedDockerHubConfig = z.output<typeof DockerHubConfigSchema>;
