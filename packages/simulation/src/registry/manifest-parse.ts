@@ -29,6 +29,31 @@ export interface ParsedManifest {
   readonly artifactType?: string;
   readonly annotations?: Record<string, string>;
   readonly contentSize: number;
+  /** Platforms of index children (Hub tag `images`). */
+  readonly platforms?: readonly ChildPlatform[];
+}
+
+/** One child of an index with its platform. @internal */
+export interface ChildPlatform {
+  readonly digest: string;
+  readonly os: string;
+  readonly architecture: string;
+  readonly variant?: string;
+  readonly size: number;
+}
+
+function platformOf(v: unknown): ChildPlatform | undefined {
+  const d = descriptor(v);
+  if (!isRecord(v) || d === undefined || !isRecord(v['platform'])) return undefined;
+  const p = v['platform'];
+  if (typeof p['os'] !== 'string' || typeof p['architecture'] !== 'string') return undefined;
+  return {
+    digest: d.digest,
+    os: p['os'],
+    architecture: p['architecture'],
+    size: d.size,
+    ...(typeof p['variant'] === 'string' ? { variant: p['variant'] } : {}),
+  };
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -100,6 +125,9 @@ export function parseManifestBody(bytes: Uint8Array, contentType: string): Parse
     ...(artifactType === undefined ? {} : { artifactType }),
     ...(annotations === undefined ? {} : { annotations }),
     contentSize: layers.reduce((n, l) => n + l.size, 0),
+    ...(isIndex && Array.isArray(doc['manifests'])
+      ? { platforms: doc['manifests'].map(platformOf).filter((x) => x !== undefined) }
+      : {}),
   };
 }
 

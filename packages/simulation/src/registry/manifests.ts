@@ -125,6 +125,8 @@ export async function putManifest(
     ...(parsed.artifactType === undefined ? {} : { artifactType: parsed.artifactType }),
     ...(parsed.annotations === undefined ? {} : { annotations: parsed.annotations }),
     ...(parsed.isIndex ? { children: parsed.children } : {}),
+    ...(parsed.platforms === undefined ? {} : { platforms: parsed.platforms }),
+    ...(parsed.blobs[0] === undefined ? {} : { config: parsed.blobs[0] }),
   });
   if (!byDigest) repo.tags.set(target.reference, { digest, pushedAt: now });
   await ctx.save();

@@ -1,3 +1,5 @@
+import { type ChildPlatform } from './manifest-parse.js';
+
 /** What the registry knows about one stored manifest. @public */
 export interface ManifestRecord {
   readonly mediaType: string;
@@ -11,6 +13,10 @@ export interface ManifestRecord {
   readonly children?: readonly string[];
   /** Sum of layer sizes (Hub `full_size`). */
   readonly contentSize: number;
+  /** Platforms of index children (Hub tag `images`). */
+  readonly platforms?: readonly ChildPlatform[];
+  /** Config blob digest of an image manifest (Hub tag `images`). */
+  readonly config?: string;
 }
 
 /** One tag with when it was last pushed (Hub metadata). @public */

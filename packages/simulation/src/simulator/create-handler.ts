@@ -69,7 +69,15 @@ export function createCore(
     }),
     ...(limits === false ? {} : { rateLimiter: new PullRateLimiter(limits === true ? {} : limits, now) }),
   });
-  const hub = createHubHandler({ state: parts.state, users, now, key: randomBytes(32), ...(options.hubUrl === undefined ? {} : { baseUrl: options.hubUrl }) });
+  const hub = createHubHandler({
+    state: parts.state,
+    store: parts.store,
+    users,
+    now,
+    key: randomBytes(32),
+    save: ctx.save,
+    ...(options.hubUrl === undefined ? {} : { baseUrl: options.hubUrl }),
+  });
   const plan = new FaultPlan(options.faults ?? [], options.randomFaults);
   const route = async (request: Request, info: RequestInfo): Promise<Response> => {
     await parts.ready;
