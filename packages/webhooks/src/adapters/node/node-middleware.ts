@@ -116,11 +116,16 @@ export function createNodeMiddleware(
         return body;
       },
     };
-    void handleWebhookRequest(webhooks, request).then((response) => {
-      const { after } = response;
-      if (after !== undefined) res.once('finish', () => void after());
-      send(res, response, bodyRead);
-    });
+    handleWebhookRequest(webhooks, request)
+      .then((response) => {
+        const { after } = response;
+        if (after !== undefined) res.once('finish', () => void after());
+        send(res, response, bodyRead);
+      })
+      .catch(() => {
+        // Only reachable if writing the answer itself failed (socket gone): nothing left to tell.
+        if (!res.headersSent) res.destroy();
+      });
   };
 }
 
