@@ -1,7 +1,11 @@
 // Type-level checks, verified by `tsc --noEmit` (src/ is in the tsconfig).
 import { expectTypeOf } from 'vitest';
 import { createWebhooks } from './create-webhooks.js';
-import { type DistributionWebhookEvent, type WebhookEvent, type WebhookPushEvent } from './events.js';
+import {
+  type DistributionWebhookEvent,
+  type WebhookEvent,
+  type WebhookPushEvent,
+} from './events.js';
 
 const webhooks = createWebhooks();
 
