@@ -19,7 +19,7 @@ describe('in-process dispatcher', () => {
     expect(start.status).toBe(202);
     const loc = new URL(start.headers.get('location')!);
     loc.searchParams.set('digest', sha256(data));
-    const put = await undiciFetch(loc, { method: 'PUT', body: body(), duplex: 'half', dispatcher: sim.dispatcher } as Parameters<typeof undiciFetch>[1]);
+    const put = await undiciFetch(loc, { method: 'PUT', body: body(), duplex: 'half', dispatcher: sim.dispatcher });
     expect(put.status).toBe(201);
     const get = await undiciFetch(`http://sim.test/v2/f/a/blobs/${sha256(data)}`, { dispatcher: sim.dispatcher });
     expect(Buffer.from(await get.arrayBuffer()).equals(data)).toBe(true);
@@ -59,7 +59,9 @@ describe('in-process dispatcher', () => {
 describe('msw handlers', () => {
   const sim = createSimulator({ profile: 'oci' });
   const server = setupServer(...sim.mswHandlers('https://registry.msw.test'));
-  beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+  beforeAll(() => {
+    server.listen({ onUnhandledRequest: 'error' });
+  });
   afterAll(async () => {
     server.close();
     await sim.close();

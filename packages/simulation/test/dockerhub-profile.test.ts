@@ -6,7 +6,7 @@ import { ACCEPT_ALL, type Client, makeClient, OCI_MANIFEST, pushImage } from './
 
 async function tokenFor(c: Client, scope: string, basic?: string): Promise<string> {
   const res = await c.call('GET', `/token?service=registry.docker.io&scope=${scope}`, { headers: basic ? { authorization: `Basic ${basic}` } : {} });
-  return res.json().token;
+  return String(res.json().token);
 }
 
 function setup(clock?: () => number) {

@@ -15,11 +15,11 @@ async function token(c: Client, realm: string, service: string, scopes: string[]
   const q = new URLSearchParams({ service });
   for (const s of scopes) q.append('scope', s);
   const headers: Record<string, string> = user ? { authorization: `Basic ${Buffer.from(`${user.name}:${user.password}`).toString('base64')}` } : {};
-  const res = await c.call('GET', `${realm}?${q}`, { headers });
+  const res = await c.call('GET', `${realm}?${q.toString()}`, { headers });
   expect(res.status).toBe(200);
   const body = res.json();
   expect(typeof body.expires_in).toBe('number');
-  return body.token ?? body.access_token;
+  return String(body.token ?? body.access_token);
 }
 
 describe.each(['simulator', 'real registry'] as const)('token auth (%s)', (backend) => {

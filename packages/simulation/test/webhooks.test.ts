@@ -18,7 +18,7 @@ describe('webhook emission', () => {
   const received: { repository: string; tag: string }[] = [];
   const webhooks = createWebhooks({ signature: { secrets: 'wh-secret' }, ack: 'after-listeners' });
   webhooks.on('push', (e) => {
-    received.push({ repository: String(e.repository), tag: String(e.tag) });
+    received.push({ repository: e.repository, tag: String(e.tag) });
   });
   const receiver = createServer(createNodeMiddleware(webhooks, { path: '/hooks' }));
   let flakyHits = 0;

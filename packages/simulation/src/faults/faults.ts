@@ -35,6 +35,16 @@ export interface RandomFaults {
 /** What to do to one request. @internal */
 export type FaultAction = Omit<FaultRule, 'match' | 'times'>;
 
+function actionOf(rule: FaultRule): FaultAction {
+  return {
+    ...(rule.status === undefined ? {} : { status: rule.status }),
+    ...(rule.retryAfter === undefined ? {} : { retryAfter: rule.retryAfter }),
+    ...(rule.delayMs === undefined ? {} : { delayMs: rule.delayMs }),
+    ...(rule.resetAfterBytes === undefined ? {} : { resetAfterBytes: rule.resetAfterBytes }),
+    ...(rule.corrupt === undefined ? {} : { corrupt: rule.corrupt }),
+  };
+}
+
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
@@ -94,8 +104,7 @@ export class FaultPlan {
     const rule = chosen === undefined ? undefined : this.rules[chosen];
     if (chosen !== undefined && rule !== undefined) {
       this.fired[chosen] = (this.fired[chosen] ?? 0) + 1;
-      const { match: _m, times: _t, ...action } = rule;
-      return action;
+      return actionOf(rule);
     }
     const r = this.randomFaults;
     if (r !== undefined && this.random !== undefined && matches(r.match, method, path) && this.random() < r.rate) {

@@ -71,5 +71,21 @@ export async function readLimited(
  * @internal
  */
 export async function drain(body: ReadableStream<Uint8Array> | null): Promise<void> {
-  for await (const chunk of iterateBody(body)) void chunk;
+  const reader = body?.getReader();
+  if (reader === undefined) return;
+  for (;;) {
+    const { done } = await reader.read();
+    if (done) return;
+  }
+}
+
+/**
+ * Reads the next chunk from a web stream reader (typed, since the global stream types are loose).
+ * @param reader - the reader
+ * @returns the chunk, or `undefined` at the end
+ * @internal
+ */
+export async function readChunk(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<Uint8Array | undefined> {
+  const result = (await reader.read()) as { done: boolean; value?: Uint8Array };
+  return result.done ? undefined : result.value;
 }

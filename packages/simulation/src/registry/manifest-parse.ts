@@ -72,8 +72,13 @@ function descriptor(v: unknown): Descriptor | undefined {
 function descriptors(v: unknown): Descriptor[] | undefined {
   if (v === undefined) return [];
   if (!Array.isArray(v)) return undefined;
-  const out = v.map(descriptor);
-  return out.every((d) => d !== undefined) ? (out as Descriptor[]) : undefined;
+  const out: Descriptor[] = [];
+  for (const item of v) {
+    const d = descriptor(item);
+    if (d === undefined) return undefined;
+    out.push(d);
+  }
+  return out;
 }
 
 function stringRecord(v: unknown): Record<string, string> | undefined {

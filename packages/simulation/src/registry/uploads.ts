@@ -4,7 +4,10 @@ import { type RegistryCall, type RegistryContext } from './context.js';
 import { emptyResponse, registryError } from './errors.js';
 import { createSession, findSession, parseContentRange, sessionHeaders, type Session } from './upload-session.js';
 
-type Target = { name: string; id: string };
+interface Target {
+  name: string;
+  id: string;
+}
 
 async function linkBlob(ctx: RegistryContext, call: RegistryCall, name: string, digest: string): Promise<Response> {
   ctx.state.ensure(name, ctx.now()).blobs.add(digest);

@@ -75,7 +75,7 @@ export function createCore(
     users,
     now,
     key: randomBytes(32),
-    save: ctx.save,
+    save: () => ctx.save(),
     ...(options.hubUrl === undefined ? {} : { baseUrl: options.hubUrl }),
   });
   const plan = new FaultPlan(options.faults ?? [], options.randomFaults);

@@ -7,6 +7,7 @@ import { SimulatorDispatcher } from '../serve/dispatcher/simulator-dispatcher.js
 import { listen, type ListenOptions, type ListeningServer } from '../serve/node-http/listen.js';
 import { type BlobStore } from '../storage/blob-store.js';
 import { createDirectoryStore } from '../storage/dir-store.js';
+import { forwardingStore } from '../storage/lazy-store.js';
 import { createMemoryStore } from '../storage/memory-store.js';
 import { type WebhookDelivery } from '../webhooks/emitter.js';
 import { createCore } from './create-handler.js';
@@ -72,9 +73,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       if (r.description !== undefined) repo.description = r.description;
     }
   })();
-  const lazyStore: BlobStore = new Proxy(memory, {
-    get: (_t, key: keyof BlobStore) => blobs[key],
-  });
+  const lazyStore = forwardingStore(() => blobs);
   const core = createCore(options, { rules, store: lazyStore, state, ready });
   const dispatcher = new SimulatorDispatcher(core.handle);
   const servers = new Set<ListeningServer>();
@@ -93,9 +92,11 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       };
     },
     mswHandlers: (baseUrl) => mswHandlers(core.handle, baseUrl),
-    store: { get blobs() { return blobs; }, state, ready: () => ready },
+    store: { blobs: lazyStore, state, ready: () => ready },
     rules,
-    expireTokens: () => core.tokens.expireAll(),
+    expireTokens: () => {
+      core.tokens.expireAll();
+    },
     webhookDeliveries: core.webhooks.deliveries,
     webhooksIdle: () => core.webhooks.idle(),
     tokenRequests: core.tokens.log,

@@ -52,7 +52,13 @@ export function handlerSink(handler: Dispatcher.DispatchHandler): HandlerSink {
     aborted: () => reason,
     start() {
       if (modern) handler.onRequestStart?.(controller, {});
-      else handler.onConnect?.((err) => controller.abort(err ?? new Error('aborted')));
+      else {
+        // undici's own request() and fetch() still hand over handlers with the legacy callbacks.
+        // eslint-disable-next-line @typescript-eslint/no-deprecated
+        handler.onConnect?.((err) => {
+          controller.abort(err ?? new Error('aborted'));
+        });
+      }
     },
     headers(status, headers, statusText) {
       if (modern) {
@@ -64,20 +70,24 @@ export function handlerSink(handler: Dispatcher.DispatchHandler): HandlerSink {
         handler.onResponseStart?.(controller, status, obj, statusText);
       } else {
         const raw = headers.flatMap(([k, v]) => [Buffer.from(k, 'latin1'), Buffer.from(v, 'latin1')]);
+        // eslint-disable-next-line @typescript-eslint/no-deprecated
         if (handler.onHeaders?.(status, raw, resume, statusText) === false) paused = true;
       }
     },
     data(chunk) {
       if (modern) handler.onResponseData?.(controller, chunk);
+      // eslint-disable-next-line @typescript-eslint/no-deprecated
       else if (handler.onData?.(chunk) === false) paused = true;
       return waitIfPaused();
     },
     end() {
       if (modern) handler.onResponseEnd?.(controller, {});
+      // eslint-disable-next-line @typescript-eslint/no-deprecated
       else handler.onComplete?.([]);
     },
     error(err) {
       if (modern) handler.onResponseError?.(controller, err);
+      // eslint-disable-next-line @typescript-eslint/no-deprecated
       else handler.onError?.(err);
     },
   };

@@ -1,4 +1,5 @@
 import { Dispatcher } from 'undici';
+import { readChunk } from '../../internal/streams.js';
 import { type RequestInfo } from '../../registry/registry-handler.js';
 import { handlerSink, type HandlerSink } from './handler-sink.js';
 import { toRequest } from './to-request.js';
@@ -16,10 +17,10 @@ async function pump(handle: FetchHandler, opts: Dispatcher.DispatchOptions, sink
   response.headers.forEach((v, k) => headers.push([k, v]));
   sink.headers(response.status, headers, response.statusText);
   if (response.body !== null && opts.method.toUpperCase() !== 'HEAD') {
-    const reader = response.body.getReader();
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
     for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
+      const value = await readChunk(reader);
+      if (value === undefined) break;
       const stop = sink.aborted();
       if (stop !== undefined) {
         await reader.cancel(stop);
@@ -58,7 +59,9 @@ export class SimulatorDispatcher extends Dispatcher {
   override dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
     const sink = handlerSink(handler);
     if (this.closed) {
-      queueMicrotask(() => sink.error(new Error('the simulator dispatcher is closed')));
+      queueMicrotask(() => {
+        sink.error(new Error('the simulator dispatcher is closed'));
+      });
       return false;
     }
     pump(this.handle, opts, sink).catch((err: unknown) => {

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
-import { toWebStream } from '../../internal/streams.js';
+import { readChunk, toWebStream } from '../../internal/streams.js';
 import { type FetchHandler } from '../dispatcher/simulator-dispatcher.js';
 
 /** Options of {@link listen}. @public */
@@ -44,10 +44,10 @@ async function send(res: ServerResponse, response: Response, head: boolean): Pro
     res.end();
     return;
   }
-  const reader = response.body.getReader();
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
   for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
+    const value = await readChunk(reader);
+    if (value === undefined) break;
     if (!res.write(value)) await once(res, 'drain');
   }
   res.end();
@@ -81,7 +81,11 @@ export async function listen(handle: FetchHandler, options: ListenOptions = {}):
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     close: async () => {
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise<void>((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+      });
     },
   };
 }
