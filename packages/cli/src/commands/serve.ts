@@ -1,0 +1,123 @@
+import { once } from 'node:events';
+import { resolve } from 'node:path';
+import {
+  createSimulator,
+  PROFILES,
+  type ProfileName,
+  type SimulatorOptions,
+  type WebhookTarget,
+} from '@llmdevops/docker-hub-simulation';
+import { defineCommand, flag, listOption, stringOption, usageError, type CommandInput } from '../command.js';
+import { writeLine } from '../io.js';
+import {
+  FAULT_SPEC_HELP,
+  OptionValueError,
+  parseFault,
+  parsePort,
+  parseRateLimit,
+  parseUser,
+} from '../internal/serve-options.js';
+
+const AUTH_MODES = ['none', 'token', 'basic'] as const;
+
+function isProfile(value: string): value is ProfileName {
+  return Object.hasOwn(PROFILES, value);
+}
+
+function isAuthMode(value: string): value is (typeof AUTH_MODES)[number] {
+  return (AUTH_MODES as readonly string[]).includes(value);
+}
+
+/** Turns the command line into simulator options; every bad value is a usage error. */
+function simulatorOptions(input: CommandInput): SimulatorOptions {
+  try {
+    const auth = stringOption(input, 'auth') ?? 'none';
+    if (!isAuthMode(auth)) throw new OptionValueError(`--auth must be none, token or basic, got '${auth}'`);
+    const profile = stringOption(input, 'profile') ?? 'oci';
+    if (!isProfile(profile)) throw new OptionValueError(`--profile must be oci, distribution or dockerhub, got '${profile}'`);
+    const storage = stringOption(input, 'storage');
+    const rateLimit = stringOption(input, 'rate-limit');
+    const hookSecret = stringOption(input, 'webhook-secret');
+    const webhooks: WebhookTarget[] = listOption(input, 'webhook').map((url) => {
+      if (!URL.canParse(url)) throw new OptionValueError(`--webhook must be a URL, got '${url}'`);
+      return { repository: /.*/, url, ...(hookSecret === undefined ? {} : { secret: hookSecret }) };
+    });
+    return {
+      profile,
+      auth,
+      users: listOption(input, 'user').map(parseUser),
+      faults: listOption(input, 'fault').map(parseFault),
+      webhooks,
+      ...(storage === undefined ? {} : { storage: { directory: resolve(input.io.cwd ?? '.', storage) } }),
+      ...(rateLimit === undefined ? {} : { rateLimits: parseRateLimit(rateLimit) }),
+      ...(flag(input, 'no-rate-limit') ? { rateLimits: false } : {}),
+    };
+  } catch (err) {
+    if (err instanceof OptionValueError) throw usageError(input, err.message);
+    throw err;
+  }
+}
+
+/** `dhub serve`: the simulated Docker Hub on one port until SIGINT/SIGTERM. @public */
+export const serveCommand = defineCommand(
+  {
+    name: 'serve',
+    usage:
+      'dhub serve [--port N] [--host 127.0.0.1] [--storage DIR] [--auth none|token|basic] [--user NAME:PASSWORD]... [--rate-limit N/SECONDS] [--fault SPEC]...',
+    summary: 'Run the simulated Docker Hub (registry, token service, Hub API) on one port.',
+    options: {
+      port: { type: 'string', short: 'p' },
+      host: { type: 'string' },
+      storage: { type: 'string' },
+      auth: { type: 'string' },
+      user: { type: 'string', multiple: true, short: 'u' },
+      'rate-limit': { type: 'string' },
+      'no-rate-limit': { type: 'boolean' },
+      fault: { type: 'string', multiple: true },
+      profile: { type: 'string' },
+      webhook: { type: 'string', multiple: true },
+      'webhook-secret': { type: 'string' },
+    },
+    optionHelp: [
+      '-p, --port N              port (default 0: a free one, printed on start)',
+      '--host ADDR               address to bind (default 127.0.0.1)',
+      '--storage DIR             keep blobs and metadata in DIR across restarts (default: memory)',
+      '--auth MODE               none (default), token (Docker Hub style bearer tokens) or basic',
+      '-u, --user NAME:PASSWORD  an account (repeatable); may push to every namespace',
+      '--rate-limit N/SECONDS    N manifest pulls per SECONDS window, with ratelimit-* headers',
+      '--no-rate-limit           no rate limits (even for --profile dockerhub)',
+      `--fault SPEC              inject a fault (repeatable): ${FAULT_SPEC_HELP}`,
+      '--profile NAME            oci (default), distribution (CNCF registry 2.8 quirks) or dockerhub',
+      '--webhook URL             send Docker Hub push webhooks for every tagged push to URL (repeatable)',
+      '--webhook-secret S        sign webhook deliveries (X-Hub-Signature-256) with S',
+    ],
+    examples: [
+      'dhub serve --port 5000',
+      'dhub serve --auth token --user alice:secret --storage ./registry-data',
+      "dhub serve --rate-limit 10/60 --fault 'status=503,path=/blobs/,times=2'",
+    ],
+    positionals: [],
+  },
+  async (input) => {
+    const options = simulatorOptions(input);
+    const portText = stringOption(input, 'port');
+    let port = 0;
+    try {
+      port = portText === undefined ? 0 : parsePort(portText);
+    } catch (err) {
+      throw usageError(input, err instanceof Error ? err.message : String(err));
+    }
+    const host = stringOption(input, 'host') ?? '127.0.0.1';
+    const simulator = createSimulator(options);
+    try {
+      await simulator.store.ready();
+      const { url } = await simulator.listen({ port, host });
+      await writeLine(input.io.stdout, `listening ${url}`);
+      if (!input.io.signal.aborted) await once(input.io.signal, 'abort');
+    } finally {
+      // Directory storage writes its metadata on every change, so closing leaves it intact.
+      await simulator.close();
+    }
+    return 0;
+  },
+);

@@ -1,0 +1,118 @@
+import { isDockerHubError, type DockerHubErrorCode } from '@llmdevops/docker-hub-core';
+
+/** Process exit codes of `dhub`: scripts rely on them. @public */
+export const EXIT = {
+  /** The command did what was asked. */
+  OK: 0,
+  /** The operation failed; stderr has one line `CODE: message`. */
+  FAILED: 1,
+  /** The command line was wrong; stderr has the usage line. */
+  USAGE: 2,
+} as const;
+
+/** One of the exit codes in {@link EXIT}. @public */
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** A wrong command line (exit code 2). @public */
+export class UsageError extends Error {
+  /** The usage line of the command concerned. */
+  readonly usage: string;
+
+  /**
+   * @param message - what is wrong with the command line
+   * @param usage - the usage line to print
+   */
+  constructor(message: string, usage: string) {
+    super(message);
+    this.name = 'UsageError';
+    this.usage = usage;
+  }
+}
+
+const FAILED = EXIT.FAILED;
+
+/**
+ * The exit code for every error code of the toolkit, in one table (house style C7). Every typed
+ * failure of an operation is 1: arguments are validated before any I/O and reported as usage
+ * errors (2), so an input error met later (a bad name in a registry answer, a bad config file) is
+ * a failed operation. The table is exhaustive, so a new code cannot be forgotten.
+ * @public
+ */
+export const EXIT_CODE_BY_ERROR_CODE: Readonly<Record<DockerHubErrorCode, ExitCode>> = {
+  INVALID_REFERENCE: FAILED,
+  INVALID_DIGEST: FAILED,
+  INVALID_TAG: FAILED,
+  INVALID_NAME: FAILED,
+  INVALID_NAMESPACE: FAILED,
+  INVALID_PLATFORM: FAILED,
+  INVALID_MEDIA_TYPE: FAILED,
+  INVALID_ARGUMENT: FAILED,
+  CONFIG_INVALID: FAILED,
+  MANIFEST_INVALID: FAILED,
+  PAYLOAD_TOO_LARGE: FAILED,
+  PLATFORM_NOT_FOUND: FAILED,
+  DIGEST_MISMATCH: FAILED,
+  SIZE_MISMATCH: FAILED,
+  UNAUTHORIZED: FAILED,
+  DENIED: FAILED,
+  TWO_FACTOR_REQUIRED: FAILED,
+  NOT_FOUND: FAILED,
+  NAME_UNKNOWN: FAILED,
+  MANIFEST_UNKNOWN: FAILED,
+  BLOB_UNKNOWN: FAILED,
+  BLOB_UPLOAD_UNKNOWN: FAILED,
+  BLOB_UPLOAD_INVALID: FAILED,
+  MANIFEST_BLOB_UNKNOWN: FAILED,
+  DIGEST_INVALID: FAILED,
+  NAME_INVALID: FAILED,
+  TAG_INVALID: FAILED,
+  SIZE_INVALID: FAILED,
+  RANGE_INVALID: FAILED,
+  UNSUPPORTED: FAILED,
+  TOOMANYREQUESTS: FAILED,
+  SERVER_ERROR: FAILED,
+  REGISTRY_ERROR: FAILED,
+  NETWORK: FAILED,
+  TIMEOUT: FAILED,
+  ABORTED: FAILED,
+  CIRCUIT_OPEN: FAILED,
+  INSECURE_TRANSPORT: FAILED,
+  REDIRECT_INVALID: FAILED,
+  WEBHOOK_INVALID: FAILED,
+  WEBHOOK_UNAUTHORIZED: FAILED,
+  WEBHOOK_UNCONFIRMED: FAILED,
+  CASSETTE_MISS: FAILED,
+  CASSETTE_INVALID: FAILED,
+};
+
+/**
+ * The exit code for something a command threw.
+ * @param err - what was thrown
+ * @returns 2 for a {@link UsageError}, the table's code for a typed error, else 1
+ * @public
+ */
+export function exitCodeFor(err: unknown): ExitCode {
+  if (err instanceof UsageError) return EXIT.USAGE;
+  if (isDockerHubError(err)) return EXIT_CODE_BY_ERROR_CODE[err.code];
+  return EXIT.FAILED;
+}
+
+/** Node's system error codes worth naming (`ENOENT`, `EACCES`...). */
+function systemCode(err: Error): string | undefined {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && /^E[A-Z]+$/.test(code) ? code : undefined;
+}
+
+/**
+ * One line describing a failure for stderr: the typed error's code and message, never a stack.
+ * @param err - what was thrown
+ * @returns `CODE: message` on one line
+ * @public
+ */
+export function describeFailure(err: unknown): string {
+  let line: string;
+  if (isDockerHubError(err)) line = `${err.code}: ${err.message}`;
+  else if (err instanceof Error) line = `${systemCode(err) ?? 'ERROR'}: ${err.message}`;
+  else line = `ERROR: ${String(err)}`;
+  return line.replace(/\s*[\r\n]+\s*/g, ' ');
+}

@@ -1,0 +1,121 @@
+import { type FaultRule, type SimulatorUser, type RateLimitOptions } from '@llmdevops/docker-hub-simulation';
+
+/** A bad `dhub serve` option value; the caller turns it into a usage error. @internal */
+export class OptionValueError extends Error {
+  override readonly name = 'OptionValueError';
+}
+
+const nonNegativeInt = (text: string, what: string): number => {
+  if (!/^\d{1,9}$/.test(text)) throw new OptionValueError(`${what} must be a whole number, got '${text}'`);
+  return Number(text);
+};
+
+/**
+ * Parses `--user NAME:PASSWORD`.
+ * @param text - the option value
+ * @returns the simulator account
+ * @throws OptionValueError without a colon or with an empty name or password
+ * @internal
+ */
+export function parseUser(text: string): SimulatorUser {
+  const colon = text.indexOf(':');
+  const name = colon < 0 ? '' : text.slice(0, colon);
+  const password = colon < 0 ? '' : text.slice(colon + 1);
+  if (name === '' || password === '') throw new OptionValueError('--user must be NAME:PASSWORD');
+  return { name, password };
+}
+
+/**
+ * Parses `--rate-limit N/SECONDS`: N manifest pulls per window of SECONDS, for anonymous and
+ * authenticated clients alike.
+ * @param text - the option value, e.g. `100/21600`
+ * @returns the simulator's rate-limit options
+ * @throws OptionValueError when malformed
+ * @internal
+ */
+export function parseRateLimit(text: string): RateLimitOptions {
+  const match = /^(\d{1,9})\/(\d{1,9})$/.exec(text);
+  if (match === null) throw new OptionValueError(`--rate-limit must be N/SECONDS, got '${text}'`);
+  const limit = Number(match[1]);
+  const windowSeconds = Number(match[2]);
+  if (windowSeconds === 0) throw new OptionValueError('--rate-limit window must be at least 1 second');
+  return { anonymousLimit: limit, authenticatedLimit: limit, windowSeconds };
+}
+
+interface MutableFault {
+  match: { method?: string; path?: RegExp; attempt?: number };
+  status?: number;
+  retryAfter?: number;
+  delayMs?: number;
+  resetAfterBytes?: number;
+  corrupt?: boolean;
+  times?: number;
+}
+
+const FAULT_KEYS: Readonly<Record<string, (rule: MutableFault, value: string) => void>> = {
+  method: (r, v) => (r.match.method = v.toUpperCase()),
+  path: (r, v) => {
+    try {
+      r.match.path = new RegExp(v);
+    } catch {
+      throw new OptionValueError(`fault path '${v}' is not a regular expression`);
+    }
+  },
+  attempt: (r, v) => (r.match.attempt = nonNegativeInt(v, 'fault attempt')),
+  status: (r, v) => {
+    const status = nonNegativeInt(v, 'fault status');
+    if (status < 100 || status > 599) throw new OptionValueError(`fault status must be 100-599, got ${v}`);
+    r.status = status;
+  },
+  'retry-after': (r, v) => (r.retryAfter = nonNegativeInt(v, 'fault retry-after')),
+  'delay-ms': (r, v) => (r.delayMs = nonNegativeInt(v, 'fault delay-ms')),
+  'reset-after': (r, v) => (r.resetAfterBytes = nonNegativeInt(v, 'fault reset-after')),
+  corrupt: (r, v) => {
+    if (v !== 'true' && v !== 'false') throw new OptionValueError('fault corrupt must be true or false');
+    r.corrupt = v === 'true';
+  },
+  times: (r, v) => (r.times = nonNegativeInt(v, 'fault times')),
+};
+
+/** The fault keys `--fault` understands, for the help text. @internal */
+export const FAULT_SPEC_HELP =
+  'KEY=VALUE,... with method, path (regex), attempt, times, status, retry-after, delay-ms, reset-after, corrupt';
+
+/**
+ * Parses `--fault SPEC`: comma-separated `key=value` pairs, e.g.
+ * `status=503,path=/blobs/,times=2` or `corrupt,path=/blobs/` (a bare `corrupt` means true).
+ * @param text - the option value
+ * @returns a simulator fault rule
+ * @throws OptionValueError naming the bad key or value
+ * @internal
+ */
+export function parseFault(text: string): FaultRule {
+  const rule: MutableFault = { match: {} };
+  for (const part of text.split(',')) {
+    if (part.trim() === '') continue;
+    const eq = part.indexOf('=');
+    const key = (eq < 0 ? part : part.slice(0, eq)).trim();
+    const value = eq < 0 ? 'true' : part.slice(eq + 1).trim();
+    const apply = FAULT_KEYS[key];
+    if (apply === undefined) throw new OptionValueError(`unknown fault key '${key}' (${FAULT_SPEC_HELP})`);
+    apply(rule, value);
+  }
+  const { match, ...action } = rule;
+  if (action.status === undefined && action.delayMs === undefined && action.resetAfterBytes === undefined && action.corrupt !== true) {
+    throw new OptionValueError(`fault '${text}' does nothing: give status, delay-ms, reset-after or corrupt`);
+  }
+  return { ...action, match };
+}
+
+/**
+ * Parses a TCP port.
+ * @param text - the option value
+ * @returns the port (0 for a free one)
+ * @throws OptionValueError outside 0-65535
+ * @internal
+ */
+export function parsePort(text: string): number {
+  const port = nonNegativeInt(text, '--port');
+  if (port > 65_535) throw new OptionValueError(`--port must be 0-65535, got ${text}`);
+  return port;
+}
