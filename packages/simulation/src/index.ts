@@ -5,11 +5,21 @@
  */
 export { createSimulator, type Simulator } from './simulator/create-simulator.js';
 export type { SimulatorOptions, WebhookTarget } from './simulator/options.js';
-export { PROFILES, resolveProfile, type ProfileName, type ProfileRules } from './profiles/profiles.js';
+export {
+  PROFILES,
+  resolveProfile,
+  type ProfileName,
+  type ProfileRules,
+} from './profiles/profiles.js';
 export type { BlobStore, ByteRange, UploadState } from './storage/blob-store.js';
 export { createMemoryStore } from './storage/memory-store.js';
 export { createDirectoryStore } from './storage/dir-store.js';
-export { RegistryState, type ManifestRecord, type RepositoryRecord, type TagRecord } from './registry/state.js';
+export {
+  RegistryState,
+  type ManifestRecord,
+  type RepositoryRecord,
+  type TagRecord,
+} from './registry/state.js';
 export type { RequestInfo } from './registry/registry-handler.js';
 export type { TaggedPushEvent } from './registry/context.js';
 export type { RegistryErrorCode } from './registry/errors.js';

@@ -15,22 +15,38 @@ describe('in-process dispatcher', () => {
     async function* body() {
       for (let i = 0; i < 3; i++) yield data.subarray(i * 100_000, (i + 1) * 100_000);
     }
-    const start = await undiciFetch('http://sim.test/v2/f/a/blobs/uploads/', { method: 'POST', dispatcher: sim.dispatcher });
+    const start = await undiciFetch('http://sim.test/v2/f/a/blobs/uploads/', {
+      method: 'POST',
+      dispatcher: sim.dispatcher,
+    });
     expect(start.status).toBe(202);
     const loc = new URL(start.headers.get('location')!);
     loc.searchParams.set('digest', sha256(data));
-    const put = await undiciFetch(loc, { method: 'PUT', body: body(), duplex: 'half', dispatcher: sim.dispatcher });
+    const put = await undiciFetch(loc, {
+      method: 'PUT',
+      body: body(),
+      duplex: 'half',
+      dispatcher: sim.dispatcher,
+    });
     expect(put.status).toBe(201);
-    const get = await undiciFetch(`http://sim.test/v2/f/a/blobs/${sha256(data)}`, { dispatcher: sim.dispatcher });
+    const get = await undiciFetch(`http://sim.test/v2/f/a/blobs/${sha256(data)}`, {
+      dispatcher: sim.dispatcher,
+    });
     expect(Buffer.from(await get.arrayBuffer()).equals(data)).toBe(true);
-    const head = await undiciFetch(`http://sim.test/v2/f/a/blobs/${sha256(data)}`, { method: 'HEAD', dispatcher: sim.dispatcher });
+    const head = await undiciFetch(`http://sim.test/v2/f/a/blobs/${sha256(data)}`, {
+      method: 'HEAD',
+      dispatcher: sim.dispatcher,
+    });
     expect(head.status).toBe(200);
     expect(head.headers.get('content-length')).toBe('300000');
   });
 
   it('serves undici request with backpressure (paused body read later)', async () => {
     const img = await pushImage(makeClient('http://sim.test', sim.dispatcher), 'f/b', 'v1');
-    const res = await request('http://sim.test/v2/f/b/manifests/v1', { headers: { accept: ACCEPT_ALL }, dispatcher: sim.dispatcher });
+    const res = await request('http://sim.test/v2/f/b/manifests/v1', {
+      headers: { accept: ACCEPT_ALL },
+      dispatcher: sim.dispatcher,
+    });
     await new Promise((r) => setImmediate(r));
     expect(await res.body.text()).toBe(img.manifest);
   });
@@ -52,7 +68,9 @@ describe('in-process dispatcher', () => {
   it('refuses requests once closed', async () => {
     const other = createSimulator();
     await other.close();
-    await expect(request('http://sim.test/v2/', { dispatcher: other.dispatcher })).rejects.toThrow(/closed/);
+    await expect(request('http://sim.test/v2/', { dispatcher: other.dispatcher })).rejects.toThrow(
+      /closed/,
+    );
   });
 });
 
@@ -68,15 +86,21 @@ describe('msw handlers', () => {
   });
 
   it('answers global fetch through msw', async () => {
-    const start = await fetch('https://registry.msw.test/v2/m/w/blobs/uploads/', { method: 'POST' });
+    const start = await fetch('https://registry.msw.test/v2/m/w/blobs/uploads/', {
+      method: 'POST',
+    });
     expect(start.status).toBe(202);
     const loc = new URL(start.headers.get('location')!);
     expect(loc.origin).toBe('https://registry.msw.test');
     loc.searchParams.set('digest', sha256('via-msw'));
     const put = await fetch(loc, { method: 'PUT', body: 'via-msw' });
     expect(put.status).toBe(201);
-    const manifest = await fetch('https://registry.msw.test/v2/m/w/manifests/none', { headers: { accept: OCI_MANIFEST } });
+    const manifest = await fetch('https://registry.msw.test/v2/m/w/manifests/none', {
+      headers: { accept: OCI_MANIFEST },
+    });
     expect(manifest.status).toBe(404);
-    expect(((await manifest.json()) as { errors: { code: string }[] }).errors[0]!.code).toBe('MANIFEST_UNKNOWN');
+    expect(((await manifest.json()) as { errors: { code: string }[] }).errors[0]!.code).toBe(
+      'MANIFEST_UNKNOWN',
+    );
   });
 });

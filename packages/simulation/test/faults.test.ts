@@ -37,9 +37,18 @@ describe.each(['in-process', 'loopback'] as const)('faults (%s)', (kind: Backend
         { match: { method: 'GET', path: /\/blobs\/sha256:/, attempt: 2 }, corrupt: true },
       ],
     });
-    b = kind === 'in-process'
-      ? { client: (await import('./helpers.js')).makeClient('http://sim.test', sim.dispatcher), sim, close: () => sim.close() }
-      : { client: (await import('./helpers.js')).makeClient((await sim.listen()).url), sim, close: () => sim.close() };
+    b =
+      kind === 'in-process'
+        ? {
+            client: (await import('./helpers.js')).makeClient('http://sim.test', sim.dispatcher),
+            sim,
+            close: () => sim.close(),
+          }
+        : {
+            client: (await import('./helpers.js')).makeClient((await sim.listen()).url),
+            sim,
+            close: () => sim.close(),
+          };
     const d = await pushBlob(b.client, 'f/r', bytes);
     await expect(b.client.call('GET', `/v2/f/r/blobs/${d}`)).rejects.toThrow();
     const corrupted = await b.client.call('GET', `/v2/f/r/blobs/${d}`);

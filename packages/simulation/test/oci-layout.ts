@@ -42,34 +42,76 @@ export async function writeMultiArchLayout(dir: string, tag: string): Promise<La
     await writeFile(join(blobsDir, hex), bytes);
     return `sha256:${hex}`;
   };
-  const manifests: { digest: string; size: number; platform: { os: string; architecture: string } }[] = [];
+  const manifests: {
+    digest: string;
+    size: number;
+    platform: { os: string; architecture: string };
+  }[] = [];
   const blobDigests: string[] = [];
   for (const arch of ['amd64', 'arm64']) {
     const raw = tar(`hello-${arch}.txt`, `hello from ${arch}\n`);
     const gz = gzipSync(raw, { level: 9 });
     gz[9] = 3; // OS byte fixed so the bytes do not depend on the host
     const layer = await put(gz);
-    const config = Buffer.from(JSON.stringify({ architecture: arch, os: 'linux', rootfs: { type: 'layers', diff_ids: [`sha256:${sha(raw)}`] }, config: {} }));
+    const config = Buffer.from(
+      JSON.stringify({
+        architecture: arch,
+        os: 'linux',
+        rootfs: { type: 'layers', diff_ids: [`sha256:${sha(raw)}`] },
+        config: {},
+      }),
+    );
     const configDigest = await put(config);
     blobDigests.push(layer, configDigest);
-    const manifest = Buffer.from(JSON.stringify({
-      schemaVersion: 2,
-      mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: config.length },
-      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: layer, size: gz.length }],
-    }));
-    manifests.push({ digest: await put(manifest), size: manifest.length, platform: { os: 'linux', architecture: arch } });
+    const manifest = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: {
+          mediaType: 'application/vnd.oci.image.config.v1+json',
+          digest: configDigest,
+          size: config.length,
+        },
+        layers: [
+          {
+            mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+            digest: layer,
+            size: gz.length,
+          },
+        ],
+      }),
+    );
+    manifests.push({
+      digest: await put(manifest),
+      size: manifest.length,
+      platform: { os: 'linux', architecture: arch },
+    });
   }
-  const index = Buffer.from(JSON.stringify({
-    schemaVersion: 2,
-    mediaType: 'application/vnd.oci.image.index.v1+json',
-    manifests: manifests.map((m) => ({ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...m })),
-  }));
+  const index = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: manifests.map((m) => ({
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        ...m,
+      })),
+    }),
+  );
   const indexDigest = await put(index);
   await writeFile(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-  await writeFile(join(dir, 'index.json'), JSON.stringify({
-    schemaVersion: 2,
-    manifests: [{ mediaType: 'application/vnd.oci.image.index.v1+json', digest: indexDigest, size: index.length, annotations: { 'org.opencontainers.image.ref.name': tag } }],
-  }));
+  await writeFile(
+    join(dir, 'index.json'),
+    JSON.stringify({
+      schemaVersion: 2,
+      manifests: [
+        {
+          mediaType: 'application/vnd.oci.image.index.v1+json',
+          digest: indexDigest,
+          size: index.length,
+          annotations: { 'org.opencontainers.image.ref.name': tag },
+        },
+      ],
+    }),
+  );
   return { dir, indexDigest, manifestDigests: manifests.map((m) => m.digest), blobDigests };
 }

@@ -22,7 +22,11 @@ describe('skopeo against the simulator (token auth, loopback)', () => {
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'sim-skopeo-'));
     layout = await writeMultiArchLayout(join(work, 'src'), 'v1');
-    sim = createSimulator({ profile: 'oci', auth: 'token', users: [{ name: 'alice', password: 'alice-secret-pw', namespaces: ['alice'] }] });
+    sim = createSimulator({
+      profile: 'oci',
+      auth: 'token',
+      users: [{ name: 'alice', password: 'alice-secret-pw', namespaces: ['alice'] }],
+    });
     url = (await sim.listen()).url;
     host = new URL(url).host;
   });
@@ -32,30 +36,95 @@ describe('skopeo against the simulator (token auth, loopback)', () => {
   });
 
   it('copies --all into the simulator, inspects, lists, copies back with identical digests, deletes', async () => {
-    await skopeo('copy', '--all', '--dest-tls-verify=false', '--dest-creds', creds, `oci:${layout.dir}:v1`, `docker://${host}/alice/multi:v1`);
-    expect(sim.tokenRequests.some((r) => r.account === 'alice' && r.scopes.some((s) => s.includes('push')))).toBe(true);
+    await skopeo(
+      'copy',
+      '--all',
+      '--dest-tls-verify=false',
+      '--dest-creds',
+      creds,
+      `oci:${layout.dir}:v1`,
+      `docker://${host}/alice/multi:v1`,
+    );
+    expect(
+      sim.tokenRequests.some(
+        (r) => r.account === 'alice' && r.scopes.some((s) => s.includes('push')),
+      ),
+    ).toBe(true);
 
-    const raw = await skopeo('inspect', '--raw', '--tls-verify=false', '--creds', creds, `docker://${host}/alice/multi:v1`);
-    const srcIndex = await readFile(join(layout.dir, 'blobs', 'sha256', layout.indexDigest.slice(7)), 'utf8');
+    const raw = await skopeo(
+      'inspect',
+      '--raw',
+      '--tls-verify=false',
+      '--creds',
+      creds,
+      `docker://${host}/alice/multi:v1`,
+    );
+    const srcIndex = await readFile(
+      join(layout.dir, 'blobs', 'sha256', layout.indexDigest.slice(7)),
+      'utf8',
+    );
     expect(raw).toBe(srcIndex);
 
-    const tags = JSON.parse(await skopeo('list-tags', '--tls-verify=false', '--creds', creds, `docker://${host}/alice/multi`)) as { Tags: string[] };
+    const tags = JSON.parse(
+      await skopeo(
+        'list-tags',
+        '--tls-verify=false',
+        '--creds',
+        creds,
+        `docker://${host}/alice/multi`,
+      ),
+    ) as { Tags: string[] };
     expect(tags.Tags).toEqual(['v1']);
 
     const out = join(work, 'out');
-    await skopeo('copy', '--all', '--src-tls-verify=false', '--src-creds', creds, `docker://${host}/alice/multi:v1`, `oci:${out}:v1`);
-    const outIndex = JSON.parse(await readFile(join(out, 'index.json'), 'utf8')) as { manifests: { digest: string }[] };
+    await skopeo(
+      'copy',
+      '--all',
+      '--src-tls-verify=false',
+      '--src-creds',
+      creds,
+      `docker://${host}/alice/multi:v1`,
+      `oci:${out}:v1`,
+    );
+    const outIndex = JSON.parse(await readFile(join(out, 'index.json'), 'utf8')) as {
+      manifests: { digest: string }[];
+    };
     expect(outIndex.manifests[0]?.digest).toBe(layout.indexDigest);
     const outBlobs = (await readdir(join(out, 'blobs', 'sha256'))).map((h) => `sha256:${h}`).sort();
-    expect(outBlobs).toEqual([layout.indexDigest, ...layout.manifestDigests, ...layout.blobDigests].sort());
+    expect(outBlobs).toEqual(
+      [layout.indexDigest, ...layout.manifestDigests, ...layout.blobDigests].sort(),
+    );
 
-    await skopeo('delete', '--tls-verify=false', '--creds', creds, `docker://${host}/alice/multi:v1`);
-    await expect(skopeo('inspect', '--raw', '--tls-verify=false', '--creds', creds, `docker://${host}/alice/multi:v1`)).rejects.toThrow(/manifest unknown|not found/i);
+    await skopeo(
+      'delete',
+      '--tls-verify=false',
+      '--creds',
+      creds,
+      `docker://${host}/alice/multi:v1`,
+    );
+    await expect(
+      skopeo(
+        'inspect',
+        '--raw',
+        '--tls-verify=false',
+        '--creds',
+        creds,
+        `docker://${host}/alice/multi:v1`,
+      ),
+    ).rejects.toThrow(/manifest unknown|not found/i);
   });
 
   it('refuses a push with wrong credentials', async () => {
     await expect(
-      skopeo('copy', '--all', '--dest-tls-verify=false', '--dest-creds', 'alice:wrong', `oci:${layout.dir}:v1`, `docker://${host}/alice/denied:v1`),
+      skopeo(
+        'copy',
+        '--all',
+        '--dest-tls-verify=false',
+        '--dest-creds',
+        'alice:wrong',
+        `oci:${layout.dir}:v1`,
+        `docker://${host}/alice/denied:v1`,
+      ),
     ).rejects.toThrow(/unauthorized|authentication/i);
   });
 });

@@ -11,10 +11,18 @@ function challenge(header: string | undefined): Record<string, string> {
   return out;
 }
 
-async function token(c: Client, realm: string, service: string, scopes: string[], user?: { name: string; password: string }): Promise<string> {
+async function token(
+  c: Client,
+  realm: string,
+  service: string,
+  scopes: string[],
+  user?: { name: string; password: string },
+): Promise<string> {
   const q = new URLSearchParams({ service });
   for (const s of scopes) q.append('scope', s);
-  const headers: Record<string, string> = user ? { authorization: `Basic ${Buffer.from(`${user.name}:${user.password}`).toString('base64')}` } : {};
+  const headers: Record<string, string> = user
+    ? { authorization: `Basic ${Buffer.from(`${user.name}:${user.password}`).toString('base64')}` }
+    : {};
   const res = await c.call('GET', `${realm}?${q.toString()}`, { headers });
   expect(res.status).toBe(200);
   const body = res.json();
@@ -53,15 +61,21 @@ describe.each(['simulator', 'real registry'] as const)('token auth (%s)', (backe
     expect(res.headers['www-authenticate']).toMatch(/^Bearer /);
     expect(ch['realm']).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/token$/);
     expect(ch['scope']).toBeUndefined();
-    expect(res.json()).toEqual({ errors: [{ code: 'UNAUTHORIZED', message: 'authentication required', detail: null }] });
+    expect(res.json()).toEqual({
+      errors: [{ code: 'UNAUTHORIZED', message: 'authentication required', detail: null }],
+    });
   });
 
   it('asks for pull on reads, pull,push on uploads and delete on deletes', async () => {
     const get = await c.call('GET', '/v2/auth/repo/manifests/v1');
     expect(challenge(get.headers['www-authenticate'])['scope']).toBe('repository:auth/repo:pull');
-    expect(get.json().errors[0].detail).toEqual([{ Type: 'repository', Class: '', Name: 'auth/repo', Action: 'pull' }]);
+    expect(get.json().errors[0].detail).toEqual([
+      { Type: 'repository', Class: '', Name: 'auth/repo', Action: 'pull' },
+    ]);
     const post = await c.call('POST', '/v2/auth/repo/blobs/uploads/');
-    expect(challenge(post.headers['www-authenticate'])['scope']).toBe('repository:auth/repo:pull,push');
+    expect(challenge(post.headers['www-authenticate'])['scope']).toBe(
+      'repository:auth/repo:pull,push',
+    );
     const del = await c.call('DELETE', `/v2/auth/repo/manifests/${sha256('x')}`);
     expect(challenge(del.headers['www-authenticate'])['scope']).toBe('repository:auth/repo:delete');
     const cat = await c.call('GET', '/v2/_catalog');
@@ -70,17 +84,39 @@ describe.each(['simulator', 'real registry'] as const)('token auth (%s)', (backe
 
   it('admits a token with the scope, refuses one without it (401 insufficient_scope) and garbage (invalid_token)', async () => {
     const ch = challenge((await c.call('GET', '/v2/')).headers['www-authenticate']);
-    const write = await token(c, ch['realm']!, ch['service']!, ['repository:auth/w:pull,push'], alice);
-    const start = await c.call('POST', '/v2/auth/w/blobs/uploads/', { headers: { authorization: `Bearer ${write}` } });
+    const write = await token(
+      c,
+      ch['realm']!,
+      ch['service']!,
+      ['repository:auth/w:pull,push'],
+      alice,
+    );
+    const start = await c.call('POST', '/v2/auth/w/blobs/uploads/', {
+      headers: { authorization: `Bearer ${write}` },
+    });
     expect(start.status).toBe(202);
-    const readOnly = await token(c, ch['realm']!, ch['service']!, ['repository:auth/w:pull,push'], reader);
-    const refused = await c.call('POST', '/v2/auth/w/blobs/uploads/', { headers: { authorization: `Bearer ${readOnly}` } });
+    const readOnly = await token(
+      c,
+      ch['realm']!,
+      ch['service']!,
+      ['repository:auth/w:pull,push'],
+      reader,
+    );
+    const refused = await c.call('POST', '/v2/auth/w/blobs/uploads/', {
+      headers: { authorization: `Bearer ${readOnly}` },
+    });
     expect(refused.status).toBe(401);
-    expect(refused.headers['www-authenticate']).toMatch(/,scope="repository:auth\/w:pull,push",error="insufficient_scope"$/);
+    expect(refused.headers['www-authenticate']).toMatch(
+      /,scope="repository:auth\/w:pull,push",error="insufficient_scope"$/,
+    );
     const anon = await token(c, ch['realm']!, ch['service']!, ['repository:auth/w:pull']);
-    const pulled = await c.call('GET', '/v2/auth/w/manifests/nope', { headers: { authorization: `Bearer ${anon}`, accept: ACCEPT_ALL } });
+    const pulled = await c.call('GET', '/v2/auth/w/manifests/nope', {
+      headers: { authorization: `Bearer ${anon}`, accept: ACCEPT_ALL },
+    });
     expect(pulled.status).toBe(404);
-    const garbage = await c.call('GET', '/v2/auth/w/manifests/nope', { headers: { authorization: 'Bearer not.a.token' } });
+    const garbage = await c.call('GET', '/v2/auth/w/manifests/nope', {
+      headers: { authorization: 'Bearer not.a.token' },
+    });
     expect(garbage.status).toBe(401);
     expect(garbage.headers['www-authenticate']).toMatch(/error="invalid_token"/);
     const ping = await c.call('GET', '/v2/', { headers: { authorization: `bearer ${anon}` } });
@@ -88,45 +124,93 @@ describe.each(['simulator', 'real registry'] as const)('token auth (%s)', (backe
   });
 
   it('refuses Basic credentials sent to the registry itself', async () => {
-    const res = await c.call('GET', '/v2/', { headers: { authorization: `Basic ${Buffer.from(`${alice.name}:${alice.password}`).toString('base64')}` } });
+    const res = await c.call('GET', '/v2/', {
+      headers: {
+        authorization: `Basic ${Buffer.from(`${alice.name}:${alice.password}`).toString('base64')}`,
+      },
+    });
     expect(res.status).toBe(401);
   });
 
   it('answers the token endpoint with 401 for wrong credentials', async () => {
     const ch = challenge((await c.call('GET', '/v2/')).headers['www-authenticate']);
-    const res = await c.call('GET', `${ch['realm']}?service=${ch['service']}`, { headers: { authorization: `Basic ${Buffer.from(`${alice.name}:wrong`).toString('base64')}` } });
+    const res = await c.call('GET', `${ch['realm']}?service=${ch['service']}`, {
+      headers: { authorization: `Basic ${Buffer.from(`${alice.name}:wrong`).toString('base64')}` },
+    });
     expect(res.status).toBe(401);
   });
 
   it('grants POST /token password and refresh_token grants', async () => {
     const ch = challenge((await c.call('GET', '/v2/')).headers['www-authenticate']);
-    const form = new URLSearchParams({ grant_type: 'password', username: alice.name, password: alice.password, service: ch['service']!, client_id: 'test', access_type: 'offline', scope: 'repository:auth/p:pull,push' });
-    const res = await c.call('POST', ch['realm']!, { body: form.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const form = new URLSearchParams({
+      grant_type: 'password',
+      username: alice.name,
+      password: alice.password,
+      service: ch['service']!,
+      client_id: 'test',
+      access_type: 'offline',
+      scope: 'repository:auth/p:pull,push',
+    });
+    const res = await c.call('POST', ch['realm']!, {
+      body: form.toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(res.status).toBe(200);
     const body = res.json();
     expect(body.access_token).toBeTruthy();
     expect(body.refresh_token).toBeTruthy();
-    const again = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: body.refresh_token, service: ch['service']!, client_id: 'test', scope: 'repository:auth/p:pull' });
-    const res2 = await c.call('POST', ch['realm']!, { body: again.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const again = new URLSearchParams({
+      grant_type: 'refresh_token',
+      refresh_token: body.refresh_token,
+      service: ch['service']!,
+      client_id: 'test',
+      scope: 'repository:auth/p:pull',
+    });
+    const res2 = await c.call('POST', ch['realm']!, {
+      body: again.toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(res2.status).toBe(200);
-    const ok = await c.call('GET', '/v2/auth/p/tags/list', { headers: { authorization: `Bearer ${res2.json().access_token}` } });
+    const ok = await c.call('GET', '/v2/auth/p/tags/list', {
+      headers: { authorization: `Bearer ${res2.json().access_token}` },
+    });
     expect(ok.status).toBe(404);
   });
 });
 
 describe('simulator-only auth behaviour', () => {
   it('expires tokens early on demand and honours private repositories', async () => {
-    const sim = createSimulator({ auth: 'token', users: [{ name: 'bob', password: 'pw', namespaces: ['bob'] }], repositories: { 'bob/secret': { private: true } } });
+    const sim = createSimulator({
+      auth: 'token',
+      users: [{ name: 'bob', password: 'pw', namespaces: ['bob'] }],
+      repositories: { 'bob/secret': { private: true } },
+    });
     const c = makeClient('http://sim.test', sim.dispatcher);
-    const anon = (await c.call('GET', '/token?service=simulation-registry&scope=repository:bob/secret:pull')).json().token;
-    const hidden = await c.call('GET', '/v2/bob/secret/tags/list', { headers: { authorization: `Bearer ${anon}` } });
+    const anon = (
+      await c.call('GET', '/token?service=simulation-registry&scope=repository:bob/secret:pull')
+    ).json().token;
+    const hidden = await c.call('GET', '/v2/bob/secret/tags/list', {
+      headers: { authorization: `Bearer ${anon}` },
+    });
     expect(hidden.status).toBe(401);
     expect(hidden.headers['www-authenticate']).toContain('error="insufficient_scope"');
     const basic = `Basic ${Buffer.from('bob:pw').toString('base64')}`;
-    const own = (await c.call('GET', '/token?service=simulation-registry&scope=repository:bob/secret:pull', { headers: { authorization: basic } })).json().token;
-    expect((await c.call('GET', '/v2/bob/secret/tags/list', { headers: { authorization: `Bearer ${own}` } })).status).toBe(200);
+    const own = (
+      await c.call('GET', '/token?service=simulation-registry&scope=repository:bob/secret:pull', {
+        headers: { authorization: basic },
+      })
+    ).json().token;
+    expect(
+      (
+        await c.call('GET', '/v2/bob/secret/tags/list', {
+          headers: { authorization: `Bearer ${own}` },
+        })
+      ).status,
+    ).toBe(200);
     sim.expireTokens();
-    const expired = await c.call('GET', '/v2/bob/secret/tags/list', { headers: { authorization: `Bearer ${own}` } });
+    const expired = await c.call('GET', '/v2/bob/secret/tags/list', {
+      headers: { authorization: `Bearer ${own}` },
+    });
     expect(expired.status).toBe(401);
     expect(expired.headers['www-authenticate']).toContain('error="invalid_token"');
     await sim.close();
@@ -139,9 +223,13 @@ describe('simulator-only auth behaviour', () => {
     const t = (await c.call('GET', '/token?service=simulation-registry')).json();
     expect(t.expires_in).toBe(60);
     expect(t.issued_at).toBe(new Date(now).toISOString());
-    expect((await c.call('GET', '/v2/', { headers: { authorization: `Bearer ${t.token}` } })).status).toBe(200);
+    expect(
+      (await c.call('GET', '/v2/', { headers: { authorization: `Bearer ${t.token}` } })).status,
+    ).toBe(200);
     now += 61_000;
-    expect((await c.call('GET', '/v2/', { headers: { authorization: `Bearer ${t.token}` } })).status).toBe(401);
+    expect(
+      (await c.call('GET', '/v2/', { headers: { authorization: `Bearer ${t.token}` } })).status,
+    ).toBe(401);
   });
 
   it('Basic auth mode: credentials required, Basic challenge', async () => {
@@ -150,9 +238,17 @@ describe('simulator-only auth behaviour', () => {
     const no = await c.call('GET', '/v2/');
     expect(no.status).toBe(401);
     expect(no.headers['www-authenticate']).toBe('Basic realm="simulation"');
-    const yes = await c.call('GET', '/v2/', { headers: { authorization: `Basic ${Buffer.from('carol:pw').toString('base64')}` } });
+    const yes = await c.call('GET', '/v2/', {
+      headers: { authorization: `Basic ${Buffer.from('carol:pw').toString('base64')}` },
+    });
     expect(yes.status).toBe(200);
-    const bad = await c.call('PUT', '/v2/x/y/manifests/v1', { body: '{}', headers: { 'content-type': OCI_MANIFEST, authorization: `Basic ${Buffer.from('carol:pw').toString('base64')}` } });
+    const bad = await c.call('PUT', '/v2/x/y/manifests/v1', {
+      body: '{}',
+      headers: {
+        'content-type': OCI_MANIFEST,
+        authorization: `Basic ${Buffer.from('carol:pw').toString('base64')}`,
+      },
+    });
     expect(bad.json().errors[0].code).toBe('MANIFEST_INVALID');
   });
 });

@@ -51,13 +51,18 @@ describe('webhook emission', () => {
     await pushImage(c, 'team/app', 'v1.2.3');
     await sim.webhooksIdle();
     expect(received).toEqual([{ repository: 'team/app', tag: 'v1.2.3' }]);
-    expect(sim.webhookDeliveries.filter((d) => d.url === flakyUrl).map((d) => d.status)).toEqual([500, 200]);
+    expect(sim.webhookDeliveries.filter((d) => d.url === flakyUrl).map((d) => d.status)).toEqual([
+      500, 200,
+    ]);
     expect(sim.webhookDeliveries.some((d) => d.url.endsWith('/never'))).toBe(false);
     await sim.close();
   });
 
   it('a wrong secret is refused by the receiver and retried until attempts run out', async () => {
-    const sim = createSimulator({ webhooks: [{ repository: 'team/bad', url: `${receiverUrl}/hooks`, secret: 'not-it' }], webhookAttempts: 2 });
+    const sim = createSimulator({
+      webhooks: [{ repository: 'team/bad', url: `${receiverUrl}/hooks`, secret: 'not-it' }],
+      webhookAttempts: 2,
+    });
     await pushImage(makeClient('http://sim.test', sim.dispatcher), 'team/bad', 'v1');
     await sim.webhooksIdle();
     const statuses = sim.webhookDeliveries.map((d) => d.status);

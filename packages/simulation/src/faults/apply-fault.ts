@@ -1,7 +1,10 @@
 import { registryError } from '../registry/errors.js';
 import { type FaultAction } from './faults.js';
 
-function cutBody(body: ReadableStream<Uint8Array>, action: FaultAction): ReadableStream<Uint8Array> {
+function cutBody(
+  body: ReadableStream<Uint8Array>,
+  action: FaultAction,
+): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   let sent = 0;
   let corrupted = action.corrupt !== true;
@@ -23,7 +26,9 @@ function cutBody(body: ReadableStream<Uint8Array>, action: FaultAction): Readabl
       if (limit !== undefined && sent + chunk.byteLength >= limit) {
         if (limit > sent) controller.enqueue(chunk.subarray(0, limit - sent));
         await reader.cancel();
-        controller.error(Object.assign(new Error('connection reset by simulated fault'), { code: 'ECONNRESET' }));
+        controller.error(
+          Object.assign(new Error('connection reset by simulated fault'), { code: 'ECONNRESET' }),
+        );
         return;
       }
       sent += chunk.byteLength;
@@ -42,11 +47,16 @@ function cutBody(body: ReadableStream<Uint8Array>, action: FaultAction): Readabl
  */
 export function faultResponse(action: FaultAction): Response | undefined {
   if (action.status === undefined) return undefined;
-  const headers = action.retryAfter === undefined ? {} : { 'retry-after': String(action.retryAfter) };
+  const headers =
+    action.retryAfter === undefined ? {} : { 'retry-after': String(action.retryAfter) };
   const status = action.status;
   if (status === 429) return registryError(429, { code: 'TOOMANYREQUESTS' }, headers);
   // UNAVAILABLE is a distribution code the simulator's envelope helper does not list; UNKNOWN covers both.
-  return registryError(status, { code: 'UNKNOWN', message: status === 503 ? 'service unavailable' : 'unknown error' }, headers);
+  return registryError(
+    status,
+    { code: 'UNKNOWN', message: status === 503 ? 'service unavailable' : 'unknown error' },
+    headers,
+  );
 }
 
 /**
@@ -57,6 +67,10 @@ export function faultResponse(action: FaultAction): Response | undefined {
  * @internal
  */
 export function faultBody(response: Response, action: FaultAction): Response {
-  if (response.body === null || (action.resetAfterBytes === undefined && action.corrupt !== true)) return response;
-  return new Response(cutBody(response.body, action), { status: response.status, headers: response.headers });
+  if (response.body === null || (action.resetAfterBytes === undefined && action.corrupt !== true))
+    return response;
+  return new Response(cutBody(response.body, action), {
+    status: response.status,
+    headers: response.headers,
+  });
 }

@@ -107,7 +107,12 @@ export class FaultPlan {
       return actionOf(rule);
     }
     const r = this.randomFaults;
-    if (r !== undefined && this.random !== undefined && matches(r.match, method, path) && this.random() < r.rate) {
+    if (
+      r !== undefined &&
+      this.random !== undefined &&
+      matches(r.match, method, path) &&
+      this.random() < r.rate
+    ) {
       return { status: r.status ?? 503 };
     }
     return undefined;

@@ -33,7 +33,9 @@ export class PullRateLimiter {
    * @returns headers to add, and `retryAfter` when the request must be refused
    */
   take(source: string, authenticated: boolean, count: boolean): RateLimitDecision {
-    const limit = authenticated ? (this.options.authenticatedLimit ?? 200) : (this.options.anonymousLimit ?? 100);
+    const limit = authenticated
+      ? (this.options.authenticatedLimit ?? 200)
+      : (this.options.anonymousLimit ?? 100);
     const windowMs = (this.options.windowSeconds ?? 21_600) * 1000;
     const now = this.now();
     let w = this.windows.get(source);

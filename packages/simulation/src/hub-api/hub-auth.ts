@@ -15,9 +15,28 @@ export interface HubAuthOptions {
   readonly key: Uint8Array;
 }
 
-function mint(options: HubAuthOptions, user: SimulatorUser, ttl: number, use: 'access' | 'refresh'): string {
+function mint(
+  options: HubAuthOptions,
+  user: SimulatorUser,
+  ttl: number,
+  use: 'access' | 'refresh',
+): string {
   const iat = Math.floor(options.now() / 1000);
-  return signJwt({ iss: 'hub-simulation', sub: user.name, aud: HUB_AUDIENCE, exp: iat + ttl, nbf: iat - 1, iat, jti: randomUUID(), access: [], use, gen: 0 }, options.key);
+  return signJwt(
+    {
+      iss: 'hub-simulation',
+      sub: user.name,
+      aud: HUB_AUDIENCE,
+      exp: iat + ttl,
+      nbf: iat - 1,
+      iat,
+      jti: randomUUID(),
+      access: [],
+      use,
+      gen: 0,
+    },
+    options.key,
+  );
 }
 
 /**
@@ -27,11 +46,15 @@ function mint(options: HubAuthOptions, user: SimulatorUser, ttl: number, use: 'a
  * @returns the user, `undefined` when anonymous, or `'invalid'`
  * @internal
  */
-export function hubAccount(options: HubAuthOptions, header: string | null): SimulatorUser | undefined | 'invalid' {
+export function hubAccount(
+  options: HubAuthOptions,
+  header: string | null,
+): SimulatorUser | undefined | 'invalid' {
   const m = /^(?:bearer|jwt)\s+(\S+)$/i.exec(header ?? '');
   if (m?.[1] === undefined) return undefined;
   const claims = verifyJwt(m[1], options.key);
-  if (claims?.aud !== HUB_AUDIENCE || claims.use !== 'access' || claims.exp <= options.now() / 1000) return 'invalid';
+  if (claims?.aud !== HUB_AUDIENCE || claims.use !== 'access' || claims.exp <= options.now() / 1000)
+    return 'invalid';
   return options.users.find((u) => u.name === claims.sub) ?? 'invalid';
 }
 
@@ -44,7 +67,8 @@ async function body(request: Request): Promise<Record<string, unknown>> {
   }
 }
 
-const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
+const str = (v: unknown): string =>
+  typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '';
 
 /**
  * `POST /v2/auth/token` (`identifier`/`secret` to a 10-minute JWT), `POST /v2/users/login` (with the
@@ -55,23 +79,41 @@ const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'n
  * @returns the answer
  * @internal
  */
-export async function hubLogin(options: HubAuthOptions, route: 'token' | 'login' | '2fa', request: Request): Promise<Response> {
+export async function hubLogin(
+  options: HubAuthOptions,
+  route: 'token' | 'login' | '2fa',
+  request: Request,
+): Promise<Response> {
   const b = await body(request);
   if (route === 'token') {
     const user = authenticate(options.users, str(b['identifier']), str(b['secret']));
-    if (user === undefined) return hubJson(401, { errinfo: {}, detail: BAD_CREDENTIALS, message: BAD_CREDENTIALS });
+    if (user === undefined)
+      return hubJson(401, { errinfo: {}, detail: BAD_CREDENTIALS, message: BAD_CREDENTIALS });
     return hubJson(200, { access_token: mint(options, user, 600, 'access') });
   }
   if (route === 'login') {
     const user = authenticate(options.users, str(b['username']), str(b['password']));
     if (user === undefined) return hubJson(401, { detail: BAD_CREDENTIALS });
     if (user.twoFactorCode !== undefined) {
-      return hubJson(401, { detail: SECOND_FACTOR, login_2fa_token: mint(options, user, 300, 'refresh') });
+      return hubJson(401, {
+        detail: SECOND_FACTOR,
+        login_2fa_token: mint(options, user, 300, 'refresh'),
+      });
     }
-    return hubJson(200, { token: mint(options, user, 3600, 'access'), refresh_token: mint(options, user, 86_400, 'refresh') });
+    return hubJson(200, {
+      token: mint(options, user, 3600, 'access'),
+      refresh_token: mint(options, user, 86_400, 'refresh'),
+    });
   }
   const claims = verifyJwt(str(b['login_2fa_token']), options.key);
-  const user = claims?.use === 'refresh' && claims.exp > options.now() / 1000 ? options.users.find((u) => u.name === claims.sub) : undefined;
-  if (user?.twoFactorCode === undefined || user.twoFactorCode !== str(b['code'])) return hubJson(401, { detail: BAD_CREDENTIALS });
-  return hubJson(200, { token: mint(options, user, 3600, 'access'), refresh_token: mint(options, user, 86_400, 'refresh') });
+  const user =
+    claims?.use === 'refresh' && claims.exp > options.now() / 1000
+      ? options.users.find((u) => u.name === claims.sub)
+      : undefined;
+  if (user?.twoFactorCode === undefined || user.twoFactorCode !== str(b['code']))
+    return hubJson(401, { detail: BAD_CREDENTIALS });
+  return hubJson(200, {
+    token: mint(options, user, 3600, 'access'),
+    refresh_token: mint(options, user, 86_400, 'refresh'),
+  });
 }

@@ -2,8 +2,10 @@ import { createHash } from 'node:crypto';
 import { type BlobStore } from '../storage/blob-store.js';
 import { type RepositoryRecord } from '../registry/state.js';
 
-const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
-const numericId = (text: string): number => createHash('sha256').update(text).digest().readUInt32BE(0);
+const iso = (ms: number | undefined): string | null =>
+  ms === undefined ? null : new Date(ms).toISOString();
+const numericId = (text: string): number =>
+  createHash('sha256').update(text).digest().readUInt32BE(0);
 
 function lastPushed(repo: RepositoryRecord): number | undefined {
   const times = [...repo.tags.values()].map((t) => t.pushedAt);
@@ -46,11 +48,18 @@ export function repositoryEntry(name: string, repo: RepositoryRecord): Record<st
   };
 }
 
-async function configPlatform(store: BlobStore, digest: string | undefined): Promise<{ os: string; architecture: string; variant?: string }> {
+async function configPlatform(
+  store: BlobStore,
+  digest: string | undefined,
+): Promise<{ os: string; architecture: string; variant?: string }> {
   const size = digest === undefined ? undefined : await store.stat(digest);
-  if (digest === undefined || size === undefined || size > 1_000_000) return { os: '', architecture: '' };
+  if (digest === undefined || size === undefined || size > 1_000_000)
+    return { os: '', architecture: '' };
   try {
-    const doc = JSON.parse(Buffer.from(await store.readAll(digest)).toString('utf8')) as Record<string, unknown>;
+    const doc = JSON.parse(Buffer.from(await store.readAll(digest)).toString('utf8')) as Record<
+      string,
+      unknown
+    >;
     return {
       os: typeof doc['os'] === 'string' ? doc['os'] : '',
       architecture: typeof doc['architecture'] === 'string' ? doc['architecture'] : '',
@@ -70,23 +79,57 @@ async function configPlatform(store: BlobStore, digest: string | undefined): Pro
  * @returns the tag object, or `undefined` when the tag does not exist
  * @internal
  */
-export async function tagEntry(name: string, repo: RepositoryRecord, tag: string, store: BlobStore): Promise<Record<string, unknown> | undefined> {
+export async function tagEntry(
+  name: string,
+  repo: RepositoryRecord,
+  tag: string,
+  store: BlobStore,
+): Promise<Record<string, unknown> | undefined> {
   const rec = repo.tags.get(tag);
   const m = rec === undefined ? undefined : repo.manifests.get(rec.digest);
   if (rec === undefined || m === undefined) return undefined;
   const pushed = iso(rec.pushedAt);
-  const image = (digest: string, p: { os: string; architecture: string; variant?: string }, size: number) => ({
-    architecture: p.architecture, features: '', variant: p.variant ?? null, digest, os: p.os, os_features: '', os_version: null,
-    size, status: 'active', last_pulled: null, last_pushed: pushed,
+  const image = (
+    digest: string,
+    p: { os: string; architecture: string; variant?: string },
+    size: number,
+  ) => ({
+    architecture: p.architecture,
+    features: '',
+    variant: p.variant ?? null,
+    digest,
+    os: p.os,
+    os_features: '',
+    os_version: null,
+    size,
+    status: 'active',
+    last_pulled: null,
+    last_pushed: pushed,
   });
-  const images = m.platforms !== undefined
-    ? m.platforms.map((p) => image(p.digest, p, repo.manifests.get(p.digest)?.contentSize ?? p.size))
-    : [image(rec.digest, await configPlatform(store, m.config), m.contentSize)];
+  const images =
+    m.platforms !== undefined
+      ? m.platforms.map((p) =>
+          image(p.digest, p, repo.manifests.get(p.digest)?.contentSize ?? p.size),
+        )
+      : [image(rec.digest, await configPlatform(store, m.config), m.contentSize)];
   const namespace = name.slice(0, name.indexOf('/'));
   return {
-    id: numericId(`${name}:${tag}`), name: tag, creator: 1, last_updater: 1, last_updater_username: namespace,
-    repository: numericId(name), full_size: m.contentSize, v2: true, tag_status: 'active', status: 'active',
-    last_updated: pushed, tag_last_pulled: null, tag_last_pushed: pushed,
-    media_type: m.mediaType, content_type: 'image', digest: rec.digest, images,
+    id: numericId(`${name}:${tag}`),
+    name: tag,
+    creator: 1,
+    last_updater: 1,
+    last_updater_username: namespace,
+    repository: numericId(name),
+    full_size: m.contentSize,
+    v2: true,
+    tag_status: 'active',
+    status: 'active',
+    last_updated: pushed,
+    tag_last_pulled: null,
+    tag_last_pushed: pushed,
+    media_type: m.mediaType,
+    content_type: 'image',
+    digest: rec.digest,
+    images,
   };
 }

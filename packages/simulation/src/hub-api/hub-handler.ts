@@ -18,7 +18,8 @@ export interface HubHandlerOptions {
 }
 
 const ORDERINGS = ['name', '-name', 'last_updated', '-last_updated', 'pull_count', '-pull_count'];
-const REPO_ROUTE = /^\/v2\/(?:namespaces\/([^/]+)\/repositories|repositories\/([^/]+))(?:\/([^/]+)(?:\/tags(?:\/([^/]+))?)?)?\/?$/;
+const REPO_ROUTE =
+  /^\/v2\/(?:namespaces\/([^/]+)\/repositories|repositories\/([^/]+))(?:\/([^/]+)(?:\/tags(?:\/([^/]+))?)?)?\/?$/;
 
 interface Caller {
   readonly user: SimulatorUser | undefined;
@@ -47,7 +48,9 @@ function order(entries: Record<string, unknown>[], ordering: string): Record<str
  * @returns a handler answering Hub paths, or `undefined` for others
  * @internal
  */
-export function createHubHandler(options: HubHandlerOptions): (request: Request) => Promise<Response | undefined> {
+export function createHubHandler(
+  options: HubHandlerOptions,
+): (request: Request) => Promise<Response | undefined> {
   const visible = (caller: Caller, name: string): boolean => {
     const repo = options.state.repos.get(name);
     return repo !== undefined && (!repo.isPrivate || caller.owns(name.split('/')[0] ?? ''));
@@ -55,43 +58,84 @@ export function createHubHandler(options: HubHandlerOptions): (request: Request)
   const listRepos = (caller: Caller, url: URL, namespace: string | undefined): Response => {
     const ordering = url.searchParams.get('ordering') ?? 'name';
     if (!ORDERINGS.includes(ordering)) {
-      return hubJson(400, { fields: { ordering: [`Invalid ordering value. Must be one of: ${ORDERINGS.join(', ')}`] }, text: 'Invalid ordering value' });
+      return hubJson(400, {
+        fields: { ordering: [`Invalid ordering value. Must be one of: ${ORDERINGS.join(', ')}`] },
+        text: 'Invalid ordering value',
+      });
     }
     const filter = url.searchParams.get('name') ?? url.searchParams.get('query') ?? '';
     const entries = [...options.state.repos.keys()]
-      .filter((n) => (namespace === undefined || n.startsWith(`${namespace}/`)) && n.includes(filter) && visible(caller, n))
-      .map((n) => repositoryEntry(n, options.state.repos.get(n) ?? options.state.ensure(n, options.now())));
+      .filter(
+        (n) =>
+          (namespace === undefined || n.startsWith(`${namespace}/`)) &&
+          n.includes(filter) &&
+          visible(caller, n),
+      )
+      .map((n) =>
+        repositoryEntry(n, options.state.repos.get(n) ?? options.state.ensure(n, options.now())),
+      );
     return hubPage(order(entries, ordering), url, options.baseUrl ?? url.origin);
   };
   const search = (caller: Caller, url: URL): Response => {
     const query = url.searchParams.get('query') ?? '';
     const results = [...options.state.repos.entries()]
-      .filter(([n, r]) => visible(caller, n) && (n.includes(query) || r.description.includes(query)))
-      .map(([n, r]) => ({ repo_name: n.startsWith('library/') ? n.slice(8) : n, short_description: r.description, star_count: 0, pull_count: r.pullCount, repo_owner: '', is_automated: false, is_official: n.startsWith('library/') }));
+      .filter(
+        ([n, r]) => visible(caller, n) && (n.includes(query) || r.description.includes(query)),
+      )
+      .map(([n, r]) => ({
+        repo_name: n.startsWith('library/') ? n.slice(8) : n,
+        short_description: r.description,
+        star_count: 0,
+        pull_count: r.pullCount,
+        repo_owner: '',
+        is_automated: false,
+        is_official: n.startsWith('library/'),
+      }));
     return hubPage(results, url, options.baseUrl ?? url.origin);
   };
-  const repoRoute = async (caller: Caller, request: Request, url: URL, m: RegExpExecArray): Promise<Response> => {
+  const repoRoute = async (
+    caller: Caller,
+    request: Request,
+    url: URL,
+    m: RegExpExecArray,
+  ): Promise<Response> => {
     const namespace = m[1] ?? m[2] ?? '';
     const repoName = m[3];
     const tag = m[4] === undefined ? undefined : decodeURIComponent(m[4]);
     const method = request.method;
     if (repoName === undefined) {
       if (method === 'POST') return createRepo(caller, request, namespace);
-      return method === 'GET' ? listRepos(caller, url, namespace) : hubError(405, 'Method not allowed');
+      return method === 'GET'
+        ? listRepos(caller, url, namespace)
+        : hubError(405, 'Method not allowed');
     }
     const name = `${namespace}/${repoName}`;
     const repo = options.state.repos.get(name);
     if (repo === undefined || !visible(caller, name)) return hubError(404, 'Object not found');
     const tagsRoute = url.pathname.includes('/tags');
-    if (!tagsRoute) return method === 'GET' || method === 'HEAD' ? hubJson(200, repositoryEntry(name, repo)) : hubError(405, 'Method not allowed');
+    if (!tagsRoute)
+      return method === 'GET' || method === 'HEAD'
+        ? hubJson(200, repositoryEntry(name, repo))
+        : hubError(405, 'Method not allowed');
     if (tag === undefined) {
       const ordering = url.searchParams.get('ordering') ?? '-last_updated';
-      const all = await Promise.all([...repo.tags.keys()].sort().map((t) => tagEntry(name, repo, t, options.store)));
-      return hubPage(order(all.filter((t) => t !== undefined), ordering), url, options.baseUrl ?? url.origin);
+      const all = await Promise.all(
+        [...repo.tags.keys()].sort().map((t) => tagEntry(name, repo, t, options.store)),
+      );
+      return hubPage(
+        order(
+          all.filter((t) => t !== undefined),
+          ordering,
+        ),
+        url,
+        options.baseUrl ?? url.origin,
+      );
     }
     if (method === 'DELETE') {
-      if (caller.user === undefined) return hubJson(401, { detail: 'Authentication credentials were not provided.' });
-      if (!caller.owns(namespace)) return hubJson(403, { detail: 'You do not have permission to perform this action.' });
+      if (caller.user === undefined)
+        return hubJson(401, { detail: 'Authentication credentials were not provided.' });
+      if (!caller.owns(namespace))
+        return hubJson(403, { detail: 'You do not have permission to perform this action.' });
       if (!repo.tags.delete(tag)) return hubError(404, 'Tag not found');
       await options.save();
       return new Response(null, { status: 204 });
@@ -99,14 +143,35 @@ export function createHubHandler(options: HubHandlerOptions): (request: Request)
     const entry = await tagEntry(name, repo, tag, options.store);
     return entry === undefined ? hubError(404, 'Tag not found') : hubJson(200, entry);
   };
-  const createRepo = async (caller: Caller, request: Request, namespace: string): Promise<Response> => {
-    if (caller.user === undefined) return hubJson(401, { detail: 'Authentication credentials were not provided.' });
-    if (!caller.owns(namespace)) return hubJson(403, { detail: 'You do not have permission to perform this action.' });
-    const b = (await request.json().catch(() => ({}))) as { name?: unknown; is_private?: unknown; description?: unknown };
-    if (typeof b.name !== 'string' || !/^[a-z0-9]+(?:[._-][a-z0-9]+)*$/.test(b.name) || b.name.length < 2) {
-      return hubJson(400, { fields: { name: ['Invalid repository name.'] }, text: 'Invalid repository name' });
+  const createRepo = async (
+    caller: Caller,
+    request: Request,
+    namespace: string,
+  ): Promise<Response> => {
+    if (caller.user === undefined)
+      return hubJson(401, { detail: 'Authentication credentials were not provided.' });
+    if (!caller.owns(namespace))
+      return hubJson(403, { detail: 'You do not have permission to perform this action.' });
+    const b = (await request.json().catch(() => ({}))) as {
+      name?: unknown;
+      is_private?: unknown;
+      description?: unknown;
+    };
+    if (
+      typeof b.name !== 'string' ||
+      !/^[a-z0-9]+(?:[._-][a-z0-9]+)*$/.test(b.name) ||
+      b.name.length < 2
+    ) {
+      return hubJson(400, {
+        fields: { name: ['Invalid repository name.'] },
+        text: 'Invalid repository name',
+      });
     }
-    const repo = options.state.ensure(`${namespace}/${b.name}`, options.now(), b.is_private === true);
+    const repo = options.state.ensure(
+      `${namespace}/${b.name}`,
+      options.now(),
+      b.is_private === true,
+    );
     if (typeof b.description === 'string') repo.description = b.description;
     await options.save();
     return hubJson(201, repositoryEntry(`${namespace}/${b.name}`, repo));
@@ -114,15 +179,24 @@ export function createHubHandler(options: HubHandlerOptions): (request: Request)
   return async (request) => {
     const url = new URL(request.url);
     const path = url.pathname;
-    if (request.method === 'POST' && path === '/v2/auth/token') return hubLogin(options, 'token', request);
-    if (request.method === 'POST' && /^\/v2\/users\/login\/?$/.test(path)) return hubLogin(options, 'login', request);
-    if (request.method === 'POST' && /^\/v2\/users\/2fa-login\/?$/.test(path)) return hubLogin(options, '2fa', request);
+    if (request.method === 'POST' && path === '/v2/auth/token')
+      return hubLogin(options, 'token', request);
+    if (request.method === 'POST' && /^\/v2\/users\/login\/?$/.test(path))
+      return hubLogin(options, 'login', request);
+    if (request.method === 'POST' && /^\/v2\/users\/2fa-login\/?$/.test(path))
+      return hubLogin(options, '2fa', request);
     const m = REPO_ROUTE.exec(path);
     const isSearch = /^\/v2\/search\/repositories\/?$/.test(path);
     if (m === null && !isSearch) return undefined;
     const account = hubAccount(options, request.headers.get('authorization'));
-    if (account === 'invalid') return hubJson(401, { detail: 'Given token not valid for any token type' });
-    const caller: Caller = { user: account, owns: (ns) => account !== undefined && (account.namespaces === undefined || account.namespaces.includes(ns)) };
+    if (account === 'invalid')
+      return hubJson(401, { detail: 'Given token not valid for any token type' });
+    const caller: Caller = {
+      user: account,
+      owns: (ns) =>
+        account !== undefined &&
+        (account.namespaces === undefined || account.namespaces.includes(ns)),
+    };
     return m === null ? search(caller, url) : repoRoute(caller, request, url, m);
   };
 }

@@ -6,8 +6,15 @@
  * @returns the response
  * @internal
  */
-export function hubJson(status: number, value: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(value), { status, headers: { 'content-type': 'application/json', ...headers } });
+export function hubJson(
+  status: number,
+  value: unknown,
+  headers: Record<string, string> = {},
+): Response {
+  return new Response(JSON.stringify(value), {
+    status,
+    headers: { 'content-type': 'application/json', ...headers },
+  });
 }
 
 /**
@@ -37,10 +44,16 @@ export function readPageQuery(url: URL): PageQuery | Response {
   const page = Number(url.searchParams.get('page') ?? '1');
   const pageSize = Number(url.searchParams.get('page_size') ?? '10');
   if (!Number.isInteger(page) || page < 1) {
-    return hubJson(400, { fields: { page: ['A valid integer >= 1 is required.'] }, text: 'Invalid page' });
+    return hubJson(400, {
+      fields: { page: ['A valid integer >= 1 is required.'] },
+      text: 'Invalid page',
+    });
   }
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) {
-    return hubJson(400, { fields: { page_size: ['Ensure this value is between 1 and 100.'] }, text: 'Invalid page_size' });
+    return hubJson(400, {
+      fields: { page_size: ['Ensure this value is between 1 and 100.'] },
+      text: 'Invalid page_size',
+    });
   }
   return { page, pageSize };
 }

@@ -85,7 +85,9 @@ export async function drain(body: ReadableStream<Uint8Array> | null): Promise<vo
  * @returns the chunk, or `undefined` at the end
  * @internal
  */
-export async function readChunk(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<Uint8Array | undefined> {
+export async function readChunk(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+): Promise<Uint8Array | undefined> {
   const result = (await reader.read()) as { done: boolean; value?: Uint8Array };
   return result.done ? undefined : result.value;
 }

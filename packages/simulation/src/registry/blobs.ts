@@ -11,7 +11,10 @@ import { API_VERSION_HEADER, emptyResponse, registryError } from './errors.js';
  * @returns the range, `undefined` when absent, or `'unsatisfiable'`
  * @internal
  */
-export function parseRange(header: string | null, size: number): ByteRange | 'unsatisfiable' | undefined {
+export function parseRange(
+  header: string | null,
+  size: number,
+): ByteRange | 'unsatisfiable' | undefined {
   if (header === null) return undefined;
   const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
   if (m === null || (m[1] === '' && m[2] === '')) return 'unsatisfiable';
@@ -46,7 +49,9 @@ export async function getBlob(
   const linked = ctx.state.repos.get(target.name)?.blobs.has(target.digest) === true;
   const size = linked ? await ctx.store.stat(target.digest) : undefined;
   if (size === undefined) {
-    return head ? emptyResponse(404) : registryError(404, { code: 'BLOB_UNKNOWN', detail: target.digest });
+    return head
+      ? emptyResponse(404)
+      : registryError(404, { code: 'BLOB_UNKNOWN', detail: target.digest });
   }
   const headers: Record<string, string> = {
     ...API_VERSION_HEADER,
@@ -63,7 +68,10 @@ export async function getBlob(
   if (range !== undefined) {
     headers['content-range'] = `bytes ${range.start}-${range.end}/${size}`;
     headers['content-length'] = String(range.end - range.start + 1);
-    return new Response(toWebStream(ctx.store.read(target.digest, range)), { status: 206, headers });
+    return new Response(toWebStream(ctx.store.read(target.digest, range)), {
+      status: 206,
+      headers,
+    });
   }
   headers['content-length'] = String(size);
   if (head || size === 0) return new Response(null, { status: 200, headers });
@@ -81,8 +89,10 @@ export async function deleteBlob(
   ctx: RegistryContext,
   target: { name: string; digest: string },
 ): Promise<Response> {
-  if (ctx.rules.blobDelete === 'unsupported-405') return registryError(405, { code: 'UNSUPPORTED' });
-  if (parseDigest(target.digest) === undefined) return registryError(400, { code: 'DIGEST_INVALID' });
+  if (ctx.rules.blobDelete === 'unsupported-405')
+    return registryError(405, { code: 'UNSUPPORTED' });
+  if (parseDigest(target.digest) === undefined)
+    return registryError(400, { code: 'DIGEST_INVALID' });
   if (ctx.state.repos.get(target.name)?.blobs.delete(target.digest) !== true) {
     return registryError(404, { code: 'BLOB_UNKNOWN' });
   }

@@ -56,7 +56,11 @@ export function registryError(
   };
   return new Response(`${JSON.stringify(body)}\n`, {
     status,
-    headers: { 'content-type': 'application/json; charset=utf-8', ...API_VERSION_HEADER, ...headers },
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      ...API_VERSION_HEADER,
+      ...headers,
+    },
   });
 }
 
@@ -98,6 +102,10 @@ export function jsonResponse(
 ): Response {
   return new Response(JSON.stringify(value), {
     status,
-    headers: { 'content-type': 'application/json; charset=utf-8', ...API_VERSION_HEADER, ...headers },
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      ...API_VERSION_HEADER,
+      ...headers,
+    },
   });
 }

@@ -11,7 +11,10 @@ const MAX_PAGE = 1000;
  * @returns the page and headers, or the error for a bad `n`
  * @internal
  */
-export function paginate(items: readonly string[], url: URL): { page: string[]; headers: Record<string, string> } | Response {
+export function paginate(
+  items: readonly string[],
+  url: URL,
+): { page: string[]; headers: Record<string, string> } | Response {
   const nRaw = url.searchParams.get('n');
   const last = url.searchParams.get('last');
   const n = nRaw !== null && /^\d+$/.test(nRaw) ? Number(nRaw) : undefined;
@@ -41,7 +44,8 @@ export function listTags(ctx: RegistryContext, call: RegistryCall, name: string)
   const repo = ctx.state.repos.get(name);
   if (repo === undefined) return registryError(404, { code: 'NAME_UNKNOWN', detail: { name } });
   const tags = [...repo.tags.keys()].sort();
-  if (tags.length === 0 && ctx.rules.emptyTagList === 'null') return jsonResponse(200, { name, tags: null });
+  if (tags.length === 0 && ctx.rules.emptyTagList === 'null')
+    return jsonResponse(200, { name, tags: null });
   if (ctx.rules.tagListPaging === 'ignored') return jsonResponse(200, { name, tags });
   const paged = paginate(tags, call.url);
   if (paged instanceof Response) return paged;
@@ -80,7 +84,11 @@ export function listCatalog(ctx: RegistryContext, call: RegistryCall): Response 
  * @returns the index (200 even when empty)
  * @internal
  */
-export function listReferrers(ctx: RegistryContext, call: RegistryCall, target: { name: string; digest: string }): Response {
+export function listReferrers(
+  ctx: RegistryContext,
+  call: RegistryCall,
+  target: { name: string; digest: string },
+): Response {
   const filter = call.url.searchParams.get('artifactType');
   const manifests = [...(ctx.state.repos.get(target.name)?.manifests ?? [])]
     .filter(([, m]) => m.subject === target.digest)
@@ -94,5 +102,9 @@ export function listReferrers(ctx: RegistryContext, call: RegistryCall, target: 
     }));
   const headers: Record<string, string> = { 'content-type': MANIFEST_TYPES.ociIndex };
   if (filter !== null) headers['oci-filters-applied'] = 'artifactType';
-  return jsonResponse(200, { schemaVersion: 2, mediaType: MANIFEST_TYPES.ociIndex, manifests }, headers);
+  return jsonResponse(
+    200,
+    { schemaVersion: 2, mediaType: MANIFEST_TYPES.ociIndex, manifests },
+    headers,
+  );
 }

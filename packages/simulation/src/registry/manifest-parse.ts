@@ -9,7 +9,10 @@ export const MANIFEST_TYPES = {
 } as const;
 
 const KNOWN: ReadonlySet<string> = new Set(Object.values(MANIFEST_TYPES));
-const INDEX_TYPES: ReadonlySet<string> = new Set([MANIFEST_TYPES.ociIndex, MANIFEST_TYPES.dockerList]);
+const INDEX_TYPES: ReadonlySet<string> = new Set([
+  MANIFEST_TYPES.ociIndex,
+  MANIFEST_TYPES.dockerList,
+]);
 
 interface Descriptor {
   readonly digest: string;

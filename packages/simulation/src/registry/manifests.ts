@@ -7,7 +7,9 @@ import { isDigestReference } from './routes.js';
 import { type ManifestRecord, type RepositoryRecord } from './state.js';
 
 function unknownManifest(name: string, reference: string): Response {
-  const detail = isDigestReference(reference) ? { Name: name, Revision: reference } : { Tag: reference };
+  const detail = isDigestReference(reference)
+    ? { Name: name, Revision: reference }
+    : { Tag: reference };
   return registryError(404, { code: 'MANIFEST_UNKNOWN', detail });
 }
 
@@ -19,13 +21,19 @@ function resolve(repo: RepositoryRecord | undefined, reference: string): string 
 
 function acceptRefusal(record: ManifestRecord, accept: string): Response | undefined {
   // distribution 2.8: OCI content is only served when the client lists the OCI type (observed).
-  if (record.mediaType === MANIFEST_TYPES.ociManifest && !acceptsExplicitly(accept, record.mediaType)) {
+  if (
+    record.mediaType === MANIFEST_TYPES.ociManifest &&
+    !acceptsExplicitly(accept, record.mediaType)
+  ) {
     return registryError(404, {
       code: 'MANIFEST_UNKNOWN',
       message: 'OCI manifest found, but accept header does not support OCI manifests',
     });
   }
-  if (record.mediaType === MANIFEST_TYPES.ociIndex && !acceptsExplicitly(accept, record.mediaType)) {
+  if (
+    record.mediaType === MANIFEST_TYPES.ociIndex &&
+    !acceptsExplicitly(accept, record.mediaType)
+  ) {
     return registryError(404, {
       code: 'MANIFEST_UNKNOWN',
       message: 'OCI index found, but accept header does not support OCI indexes',
@@ -70,7 +78,10 @@ export async function getManifest(
   if (head) return emptyResponse(200, headers);
   repo.pullCount += 1;
   const bytes = await ctx.store.readAll(digest);
-  return new Response(bytes, { status: 200, headers: { ...headers, 'docker-distribution-api-version': 'registry/2.0' } });
+  return new Response(bytes, {
+    status: 200,
+    headers: { ...headers, 'docker-distribution-api-version': 'registry/2.0' },
+  });
 }
 
 async function missingReferences(
@@ -100,19 +111,40 @@ export async function putManifest(
   const bytes = await readLimited(call.request.body, ctx.maxManifestBytes);
   if (bytes === undefined) {
     return ctx.rules.manifestTooLarge === 'payload-too-large-413'
-      ? registryError(413, { code: 'MANIFEST_INVALID', message: 'manifest too large', detail: { limit: ctx.maxManifestBytes } }, { connection: 'close' })
-      : registryError(400, { code: 'MANIFEST_INVALID', detail: 'http: request body too large' }, { connection: 'close' });
+      ? registryError(
+          413,
+          {
+            code: 'MANIFEST_INVALID',
+            message: 'manifest too large',
+            detail: { limit: ctx.maxManifestBytes },
+          },
+          { connection: 'close' },
+        )
+      : registryError(
+          400,
+          { code: 'MANIFEST_INVALID', detail: 'http: request body too large' },
+          { connection: 'close' },
+        );
   }
   const parsed = parseManifestBody(bytes, call.request.headers.get('content-type') ?? '');
-  if (typeof parsed === 'string') return registryError(400, { code: 'MANIFEST_INVALID', detail: {} });
+  if (typeof parsed === 'string')
+    return registryError(400, { code: 'MANIFEST_INVALID', detail: {} });
   const byDigest = isDigestReference(target.reference);
   const algorithm = byDigest ? parseDigest(target.reference)?.algorithm : 'sha256';
   if (algorithm === undefined) return registryError(400, { code: 'DIGEST_INVALID' });
   const digest = digestOf(bytes, algorithm);
-  if (byDigest && digest !== target.reference) return registryError(400, { code: 'DIGEST_INVALID' });
-  const missing = await missingReferences(ctx.state.repos.get(target.name), parsed.blobs, parsed.children);
+  if (byDigest && digest !== target.reference)
+    return registryError(400, { code: 'DIGEST_INVALID' });
+  const missing = await missingReferences(
+    ctx.state.repos.get(target.name),
+    parsed.blobs,
+    parsed.children,
+  );
   if (missing.length > 0) {
-    return registryError(400, missing.map((d) => ({ code: 'MANIFEST_BLOB_UNKNOWN' as const, detail: d })));
+    return registryError(
+      400,
+      missing.map((d) => ({ code: 'MANIFEST_BLOB_UNKNOWN' as const, detail: d })),
+    );
   }
   await ctx.store.putVerified(digest, bytes);
   const now = ctx.now();
@@ -139,7 +171,9 @@ export async function putManifest(
     });
   }
   const subject =
-    parsed.subject !== undefined && ctx.rules.referrersApi === 'supported' ? { 'oci-subject': parsed.subject } : {};
+    parsed.subject !== undefined && ctx.rules.referrersApi === 'supported'
+      ? { 'oci-subject': parsed.subject }
+      : {};
   return emptyResponse(201, {
     location: `${call.url.origin}/v2/${target.name}/manifests/${digest}`,
     'docker-content-digest': digest,
@@ -159,17 +193,23 @@ export async function deleteManifest(
   ctx: RegistryContext,
   target: { name: string; reference: string },
 ): Promise<Response> {
-  if (ctx.rules.manifestDelete === 'unsupported-405') return registryError(405, { code: 'UNSUPPORTED' });
+  if (ctx.rules.manifestDelete === 'unsupported-405')
+    return registryError(405, { code: 'UNSUPPORTED' });
   const repo = ctx.state.repos.get(target.name);
   if (!isDigestReference(target.reference)) {
-    if (ctx.rules.deleteManifestByTag === 'digest-invalid-400') return registryError(400, { code: 'DIGEST_INVALID' });
-    if (ctx.rules.deleteManifestByTag === 'unsupported-405') return registryError(405, { code: 'UNSUPPORTED' });
-    if (repo?.tags.delete(target.reference) !== true) return unknownManifest(target.name, target.reference);
+    if (ctx.rules.deleteManifestByTag === 'digest-invalid-400')
+      return registryError(400, { code: 'DIGEST_INVALID' });
+    if (ctx.rules.deleteManifestByTag === 'unsupported-405')
+      return registryError(405, { code: 'UNSUPPORTED' });
+    if (repo?.tags.delete(target.reference) !== true)
+      return unknownManifest(target.name, target.reference);
     await ctx.save();
     return emptyResponse(202, { 'content-length': '0' });
   }
-  if (parseDigest(target.reference) === undefined) return registryError(400, { code: 'DIGEST_INVALID' });
-  if (repo?.manifests.delete(target.reference) !== true) return registryError(404, { code: 'MANIFEST_UNKNOWN' });
+  if (parseDigest(target.reference) === undefined)
+    return registryError(400, { code: 'DIGEST_INVALID' });
+  if (repo?.manifests.delete(target.reference) !== true)
+    return registryError(404, { code: 'MANIFEST_UNKNOWN' });
   for (const [tag, rec] of repo.tags) if (rec.digest === target.reference) repo.tags.delete(tag);
   await ctx.save();
   return emptyResponse(202, { 'content-length': '0' });

@@ -27,19 +27,28 @@ function scopesFor(route: RegistryRoute, method: string): Scope[] {
   if (!('name' in route) || route.kind === 'invalid-name') return [];
   const read = method === 'GET' || method === 'HEAD';
   let actions = read ? ['pull'] : ['pull', 'push'];
-  if (method === 'DELETE' && (route.kind === 'manifest' || route.kind === 'blob')) actions = ['delete'];
+  if (method === 'DELETE' && (route.kind === 'manifest' || route.kind === 'blob'))
+    actions = ['delete'];
   return [{ type: 'repository', name: route.name, actions }];
 }
 
 type Route<K extends RegistryRoute['kind']> = Extract<RegistryRoute, { kind: K }>;
 const notAllowed = (): Response => registryError(405, { code: 'UNSUPPORTED' });
 
-const DISPATCH: { [K in RegistryRoute['kind']]: (ctx: RegistryContext, call: RegistryCall, route: Route<K>) => Promise<Response> | Response } = {
+const DISPATCH: {
+  [K in RegistryRoute['kind']]: (
+    ctx: RegistryContext,
+    call: RegistryCall,
+    route: Route<K>,
+  ) => Promise<Response> | Response;
+} = {
   ping: () => jsonResponse(200, {}),
   'ping-redirect': () => emptyResponse(301, { location: '/v2/' }),
   catalog: (ctx, call) => listCatalog(ctx, call),
   'invalid-name': (ctx, _call, route) =>
-    ctx.rules.invalidNameAnswer === 'text-404' ? textNotFound() : registryError(400, { code: 'NAME_INVALID', detail: { name: route.name } }),
+    ctx.rules.invalidNameAnswer === 'text-404'
+      ? textNotFound()
+      : registryError(400, { code: 'NAME_INVALID', detail: { name: route.name } }),
   manifest: (ctx, call, route) => {
     const m = call.request.method;
     if (m === 'GET' || m === 'HEAD') return getManifest(ctx, call, route);
@@ -51,9 +60,14 @@ const DISPATCH: { [K in RegistryRoute['kind']]: (ctx: RegistryContext, call: Reg
     if (m === 'GET' || m === 'HEAD') return getBlob(ctx, call, route);
     return m === 'DELETE' ? deleteBlob(ctx, route) : notAllowed();
   },
-  'upload-start': (ctx, call, route) => (call.request.method === 'POST' ? startUpload(ctx, call, route.name) : notAllowed()),
-  upload: (ctx, call, route) => (['GET', 'PATCH', 'PUT', 'DELETE'].includes(call.request.method) ? continueUpload(ctx, call, route) : notAllowed()),
-  tags: (ctx, call, route) => (call.request.method === 'GET' ? listTags(ctx, call, route.name) : notAllowed()),
+  'upload-start': (ctx, call, route) =>
+    call.request.method === 'POST' ? startUpload(ctx, call, route.name) : notAllowed(),
+  upload: (ctx, call, route) =>
+    ['GET', 'PATCH', 'PUT', 'DELETE'].includes(call.request.method)
+      ? continueUpload(ctx, call, route)
+      : notAllowed(),
+  tags: (ctx, call, route) =>
+    call.request.method === 'GET' ? listTags(ctx, call, route.name) : notAllowed(),
   referrers: (ctx, call, route) => {
     if (ctx.rules.referrersApi === 'absent') return textNotFound();
     return call.request.method === 'GET' ? listReferrers(ctx, call, route) : notAllowed();
@@ -81,17 +95,36 @@ export function createRegistryHandler(ctx: RegistryContext, deps: RegistryHandle
     const principal = deps.gate(request, scopesFor(route, request.method));
     if (principal instanceof Response) return principal;
     const read = request.method === 'GET' || request.method === 'HEAD';
-    const hidden = 'name' in route && route.kind !== 'invalid-name' && read && !ctx.state.repos.has(route.name);
+    const hidden =
+      'name' in route && route.kind !== 'invalid-name' && read && !ctx.state.repos.has(route.name);
     if (hidden && ctx.rules.missingRepoAnswer === 'unauthorized-401') {
-      return registryError(401, { code: 'UNAUTHORIZED', detail: [{ Type: 'repository', Class: '', Name: route.name, Action: 'pull' }] });
+      return registryError(401, {
+        code: 'UNAUTHORIZED',
+        detail: [{ Type: 'repository', Class: '', Name: route.name, Action: 'pull' }],
+      });
     }
     let limitHeaders: Record<string, string> = {};
     if (deps.rateLimiter !== undefined && route.kind === 'manifest' && read) {
-      const source = principal.account === undefined ? (info.clientAddress ?? '127.0.0.1') : accountId(principal.account);
-      const decision = deps.rateLimiter.take(source, principal.account !== undefined, request.method === 'GET');
+      const source =
+        principal.account === undefined
+          ? (info.clientAddress ?? '127.0.0.1')
+          : accountId(principal.account);
+      const decision = deps.rateLimiter.take(
+        source,
+        principal.account !== undefined,
+        request.method === 'GET',
+      );
       limitHeaders = decision.headers;
       if (decision.retryAfter !== undefined) {
-        return registryError(429, { code: 'TOOMANYREQUESTS', message: 'You have reached your pull rate limit. You may increase the limit by authenticating and upgrading: https://www.docker.com/increase-rate-limit' }, { ...limitHeaders, 'retry-after': String(decision.retryAfter) });
+        return registryError(
+          429,
+          {
+            code: 'TOOMANYREQUESTS',
+            message:
+              'You have reached your pull rate limit. You may increase the limit by authenticating and upgrading: https://www.docker.com/increase-rate-limit',
+          },
+          { ...limitHeaders, 'retry-after': String(decision.retryAfter) },
+        );
       }
     }
     const call: RegistryCall = {
@@ -100,7 +133,11 @@ export function createRegistryHandler(ctx: RegistryContext, deps: RegistryHandle
       ...(principal.account === undefined ? {} : { account: principal.account }),
       canPull: (name) => principal.canPull(name),
     };
-    const handler = DISPATCH[route.kind] as (c: RegistryContext, k: RegistryCall, r: RegistryRoute) => Promise<Response> | Response;
+    const handler = DISPATCH[route.kind] as (
+      c: RegistryContext,
+      k: RegistryCall,
+      r: RegistryRoute,
+    ) => Promise<Response> | Response;
     return withHeaders(await handler(ctx, call, route), limitHeaders);
   };
 }

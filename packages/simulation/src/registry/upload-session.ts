@@ -10,7 +10,10 @@ export interface Session {
 }
 
 function stateToken(ctx: RegistryContext, id: string, size: number): string {
-  return createHmac('sha256', ctx.stateKey).update(`${id}:${size}`).digest('base64url').slice(0, 32);
+  return createHmac('sha256', ctx.stateKey)
+    .update(`${id}:${size}`)
+    .digest('base64url')
+    .slice(0, 32);
 }
 
 /**
@@ -24,7 +27,9 @@ function stateToken(ctx: RegistryContext, id: string, size: number): string {
  */
 export function uploadLocation(ctx: RegistryContext, call: RegistryCall, session: Session): string {
   const base = `${call.url.origin}/v2/${session.name}/blobs/uploads/${session.id}`;
-  return ctx.rules.uploadStateParam ? `${base}?_state=${stateToken(ctx, session.id, session.size)}` : base;
+  return ctx.rules.uploadStateParam
+    ? `${base}?_state=${stateToken(ctx, session.id, session.size)}`
+    : base;
 }
 
 /**
@@ -35,7 +40,11 @@ export function uploadLocation(ctx: RegistryContext, call: RegistryCall, session
  * @returns the headers
  * @internal
  */
-export function sessionHeaders(ctx: RegistryContext, call: RegistryCall, session: Session): Record<string, string> {
+export function sessionHeaders(
+  ctx: RegistryContext,
+  call: RegistryCall,
+  session: Session,
+): Record<string, string> {
   return {
     location: uploadLocation(ctx, call, session),
     range: `0-${Math.max(0, session.size - 1)}`,
@@ -76,7 +85,10 @@ export async function findSession(
   const st = owner === target.name ? await ctx.store.uploadState(target.id) : undefined;
   if (st === undefined) return registryError(404, { code: 'BLOB_UPLOAD_UNKNOWN' });
   const session = { id: target.id, name: target.name, size: st.size };
-  if (ctx.rules.uploadStateParam && call.url.searchParams.get('_state') !== stateToken(ctx, target.id, st.size)) {
+  if (
+    ctx.rules.uploadStateParam &&
+    call.url.searchParams.get('_state') !== stateToken(ctx, target.id, st.size)
+  ) {
     return registryError(404, { code: 'BLOB_UPLOAD_INVALID', detail: {} });
   }
   return session;
@@ -88,7 +100,9 @@ export async function findSession(
  * @returns the range, `undefined` when absent, or `'invalid'`
  * @internal
  */
-export function parseContentRange(header: string | null): { start: number; end: number } | 'invalid' | undefined {
+export function parseContentRange(
+  header: string | null,
+): { start: number; end: number } | 'invalid' | undefined {
   if (header === null) return undefined;
   const m = /^(?:bytes[ =])?(\d+)-(\d+)(?:\/\*|\/\d+)?$/.exec(header.trim());
   if (m === null) return 'invalid';

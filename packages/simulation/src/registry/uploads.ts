@@ -2,14 +2,25 @@ import { drain, iterateBody } from '../internal/streams.js';
 import { parseDigest } from '../storage/hashing.js';
 import { type RegistryCall, type RegistryContext } from './context.js';
 import { emptyResponse, registryError } from './errors.js';
-import { createSession, findSession, parseContentRange, sessionHeaders, type Session } from './upload-session.js';
+import {
+  createSession,
+  findSession,
+  parseContentRange,
+  sessionHeaders,
+  type Session,
+} from './upload-session.js';
 
 interface Target {
   name: string;
   id: string;
 }
 
-async function linkBlob(ctx: RegistryContext, call: RegistryCall, name: string, digest: string): Promise<Response> {
+async function linkBlob(
+  ctx: RegistryContext,
+  call: RegistryCall,
+  name: string,
+  digest: string,
+): Promise<Response> {
   ctx.state.ensure(name, ctx.now()).blobs.add(digest);
   await ctx.save();
   return emptyResponse(201, {
@@ -19,19 +30,29 @@ async function linkBlob(ctx: RegistryContext, call: RegistryCall, name: string, 
   });
 }
 
-async function tryMount(ctx: RegistryContext, call: RegistryCall, name: string): Promise<Response | undefined> {
+async function tryMount(
+  ctx: RegistryContext,
+  call: RegistryCall,
+  name: string,
+): Promise<Response | undefined> {
   const digest = call.url.searchParams.get('mount');
   const from = call.url.searchParams.get('from');
   if (digest === null || parseDigest(digest) === undefined) return undefined;
   const visible =
     from === null
-      ? ctx.rules.mountWithoutFrom === 'mount-201' && [...ctx.state.repos.values()].some((r) => r.blobs.has(digest))
+      ? ctx.rules.mountWithoutFrom === 'mount-201' &&
+        [...ctx.state.repos.values()].some((r) => r.blobs.has(digest))
       : ctx.state.repos.get(from)?.blobs.has(digest) === true && (call.canPull?.(from) ?? true);
   if (!visible || (await ctx.store.stat(digest)) === undefined) return undefined;
   return linkBlob(ctx, call, name, digest);
 }
 
-async function finish(ctx: RegistryContext, call: RegistryCall, session: Session, digest: string): Promise<Response> {
+async function finish(
+  ctx: RegistryContext,
+  call: RegistryCall,
+  session: Session,
+  digest: string,
+): Promise<Response> {
   const result = await ctx.store.commit(session.id, digest);
   if (result.digest !== digest) {
     return registryError(400, { code: 'DIGEST_INVALID', detail: { Digest: digest, Reason: {} } });
@@ -48,7 +69,11 @@ async function finish(ctx: RegistryContext, call: RegistryCall, session: Session
  * @returns 201 or 202 (or an error)
  * @internal
  */
-export async function startUpload(ctx: RegistryContext, call: RegistryCall, name: string): Promise<Response> {
+export async function startUpload(
+  ctx: RegistryContext,
+  call: RegistryCall,
+  name: string,
+): Promise<Response> {
   const mounted = await tryMount(ctx, call, name);
   if (mounted !== undefined) return mounted;
   const digest = call.url.searchParams.get('digest');
@@ -68,15 +93,24 @@ export async function startUpload(ctx: RegistryContext, call: RegistryCall, name
   return emptyResponse(202, sessionHeaders(ctx, call, session));
 }
 
-function outOfOrder(ctx: RegistryContext, call: RegistryCall, session: Session): Response | undefined {
+function outOfOrder(
+  ctx: RegistryContext,
+  call: RegistryCall,
+  session: Session,
+): Response | undefined {
   const range = parseContentRange(call.request.headers.get('content-range'));
   if (range === undefined) return undefined;
-  if (range === 'invalid') return registryError(416, { code: 'RANGE_INVALID' }, sessionHeaders(ctx, call, session));
+  if (range === 'invalid')
+    return registryError(416, { code: 'RANGE_INVALID' }, sessionHeaders(ctx, call, session));
   if (ctx.rules.outOfOrderChunk === 'reject-416' && range.start !== session.size) {
     return registryError(416, { code: 'RANGE_INVALID' }, sessionHeaders(ctx, call, session));
   }
   const length = call.request.headers.get('content-length');
-  if (length !== null && Number(length) !== range.end - range.start + 1 && ctx.rules.outOfOrderChunk === 'reject-416') {
+  if (
+    length !== null &&
+    Number(length) !== range.end - range.start + 1 &&
+    ctx.rules.outOfOrderChunk === 'reject-416'
+  ) {
     return registryError(400, { code: 'SIZE_INVALID' });
   }
   return undefined;
@@ -90,7 +124,11 @@ function outOfOrder(ctx: RegistryContext, call: RegistryCall, session: Session):
  * @returns the session's answer
  * @internal
  */
-export async function continueUpload(ctx: RegistryContext, call: RegistryCall, target: Target): Promise<Response> {
+export async function continueUpload(
+  ctx: RegistryContext,
+  call: RegistryCall,
+  target: Target,
+): Promise<Response> {
   const found = await findSession(ctx, call, target);
   if (found instanceof Response) return found;
   const method = call.request.method;
@@ -104,11 +142,16 @@ export async function continueUpload(ctx: RegistryContext, call: RegistryCall, t
   if (method === 'PATCH') {
     const refused = outOfOrder(ctx, call, found);
     if (refused !== undefined) return refused;
-    const st = await ctx.store.append(found.id, iterateBody(call.request.body), call.request.signal);
+    const st = await ctx.store.append(
+      found.id,
+      iterateBody(call.request.body),
+      call.request.signal,
+    );
     return emptyResponse(202, sessionHeaders(ctx, call, { ...found, size: st.size }));
   }
   const digest = call.url.searchParams.get('digest');
-  if (digest === null) return registryError(400, { code: 'DIGEST_INVALID', detail: 'digest missing' });
+  if (digest === null)
+    return registryError(400, { code: 'DIGEST_INVALID', detail: 'digest missing' });
   if (parseDigest(digest) === undefined) return registryError(400, { code: 'DIGEST_INVALID' });
   if (call.request.body !== null) {
     const refused = outOfOrder(ctx, call, found);

@@ -35,10 +35,14 @@ export function createCore(
 ): SimulatorCore {
   const now = options.clock ?? Date.now;
   const users = options.users ?? [];
-  const service = options.service ?? (parts.rules.hubTokenService ? 'registry.docker.io' : 'simulation-registry');
+  const service =
+    options.service ?? (parts.rules.hubTokenService ? 'registry.docker.io' : 'simulation-registry');
   const tokens = new TokenService({
     users,
-    policy: { state: parts.state, revealMissing: parts.rules.missingRepoAnswer === 'not-found-404' },
+    policy: {
+      state: parts.state,
+      revealMissing: parts.rules.missingRepoAnswer === 'not-found-404',
+    },
     now,
     key: randomBytes(32),
     expiresIn: options.tokenExpiresIn ?? 300,
@@ -55,7 +59,10 @@ export function createCore(
     maxManifestBytes: options.maxManifestBytes ?? 4 * 1024 * 1024,
     save: () => parts.store.saveMeta(parts.state.toJSON()),
     onTaggedPush: (event) => {
-      webhooks.emit(event.repository, pushPayload(event, parts.state.repos.get(event.repository), hubBase, now()));
+      webhooks.emit(
+        event.repository,
+        pushPayload(event, parts.state.repos.get(event.repository), hubBase, now()),
+      );
     },
   };
   const limits = options.rateLimits ?? parts.rules.rateLimits;
@@ -67,7 +74,9 @@ export function createCore(
       service,
       ...(options.tokenRealm === undefined ? {} : { realm: options.tokenRealm }),
     }),
-    ...(limits === false ? {} : { rateLimiter: new PullRateLimiter(limits === true ? {} : limits, now) }),
+    ...(limits === false
+      ? {}
+      : { rateLimiter: new PullRateLimiter(limits === true ? {} : limits, now) }),
   });
   const hub = createHubHandler({
     state: parts.state,
@@ -83,7 +92,11 @@ export function createCore(
     await parts.ready;
     const path = new URL(request.url).pathname;
     if (path === '/token') return tokens.handle(request);
-    return (await registry(request, info)) ?? (await hub(request)) ?? registryError(404, { code: 'UNKNOWN', message: 'no such route' });
+    return (
+      (await registry(request, info)) ??
+      (await hub(request)) ??
+      registryError(404, { code: 'UNKNOWN', message: 'no such route' })
+    );
   };
   const handle = async (request: Request, info: RequestInfo = {}): Promise<Response> => {
     const action = plan.next(request.method, new URL(request.url).pathname);
@@ -94,7 +107,10 @@ export function createCore(
       return refused;
     }
     const response = await route(request, info).catch((err: unknown) =>
-      registryError(500, { code: 'UNKNOWN', detail: err instanceof Error ? err.message : String(err) }),
+      registryError(500, {
+        code: 'UNKNOWN',
+        detail: err instanceof Error ? err.message : String(err),
+      }),
     );
     return action === undefined ? response : faultBody(response, action);
   };

@@ -24,7 +24,11 @@ export interface Simulator {
   /** msw handlers for the given origin. */
   mswHandlers(baseUrl: string): HttpHandler[];
   /** The storage and the registry's metadata. */
-  readonly store: { readonly blobs: BlobStore; readonly state: RegistryState; ready(): Promise<void> };
+  readonly store: {
+    readonly blobs: BlobStore;
+    readonly state: RegistryState;
+    ready(): Promise<void>;
+  };
   /** The resolved profile rules. */
   readonly rules: ProfileRules;
   /** Makes every token issued so far invalid (the "token expires early" fault). */
@@ -34,7 +38,13 @@ export interface Simulator {
   /** Resolves once pending webhook deliveries are done. */
   webhooksIdle(): Promise<void>;
   /** Token endpoint requests so far (method, account, grant type, scopes, status). */
-  readonly tokenRequests: readonly { method: string; account?: string; grantType: string; scopes: string[]; status: number }[];
+  readonly tokenRequests: readonly {
+    method: string;
+    account?: string;
+    grantType: string;
+    scopes: string[];
+    status: number;
+  }[];
   /** Closes servers started with `listen` and the dispatcher. */
   close(): Promise<void>;
 }

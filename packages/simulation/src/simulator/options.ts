@@ -27,7 +27,9 @@ export interface SimulatorOptions {
   /** Accounts for Basic auth, the token service and Hub logins. */
   readonly users?: readonly SimulatorUser[];
   /** Repository settings: visibility and description (repositories are public by default). */
-  readonly repositories?: Readonly<Record<string, { readonly private?: boolean; readonly description?: string }>>;
+  readonly repositories?: Readonly<
+    Record<string, { readonly private?: boolean; readonly description?: string }>
+  >;
   /** Token lifetime in seconds (default 300). */
   readonly tokenExpiresIn?: number;
   /** Fixed token realm (default `<request origin>/token`). */

@@ -31,7 +31,9 @@ async function writeAtomic(dir: string, path: string, bytes: Uint8Array | string
  * @public
  */
 export async function createDirectoryStore(root: string): Promise<BlobStore> {
-  await Promise.all(['blobs', 'uploads', 'tmp'].map((d) => mkdir(join(root, d), { recursive: true })));
+  await Promise.all(
+    ['blobs', 'uploads', 'tmp'].map((d) => mkdir(join(root, d), { recursive: true })),
+  );
   const blobPath = (digest: string): string => {
     const p = parseDigest(digest);
     if (p === undefined) throw new Error(`not a digest: ${digest}`);

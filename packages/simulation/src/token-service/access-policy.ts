@@ -18,13 +18,20 @@ export interface AccessPolicyOptions {
  * @returns granted actions
  * @internal
  */
-export function grantedActions(options: AccessPolicyOptions, user: SimulatorUser | undefined, scope: Scope): string[] {
+export function grantedActions(
+  options: AccessPolicyOptions,
+  user: SimulatorUser | undefined,
+  scope: Scope,
+): string[] {
   if (scope.type === 'registry') {
-    return scope.name === 'catalog' && user !== undefined ? scope.actions.filter((a) => a === '*') : [];
+    return scope.name === 'catalog' && user !== undefined
+      ? scope.actions.filter((a) => a === '*')
+      : [];
   }
   if (scope.type !== 'repository') return [];
   const namespace = scope.name.split('/')[0] ?? '';
-  const owner = user !== undefined && (user.namespaces === undefined || user.namespaces.includes(namespace));
+  const owner =
+    user !== undefined && (user.namespaces === undefined || user.namespaces.includes(namespace));
   const repo = options.state.repos.get(scope.name);
   const canPull = owner || (repo === undefined ? options.revealMissing : !repo.isPrivate);
   return scope.actions.filter((a) => {

@@ -25,12 +25,16 @@ export interface AuthGateOptions {
 
 function detail(scopes: readonly Scope[]): unknown {
   if (scopes.length === 0) return null;
-  return scopes.flatMap((s) => s.actions.map((a) => ({ Type: s.type, Class: '', Name: s.name, Action: a })));
+  return scopes.flatMap((s) =>
+    s.actions.map((a) => ({ Type: s.type, Class: '', Name: s.name, Action: a })),
+  );
 }
 
 function allows(claims: TokenClaims, scope: Scope): boolean {
   const entry = claims.access.find((e) => e.type === scope.type && e.name === scope.name);
-  return scope.actions.every((a) => entry?.actions.includes(a) === true || entry?.actions.includes('*') === true);
+  return scope.actions.every(
+    (a) => entry?.actions.includes(a) === true || entry?.actions.includes('*') === true,
+  );
 }
 
 /**
@@ -40,23 +44,34 @@ function allows(claims: TokenClaims, scope: Scope): boolean {
  * @returns a check that admits a request or answers 401
  * @internal
  */
-export function createAuthGate(options: AuthGateOptions): (request: Request, scopes: readonly Scope[]) => Principal | Response {
+export function createAuthGate(
+  options: AuthGateOptions,
+): (request: Request, scopes: readonly Scope[]) => Principal | Response {
   const open: Principal = { canPull: () => true };
   const challenge = (origin: string, scopes: readonly Scope[], error?: string): Response => {
     const realm = options.realm ?? `${origin}/token`;
     let value = `Bearer realm="${realm}",service="${options.service}"`;
     if (scopes.length > 0) value += `,scope="${scopes.map(formatScope).join(' ')}"`;
     if (error !== undefined) value += `,error="${error}"`;
-    return registryError(401, { code: 'UNAUTHORIZED', detail: detail(scopes) }, { 'www-authenticate': value });
+    return registryError(
+      401,
+      { code: 'UNAUTHORIZED', detail: detail(scopes) },
+      { 'www-authenticate': value },
+    );
   };
   return (request, scopes) => {
     if (options.mode === 'none') return open;
     const header = request.headers.get('authorization');
     if (options.mode === 'basic') {
       const basic = parseBasic(header);
-      const user: SimulatorUser | undefined = basic && authenticate(options.users, basic.name, basic.password);
+      const user: SimulatorUser | undefined =
+        basic && authenticate(options.users, basic.name, basic.password);
       if (user === undefined) {
-        return registryError(401, { code: 'UNAUTHORIZED', detail: detail(scopes) }, { 'www-authenticate': 'Basic realm="simulation"' });
+        return registryError(
+          401,
+          { code: 'UNAUTHORIZED', detail: detail(scopes) },
+          { 'www-authenticate': 'Basic realm="simulation"' },
+        );
       }
       return { account: user.name, canPull: () => true };
     }
@@ -65,7 +80,8 @@ export function createAuthGate(options: AuthGateOptions): (request: Request, sco
     if (m?.[1] === undefined) return challenge(origin, scopes);
     const claims = options.tokens.verify(m[1]);
     if (claims === undefined) return challenge(origin, scopes, 'invalid_token');
-    if (!scopes.every((s) => allows(claims, s))) return challenge(origin, scopes, 'insufficient_scope');
+    if (!scopes.every((s) => allows(claims, s)))
+      return challenge(origin, scopes, 'insufficient_scope');
     return {
       ...(claims.sub === '' ? {} : { account: claims.sub }),
       canPull: (name) => allows(claims, { type: 'repository', name, actions: ['pull'] }),

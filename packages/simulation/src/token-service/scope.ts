@@ -16,7 +16,10 @@ export function parseScope(value: string): Scope | undefined {
   const first = value.indexOf(':');
   const last = value.lastIndexOf(':');
   if (first <= 0 || last <= first) return undefined;
-  const actions = value.slice(last + 1).split(',').filter((a) => a !== '');
+  const actions = value
+    .slice(last + 1)
+    .split(',')
+    .filter((a) => a !== '');
   return { type: value.slice(0, first), name: value.slice(first + 1, last), actions };
 }
 

@@ -26,7 +26,13 @@ const ISSUER = 'docker-hub-simulation';
 export class TokenService {
   private generation = 0;
   /** Every request the endpoint answered (grant type, account, scopes, status). */
-  readonly log: { method: string; account?: string; grantType: string; scopes: string[]; status: number }[] = [];
+  readonly log: {
+    method: string;
+    account?: string;
+    grantType: string;
+    scopes: string[];
+    status: number;
+  }[] = [];
 
   constructor(private readonly options: TokenServiceOptions) {}
 
@@ -48,11 +54,26 @@ export class TokenService {
     return claims;
   }
 
-  private sign(user: SimulatorUser | undefined, access: AccessEntry[], use: 'access' | 'refresh'): string {
+  private sign(
+    user: SimulatorUser | undefined,
+    access: AccessEntry[],
+    use: 'access' | 'refresh',
+  ): string {
     const iat = Math.floor(this.options.now() / 1000);
     const ttl = use === 'refresh' ? 30 * 86_400 : this.options.expiresIn;
     return signJwt(
-      { iss: ISSUER, sub: user?.name ?? '', aud: this.options.service, exp: iat + ttl, nbf: iat - 1, iat, jti: randomUUID(), access, use, gen: this.generation },
+      {
+        iss: ISSUER,
+        sub: user?.name ?? '',
+        aud: this.options.service,
+        exp: iat + ttl,
+        nbf: iat - 1,
+        iat,
+        jti: randomUUID(),
+        access,
+        use,
+        gen: this.generation,
+      },
       this.options.key,
     );
   }
@@ -64,10 +85,19 @@ export class TokenService {
       const prev = merged.get(key);
       merged.set(key, { ...s, actions: [...new Set([...(prev?.actions ?? []), ...s.actions])] });
     }
-    return [...merged.values()].map((s) => ({ type: s.type, name: s.name, actions: grantedActions(this.options.policy, user, s) }));
+    return [...merged.values()].map((s) => ({
+      type: s.type,
+      name: s.name,
+      actions: grantedActions(this.options.policy, user, s),
+    }));
   }
 
-  private reply(user: SimulatorUser | undefined, scopes: Scope[], offline: boolean, extra: Record<string, unknown> = {}): Response {
+  private reply(
+    user: SimulatorUser | undefined,
+    scopes: Scope[],
+    offline: boolean,
+    extra: Record<string, unknown> = {},
+  ): Response {
     const token = this.sign(user, this.grant(user, scopes), 'access');
     const body: Record<string, unknown> = {
       token,
@@ -93,12 +123,24 @@ export class TokenService {
   async handle(request: Request): Promise<Response> {
     const url = new URL(request.url);
     if (request.method === 'GET') {
-      const rawScopes = url.searchParams.getAll('scope').flatMap((s) => s.split(' ')).filter((s) => s !== '');
+      const rawScopes = url.searchParams
+        .getAll('scope')
+        .flatMap((s) => s.split(' '))
+        .filter((s) => s !== '');
       const basic = parseBasic(request.headers.get('authorization'));
-      const user = basic === undefined ? undefined : authenticate(this.options.users, basic.name, basic.password);
+      const user =
+        basic === undefined
+          ? undefined
+          : authenticate(this.options.users, basic.name, basic.password);
       if (basic !== undefined && user === undefined) return this.refused('GET', 'basic', rawScopes);
       const scopes = rawScopes.map(parseScope).filter((s) => s !== undefined);
-      this.log.push({ method: 'GET', ...(user ? { account: user.name } : {}), grantType: user ? 'basic' : 'anonymous', scopes: rawScopes, status: 200 });
+      this.log.push({
+        method: 'GET',
+        ...(user ? { account: user.name } : {}),
+        grantType: user ? 'basic' : 'anonymous',
+        scopes: rawScopes,
+        status: 200,
+      });
       return this.reply(user, scopes, url.searchParams.get('offline_token') === 'true');
     }
     if (request.method !== 'POST') return jsonResponse(405, { details: 'method not allowed' });
@@ -108,13 +150,26 @@ export class TokenService {
     const scopes = rawScopes.map(parseScope).filter((s) => s !== undefined);
     let user: SimulatorUser | undefined;
     if (grantType === 'password') {
-      user = authenticate(this.options.users, form.get('username') ?? '', form.get('password') ?? '');
+      user = authenticate(
+        this.options.users,
+        form.get('username') ?? '',
+        form.get('password') ?? '',
+      );
     } else if (grantType === 'refresh_token') {
       const claims = verifyJwt(form.get('refresh_token') ?? '', this.options.key);
-      user = claims?.use === 'refresh' && claims.exp > this.options.now() / 1000 ? this.options.users.find((u) => u.name === claims.sub) : undefined;
+      user =
+        claims?.use === 'refresh' && claims.exp > this.options.now() / 1000
+          ? this.options.users.find((u) => u.name === claims.sub)
+          : undefined;
     }
     if (user === undefined) return this.refused('POST', grantType, rawScopes);
-    this.log.push({ method: 'POST', account: user.name, grantType, scopes: rawScopes, status: 200 });
+    this.log.push({
+      method: 'POST',
+      account: user.name,
+      grantType,
+      scopes: rawScopes,
+      status: 200,
+    });
     const offline = grantType === 'refresh_token' || form.get('access_type') === 'offline';
     return this.reply(user, scopes, offline, { scope: rawScopes.join(' ') });
   }

@@ -45,12 +45,21 @@ export class WebhookEmitter {
   }
 
   private async deliver(target: WebhookTarget, body: string): Promise<void> {
-    const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'docker-hub-simulation' };
-    if (target.secret !== undefined) headers['x-hub-signature-256'] = signPayload(target.secret, body);
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'user-agent': 'docker-hub-simulation',
+    };
+    if (target.secret !== undefined)
+      headers['x-hub-signature-256'] = signPayload(target.secret, body);
     for (let attempt = 1; attempt <= this.attempts; attempt++) {
       let status = 0;
       try {
-        const res = await fetch(target.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(10_000) });
+        const res = await fetch(target.url, {
+          method: 'POST',
+          headers,
+          body,
+          signal: AbortSignal.timeout(10_000),
+        });
         status = res.status;
         await res.arrayBuffer();
       } catch {

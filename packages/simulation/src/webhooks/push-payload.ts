@@ -9,7 +9,12 @@ import { type RepositoryRecord } from '../registry/state.js';
  * @returns the payload object
  * @internal
  */
-export function pushPayload(event: TaggedPushEvent, repo: RepositoryRecord | undefined, hubUrl: string, now: number): Record<string, unknown> {
+export function pushPayload(
+  event: TaggedPushEvent,
+  repo: RepositoryRecord | undefined,
+  hubUrl: string,
+  now: number,
+): Record<string, unknown> {
   const slash = event.repository.indexOf('/');
   const namespace = slash < 0 ? 'library' : event.repository.slice(0, slash);
   const name = slash < 0 ? event.repository : event.repository.slice(slash + 1);

@@ -47,7 +47,8 @@ export function handlerSink(handler: Dispatcher.DispatchHandler): HandlerSink {
     },
     resume,
   };
-  const modern = typeof handler.onRequestStart === 'function' || typeof handler.onResponseStart === 'function';
+  const modern =
+    typeof handler.onRequestStart === 'function' || typeof handler.onResponseStart === 'function';
   return {
     aborted: () => reason,
     start() {
@@ -69,7 +70,10 @@ export function handlerSink(handler: Dispatcher.DispatchHandler): HandlerSink {
         }
         handler.onResponseStart?.(controller, status, obj, statusText);
       } else {
-        const raw = headers.flatMap(([k, v]) => [Buffer.from(k, 'latin1'), Buffer.from(v, 'latin1')]);
+        const raw = headers.flatMap(([k, v]) => [
+          Buffer.from(k, 'latin1'),
+          Buffer.from(v, 'latin1'),
+        ]);
         // eslint-disable-next-line @typescript-eslint/no-deprecated
         if (handler.onHeaders?.(status, raw, resume, statusText) === false) paused = true;
       }

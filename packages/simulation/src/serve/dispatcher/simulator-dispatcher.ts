@@ -7,7 +7,11 @@ import { toRequest } from './to-request.js';
 /** A Fetch-style handler with optional request facts. @public */
 export type FetchHandler = (request: Request, info?: RequestInfo) => Promise<Response>;
 
-async function pump(handle: FetchHandler, opts: Dispatcher.DispatchOptions, sink: HandlerSink): Promise<void> {
+async function pump(
+  handle: FetchHandler,
+  opts: Dispatcher.DispatchOptions,
+  sink: HandlerSink,
+): Promise<void> {
   sink.start();
   const request = toRequest(opts);
   const response = await handle(request, { clientAddress: '127.0.0.1' });
@@ -56,7 +60,10 @@ export class SimulatorDispatcher extends Dispatcher {
    * @param handler - undici handler (either callback style)
    * @returns true (always ready for more)
    */
-  override dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+  override dispatch(
+    opts: Dispatcher.DispatchOptions,
+    handler: Dispatcher.DispatchHandler,
+  ): boolean {
     const sink = handlerSink(handler);
     if (this.closed) {
       queueMicrotask(() => {

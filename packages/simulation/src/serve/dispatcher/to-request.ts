@@ -6,7 +6,8 @@ type Headers = Dispatcher.DispatchOptions['headers'];
 
 function toHeaders(raw: Headers): globalThis.Headers {
   const out = new globalThis.Headers();
-  const text = (x: unknown): string => (typeof x === 'string' ? x : typeof x === 'number' ? String(x) : '');
+  const text = (x: unknown): string =>
+    typeof x === 'string' ? x : typeof x === 'number' ? String(x) : '';
   const add = (k: unknown, v: unknown): void => {
     if (v === undefined || v === null) return;
     if (Array.isArray(v)) for (const x of v as unknown[]) out.append(text(k), text(x));

@@ -61,7 +61,10 @@ async function send(res: ServerResponse, response: Response, head: boolean): Pro
  * @returns the URL and a close function
  * @public
  */
-export async function listen(handle: FetchHandler, options: ListenOptions = {}): Promise<ListeningServer> {
+export async function listen(
+  handle: FetchHandler,
+  options: ListenOptions = {},
+): Promise<ListeningServer> {
   const host = options.host ?? '127.0.0.1';
   const server = createServer((req, res) => {
     const abort = new AbortController();
