@@ -1,14 +1,6 @@
 import { WebhookError } from '@llmdevops/docker-hub-core';
 
-/**
- * The 413 for a body that grew past the limit while being read.
- * @param limit - the limit in bytes
- * @returns the error
- * @internal
- */
-export function bodyTooLarge(limit: number): WebhookError {
-  return new WebhookError('WEBHOOK_INVALID', `body exceeds ${limit} bytes`, { status: 413 });
-}
+export { bodyTooLarge } from '../handler/preflight.js';
 
 /**
  * The 400 for a body that could not be read to its end (the sender hung up, the stream failed).

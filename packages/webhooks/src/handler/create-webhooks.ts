@@ -1,10 +1,7 @@
 import { ConfigError, WebhookError } from '@llmdevops/docker-hub-core';
-import { headerValue, mediaTypeOf, type WebhookHeaders } from '../internal/headers.js';
-import { DISTRIBUTION_EVENTS_MEDIA_TYPES } from '../schemas/distribution-envelope.js';
+import { headerValue, mediaTypeOf } from '../internal/headers.js';
 import { parseJsonSafely } from '../schemas/parse-json.js';
-import { lastPathSegment, matchesSharedSecret } from '../verify/shared-secret.js';
 import { verifySignature } from '../verify/signature.js';
-import { createSourceAllowList } from '../verify/source-allow-list.js';
 import { confirmEvents } from './confirm-events.js';
 import { DedupeWindow } from './dedupe-window.js';
 import { type WebhookEvent, type WebhookEventName } from './events.js';
@@ -16,63 +13,78 @@ import {
 } from './listener-registry.js';
 import { resolveOptions, type WebhooksOptions } from './options.js';
 import { detectKind, toEvents } from './parse-payload.js';
+import { bodyTooLarge, createPreflight, type WebhookRequestMeta } from './preflight.js';
 
-/** What a receiver knows about a request besides its body. @public */
-export interface WebhookRequestMeta {
-  /** Request headers (Node or Fetch form). */
-  readonly headers: WebhookHeaders;
-  /** Peer IP address, for `allowSources`. */
-  readonly remoteAddress?: string | undefined;
-  /** Request URL (absolute, or path and query), for a secret in the path or query. */
-  readonly url?: string | undefined;
-}
+export { type WebhookRequestMeta } from './preflight.js';
 
 /** Outcome of a delivery that passed every check. @public */
 export type AcceptResult =
   | { readonly status: 'accepted'; readonly events: readonly WebhookEvent[] }
   | { readonly status: 'duplicate'; readonly events: readonly [] };
 
-/** What the adapters need to know about acknowledgment. @public */
+/** What the adapters need to know about limits and acknowledgment. @public */
 export interface WebhooksSettings {
+  /** Largest body accepted, in bytes. */
   readonly maxBodyBytes: number;
+  /** When the 200 is sent relative to the listeners. */
   readonly ack: 'before-listeners' | 'after-listeners';
+  /** The durable queue, if one was given. */
   readonly queue: ((events: readonly WebhookEvent[]) => Promise<void>) | undefined;
+  /** Whether the shared secret is the last path segment (adapters then match `path/<token>`). */
   readonly secretInPath: boolean;
 }
 
 /** A webhook receiver: listeners plus the verify, parse and dispatch core. @public */
 export interface Webhooks {
   /**
-   * Adds a listener for one or more event names (`*` for all).
-   * @returns a disposer that removes it
+   * Adds a listener for one or more event names (`*` for all). Listeners may be async.
+   * @param name - `push`, `pull`, `mount`, `delete`, `*`, or several of them
+   * @param listener - receives the typed event
+   * @returns a disposer that removes the listener
    */
   on<TName extends WebhookEventName>(
     name: TName | readonly TName[],
     listener: WebhookListener<TName>,
   ): Disposer;
-  /** Adds a handler for listener failures. @returns a disposer */
+  /**
+   * Adds a handler for listener failures.
+   * @param handler - receives one `AggregateError` per event whose listeners failed
+   * @returns a disposer that removes the handler
+   */
   onError(handler: WebhookErrorHandler): Disposer;
   /**
-   * The checks that need no body: source address (403), shared secret (401), content type (415)
-   * and declared length (413). Adapters run it before reading the body.
-   * @throws {@link WebhookError}
+   * The checks that need no body (source 403, secret 401, content type 415, declared length
+   * 413); adapters run it before reading the body.
+   * @param meta - headers, peer address and URL
+   * @throws {@link WebhookError} with the status to answer
    */
   preflight(meta: WebhookRequestMeta): void;
   /**
    * Verifies, parses, deduplicates and confirms a delivery without running listeners.
+   * @param rawBody - the exact body bytes (or text)
+   * @param meta - headers, peer address and URL
+   * @returns the accepted events, or `duplicate`
    * @throws {@link WebhookError} with the status to answer
    */
   accept(rawBody: Uint8Array | string, meta: WebhookRequestMeta): Promise<AcceptResult>;
   /**
    * Hands accepted events to the `queue` option. When the queue fails they are forgotten by the
    * dedupe window, so the sender's retry is processed, and the error is rethrown.
+   * @param events - accepted events
    * @throws whatever the queue threw, or {@link ConfigError} when no queue is configured
    */
   enqueue(events: readonly WebhookEvent[]): Promise<void>;
-  /** Runs listeners for events in order; failures go to `onError`; never rejects. */
+  /**
+   * Runs the listeners of each event, event after event; failures go to `onError`. Never rejects.
+   * Queue consumers call it with the events they dequeued.
+   * @param events - events to deliver
+   */
   dispatch(events: readonly WebhookEvent[]): Promise<void>;
   /**
-   * {@link Webhooks.accept}, then hands the events to `queue` or runs the listeners.
+   * {@link Webhooks.accept}, then hands the events to `queue` or runs the listeners and waits.
+   * @param rawBody - the exact body bytes (or text)
+   * @param meta - headers, peer address and URL
+   * @returns the accepted events, or `duplicate`
    * @throws {@link WebhookError} with the status to answer
    */
   receive(rawBody: Uint8Array | string, meta: WebhookRequestMeta): Promise<AcceptResult>;
@@ -80,19 +92,13 @@ export interface Webhooks {
   readonly settings: WebhooksSettings;
 }
 
-const ACCEPTED_MEDIA_TYPES: ReadonlySet<string> = new Set([
-  'application/json',
-  ...DISTRIBUTION_EVENTS_MEDIA_TYPES,
-]);
-
-const unauthorized = (message: string, status: 401 | 403): WebhookError =>
-  new WebhookError('WEBHOOK_UNAUTHORIZED', message, { status });
+const dedupeKey = (event: WebhookEvent): string => `${event.source}:${event.id}`;
 
 /**
  * Creates a webhook receiver for Docker Hub push payloads and distribution notifications.
  * @param options - secrets, limits, deduplication, acknowledgment and confirmation
  * @returns the receiver; serve it with `createNodeMiddleware` or `createFetchHandler`
- * @throws {@link ConfigError} for invalid options
+ * @throws {@link ConfigError} for invalid options (never quoting a secret)
  * @example
  * ```ts
  * const webhooks = createWebhooks({ sharedSecret: { secrets: new Secret(process.env.HOOK_TOKEN ?? '') } });
@@ -103,51 +109,11 @@ const unauthorized = (message: string, status: 401 | 403): WebhookError =>
  */
 export function createWebhooks(options: WebhooksOptions = {}): Webhooks {
   const resolved = resolveOptions(options);
+  const preflight = createPreflight(resolved, options.allowSources);
   const registry = new ListenerRegistry();
   if (options.onError !== undefined) registry.addErrorHandler(options.onError);
-  const sourceAllowed =
-    options.allowSources === undefined ? undefined : createSourceAllowList(options.allowSources);
   const clock = options.clock ?? { now: () => Date.now() };
   const dedupe = new DedupeWindow(resolved.dedupeWindowMs, () => clock.now());
-
-  function presentedToken(meta: WebhookRequestMeta): string | undefined {
-    const shared = resolved.sharedSecret;
-    if (shared === undefined) return undefined;
-    if (shared.from === 'header') return headerValue(meta.headers, shared.name);
-    if (meta.url === undefined) return undefined;
-    let url: URL;
-    try {
-      url = new URL(meta.url, 'http://receiver.invalid');
-    } catch {
-      return undefined;
-    }
-    return shared.from === 'path'
-      ? lastPathSegment(url)
-      : (url.searchParams.get(shared.name) ?? undefined);
-  }
-
-  function preflight(meta: WebhookRequestMeta): void {
-    if (sourceAllowed !== undefined && !sourceAllowed(meta.remoteAddress))
-      throw unauthorized('source address is not allowed', 403);
-    const shared = resolved.sharedSecret;
-    if (shared !== undefined && !matchesSharedSecret(shared.secrets, presentedToken(meta)))
-      throw unauthorized('missing or wrong shared secret', 401);
-    const mediaType = mediaTypeOf(headerValue(meta.headers, 'content-type'));
-    if (mediaType === undefined || !ACCEPTED_MEDIA_TYPES.has(mediaType))
-      throw new WebhookError('WEBHOOK_INVALID', 'content type must be application/json', {
-        status: 415,
-      });
-    const declared = headerValue(meta.headers, 'content-length');
-    if (declared !== undefined && !/^\d{1,15}$/.test(declared.trim()))
-      throw new WebhookError('WEBHOOK_INVALID', 'content-length is malformed', { status: 400 });
-    if (declared !== undefined && Number(declared) > resolved.maxBodyBytes) throw tooLarge();
-  }
-
-  function tooLarge(): WebhookError {
-    return new WebhookError('WEBHOOK_INVALID', `body exceeds ${resolved.maxBodyBytes} bytes`, {
-      status: 413,
-    });
-  }
 
   async function accept(
     rawBody: Uint8Array | string,
@@ -155,27 +121,28 @@ export function createWebhooks(options: WebhooksOptions = {}): Webhooks {
   ): Promise<AcceptResult> {
     preflight(meta);
     const body = typeof rawBody === 'string' ? Buffer.from(rawBody, 'utf8') : rawBody;
-    if (body.byteLength > resolved.maxBodyBytes) throw tooLarge();
-    const signature = resolved.signature;
+    if (body.byteLength > resolved.maxBodyBytes) throw bodyTooLarge(resolved.maxBodyBytes);
+    const { signature } = resolved;
+    // Verify before parsing: an unsigned body never reaches JSON.parse.
     if (
       signature !== undefined &&
       !verifySignature(signature.secrets, body, headerValue(meta.headers, signature.header))
     )
-      throw unauthorized('missing or wrong signature', 401);
+      throw new WebhookError('WEBHOOK_UNAUTHORIZED', 'missing or wrong signature', { status: 401 });
     const json = parseJsonSafely(body, resolved.limits);
     const kind = detectKind(mediaTypeOf(headerValue(meta.headers, 'content-type')), json);
     const events = toEvents(kind, json, {
       body,
       allowNonPublicCallbackUrl: options.allowNonPublicCallbackUrl ?? false,
     });
-    const fresh = events.filter((e) => dedupe.claim(`${e.source}:${e.id}`));
+    const fresh = events.filter((e) => dedupe.claim(dedupeKey(e)));
     if (fresh.length === 0) return { status: 'duplicate', events: [] };
     try {
       const confirmed = await confirmEvents(fresh, options.confirm, resolved.confirmTimeoutMs);
       return { status: 'accepted', events: confirmed };
     } catch (error) {
       // A rejected delivery must not shadow the genuine one that may follow.
-      for (const e of fresh) dedupe.release(`${e.source}:${e.id}`);
+      for (const e of fresh) dedupe.release(dedupeKey(e));
       throw error;
     }
   }
@@ -186,7 +153,7 @@ export function createWebhooks(options: WebhooksOptions = {}): Webhooks {
     try {
       await options.queue(events);
     } catch (error) {
-      for (const e of events) dedupe.release(`${e.source}:${e.id}`);
+      for (const e of events) dedupe.release(dedupeKey(e));
       throw error;
     }
   }
@@ -206,8 +173,8 @@ export function createWebhooks(options: WebhooksOptions = {}): Webhooks {
     async receive(rawBody, meta) {
       const result = await accept(rawBody, meta);
       if (result.status === 'accepted') {
-        if (options.queue !== undefined) await enqueue(result.events);
-        else await dispatch(result.events);
+        if (options.queue === undefined) await dispatch(result.events);
+        else await enqueue(result.events);
       }
       return result;
     },
