@@ -19,14 +19,10 @@ export { REPOSITORY_MAX_LENGTH, TAG_MAX_LENGTH } from './validation/patterns.js'
 export {
   ImageReference,
   DOCKER_HUB_REGISTRY_HOST,
+  DOCKER_HUB_REGISTRY,
   type ImageReferenceInit,
 } from './reference/image-reference.js';
-export {
-  Digest,
-  digestEquals,
-  DIGEST_HEX_LENGTH,
-  type DigestAlgorithm,
-} from './digest/digest.js';
+export { Digest, digestEquals, DIGEST_HEX_LENGTH, type DigestAlgorithm } from './digest/digest.js';
 export { createHasher, type Hasher } from './digest/hasher.js';
 export {
   verifyBytes,
@@ -78,7 +74,11 @@ export {
   type ParsedImageManifest,
   type ParsedImageIndex,
 } from './manifest/parse-manifest.js';
-export { serializeManifest, buildManifest, createDescriptor } from './manifest/serialize-manifest.js';
+export {
+  serializeManifest,
+  buildManifest,
+  createDescriptor,
+} from './manifest/serialize-manifest.js';
 export { Platform, type PlatformInit } from './platform/platform.js';
 export {
   listPlatforms,

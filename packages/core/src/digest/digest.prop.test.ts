@@ -85,14 +85,18 @@ describe('digest properties', () => {
 
   it('any wrong size makes the streams fail with SizeMismatchError', async () => {
     await fc.assert(
-      fc.asyncProperty(content, fc.integer({ min: -3, max: 3 }).filter((n) => n !== 0), async (bytes, delta) => {
-        const size = Math.max(0, bytes.length + delta);
-        fc.pre(size !== bytes.length);
-        for (const run of [throughTransform, throughStream]) {
-          const { error } = await run([bytes], { expected: Digest.fromBytes(bytes), size });
-          expect(error).toBeInstanceOf(SizeMismatchError);
-        }
-      }),
+      fc.asyncProperty(
+        content,
+        fc.integer({ min: -3, max: 3 }).filter((n) => n !== 0),
+        async (bytes, delta) => {
+          const size = Math.max(0, bytes.length + delta);
+          fc.pre(size !== bytes.length);
+          for (const run of [throughTransform, throughStream]) {
+            const { error } = await run([bytes], { expected: Digest.fromBytes(bytes), size });
+            expect(error).toBeInstanceOf(SizeMismatchError);
+          }
+        },
+      ),
       { numRuns: 40 },
     );
   });

@@ -22,7 +22,10 @@ describe('Digest', () => {
   it.each([
     ['', 'digest is empty'],
     ['sha256', "has no ':'"],
-    [`md5:${'a'.repeat(32)}`, 'unsupported digest algorithm "md5"; supported are sha256 and sha512'],
+    [
+      `md5:${'a'.repeat(32)}`,
+      'unsupported digest algorithm "md5"; supported are sha256 and sha512',
+    ],
     [`sha384:${'a'.repeat(96)}`, 'unsupported digest algorithm "sha384"'],
     [`SHA256:${'a'.repeat(64)}`, 'invalid digest algorithm "SHA256"'],
     [`sha256:${'A'.repeat(64)}`, "invalid character 'A' at index 7"],

@@ -24,7 +24,9 @@ function isAlgorithm(value: string): value is DigestAlgorithm {
  * @returns the parts, or a message naming the problem
  * @internal
  */
-export function inspectDigest(text: string): { algorithm: DigestAlgorithm; encoded: string } | string {
+export function inspectDigest(
+  text: string,
+): { algorithm: DigestAlgorithm; encoded: string } | string {
   if (text === '') return 'digest is empty';
   const colon = text.indexOf(':');
   if (colon === -1) {
@@ -121,7 +123,10 @@ export class Digest {
   equals(other: Digest | string): boolean {
     const that = typeof other === 'string' ? Digest.tryParse(other) : other;
     if (that?.algorithm !== this.algorithm) return false;
-    return timingSafeEqual(Buffer.from(this.encoded, 'latin1'), Buffer.from(that.encoded, 'latin1'));
+    return timingSafeEqual(
+      Buffer.from(this.encoded, 'latin1'),
+      Buffer.from(that.encoded, 'latin1'),
+    );
   }
 
   /** @returns `<algorithm>:<hex>` */

@@ -45,7 +45,11 @@ export function createHasher(algorithm: DigestAlgorithm = 'sha256'): Hasher {
     },
     update(chunk) {
       if (result !== undefined) {
-        throw new ValidationError('INVALID_ARGUMENT', 'hasher already finished; create a new one', '');
+        throw new ValidationError(
+          'INVALID_ARGUMENT',
+          'hasher already finished; create a new one',
+          '',
+        );
       }
       hash.update(chunk);
       bytes += chunk.byteLength;

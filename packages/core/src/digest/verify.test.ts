@@ -84,11 +84,15 @@ describe.each([
 describe('verifying streams: bad options', () => {
   it('throw at creation', () => {
     expect(() => createVerifyingTransform({ expected: 'bad' })).toThrow(InvalidDigestError);
-    expect(() => createVerifyingStream({ expected: good, size: Number.NaN })).toThrow(ValidationError);
+    expect(() => createVerifyingStream({ expected: good, size: Number.NaN })).toThrow(
+      ValidationError,
+    );
   });
 
   it('the Node transform accepts string chunks', async () => {
-    const t = createVerifyingTransform({ expected: Digest.fromBytes(new TextEncoder().encode('ab')) });
+    const t = createVerifyingTransform({
+      expected: Digest.fromBytes(new TextEncoder().encode('ab')),
+    });
     const out: Buffer[] = [];
     t.on('data', (c: Buffer) => out.push(c));
     const done = new Promise<void>((resolve, reject) => {
@@ -99,5 +103,22 @@ describe('verifying streams: bad options', () => {
     t.end('b');
     await done;
     expect(Buffer.concat(out).toString()).toBe('ab');
+  });
+});
+
+describe('web streams interop', () => {
+  it('verifies a fetch Response body piped through the TransformStream', async () => {
+    const response = new Response(content);
+    const body = response.body;
+    if (body === null) throw new Error('no body');
+    const verified = await new Response(
+      body.pipeThrough(createVerifyingStream({ expected: good })),
+    ).arrayBuffer();
+    expect(Buffer.from(verified).toString()).toBe('hello, registry');
+    const tampered = new Response(content.subarray(1)).body;
+    if (tampered === null) throw new Error('no body');
+    await expect(
+      new Response(tampered.pipeThrough(createVerifyingStream({ expected: good }))).arrayBuffer(),
+    ).rejects.toThrow(DigestMismatchError);
   });
 });

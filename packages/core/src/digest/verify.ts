@@ -25,11 +25,16 @@ export interface VerifyOptions {
  * @throws {@link InvalidDigestError} when `expected` is not a valid digest
  * @public
  */
-export function verifyBytes(bytes: Uint8Array, expected: Digest | string, expectedSize?: number): void {
+export function verifyBytes(
+  bytes: Uint8Array,
+  expected: Digest | string,
+  expectedSize?: number,
+): void {
   const want = toDigest(expected);
   if (expectedSize !== undefined) {
     checkSize(expectedSize);
-    if (bytes.byteLength !== expectedSize) throw new SizeMismatchError(expectedSize, bytes.byteLength);
+    if (bytes.byteLength !== expectedSize)
+      throw new SizeMismatchError(expectedSize, bytes.byteLength);
   }
   const actual = Digest.fromBytes(bytes, want.algorithm);
   if (!actual.equals(want)) throw new DigestMismatchError(want.toString(), actual.toString());
@@ -114,7 +119,9 @@ export function createVerifyingTransform(options: VerifyOptions): Transform {
  * ```
  * @public
  */
-export function createVerifyingStream(options: VerifyOptions): TransformStream<Uint8Array, Uint8Array> {
+export function createVerifyingStream(
+  options: VerifyOptions,
+): TransformStream<Uint8Array, Uint8Array> {
   const verifier = new Verifier(options);
   return new TransformStream<Uint8Array, Uint8Array>({
     transform(chunk, controller) {
@@ -135,6 +142,10 @@ function toDigest(expected: Digest | string): Digest {
 
 function checkSize(size: number): void {
   if (!Number.isSafeInteger(size) || size < 0) {
-    throw new ValidationError('INVALID_ARGUMENT', `expected size must be a non-negative integer, got ${size}`, String(size));
+    throw new ValidationError(
+      'INVALID_ARGUMENT',
+      `expected size must be a non-negative integer, got ${size}`,
+      String(size),
+    );
   }
 }

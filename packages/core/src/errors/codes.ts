@@ -50,7 +50,8 @@ export const ERROR_CODES = {
   INSECURE_TRANSPORT: 'A plain HTTP or downgraded connection was refused.',
   REDIRECT_INVALID: 'A redirect was refused (too many hops, or a downgrade).',
   // Webhooks and simulation.
-  WEBHOOK_INVALID: 'A webhook request was malformed, oversized, of the wrong type or failed its schema.',
+  WEBHOOK_INVALID:
+    'A webhook request was malformed, oversized, of the wrong type or failed its schema.',
   WEBHOOK_UNAUTHORIZED: 'A webhook request failed its shared secret, signature or source check.',
   WEBHOOK_UNCONFIRMED: 'A webhook event could not be confirmed against the registry.',
   CASSETTE_MISS: 'A replayed request matched no recorded interaction.',

@@ -36,48 +36,137 @@ const JSON_KEYS = ['code', 'message', 'name', 'retryable', 'status'];
 describe('error classes', () => {
   const at = new Date('2026-01-01T00:00:00Z');
   const cases: [DockerHubError, string, string, number | undefined, boolean][] = [
-    [new ValidationError('INVALID_TAG', 'bad tag', '-x'), 'ValidationError', 'INVALID_TAG', undefined, false],
-    [new InvalidReferenceError('bad ref', 'A'), 'InvalidReferenceError', 'INVALID_REFERENCE', undefined, false],
-    [new InvalidDigestError('bad digest', 'x'), 'InvalidDigestError', 'INVALID_DIGEST', undefined, false],
-    [new ManifestInvalidError('bad', { path: 'layers.0' }), 'ManifestInvalidError', 'MANIFEST_INVALID', undefined, false],
-    [new PayloadTooLargeError('manifest', 4), 'PayloadTooLargeError', 'PAYLOAD_TOO_LARGE', 413, false],
-    [new ConfigError([{ path: '', message: 'x' }]), 'ConfigError', 'CONFIG_INVALID', undefined, false],
-    [new PlatformNotFoundError('linux/s390x', []), 'PlatformNotFoundError', 'PLATFORM_NOT_FOUND', undefined, false],
+    [
+      new ValidationError('INVALID_TAG', 'bad tag', '-x'),
+      'ValidationError',
+      'INVALID_TAG',
+      undefined,
+      false,
+    ],
+    [
+      new InvalidReferenceError('bad ref', 'A'),
+      'InvalidReferenceError',
+      'INVALID_REFERENCE',
+      undefined,
+      false,
+    ],
+    [
+      new InvalidDigestError('bad digest', 'x'),
+      'InvalidDigestError',
+      'INVALID_DIGEST',
+      undefined,
+      false,
+    ],
+    [
+      new ManifestInvalidError('bad', { path: 'layers.0' }),
+      'ManifestInvalidError',
+      'MANIFEST_INVALID',
+      undefined,
+      false,
+    ],
+    [
+      new PayloadTooLargeError('manifest', 4),
+      'PayloadTooLargeError',
+      'PAYLOAD_TOO_LARGE',
+      413,
+      false,
+    ],
+    [
+      new ConfigError([{ path: '', message: 'x' }]),
+      'ConfigError',
+      'CONFIG_INVALID',
+      undefined,
+      false,
+    ],
+    [
+      new PlatformNotFoundError('linux/s390x', []),
+      'PlatformNotFoundError',
+      'PLATFORM_NOT_FOUND',
+      undefined,
+      false,
+    ],
     [new DigestMismatchError('a', 'b'), 'DigestMismatchError', 'DIGEST_MISMATCH', undefined, true],
     [new SizeMismatchError(1, 2), 'SizeMismatchError', 'SIZE_MISMATCH', undefined, true],
     [new RegistryError('boom'), 'RegistryError', 'REGISTRY_ERROR', undefined, false],
     [new AuthenticationError('who'), 'AuthenticationError', 'UNAUTHORIZED', 401, false],
-    [new AuthenticationError('2fa', {}, 'TWO_FACTOR_REQUIRED'), 'AuthenticationError', 'TWO_FACTOR_REQUIRED', 401, false],
+    [
+      new AuthenticationError('2fa', {}, 'TWO_FACTOR_REQUIRED'),
+      'AuthenticationError',
+      'TWO_FACTOR_REQUIRED',
+      401,
+      false,
+    ],
     [new AuthorizationError('no'), 'AuthorizationError', 'DENIED', 403, false],
     [new NotFoundError('gone'), 'NotFoundError', 'NOT_FOUND', 404, false],
     [new ServerError('5xx', { status: 503 }), 'ServerError', 'SERVER_ERROR', 503, true],
     [new UnsupportedError('nope'), 'UnsupportedError', 'UNSUPPORTED', 405, false],
-    [new RateLimitError('slow down', { resetAt: at, limit: 100, remaining: 0 }), 'RateLimitError', 'TOOMANYREQUESTS', 429, true],
-    [new NetworkError('reset', { causeCode: 'ECONNRESET' }), 'NetworkError', 'NETWORK', undefined, true],
-    [new TimeoutError('headers', 5, { what: 'GET /v2/' }), 'TimeoutError', 'TIMEOUT', undefined, true],
+    [
+      new RateLimitError('slow down', { resetAt: at, limit: 100, remaining: 0 }),
+      'RateLimitError',
+      'TOOMANYREQUESTS',
+      429,
+      true,
+    ],
+    [
+      new NetworkError('reset', { causeCode: 'ECONNRESET' }),
+      'NetworkError',
+      'NETWORK',
+      undefined,
+      true,
+    ],
+    [
+      new TimeoutError('headers', 5, { what: 'GET /v2/' }),
+      'TimeoutError',
+      'TIMEOUT',
+      undefined,
+      true,
+    ],
     [new AbortedError('pull'), 'AbortedError', 'ABORTED', undefined, false],
-    [new CircuitOpenError('registry.example', at), 'CircuitOpenError', 'CIRCUIT_OPEN', undefined, true],
-    [new InsecureTransportError('http://x', 'use https'), 'InsecureTransportError', 'INSECURE_TRANSPORT', undefined, false],
+    [
+      new CircuitOpenError('registry.example', at),
+      'CircuitOpenError',
+      'CIRCUIT_OPEN',
+      undefined,
+      true,
+    ],
+    [
+      new InsecureTransportError('http://x', 'use https'),
+      'InsecureTransportError',
+      'INSECURE_TRANSPORT',
+      undefined,
+      false,
+    ],
     [new RedirectError('too many'), 'RedirectError', 'REDIRECT_INVALID', undefined, false],
-    [new WebhookError('WEBHOOK_INVALID', 'bad', { status: 400 }), 'WebhookError', 'WEBHOOK_INVALID', 400, false],
+    [
+      new WebhookError('WEBHOOK_INVALID', 'bad', { status: 400 }),
+      'WebhookError',
+      'WEBHOOK_INVALID',
+      400,
+      false,
+    ],
     [new CassetteMissError('GET /v2/'), 'CassetteMissError', 'CASSETTE_MISS', undefined, false],
   ];
 
-  it.each(cases)('%s has its name, stable code, status and retryability', (err, name, code, status, retryable) => {
-    expect(err).toBeInstanceOf(Error);
-    expect(err).toBeInstanceOf(DockerHubError);
-    expect(isDockerHubError(err)).toBe(true);
-    expect(err.name).toBe(name);
-    expect(err.code).toBe(code);
-    expect(isDockerHubErrorCode(err.code)).toBe(true);
-    expect(ERROR_CODES[err.code]).toEqual(expect.any(String));
-    expect(err.status).toBe(status);
-    expect(err.retryable).toBe(retryable);
-    const json = err.toJSON();
-    expect(Object.keys(json).sort()).toEqual(JSON_KEYS);
-    expect(Object.keys(JSON.parse(JSON.stringify(err)) as object).sort()).toEqual(JSON_KEYS.filter((k) => k !== 'status' || status !== undefined));
-    expect(json).toEqual({ name, code, message: err.message, status, retryable });
-  });
+  it.each(cases)(
+    '%s has its name, stable code, status and retryability',
+    (err, name, code, status, retryable) => {
+      expect(err).toBeInstanceOf(Error);
+      expect(err).toBeInstanceOf(DockerHubError);
+      expect(isDockerHubError(err)).toBe(true);
+      expect(err.name).toBe(name);
+      expect(err.code).toBe(code);
+      expect(isDockerHubErrorCode(err.code)).toBe(true);
+      expect(ERROR_CODES[err.code]).toEqual(expect.any(String));
+      expect(err.status).toBe(status);
+      expect(err.retryable).toBe(retryable);
+      const json = err.toJSON();
+      expect(Object.keys(json).sort()).toEqual(JSON_KEYS);
+      expect(Object.keys(JSON.parse(JSON.stringify(err)) as object).sort()).toEqual(
+        JSON_KEYS.filter((k) => k !== 'status' || status !== undefined),
+      );
+      expect(json).toEqual({ name, code, message: err.message, status, retryable });
+    },
+  );
 
   it('keeps the cause without serializing it', () => {
     const cause = new Error('socket hang up; password=hunter2');
@@ -88,22 +177,36 @@ describe('error classes', () => {
   });
 
   it('subclass fields carry their data', () => {
-    const rate = new RateLimitError('slow down', { resetAt: new Date(10_000), limit: 100, remaining: 0 });
+    const rate = new RateLimitError('slow down', {
+      resetAt: new Date(10_000),
+      limit: 100,
+      remaining: 0,
+    });
     expect(rate.message).toContain('resets at 1970-01-01T00:00:10.000Z');
     expect(rate.retryAfterMs(4_000)).toBe(6_000);
     expect(rate.retryAfterMs(20_000)).toBe(0);
     expect(new RateLimitError('x').retryAfterMs()).toBe(0);
     expect(rate.limit).toBe(100);
     expect(rate.remaining).toBe(0);
-    const reg = new RegistryError('denied', { registryErrors: [{ code: 'DENIED', message: 'no' }], status: 403 });
+    const reg = new RegistryError('denied', {
+      registryErrors: [{ code: 'DENIED', message: 'no' }],
+      status: 403,
+    });
     expect(reg.code).toBe('DENIED');
     expect(reg.registryCode).toBe('DENIED');
-    expect(new RegistryError('odd', { registryErrors: [{ code: 'WEIRD', message: '?' }] }).code).toBe('REGISTRY_ERROR');
+    expect(
+      new RegistryError('odd', { registryErrors: [{ code: 'WEIRD', message: '?' }] }).code,
+    ).toBe('REGISTRY_ERROR');
     expect(new RegistryError('none').registryCode).toBeUndefined();
-    expect(new ConfigError([{ path: '', message: 'required' }, { path: 'a.b', message: 'bad' }]).message).toBe(
-      'invalid configuration:\n  - (root): required\n  - a.b: bad',
+    expect(
+      new ConfigError([
+        { path: '', message: 'required' },
+        { path: 'a.b', message: 'bad' },
+      ]).message,
+    ).toBe('invalid configuration:\n  - (root): required\n  - a.b: bad');
+    expect(new PlatformNotFoundError('linux/s390x', ['linux/amd64']).message).toContain(
+      'available: linux/amd64',
     );
-    expect(new PlatformNotFoundError('linux/s390x', ['linux/amd64']).message).toContain('available: linux/amd64');
     expect(new PlatformNotFoundError('linux/s390x', []).message).toContain('available: none');
     expect(new ManifestInvalidError('x').path).toBeUndefined();
     expect(new PayloadTooLargeError('manifest', 4).limit).toBe(4);

@@ -23,9 +23,14 @@ export interface HttpErrorOptions {
   readonly retryable?: boolean;
 }
 
-function pickCode(fallback: DockerHubErrorCode, errors: readonly RegistryErrorDetail[]): DockerHubErrorCode {
+function pickCode(
+  fallback: DockerHubErrorCode,
+  errors: readonly RegistryErrorDetail[],
+): DockerHubErrorCode {
   const first = errors[0]?.code;
-  return first !== undefined && REGISTRY_CODES.has(first) ? (first as DockerHubErrorCode) : fallback;
+  return first !== undefined && REGISTRY_CODES.has(first)
+    ? (first as DockerHubErrorCode)
+    : fallback;
 }
 
 /**
@@ -42,7 +47,11 @@ export class RegistryError extends DockerHubError {
    * @param options - status, registry errors and cause
    * @param fallback - the code used when the registry sent none this toolkit knows
    */
-  constructor(message: string, options: HttpErrorOptions = {}, fallback: DockerHubErrorCode = 'REGISTRY_ERROR') {
+  constructor(
+    message: string,
+    options: HttpErrorOptions = {},
+    fallback: DockerHubErrorCode = 'REGISTRY_ERROR',
+  ) {
     const errors = options.registryErrors ?? [];
     super(pickCode(fallback, errors), message, {
       cause: options.cause,
@@ -65,7 +74,11 @@ export class AuthenticationError extends RegistryError {
    * @param options - status, registry errors, cause
    * @param code - `UNAUTHORIZED` (default) or `TWO_FACTOR_REQUIRED`
    */
-  constructor(message: string, options: HttpErrorOptions = {}, code: 'UNAUTHORIZED' | 'TWO_FACTOR_REQUIRED' = 'UNAUTHORIZED') {
+  constructor(
+    message: string,
+    options: HttpErrorOptions = {},
+    code: 'UNAUTHORIZED' | 'TWO_FACTOR_REQUIRED' = 'UNAUTHORIZED',
+  ) {
     super(message, { status: 401, ...options }, code);
   }
 }
@@ -142,7 +155,8 @@ export class RateLimitError extends RegistryError {
    * @param options - reset time, limit, and the HTTP details
    */
   constructor(message: string, options: RateLimitErrorOptions = {}) {
-    const when = options.resetAt === undefined ? '' : `; resets at ${options.resetAt.toISOString()}`;
+    const when =
+      options.resetAt === undefined ? '' : `; resets at ${options.resetAt.toISOString()}`;
     super(`${message}${when}`, { status: 429, retryable: true, ...options }, 'TOOMANYREQUESTS');
     this.resetAt = options.resetAt;
     this.limit = options.limit;

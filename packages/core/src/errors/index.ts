@@ -1,4 +1,9 @@
-export { ERROR_CODES, REGISTRY_CODES, isDockerHubErrorCode, type DockerHubErrorCode } from './codes.js';
+export {
+  ERROR_CODES,
+  REGISTRY_CODES,
+  isDockerHubErrorCode,
+  type DockerHubErrorCode,
+} from './codes.js';
 export {
   DockerHubError,
   isDockerHubError,

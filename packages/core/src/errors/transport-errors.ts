@@ -30,9 +30,16 @@ export class TimeoutError extends DockerHubError {
    * @param timeoutMs - its length
    * @param options - what was being done, and the cause
    */
-  constructor(phase: TimeoutPhase, timeoutMs: number, options: { what?: string; cause?: unknown } = {}) {
+  constructor(
+    phase: TimeoutPhase,
+    timeoutMs: number,
+    options: { what?: string; cause?: unknown } = {},
+  ) {
     const what = options.what === undefined ? '' : `${options.what}: `;
-    super('TIMEOUT', `${what}${phase} timeout after ${timeoutMs} ms`, { cause: options.cause, retryable: true });
+    super('TIMEOUT', `${what}${phase} timeout after ${timeoutMs} ms`, {
+      cause: options.cause,
+      retryable: true,
+    });
     this.phase = phase;
     this.timeoutMs = timeoutMs;
   }
@@ -61,7 +68,9 @@ export class CircuitOpenError extends DockerHubError {
    * @param halfOpenAt - when it half-opens
    */
   constructor(host: string, halfOpenAt: Date) {
-    super('CIRCUIT_OPEN', `circuit open for ${host} until ${halfOpenAt.toISOString()}`, { retryable: true });
+    super('CIRCUIT_OPEN', `circuit open for ${host} until ${halfOpenAt.toISOString()}`, {
+      retryable: true,
+    });
     this.host = host;
     this.halfOpenAt = halfOpenAt;
   }

@@ -76,7 +76,8 @@ const SCHEMAS: Record<ManifestMediaType, z.ZodType> = {
  * @public
  */
 export function parseManifest(bytes: Uint8Array, contentType?: string): ParsedManifest {
-  if (bytes.byteLength > MANIFEST_MAX_BYTES) throw new PayloadTooLargeError('manifest', MANIFEST_MAX_BYTES);
+  if (bytes.byteLength > MANIFEST_MAX_BYTES)
+    throw new PayloadTooLargeError('manifest', MANIFEST_MAX_BYTES);
   const document = decode(bytes);
   const mediaType = resolveMediaType(document, contentType);
   const result = SCHEMAS[mediaType].safeParse(document);
@@ -107,7 +108,9 @@ function decode(bytes: Uint8Array): Record<string, unknown> {
   try {
     value = JSON.parse(text);
   } catch (cause) {
-    throw new ManifestInvalidError(`manifest is not valid JSON: ${(cause as Error).message}`, { cause });
+    throw new ManifestInvalidError(`manifest is not valid JSON: ${(cause as Error).message}`, {
+      cause,
+    });
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ManifestInvalidError('manifest must be a JSON object', { path: '' });
@@ -116,11 +119,16 @@ function decode(bytes: Uint8Array): Record<string, unknown> {
 }
 
 /** Decides which manifest type a document is, refusing contradictions. */
-function resolveMediaType(document: Record<string, unknown>, contentType: string | undefined): ManifestMediaType {
+function resolveMediaType(
+  document: Record<string, unknown>,
+  contentType: string | undefined,
+): ManifestMediaType {
   const declared = contentType === undefined ? '' : normalizeMediaType(contentType);
   const own = document['mediaType'];
   if (own !== undefined && typeof own !== 'string') {
-    throw new ManifestInvalidError('manifest field mediaType: must be a string', { path: 'mediaType' });
+    throw new ManifestInvalidError('manifest field mediaType: must be a string', {
+      path: 'mediaType',
+    });
   }
   if (document['schemaVersion'] === 1 || isSchema1(declared) || isSchema1(own)) {
     throw new ManifestInvalidError('Docker schema 1 manifests are deprecated and not supported');
@@ -137,16 +145,23 @@ function resolveMediaType(document: Record<string, unknown>, contentType: string
       );
     }
     if (shape !== undefined && shape !== kindOf(declared)) {
-      throw new ManifestInvalidError(`declared content type "${declared}" does not match a document shaped like an ${shape}`);
+      throw new ManifestInvalidError(
+        `declared content type "${declared}" does not match a document shaped like an ${shape}`,
+      );
     }
     return declared;
   }
   if (own !== undefined) {
-    if (!isSupported(own)) throw new ManifestInvalidError(`unsupported manifest mediaType "${own}"`, { path: 'mediaType' });
+    if (!isSupported(own))
+      throw new ManifestInvalidError(`unsupported manifest mediaType "${own}"`, {
+        path: 'mediaType',
+      });
     return own;
   }
   if (shape === undefined) {
-    throw new ManifestInvalidError('cannot tell the manifest type: no mediaType, and neither "manifests" nor "config"');
+    throw new ManifestInvalidError(
+      'cannot tell the manifest type: no mediaType, and neither "manifests" nor "config"',
+    );
   }
   return shape === 'index' ? MediaType.OciIndex : MediaType.OciManifest;
 }
@@ -168,7 +183,9 @@ function shapeOf(document: Record<string, unknown>): 'image' | 'index' | undefin
   const hasManifests = 'manifests' in document;
   const hasConfig = 'config' in document || 'layers' in document;
   if (hasManifests && hasConfig) {
-    throw new ManifestInvalidError('manifest has both "manifests" and "config"/"layers"; it is ambiguous');
+    throw new ManifestInvalidError(
+      'manifest has both "manifests" and "config"/"layers"; it is ambiguous',
+    );
   }
   if (hasManifests) return 'index';
   return hasConfig ? 'image' : undefined;

@@ -28,7 +28,12 @@ describe('serializeManifest', () => {
   });
 
   it('refuses invalid manifests', () => {
-    const bad = { schemaVersion: 2, mediaType: MediaType.OciManifest, config: { ...EMPTY_DESCRIPTOR, size: -2 }, layers: [] };
+    const bad = {
+      schemaVersion: 2,
+      mediaType: MediaType.OciManifest,
+      config: { ...EMPTY_DESCRIPTOR, size: -2 },
+      layers: [],
+    };
     expect(() => serializeManifest(bad as unknown as OciManifest)).toThrow(ManifestInvalidError);
   });
 });

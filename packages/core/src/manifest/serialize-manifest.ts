@@ -40,5 +40,10 @@ export function createDescriptor(
   mediaType: string,
   extras: Partial<Omit<Descriptor, 'mediaType' | 'digest' | 'size'>> = {},
 ): Descriptor {
-  return { ...extras, mediaType, digest: Digest.fromBytes(bytes).toString(), size: bytes.byteLength };
+  return {
+    ...extras,
+    mediaType,
+    digest: Digest.fromBytes(bytes).toString(),
+    size: bytes.byteLength,
+  };
 }

@@ -13,7 +13,12 @@ import {
 
 describe('media types', () => {
   it('lists every manifest type in the Accept header', () => {
-    for (const type of [MediaType.OciManifest, MediaType.OciIndex, MediaType.DockerManifest, MediaType.DockerManifestList]) {
+    for (const type of [
+      MediaType.OciManifest,
+      MediaType.OciIndex,
+      MediaType.DockerManifest,
+      MediaType.DockerManifestList,
+    ]) {
       expect(MANIFEST_MEDIA_TYPES).toContain(type);
       expect(ACCEPT_MANIFEST_HEADER.split(', ')).toContain(type);
     }

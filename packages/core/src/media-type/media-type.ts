@@ -83,7 +83,8 @@ export const MANIFEST_MEDIA_TYPES: readonly string[] = Object.freeze([
 export const ACCEPT_MANIFEST_HEADER: string = MANIFEST_MEDIA_TYPES.join(', ');
 
 /** Digest of the empty JSON object `{}`. @public */
-export const EMPTY_JSON_DIGEST = 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a';
+export const EMPTY_JSON_DIGEST =
+  'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a';
 
 /** The OCI empty descriptor (`{}`, size 2, data inlined), for artifacts without config or layers. @public */
 export const EMPTY_DESCRIPTOR: {
@@ -91,7 +92,12 @@ export const EMPTY_DESCRIPTOR: {
   readonly digest: string;
   readonly size: 2;
   readonly data: 'e30=';
-} = Object.freeze({ mediaType: MediaType.OciEmpty, digest: EMPTY_JSON_DIGEST, size: 2, data: 'e30=' });
+} = Object.freeze({
+  mediaType: MediaType.OciEmpty,
+  digest: EMPTY_JSON_DIGEST,
+  size: 2,
+  data: 'e30=',
+});
 
 /**
  * The bare media type of a `Content-Type` value: parameters dropped, lower-cased.

@@ -15,7 +15,11 @@ export interface PlatformKey {
  * @returns the normalized triple (`variant` is `''` for none)
  * @internal
  */
-export function normalizePlatform(os: string, architecture: string, variant: string | undefined): PlatformKey {
+export function normalizePlatform(
+  os: string,
+  architecture: string,
+  variant: string | undefined,
+): PlatformKey {
   let arch = architecture.toLowerCase();
   let v = (variant ?? '').toLowerCase();
   switch (arch) {

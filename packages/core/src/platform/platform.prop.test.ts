@@ -6,7 +6,10 @@ const part = fc.stringMatching(/^[a-z0-9][a-z0-9_.+-]{0,11}$/);
 const osVersion = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,11}$/);
 const platformText = fc
   .tuple(part, fc.option(osVersion, { nil: undefined }), part, fc.option(part, { nil: undefined }))
-  .map(([os, v, arch, variant]) => `${os}${v === undefined ? '' : `(${v})`}/${arch}${variant === undefined ? '' : `/${variant}`}`);
+  .map(
+    ([os, v, arch, variant]) =>
+      `${os}${v === undefined ? '' : `(${v})`}/${arch}${variant === undefined ? '' : `/${variant}`}`,
+  );
 
 describe('Platform properties', () => {
   it('parse and toString round-trip', () => {

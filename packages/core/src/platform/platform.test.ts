@@ -12,7 +12,12 @@ describe('Platform.parse', () => {
     ['linux/ppc64le/power9', 'linux', 'ppc64le', 'power9', undefined],
   ])('parses %s', (text, os, architecture, variant, osVersion) => {
     const p = Platform.parse(text);
-    expect({ os: p.os, architecture: p.architecture, variant: p.variant, osVersion: p.osVersion }).toEqual({
+    expect({
+      os: p.os,
+      architecture: p.architecture,
+      variant: p.variant,
+      osVersion: p.osVersion,
+    }).toEqual({
       os,
       architecture,
       variant,
@@ -49,16 +54,21 @@ describe('Platform construction and forms', () => {
   it('has shortcuts and from()', () => {
     expect(Platform.linuxAmd64().toString()).toBe('linux/amd64');
     expect(Platform.linuxArm64().toString()).toBe('linux/arm64/v8');
-    expect(Platform.from({ os: 'linux', architecture: 'arm', variant: 'v6' }).toString()).toBe('linux/arm/v6');
-    expect(Platform.from({ os: 'linux', architecture: 'arm', variant: '' }).variant).toBeUndefined();
-    expect(Platform.from({ os: 'windows', architecture: 'amd64', osVersion: '10.0.1' }).toString()).toBe(
-      'windows(10.0.1)/amd64',
+    expect(Platform.from({ os: 'linux', architecture: 'arm', variant: 'v6' }).toString()).toBe(
+      'linux/arm/v6',
     );
+    expect(
+      Platform.from({ os: 'linux', architecture: 'arm', variant: '' }).variant,
+    ).toBeUndefined();
+    expect(
+      Platform.from({ os: 'windows', architecture: 'amd64', osVersion: '10.0.1' }).toString(),
+    ).toBe('windows(10.0.1)/amd64');
     expect(() => Platform.from({ os: 'linux', architecture: '' })).toThrow('empty architecture');
     expect(JSON.stringify({ p: Platform.linuxAmd64() })).toBe('{"p":"linux/amd64"}');
-    expect(Platform.fromObject({ os: 'windows', architecture: 'amd64', 'os.version': '10.0.17763.1' }).osVersion).toBe(
-      '10.0.17763.1',
-    );
+    expect(
+      Platform.fromObject({ os: 'windows', architecture: 'amd64', 'os.version': '10.0.17763.1' })
+        .osVersion,
+    ).toBe('10.0.17763.1');
   });
 
   it('normalizes like containerd', () => {
@@ -92,8 +102,12 @@ describe('Platform construction and forms', () => {
     expect(arm64.matches({ os: 'linux', architecture: 'aarch64' })).toBe(true);
     expect(arm64.matches({ os: 'linux', architecture: 'arm', variant: 'v8' })).toBe(false);
     expect(arm64.matches(undefined)).toBe(false);
-    expect(Platform.parse('linux/arm').matches({ os: 'linux', architecture: 'arm', variant: 'v7' })).toBe(true);
-    expect(Platform.parse('linux/arm').matches({ os: 'linux', architecture: 'arm', variant: 'v6' })).toBe(false);
+    expect(
+      Platform.parse('linux/arm').matches({ os: 'linux', architecture: 'arm', variant: 'v7' }),
+    ).toBe(true);
+    expect(
+      Platform.parse('linux/arm').matches({ os: 'linux', architecture: 'arm', variant: 'v6' }),
+    ).toBe(false);
     expect(Platform.parse('linux/x86_64').matches(Platform.linuxAmd64())).toBe(true);
     expect(Platform.linuxAmd64().matches({ os: 'windows', architecture: 'amd64' })).toBe(false);
     expect(Platform.linuxAmd64().equals(Platform.parse('linux/amd64/v2'))).toBe(false);
@@ -101,13 +115,23 @@ describe('Platform construction and forms', () => {
 
   it('matches OS versions by prefix on a dot boundary', () => {
     const win = Platform.parse('windows(10.0.17763)/amd64');
-    expect(win.matches({ os: 'windows', architecture: 'amd64', 'os.version': '10.0.17763.5329' })).toBe(true);
-    expect(win.matches({ os: 'windows', architecture: 'amd64', 'os.version': '10.0.17763' })).toBe(true);
-    expect(win.matches({ os: 'windows', architecture: 'amd64', 'os.version': '10.0.177630' })).toBe(false);
-    expect(win.matches({ os: 'windows', architecture: 'amd64' })).toBe(false);
-    expect(Platform.parse('windows/amd64').matches({ os: 'windows', architecture: 'amd64', 'os.version': '1' })).toBe(
+    expect(
+      win.matches({ os: 'windows', architecture: 'amd64', 'os.version': '10.0.17763.5329' }),
+    ).toBe(true);
+    expect(win.matches({ os: 'windows', architecture: 'amd64', 'os.version': '10.0.17763' })).toBe(
       true,
     );
+    expect(win.matches({ os: 'windows', architecture: 'amd64', 'os.version': '10.0.177630' })).toBe(
+      false,
+    );
+    expect(win.matches({ os: 'windows', architecture: 'amd64' })).toBe(false);
+    expect(
+      Platform.parse('windows/amd64').matches({
+        os: 'windows',
+        architecture: 'amd64',
+        'os.version': '1',
+      }),
+    ).toBe(true);
     expect(win.equals(Platform.parse('windows/amd64'))).toBe(false);
   });
 });

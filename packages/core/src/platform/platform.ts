@@ -56,7 +56,10 @@ export class Platform {
   static parse(text: string): Platform {
     const m = PLATFORM_TEXT.exec(text);
     if (m === null) {
-      throw invalid(`platform ${quote(text)} is not os/architecture[/variant] (e.g. linux/arm64/v8)`, text);
+      throw invalid(
+        `platform ${quote(text)} is not os/architecture[/variant] (e.g. linux/arm64/v8)`,
+        text,
+      );
     }
     const [, os = '', osVersion, architecture = '', variant] = m;
     if (variant === '') throw invalid(`platform ${quote(text)} has an empty variant`, text);
@@ -83,7 +86,10 @@ export class Platform {
    * @throws {@link ValidationError} with code `INVALID_PLATFORM`
    */
   static from(init: PlatformInit): Platform {
-    return Platform.check(init, `${init.os}/${init.architecture}${init.variant === undefined ? '' : `/${init.variant}`}`);
+    return Platform.check(
+      init,
+      `${init.os}/${init.architecture}${init.variant === undefined ? '' : `/${init.variant}`}`,
+    );
   }
 
   /**
@@ -103,24 +109,41 @@ export class Platform {
 
   /** @returns `linux/amd64` */
   static linuxAmd64(): Platform {
-    return new Platform({ os: 'linux', architecture: 'amd64', variant: undefined, osVersion: undefined });
+    return new Platform({
+      os: 'linux',
+      architecture: 'amd64',
+      variant: undefined,
+      osVersion: undefined,
+    });
   }
 
   /** @returns `linux/arm64/v8` */
   static linuxArm64(): Platform {
-    return new Platform({ os: 'linux', architecture: 'arm64', variant: 'v8', osVersion: undefined });
+    return new Platform({
+      os: 'linux',
+      architecture: 'arm64',
+      variant: 'v8',
+      osVersion: undefined,
+    });
   }
 
   private static check(init: PlatformInit, text: string): Platform {
     const os = init.os.toLowerCase();
     const architecture = init.architecture.toLowerCase();
     const variant = init.variant === '' ? undefined : init.variant;
-    for (const [label, value] of [['os', os], ['architecture', architecture]] as const) {
+    for (const [label, value] of [
+      ['os', os],
+      ['architecture', architecture],
+    ] as const) {
       if (value === '') throw invalid(`platform ${quote(text)} has an empty ${label}`, text);
-      if (!PART.test(value)) throw invalid(`platform ${quote(text)} has an invalid ${label} "${value}"`, text);
+      if (!PART.test(value))
+        throw invalid(`platform ${quote(text)} has an invalid ${label} "${value}"`, text);
     }
     if (variant !== undefined && !PART.test(variant)) {
-      throw invalid(`platform ${quote(text)} has an invalid variant "${variant}" (lower-case letters, digits, '.', '_', '-')`, text);
+      throw invalid(
+        `platform ${quote(text)} has an invalid variant "${variant}" (lower-case letters, digits, '.', '_', '-')`,
+        text,
+      );
     }
     if (init.osVersion !== undefined && !OS_VERSION.test(init.osVersion)) {
       throw invalid(`platform ${quote(text)} has an invalid OS version "${init.osVersion}"`, text);
@@ -128,10 +151,17 @@ export class Platform {
     return new Platform({ os, architecture, variant, osVersion: init.osVersion });
   }
 
-  /** The same platform with containerd's normalizations applied (`aarch64` -> `arm64`, ...). */
+  /**
+   * The same platform with containerd's normalizations applied (`aarch64` -> `arm64`, ...).
+   * @returns a new, normalized platform
+   */
   normalize(): Platform {
     const key = normalizePlatform(this.os, this.architecture, this.variant);
-    return new Platform({ ...key, variant: key.variant === '' ? undefined : key.variant, osVersion: this.osVersion });
+    return new Platform({
+      ...key,
+      variant: key.variant === '' ? undefined : key.variant,
+      osVersion: this.osVersion,
+    });
   }
 
   /**
@@ -152,7 +182,8 @@ export class Platform {
    */
   matches(platform: PlatformObject | Platform | undefined): boolean {
     if (platform === undefined) return false;
-    const other = platform instanceof Platform ? platform : { ...platform, osVersion: platform['os.version'] };
+    const other =
+      platform instanceof Platform ? platform : { ...platform, osVersion: platform['os.version'] };
     if (!sameKey(this, other)) return false;
     if (this.osVersion === undefined) return true;
     const version = other.osVersion;

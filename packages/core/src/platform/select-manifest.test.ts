@@ -7,7 +7,11 @@ import { Platform } from './platform.js';
 import { isAttestation, listPlatforms, selectManifest } from './select-manifest.js';
 
 function loadIndex(name: string): ImageIndex {
-  const parsed = parseManifest(new Uint8Array(readFileSync(new URL(`../../../../fixtures/manifests/${name}`, import.meta.url))));
+  const parsed = parseManifest(
+    new Uint8Array(
+      readFileSync(new URL(`../../../../fixtures/manifests/${name}`, import.meta.url)),
+    ),
+  );
   if (parsed.kind !== 'index') throw new Error(`${name} is not an index`);
   return parsed.manifest;
 }
@@ -43,8 +47,18 @@ describe('listPlatforms', () => {
           platform: { os: 'linux', architecture: 'amd64' },
           annotations: { 'vnd.docker.reference.type': 'attestation-manifest' },
         },
-        { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: D(3), size: 1, platform: { os: 'linux', architecture: 'AM D64' } },
-        { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: D(4), size: 1, platform: { os: 'linux', architecture: 's390x' } },
+        {
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          digest: D(3),
+          size: 1,
+          platform: { os: 'linux', architecture: 'AM D64' },
+        },
+        {
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          digest: D(4),
+          size: 1,
+          platform: { os: 'linux', architecture: 's390x' },
+        },
       ],
     };
     expect(listPlatforms(index).map(String)).toEqual(['linux/s390x']);
@@ -61,7 +75,9 @@ describe('selectManifest', () => {
     expect(selectManifest(oci, 'linux/arm64').digest).toBe(oci.manifests[1]?.digest);
     expect(selectManifest(oci, 'linux/aarch64/v8').digest).toBe(oci.manifests[1]?.digest);
     expect(selectManifest(list, 'linux/arm').digest).toBe(list.manifests[1]?.digest);
-    expect(selectManifest(list, 'windows(10.0.17763)/amd64').digest).toBe(list.manifests[2]?.digest);
+    expect(selectManifest(list, 'windows(10.0.17763)/amd64').digest).toBe(
+      list.manifests[2]?.digest,
+    );
   });
 
   it('never selects attestations, even when asked for unknown/unknown', () => {

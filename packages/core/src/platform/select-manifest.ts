@@ -52,7 +52,9 @@ export function listPlatforms(index: ImageIndex): Platform[] {
  */
 export function selectManifest(index: ImageIndex, platform: Platform | string): Descriptor {
   const wanted = typeof platform === 'string' ? Platform.parse(platform) : platform;
-  const found = index.manifests.find((entry) => !isAttestation(entry) && wanted.matches(entry.platform));
+  const found = index.manifests.find(
+    (entry) => !isAttestation(entry) && wanted.matches(entry.platform),
+  );
   if (found !== undefined) return found;
   throw new PlatformNotFoundError(
     wanted.toString(),

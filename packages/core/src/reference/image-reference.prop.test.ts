@@ -3,21 +3,39 @@ import { describe, expect, it } from 'vitest';
 import { ImageReference } from './image-reference.js';
 
 // Generators for the grammar of distribution/reference.
-const alnum = fc.string({ unit: fc.constantFrom(...Array.from('abcdefghijklmnopqrstuvwxyz0123456789')), minLength: 1, maxLength: 6 });
+const alnum = fc.string({
+  unit: fc.constantFrom(...Array.from('abcdefghijklmnopqrstuvwxyz0123456789')),
+  minLength: 1,
+  maxLength: 6,
+});
 const separator = fc.constantFrom('.', '_', '__', '-', '--', '---');
 const pathComponent = fc
   .tuple(alnum, fc.array(fc.tuple(separator, alnum), { maxLength: 2 }))
   .map(([head, rest]) => head + rest.map(([s, a]) => s + a).join(''));
 const path = fc.array(pathComponent, { minLength: 1, maxLength: 4 }).map((c) => c.join('/'));
 const label = fc
-  .string({ unit: fc.constantFrom(...Array.from('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-')), minLength: 1, maxLength: 8 })
+  .string({
+    unit: fc.constantFrom(
+      ...Array.from('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-'),
+    ),
+    minLength: 1,
+    maxLength: 8,
+  })
   .filter((s) => !s.startsWith('-') && !s.endsWith('-'));
 const port = fc.integer({ min: 1, max: 65535 }).map((p) => `:${p}`);
 const registry = fc.oneof(
-  fc.constantFrom('docker.io', 'index.docker.io', 'ghcr.io', 'localhost', 'localhost:5000', '[::1]:5000', '127.0.0.1:5000'),
-  fc.tuple(label, fc.array(label, { minLength: 1, maxLength: 2 }), fc.option(port, { nil: '' })).map(
-    ([a, rest, p]) => [a, ...rest].join('.') + p,
+  fc.constantFrom(
+    'docker.io',
+    'index.docker.io',
+    'ghcr.io',
+    'localhost',
+    'localhost:5000',
+    '[::1]:5000',
+    '127.0.0.1:5000',
   ),
+  fc
+    .tuple(label, fc.array(label, { minLength: 1, maxLength: 2 }), fc.option(port, { nil: '' }))
+    .map(([a, rest, p]) => [a, ...rest].join('.') + p),
 );
 const tagText = fc
   .tuple(
@@ -25,12 +43,31 @@ const tagText = fc
     fc.string({ unit: fc.constantFrom(...Array.from('abcXYZ019_.-')), maxLength: 20 }),
   )
   .map(([a, b]) => a + b);
-const hex = (n: number) => fc.string({ unit: fc.constantFrom(...Array.from('0123456789abcdef')), minLength: n, maxLength: n });
-const digest = fc.oneof(hex(64).map((h) => `sha256:${h}`), hex(128).map((h) => `sha512:${h}`));
+const hex = (n: number) =>
+  fc.string({
+    unit: fc.constantFrom(...Array.from('0123456789abcdef')),
+    minLength: n,
+    maxLength: n,
+  });
+const digest = fc.oneof(
+  hex(64).map((h) => `sha256:${h}`),
+  hex(128).map((h) => `sha512:${h}`),
+);
 
 const referenceText = fc
-  .tuple(fc.option(registry, { nil: undefined }), path, fc.option(tagText, { nil: undefined }), fc.option(digest, { nil: undefined }))
-  .map(([r, p, t, d]) => (r === undefined ? '' : `${r}/`) + p + (t === undefined ? '' : `:${t}`) + (d === undefined ? '' : `@${d}`))
+  .tuple(
+    fc.option(registry, { nil: undefined }),
+    path,
+    fc.option(tagText, { nil: undefined }),
+    fc.option(digest, { nil: undefined }),
+  )
+  .map(
+    ([r, p, t, d]) =>
+      (r === undefined ? '' : `${r}/`) +
+      p +
+      (t === undefined ? '' : `:${t}`) +
+      (d === undefined ? '' : `@${d}`),
+  )
   .filter((text) => ImageReference.tryParse(text) !== undefined || text.length > 200);
 
 describe('ImageReference properties', () => {
@@ -112,7 +149,10 @@ describe('ImageReference properties', () => {
       const slash = s.indexOf('/');
       if (slash === -1) return false;
       const first = s.slice(0, slash);
-      return (/[.:]/.test(first) || first !== first.toLowerCase()) && !new RegExp(`^${domain}$`).test(first);
+      return (
+        (/[.:]/.test(first) || first !== first.toLowerCase()) &&
+        !new RegExp(`^${domain}$`).test(first)
+      );
     };
     const text = fc.string({ unit: fc.constantFrom(...Array.from('ab1A._-/:[]')), maxLength: 14 });
     fc.assert(

@@ -6,7 +6,13 @@ const F64 = 'f'.repeat(64);
 const SHA = `sha256:${F64}`;
 
 /** Valid inputs and their normalized parts [registry, repository, tag, digest] (distribution's tables). */
-const VALID: readonly (readonly [string, string, string, string | undefined, string | undefined])[] = [
+const VALID: readonly (readonly [
+  string,
+  string,
+  string,
+  string | undefined,
+  string | undefined,
+])[] = [
   ['alpine', 'docker.io', 'library/alpine', 'latest', undefined],
   ['alpine:3.19', 'docker.io', 'library/alpine', '3.19', undefined],
   ['ubuntu:22.04', 'docker.io', 'library/ubuntu', '22.04', undefined],
@@ -16,7 +22,13 @@ const VALID: readonly (readonly [string, string, string, string | undefined, str
   ['index.docker.io/library/ubuntu', 'docker.io', 'library/ubuntu', 'latest', undefined],
   ['index.docker.io/debian', 'docker.io', 'library/debian', 'latest', undefined],
   ['index.docker.io/docker/docker', 'docker.io', 'docker/docker', 'latest', undefined],
-  ['registry-1.docker.io/library/ubuntu', 'registry-1.docker.io', 'library/ubuntu', 'latest', undefined],
+  [
+    'registry-1.docker.io/library/ubuntu',
+    'registry-1.docker.io',
+    'library/ubuntu',
+    'latest',
+    undefined,
+  ],
   ['localhost/foo', 'localhost', 'foo', 'latest', undefined],
   ['localhost/library/debian', 'localhost', 'library/debian', 'latest', undefined],
   ['localhost:5000/a/b:t', 'localhost:5000', 'a/b', 't', undefined],
@@ -31,7 +43,13 @@ const VALID: readonly (readonly [string, string, string, string | undefined, str
   ['[2001:db8::1]:5000/repo', '[2001:db8::1]:5000', 'repo', 'latest', undefined],
   [`[2001:db8::1]:5000/repo:tag@${SHA}`, '[2001:db8::1]:5000', 'repo', 'tag', SHA],
   ['[2001:db8::]:5000/repo', '[2001:db8::]:5000', 'repo', 'latest', undefined],
-  ['[fc00:1:2:3:4:5:6:7]:5000/library/debian', '[fc00:1:2:3:4:5:6:7]:5000', 'library/debian', 'latest', undefined],
+  [
+    '[fc00:1:2:3:4:5:6:7]:5000/library/debian',
+    '[fc00:1:2:3:4:5:6:7]:5000',
+    'library/debian',
+    'latest',
+    undefined,
+  ],
   ['test_com', 'docker.io', 'library/test_com', 'latest', undefined],
   ['test.com:tag', 'docker.io', 'library/test.com', 'tag', undefined],
   ['test.com:5000', 'docker.io', 'library/test.com', '5000', undefined],
@@ -42,8 +60,20 @@ const VALID: readonly (readonly [string, string, string, string | undefined, str
   [`test:5000/repo:tag@${SHA}`, 'test:5000', 'repo', 'tag', SHA],
   ['lowercase:Uppercase', 'docker.io', 'library/lowercase', 'Uppercase', undefined],
   ['sub-dom1.foo.com/bar/baz/quux', 'sub-dom1.foo.com', 'bar/baz/quux', 'latest', undefined],
-  ['sub-dom1.foo.com/bar/baz/quux:some-long-tag', 'sub-dom1.foo.com', 'bar/baz/quux', 'some-long-tag', undefined],
-  ['b.gcr.io/test.example.com/my-app:test.example.com', 'b.gcr.io', 'test.example.com/my-app', 'test.example.com', undefined],
+  [
+    'sub-dom1.foo.com/bar/baz/quux:some-long-tag',
+    'sub-dom1.foo.com',
+    'bar/baz/quux',
+    'some-long-tag',
+    undefined,
+  ],
+  [
+    'b.gcr.io/test.example.com/my-app:test.example.com',
+    'b.gcr.io',
+    'test.example.com/my-app',
+    'test.example.com',
+    undefined,
+  ],
   ['xn--n3h.com/myimage:xn--n3h.com', 'xn--n3h.com', 'myimage', 'xn--n3h.com', undefined],
   [`xn--7o8h.com/myimage:xn--7o8h.com@${SHA}`, 'xn--7o8h.com', 'myimage', 'xn--7o8h.com', SHA],
   ['foo_bar.com:8080', 'docker.io', 'library/foo_bar.com', '8080', undefined],
@@ -60,11 +90,35 @@ const VALID: readonly (readonly [string, string, string, string | undefined, str
   ['jess/t', 'docker.io', 'jess/t', 'latest', undefined],
   ['library/foo/bar', 'docker.io', 'library/foo/bar', 'latest', undefined],
   ['other/library', 'docker.io', 'other/library', 'latest', undefined],
-  [`docker.io/${'1a3f5e7d'.repeat(8)}`, 'docker.io', `library/${'1a3f5e7d'.repeat(8)}`, 'latest', undefined],
+  [
+    `docker.io/${'1a3f5e7d'.repeat(8)}`,
+    'docker.io',
+    `library/${'1a3f5e7d'.repeat(8)}`,
+    'latest',
+    undefined,
+  ],
   [`${'1a3f5e7d'.repeat(8)}:tag`, 'docker.io', `library/${'1a3f5e7d'.repeat(8)}`, 'tag', undefined],
-  ['thisisthesongthatneverendsitgoesonandonandonthisisthesongthatnev', 'docker.io', 'library/thisisthesongthatneverendsitgoesonandonandonthisisthesongthatnev', 'latest', undefined],
-  [`busybox:latest@sha256:${'86e0e091'.repeat(8)}`, 'docker.io', 'library/busybox', 'latest', `sha256:${'86e0e091'.repeat(8)}`],
-  [`${'a/'.repeat(127)}a:tag-puts-this-over-max`, 'docker.io', `${'a/'.repeat(127)}a`, 'tag-puts-this-over-max', undefined],
+  [
+    'thisisthesongthatneverendsitgoesonandonandonthisisthesongthatnev',
+    'docker.io',
+    'library/thisisthesongthatneverendsitgoesonandonandonthisisthesongthatnev',
+    'latest',
+    undefined,
+  ],
+  [
+    `busybox:latest@sha256:${'86e0e091'.repeat(8)}`,
+    'docker.io',
+    'library/busybox',
+    'latest',
+    `sha256:${'86e0e091'.repeat(8)}`,
+  ],
+  [
+    `${'a/'.repeat(127)}a:tag-puts-this-over-max`,
+    'docker.io',
+    `${'a/'.repeat(127)}a`,
+    'tag-puts-this-over-max',
+    undefined,
+  ],
   [`example.com/${'a'.repeat(255)}:tag`, 'example.com', 'a'.repeat(255), 'tag', undefined],
   [`x:${'t'.repeat(128)}`, 'docker.io', 'library/x', 't'.repeat(128), undefined],
   [`r@sha512:${'0'.repeat(128)}`, 'docker.io', 'library/r', undefined, `sha512:${'0'.repeat(128)}`],
@@ -124,17 +178,25 @@ const INVALID: readonly (readonly [string, string])[] = [
   [`alpine@SHA256:${F64}`, 'invalid digest algorithm'],
   [' alpine', 'invalid character " " at index 0'],
   ['alpine\n', 'invalid character "\\n" at index 6'],
-  ['alpïne', "invalid character \"ï\" at index 3"],
+  ['alpïne', 'invalid character "ï" at index 3'],
   ['foo:bar/x', 'invalid port "bar"'],
   ['foo_bar.com/x', 'not a valid host name'],
   ['localhost:5000/Foo', 'must be lowercase'],
-  ['this_is_not_a_valid_namespace_because_its_lenth_is_greater_than_255_this_is_not_a_valid_namespace_because_its_lenth_is_greater_than_255_this_is_not_a_valid_namespace_because_its_lenth_is_greater_than_255_this_is_not_a_valid_namespace_because_its_lenth_is_greater_than_255/docker', 'maximum is 255'],
+  [
+    'this_is_not_a_valid_namespace_because_its_lenth_is_greater_than_255_this_is_not_a_valid_namespace_because_its_lenth_is_greater_than_255_this_is_not_a_valid_namespace_because_its_lenth_is_greater_than_255_this_is_not_a_valid_namespace_because_its_lenth_is_greater_than_255/docker',
+    'maximum is 255',
+  ],
 ];
 
 describe('ImageReference.parse', () => {
   it.each(VALID)('parses %s', (input, registry, repository, tag, digest) => {
     const ref = ImageReference.parse(input);
-    expect({ registry: ref.registry, repository: ref.repository, tag: ref.tag, digest: ref.digest }).toEqual({
+    expect({
+      registry: ref.registry,
+      repository: ref.repository,
+      tag: ref.tag,
+      digest: ref.digest,
+    }).toEqual({
       registry,
       repository,
       tag,
@@ -236,16 +298,27 @@ describe('ImageReference forms', () => {
 
 describe('ImageReference.from', () => {
   it('normalizes like parse', () => {
-    expect(ImageReference.from({ repository: 'alpine' }).toString()).toBe('docker.io/library/alpine:latest');
-    expect(ImageReference.from({ registry: 'index.docker.io', repository: 'redis', tag: '7' }).toString()).toBe(
-      'docker.io/library/redis:7',
+    expect(ImageReference.from({ repository: 'alpine' }).toString()).toBe(
+      'docker.io/library/alpine:latest',
     );
-    expect(ImageReference.from({ registry: 'ghcr.io', repository: 'o/r', digest: SHA }).toString()).toBe(
-      `ghcr.io/o/r@${SHA}`,
-    );
-    expect(ImageReference.from({ registry: 'localhost', repository: 'x', tag: 't', digest: SHA }).toString()).toBe(
-      `localhost/x:t@${SHA}`,
-    );
+    expect(
+      ImageReference.from({
+        registry: 'index.docker.io',
+        repository: 'redis',
+        tag: '7',
+      }).toString(),
+    ).toBe('docker.io/library/redis:7');
+    expect(
+      ImageReference.from({ registry: 'ghcr.io', repository: 'o/r', digest: SHA }).toString(),
+    ).toBe(`ghcr.io/o/r@${SHA}`);
+    expect(
+      ImageReference.from({
+        registry: 'localhost',
+        repository: 'x',
+        tag: 't',
+        digest: SHA,
+      }).toString(),
+    ).toBe(`localhost/x:t@${SHA}`);
   });
 
   it.each([

@@ -16,6 +16,9 @@ import {
   type ReferenceParts,
 } from './split-reference.js';
 
+/** Docker Hub's registry domain as written in references. @public */
+export const DOCKER_HUB_REGISTRY: string = DOCKER_HUB_DOMAIN;
+
 /** The HTTP host of Docker Hub's registry API. @public */
 export const DOCKER_HUB_REGISTRY_HOST = 'registry-1.docker.io';
 
@@ -97,11 +100,16 @@ export class ImageReference {
   static from(parts: ImageReferenceInit): ImageReference {
     const fail = (problem: string): never => {
       const shown = `${parts.registry ?? DOCKER_HUB_DOMAIN}/${parts.repository}`;
-      throw new InvalidReferenceError(`invalid reference parts for ${quote(shown)}: ${problem}`, shown);
+      throw new InvalidReferenceError(
+        `invalid reference parts for ${quote(shown)}: ${problem}`,
+        shown,
+      );
     };
     let registry = parts.registry ?? DOCKER_HUB_DOMAIN;
     if (!looksLikeDomain(registry)) {
-      fail(`registry "${registry}" would read as a Docker Hub namespace; a registry contains '.' or ':' or is 'localhost'`);
+      fail(
+        `registry "${registry}" would read as a Docker Hub namespace; a registry contains '.' or ':' or is 'localhost'`,
+      );
     }
     const badDomain = domainProblem(registry);
     if (badDomain !== undefined) fail(badDomain);
@@ -110,7 +118,9 @@ export class ImageReference {
     if (badPath !== undefined) fail(badPath);
     const repository = normalizeRepository(registry, parts.repository);
     if (repository.length > REPOSITORY_MAX_LENGTH) {
-      fail(`repository name is ${repository.length} characters long; the maximum is ${REPOSITORY_MAX_LENGTH}`);
+      fail(
+        `repository name is ${repository.length} characters long; the maximum is ${REPOSITORY_MAX_LENGTH}`,
+      );
     }
     const badTag = parts.tag === undefined ? undefined : tagProblem(parts.tag);
     if (badTag !== undefined) fail(badTag);
@@ -203,7 +213,10 @@ export class ImageReference {
   }
 
   private suffix(): string {
-    return (this.tag === undefined ? '' : `:${this.tag}`) + (this.digest === undefined ? '' : `@${this.digest}`);
+    return (
+      (this.tag === undefined ? '' : `:${this.tag}`) +
+      (this.digest === undefined ? '' : `@${this.digest}`)
+    );
   }
 }
 

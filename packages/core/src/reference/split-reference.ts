@@ -31,7 +31,9 @@ const REFERENCE_CHAR = /^[A-Za-z0-9._\-/:@[\]]$/;
  * @internal
  */
 export function looksLikeDomain(component: string): boolean {
-  return component === 'localhost' || /[.:]/.test(component) || component !== component.toLowerCase();
+  return (
+    component === 'localhost' || /[.:]/.test(component) || component !== component.toLowerCase()
+  );
 }
 
 /**
@@ -99,7 +101,8 @@ function parseDigest(
 ): { digest: string; problem?: never } | { problem: string } {
   if (text === '') return { problem: `digest after '@' at index ${offset - 1} is empty` };
   const result = inspectDigest(text);
-  if (typeof result === 'string') return { problem: `invalid digest at index ${offset}: ${result}` };
+  if (typeof result === 'string')
+    return { problem: `invalid digest at index ${offset}: ${result}` };
   return { digest: `${result.algorithm}:${result.encoded}` };
 }
 

@@ -12,7 +12,13 @@ describe('Secret properties', () => {
       fc.property(value, (v) => {
         const s = new Secret(v);
         // eslint-disable-next-line @typescript-eslint/restrict-template-expressions -- coercion is what is tested
-        for (const text of [JSON.stringify({ s }), inspect({ s }, { depth: 5 }), String(s), `${s}`]) {
+        const coerced = `${s}`;
+        for (const text of [
+          JSON.stringify({ s }),
+          inspect({ s }, { depth: 5 }),
+          String(s),
+          coerced,
+        ]) {
           expect(text.includes(v)).toBe(false);
         }
         expect(s.reveal()).toBe(v);

@@ -44,7 +44,10 @@ describe('Secret', () => {
   it('dispose overwrites the buffer with zeros', () => {
     const filled: Buffer[] = [];
     const fill = Buffer.prototype.fill;
-    const spy = vi.spyOn(Buffer.prototype, 'fill').mockImplementation(function (this: Buffer, ...args: unknown[]) {
+    const spy = vi.spyOn(Buffer.prototype, 'fill').mockImplementation(function (
+      this: Buffer,
+      ...args: unknown[]
+    ) {
       filled.push(this);
       return Reflect.apply<Buffer, unknown[], Buffer>(fill, this, args);
     });

@@ -39,7 +39,8 @@ export function pathProblem(path: string, offset = 0): string | undefined {
 /** Explains why one path component (only `[a-z0-9._-]` characters) is invalid. */
 function componentProblem(component: string, at: number): string | undefined {
   if (PATH_COMPONENT_RE.test(component)) return undefined;
-  if (component === '') return `empty path component at index ${at} (leading, trailing or double '/')`;
+  if (component === '')
+    return `empty path component at index ${at} (leading, trailing or double '/')`;
   if (!/^[a-z0-9]/.test(component)) {
     return `path component "${component}" at index ${at} must start with a lowercase letter or digit`;
   }

@@ -20,10 +20,15 @@ function errorOf(fn: () => void): ValidationError {
 }
 
 describe('validateTag', () => {
-  it.each(['latest', '3.19', 'v1.0.0-rc.1', '_x', 'A', 'Z_9.-', 't'.repeat(128)])('accepts %s', (tag) => {
-    expect(() => { validateTag(tag); }).not.toThrow();
-    expect(isValidTag(tag)).toBe(true);
-  });
+  it.each(['latest', '3.19', 'v1.0.0-rc.1', '_x', 'A', 'Z_9.-', 't'.repeat(128)])(
+    'accepts %s',
+    (tag) => {
+      expect(() => {
+        validateTag(tag);
+      }).not.toThrow();
+      expect(isValidTag(tag)).toBe(true);
+    },
+  );
 
   it.each([
     ['', 'tag is empty'],
@@ -34,7 +39,9 @@ describe('validateTag', () => {
     ['a b', 'invalid character " " at index 1'],
     ['t'.repeat(129), '129 characters long; the maximum is 128'],
   ])('rejects %j', (tag, fragment) => {
-    const err = errorOf(() => { validateTag(tag); });
+    const err = errorOf(() => {
+      validateTag(tag);
+    });
     expect(err.code).toBe('INVALID_TAG');
     expect(err.input).toBe(tag);
     expect(err.message).toContain(fragment);
@@ -43,13 +50,20 @@ describe('validateTag', () => {
 });
 
 describe('validateRepositoryName', () => {
-  it.each(['library/alpine', 'a', 'my-app', 'my--app', 'a__b', 'a.b_c/d-e', 'x/'.repeat(127) + 'x'])(
-    'accepts %s',
-    (name) => {
-      expect(() => { validateRepositoryName(name); }).not.toThrow();
-      expect(isValidRepositoryName(name)).toBe(true);
-    },
-  );
+  it.each([
+    'library/alpine',
+    'a',
+    'my-app',
+    'my--app',
+    'a__b',
+    'a.b_c/d-e',
+    'x/'.repeat(127) + 'x',
+  ])('accepts %s', (name) => {
+    expect(() => {
+      validateRepositoryName(name);
+    }).not.toThrow();
+    expect(isValidRepositoryName(name)).toBe(true);
+  });
 
   it.each([
     ['', 'repository name is empty'],
@@ -63,7 +77,9 @@ describe('validateRepositoryName', () => {
     ['a:b', "invalid character ':' at index 1"],
     ['a'.repeat(256), 'maximum is 255'],
   ])('rejects %j', (name, fragment) => {
-    const err = errorOf(() => { validateRepositoryName(name); });
+    const err = errorOf(() => {
+      validateRepositoryName(name);
+    });
     expect(err.code).toBe('INVALID_NAME');
     expect(err.message).toContain(fragment);
     expect(isValidRepositoryName(name)).toBe(false);
@@ -72,7 +88,9 @@ describe('validateRepositoryName', () => {
 
 describe('validateNamespace', () => {
   it.each(['library', 'myuser', 'abcd', 'a1b2c3', 'x'.repeat(30)])('accepts %s', (ns) => {
-    expect(() => { validateNamespace(ns); }).not.toThrow();
+    expect(() => {
+      validateNamespace(ns);
+    }).not.toThrow();
     expect(isValidNamespace(ns)).toBe(true);
   });
 
@@ -85,7 +103,9 @@ describe('validateNamespace', () => {
     ['my_user', "invalid character '_'"],
     ['my.user', "invalid character '.'"],
   ])('rejects %j', (ns, fragment) => {
-    const err = errorOf(() => { validateNamespace(ns); });
+    const err = errorOf(() => {
+      validateNamespace(ns);
+    });
     expect(err.code).toBe('INVALID_NAMESPACE');
     expect(err.message).toContain(fragment);
     expect(isValidNamespace(ns)).toBe(false);

@@ -1,7 +1,11 @@
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ReadableStream } from 'node:stream/web';
-import { createVerifyingStream, createVerifyingTransform, type VerifyOptions } from '../../src/digest/verify.js';
+import {
+  createVerifyingStream,
+  createVerifyingTransform,
+  type VerifyOptions,
+} from '../../src/digest/verify.js';
 
 /** What came out of a verifying stream, and the error it ended with (if any). */
 export interface StreamOutcome {
@@ -10,7 +14,10 @@ export interface StreamOutcome {
 }
 
 /** Runs chunks through the Node transform; returns what came out and the error, if any. */
-export async function throughTransform(parts: readonly Uint8Array[], options: VerifyOptions): Promise<StreamOutcome> {
+export async function throughTransform(
+  parts: readonly Uint8Array[],
+  options: VerifyOptions,
+): Promise<StreamOutcome> {
   const out: Buffer[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {
@@ -20,7 +27,11 @@ export async function throughTransform(parts: readonly Uint8Array[], options: Ve
   });
   let error: unknown;
   try {
-    await pipeline(Readable.from(parts.map((p) => Buffer.from(p))), createVerifyingTransform(options), sink);
+    await pipeline(
+      Readable.from(parts.map((p) => Buffer.from(p))),
+      createVerifyingTransform(options),
+      sink,
+    );
   } catch (err) {
     error = err;
   }
@@ -28,7 +39,10 @@ export async function throughTransform(parts: readonly Uint8Array[], options: Ve
 }
 
 /** Runs chunks through the web TransformStream. */
-export async function throughStream(parts: readonly Uint8Array[], options: VerifyOptions): Promise<StreamOutcome> {
+export async function throughStream(
+  parts: readonly Uint8Array[],
+  options: VerifyOptions,
+): Promise<StreamOutcome> {
   const source = new ReadableStream<Uint8Array>({
     start(controller) {
       for (const p of parts) controller.enqueue(p);
@@ -44,4 +58,3 @@ export async function throughStream(parts: readonly Uint8Array[], options: Verif
   }
   return { out: Buffer.concat(out), error };
 }
-
