@@ -43,4 +43,9 @@ export {
   RedirectError,
   type TimeoutPhase,
 } from './transport-errors.js';
-export { WebhookError, CassetteMissError, type WebhookErrorStatus } from './other-errors.js';
+export {
+  WebhookError,
+  CassetteMissError,
+  CassetteInvalidError,
+  type WebhookErrorStatus,
+} from './other-errors.js';

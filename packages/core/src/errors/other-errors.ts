@@ -39,3 +39,14 @@ export class CassetteMissError extends DockerHubError {
     this.closest = closest;
   }
 }
+
+/** A cassette file is malformed: not JSON, or not the documented schema (code `CASSETTE_INVALID`). @public */
+export class CassetteInvalidError extends DockerHubError {
+  /**
+   * @param message - what is wrong, naming the file and the first bad field
+   * @param options - the underlying parse or schema error
+   */
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('CASSETTE_INVALID', message, options);
+  }
+}
