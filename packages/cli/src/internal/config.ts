@@ -1,0 +1,23 @@
+import { resolve } from 'node:path';
+import { DockerHubConfig, type DockerHubConfigInput } from '@llmdevops/docker-hub-services';
+import { stringOption, flag, type CommandInput } from '../command.js';
+
+/**
+ * The library configuration for a command: `--config FILE` (YAML, `${VAR}` from the command's
+ * environment) or the environment variables, plus the hosts `--insecure` allows over plain HTTP.
+ * @param input - the parsed command line
+ * @param hosts - registry hosts (`host[:port]`) the command talks to; `--insecure` marks them insecure
+ * @returns the validated configuration
+ * @throws {@link ConfigError} listing every bad field
+ * @internal
+ */
+export function loadConfig(input: CommandInput, hosts: readonly string[] = []): DockerHubConfig {
+  const file = stringOption(input, 'config');
+  const load = (overrides: DockerHubConfigInput): DockerHubConfig =>
+    file === undefined
+      ? DockerHubConfig.fromEnv(input.io.env, overrides)
+      : DockerHubConfig.fromFile(resolve(input.io.cwd ?? '.', file), { env: input.io.env, overrides });
+  const base = load({});
+  if (!flag(input, 'insecure') || hosts.length === 0) return base;
+  return load({ insecureRegistries: [...new Set([...base.insecureRegistries, ...hosts])] });
+}
