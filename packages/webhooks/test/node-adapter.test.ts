@@ -172,6 +172,25 @@ describe('createNodeMiddleware over a real node:http server', () => {
     expect(reply.headers.connection).toBe('close');
   });
 
+  it('survives a sender that hangs up mid-body; nothing reaches a listener', async () => {
+    const before = events.length;
+    const socket = (await import('node:net')).connect(port, '127.0.0.1');
+    await once(socket, 'connect');
+    const body = fixture('dockerhub-push');
+    socket.write(
+      `POST /hooks/docker HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 100)}`,
+    );
+    await new Promise((r) => setTimeout(r, 20));
+    socket.destroy();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(events.length).toBe(before);
+    const reply = await send(
+      port,
+      dockerHubBody((p) => (p.push_data['tag'] = 'after-abort')),
+    );
+    expect(reply.status).toBe(200);
+  });
+
   it('falls through to next() for other paths', async () => {
     const reply = await send(port, '{}', { path: '/elsewhere' });
     expect(reply.status).toBe(418);

@@ -121,9 +121,32 @@ describe('createWebhooks: listeners', () => {
     expect(extra).toHaveBeenCalledTimes(1);
   });
 
+  it('emits a process warning (message only) when no error handler is registered', async () => {
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    const webhooks = createWebhooks();
+    webhooks.on('push', () => {
+      throw new Error('unheard');
+    });
+    await webhooks.receive(fixture('dockerhub-push'), { headers: json });
+    expect(warn).toHaveBeenCalledWith(
+      expect.stringMatching(/^1 of 1 listeners failed for dockerhub push event sha256:/),
+      { code: 'DOCKER_HUB_WEBHOOK_LISTENER' },
+    );
+  });
+
   it('disposers remove listeners and error handlers', async () => {
     const webhooks = createWebhooks();
     const listener = vi.fn();
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    const handler = vi.fn();
+    const disposeHandler = webhooks.onError(handler);
+    disposeHandler();
+    webhooks.on('delete', () => {
+      throw new Error('not reported to a removed handler');
+    });
+    await webhooks.receive(fixture('distribution-delete-tag'), { headers: dist });
+    expect(handler).not.toHaveBeenCalled();
+    expect(warn).toHaveBeenCalledTimes(1);
     const dispose = webhooks.on(['push', '*'], listener);
     await webhooks.receive(
       dockerHubBody((p) => (p.push_data['tag'] = 'a')),

@@ -81,6 +81,13 @@ export class ListenerRegistry {
   }
 
   async #report(error: WebhookListenerError): Promise<void> {
+    if (this.#errorHandlers.size === 0) {
+      // Nobody listens for failures: say so once per event rather than lose them silently.
+      // `process` is absent in some Fetch runtimes (workers).
+      const proc = (globalThis as { process?: NodeJS.Process }).process;
+      proc?.emitWarning(error.message, { code: 'DOCKER_HUB_WEBHOOK_LISTENER' });
+      return;
+    }
     // An error handler that itself fails must not take the receiver down with it.
     await Promise.allSettled(
       [...this.#errorHandlers].map((handler) => Promise.resolve().then(() => handler(error))),

@@ -119,7 +119,9 @@ export function createNodeMiddleware(
     handleWebhookRequest(webhooks, request)
       .then((response) => {
         const { after } = response;
-        if (after !== undefined) res.once('finish', () => void after());
+        // 'close' follows 'finish', and also fires when the sender hangs up first: the event is
+        // already claimed by the dedupe window, so it must still be delivered.
+        if (after !== undefined) res.once('close', () => void after());
         send(res, response, bodyRead);
       })
       .catch(() => {
