@@ -4,6 +4,7 @@ import { ManifestInvalidError, PayloadTooLargeError } from '../errors/validation
 import { Digest } from '../digest/digest.js';
 import { MediaType } from '../media-type/media-type.js';
 import { type OciManifest } from './schemas.js';
+import { serializeManifest } from './serialize-manifest.js';
 import { MANIFEST_MAX_BYTES, isParsableManifestType, parseManifest } from './parse-manifest.js';
 
 const fixture = (name: string): Uint8Array =>
@@ -81,6 +82,19 @@ describe('parseManifest on real fixtures', () => {
       expect(parsed.bytes).toBe(bytes);
       expect(parsed.digest.toString()).toBe(`sha256:${hex}`);
     }
+  });
+
+  it('returns the document with its key order, so compact manifests re-serialize byte for byte', () => {
+    for (const name of [
+      'oci-image-manifest.json',
+      'docker-schema2-manifest.json',
+      'oci-artifact-manifest.json',
+    ]) {
+      const bytes = fixture(name);
+      expect(serializeManifest(parseManifest(bytes).manifest)).toEqual(bytes);
+    }
+    const pretty = fixture('oci-index-attestations.json');
+    expect(serializeManifest(parseManifest(pretty).manifest)).not.toEqual(pretty);
   });
 
   it('keeps artifact fields and unknown fields', () => {

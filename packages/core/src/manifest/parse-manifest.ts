@@ -91,10 +91,12 @@ export function parseManifest(bytes: Uint8Array, contentType?: string): ParsedMa
     });
   }
   const digest = Digest.fromBytes(bytes);
+  // The schemas only check (no defaults or transforms), so the document itself is returned: it
+  // keeps the key order of the bytes, where zod's output would reorder keys.
   const isIndex = mediaType === MediaType.OciIndex || mediaType === MediaType.DockerManifestList;
   return isIndex
-    ? { kind: 'index', mediaType, manifest: result.data as ImageIndex, bytes, digest }
-    : { kind: 'image', mediaType, manifest: result.data as ImageManifest, bytes, digest };
+    ? { kind: 'index', mediaType, manifest: document as ImageIndex, bytes, digest }
+    : { kind: 'image', mediaType, manifest: document as ImageManifest, bytes, digest };
 }
 
 function decode(bytes: Uint8Array): Record<string, unknown> {
