@@ -7,3 +7,25 @@ export { DockerHubConfig, type FromFileOptions } from './config/docker-hub-confi
 export { DockerHubConfigBuilder } from './config/builder.js';
 export { parseConfig, isResolvedConfig, type ParseConfigOptions } from './config/parse-config.js';
 export { DockerHubConfigSchema, type DockerHubConfigInput, type ResolvedDockerHubConfig } from './config/schema.js';
+export { DockerHubClient, type ClientDeps } from './client/docker-hub-client.js';
+export { DOCKER_HUB_REGISTRY_URL } from './client/context.js';
+export type { ReferenceInput, CallOptions } from './internal/ref.js';
+export {
+  ManifestsService,
+  type ManifestResult,
+  type ManifestHead,
+  type PutManifestOptions,
+} from './manifests/manifests-service.js';
+export { TagsService, type TagPageOptions, type TagDeleteResult } from './tags/tags-service.js';
+export { BlobsService, type GetBlobOptions, type UploadOptions, type MountResult } from './blobs/blobs-service.js';
+export type { BlobSource } from './blobs/blob-source.js';
+export type { UploadSession, UploadProgress } from './blobs/upload-session.js';
+export { ImagesService } from './images/images-service.js';
+export { REF_NAME_ANNOTATION } from './images/oci-layout.js';
+export type {
+  PlatformChoice,
+  PullOptions,
+  PushOptions,
+  CopyOptions,
+  ImageTransferResult,
+} from './images/types.js';

@@ -1,0 +1,145 @@
+import { ImageReference } from '@llmdevops/docker-hub-core';
+import { errorFromResponse, isLoopbackHost, type HttpMethod, type RequestBody, type Transport, type TransportResponse } from '@llmdevops/docker-hub-transport';
+import { createHubLogin, resolveHubLogin, type HubSession } from '@llmdevops/docker-hub-auth';
+import type { ResolvedDockerHubConfig } from '../config/schema.js';
+import { withSignal } from '../internal/ref.js';
+
+/** Docker Hub's registry when no `registryUrl` is configured. */
+export const DOCKER_HUB_REGISTRY_URL = 'https://registry-1.docker.io';
+
+/** What a registry request is about. @internal */
+export interface RegistryCall {
+  readonly method: HttpMethod;
+  readonly ref: ImageReference;
+  /** Path below `/v2/<name>/`, e.g. `manifests/latest`; or an absolute URL (upload locations, Link). */
+  readonly path: string | URL;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: RequestBody;
+  readonly signal?: AbortSignal | undefined;
+  readonly operation: string;
+  readonly actions?: readonly string[];
+  readonly idempotent?: boolean;
+}
+
+/**
+ * What every service shares: the transport, the configuration and registry selection (house style C6).
+ * @internal
+ */
+export class ClientContext {
+  readonly transport: Transport;
+  readonly config: ResolvedDockerHubConfig;
+  readonly #insecure: ReadonlySet<string>;
+  readonly #env: NodeJS.ProcessEnv;
+  #hub: Promise<HubSession | undefined> | undefined;
+
+  constructor(transport: Transport, config: ResolvedDockerHubConfig, env: NodeJS.ProcessEnv) {
+    this.transport = transport;
+    this.config = config;
+    this.#env = env;
+    this.#insecure = new Set(config.insecureRegistries.map((h) => h.toLowerCase()));
+  }
+
+  /**
+   * Whether tag deletes for a reference go through the Docker Hub API: Docker Hub references,
+   * unless the registry was redirected (`registryUrl`) while the Hub API was not (`hubUrl` default).
+   * @param ref - the reference
+   * @returns true to use the Hub API
+   */
+  usesHubApi(ref: ImageReference): boolean {
+    if (!ref.isDockerHub) return false;
+    return this.config.registryUrl === undefined || this.config.hubUrl !== 'https://hub.docker.com';
+  }
+
+  /**
+   * The Docker Hub API session: configured credentials, else the Docker Hub credentials found
+   * in the environment or Docker's `config.json`. Created once.
+   * @param signal - cancels reading credentials
+   * @returns the session, or undefined without usable credentials
+   */
+  async hubSession(signal?: AbortSignal): Promise<HubSession | undefined> {
+    const send = (req: Parameters<Transport['request']>[0]): ReturnType<Transport['request']> => this.transport.request(req);
+    const { username, password, accessToken } = this.config.auth;
+    const secret = accessToken ?? password;
+    if (username !== undefined && secret !== undefined) {
+      this.#hub ??= Promise.resolve(createHubLogin({ hubUrl: this.config.hubUrl, identifier: username, secret, send }));
+    }
+    this.#hub ??= resolveHubLogin({ send, env: this.#env, hubUrl: this.config.hubUrl, ...withSignal(signal) });
+    return this.#hub;
+  }
+
+  /** Zeroes the Hub session's secrets. */
+  dispose(): void {
+    void this.#hub?.then((s) => s?.dispose(), () => undefined);
+  }
+
+  /**
+   * The registry base URL for a reference: `docker.io` goes to `registryUrl` (or Docker Hub's
+   * registry); other registries are used as named, over HTTP only for loopback or insecure hosts.
+   * @param ref - the reference
+   * @returns the base URL (origin)
+   */
+  registryBase(ref: ImageReference): URL {
+    if (ref.isDockerHub) return new URL(this.config.registryUrl ?? DOCKER_HUB_REGISTRY_URL);
+    const host = ref.registry.toLowerCase();
+    const hostname = new URL(`http://${host}`).hostname;
+    const plain = isLoopbackHost(hostname) || this.#insecure.has(host) || this.#insecure.has(hostname);
+    return new URL(`${plain ? 'http' : 'https'}://${host}`);
+  }
+
+  /**
+   * Whether two references live on the same registry endpoint (mounts are possible).
+   * @param a - one reference
+   * @param b - another
+   * @returns true when both resolve to one origin
+   */
+  sameRegistry(a: ImageReference, b: ImageReference): boolean {
+    return this.registryBase(a).origin === this.registryBase(b).origin;
+  }
+
+  /**
+   * A URL below `/v2/<name>/`.
+   * @param ref - the repository
+   * @param path - e.g. `manifests/latest`
+   * @returns the URL
+   */
+  url(ref: ImageReference, path: string): URL {
+    return new URL(`/v2/${ref.repository}/${path}`, this.registryBase(ref));
+  }
+
+  /**
+   * Sends a registry request with auth scope hints.
+   * @param call - the request
+   * @returns the response (any status)
+   */
+  async send(call: RegistryCall): Promise<TransportResponse> {
+    const url = call.path instanceof URL ? call.path : this.url(call.ref, call.path);
+    return this.transport.request({
+      method: call.method,
+      url,
+      headers: call.headers ?? {},
+      ...(call.body === undefined ? {} : { body: call.body }),
+      ...withSignal(call.signal),
+      ...(call.idempotent === undefined ? {} : { idempotent: call.idempotent }),
+      context: {
+        operation: call.operation,
+        repository: call.ref.repository,
+        actions: call.actions ?? (call.method === 'GET' || call.method === 'HEAD' ? ['pull'] : call.method === 'DELETE' ? ['delete'] : ['pull', 'push']),
+        route: `/v2/{name}/${call.operation}`,
+      },
+    });
+  }
+
+  /**
+   * Sends a request and turns any status outside `ok` into the matching typed error.
+   * @param call - the request
+   * @param ok - accepted statuses
+   * @param what - what is being done, for the error message
+   * @returns the response
+   * @throws the `core` error matching the status and registry code
+   */
+  async expect(call: RegistryCall, ok: readonly number[], what: string): Promise<TransportResponse> {
+    const res = await this.send(call);
+    if (!ok.includes(res.status)) throw await errorFromResponse(res, what);
+    return res;
+  }
+}

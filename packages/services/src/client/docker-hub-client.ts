@@ -1,0 +1,129 @@
+import { createAuthMiddleware, type AuthMiddleware, type CredentialProvider } from '@llmdevops/docker-hub-auth';
+import { createTransport, type Clock, type RateLimitStatus, type Transport, type TransportEvents } from '@llmdevops/docker-hub-transport';
+import { DockerHubConfig } from '../config/docker-hub-config.js';
+import { isResolvedConfig, parseConfig } from '../config/parse-config.js';
+import type { DockerHubConfigInput, ResolvedDockerHubConfig } from '../config/schema.js';
+import { BlobsService } from '../blobs/blobs-service.js';
+import { ImagesService } from '../images/images-service.js';
+import { ManifestsService } from '../manifests/manifests-service.js';
+import { TagsService } from '../tags/tags-service.js';
+import { ClientContext } from './context.js';
+import { createClientCredentials } from './credentials.js';
+
+/** Test seams and overrides of {@link DockerHubClient} (house style C6). @public */
+export interface ClientDeps {
+  /** Environment for credentials and `DOCKER_CONFIG` (default `process.env`). */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Where registry credentials come from (default: configured Hub credentials, env, Docker's `config.json`). */
+  readonly credentials?: CredentialProvider;
+  /** Time source and sleeper for retries and tokens. */
+  readonly clock?: Clock;
+  /** Random source for backoff jitter. */
+  readonly random?: () => number;
+  /** `User-Agent` header. */
+  readonly userAgent?: string;
+}
+
+function resolve(config: ResolvedDockerHubConfig | DockerHubConfigInput | undefined, env: NodeJS.ProcessEnv): ResolvedDockerHubConfig {
+  if (config === undefined) return DockerHubConfig.fromEnv(env);
+  return isResolvedConfig(config) ? config : parseConfig(config);
+}
+
+/**
+ * The Docker Hub / OCI registry client: `manifests`, `tags`, `blobs` and `images` over one
+ * resilient transport with automatic authentication.
+ * @example
+ * ```ts
+ * const client = new DockerHubClient();                 // reads DOCKER_* from the environment
+ * const { digest } = await client.manifests.get('alpine:3.19');
+ * await client.close();
+ * ```
+ * @public
+ */
+export class DockerHubClient {
+  /** The validated configuration. */
+  readonly config: ResolvedDockerHubConfig;
+  /** Manifests: get, head, getForPlatform, put, delete. */
+  readonly manifests: ManifestsService;
+  /** Tags: pages, list, delete. */
+  readonly tags: TagsService;
+  /** Blobs: exists, get, upload, uploadChunked, mount. */
+  readonly blobs: BlobsService;
+  /** Whole images: pull, push, copy. */
+  readonly images: ImagesService;
+  readonly #transport: Transport;
+  readonly #auth: AuthMiddleware;
+  readonly #ctx: ClientContext;
+
+  /**
+   * (1) validates the configuration (the environment when none is given), (2) builds the
+   * transport from its resilience settings, (3) plugs in the auth middleware inside retry and
+   * outside redirect, (4) creates the services over one shared context.
+   * @param config - a configuration from `DockerHubConfig.*`, or a plain input object
+   * @param deps - credentials, environment, clock and other seams
+   * @throws {@link ConfigError} for an invalid configuration
+   */
+  constructor(config?: ResolvedDockerHubConfig | DockerHubConfigInput, deps: ClientDeps = {}) {
+    const env = deps.env ?? process.env;
+    this.config = resolve(config, env);
+    const c = this.config;
+    this.#transport = createTransport({
+      ...(c.dispatcher === undefined ? {} : { dispatcher: c.dispatcher }),
+      timeoutMs: c.resilience.timeoutSeconds * 1000,
+      maxRetries: c.resilience.maxRetries,
+      circuitBreaker: {
+        failureThreshold: c.resilience.circuitBreaker.failureThreshold,
+        successThreshold: c.resilience.circuitBreaker.successThreshold,
+        resetTimeoutMs: c.resilience.circuitBreaker.resetTimeoutSeconds * 1000,
+      },
+      rateLimit: { lowThreshold: c.rateLimit.lowThreshold },
+      maxConcurrentPerHost: Math.max(16, c.upload.maxConcurrentDownloads + c.upload.maxConcurrentUploads + 4),
+      insecureHosts: c.insecureRegistries,
+      userAgent: deps.userAgent ?? 'docker-hub-services',
+      ...(deps.clock === undefined ? {} : { clock: deps.clock }),
+      ...(deps.random === undefined ? {} : { random: deps.random }),
+    });
+    const transport = this.#transport;
+    this.#auth = createAuthMiddleware({
+      credentials: deps.credentials ?? createClientCredentials(c, env),
+      transportNext: (req) => transport.request(req),
+      insecureHosts: c.insecureRegistries,
+      ...(deps.clock === undefined ? {} : { clock: deps.clock }),
+    });
+    transport.use(this.#auth, { before: 'redirect' });
+    this.#ctx = new ClientContext(transport, c, env);
+    this.manifests = new ManifestsService(this.#ctx);
+    this.tags = new TagsService(this.#ctx, this.manifests);
+    this.blobs = new BlobsService(this.#ctx);
+    this.images = new ImagesService(this.#ctx, { manifests: this.manifests, blobs: this.blobs });
+  }
+
+  /** Transport events (requests, retries, breaker changes, low rate limits) without secrets. */
+  get events(): TransportEvents {
+    return this.#transport.events;
+  }
+
+  /**
+   * The latest rate-limit status seen (`ratelimit-limit`, `ratelimit-remaining`, `docker-ratelimit-source`).
+   * @param host - `host[:port]`; default the host seen most recently
+   * @returns the status, or undefined when no registry sent rate-limit headers
+   */
+  rateLimitStatus(host?: string): RateLimitStatus | undefined {
+    return this.#transport.rateLimitStatus(host);
+  }
+
+  /**
+   * Closes connections (an injected dispatcher is left to its owner) and zeroes tokens and secrets.
+   * @returns when closed
+   */
+  async close(): Promise<void> {
+    this.#auth.dispose();
+    this.#ctx.dispose();
+    await this.#transport.close();
+  }
+
+  /** Same as {@link DockerHubClient.close}, for `await using`. @returns when closed */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}

@@ -1,0 +1,69 @@
+import type { BlobsService } from '../blobs/blobs-service.js';
+import type { ClientContext } from '../client/context.js';
+import { toReference, type ReferenceInput } from '../internal/ref.js';
+import type { ManifestsService } from '../manifests/manifests-service.js';
+import { copyImage } from './copy-image.js';
+import { pullImage } from './pull-image.js';
+import { pushImage } from './push-image.js';
+import type { CopyOptions, ImageDeps, ImageTransferResult, PullOptions, PushOptions } from './types.js';
+
+/**
+ * Whole images: pull into and push from OCI image layouts (what skopeo's `oci:` reads and
+ * writes), and copy between registries.
+ * @public
+ */
+export class ImagesService {
+  readonly #deps: ImageDeps;
+
+  /**
+   * @param ctx - the client context
+   * @param services - the manifests and blobs services
+   */
+  constructor(ctx: ClientContext, services: { readonly manifests: ManifestsService; readonly blobs: BlobsService }) {
+    this.#deps = { ctx, ...services };
+  }
+
+  /**
+   * Pulls an image into an OCI image layout (`oci-layout`, `index.json` naming it with
+   * `org.opencontainers.image.ref.name`, `blobs/sha256/...`). Blobs are downloaded concurrently
+   * (default 10), verified, and moved into place only when complete; a failed pull removes
+   * every file it created.
+   * @param input - the image
+   * @param dir - the layout directory
+   * @param options - `platform` (default `linux/amd64`) or `allPlatforms`, ref name, concurrency, signal
+   * @returns digest, media type and counts
+   * @throws {@link PlatformNotFoundError}, {@link DigestMismatchError}, {@link NotFoundError}, ...
+   * @example
+   * ```ts
+   * await client.images.pull('alpine:3.19', './alpine', { allPlatforms: true });
+   * ```
+   */
+  async pull(input: ReferenceInput, dir: string, options: PullOptions = {}): Promise<ImageTransferResult> {
+    return pullImage(this.#deps, toReference(input), dir, options);
+  }
+
+  /**
+   * Pushes an image from an OCI image layout: blobs concurrently (default 5), skipping those the
+   * registry has, then manifests, children first.
+   * @param dir - the layout directory
+   * @param input - the destination (its tag selects the image in the layout unless `refName` is given)
+   * @param options - ref name, concurrency, signal
+   * @returns digest, media type and counts
+   * @throws {@link ValidationError} when the layout has no such image; {@link DigestMismatchError} for damaged blobs
+   */
+  async push(dir: string, input: ReferenceInput, options: PushOptions = {}): Promise<ImageTransferResult> {
+    return pushImage(this.#deps, dir, toReference(input), options);
+  }
+
+  /**
+   * Copies an image registry to registry, streaming blobs (no temporary files) and mounting them
+   * within one registry.
+   * @param src - the source image
+   * @param dst - the destination
+   * @param options - `platform` (default `linux/amd64`) or `allPlatforms`, concurrency, signal
+   * @returns digest, media type and counts
+   */
+  async copy(src: ReferenceInput, dst: ReferenceInput, options: CopyOptions = {}): Promise<ImageTransferResult> {
+    return copyImage(this.#deps, toReference(src), toReference(dst), options);
+  }
+}

@@ -1,0 +1,128 @@
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { MediaType, type Descriptor, type ImageReference } from '@llmdevops/docker-hub-core';
+import { mapLimit } from '../internal/map-limit.js';
+import type { ManifestResult } from '../manifests/manifests-service.js';
+import { REF_NAME_ANNOTATION, blobPath, readLayoutIndex, type LayoutIndex } from './oci-layout.js';
+import type { ImageDeps, ImageTransferResult, PullOptions } from './types.js';
+
+interface Plan {
+  readonly top: ManifestResult;
+  readonly manifests: ManifestResult[];
+  readonly blobs: Map<string, Descriptor>;
+}
+
+/** Collects the manifests and blobs of the selection. */
+async function plan(deps: ImageDeps, ref: ImageReference, options: PullOptions): Promise<Plan> {
+  const signal = options.signal === undefined ? {} : { signal: options.signal };
+  const first = await deps.manifests.get(ref, signal);
+  const top = first.kind === 'index' && options.allPlatforms !== true
+    ? await deps.manifests.getForPlatform(ref, options.platform ?? 'linux/amd64', signal)
+    : first;
+  const manifests: ManifestResult[] = [];
+  const blobs = new Map<string, Descriptor>();
+  const visit = async (m: ManifestResult): Promise<void> => {
+    manifests.push(m);
+    if (m.kind === 'image') {
+      for (const d of [m.manifest.config, ...m.manifest.layers]) if (d.urls === undefined) blobs.set(d.digest, d);
+      return;
+    }
+    const children = await mapLimit(m.manifest.manifests, 4, (d) => deps.manifests.get(ref.withDigest(d.digest), signal));
+    for (const child of children) await visit(child);
+  };
+  await visit(top);
+  return { top, manifests, blobs };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Creates a directory chain, remembering the directories it created (for clean-up). */
+async function ensureDir(path: string, created: string[]): Promise<void> {
+  if (await exists(path)) return;
+  await ensureDir(dirname(path), created);
+  await mkdir(path).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EEXIST') throw err;
+  });
+  created.push(path);
+}
+
+/**
+ * Pulls an image into an OCI image layout: blobs concurrently, each verified while it streams
+ * into a temporary file in the layout and renamed into place only when complete. On failure
+ * every file and directory the pull created is removed.
+ * @param deps - client services
+ * @param ref - the image
+ * @param dir - the layout directory (created when missing; existing layouts are added to)
+ * @param options - platform choice, ref name, concurrency, signal
+ * @returns what was pulled
+ * @internal
+ */
+export async function pullImage(deps: ImageDeps, ref: ImageReference, dir: string, options: PullOptions): Promise<ImageTransferResult> {
+  const { top, manifests, blobs } = await plan(deps, ref, options);
+  const createdDirs: string[] = [];
+  const createdFiles: string[] = [];
+  const temps = new Set<string>();
+  const abort = new AbortController();
+  const signal = options.signal === undefined ? abort.signal : AbortSignal.any([options.signal, abort.signal]);
+  let skipped = 0;
+  const place = async (final: string, write: (tmp: string) => Promise<void>): Promise<boolean> => {
+    if (await exists(final)) return false;
+    const tmp = `${join(dirname(final), '.tmp-')}${randomBytes(8).toString('hex')}`;
+    temps.add(tmp);
+    await write(tmp);
+    await rename(tmp, final);
+    temps.delete(tmp);
+    createdFiles.push(final);
+    return true;
+  };
+  try {
+    await ensureDir(dir, createdDirs);
+    await ensureDir(join(dir, 'blobs', 'sha256'), createdDirs);
+    const previous = await readLayoutIndex(dir, signal);
+    const descriptors = [...blobs.values()];
+    const moved = await mapLimit(descriptors, options.concurrency ?? deps.ctx.config.upload.maxConcurrentDownloads, async (d) => {
+      try {
+        await ensureDir(dirname(blobPath(dir, d.digest)), createdDirs);
+        return await place(blobPath(dir, d.digest), (tmp) =>
+          pipeline(deps.blobs.get(ref, d.digest, { size: d.size, signal }), createWriteStream(tmp, { flags: 'wx' }), { signal }),
+        );
+      } catch (err) {
+        abort.abort(); // stop the other downloads at once
+        throw err;
+      }
+    });
+    skipped = moved.filter((m) => !m).length;
+    for (const m of manifests) await place(blobPath(dir, m.digest), (tmp) => writeFile(tmp, m.bytes, { flag: 'wx', signal }));
+    await place(join(dir, 'oci-layout'), (tmp) => writeFile(tmp, '{"imageLayoutVersion":"1.0.0"}', { flag: 'wx', signal }));
+    const name = options.refName ?? ref.tag;
+    const entry: Descriptor = {
+      mediaType: top.mediaType, digest: top.digest, size: top.size,
+      ...(name === undefined ? {} : { annotations: { [REF_NAME_ANNOTATION]: name } }),
+    };
+    const kept = (previous?.manifests ?? []).filter((m) => name === undefined ? m.digest !== top.digest : m.annotations?.[REF_NAME_ANNOTATION] !== name);
+    const index: LayoutIndex = { schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: [...kept, entry] };
+    const indexPath = join(dir, 'index.json');
+    const tmp = `${join(dir, '.tmp-index-')}${randomBytes(8).toString('hex')}`;
+    temps.add(tmp);
+    await writeFile(tmp, JSON.stringify(index), { flag: 'wx', signal });
+    if (previous === undefined) createdFiles.push(indexPath);
+    await rename(tmp, indexPath);
+    temps.delete(tmp);
+  } catch (err) {
+    abort.abort();
+    await Promise.all([...temps, ...createdFiles].map((f) => rm(f, { force: true })));
+    for (const d of createdDirs.reverse()) await rmdir(d).catch(() => undefined);
+    throw err;
+  }
+  return { digest: top.digest, mediaType: top.mediaType, manifests: manifests.length, blobsTransferred: blobs.size - skipped, blobsSkipped: skipped };
+}

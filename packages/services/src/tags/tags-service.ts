@@ -1,0 +1,144 @@
+import { RegistryError, UnsupportedError, ValidationError } from '@llmdevops/docker-hub-core';
+import { errorFromResponse } from '@llmdevops/docker-hub-transport';
+import type { ClientContext } from '../client/context.js';
+import type { ManifestsService } from '../manifests/manifests-service.js';
+import { toReference, withSignal, type CallOptions, type ReferenceInput } from '../internal/ref.js';
+import { nextLink } from './link-header.js';
+
+/** Options of {@link TagsService.pages} and {@link TagsService.list}. @public */
+export interface TagPageOptions extends CallOptions {
+  /** `n`: tags per page asked for (the registry may ignore it, as distribution 2.8 does). */
+  readonly pageSize?: number;
+  /** Most pages followed before giving up with an error (default 1000), against `Link` loops. */
+  readonly maxPages?: number;
+}
+
+/** Result of {@link TagsService.delete}. @public */
+export interface TagDeleteResult {
+  /** `hub-api` (Docker Hub's tag API: only this tag) or `registry` (manifest digest: every tag on it). */
+  readonly via: 'hub-api' | 'registry';
+  /** The manifest digest deleted (registry path only). */
+  readonly digest?: string;
+}
+
+interface TagListBody {
+  readonly tags?: unknown;
+}
+
+/**
+ * Tags: listing with `n`/`last` and `Link` pagination, and deletion (seed F-14, F-15).
+ * @public
+ */
+export class TagsService {
+  readonly #ctx: ClientContext;
+  readonly #manifests: ManifestsService;
+
+  /**
+   * @param ctx - the client context
+   * @param manifests - used to delete by digest
+   */
+  constructor(ctx: ClientContext, manifests: ManifestsService) {
+    this.#ctx = ctx;
+    this.#manifests = manifests;
+  }
+
+  /**
+   * Lists tags page by page, lazily. Follows `Link: <...>; rel="next"` (relative or absolute);
+   * without `Link`, asks for the page after the last tag (`last=`) only while full pages of
+   * `pageSize` come back. A repository whose tags were all deleted yields `[]` (distribution
+   * answers `tags: null`).
+   * @param input - the repository (tag and digest are ignored)
+   * @param options - page size, page cap, signal
+   * @returns an async iterable of pages
+   * @throws {@link NotFoundError} (`NAME_UNKNOWN`) for an unknown repository; {@link RegistryError} when the page cap is exceeded
+   */
+  async *pages(input: ReferenceInput, options: TagPageOptions = {}): AsyncIterable<string[]> {
+    const ref = toReference(input);
+    const pageSize = options.pageSize;
+    if (pageSize !== undefined && (!Number.isInteger(pageSize) || pageSize < 1)) {
+      throw new ValidationError('INVALID_ARGUMENT', 'pageSize must be a positive whole number', String(pageSize));
+    }
+    const maxPages = options.maxPages ?? 1000;
+    let url: URL | undefined = this.#ctx.url(ref, 'tags/list');
+    if (pageSize !== undefined) url.searchParams.set('n', String(pageSize));
+    const seen = new Set<string>();
+    for (let page = 0; url !== undefined; page++) {
+      if (page >= maxPages || seen.has(url.href)) {
+        throw new RegistryError(`listing tags of ${ref.name}: stopped after ${page} pages (page cap or a Link loop)`, {});
+      }
+      seen.add(url.href);
+      const res = await this.#ctx.expect({ method: 'GET', ref, path: url, signal: options.signal, operation: 'tags' }, [200], `GET tags ${ref.name}`);
+      const body = await res.json<TagListBody>(16 * 1024 * 1024);
+      const tags = Array.isArray(body.tags) ? body.tags.filter((t): t is string => typeof t === 'string') : [];
+      yield tags;
+      url = nextLink(res.header('link'), res.url);
+      const last = tags[tags.length - 1];
+      if (url === undefined && pageSize !== undefined && tags.length === pageSize && last !== undefined) {
+        url = this.#ctx.url(ref, 'tags/list');
+        url.searchParams.set('n', String(pageSize));
+        url.searchParams.set('last', last);
+      }
+    }
+  }
+
+  /**
+   * Every tag of a repository (all pages of {@link TagsService.pages}).
+   * @param input - the repository
+   * @param options - page size, page cap, signal
+   * @returns the tags in the registry's order
+   * @throws see {@link TagsService.pages}
+   */
+  async list(input: ReferenceInput, options: TagPageOptions = {}): Promise<string[]> {
+    const all: string[] = [];
+    for await (const page of this.pages(input, options)) all.push(...page);
+    return all;
+  }
+
+  /**
+   * Deletes a tag. On Docker Hub, through the Hub API
+   * (`DELETE /v2/repositories/{namespace}/{repository}/tags/{tag}/`, only that tag; needs Hub
+   * credentials). Elsewhere the OCI API cannot delete a tag alone: the tag is resolved to its
+   * manifest digest and the manifest is deleted, which **removes every tag pointing at that digest**.
+   * @param input - `repo:tag`
+   * @param options - signal
+   * @returns how it was deleted
+   * @throws {@link ValidationError} without a tag; {@link NotFoundError}; {@link AuthenticationError} without Hub credentials
+   */
+  async delete(input: ReferenceInput, options: CallOptions = {}): Promise<TagDeleteResult> {
+    const ref = toReference(input);
+    if (ref.tag === undefined || ref.digest !== undefined) {
+      throw new ValidationError('INVALID_ARGUMENT', 'tags.delete needs a tag reference without a digest', ref.toString());
+    }
+    if (this.#ctx.usesHubApi(ref)) {
+      await this.#deleteOnHub(ref.repository, ref.tag, options);
+      return { via: 'hub-api' };
+    }
+    const digest = await this.#manifests.delete(ref, options);
+    return { via: 'registry', digest };
+  }
+
+  async #deleteOnHub(repository: string, tag: string, options: CallOptions): Promise<void> {
+    const slash = repository.indexOf('/');
+    const namespace = repository.slice(0, slash);
+    const name = repository.slice(slash + 1);
+    const session = await this.#ctx.hubSession(options.signal);
+    if (session === undefined) {
+      throw new UnsupportedError(
+        `deleting ${repository}:${tag} needs Docker Hub credentials (DOCKER_HUB_USERNAME with DOCKER_HUB_PASSWORD or DOCKER_HUB_ACCESS_TOKEN, or docker login)`,
+        {},
+      );
+    }
+    const url = new URL(`v2/repositories/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/tags/${encodeURIComponent(tag)}/`, `${this.#ctx.config.hubUrl}/`);
+    const token = await session.token(options.signal);
+    const res = await this.#ctx.transport.request({
+      method: 'DELETE',
+      url,
+      headers: { accept: 'application/json', authorization: `Bearer ${token.reveal()}` },
+      ...withSignal(options.signal),
+      context: { operation: 'hub.tags.delete' },
+    });
+    if (res.status === 401) session.invalidate();
+    if (res.status < 200 || res.status > 299) throw await errorFromResponse(res, `DELETE Hub tag ${repository}:${tag}`);
+    await res.dump();
+  }
+}
