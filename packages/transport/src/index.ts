@@ -56,3 +56,39 @@ export type { RateLimitOptions } from './middleware/rate-limit/rate-limit-tracke
 export { decideRetry, type RetryPolicy, type RetryDecision, type AttemptOutcome } from './middleware/retry/decide.js';
 export { errorFromResponse, ERROR_BODY_LIMIT } from './registry-errors/error-from-response.js';
 export { requestResumable, type ResumableOptions, type RequestSender } from './resume/request-resumable.js';
+// OpenTelemetry instrumentation (optional peer @opentelemetry/api).
+export {
+  instrumentTransport,
+  type InstrumentTransportOptions,
+  type TransportInstrumentation,
+} from './telemetry/instrument-transport.js';
+export { withOperationSpan, type OperationSpan, type OperationSpanOptions } from './telemetry/operation-span.js';
+export { recordDigestMismatch, type DigestMismatchAttributes, type RecordDigestMismatchOptions } from './telemetry/digest-mismatch.js';
+export {
+  METRIC_NAMES,
+  METRIC_DEFINITIONS,
+  prometheusName,
+  prometheusSeriesNames,
+  type MetricKey,
+  type MetricKind,
+  type MetricDefinition,
+} from './telemetry/metric-names.js';
+export { routeTemplate, OTHER_ROUTE } from './telemetry/route-template.js';
+export { OTEL_MIDDLEWARE_NAME } from './telemetry/attempt-middleware.js';
+export type { RequestOutcome } from './telemetry/outcome.js';
+export {
+  INSTRUMENTATION_SCOPE,
+  type OtelApi,
+  type OtelAttributes,
+  type OtelAttributeValue,
+  type OtelCounter,
+  type OtelHistogram,
+  type OtelInstrumentOptions,
+  type OtelMeter,
+  type OtelObservableCallback,
+  type OtelObservableGauge,
+  type OtelObservableResult,
+  type OtelSpan,
+  type OtelSpanOptions,
+  type OtelTracer,
+} from './telemetry/otel-types.js';

@@ -1,0 +1,151 @@
+import type { RequestEndEvent, RetryEvent } from '../events/events.js';
+import type { Transport } from '../pipeline/transport.js';
+import { createAttemptMiddleware } from './attempt-middleware.js';
+import { createTransportInstruments, type TransportInstruments } from './instruments.js';
+import { loadOtelApi } from './load-api.js';
+import { errorTypeOf, outcomeOf } from './outcome.js';
+import { INSTRUMENTATION_SCOPE, type OtelApi, type OtelMeter, type OtelObservableResult, type OtelTracer } from './otel-types.js';
+import { routeTemplate } from './route-template.js';
+
+/** Options of {@link instrumentTransport}. @public */
+export interface InstrumentTransportOptions {
+  /** Tracer for attempt spans; default: the global tracer of `@opentelemetry/api`, when installed. */
+  readonly tracer?: OtelTracer;
+  /** Meter for metrics; default: the global meter of `@opentelemetry/api`, when installed. */
+  readonly meter?: OtelMeter;
+  /**
+   * The `@opentelemetry/api` module to take the global tracer and meter from
+   * (`import * as api from '@opentelemetry/api'`); `null` disables the global lookup, so only an
+   * explicit `tracer` / `meter` is used. Default: loaded on first use, if installed.
+   */
+  readonly api?: OtelApi | null;
+}
+
+/** A running instrumentation; dispose it to stop recording (the middleware then passes through). @public */
+export interface TransportInstrumentation extends Disposable {
+  /** Whether spans or metrics are being recorded (false without tracer, meter and API). */
+  readonly enabled: boolean;
+  /** Stops recording, unsubscribes from events and removes gauge callbacks. */
+  dispose(): void;
+}
+
+const MANIFEST_ROUTE = '/v2/{name}/manifests/{reference}';
+const BREAKER_VALUE = { closed: 0, halfOpen: 1, open: 2 } as const;
+
+function resolve(options: InstrumentTransportOptions): { tracer: OtelTracer | undefined; meter: OtelMeter | undefined } {
+  const api = options.api === null ? undefined : (options.api ?? (options.tracer !== undefined && options.meter !== undefined ? undefined : loadOtelApi()));
+  return {
+    tracer: options.tracer ?? api?.trace.getTracer(INSTRUMENTATION_SCOPE),
+    meter: options.meter ?? api?.metrics.getMeter(INSTRUMENTATION_SCOPE),
+  };
+}
+
+function onRequestEnd(m: TransportInstruments, e: RequestEndEvent): void {
+  const route = routeTemplate(e.route);
+  const outcome = outcomeOf(e.status, e.errorCode);
+  const common = { operation: e.operation ?? 'unknown', method: e.method, host: e.host, route };
+  const attrs = { ...common, status_code: e.status === undefined ? 'none' : String(e.status), outcome };
+  m.requests.add(1, attrs);
+  m.requestDuration.record(e.durationMs / 1000, attrs);
+  if (outcome === 'error') m.errors.add(1, { ...common, error_type: errorTypeOf(e.status, e.errorCode) });
+  if (route === MANIFEST_ROUTE && e.method === 'GET') m.pulls.add(1, { host: e.host, outcome });
+  if (route === MANIFEST_ROUTE && e.method === 'PUT') m.pushes.add(1, { host: e.host, outcome });
+}
+
+function onRetry(m: TransportInstruments, e: RetryEvent): void {
+  m.retries.add(1, { reason: e.reason, operation: e.operation ?? 'unknown', host: e.host, route: routeTemplate(e.route) });
+}
+
+interface Gauges {
+  readonly remaining: (r: OtelObservableResult) => void;
+  readonly limit: (r: OtelObservableResult) => void;
+  readonly breaker: (r: OtelObservableResult) => void;
+}
+
+function gaugeCallbacks(transport: Transport, hosts: ReadonlySet<string>): Gauges {
+  // The binding budget of a host is its source with the fewest requests left. The source value
+  // (client IP or account) is not an allow-listed field, so it never becomes a label.
+  const lowest = (host: string): { remaining: number; limit: number | undefined } | undefined => {
+    let best: { remaining: number; limit: number | undefined } | undefined;
+    for (const s of transport.rateLimitSources(host)) {
+      if (s.remaining !== undefined && (best === undefined || s.remaining < best.remaining)) best = { remaining: s.remaining, limit: s.limit };
+    }
+    return best;
+  };
+  return {
+    remaining: (r) => {
+      for (const host of hosts) {
+        const b = lowest(host);
+        if (b !== undefined) r.observe(b.remaining, { host });
+      }
+    },
+    limit: (r) => {
+      for (const host of hosts) {
+        const b = lowest(host);
+        if (b?.limit !== undefined) r.observe(b.limit, { host });
+      }
+    },
+    breaker: (r) => {
+      for (const host of hosts) r.observe(BREAKER_VALUE[transport.breaker(host).state], { host });
+    },
+  };
+}
+
+/**
+ * Instruments a transport with OpenTelemetry: a CLIENT span per HTTP attempt (children of the
+ * active span, e.g. one from {@link withOperationSpan}) and the metrics of `METRIC_NAMES`
+ * (requests, latency, bytes, errors, retries, pulls, pushes, rate-limit and breaker gauges).
+ * `@opentelemetry/api` is an optional peer dependency: without it, or without a registered SDK,
+ * everything is a no-op and nothing throws. Call once per transport, before sending requests.
+ * @param transport - the transport (from `createTransport`)
+ * @param options - tracer, meter, or the API module; default: the global ones, if installed
+ * @returns a handle; `dispose()` stops recording
+ * @throws {@link ValidationError} when the transport is already instrumented
+ * @example
+ * ```ts
+ * const transport = createTransport();
+ * using telemetry = instrumentTransport(transport); // global tracer and meter
+ * ```
+ * @public
+ */
+export function instrumentTransport(transport: Transport, options: InstrumentTransportOptions = {}): TransportInstrumentation {
+  const { tracer, meter } = resolve(options);
+  const state = { active: tracer !== undefined || meter !== undefined };
+  const disposers: (() => void)[] = [];
+  const handle: TransportInstrumentation = {
+    get enabled() {
+      return state.active;
+    },
+    dispose() {
+      state.active = false;
+      for (const d of disposers.splice(0)) d();
+    },
+    [Symbol.dispose]() {
+      handle.dispose();
+    },
+  };
+  if (!state.active) return handle;
+  const instruments = meter === undefined ? undefined : createTransportInstruments(meter);
+  transport.use(createAttemptMiddleware({ tracer, instruments, state }));
+  if (instruments === undefined) return handle;
+  const hosts = new Set<string>();
+  disposers.push(
+    transport.events.on('requestStart', (e) => hosts.add(e.host)),
+    transport.events.on('requestEnd', (e) => {
+      onRequestEnd(instruments, e);
+    }),
+    transport.events.on('retry', (e) => {
+      onRetry(instruments, e);
+    }),
+  );
+  const g = gaugeCallbacks(transport, hosts);
+  instruments.rateLimitRemaining.addCallback(g.remaining);
+  instruments.rateLimitLimit.addCallback(g.limit);
+  instruments.circuitBreakerState.addCallback(g.breaker);
+  disposers.push(() => {
+    instruments.rateLimitRemaining.removeCallback(g.remaining);
+    instruments.rateLimitLimit.removeCallback(g.limit);
+    instruments.circuitBreakerState.removeCallback(g.breaker);
+  });
+  return handle;
+}
