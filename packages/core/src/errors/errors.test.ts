@@ -3,6 +3,7 @@ import {
   AbortedError,
   AuthenticationError,
   AuthorizationError,
+  CassetteInvalidError,
   CassetteMissError,
   CircuitOpenError,
   ConfigError,
@@ -145,6 +146,13 @@ describe('error classes', () => {
       false,
     ],
     [new CassetteMissError('GET /v2/'), 'CassetteMissError', 'CASSETTE_MISS', undefined, false],
+    [
+      new CassetteInvalidError('bad cassette', { cause: new Error('x') }),
+      'CassetteInvalidError',
+      'CASSETTE_INVALID',
+      undefined,
+      false,
+    ],
   ];
 
   it.each(cases)(
