@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -74,6 +75,8 @@ export async function pullImage(deps: ImageDeps, ref: ImageReference, dir: strin
   const temps = new Set<string>();
   const abort = new AbortController();
   const signal = options.signal === undefined ? abort.signal : AbortSignal.any([options.signal, abort.signal]);
+  // Every concurrent download listens on it.
+  setMaxListeners(0, signal);
   let skipped = 0;
   const place = async (final: string, write: (tmp: string) => Promise<void>): Promise<boolean> => {
     if (await exists(final)) return false;
