@@ -1,7 +1,34 @@
 import { type Command } from '../command.js';
+import { blobCommand } from './blob.js';
+import { copyCommand } from './copy.js';
+import { deleteCommand } from './delete.js';
+import { demoCommand } from './demo.js';
+import { digestCommand } from './digest.js';
 import { loginCommand, logoutCommand } from './login.js';
+import { manifestCommand } from './manifest.js';
+import { pullCommand } from './pull.js';
+import { pushCommand } from './push.js';
+import { rateLimitCommand } from './rate-limit.js';
 import { serveCommand } from './serve.js';
+import { tagCommand } from './tag.js';
+import { tagsCommand } from './tags.js';
 import { webhookListenCommand } from './webhook-listen.js';
 
 /** Every `dhub` command, in the order `dhub --help` lists them. @public */
-export const COMMANDS: readonly Command[] = [serveCommand, loginCommand, logoutCommand, webhookListenCommand];
+export const COMMANDS: readonly Command[] = [
+  manifestCommand,
+  digestCommand,
+  tagsCommand,
+  blobCommand,
+  pullCommand,
+  pushCommand,
+  copyCommand,
+  tagCommand,
+  deleteCommand,
+  rateLimitCommand,
+  loginCommand,
+  logoutCommand,
+  serveCommand,
+  webhookListenCommand,
+  demoCommand,
+];
