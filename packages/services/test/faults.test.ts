@@ -1,0 +1,115 @@
+// Faults between our client and the real registry: a loopback proxy injects 429 with
+// Retry-After, 503s, connection resets in the middle of blob bodies and corrupted bytes.
+// Pulls finish with identical bytes, or (corruption) fail with DigestMismatchError and leave
+// no files; chunked uploads resume from the offset the registry reports.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startFaultProxy, type FaultProxy } from '../../../tooling/fault-proxy/fault-proxy.js';
+import { startRealRegistry, type RealRegistry } from '../../../tooling/registry/real-registry.js';
+import type { DockerHubClient } from '../src/index.js';
+import { dockerConfigDir } from './helpers.js';
+import { layoutBlobs, listFiles, writeLayout } from './oci-fixture.js';
+import { DockerHubClient as Client } from '../src/index.js';
+
+let reg: RealRegistry;
+let proxy: FaultProxy;
+let direct: DockerHubClient;
+let viaProxy: DockerHubClient;
+let work: string;
+let cfg: { dir: string; remove(): void };
+let top: string;
+const src = (): string => join(work, 'src');
+
+beforeAll(async () => {
+  reg = await startRealRegistry({ auth: 'token' });
+  proxy = await startFaultProxy(reg.url);
+  work = mkdtempSync(join(tmpdir(), 'svc-faults-'));
+  const alice = reg.users.find((u) => u.name !== 'reader');
+  cfg = dockerConfigDir(reg.host, alice?.name ?? '', alice?.password ?? '');
+  const { writeFileSync } = await import('node:fs');
+  const auth = Buffer.from(`${alice?.name ?? ''}:${alice?.password ?? ''}`).toString('base64');
+  writeFileSync(join(cfg.dir, 'config.json'), JSON.stringify({ auths: { [reg.host]: { auth }, [proxy.host]: { auth } } }));
+  direct = new Client({}, { env: { DOCKER_CONFIG: cfg.dir } });
+  viaProxy = new Client({ resilience: { maxRetries: 3 } }, { env: { DOCKER_CONFIG: cfg.dir } });
+  top = writeLayout(src(), 'v1', ['amd64', 'arm64'], 200_000);
+  await direct.images.push(src(), `${reg.host}/faults/img:v1`);
+});
+afterEach(() => proxy.clear());
+afterAll(async () => {
+  await direct.close();
+  await viaProxy.close();
+  await proxy.close();
+  await reg.stop();
+  cfg.remove();
+  rmSync(work, { recursive: true, force: true });
+});
+
+const blobRoute = /\/v2\/faults\/img\/blobs\/sha256:/;
+
+describe('pulls through a faulty proxy', () => {
+  it('finish with identical bytes despite 429 Retry-After, 503s and resets mid-body', async () => {
+    proxy.add(
+      { match: { method: 'GET', path: '/manifests/v1' }, status: 503, times: 2 },
+      { match: { method: 'GET', path: blobRoute }, status: 429, retryAfter: '1', times: 1 },
+      { match: { method: 'GET', path: blobRoute }, resetAfterBytes: 10_000, times: 3 },
+    );
+    const dest = join(work, 'ok');
+    const pulled = await viaProxy.images.pull(`${proxy.host}/faults/img:v1`, dest, { allPlatforms: true });
+    expect(pulled.digest).toBe(top);
+    expect(layoutBlobs(dest)).toEqual(layoutBlobs(src()));
+    const log = proxy.log.join('\n');
+    expect(log).toMatch(/GET \/v2\/faults\/img\/manifests\/v1/);
+    expect(listFiles(dest).some((f) => f.includes('.tmp-'))).toBe(false);
+  });
+
+  it('fail with DigestMismatchError for corrupted bytes and leave no files behind', async () => {
+    proxy.add({ match: { method: 'GET', path: blobRoute }, corruptAtByte: 100, times: 1 });
+    const dest = join(work, 'corrupt');
+    await expect(viaProxy.images.pull(`${proxy.host}/faults/img:v1`, dest, { allPlatforms: true })).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
+    expect(listFiles(dest)).toEqual([]);
+    expect(existsSync(dest)).toBe(false);
+  });
+
+  it('keep an existing layout untouched when a pull into it fails', async () => {
+    const dest = join(work, 'existing');
+    await viaProxy.images.pull(`${proxy.host}/faults/img:v1`, dest, { platform: 'linux/amd64' });
+    const before = listFiles(dest);
+    proxy.add({ match: { method: 'GET', path: blobRoute }, corruptAtByte: 10, times: 20 });
+    await expect(viaProxy.images.pull(`${proxy.host}/faults/img:v1`, dest, { platform: 'linux/arm64', refName: 'arm' })).rejects.toMatchObject({
+      code: 'DIGEST_MISMATCH',
+    });
+    expect(listFiles(dest)).toEqual(before);
+  });
+
+  it('streams a single blob through a reset with Range and verifies it', async () => {
+    const bytes = randomBytes(300_000);
+    const digest = await direct.blobs.upload(`${reg.host}/faults/blob`, bytes);
+    proxy.add({ match: { method: 'GET', path: '/faults/blob/blobs/' }, resetAfterBytes: 50_000, times: 2 });
+    const chunks: Buffer[] = [];
+    for await (const c of viaProxy.blobs.get(`${proxy.host}/faults/blob`, digest)) chunks.push(c as Buffer);
+    expect(Buffer.concat(chunks).equals(bytes)).toBe(true);
+    expect(proxy.log.filter((l) => l.startsWith('GET /v2/faults/blob/blobs/')).length).toBe(3);
+  });
+});
+
+describe('uploads through a faulty proxy', () => {
+  it('resume a chunked upload from the registry offset after failed chunks', async () => {
+    const bytes = randomBytes(256 * 1024);
+    proxy.add({ match: { method: 'PATCH' }, status: 503, times: 1 });
+    let patches = 0;
+    const digest = await viaProxy.blobs.uploadChunked(`${proxy.host}/faults/up`, bytes, {
+      chunkSize: 64 * 1024,
+      onProgress: () => patches++,
+    });
+    expect(await direct.blobs.exists(`${reg.host}/faults/up`, digest)).toBe(true);
+    expect(patches).toBe(4);
+    const log = proxy.log;
+    // After the refused PATCH the client asked the registry where the upload stood.
+    const failed = log.findIndex((l) => l.startsWith('PATCH'));
+    expect(log[failed + 1]).toMatch(/^GET \/v2\/faults\/up\/blobs\/uploads\//);
+    expect(log.filter((l) => l.startsWith('PATCH'))).toHaveLength(5);
+  });
+});
