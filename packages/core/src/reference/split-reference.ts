@@ -64,6 +64,8 @@ export function domainProblem(domain: string): string | undefined {
  */
 export function splitReference(text: string): ReferenceParts | string {
   if (text === '') return 'reference is empty';
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(text);
+  if (scheme !== null) return `a reference has no URL scheme; remove "${scheme[0]}"`;
   const bad = firstDisallowed(text, REFERENCE_CHAR);
   if (bad !== undefined) return `invalid character ${describeChar(bad.char)} at index ${bad.index}`;
   if (IDENTIFIER_RE.test(text)) {
