@@ -29,6 +29,8 @@ export interface RegistryBackend {
     readonly tagPagination: boolean;
     /** Reader pushes fail with this code (`DENIED` for token auth); undefined when every user may push (htpasswd). */
     readonly readerPushCode: string | undefined;
+    /** Anonymous clients may pull (the simulator's public repositories); distribution's token setup here grants nothing. */
+    readonly anonymousPull: boolean;
   };
   /** Stops the backend. */
   close(): Promise<void>;
@@ -281,13 +283,15 @@ export function defineRegistryContract(name: string, makeBackend: () => Promise<
     });
 
     describe('auth', () => {
-      it('refuses anonymous and wrong-password clients with UNAUTHORIZED', async () => {
+      it('refuses wrong passwords and anonymous pushes (and anonymous pulls where the backend does) with UNAUTHORIZED', async () => {
         const r = repo('auth');
         await pushImage(writer, r, 'v1');
         for (const role of ['anonymous', 'wrong-password'] as const) {
           const c = backend.client(role);
           try {
-            expect(await codeOf(c.manifests.get(`${r}:v1`))).toBe('UNAUTHORIZED');
+            const want = role === 'anonymous' && backend.quirks.anonymousPull ? 'NO_ERROR' : 'UNAUTHORIZED';
+            expect(await codeOf(c.manifests.get(`${r}:v1`))).toBe(want);
+            if (role === 'anonymous') expect(await codeOf(c.blobs.upload(r, randomBytes(8)))).toBe('UNAUTHORIZED');
           } finally {
             await c.close();
           }

@@ -12,7 +12,7 @@ defineRegistryContract('distribution 2.8, token auth', async () => {
     registry: reg.host,
     repositoryPrefix: 'contract',
     client: (role) => realRegistryClient(reg, role),
-    quirks: { tagPagination: false, readerPushCode: 'DENIED' },
+    quirks: { tagPagination: false, readerPushCode: 'DENIED', anonymousPull: false },
     close: () => reg.stop(),
   };
 });
@@ -23,7 +23,7 @@ defineRegistryContract('distribution 2.8, Basic auth', async () => {
     registry: reg.host,
     repositoryPrefix: 'contract',
     client: (role) => realRegistryClient(reg, role),
-    quirks: { tagPagination: false, readerPushCode: undefined },
+    quirks: { tagPagination: false, readerPushCode: undefined, anonymousPull: false },
     close: () => reg.stop(),
   };
 });
