@@ -33,3 +33,13 @@ export { SimulatorDispatcher, type FetchHandler } from './serve/dispatcher/simul
 export { listen, type ListenOptions, type ListeningServer } from './serve/node-http/listen.js';
 export { mswHandlers } from './serve/msw/msw-handlers.js';
 export type { WebhookDelivery } from './webhooks/emitter.js';
+export {
+  createCassette,
+  dispatcherUpstream,
+  type Cassette,
+  type CassetteMode,
+  type CassetteOptions,
+} from './cassette/cassette.js';
+export type { CassetteBody, CassetteEntry, CassetteFile } from './cassette/format.js';
+export type { MatchOptions } from './cassette/match.js';
+export { findSecrets, REDACTED, type RedactOptions } from './cassette/redact.js';
