@@ -37,7 +37,7 @@ beforeAll(async () => {
   top = writeLayout(src(), 'v1', ['amd64', 'arm64'], 200_000);
   await direct.images.push(src(), `${reg.host}/faults/img:v1`);
 });
-afterEach(() => proxy.clear());
+afterEach(() => { proxy.clear(); });
 afterAll(async () => {
   await direct.close();
   await viaProxy.close();

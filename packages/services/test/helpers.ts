@@ -17,7 +17,7 @@ export function dockerConfigDir(host: string, user: string, password: string): {
   const dir = mkdtempSync(join(tmpdir(), 'svc-docker-config-'));
   const auth = Buffer.from(`${user}:${password}`).toString('base64');
   writeFileSync(join(dir, 'config.json'), JSON.stringify({ auths: { [host]: { auth } } }));
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return { dir, remove: () => { rmSync(dir, { recursive: true, force: true }); } };
 }
 
 /**
@@ -35,7 +35,7 @@ export function realRegistryClient(reg: RealRegistry, role: ContractRole, config
   const empty = mkdtempSync(join(tmpdir(), 'svc-docker-config-'));
   const cfg =
     role === 'anonymous' || user === undefined
-      ? { dir: empty, remove: () => rmSync(empty, { recursive: true, force: true }) }
+      ? { dir: empty, remove: () => { rmSync(empty, { recursive: true, force: true }); } }
       : dockerConfigDir(reg.host, user.name, role === 'wrong-password' ? `${user.password}-wrong` : user.password);
   if (cfg.dir !== empty) rmSync(empty, { recursive: true, force: true });
   const client = new DockerHubClient({ resilience: { maxRetries: 2 }, ...config }, { env: { DOCKER_CONFIG: cfg.dir } });

@@ -216,7 +216,7 @@ export class BlobsService {
       throw new DigestMismatchError(options.digest, digest, `blob for ${ref.name}`);
     }
     const { location } = await this.#engine.start(ref, options.signal);
-    await this.#engine.commit(ref, location, digest, options.signal, bytes);
+    await this.#engine.commit(ref, location, digest, { signal: options.signal, body: bytes });
     options.onProgress?.({ bytesSent: bytes.length, totalBytes: bytes.length });
     return digest;
   }

@@ -136,7 +136,7 @@ export class UploadEngine {
       await this.cancel(ref, cursor.location);
       throw new DigestMismatchError(o.digest, digest, `blob uploaded to ${ref.name}`);
     }
-    await this.commit(ref, cursor.location, digest, o.signal);
+    await this.commit(ref, cursor.location, digest, { signal: o.signal });
     return digest;
   }
 
@@ -202,10 +202,10 @@ export class UploadEngine {
    * @param ref - the repository
    * @param location - the upload URL
    * @param digest - the blob digest
-   * @param signal - cancels
-   * @param body - the whole blob for a monolithic upload
+   * @param extra - signal, and the whole blob for a monolithic upload
    */
-  async commit(ref: ImageReference, location: URL, digest: string, signal: AbortSignal | undefined, body?: Uint8Array): Promise<void> {
+  async commit(ref: ImageReference, location: URL, digest: string, extra: { readonly signal?: AbortSignal | undefined; readonly body?: Uint8Array } = {}): Promise<void> {
+    const { signal, body } = extra;
     const res = await this.#ctx.expect(
       {
         method: 'PUT', ref, path: withDigestParam(location, digest), signal, operation: 'blobs.uploads',

@@ -1,4 +1,4 @@
-import { ImageReference } from '@llmdevops/docker-hub-core';
+import { type ImageReference } from '@llmdevops/docker-hub-core';
 import { errorFromResponse, isLoopbackHost, type HttpMethod, type RequestBody, type Transport, type TransportResponse } from '@llmdevops/docker-hub-transport';
 import { createHubLogin, resolveHubLogin, type HubSession } from '@llmdevops/docker-hub-auth';
 import type { ResolvedDockerHubConfig } from '../config/schema.js';

@@ -27,5 +27,5 @@ export function createClientCredentials(config: ResolvedDockerHubConfig, env: No
     if (found !== ANONYMOUS && found.kind !== 'anonymous') return found;
     return hubTraffic && !isDockerHub(host) ? fallback('docker.io', signal) : found;
   };
-  return Object.assign(provider, { dispose: () => fallback.dispose() });
+  return Object.assign(provider, { dispose: () => { fallback.dispose(); } });
 }

@@ -25,7 +25,7 @@ export class DockerHubConfigBuilder {
 
   #section<K extends 'auth' | 'resilience' | 'upload' | 'cache' | 'rateLimit' | 'observability'>(key: K, patch: Section<K>): this {
     const current = (this.#input[key] ?? {}) as Section<K>;
-    this.#input[key] = { ...current, ...patch } as Input[K];
+    this.#input[key] = { ...current, ...patch };
     return this;
   }
 

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DockerHubConfig, isResolvedConfig } from '../index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'svc-config-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => { rmSync(dir, { recursive: true, force: true }); });
 
 function catchConfig(fn: () => unknown): ConfigError {
   try {

@@ -42,7 +42,7 @@ export function inputFromEnv(env: NodeJS.ProcessEnv = process.env): DockerHubCon
     const value = env[name];
     if (value !== undefined && value.trim() !== '') setPath(input, path, value);
   }
-  return input as DockerHubConfigInput;
+  return input;
 }
 
 /**

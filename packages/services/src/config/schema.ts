@@ -13,7 +13,7 @@ const flag = z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : 
 const httpUrl = z
   .string()
   .trim()
-  .refine((s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol), { message: 'must be an http(s) URL' })
+  .refine((s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol), { error: 'must be an http(s) URL' })
   .transform((s) => s.replace(/\/+$/, ''));
 
 /** Credentials become {@link Secret}s at once, so a parsed configuration holds no plain secrets (C11). */
@@ -109,7 +109,7 @@ export const DockerHubConfigSchema = z
     /** Registries (`host` or `host:port`) reached over plain HTTP besides loopback. */
     insecureRegistries: z.array(z.string().trim().min(1, 'must not be empty')).default([]),
     /** The undici dispatcher every request goes through (a simulator's, a proxy agent). */
-    dispatcher: z.custom<Dispatcher>(isDispatcher, { message: 'must be an undici Dispatcher' }).optional(),
+    dispatcher: z.custom<Dispatcher>(isDispatcher, { error: 'must be an undici Dispatcher' }).optional(),
   })
   .strict();
 

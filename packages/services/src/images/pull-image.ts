@@ -51,8 +51,8 @@ async function exists(path: string): Promise<boolean> {
 async function ensureDir(path: string, created: string[]): Promise<void> {
   if (await exists(path)) return;
   await ensureDir(dirname(path), created);
-  await mkdir(path).catch((err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EEXIST') throw err;
+  await mkdir(path).catch((err: unknown) => {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   });
   created.push(path);
 }

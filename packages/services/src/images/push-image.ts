@@ -15,27 +15,36 @@ interface Counters {
  * Pushes one manifest of a layout and everything below it: blobs first (concurrently, existing
  * ones skipped), child manifests by digest, then this manifest.
  */
-async function pushTree(deps: ImageDeps, dir: string, target: ImageReference, desc: Descriptor, o: PushOptions & { counters: Counters; top: boolean }): Promise<string> {
+interface PushJob {
+  readonly deps: ImageDeps;
+  readonly dir: string;
+  readonly target: ImageReference;
+  readonly options: PushOptions;
+  readonly counters: Counters;
+}
+
+async function pushTree(job: PushJob, desc: Descriptor, top: boolean): Promise<string> {
+  const { deps, dir, target, options: o } = job;
   const signal = o.signal === undefined ? {} : { signal: o.signal };
   const bytes = await readFile(blobPath(dir, desc.digest), signal);
   verifyBytes(bytes, desc.digest, desc.size);
   const parsed = parseManifest(bytes, desc.mediaType);
   if (parsed.kind === 'index') {
-    for (const child of parsed.manifest.manifests) await pushTree(deps, dir, target, child, { ...o, top: false });
+    for (const child of parsed.manifest.manifests) await pushTree(job, child, false);
   } else {
     const blobs = [parsed.manifest.config, ...parsed.manifest.layers].filter((d) => d.urls === undefined);
     await mapLimit(blobs, o.concurrency ?? deps.ctx.config.upload.maxConcurrentUploads, async (d) => {
       if (await deps.blobs.exists(target, d.digest, signal)) {
-        o.counters.skipped++;
+        job.counters.skipped++;
         return;
       }
       const path = blobPath(dir, d.digest);
       await deps.blobs.upload(target, () => createReadStream(path), { digest: d.digest, size: d.size, ...signal });
-      o.counters.transferred++;
+      job.counters.transferred++;
     });
   }
-  const where = o.top && target.digest === undefined ? target : target.withDigest(parsed.digest.toString());
-  o.counters.manifests++;
+  const where = top && target.digest === undefined ? target : target.withDigest(parsed.digest.toString());
+  job.counters.manifests++;
   return deps.manifests.put(where, bytes, { mediaType: parsed.mediaType, ...signal });
 }
 
@@ -55,6 +64,6 @@ export async function pushImage(deps: ImageDeps, dir: string, target: ImageRefer
   }
   const entry = findLayoutEntry(index, options.refName ?? target.tag, dir);
   const counters: Counters = { manifests: 0, transferred: 0, skipped: 0 };
-  const digest = await pushTree(deps, dir, target, entry, { ...options, counters, top: true });
+  const digest = await pushTree({ deps, dir, target, options, counters }, entry, true);
   return { digest, mediaType: entry.mediaType, manifests: counters.manifests, blobsTransferred: counters.transferred, blobsSkipped: counters.skipped };
 }

@@ -10,21 +10,18 @@
  */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  let failed = false;
-  let firstError: unknown;
+  const state: { next: number; error: { readonly value: unknown } | undefined } = { next: 0, error: undefined };
   async function worker(): Promise<void> {
-    while (!failed && next < items.length) {
-      const index = next++;
+    while (state.error === undefined && state.next < items.length) {
+      const index = state.next++;
       try {
         results[index] = await fn(items[index] as T);
       } catch (err) {
-        if (!failed) firstError = err;
-        failed = true;
+        state.error ??= { value: err };
       }
     }
   }
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, () => worker()));
-  if (failed) throw firstError;
+  if (state.error !== undefined) throw state.error.value;
   return results;
 }

@@ -2,7 +2,7 @@ import {
   ACCEPT_MANIFEST_HEADER,
   Digest,
   DigestMismatchError,
-  ImageReference,
+  type ImageReference,
   MANIFEST_MAX_BYTES,
   NotFoundError,
   Platform,

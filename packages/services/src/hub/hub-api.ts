@@ -1,0 +1,219 @@
+import { AuthenticationError, RegistryError, type Secret } from '@llmdevops/docker-hub-core';
+import type { HubSession } from '@llmdevops/docker-hub-auth';
+import { errorFromResponse, type Transport, type TransportResponse } from '@llmdevops/docker-hub-transport';
+import type { z } from 'zod';
+import { withSignal } from '../internal/ref.js';
+import { HubRateLimitTracker } from './hub-rate-limit.js';
+
+/**
+ * What the Hub services need from the client: the transport, the Hub API URL and the Hub login
+ * session. `ClientContext` satisfies it as it is; tests may pass their own session (2FA, clocks).
+ * @public
+ */
+export interface HubContext {
+  /** Sends requests (retry, breaker and rate-limit tracking included). */
+  readonly transport: Pick<Transport, 'request'>;
+  /** `hubUrl`: the Docker Hub API origin (`DOCKER_HUB_URL`). */
+  readonly config: { readonly hubUrl: string };
+  /**
+   * The Hub API login session, if credentials exist.
+   * @param signal - cancels reading credentials
+   * @returns the session or undefined (anonymous)
+   */
+  hubSession(signal?: AbortSignal): Promise<HubSession | undefined>;
+}
+
+/** Options of the Hub services. @public */
+export interface HubServiceOptions {
+  /** Where `X-RateLimit-*` of Hub API answers are recorded (share one tracker between services). */
+  readonly rateLimit?: HubRateLimitTracker;
+  /** Time source for rate-limit bookkeeping (default `Date.now`). */
+  readonly now?: () => number;
+}
+
+/** One Hub API call. @internal */
+export interface HubCall {
+  readonly method: 'GET' | 'HEAD' | 'DELETE';
+  readonly url: URL;
+  readonly operation: string;
+  /** For error messages, e.g. `list repositories of alice`. */
+  readonly what: string;
+  /** `optional`: send a JWT when credentials exist; `required`: fail without them. */
+  readonly auth: 'optional' | 'required';
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** Options of {@link HubApi.pages}. @internal */
+export interface HubPagesOptions {
+  /** Pages fetched at most; iteration ends quietly at the cap. */
+  readonly maxPages: number;
+  /** Tried when the first page answers 404, 405 or 410 (a route Docker Hub retired or never had). */
+  readonly fallback?: URL;
+}
+
+const JSON_LIMIT = 8 * 1024 * 1024;
+const MISSING_ROUTE = new Set([404, 405, 410]);
+
+/**
+ * The Hub API plumbing shared by repositories, Hub tags and search: JWT on every call that can
+ * use one (renewed once after a 401, which covers JWTs that expired early), `X-RateLimit-*`
+ * bookkeeping, typed errors from `errorFromResponse`, zod-validated bodies, and Docker Hub's
+ * `count/next/previous/results` paging where a 404 past the last page ends iteration.
+ * @internal
+ */
+export class HubApi {
+  readonly #ctx: HubContext;
+  readonly #now: () => number;
+  /** Hub API budget (`X-RateLimit-*`), separate from registry pull limits. */
+  readonly rateLimit: HubRateLimitTracker;
+
+  /**
+   * @param ctx - transport, Hub URL and session
+   * @param options - rate-limit tracker and clock
+   */
+  constructor(ctx: HubContext, options: HubServiceOptions = {}) {
+    this.#ctx = ctx;
+    this.#now = options.now ?? Date.now;
+    this.rateLimit = options.rateLimit ?? new HubRateLimitTracker();
+  }
+
+  /**
+   * A Hub API URL.
+   * @param path - below the Hub origin, e.g. `v2/namespaces/alice/repositories`
+   * @param query - query parameters (undefined values are left out)
+   * @returns the URL
+   */
+  url(path: string, query: Readonly<Record<string, string | number | undefined>> = {}): URL {
+    const base = this.#ctx.config.hubUrl.endsWith('/') ? this.#ctx.config.hubUrl : `${this.#ctx.config.hubUrl}/`;
+    const url = new URL(path, base);
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v));
+    return url;
+  }
+
+  async #token(call: HubCall, session: HubSession | undefined): Promise<Secret | undefined> {
+    if (session === undefined) {
+      if (call.auth === 'required') {
+        throw new AuthenticationError(
+          `${call.what}: needs Docker Hub credentials (DOCKER_HUB_USERNAME with DOCKER_HUB_PASSWORD or DOCKER_HUB_ACCESS_TOKEN, or docker login)`,
+          {},
+        );
+      }
+      return undefined;
+    }
+    return session.token(call.signal);
+  }
+
+  async #once(call: HubCall, token: Secret | undefined): Promise<TransportResponse> {
+    const res = await this.#ctx.transport.request({
+      method: call.method,
+      url: call.url,
+      headers: { accept: 'application/json', ...(token === undefined ? {} : { authorization: `Bearer ${token.reveal()}` }) },
+      ...withSignal(call.signal),
+      context: { operation: call.operation, route: call.url.pathname.replace(/\/[^/]+$/, '/{id}') },
+    });
+    this.rateLimit.observe(res.headers, this.#now());
+    return res;
+  }
+
+  /**
+   * Sends a call; a 401 to a JWT logs in again once (the JWT expired or was revoked early).
+   * @param call - the call
+   * @returns the response, any status
+   * @throws {@link AuthenticationError} without credentials where they are required, or when the login is refused
+   */
+  async send(call: HubCall): Promise<TransportResponse> {
+    const session = await this.#ctx.hubSession(call.signal);
+    const token = await this.#token(call, session);
+    const res = await this.#once(call, token);
+    if (res.status !== 401 || session === undefined || token === undefined) return res;
+    await res.dump();
+    session.invalidate();
+    return this.#once(call, await session.token(call.signal));
+  }
+
+  /**
+   * Sends a call and fails on any status outside `ok`.
+   * @param call - the call
+   * @param ok - accepted statuses
+   * @returns the response
+   * @throws the typed error of `errorFromResponse` (401, 403, 404, 429 with `resetAt`, 5xx, ...)
+   */
+  async expect(call: HubCall, ok: readonly number[]): Promise<TransportResponse> {
+    const res = await this.send(call);
+    if (!ok.includes(res.status)) throw await errorFromResponse(res, call.what, { now: this.#now() });
+    return res;
+  }
+
+  /**
+   * Reads and validates a JSON body.
+   * @param res - the response
+   * @param schema - the zod schema
+   * @param what - for the error message
+   * @returns the parsed value
+   * @throws {@link RegistryError} when the body is not JSON or does not match
+   */
+  async parse<T extends z.ZodType>(res: TransportResponse, schema: T, what: string): Promise<z.output<T>> {
+    let body: unknown;
+    try {
+      body = await res.json(JSON_LIMIT);
+    } catch (err) {
+      if (err instanceof RegistryError) throw err;
+      throw new RegistryError(`${what}: the Hub API answered with something that is not JSON`, { status: res.status, cause: err });
+    }
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue === undefined ? '' : ` at ${issue.path.join('.') || '(root)'}: ${issue.message}`;
+      throw new RegistryError(`${what}: unexpected Hub API answer${where}`, { status: res.status });
+    }
+    return parsed.data;
+  }
+
+  /**
+   * Follows the `next` links of a Docker Hub list, page by page. A `next` pointing at another
+   * origin is rebased onto the configured Hub URL, so the JWT never leaves it.
+   * @param call - the first page's call
+   * @param schema - schema of one page
+   * @param options - page cap and fallback route
+   * @returns an async iterable of pages
+   * @throws the typed Hub errors of the first page (later 404s end iteration)
+   */
+  async *pages<TItem>(
+    call: HubCall,
+    schema: z.ZodType<{ readonly next?: string | null | undefined; readonly results: readonly TItem[] }>,
+    options: HubPagesOptions,
+  ): AsyncIterable<TItem[]> {
+    let url: URL | undefined = call.url;
+    const seen = new Set<string>();
+    for (let page = 0; url !== undefined && page < options.maxPages && !seen.has(url.href); page++) {
+      seen.add(url.href);
+      let res = await this.send({ ...call, url });
+      if (page === 0 && MISSING_ROUTE.has(res.status) && options.fallback !== undefined) {
+        await res.dump();
+        url = options.fallback;
+        seen.add(url.href);
+        res = await this.send({ ...call, url });
+      }
+      if (res.status === 404 && page > 0) {
+        await res.dump();
+        return;
+      }
+      if (res.status !== 200) throw await errorFromResponse(res, call.what, { now: this.#now() });
+      const body = await this.parse(res, schema, call.what);
+      yield [...body.results];
+      url = this.#next(body.next, url);
+    }
+  }
+
+  #next(next: string | null | undefined, current: URL): URL | undefined {
+    if (next === undefined || next === null || next === '') return undefined;
+    let url: URL;
+    try {
+      url = new URL(next, current);
+    } catch {
+      return undefined;
+    }
+    const hub = this.url('');
+    return url.origin === hub.origin ? url : new URL(`${url.pathname}${url.search}`, hub);
+  }
+}
