@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { InvalidDigestError } from '../errors/validation-errors.js';
-import { describeChar, firstDisallowed, quote } from '../validation/describe.js';
+import { asText, describeChar, firstDisallowed, notString, quote } from '../validation/describe.js';
 
 /** Digest algorithms this toolkit computes and verifies. @public */
 export type DigestAlgorithm = 'sha256' | 'sha512';
@@ -27,6 +27,8 @@ function isAlgorithm(value: string): value is DigestAlgorithm {
 export function inspectDigest(
   text: string,
 ): { algorithm: DigestAlgorithm; encoded: string } | string {
+  const type = notString(text, 'digest');
+  if (type !== undefined) return type;
   if (text === '') return 'digest is empty';
   const colon = text.indexOf(':');
   if (colon === -1) {
@@ -80,7 +82,7 @@ export class Digest {
    */
   static parse(text: string): Digest {
     const result = inspectDigest(text);
-    if (typeof result === 'string') throw new InvalidDigestError(result, text);
+    if (typeof result === 'string') throw new InvalidDigestError(result, asText(text));
     return new Digest(result.algorithm, result.encoded);
   }
 

@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors/validation-errors.js';
-import { quote } from '../validation/describe.js';
+import { asText, notString, quote } from '../validation/describe.js';
 import { type PlatformObject } from '../manifest/schemas.js';
 import { normalizePlatform } from './normalize.js';
 
@@ -54,6 +54,8 @@ export class Platform {
    * @throws {@link ValidationError} with code `INVALID_PLATFORM` saying what is wrong
    */
   static parse(text: string): Platform {
+    const type = notString(text, 'platform');
+    if (type !== undefined) throw invalid(type, asText(text));
     const m = PLATFORM_TEXT.exec(text);
     if (m === null) {
       throw invalid(

@@ -1,6 +1,6 @@
 import { InvalidReferenceError } from '../errors/validation-errors.js';
 import { inspectDigest } from '../digest/digest.js';
-import { quote } from '../validation/describe.js';
+import { asText, notString, quote } from '../validation/describe.js';
 import { pathProblem } from '../validation/path-problem.js';
 import { REPOSITORY_MAX_LENGTH } from '../validation/patterns.js';
 import { tagProblem } from '../validation/validate.js';
@@ -73,6 +73,8 @@ export class ImageReference {
    * @throws {@link InvalidReferenceError} (code `INVALID_REFERENCE`) saying what is wrong and where
    */
   static parse(text: string): ImageReference {
+    const type = notString(text, 'reference');
+    if (type !== undefined) throw new InvalidReferenceError(type, asText(text));
     const parts = splitReference(text);
     if (typeof parts === 'string') {
       throw new InvalidReferenceError(`invalid reference ${quote(text)}: ${parts}`, text);
@@ -86,6 +88,7 @@ export class ImageReference {
    * @returns the reference, or undefined when `text` is invalid
    */
   static tryParse(text: string): ImageReference | undefined {
+    if (notString(text, 'reference') !== undefined) return undefined;
     const parts = splitReference(text);
     return typeof parts === 'string' ? undefined : new ImageReference(parts);
   }

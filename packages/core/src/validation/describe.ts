@@ -1,3 +1,16 @@
+/**
+ * Says that a value given from JavaScript is not a string (types do not protect JS callers).
+ * @param value - the value received
+ * @param what - what it should have been, e.g. `tag`
+ * @returns a message, or undefined when `value` is a string
+ * @internal
+ */
+export function notString(value: unknown, what: string): string | undefined {
+  return typeof value === 'string'
+    ? undefined
+    : `${what} must be a string, not ${value === null ? 'null' : typeof value}`;
+}
+
 /** Longest piece of user input quoted in an error message; longer input is cut with `…`. */
 const QUOTE_MAX = 300;
 
@@ -39,4 +52,14 @@ export function firstDisallowed(
     index += char.length;
   }
   return undefined;
+}
+
+/**
+ * The text form of a value received where a string was expected, for an error's `input`.
+ * @param value - the value received
+ * @returns the value itself when a string, else `String(value)`
+ * @internal
+ */
+export function asText(value: unknown): string {
+  return typeof value === 'string' ? value : String(value);
 }

@@ -1,4 +1,4 @@
-import { describeChar, firstDisallowed } from './describe.js';
+import { describeChar, firstDisallowed, notString } from './describe.js';
 import { PATH_COMPONENT_RE, REPOSITORY_MAX_LENGTH } from './patterns.js';
 
 const PATH_CHAR = /^[a-z0-9._/-]$/;
@@ -16,6 +16,8 @@ const VALID_SEPARATOR = /^(?:[._]|__|-+)$/;
  * @internal
  */
 export function pathProblem(path: string, offset = 0): string | undefined {
+  const type = notString(path, 'repository name');
+  if (type !== undefined) return type;
   if (path === '') return 'repository name is empty';
   const bad = firstDisallowed(path, PATH_CHAR);
   if (bad !== undefined) {

@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors/validation-errors.js';
-import { describeChar, firstDisallowed, quote } from './describe.js';
+import { asText, describeChar, firstDisallowed, notString, quote } from './describe.js';
 import { pathProblem } from './path-problem.js';
 import { TAG_MAX_LENGTH } from './patterns.js';
 
@@ -16,6 +16,8 @@ export const NAMESPACE_MAX_LENGTH = 30;
  * @internal
  */
 export function tagProblem(tag: string, offset = 0): string | undefined {
+  const type = notString(tag, 'tag');
+  if (type !== undefined) return type;
   if (tag === '') return 'tag is empty';
   if (tag.length > TAG_MAX_LENGTH) {
     return `tag is ${tag.length} characters long; the maximum is ${TAG_MAX_LENGTH}`;
@@ -44,7 +46,7 @@ export function tagProblem(tag: string, offset = 0): string | undefined {
  */
 export function validateTag(tag: string): void {
   const problem = tagProblem(tag);
-  if (problem !== undefined) throw new ValidationError('INVALID_TAG', problem, tag);
+  if (problem !== undefined) throw new ValidationError('INVALID_TAG', problem, asText(tag));
 }
 
 /**
@@ -58,7 +60,8 @@ export function validateTag(tag: string): void {
 export function validateRepositoryName(name: string): void {
   const problem = pathProblem(name);
   if (problem !== undefined) {
-    throw new ValidationError('INVALID_NAME', `${problem}: ${quote(name)}`, name);
+    const shown = typeof (name as unknown) === 'string' ? `: ${quote(name)}` : '';
+    throw new ValidationError('INVALID_NAME', problem + shown, asText(name));
   }
 }
 
@@ -71,10 +74,14 @@ export function validateRepositoryName(name: string): void {
  */
 export function validateNamespace(namespace: string): void {
   const problem = namespaceProblem(namespace);
-  if (problem !== undefined) throw new ValidationError('INVALID_NAMESPACE', problem, namespace);
+  if (problem !== undefined) {
+    throw new ValidationError('INVALID_NAMESPACE', problem, asText(namespace));
+  }
 }
 
 function namespaceProblem(namespace: string): string | undefined {
+  const type = notString(namespace, 'namespace');
+  if (type !== undefined) return type;
   if (namespace === '') return 'namespace is empty';
   const bad = firstDisallowed(namespace, /^[a-z0-9]$/);
   if (bad !== undefined) {
