@@ -120,7 +120,7 @@ export async function tagEntry(
     last_updater: 1,
     last_updater_username: namespace,
     repository: numericId(name),
-    full_size: m.contentSize,
+    full_size: images.reduce((n, i) => n + i.size, 0),
     v2: true,
     tag_status: 'active',
     status: 'active',
