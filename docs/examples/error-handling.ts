@@ -1,0 +1,29 @@
+import { isDockerHubError } from '@llmdevops/docker-hub-core';
+import { createTransport, errorFromResponse } from '@llmdevops/docker-hub-transport';
+
+/**
+ * Reads a manifest, or returns undefined when it does not exist. Every failure is a
+ * `DockerHubError`: match on its stable `code`, never on the message.
+ * @param manifestUrl - full manifest URL
+ */
+export async function manifestOrUndefined(manifestUrl: string): Promise<string | undefined> {
+  await using transport = createTransport({ maxRetries: 2 });
+  try {
+    const res = await transport.request({ method: 'GET', url: new URL(manifestUrl), headers: {} });
+    if (res.status >= 400) throw await errorFromResponse(res, `GET ${manifestUrl}`);
+    return await res.text(4 * 1024 * 1024);
+  } catch (err) {
+    if (!isDockerHubError(err)) throw err;
+    switch (err.code) {
+      case 'MANIFEST_UNKNOWN': // the registry's own code, kept as sent
+      case 'NOT_FOUND': // a 404 without a registry error body
+        return undefined;
+      case 'UNAUTHORIZED':
+      case 'DENIED':
+        throw new Error(`check the credentials for ${new URL(manifestUrl).host}`, { cause: err });
+      default:
+        // err.retryable says whether trying again later can help (the transport already retried).
+        throw err;
+    }
+  }
+}
