@@ -1,3 +1,8 @@
 import { sharedVitestConfig } from '../../tooling/vitest/shared.ts';
 
-export default sharedVitestConfig({ linesThreshold: 70, testTimeout: 60_000, coverageExclude: ['src/bin.ts'] });
+export default sharedVitestConfig({
+  linesThreshold: 80,
+  testTimeout: 60_000,
+  coverageExclude: ['src/bin.ts'],
+  globalSetup: ['test/global-setup.ts'],
+});

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Platform } from '@llmdevops/docker-hub-core';
 import { DockerHubClient } from '@llmdevops/docker-hub-services';
-import { createSimulator, type Simulator } from '@llmdevops/docker-hub-simulation';
-import { createNodeMiddleware, createWebhooks, type WebhookPushEvent } from '@llmdevops/docker-hub-webhooks';
+import { type Simulator } from '@llmdevops/docker-hub-simulation';
+import { type WebhookPushEvent } from '@llmdevops/docker-hub-webhooks';
 import { defineCommand, flag, type CommandInput } from '../command.js';
 import { writeJson, writeLine } from '../io.js';
 import { generateImage } from '../internal/demo-image.js';
@@ -21,6 +21,7 @@ const PLATFORMS = [Platform.parse('linux/amd64'), Platform.parse('linux/arm64')]
 
 /** A webhook receiver on loopback that keeps the push events it accepted. */
 async function startReceiver(token: string): Promise<{ url: string; events: WebhookPushEvent[]; server: Server }> {
+  const { createNodeMiddleware, createWebhooks } = await import('@llmdevops/docker-hub-webhooks');
   const events: WebhookPushEvent[] = [];
   const hooks = createWebhooks({ sharedSecret: { secrets: token }, ack: 'after-listeners' });
   hooks.on('push', (event) => {
@@ -129,6 +130,7 @@ export const demoCommand = defineCommand(
     const hookToken = randomBytes(12).toString('hex');
     const work = await mkdtemp(join(tmpdir(), 'dhub-demo-'));
     const receiver = await startReceiver(hookToken);
+    const { createSimulator } = await import('@llmdevops/docker-hub-simulation');
     const simulator = createSimulator({
       profile: 'dockerhub',
       // Docker Hub hides missing repositories behind 401; the services client's first HEAD on a

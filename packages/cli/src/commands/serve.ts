@@ -1,12 +1,6 @@
 import { once } from 'node:events';
 import { resolve } from 'node:path';
-import {
-  createSimulator,
-  PROFILES,
-  type ProfileName,
-  type SimulatorOptions,
-  type WebhookTarget,
-} from '@llmdevops/docker-hub-simulation';
+import { type ProfileName, type SimulatorOptions, type WebhookTarget } from '@llmdevops/docker-hub-simulation';
 import { defineCommand, flag, listOption, stringOption, usageError, type CommandInput } from '../command.js';
 import { writeLine } from '../io.js';
 import {
@@ -20,8 +14,10 @@ import {
 
 const AUTH_MODES = ['none', 'token', 'basic'] as const;
 
+const PROFILE_NAMES: readonly ProfileName[] = ['oci', 'distribution', 'dockerhub'];
+
 function isProfile(value: string): value is ProfileName {
-  return Object.hasOwn(PROFILES, value);
+  return (PROFILE_NAMES as readonly string[]).includes(value);
 }
 
 function isAuthMode(value: string): value is (typeof AUTH_MODES)[number] {
@@ -108,6 +104,8 @@ export const serveCommand = defineCommand(
       throw usageError(input, err instanceof Error ? err.message : String(err));
     }
     const host = stringOption(input, 'host') ?? '127.0.0.1';
+    // Loaded on demand: the simulator (and msw) take a second to import, which other commands skip.
+    const { createSimulator } = await import('@llmdevops/docker-hub-simulation');
     const simulator = createSimulator(options);
     try {
       await simulator.store.ready();

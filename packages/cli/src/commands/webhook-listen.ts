@@ -2,13 +2,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { Secret } from '@llmdevops/docker-hub-core';
-import {
-  createNodeMiddleware,
-  createWebhooks,
-  type NodeWebhookMiddleware,
-  type WebhookPushEvent,
-  type WebhooksOptions,
-} from '@llmdevops/docker-hub-webhooks';
+import { type NodeWebhookMiddleware, type WebhookPushEvent, type WebhooksOptions } from '@llmdevops/docker-hub-webhooks';
 import { defineCommand, flag, stringOption, usageError, type CommandInput } from '../command.js';
 import { writeLine } from '../io.js';
 import { execWithInput } from '../internal/exec-event.js';
@@ -50,7 +44,11 @@ function receiverOptions(route: Route, secret: Secret): WebhooksOptions {
 }
 
 /** Builds the request listener: one receiver, or one per way of presenting `--secret`. */
-function createListener(secret: string | undefined, onPush: (event: WebhookPushEvent) => Promise<void>): NodeWebhookMiddleware {
+async function createListener(
+  secret: string | undefined,
+  onPush: (event: WebhookPushEvent) => Promise<void>,
+): Promise<NodeWebhookMiddleware> {
+  const { createNodeMiddleware, createWebhooks } = await import('@llmdevops/docker-hub-webhooks');
   const make = (options: WebhooksOptions): NodeWebhookMiddleware => {
     // The CLI never requests `callback_url`, so a loopback one (a local simulator) is harmless.
     const hooks = createWebhooks({ ...options, allowNonPublicCallbackUrl: true, ack: 'after-listeners' });
@@ -117,7 +115,7 @@ export const webhookListenCommand = defineCommand(
       );
       if (code !== 0) await writeLine(io.stderr, `dhub webhook listen: --exec command exited with ${code}`);
     };
-    const server = createServer(createListener(stringOption(input, 'secret'), onPush));
+    const server = createServer(await createListener(stringOption(input, 'secret'), onPush));
     server.listen(port, host);
     await Promise.race([once(server, 'listening'), once(server, 'error').then(([err]) => Promise.reject(err as Error))]);
     const address = server.address() as AddressInfo;

@@ -1,0 +1,129 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { Platform } from '@llmdevops/docker-hub-core';
+import { COMMANDS } from '../src/commands/index.js';
+import { type CliIo } from '../src/io.js';
+import { runCli } from '../src/main.js';
+import { generateImage, type GeneratedImage } from '../src/internal/demo-image.js';
+import { writeImageLayout } from '../src/internal/layout-writer.js';
+
+/** The built binary. */
+export const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+
+/** What a run produced. */
+export interface RunResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stdoutBytes: Buffer;
+  readonly stderr: string;
+}
+
+/** A clean environment: no Docker Hub credentials from the machine, a private DOCKER_CONFIG. */
+export async function cleanEnv(extra: Record<string, string> = {}): Promise<NodeJS.ProcessEnv> {
+  const home = await mkdtemp(join(tmpdir(), 'dhub-home-'));
+  return { PATH: process.env['PATH'] ?? '', HOME: home, DOCKER_CONFIG: join(home, '.docker'), ...extra };
+}
+
+function collect(stream: PassThrough): () => Buffer {
+  const chunks: Buffer[] = [];
+  stream.on('data', (c: Buffer) => chunks.push(c));
+  return () => Buffer.concat(chunks);
+}
+
+/** Runs `dhub` in-process with captured streams. */
+export async function runInProcess(
+  argv: readonly string[],
+  options: { env: NodeJS.ProcessEnv; stdin?: string; cwd?: string; signal?: AbortSignal; tty?: boolean },
+): Promise<RunResult> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const out = collect(stdout);
+  const err = collect(stderr);
+  const io: CliIo = {
+    stdout,
+    stderr,
+    stdin: Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)]),
+    env: options.env,
+    stderrIsTTY: options.tty ?? false,
+    signal: options.signal ?? new AbortController().signal,
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+  };
+  const code = await runCli(argv, io, COMMANDS);
+  return { code, stdout: out().toString('utf8'), stdoutBytes: out(), stderr: err().toString('utf8') };
+}
+
+/** Runs the built `dhub` binary as a subprocess. */
+export function runBin(
+  argv: readonly string[],
+  options: { env: NodeJS.ProcessEnv; stdin?: string; cwd?: string },
+): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...argv], { env: options.env, cwd: options.cwd, stdio: 'pipe' });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => err.push(c));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const stdoutBytes = Buffer.concat(out);
+      resolve({ code: code ?? -1, stdout: stdoutBytes.toString('utf8'), stdoutBytes, stderr: Buffer.concat(err).toString('utf8') });
+    });
+    child.stdin.end(options.stdin ?? '');
+  });
+}
+
+/** A long-running `dhub` subprocess whose first output line names its URL. */
+export interface Background {
+  readonly url: string;
+  readonly host: string;
+  /** Sends a signal and waits for the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number>;
+  /** Output so far. */
+  stdout(): string;
+  stderr(): string;
+}
+
+/** Starts `dhub serve ...` or `dhub webhook listen ...` and waits for `listening URL`. */
+export function startBackground(argv: readonly string[], env: NodeJS.ProcessEnv, from: 'stdout' | 'stderr' = 'stdout'): Promise<Background> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...argv], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    const exited = new Promise<number>((r) => child.on('close', (code) => r(code ?? -1)));
+    const check = (): void => {
+      const match = /listening (http:\/\/\S+)/.exec(from === 'stdout' ? out : err);
+      if (match?.[1] === undefined) return;
+      const url = match[1];
+      resolve({
+        url,
+        host: new URL(url).host,
+        stop: async (signal = 'SIGINT') => {
+          child.kill(signal);
+          return exited;
+        },
+        stdout: () => out,
+        stderr: () => err,
+      });
+    };
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString('utf8');
+      check();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      err += c.toString('utf8');
+      check();
+    });
+    void exited.then((code) => reject(new Error(`dhub ${argv.join(' ')} exited with ${code} before listening: ${err}`)));
+  });
+}
+
+/** A generated two-platform image written as an OCI layout. */
+export async function writeTestLayout(dir: string, refName: string, text = 'test image'): Promise<GeneratedImage> {
+  const image = generateImage([Platform.parse('linux/amd64'), Platform.parse('linux/arm64')], text);
+  await writeImageLayout(dir, image, refName);
+  return image;
+}
