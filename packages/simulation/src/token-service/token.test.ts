@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { signJwt, verifyJwt } from './jwt.js';
+import { formatScope, parseScope } from './scope.js';
+import { accountId, authenticate, parseBasic } from './users.js';
+
+describe('token service pieces', () => {
+  it('parses scopes whose names hold host:port', () => {
+    expect(parseScope('repository:localhost:5000/a/b:pull,push')).toEqual({
+      type: 'repository',
+      name: 'localhost:5000/a/b',
+      actions: ['pull', 'push'],
+    });
+    expect(parseScope('registry:catalog:*')).toEqual({
+      type: 'registry',
+      name: 'catalog',
+      actions: ['*'],
+    });
+    expect(parseScope('nonsense')).toBeUndefined();
+    expect(formatScope({ type: 'repository', name: 'a', actions: ['pull'] })).toBe(
+      'repository:a:pull',
+    );
+  });
+
+  it('signs and verifies HS256 tokens, refusing tampering and other keys', () => {
+    const key = Buffer.from('k'.repeat(32));
+    const claims = {
+      iss: 'i',
+      sub: 's',
+      aud: 'a',
+      exp: 2,
+      nbf: 0,
+      iat: 1,
+      jti: 'j',
+      access: [],
+      use: 'access' as const,
+      gen: 0,
+    };
+    const t = signJwt(claims, key);
+    expect(verifyJwt(t, key)).toEqual(claims);
+    expect(verifyJwt(t, Buffer.from('x'.repeat(32)))).toBeUndefined();
+    const [h, , s] = t.split('.');
+    expect(
+      verifyJwt(`${h}.${Buffer.from('{"sub":"admin"}').toString('base64url')}.${s}`, key),
+    ).toBeUndefined();
+    expect(verifyJwt('a.b', key)).toBeUndefined();
+  });
+
+  it('authenticates passwords and access tokens; parses Basic', () => {
+    const users = [{ name: 'u', password: 'p', accessTokens: ['dckr_pat_1'] }];
+    expect(authenticate(users, 'u', 'p')?.name).toBe('u');
+    expect(authenticate(users, 'u', 'dckr_pat_1')?.name).toBe('u');
+    expect(authenticate(users, 'u', 'q')).toBeUndefined();
+    expect(authenticate(users, 'v', 'p')).toBeUndefined();
+    expect(parseBasic(`Basic ${Buffer.from('a:b:c').toString('base64')}`)).toEqual({
+      name: 'a',
+      password: 'b:c',
+    });
+    expect(parseBasic('Bearer x')).toBeUndefined();
+    expect(accountId('u')).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+    );
+    expect(accountId('u')).toBe(accountId('u'));
+  });
+});
