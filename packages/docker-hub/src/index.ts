@@ -1,0 +1,14 @@
+/**
+ * `@llmdevops/docker-hub`: the whole toolkit in one package. Re-exports `core` (references,
+ * digests, manifests, platforms, errors, `Secret`), `transport`, `auth`, `services`
+ * (`DockerHubClient`, configuration) and `webhooks`. No code of its own.
+ * @packageDocumentation
+ */
+export * from '@llmdevops/docker-hub-core';
+export * from '@llmdevops/docker-hub-transport';
+export * from '@llmdevops/docker-hub-auth';
+export * from '@llmdevops/docker-hub-services';
+export * from '@llmdevops/docker-hub-webhooks';
+// Both transport and webhooks name their unsubscribe function `Disposer`; transport's (callable
+// and `Disposable`) is the wider one and is what `@llmdevops/docker-hub` exports under that name.
+export type { Disposer } from '@llmdevops/docker-hub-transport';
