@@ -96,6 +96,23 @@ describe('pulls through a faulty proxy', () => {
 });
 
 describe('uploads through a faulty proxy', () => {
+  it('push an image through 503s and 429s on upload starts, then pull it through a reset manifest body', async () => {
+    const layout = join(work, 'push-src');
+    const digest = writeLayout(layout, 'p1', ['amd64', 'arm64']);
+    proxy.add(
+      { match: { method: 'POST', path: '/blobs/uploads/' }, status: 503, times: 2 },
+      { match: { method: 'POST', path: '/blobs/uploads/' }, status: 429, retryAfter: '0', times: 1 },
+      { match: { method: 'PUT', path: '/manifests/' }, status: 503, times: 1 },
+    );
+    const pushed = await viaProxy.images.push(layout, `${proxy.host}/faults/pushed:p1`);
+    expect(pushed.digest).toBe(digest);
+    proxy.add({ match: { method: 'GET', path: '/faults/pushed/manifests/p1' }, resetAfterBytes: 40, times: 1 });
+    const dest = join(work, 'pushed-pulled');
+    expect((await viaProxy.images.pull(`${proxy.host}/faults/pushed:p1`, dest, { allPlatforms: true })).digest).toBe(digest);
+    expect(layoutBlobs(dest)).toEqual(layoutBlobs(layout));
+    expect(proxy.log.filter((l) => l.startsWith('GET /v2/faults/pushed/manifests/p1'))).toHaveLength(2);
+  });
+
   it('resume a chunked upload from the registry offset after failed chunks', async () => {
     const bytes = randomBytes(256 * 1024);
     proxy.add({ match: { method: 'PATCH' }, status: 503, times: 1 });

@@ -195,7 +195,8 @@ export class BlobsService {
     }
     const query = `blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from.repository)}`;
     const res = await this.#ctx.expect(
-      { method: 'POST', ref, path: query, headers: { 'content-length': '0' }, signal: options.signal, operation: 'blobs.uploads', idempotent: false },
+      // A repeated mount request has the same effect; a repeated 202 only leaves a session to expire.
+      { method: 'POST', ref, path: query, headers: { 'content-length': '0' }, signal: options.signal, operation: 'blobs.uploads', idempotent: true },
       [201, 202],
       `mount ${digest} from ${from.repository} into ${ref.name}`,
     );

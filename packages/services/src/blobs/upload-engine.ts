@@ -67,7 +67,8 @@ export class UploadEngine {
    */
   async start(ref: ImageReference, signal: AbortSignal | undefined): Promise<{ location: URL; minChunk: number }> {
     const res = await this.#ctx.expect(
-      { method: 'POST', ref, path: 'blobs/uploads/', headers: { 'content-length': '0' }, signal, operation: 'blobs.uploads', idempotent: false },
+      // Safe to repeat after a 5xx/429/reset: at worst an unused session is left to expire.
+      { method: 'POST', ref, path: 'blobs/uploads/', headers: { 'content-length': '0' }, signal, operation: 'blobs.uploads', idempotent: true },
       [202],
       `POST blob upload ${ref.name}`,
     );

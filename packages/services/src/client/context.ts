@@ -1,4 +1,4 @@
-import { type ImageReference } from '@llmdevops/docker-hub-core';
+import { isDockerHubError, type ImageReference } from '@llmdevops/docker-hub-core';
 import { errorFromResponse, isLoopbackHost, type HttpMethod, type RequestBody, type Transport, type TransportResponse } from '@llmdevops/docker-hub-transport';
 import { createHubLogin, resolveHubLogin, type HubSession } from '@llmdevops/docker-hub-auth';
 import type { ResolvedDockerHubConfig } from '../config/schema.js';
@@ -127,6 +127,24 @@ export class ClientContext {
         route: `/v2/{name}/${call.operation}`,
       },
     });
+  }
+
+  /**
+   * Runs a request-and-read step again when the connection breaks while its body is read
+   * (transport retries cover failures before the response headers only).
+   * @param step - sends a request and reads its body
+   * @returns the step's result
+   * @throws the last error once `maxRetries` extra attempts failed, or any non-network error at once
+   */
+  async retryBody<T>(step: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await step();
+      } catch (err) {
+        const code = isDockerHubError(err) ? err.code : undefined;
+        if ((code !== 'NETWORK' && code !== 'TIMEOUT') || attempt >= this.config.resilience.maxRetries) throw err;
+      }
+    }
   }
 
   /**

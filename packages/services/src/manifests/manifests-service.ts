@@ -95,12 +95,14 @@ export class ManifestsService {
     const cached = this.#cache.get(key);
     if (cached !== undefined) return cached;
     const what = `GET manifest ${ref.toString()}`;
-    const res = await this.#ctx.expect(
-      { method: 'GET', ref, path: `manifests/${ref.reference}`, headers: { accept: ACCEPT_MANIFEST_HEADER }, signal: options.signal, operation: 'manifests' },
-      [200],
-      what,
-    );
-    const bytes = await res.bytes(MANIFEST_MAX_BYTES);
+    const { res, bytes } = await this.#ctx.retryBody(async () => {
+      const r = await this.#ctx.expect(
+        { method: 'GET', ref, path: `manifests/${ref.reference}`, headers: { accept: ACCEPT_MANIFEST_HEADER }, signal: options.signal, operation: 'manifests' },
+        [200],
+        what,
+      );
+      return { res: r, bytes: await r.bytes(MANIFEST_MAX_BYTES) };
+    });
     // The digest asked for wins over the header (OCI distribution spec); both are verified.
     const header = res.header('docker-content-digest');
     const expected = ref.digest ?? (header !== undefined && Digest.tryParse(header) !== undefined ? header : undefined);
@@ -174,12 +176,14 @@ export class ManifestsService {
       const entry = selectManifest(top.manifest, wanted);
       return this.get(ref.withDigest(entry.digest), options);
     }
-    const config = await this.#ctx.expect(
-      { method: 'GET', ref, path: `blobs/${top.manifest.config.digest}`, signal: options.signal, operation: 'blobs' },
-      [200],
-      `GET config ${ref.toString()}`,
-    );
-    const bytes = await config.bytes(MANIFEST_MAX_BYTES);
+    const bytes = await this.#ctx.retryBody(async () => {
+      const config = await this.#ctx.expect(
+        { method: 'GET', ref, path: `blobs/${top.manifest.config.digest}`, signal: options.signal, operation: 'blobs' },
+        [200],
+        `GET config ${ref.toString()}`,
+      );
+      return config.bytes(MANIFEST_MAX_BYTES);
+    });
     verifyBytes(bytes, top.manifest.config.digest, top.manifest.config.size);
     const parsed = JSON.parse(new TextDecoder().decode(bytes)) as { os?: unknown; architecture?: unknown; variant?: unknown };
     const os = typeof parsed.os === 'string' ? parsed.os : 'unknown';

@@ -67,8 +67,11 @@ export class TagsService {
         throw new RegistryError(`listing tags of ${ref.name}: stopped after ${page} pages (page cap or a Link loop)`, {});
       }
       seen.add(url.href);
-      const res = await this.#ctx.expect({ method: 'GET', ref, path: url, signal: options.signal, operation: 'tags' }, [200], `GET tags ${ref.name}`);
-      const body = await res.json<TagListBody>(16 * 1024 * 1024);
+      const pageUrl = url;
+      const { res, body } = await this.#ctx.retryBody(async () => {
+        const r = await this.#ctx.expect({ method: 'GET', ref, path: pageUrl, signal: options.signal, operation: 'tags' }, [200], `GET tags ${ref.name}`);
+        return { res: r, body: await r.json<TagListBody>(16 * 1024 * 1024) };
+      });
       const tags = Array.isArray(body.tags) ? body.tags.filter((t): t is string => typeof t === 'string') : [];
       yield tags;
       url = nextLink(res.header('link'), res.url);
