@@ -216,6 +216,32 @@ describe('simulator-only auth behaviour', () => {
     await sim.close();
   });
 
+  it('expires tokens early through a scripted fault', async () => {
+    const sim = createSimulator({
+      auth: 'token',
+      faults: [{ match: { path: '/v2/a/b/tags/list', attempt: 2 }, expireTokens: true }],
+    });
+    const c = makeClient('http://sim.test', sim.dispatcher);
+    const t = (
+      await c.call('GET', '/token?service=simulation-registry&scope=repository:a/b:pull')
+    ).json().token;
+    const auth = { authorization: `Bearer ${String(t)}` };
+    expect((await c.call('GET', '/v2/a/b/tags/list', { headers: auth })).status).toBe(404);
+    const second = await c.call('GET', '/v2/a/b/tags/list', { headers: auth });
+    expect(second.status).toBe(401);
+    expect(second.headers['www-authenticate']).toContain('error="invalid_token"');
+    const fresh = (
+      await c.call('GET', '/token?service=simulation-registry&scope=repository:a/b:pull')
+    ).json().token;
+    expect(
+      (
+        await c.call('GET', '/v2/a/b/tags/list', {
+          headers: { authorization: `Bearer ${String(fresh)}` },
+        })
+      ).status,
+    ).toBe(404);
+  });
+
   it('expires tokens with the injected clock', async () => {
     let now = 1_700_000_000_000;
     const sim = createSimulator({ auth: 'token', tokenExpiresIn: 60, clock: () => now });

@@ -20,6 +20,8 @@ export interface FaultRule {
   readonly resetAfterBytes?: number;
   /** Flip one byte of the response body. */
   readonly corrupt?: boolean;
+  /** Invalidate every token issued so far before answering (a token that expires early). */
+  readonly expireTokens?: boolean;
   /** Fire at most this many times. */
   readonly times?: number;
 }
@@ -42,6 +44,7 @@ function actionOf(rule: FaultRule): FaultAction {
     ...(rule.delayMs === undefined ? {} : { delayMs: rule.delayMs }),
     ...(rule.resetAfterBytes === undefined ? {} : { resetAfterBytes: rule.resetAfterBytes }),
     ...(rule.corrupt === undefined ? {} : { corrupt: rule.corrupt }),
+    ...(rule.expireTokens === undefined ? {} : { expireTokens: rule.expireTokens }),
   };
 }
 

@@ -101,6 +101,7 @@ export function createCore(
   const handle = async (request: Request, info: RequestInfo = {}): Promise<Response> => {
     const action = plan.next(request.method, new URL(request.url).pathname);
     if (action?.delayMs !== undefined) await new Promise((r) => setTimeout(r, action.delayMs));
+    if (action?.expireTokens === true) tokens.expireAll();
     const refused = action === undefined ? undefined : faultResponse(action);
     if (refused !== undefined) {
       await request.body?.cancel().catch(() => undefined);
