@@ -7,7 +7,7 @@ export { DockerHubConfig, type FromFileOptions } from './config/docker-hub-confi
 export { DockerHubConfigBuilder } from './config/builder.js';
 export { parseConfig, isResolvedConfig, type ParseConfigOptions } from './config/parse-config.js';
 export { DockerHubConfigSchema, type DockerHubConfigInput, type ResolvedDockerHubConfig } from './config/schema.js';
-export { DockerHubClient, type ClientDeps } from './client/docker-hub-client.js';
+export { DockerHubClient, type ClientDeps, type LoginOptions, type LoginResult } from './client/docker-hub-client.js';
 export { DOCKER_HUB_REGISTRY_URL } from './client/context.js';
 export type { ReferenceInput, CallOptions } from './internal/ref.js';
 export {

@@ -1,4 +1,7 @@
-import { createAuthMiddleware, type AuthMiddleware, type CredentialProvider } from '@llmdevops/docker-hub-auth';
+import { accountOf, createAuthMiddleware, type AuthMiddleware, type CredentialProvider } from '@llmdevops/docker-hub-auth';
+import { AuthenticationError, ImageReference } from '@llmdevops/docker-hub-core';
+import { errorFromResponse } from '@llmdevops/docker-hub-transport';
+import type { CallOptions } from '../internal/ref.js';
 import { createTransport, type Clock, type RateLimitStatus, type Transport, type TransportEvents } from '@llmdevops/docker-hub-transport';
 import { DockerHubConfig } from '../config/docker-hub-config.js';
 import { isResolvedConfig, parseConfig } from '../config/parse-config.js';
@@ -9,6 +12,20 @@ import { ManifestsService } from '../manifests/manifests-service.js';
 import { TagsService } from '../tags/tags-service.js';
 import { ClientContext } from './context.js';
 import { createClientCredentials } from './credentials.js';
+
+/** Options of {@link DockerHubClient.login}. @public */
+export interface LoginOptions extends CallOptions {
+  /** Registry host (`host[:port]`); default Docker Hub's registry (or `registryUrl`). */
+  readonly registry?: string;
+}
+
+/** Who {@link DockerHubClient.login} logged in as. @public */
+export interface LoginResult {
+  /** The registry endpoint host checked. */
+  readonly registry: string;
+  /** The account name (never the secret). */
+  readonly username: string;
+}
 
 /** Test seams and overrides of {@link DockerHubClient} (house style C6). @public */
 export interface ClientDeps {
@@ -54,6 +71,7 @@ export class DockerHubClient {
   readonly #transport: Transport;
   readonly #auth: AuthMiddleware;
   readonly #ctx: ClientContext;
+  readonly #credentials: CredentialProvider;
 
   /**
    * (1) validates the configuration (the environment when none is given), (2) builds the
@@ -84,8 +102,9 @@ export class DockerHubClient {
       ...(deps.random === undefined ? {} : { random: deps.random }),
     });
     const transport = this.#transport;
+    this.#credentials = deps.credentials ?? createClientCredentials(c, env);
     this.#auth = createAuthMiddleware({
-      credentials: deps.credentials ?? createClientCredentials(c, env),
+      credentials: this.#credentials,
       transportNext: (req) => transport.request(req),
       insecureHosts: c.insecureRegistries,
       ...(deps.clock === undefined ? {} : { clock: deps.clock }),
@@ -96,6 +115,29 @@ export class DockerHubClient {
     this.tags = new TagsService(this.#ctx, this.manifests);
     this.blobs = new BlobsService(this.#ctx);
     this.images = new ImagesService(this.#ctx, { manifests: this.manifests, blobs: this.blobs });
+  }
+
+  /**
+   * Checks the credentials for a registry the way `docker login` does (`GET /v2/` answering its
+   * challenge). Optional: authentication is automatic; this only fails early.
+   * @param options - registry host, signal
+   * @returns the registry and account
+   * @throws {@link AuthenticationError} when there are no credentials or the registry refuses them
+   */
+  async login(options: LoginOptions = {}): Promise<LoginResult> {
+    const probe = ImageReference.parse(options.registry === undefined ? 'library/probe' : `${options.registry}/probe/probe`);
+    const base = this.#ctx.registryBase(probe);
+    const credential = await this.#credentials(base.host, options.signal);
+    if (credential.kind === 'anonymous') {
+      throw new AuthenticationError(`no credentials for ${base.host}: set DOCKER_HUB_USERNAME and DOCKER_HUB_PASSWORD/DOCKER_HUB_ACCESS_TOKEN, or run docker login`, {});
+    }
+    const res = await this.#transport.request({
+      method: 'GET', url: new URL('/v2/', base), headers: {}, context: { operation: 'login' },
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
+    if (res.status !== 200) throw await errorFromResponse(res, `login to ${base.host}`);
+    await res.dump();
+    return { registry: base.host, username: accountOf(credential) };
   }
 
   /** Transport events (requests, retries, breaker changes, low rate limits) without secrets. */
