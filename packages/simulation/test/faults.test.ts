@@ -20,7 +20,7 @@ describe.each(['in-process', 'loopback'] as const)('faults (%s)', (kind: Backend
     expect((await c.call('GET', '/v2/')).status).toBe(200);
     const second = await c.call('GET', '/v2/');
     expect(second.status).toBe(503);
-    expect(second.json().errors[0].code).toBe('UNKNOWN');
+    expect(second.json().errors[0].code).toBe('UNAVAILABLE');
     expect((await c.call('GET', '/v2/')).status).toBe(200);
     const limited = await c.call('GET', '/v2/x/y/tags/list');
     expect(limited.status).toBe(429);

@@ -51,12 +51,8 @@ export function faultResponse(action: FaultAction): Response | undefined {
     action.retryAfter === undefined ? {} : { 'retry-after': String(action.retryAfter) };
   const status = action.status;
   if (status === 429) return registryError(429, { code: 'TOOMANYREQUESTS' }, headers);
-  // UNAVAILABLE is a distribution code the simulator's envelope helper does not list; UNKNOWN covers both.
-  return registryError(
-    status,
-    { code: 'UNKNOWN', message: status === 503 ? 'service unavailable' : 'unknown error' },
-    headers,
-  );
+  if (status === 503) return registryError(503, { code: 'UNAVAILABLE' }, headers);
+  return registryError(status, { code: 'UNKNOWN' }, headers);
 }
 
 /**

@@ -16,6 +16,7 @@ export const REGISTRY_MESSAGES = {
   TOOMANYREQUESTS: 'too many requests',
   RANGE_INVALID: 'invalid content range',
   PAGINATION_NUMBER_INVALID: 'invalid number of results requested',
+  UNAVAILABLE: 'service unavailable',
   UNKNOWN: 'unknown error',
 } as const;
 

@@ -1,11 +1,11 @@
 import { Dispatcher } from 'undici';
 import { readChunk } from '../../internal/streams.js';
-import { type RequestInfo } from '../../registry/registry-handler.js';
 import { handlerSink, type HandlerSink } from './handler-sink.js';
 import { toRequest } from './to-request.js';
 
-/** A Fetch-style handler with optional request facts. @public */
-export type FetchHandler = (request: Request, info?: RequestInfo) => Promise<Response>;
+import { type FetchHandler } from '../fetch/fetch-handler.js';
+
+export type { FetchHandler } from '../fetch/fetch-handler.js';
 
 async function pump(
   handle: FetchHandler,
