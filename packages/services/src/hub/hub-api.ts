@@ -38,8 +38,8 @@ export interface HubCall {
   readonly operation: string;
   /** For error messages, e.g. `list repositories of alice`. */
   readonly what: string;
-  /** `optional`: send a JWT when credentials exist; `required`: fail without them. */
-  readonly auth: 'optional' | 'required';
+  /** `optional`: send a JWT when credentials exist; `required`: fail without them; `none`: never (other hosts). */
+  readonly auth: 'optional' | 'required' | 'none';
   readonly signal?: AbortSignal | undefined;
 }
 
@@ -49,6 +49,8 @@ export interface HubPagesOptions {
   readonly maxPages: number;
   /** Tried when the first page answers 404, 405 or 410 (a route Docker Hub retired or never had). */
   readonly fallback?: URL;
+  /** Called instead of failing when the first page answers 404, 405 or 410 and there is no fallback; iteration ends. */
+  readonly onMissingRoute?: () => void;
 }
 
 const JSON_LIMIT = 8 * 1024 * 1024;
@@ -122,7 +124,7 @@ export class HubApi {
    * @throws {@link AuthenticationError} without credentials where they are required, or when the login is refused
    */
   async send(call: HubCall): Promise<TransportResponse> {
-    const session = await this.#ctx.hubSession(call.signal);
+    const session = call.auth === 'none' ? undefined : await this.#ctx.hubSession(call.signal);
     const token = await this.#token(call, session);
     const res = await this.#once(call, token);
     if (res.status !== 401 || session === undefined || token === undefined) return res;
@@ -139,8 +141,19 @@ export class HubApi {
    * @throws the typed error of `errorFromResponse` (401, 403, 404, 429 with `resetAt`, 5xx, ...)
    */
   async expect(call: HubCall, ok: readonly number[]): Promise<TransportResponse> {
-    const res = await this.send(call);
-    if (!ok.includes(res.status)) throw await errorFromResponse(res, call.what, { now: this.#now() });
+    return this.check(await this.send(call), call.what, ok);
+  }
+
+  /**
+   * Fails on any status outside `ok`.
+   * @param res - a response
+   * @param what - for the error message
+   * @param ok - accepted statuses
+   * @returns the response
+   * @throws the typed error of `errorFromResponse`
+   */
+  async check(res: TransportResponse, what: string, ok: readonly number[]): Promise<TransportResponse> {
+    if (!ok.includes(res.status)) throw await errorFromResponse(res, what, { now: this.#now() });
     return res;
   }
 
@@ -193,6 +206,11 @@ export class HubApi {
         url = options.fallback;
         seen.add(url.href);
         res = await this.send({ ...call, url });
+      }
+      if (page === 0 && MISSING_ROUTE.has(res.status) && options.onMissingRoute !== undefined) {
+        await res.dump();
+        options.onMissingRoute();
+        return;
       }
       if (res.status === 404 && page > 0) {
         await res.dump();

@@ -4,6 +4,8 @@ import { z } from 'zod';
 // without notice, so unknown fields are kept and never rejected. Fields the OpenAPI spec marks as
 // nullable, or that older routes leave out, are optional here.
 
+const asRecord = (o: Record<string, unknown>): Readonly<Record<string, unknown>> => o;
+
 /** An RFC 3339 time that may be null, missing or garbage: a Date or undefined. */
 const time = z
   .string()
@@ -16,7 +18,7 @@ const time = z
 const text = z
   .string()
   .nullish()
-  .transform((s) => (s === null || s === undefined ? undefined : s));
+  .transform((s) => s ?? undefined);
 const count = z
   .number()
   .nullish()
@@ -61,7 +63,7 @@ export const HubRepositorySchema = z
     mediaTypes: r.media_types ?? [],
     contentTypes: r.content_types ?? [],
     categories: (r.categories ?? []).map((c) => c.name),
-    raw: r as Readonly<Record<string, unknown>>,
+    raw: asRecord(r),
   }));
 
 /** One platform image of a Hub tag (`images[]`). */
@@ -109,7 +111,7 @@ export const HubTagSchema = z
     status: text,
     // The OpenAPI spec declares an object; Docker Hub sends an array (registry-api.md 1.9).
     images: z.preprocess(
-      (v) => (v === null || v === undefined ? [] : Array.isArray(v) ? v : [v]),
+      (v): unknown[] => (v === null || v === undefined ? [] : Array.isArray(v) ? (v as unknown[]) : [v]),
       z.array(HubTagImageSchema),
     ),
   })
@@ -125,7 +127,7 @@ export const HubTagSchema = z
     lastUpdaterUsername: t.last_updater_username,
     status: t.tag_status ?? t.status,
     images: t.images,
-    raw: t as Readonly<Record<string, unknown>>,
+    raw: asRecord(t),
   }));
 
 /** A result of `GET /v2/search/repositories/`. */
