@@ -3,13 +3,14 @@
 // Pulls finish with identical bytes, or (corruption) fail with DigestMismatchError and leave
 // no files; chunked uploads resume from the offset the registry reports.
 import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultProxy, type FaultProxy } from '../../../tooling/fault-proxy/fault-proxy.js';
 import { startRealRegistry, type RealRegistry } from '../../../tooling/registry/real-registry.js';
-import type { DockerHubClient } from '../src/index.js';
+import type { DockerHubClient, UploadSession } from '../src/index.js';
 import { dockerConfigDir } from './helpers.js';
 import { layoutBlobs, listFiles, writeLayout } from './oci-fixture.js';
 import { DockerHubClient as Client } from '../src/index.js';
@@ -96,6 +97,38 @@ describe('pulls through a faulty proxy', () => {
 });
 
 describe('uploads through a faulty proxy', () => {
+  it('start over when a saved session is stale (distribution answers BLOB_UPLOAD_INVALID) and the source can be reopened', async () => {
+    const bytes = randomBytes(256 * 1024);
+    const abort = new AbortController();
+    const sessions: UploadSession[] = [];
+    await expect(
+      direct.blobs.uploadChunked(`${reg.host}/faults/stale`, bytes, {
+        chunkSize: 64 * 1024,
+        signal: abort.signal,
+        onSession: (s) => {
+          sessions.push(s);
+          if (sessions.length === 3) abort.abort();
+        },
+      }),
+    ).rejects.toMatchObject({ code: 'ABORTED' });
+    const stale = sessions[0];
+    expect(stale?.offset).toBe(64 * 1024);
+    if (stale === undefined) return;
+    const sent: number[] = [];
+    const digest = await direct.blobs.uploadChunked(`${reg.host}/faults/stale`, () => Readable.from([bytes]), {
+      chunkSize: 64 * 1024,
+      resume: stale,
+      onProgress: (p) => sent.push(p.bytesSent),
+    });
+    expect(await direct.blobs.size(`${reg.host}/faults/stale`, digest)).toBe(bytes.length);
+    // Restarted from the beginning in a new session.
+    expect(sent).toEqual([65536, 131072, 196608, 262144]);
+    // A one-shot stream cannot be restarted: the stale session's error is reported.
+    await expect(direct.blobs.uploadChunked(`${reg.host}/faults/stale`, Readable.from([bytes]), { chunkSize: 64 * 1024, resume: stale })).rejects.toMatchObject({
+      code: expect.stringMatching(/^BLOB_UPLOAD_(INVALID|UNKNOWN)$/),
+    });
+  });
+
   it('push an image through 503s and 429s on upload starts, then pull it through a reset manifest body', async () => {
     const layout = join(work, 'push-src');
     const digest = writeLayout(layout, 'p1', ['amd64', 'arm64']);
