@@ -114,7 +114,9 @@ describe('dhub commands against dhub serve (token auth)', () => {
   it('logout removes the credentials', async () => {
     expect(await dhub(['logout', server.host])).toMatchObject({ code: 0, stdout: `Removing login credentials for ${server.host}\n` });
     expect((await dhub(['logout', server.host])).stdout).toBe(`Not logged in to ${server.host}\n`);
-    expect((await dhub(['push', 'layout', `${repo}:v3`])).code).toBe(1);
+    const anonymous = await dhub(['push', 'layout', `${repo}:v3`]);
+    expect(anonymous.code).toBe(1);
+    expect(anonymous.stderr).toMatch(/^UNAUTHORIZED: /);
   });
 });
 
