@@ -16,10 +16,17 @@ export interface CredentialLocation {
  * @param repository - e.g. `myorg/private-app`
  * @param where - where credentials are read from
  */
-export async function listPrivateTags(registry: string, repository: string, where: CredentialLocation = {}): Promise<string[]> {
+export async function listPrivateTags(
+  registry: string,
+  repository: string,
+  where: CredentialLocation = {},
+): Promise<string[]> {
   await using transport = createTransport();
   const credentials = createCredentialProvider(where);
-  const auth = createAuthMiddleware({ credentials, transportNext: (req) => transport.request(req) });
+  const auth = createAuthMiddleware({
+    credentials,
+    transportNext: (req) => transport.request(req),
+  });
   transport.use(auth, { before: 'redirect' }); // inside retry, outside redirect
   try {
     const res = await transport.request({

@@ -10,7 +10,8 @@ export function normalizeOrExplain(text: string): string {
   try {
     return ImageReference.parse(text).toString();
   } catch (err) {
-    if (isDockerHubError(err)) return `${err.code}: ${err.message} (retryable: ${String(err.retryable)})`;
+    if (isDockerHubError(err))
+      return `${err.code}: ${err.message} (retryable: ${String(err.retryable)})`;
     throw err;
   }
 }

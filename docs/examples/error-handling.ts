@@ -14,16 +14,12 @@ export async function manifestOrUndefined(manifestUrl: string): Promise<string |
     return await res.text(4 * 1024 * 1024);
   } catch (err) {
     if (!isDockerHubError(err)) throw err;
-    switch (err.code) {
-      case 'MANIFEST_UNKNOWN': // the registry's own code, kept as sent
-      case 'NOT_FOUND': // a 404 without a registry error body
-        return undefined;
-      case 'UNAUTHORIZED':
-      case 'DENIED':
-        throw new Error(`check the credentials for ${new URL(manifestUrl).host}`, { cause: err });
-      default:
-        // err.retryable says whether trying again later can help (the transport already retried).
-        throw err;
+    // The registry's own code (MANIFEST_UNKNOWN) is kept as sent; NOT_FOUND is a 404 without one.
+    if (err.code === 'MANIFEST_UNKNOWN' || err.code === 'NOT_FOUND') return undefined;
+    if (err.code === 'UNAUTHORIZED' || err.code === 'DENIED') {
+      throw new Error(`check the credentials for ${new URL(manifestUrl).host}`, { cause: err });
     }
+    // err.retryable says whether trying again later can help (the transport already retried).
+    throw err;
   }
 }

@@ -1,4 +1,4 @@
-import { Secret } from '@llmdevops/docker-hub-core';
+import type { Secret } from '@llmdevops/docker-hub-core';
 import { createAuthMiddleware, createHubLogin } from '@llmdevops/docker-hub-auth';
 import { createTransport, errorFromResponse } from '@llmdevops/docker-hub-transport';
 
@@ -11,9 +11,19 @@ import { createTransport, errorFromResponse } from '@llmdevops/docker-hub-transp
  * @param token - the PAT or OAT, e.g. `new Secret(process.env.DOCKER_HUB_ACCESS_TOKEN ?? '')`
  * @param namespace - whose repositories to list
  */
-export async function listRepositories(hubUrl: string, identifier: string, token: Secret, namespace: string): Promise<string[]> {
+export async function listRepositories(
+  hubUrl: string,
+  identifier: string,
+  token: Secret,
+  namespace: string,
+): Promise<string[]> {
   await using transport = createTransport();
-  const hub = createHubLogin({ hubUrl, identifier, secret: token, send: (req) => transport.request(req) });
+  const hub = createHubLogin({
+    hubUrl,
+    identifier,
+    secret: token,
+    send: (req) => transport.request(req),
+  });
   const auth = createAuthMiddleware({ hub }); // requests to the Hub API origin carry `Bearer <JWT>`
   transport.use(auth, { before: 'redirect' });
   try {

@@ -17,24 +17,31 @@ import {
  * @param tagsUrl - a `/v2/<name>/tags/list` URL
  * @param otel - tracer and meter, e.g. `trace.getTracer('my-app')`, `metrics.getMeter('my-app')`
  */
-export async function listTagsTraced(tagsUrl: string, otel: { tracer?: OtelTracer; meter?: OtelMeter } = {}): Promise<string[]> {
+export async function listTagsTraced(
+  tagsUrl: string,
+  otel: { tracer?: OtelTracer; meter?: OtelMeter } = {},
+): Promise<string[]> {
   await using transport = createTransport();
-  using _telemetry = instrumentTransport(transport, otel);
-  return await withOperationSpan(
-    'docker_hub.tags.list',
-    async (span) => {
-      const res = await transport.request({
-        method: 'GET',
-        url: new URL(tagsUrl),
-        headers: { accept: 'application/json' },
-        context: { operation: 'tags.list', route: '/v2/{name}/tags/list' },
-      });
-      const body = await res.json<{ tags?: string[] }>();
-      span.setAttribute('docker_hub.tag_count', body.tags?.length ?? 0);
-      return body.tags ?? [];
-    },
-    otel.tracer === undefined ? {} : { tracer: otel.tracer },
-  );
+  const telemetry = instrumentTransport(transport, otel);
+  try {
+    return await withOperationSpan(
+      'docker_hub.tags.list',
+      async (span) => {
+        const res = await transport.request({
+          method: 'GET',
+          url: new URL(tagsUrl),
+          headers: { accept: 'application/json' },
+          context: { operation: 'tags.list', route: '/v2/{name}/tags/list' },
+        });
+        const body = await res.json<{ tags?: string[] }>();
+        span.setAttribute('docker_hub.tag_count', body.tags?.length ?? 0);
+        return body.tags ?? [];
+      },
+      otel.tracer === undefined ? {} : { tracer: otel.tracer },
+    );
+  } finally {
+    telemetry.dispose();
+  }
 }
 
 /**
@@ -42,7 +49,10 @@ export async function listTagsTraced(tagsUrl: string, otel: { tracer?: OtelTrace
  * @param meter - optional meter (default: the global one)
  */
 export function reportCorruptBlob(meter?: OtelMeter): void {
-  recordDigestMismatch({ operation: 'blobs.get', kind: 'blob' }, meter === undefined ? {} : { meter });
+  recordDigestMismatch(
+    { operation: 'blobs.get', kind: 'blob' },
+    meter === undefined ? {} : { meter },
+  );
 }
 
 /**
@@ -51,12 +61,11 @@ export function reportCorruptBlob(meter?: OtelMeter): void {
  * @returns a function that unsubscribes
  */
 export function logRequests(onEnd: (e: RequestEndEvent) => void): () => void {
-  const channel = diagnosticsChannel.channel(DIAGNOSTICS_CHANNELS.requestEnd);
   const listener = (message: unknown): void => {
     onEnd(message as RequestEndEvent);
   };
-  channel.subscribe(listener);
+  diagnosticsChannel.subscribe(DIAGNOSTICS_CHANNELS.requestEnd, listener);
   return () => {
-    channel.unsubscribe(listener);
+    diagnosticsChannel.unsubscribe(DIAGNOSTICS_CHANNELS.requestEnd, listener);
   };
 }

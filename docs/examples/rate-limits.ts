@@ -1,5 +1,9 @@
 import { RateLimitError } from '@llmdevops/docker-hub-core';
-import { createTransport, errorFromResponse, type RateLimitLowEvent } from '@llmdevops/docker-hub-transport';
+import {
+  createTransport,
+  errorFromResponse,
+  type RateLimitLowEvent,
+} from '@llmdevops/docker-hub-transport';
 
 /** The result of a GET that may be refused by the rate limit. */
 export type PullResult =
@@ -12,9 +16,15 @@ export type PullResult =
  * @param manifestUrl - full manifest URL
  * @param onLow - called with the rate-limit status when the budget runs low
  */
-export async function pullWithBudget(manifestUrl: string, onLow: (e: RateLimitLowEvent) => void): Promise<PullResult> {
-  await using transport = createTransport({ maxRetryWaitMs: 30_000, rateLimit: { lowThreshold: 20 } });
-  using _low = transport.events.on('rateLimitLow', onLow);
+export async function pullWithBudget(
+  manifestUrl: string,
+  onLow: (e: RateLimitLowEvent) => void,
+): Promise<PullResult> {
+  await using transport = createTransport({
+    maxRetryWaitMs: 30_000,
+    rateLimit: { lowThreshold: 20 },
+  });
+  const stopWatching = transport.events.on('rateLimitLow', onLow);
   try {
     const res = await transport.request({ method: 'GET', url: new URL(manifestUrl), headers: {} });
     if (res.status >= 400) throw await errorFromResponse(res, `GET ${manifestUrl}`);
@@ -24,5 +34,7 @@ export async function pullWithBudget(manifestUrl: string, onLow: (e: RateLimitLo
     // The wait was longer than maxRetryWaitMs (or retries ran out): the error says when to come back.
     if (err instanceof RateLimitError) return { ok: false, retryAt: err.resetAt };
     throw err;
+  } finally {
+    stopWatching();
   }
 }

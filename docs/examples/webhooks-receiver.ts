@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { Secret } from '@llmdevops/docker-hub-core';
+import type { Secret } from '@llmdevops/docker-hub-core';
 import { createNodeMiddleware, createWebhooks } from '@llmdevops/docker-hub-webhooks';
 
 /**
@@ -10,7 +10,10 @@ import { createNodeMiddleware, createWebhooks } from '@llmdevops/docker-hub-webh
  * @param onPush - called for each accepted push with repository and tag
  * @returns an HTTP server (not listening yet)
  */
-export function createPushReceiver(token: Secret, onPush: (repository: string, tag: string | undefined) => void): Server {
+export function createPushReceiver(
+  token: Secret,
+  onPush: (repository: string, tag: string | undefined) => void,
+): Server {
   const webhooks = createWebhooks({
     sharedSecret: { secrets: token, from: 'query' },
     ack: 'after-listeners',
@@ -19,7 +22,7 @@ export function createPushReceiver(token: Secret, onPush: (repository: string, t
     onPush(event.repository, event.tag);
   });
   webhooks.onError((error) => {
-    console.warn(`webhook listener failed: ${error.message}`);
+    process.emitWarning(`webhook listener failed: ${error.message}`);
   });
   return createServer(createNodeMiddleware(webhooks, { path: '/hooks/docker' }));
 }

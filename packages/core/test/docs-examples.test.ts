@@ -17,10 +17,12 @@ interface Block {
   readonly content: string | undefined;
 }
 
-/** Every marked block: the marker, then a fenced block on the next line. */
+/** Every marked block: the marker, then (after at most one blank line) a ```ts fenced block. */
 function markedBlocks(doc: string, text: string): Block[] {
   const out: Block[] = [];
-  for (const m of text.matchAll(/<!-- example: (docs\/examples\/[\w.-]+) -->\n(```ts\n([\s\S]*?)\n```)?/g)) {
+  for (const m of text.matchAll(
+    /<!-- example: (docs\/examples\/[\w.-]+) -->\n\n?(```ts\n([\s\S]*?)\n```)?/g,
+  )) {
     out.push({ doc, file: m[1] ?? '', content: m[3] });
   }
   return out;
@@ -30,7 +32,12 @@ function markedBlocks(doc: string, text: string): Block[] {
 function anchors(text: string): Set<string> {
   const out = new Set<string>();
   for (const m of text.matchAll(/^#{1,6} (.+)$/gm)) {
-    out.add((m[1] ?? '').toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-'));
+    out.add(
+      (m[1] ?? '')
+        .toLowerCase()
+        .replace(/[^\w\- ]/g, '')
+        .replace(/ /g, '-'),
+    );
   }
   return out;
 }
@@ -42,8 +49,13 @@ describe('docs examples', () => {
     expect(blocks.length).toBeGreaterThan(0);
     for (const b of blocks) {
       expect(existsSync(new URL(b.file, root)), `${b.doc}: ${b.file} does not exist`).toBe(true);
-      expect(b.content, `${b.doc}: the block after the marker of ${b.file} must be a \`\`\`ts fence`).toBeDefined();
-      expect(`${b.content ?? ''}\n`, `${b.doc}: copy ${b.file} into the block verbatim`).toBe(read(b.file));
+      expect(
+        b.content,
+        `${b.doc}: the block after the marker of ${b.file} must be a \`\`\`ts fence`,
+      ).toBeDefined();
+      expect(`${b.content ?? ''}\n`, `${b.doc}: copy ${b.file} into the block verbatim`).toBe(
+        read(b.file),
+      );
     }
   });
 
@@ -54,20 +66,34 @@ describe('docs examples', () => {
       .map(read)
       .join('\n');
     for (const file of examples) {
-      expect(blocks.some((b) => b.file === `docs/examples/${file}`), `${file} is in no doc`).toBe(true);
-      expect(tests.includes(file), `${file} is run by no packages/*/test/docs-examples.test.ts`).toBe(true);
+      expect(
+        blocks.some((b) => b.file === `docs/examples/${file}`),
+        `${file} is in no doc`,
+      ).toBe(true);
+      expect(
+        tests.includes(file),
+        `${file} is run by no packages/*/test/docs-examples.test.ts`,
+      ).toBe(true);
     }
   });
 
   it('detects a block that differs from its file', () => {
-    const [b] = markedBlocks('x.md', '<!-- example: docs/examples/a.ts -->\n```ts\nconst a = 1;\n```\n');
+    const [b] = markedBlocks(
+      'x.md',
+      '<!-- example: docs/examples/a.ts -->\n```ts\nconst a = 1;\n```\n',
+    );
     expect(b).toEqual({ doc: 'x.md', file: 'docs/examples/a.ts', content: 'const a = 1;' });
-    expect(markedBlocks('x.md', '<!-- example: docs/examples/a.ts -->\ntext')[0]?.content).toBeUndefined();
+    expect(
+      markedBlocks('x.md', '<!-- example: docs/examples/a.ts -->\ntext')[0]?.content,
+    ).toBeUndefined();
   });
 
   it('links only to docs and headings that exist', () => {
     const broken: string[] = [];
-    const sources = [...docs.map((d) => `docs/${d}`), 'tooling/observability/prometheus-alerts.yml'];
+    const sources = [
+      ...docs.map((d) => `docs/${d}`),
+      'tooling/observability/prometheus-alerts.yml',
+    ];
     for (const source of sources) {
       const text = read(source);
       for (const m of text.matchAll(/(?:\]\(|runbook: (?:docs\/)?)([\w-]+\.md)?(#[\w-]+)?\)?/g)) {
@@ -75,7 +101,8 @@ describe('docs examples', () => {
         if (file === undefined && hash === undefined) continue;
         const target = file === undefined ? source : `docs/${file}`;
         if (!existsSync(new URL(target, root))) broken.push(`${source}: ${target}`);
-        else if (hash !== undefined && !anchors(read(target)).has(hash.slice(1))) broken.push(`${source}: ${target}${hash}`);
+        else if (hash !== undefined && !anchors(read(target)).has(hash.slice(1)))
+          broken.push(`${source}: ${target}${hash}`);
       }
     }
     expect(broken).toEqual([]);
@@ -85,9 +112,13 @@ describe('docs examples', () => {
 describe('docs/examples/core-errors.ts', () => {
   it('normalizes references and explains invalid ones by code', async () => {
     const path = fileURLToPath(new URL('docs/examples/core-errors.ts', root));
-    const { normalizeOrExplain } = (await import(path)) as { normalizeOrExplain(text: string): string };
+    const { normalizeOrExplain } = (await import(path)) as {
+      normalizeOrExplain(text: string): string;
+    };
     expect(normalizeOrExplain('alpine:3.19')).toBe('docker.io/library/alpine:3.19');
     expect(normalizeOrExplain('myuser/myapp')).toBe('docker.io/myuser/myapp:latest');
-    expect(normalizeOrExplain('Alpine/UPPER')).toMatch(/^INVALID_REFERENCE: .+ \(retryable: false\)$/);
+    expect(normalizeOrExplain('Alpine/UPPER')).toMatch(
+      /^INVALID_REFERENCE: .+ \(retryable: false\)$/,
+    );
   });
 });

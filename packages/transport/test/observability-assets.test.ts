@@ -13,7 +13,9 @@ const rulesText = readFileSync(join(dir, 'prometheus-alerts.yml'), 'utf8');
 /** Prometheus series name -> labels that series may carry. */
 const KNOWN = new Map<string, Set<string>>(
   Object.values(METRIC_DEFINITIONS).flatMap((d) =>
-    prometheusSeriesNames(d).map((s) => [s, new Set([...d.attributes, ...(s.endsWith('_bucket') ? ['le'] : [])])] as const),
+    prometheusSeriesNames(d).map(
+      (s) => [s, new Set([...d.attributes, ...(s.endsWith('_bucket') ? ['le'] : [])])] as const,
+    ),
   ),
 );
 
@@ -23,7 +25,8 @@ function references(text: string): Map<string, Set<string>> {
   for (const m of text.matchAll(/\b(dockerhub_[a-zA-Z0-9_]+)(\{([^}]*)\})?/g)) {
     const name = m[1] ?? '';
     const labels = out.get(name) ?? new Set<string>();
-    for (const l of (m[3] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)/g)) labels.add(l[1] ?? '');
+    for (const l of (m[3] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)/g))
+      labels.add(l[1] ?? '');
     out.set(name, labels);
   }
   return out;
@@ -34,7 +37,8 @@ function checkReferences(text: string): void {
   expect(refs.size).toBeGreaterThan(0);
   for (const [name, labels] of refs) {
     expect(KNOWN.has(name), `${name} is not emitted (not in METRIC_NAMES)`).toBe(true);
-    for (const label of labels) expect(KNOWN.get(name)?.has(label), `${name} has no label ${label}`).toBe(true);
+    for (const label of labels)
+      expect(KNOWN.get(name)?.has(label), `${name} has no label ${label}`).toBe(true);
   }
 }
 
@@ -56,11 +60,25 @@ describe('grafana-dashboard.json', () => {
       if (p.type === 'row') rows[(current = p.title)] = [];
       else rows[current]?.push(p.title);
     }
-    expect(Object.keys(rows)).toEqual(['Image Operations', 'Data Transfer', 'Rate Limits', 'Latency', 'Errors', 'Vulnerabilities']);
-    expect(rows['Image Operations']).toEqual(['Pulls per minute', 'Pushes per minute', 'Success rate']);
+    expect(Object.keys(rows)).toEqual([
+      'Image Operations',
+      'Data Transfer',
+      'Rate Limits',
+      'Latency',
+      'Errors',
+      'Vulnerabilities',
+    ]);
+    expect(rows['Image Operations']).toEqual([
+      'Pulls per minute',
+      'Pushes per minute',
+      'Success rate',
+    ]);
     expect(rows['Data Transfer']).toEqual(['Bytes uploaded / downloaded (per hour)', 'Throughput']);
     expect(rows['Rate Limits']).toEqual(['Remaining pulls', 'Limit utilization']);
-    expect(rows['Latency']).toEqual(['Manifest operation latency p50 / p99', 'Blob operation latency p50 / p99']);
+    expect(rows['Latency']).toEqual([
+      'Manifest operation latency p50 / p99',
+      'Blob operation latency p50 / p99',
+    ]);
     expect(rows['Errors']).toEqual(['Error rate by type', 'Auth failures (per minute)']);
     expect(rows['Vulnerabilities']).toEqual(['CVE counts by severity']);
   });
@@ -80,7 +98,17 @@ describe('grafana-dashboard.json', () => {
 });
 
 describe('prometheus-alerts.yml', () => {
-  const rules = parse(rulesText) as { groups: { name: string; rules: { alert: string; expr: string; labels: { severity: string }; annotations: { summary: string } }[] }[] };
+  const rules = parse(rulesText) as {
+    groups: {
+      name: string;
+      rules: {
+        alert: string;
+        expr: string;
+        labels: { severity: string };
+        annotations: { summary: string };
+      }[];
+    }[];
+  };
   const all = rules.groups.flatMap((g) => g.rules);
 
   it('parses and has the alerts of seed 7.2 with their severities', () => {
@@ -101,7 +129,8 @@ describe('prometheus-alerts.yml', () => {
   });
 
   it('encodes the thresholds of seed 7.2', () => {
-    const expr = (name: string): string => all.find((r) => r.alert === name)?.expr.replace(/\s+/g, ' ') ?? '';
+    const expr = (name: string): string =>
+      all.find((r) => r.alert === name)?.expr.replace(/\s+/g, ' ') ?? '';
     expect(expr('DockerHubHighErrorRate')).toMatch(/\[5m\].*> 0\.05/);
     expect(expr('DockerHubCircuitBreakerOpen')).toMatch(/dockerhub_circuit_breaker_state\) == 2/);
     expect(expr('DockerHubRateLimitLow')).toMatch(/< 20/);
@@ -117,7 +146,11 @@ describe('prometheus-alerts.yml', () => {
   });
 
   it('catches a metric name the code does not emit', () => {
-    expect(() => { checkReferences('rate(dockerhub_made_up_total[5m])'); }).toThrow(/not emitted/);
-    expect(() => { checkReferences('dockerhub_requests_total{colour="red"}'); }).toThrow(/no label colour/);
+    expect(() => {
+      checkReferences('rate(dockerhub_made_up_total[5m])');
+    }).toThrow(/not emitted/);
+    expect(() => {
+      checkReferences('dockerhub_requests_total{colour="red"}');
+    }).toThrow(/no label colour/);
   });
 });

@@ -16,7 +16,13 @@ import {
 } from '../src/index.js';
 import { FakeClock } from './fake-clock.js';
 import { createOtelHarness, type OtelHarness } from './otel-harness.js';
-import { reply, replyJson, resetNow, startScriptedServer, type ScriptedServer } from './scripted-server.js';
+import {
+  reply,
+  replyJson,
+  resetNow,
+  startScriptedServer,
+  type ScriptedServer,
+} from './scripted-server.js';
 
 const SECRET = 'sekret-token-value-123';
 let server: ScriptedServer;
@@ -48,7 +54,11 @@ function make(options: TransportOptions = {}): Transport {
   return transport;
 }
 
-function req(method: TransportRequest['method'], path: string, extra: Partial<TransportRequest> = {}): TransportRequest {
+function req(
+  method: TransportRequest['method'],
+  path: string,
+  extra: Partial<TransportRequest> = {},
+): TransportRequest {
   return { method, url: new URL(path, server.url), headers: {}, ...extra };
 }
 
@@ -59,7 +69,12 @@ describe('spans per HTTP attempt', () => {
     const transport = make();
     server.enqueue(
       reply(503, 'busy'),
-      reply(200, MANIFEST, { 'content-type': 'application/json', 'docker-content-digest': 'sha256:abc', 'ratelimit-remaining': '7;w=21600', 'www-authenticate': SECRET }),
+      reply(200, MANIFEST, {
+        'content-type': 'application/json',
+        'docker-content-digest': 'sha256:abc',
+        'ratelimit-remaining': '7;w=21600',
+        'www-authenticate': SECRET,
+      }),
     );
     const res = await transport.request(
       req('GET', `/v2/library/alpine/manifests/3.19?token=${SECRET}`, {
@@ -69,15 +84,40 @@ describe('spans per HTTP attempt', () => {
     );
     expect(await res.text()).toBe(MANIFEST);
     const spans = otel.spans();
-    expect(spans.map((s) => s.name)).toEqual(['GET /v2/{name}/manifests/{reference}', 'GET /v2/{name}/manifests/{reference}']);
+    expect(spans.map((s) => s.name)).toEqual([
+      'GET /v2/{name}/manifests/{reference}',
+      'GET /v2/{name}/manifests/{reference}',
+    ]);
     const [first, second] = spans;
     expect(first?.kind).toBe(2);
-    expect(first?.attributes).toMatchObject({ 'http.request.method': 'GET', 'server.address': '127.0.0.1', 'http.response.status_code': 503, 'docker_hub.attempt': 1, 'error.type': '503', 'docker_hub.operation': 'manifest.get' });
+    expect(first?.attributes).toMatchObject({
+      'http.request.method': 'GET',
+      'server.address': '127.0.0.1',
+      'http.response.status_code': 503,
+      'docker_hub.attempt': 1,
+      'error.type': '503',
+      'docker_hub.operation': 'manifest.get',
+    });
     expect(first?.status.code).toBe(2);
-    expect(second?.attributes).toMatchObject({ 'http.response.status_code': 200, 'docker_hub.attempt': 2, 'http.request.resend_count': 1, 'http.response.body.size': MANIFEST.length, 'url.template': '/v2/{name}/manifests/{reference}' });
-    expect(second?.attributes['http.response.header.docker-content-digest']).toEqual(['sha256:abc']);
+    expect(second?.attributes).toMatchObject({
+      'http.response.status_code': 200,
+      'docker_hub.attempt': 2,
+      'http.request.resend_count': 1,
+      'http.response.body.size': MANIFEST.length,
+      'url.template': '/v2/{name}/manifests/{reference}',
+    });
+    expect(second?.attributes['http.response.header.docker-content-digest']).toEqual([
+      'sha256:abc',
+    ]);
     expect(second?.attributes['http.response.header.www-authenticate']).toBeUndefined();
-    const dump = JSON.stringify(spans.map((s) => ({ name: s.name, attributes: s.attributes, events: s.events, status: s.status })));
+    const dump = JSON.stringify(
+      spans.map((s) => ({
+        name: s.name,
+        attributes: s.attributes,
+        events: s.events,
+        status: s.status,
+      })),
+    );
     expect(dump).not.toContain(SECRET);
     expect(dump).not.toContain('?');
     expect(dump).not.toContain('alpine');
@@ -109,12 +149,17 @@ describe('spans per HTTP attempt', () => {
     expect(out).toBe(404);
     const op = otel.spans().find((s) => s.name === 'docker_hub.manifests.head');
     const attempt = otel.spans().find((s) => s.name.startsWith('HEAD '));
-    expect(op?.attributes).toMatchObject({ 'docker_hub.repository': 'library/alpine', 'docker_hub.operation': 'manifests.head' });
+    expect(op?.attributes).toMatchObject({
+      'docker_hub.repository': 'library/alpine',
+      'docker_hub.operation': 'manifests.head',
+    });
     expect(attempt?.parentSpanContext?.spanId).toBe(op?.spanContext().spanId);
     expect(attempt?.spanContext().traceId).toBe(op?.spanContext().traceId);
 
     const failure = new ValidationError('INVALID_ARGUMENT', 'bad', 'x');
-    await expect(withOperationSpan('docker_hub.fails', () => Promise.reject(failure), { tracer: otel.tracer })).rejects.toBe(failure);
+    await expect(
+      withOperationSpan('docker_hub.fails', () => Promise.reject(failure), { tracer: otel.tracer }),
+    ).rejects.toBe(failure);
     const failed = otel.spans().find((s) => s.name === 'docker_hub.fails');
     expect(failed?.status).toMatchObject({ code: 2, message: 'INVALID_ARGUMENT' });
   });
@@ -125,43 +170,94 @@ describe('metrics', () => {
     const transport = make();
     server.enqueue(
       reply(503, 'busy'),
-      reply(200, MANIFEST, { 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '17;w=21600' }),
+      reply(200, MANIFEST, {
+        'ratelimit-limit': '100;w=21600',
+        'ratelimit-remaining': '17;w=21600',
+      }),
     );
-    const res = await transport.request(req('GET', '/v2/library/alpine/manifests/3.19', { context: { operation: 'manifest.get' } }));
+    const res = await transport.request(
+      req('GET', '/v2/library/alpine/manifests/3.19', { context: { operation: 'manifest.get' } }),
+    );
     await res.text();
     const m = await otel.collect();
     const host = new URL(server.url).host;
     expect(otel.points(m, METRIC_NAMES.requests)).toEqual([
-      { attributes: { operation: 'manifest.get', method: 'GET', host, route: '/v2/{name}/manifests/{reference}', status_code: '200', outcome: 'success' }, value: 1, sum: undefined },
+      {
+        attributes: {
+          operation: 'manifest.get',
+          method: 'GET',
+          host,
+          route: '/v2/{name}/manifests/{reference}',
+          status_code: '200',
+          outcome: 'success',
+        },
+        value: 1,
+        sum: undefined,
+      },
     ]);
     expect(otel.points(m, METRIC_NAMES.requestDuration)[0]?.value).toBe(1);
     expect(otel.points(m, METRIC_NAMES.retries)).toEqual([
-      { attributes: { reason: 'status 503', operation: 'manifest.get', host, route: '/v2/{name}/manifests/{reference}' }, value: 1, sum: undefined },
+      {
+        attributes: {
+          reason: 'status 503',
+          operation: 'manifest.get',
+          host,
+          route: '/v2/{name}/manifests/{reference}',
+        },
+        value: 1,
+        sum: undefined,
+      },
     ]);
-    const received = otel.points(m, METRIC_NAMES.transferBytes).filter((p) => p.attributes['direction'] === 'received');
+    const received = otel
+      .points(m, METRIC_NAMES.transferBytes)
+      .filter((p) => p.attributes['direction'] === 'received');
     expect(received.reduce((n, p) => n + p.value, 0)).toBe('busy'.length + MANIFEST.length);
-    expect(otel.points(m, METRIC_NAMES.pulls)).toEqual([{ attributes: { host, outcome: 'success' }, value: 1, sum: undefined }]);
-    expect(otel.points(m, METRIC_NAMES.rateLimitRemaining)).toEqual([{ attributes: { host }, value: 17, sum: undefined }]);
-    expect(otel.points(m, METRIC_NAMES.rateLimitLimit)).toEqual([{ attributes: { host }, value: 100, sum: undefined }]);
-    expect(otel.points(m, METRIC_NAMES.circuitBreakerState)).toEqual([{ attributes: { host }, value: 0, sum: undefined }]);
+    expect(otel.points(m, METRIC_NAMES.pulls)).toEqual([
+      { attributes: { host, outcome: 'success' }, value: 1, sum: undefined },
+    ]);
+    expect(otel.points(m, METRIC_NAMES.rateLimitRemaining)).toEqual([
+      { attributes: { host }, value: 17, sum: undefined },
+    ]);
+    expect(otel.points(m, METRIC_NAMES.rateLimitLimit)).toEqual([
+      { attributes: { host }, value: 100, sum: undefined },
+    ]);
+    expect(otel.points(m, METRIC_NAMES.circuitBreakerState)).toEqual([
+      { attributes: { host }, value: 0, sum: undefined },
+    ]);
     expect(otel.points(m, METRIC_NAMES.errors)).toEqual([]);
   });
 
   it('counts errors by code, auth failures and not-found separately, and sent bytes and pushes for uploads', async () => {
     const transport = make({ maxRetries: 0 });
-    server.enqueue(replyJson(401, { errors: [{ code: 'UNAUTHORIZED', message: 'no' }] }), reply(404, ''), reply(201, ''));
+    server.enqueue(
+      replyJson(401, { errors: [{ code: 'UNAUTHORIZED', message: 'no' }] }),
+      reply(404, ''),
+      reply(201, ''),
+    );
     await (await transport.request(req('GET', '/v2/x/tags/list'))).dump();
     await (await transport.request(req('HEAD', '/v2/x/blobs/sha256:00'))).dump();
     const chunks = [Buffer.from('abc'), Buffer.from('defg')];
-    const body = { replayable: true, stream: async function* () { yield* chunks; } };
+    const body = {
+      replayable: true,
+      stream: async function* () {
+        yield* chunks;
+      },
+    };
     await (await transport.request(req('PUT', '/v2/x/manifests/v1', { body }))).dump();
     expect(server.requests[2]?.body.toString()).toBe('abcdefg');
     const m = await otel.collect();
     const errors = otel.points(m, METRIC_NAMES.errors);
-    expect(errors.map((p) => [p.attributes['error_type'], p.attributes['route'], p.value])).toEqual([['UNAUTHORIZED', '/v2/{name}/tags/list', 1]]);
-    const outcomes = otel.points(m, METRIC_NAMES.requests).map((p) => p.attributes['outcome']).sort();
+    expect(errors.map((p) => [p.attributes['error_type'], p.attributes['route'], p.value])).toEqual(
+      [['UNAUTHORIZED', '/v2/{name}/tags/list', 1]],
+    );
+    const outcomes = otel
+      .points(m, METRIC_NAMES.requests)
+      .map((p) => p.attributes['outcome'])
+      .sort();
     expect(outcomes).toEqual(['error', 'not_found', 'success']);
-    const sent = otel.points(m, METRIC_NAMES.transferBytes).filter((p) => p.attributes['direction'] === 'sent');
+    const sent = otel
+      .points(m, METRIC_NAMES.transferBytes)
+      .filter((p) => p.attributes['direction'] === 'sent');
     expect(sent.map((p) => p.value)).toEqual([7]);
     expect(otel.points(m, METRIC_NAMES.pushes).map((p) => p.value)).toEqual([1]);
   });
@@ -170,10 +266,15 @@ describe('metrics', () => {
     const transport = make({ maxRetries: 0, circuitBreaker: { failureThreshold: 1 } });
     server.enqueue(reply(500, 'down'));
     await (await transport.request(req('GET', '/v2/'))).dump();
-    await expect(transport.request(req('GET', '/v2/'))).rejects.toMatchObject({ code: 'CIRCUIT_OPEN' });
+    await expect(transport.request(req('GET', '/v2/'))).rejects.toMatchObject({
+      code: 'CIRCUIT_OPEN',
+    });
     const m = await otel.collect();
     expect(otel.points(m, METRIC_NAMES.circuitBreakerState).map((p) => p.value)).toEqual([2]);
-    const types = otel.points(m, METRIC_NAMES.errors).map((p) => p.attributes['error_type']).sort();
+    const types = otel
+      .points(m, METRIC_NAMES.errors)
+      .map((p) => p.attributes['error_type'])
+      .sort();
     expect(types).toEqual(['CIRCUIT_OPEN', 'SERVER_ERROR']);
   });
 
@@ -182,7 +283,9 @@ describe('metrics', () => {
     recordDigestMismatch({ operation: 'blobs.get', kind: 'blob' }, { meter: otel.meter });
     recordDigestMismatch({ operation: 'blobs.get', kind: 'blob' }, { meter: otel.meter });
     const m = await otel.collect();
-    expect(otel.points(m, METRIC_NAMES.digestMismatches)).toEqual([{ attributes: { operation: 'blobs.get', kind: 'blob' }, value: 2, sum: undefined }]);
+    expect(otel.points(m, METRIC_NAMES.digestMismatches)).toEqual([
+      { attributes: { operation: 'blobs.get', kind: 'blob' }, value: 2, sum: undefined },
+    ]);
   });
 });
 
@@ -199,7 +302,12 @@ describe('lifecycle', () => {
     await (await transport.request(req('GET', '/v2/'))).dump();
     recordDigestMismatch({ kind: 'manifest' });
     await withOperationSpan('docker_hub.global', () => Promise.resolve(1));
-    expect(otel.spans().map((s) => s.name).sort()).toEqual(['GET /v2/', 'docker_hub.global']);
+    expect(
+      otel
+        .spans()
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(['GET /v2/', 'docker_hub.global']);
     const m = await otel.collect();
     expect(otel.points(m, METRIC_NAMES.digestMismatches).map((p) => p.value)).toEqual([1]);
     trace.disable();
@@ -214,7 +322,11 @@ describe('lifecycle', () => {
     expect(otel.spans()).toHaveLength(1);
     const other = createTransport({ clock: new FakeClock() });
     transports.push(other);
-    const handle = instrumentTransport(other, { tracer: otel.tracer, meter: otel.meter, api: null });
+    const handle = instrumentTransport(other, {
+      tracer: otel.tracer,
+      meter: otel.meter,
+      api: null,
+    });
     handle.dispose();
     expect(handle.enabled).toBe(false);
     await (await other.request(req('GET', '/v2/'))).dump();

@@ -2,7 +2,12 @@ import { isDockerHubError } from '@llmdevops/docker-hub-core';
 import { bodyBytesRead } from '../dispatch/response.js';
 import { allowListedHeaders } from '../events/events.js';
 import { routeOf, statsOf } from '../internal/request-stats.js';
-import type { Middleware, RequestBody, TransportRequest, TransportResponse } from '../pipeline/types.js';
+import type {
+  Middleware,
+  RequestBody,
+  TransportRequest,
+  TransportResponse,
+} from '../pipeline/types.js';
 import type { TransportInstruments } from './instruments.js';
 import type { OtelSpan, OtelTracer } from './otel-types.js';
 import { routeTemplate } from './route-template.js';
@@ -45,8 +50,13 @@ function countedBody(body: RequestBody | undefined, counter: SentCounter): Reque
   return { ...source, stream: counting };
 }
 
-function spanAttributes(req: TransportRequest, route: string, attempt: number): Record<string, string | number> {
-  const port = req.url.port === '' ? (req.url.protocol === 'https:' ? 443 : 80) : Number(req.url.port);
+function spanAttributes(
+  req: TransportRequest,
+  route: string,
+  attempt: number,
+): Record<string, string | number> {
+  const port =
+    req.url.port === '' ? (req.url.protocol === 'https:' ? 443 : 80) : Number(req.url.port);
   const attrs: Record<string, string | number> = {
     'http.request.method': req.method,
     'server.address': req.url.hostname,
@@ -63,7 +73,12 @@ function spanAttributes(req: TransportRequest, route: string, attempt: number): 
 
 function metricAttributes(req: TransportRequest, route: string): Record<string, string> {
   const op = req.context?.operation;
-  return { operation: typeof op === 'string' ? op : 'unknown', method: req.method, host: req.url.host.toLowerCase(), route };
+  return {
+    operation: typeof op === 'string' ? op : 'unknown',
+    method: req.method,
+    host: req.url.host.toLowerCase(),
+    route,
+  };
 }
 
 function recordResponse(span: OtelSpan, res: TransportResponse): void {
@@ -103,13 +118,17 @@ export function createAttemptMiddleware(t: AttemptTelemetry): Middleware {
       if (!t.state.active) return next(req);
       const route = routeTemplate(routeOf(req));
       const attempt = statsOf(req)?.attempts ?? 1;
-      const span = t.tracer?.startSpan(`${req.method} ${route}`, { kind: SPAN_KIND_CLIENT, attributes: spanAttributes(req, route, attempt) });
+      const span = t.tracer?.startSpan(`${req.method} ${route}`, {
+        kind: SPAN_KIND_CLIENT,
+        attributes: spanAttributes(req, route, attempt),
+      });
       const sent: SentCounter = { bytes: 0 };
       const body = countedBody(req.body, sent);
       const metricAttrs = metricAttributes(req, route);
       const finishSent = (): void => {
         span?.setAttribute('http.request.body.size', sent.bytes);
-        if (sent.bytes > 0) t.instruments?.transferBytes.add(sent.bytes, { ...metricAttrs, direction: 'sent' });
+        if (sent.bytes > 0)
+          t.instruments?.transferBytes.add(sent.bytes, { ...metricAttrs, direction: 'sent' });
       };
       let res: TransportResponse;
       try {
@@ -128,7 +147,8 @@ export function createAttemptMiddleware(t: AttemptTelemetry): Middleware {
       const onClose = (): void => {
         const bytes = bodyBytesRead(received.body);
         span?.setAttribute('http.response.body.size', bytes);
-        if (bytes > 0) t.instruments?.transferBytes.add(bytes, { ...metricAttrs, direction: 'received' });
+        if (bytes > 0)
+          t.instruments?.transferBytes.add(bytes, { ...metricAttrs, direction: 'received' });
         span?.end();
       };
       received.body.once('error', (err: unknown) => {

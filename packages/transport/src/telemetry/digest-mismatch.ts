@@ -30,7 +30,10 @@ const counters = new WeakMap<OtelMeter, OtelCounter>();
  * ```
  * @public
  */
-export function recordDigestMismatch(attributes: DigestMismatchAttributes = {}, options: RecordDigestMismatchOptions = {}): void {
+export function recordDigestMismatch(
+  attributes: DigestMismatchAttributes = {},
+  options: RecordDigestMismatchOptions = {},
+): void {
   const meter = options.meter ?? loadOtelApi()?.metrics.getMeter(INSTRUMENTATION_SCOPE);
   if (meter === undefined) return;
   let counter = counters.get(meter);
@@ -39,7 +42,10 @@ export function recordDigestMismatch(attributes: DigestMismatchAttributes = {}, 
     counters.set(meter, counter);
   }
   try {
-    counter.add(1, { operation: attributes.operation ?? 'unknown', kind: attributes.kind ?? 'blob' });
+    counter.add(1, {
+      operation: attributes.operation ?? 'unknown',
+      kind: attributes.kind ?? 'blob',
+    });
   } catch {
     // Telemetry must never fail the operation that reports it.
   }

@@ -4,7 +4,13 @@ import { createAttemptMiddleware } from './attempt-middleware.js';
 import { createTransportInstruments, type TransportInstruments } from './instruments.js';
 import { loadOtelApi } from './load-api.js';
 import { errorTypeOf, outcomeOf } from './outcome.js';
-import { INSTRUMENTATION_SCOPE, type OtelApi, type OtelMeter, type OtelObservableResult, type OtelTracer } from './otel-types.js';
+import {
+  INSTRUMENTATION_SCOPE,
+  type OtelApi,
+  type OtelMeter,
+  type OtelObservableResult,
+  type OtelTracer,
+} from './otel-types.js';
 import { routeTemplate } from './route-template.js';
 
 /** Options of {@link instrumentTransport}. @public */
@@ -32,8 +38,15 @@ export interface TransportInstrumentation extends Disposable {
 const MANIFEST_ROUTE = '/v2/{name}/manifests/{reference}';
 const BREAKER_VALUE = { closed: 0, halfOpen: 1, open: 2 } as const;
 
-function resolve(options: InstrumentTransportOptions): { tracer: OtelTracer | undefined; meter: OtelMeter | undefined } {
-  const api = options.api === null ? undefined : (options.api ?? (options.tracer !== undefined && options.meter !== undefined ? undefined : loadOtelApi()));
+function resolve(options: InstrumentTransportOptions): {
+  tracer: OtelTracer | undefined;
+  meter: OtelMeter | undefined;
+} {
+  const api =
+    options.api === null
+      ? undefined
+      : (options.api ??
+        (options.tracer !== undefined && options.meter !== undefined ? undefined : loadOtelApi()));
   return {
     tracer: options.tracer ?? api?.trace.getTracer(INSTRUMENTATION_SCOPE),
     meter: options.meter ?? api?.metrics.getMeter(INSTRUMENTATION_SCOPE),
@@ -44,16 +57,26 @@ function onRequestEnd(m: TransportInstruments, e: RequestEndEvent): void {
   const route = routeTemplate(e.route);
   const outcome = outcomeOf(e.status, e.errorCode);
   const common = { operation: e.operation ?? 'unknown', method: e.method, host: e.host, route };
-  const attrs = { ...common, status_code: e.status === undefined ? 'none' : String(e.status), outcome };
+  const attrs = {
+    ...common,
+    status_code: e.status === undefined ? 'none' : String(e.status),
+    outcome,
+  };
   m.requests.add(1, attrs);
   m.requestDuration.record(e.durationMs / 1000, attrs);
-  if (outcome === 'error') m.errors.add(1, { ...common, error_type: errorTypeOf(e.status, e.errorCode) });
+  if (outcome === 'error')
+    m.errors.add(1, { ...common, error_type: errorTypeOf(e.status, e.errorCode) });
   if (route === MANIFEST_ROUTE && e.method === 'GET') m.pulls.add(1, { host: e.host, outcome });
   if (route === MANIFEST_ROUTE && e.method === 'PUT') m.pushes.add(1, { host: e.host, outcome });
 }
 
 function onRetry(m: TransportInstruments, e: RetryEvent): void {
-  m.retries.add(1, { reason: e.reason, operation: e.operation ?? 'unknown', host: e.host, route: routeTemplate(e.route) });
+  m.retries.add(1, {
+    reason: e.reason,
+    operation: e.operation ?? 'unknown',
+    host: e.host,
+    route: routeTemplate(e.route),
+  });
 }
 
 interface Gauges {
@@ -68,7 +91,8 @@ function gaugeCallbacks(transport: Transport, hosts: ReadonlySet<string>): Gauge
   const lowest = (host: string): { remaining: number; limit: number | undefined } | undefined => {
     let best: { remaining: number; limit: number | undefined } | undefined;
     for (const s of transport.rateLimitSources(host)) {
-      if (s.remaining !== undefined && (best === undefined || s.remaining < best.remaining)) best = { remaining: s.remaining, limit: s.limit };
+      if (s.remaining !== undefined && (best === undefined || s.remaining < best.remaining))
+        best = { remaining: s.remaining, limit: s.limit };
     }
     return best;
   };
@@ -108,7 +132,10 @@ function gaugeCallbacks(transport: Transport, hosts: ReadonlySet<string>): Gauge
  * ```
  * @public
  */
-export function instrumentTransport(transport: Transport, options: InstrumentTransportOptions = {}): TransportInstrumentation {
+export function instrumentTransport(
+  transport: Transport,
+  options: InstrumentTransportOptions = {},
+): TransportInstrumentation {
   const { tracer, meter } = resolve(options);
   const state = { active: tracer !== undefined || meter !== undefined };
   const disposers: (() => void)[] = [];

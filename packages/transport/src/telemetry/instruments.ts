@@ -2,7 +2,9 @@ import { METRIC_DEFINITIONS, type MetricKey } from './metric-names.js';
 import type { OtelCounter, OtelHistogram, OtelMeter, OtelObservableGauge } from './otel-types.js';
 
 /** Latency buckets in seconds: registry calls range from milliseconds to minutes for big blobs. */
-const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+const DURATION_BUCKETS = [
+  0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300,
+];
 
 /** The instruments a transport instrumentation records into. @internal */
 export interface TransportInstruments {

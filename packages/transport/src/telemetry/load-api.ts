@@ -26,5 +26,10 @@ export function loadOtelApi(): OtelApi | undefined {
 function isOtelApi(value: unknown): value is OtelApi {
   if (typeof value !== 'object' || value === null) return false;
   const rec = value as Record<string, unknown>;
-  return typeof rec['trace'] === 'object' && rec['trace'] !== null && typeof rec['metrics'] === 'object' && rec['metrics'] !== null;
+  return (
+    typeof rec['trace'] === 'object' &&
+    rec['trace'] !== null &&
+    typeof rec['metrics'] === 'object' &&
+    rec['metrics'] !== null
+  );
 }

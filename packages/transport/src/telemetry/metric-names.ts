@@ -63,21 +63,62 @@ const REQUEST_ATTRS = ['operation', 'method', 'host', 'route', 'status_code', 'o
 
 /** Kind, unit, description and labels of every metric in {@link METRIC_NAMES}. @public */
 export const METRIC_DEFINITIONS: Readonly<Record<MetricKey, MetricDefinition>> = {
-  requests: def('requests', 'counter', '{request}', ['Logical requests after retries', REQUEST_ATTRS]),
-  requestDuration: def('requestDuration', 'histogram', 's', ['Duration of logical requests until the body ended', REQUEST_ATTRS]),
-  transferBytes: def('transferBytes', 'counter', 'By', ['Body bytes sent and received, every attempt', ['direction', 'operation', 'method', 'host', 'route']]),
-  errors: def('errors', 'counter', '{error}', ['Failed logical requests by error code', ['error_type', 'operation', 'method', 'host', 'route']]),
-  retries: def('retries', 'counter', '{retry}', ['Retries scheduled', ['reason', 'operation', 'host', 'route']]),
-  rateLimitRemaining: def('rateLimitRemaining', 'gauge', '{request}', ['Lowest requests left in the rate-limit window among the sources seen', ['host']]),
-  rateLimitLimit: def('rateLimitLimit', 'gauge', '{request}', ['Requests allowed per rate-limit window', ['host']]),
-  circuitBreakerState: def('circuitBreakerState', 'gauge', '{state}', ['Circuit breaker state: 0 closed, 1 half-open, 2 open', ['host']]),
-  digestMismatches: def('digestMismatches', 'counter', '{mismatch}', ['Content that did not match its digest', ['operation', 'kind']]),
-  pulls: def('pulls', 'counter', '{pull}', ['Manifest GETs (Docker Hub pulls)', ['host', 'outcome']]),
+  requests: def('requests', 'counter', '{request}', [
+    'Logical requests after retries',
+    REQUEST_ATTRS,
+  ]),
+  requestDuration: def('requestDuration', 'histogram', 's', [
+    'Duration of logical requests until the body ended',
+    REQUEST_ATTRS,
+  ]),
+  transferBytes: def('transferBytes', 'counter', 'By', [
+    'Body bytes sent and received, every attempt',
+    ['direction', 'operation', 'method', 'host', 'route'],
+  ]),
+  errors: def('errors', 'counter', '{error}', [
+    'Failed logical requests by error code',
+    ['error_type', 'operation', 'method', 'host', 'route'],
+  ]),
+  retries: def('retries', 'counter', '{retry}', [
+    'Retries scheduled',
+    ['reason', 'operation', 'host', 'route'],
+  ]),
+  rateLimitRemaining: def('rateLimitRemaining', 'gauge', '{request}', [
+    'Lowest requests left in the rate-limit window among the sources seen',
+    ['host'],
+  ]),
+  rateLimitLimit: def('rateLimitLimit', 'gauge', '{request}', [
+    'Requests allowed per rate-limit window',
+    ['host'],
+  ]),
+  circuitBreakerState: def('circuitBreakerState', 'gauge', '{state}', [
+    'Circuit breaker state: 0 closed, 1 half-open, 2 open',
+    ['host'],
+  ]),
+  digestMismatches: def('digestMismatches', 'counter', '{mismatch}', [
+    'Content that did not match its digest',
+    ['operation', 'kind'],
+  ]),
+  pulls: def('pulls', 'counter', '{pull}', [
+    'Manifest GETs (Docker Hub pulls)',
+    ['host', 'outcome'],
+  ]),
   pushes: def('pushes', 'counter', '{push}', ['Manifest PUTs (pushes)', ['host', 'outcome']]),
-  vulnerabilities: { ...def('vulnerabilities', 'gauge', '{vulnerability}', ['Reserved: vulnerabilities by severity', ['namespace', 'repository', 'severity']]), reserved: true },
+  vulnerabilities: {
+    ...def('vulnerabilities', 'gauge', '{vulnerability}', [
+      'Reserved: vulnerabilities by severity',
+      ['namespace', 'repository', 'severity'],
+    ]),
+    reserved: true,
+  },
 };
 
-function def(key: MetricKey, kind: MetricKind, unit: string, [description, attributes]: readonly [string, readonly string[]]): MetricDefinition {
+function def(
+  key: MetricKey,
+  kind: MetricKind,
+  unit: string,
+  [description, attributes]: readonly [string, readonly string[]],
+): MetricDefinition {
   return { name: METRIC_NAMES[key], kind, unit, description, attributes, reserved: false };
 }
 
@@ -100,7 +141,11 @@ export function prometheusName(definition: Pick<MetricDefinition, 'name' | 'kind
  * @returns one name for counters and gauges, `_bucket`, `_sum`, `_count` for histograms
  * @public
  */
-export function prometheusSeriesNames(definition: Pick<MetricDefinition, 'name' | 'kind'>): readonly string[] {
+export function prometheusSeriesNames(
+  definition: Pick<MetricDefinition, 'name' | 'kind'>,
+): readonly string[] {
   const base = prometheusName(definition);
-  return definition.kind === 'histogram' ? [`${base}_bucket`, `${base}_sum`, `${base}_count`] : [base];
+  return definition.kind === 'histogram'
+    ? [`${base}_bucket`, `${base}_sum`, `${base}_count`]
+    : [base];
 }

@@ -17,13 +17,19 @@ afterAll(async () => {
   await server.close();
 });
 
-async function roundTrip(options: Parameters<typeof instrumentTransport>[1]): Promise<{ enabled: boolean; names: string[]; status: number }> {
+async function roundTrip(
+  options: Parameters<typeof instrumentTransport>[1],
+): Promise<{ enabled: boolean; names: string[]; status: number }> {
   const transport = createTransport();
   try {
     const handle = instrumentTransport(transport, options);
     const status = await withOperationSpan('docker_hub.test', async (span) => {
       span.setAttribute('docker_hub.repository', 'x/y');
-      const res = await transport.request({ method: 'GET', url: new URL('/v2/', server.url), headers: {} });
+      const res = await transport.request({
+        method: 'GET',
+        url: new URL('/v2/', server.url),
+        headers: {},
+      });
       await res.text();
       return res.status;
     });
@@ -45,7 +51,11 @@ describe('without an SDK', () => {
 
   it('does nothing when the API is turned off and no tracer or meter is given', async () => {
     const out = await roundTrip({ api: null });
-    expect(out).toEqual({ enabled: false, names: expect.not.arrayContaining(['opentelemetry']) as unknown, status: 200 });
+    expect(out).toEqual({
+      enabled: false,
+      names: expect.not.arrayContaining(['opentelemetry']) as unknown,
+      status: 200,
+    });
   });
 
   it('does nothing when @opentelemetry/api is not installed', async () => {
@@ -59,9 +69,20 @@ describe('without an SDK', () => {
       const handle = mod.instrumentTransport(transport);
       expect(handle.enabled).toBe(false);
       expect(transport.describe()).not.toContain('opentelemetry');
-      await expect(ops.withOperationSpan('x', (span) => { span.setAttribute('a', 1); return Promise.resolve(42); })).resolves.toBe(42);
-      expect(() => { dm.recordDigestMismatch(); }).not.toThrow();
-      const res = await transport.request({ method: 'GET', url: new URL('/v2/', server.url), headers: {} });
+      await expect(
+        ops.withOperationSpan('x', (span) => {
+          span.setAttribute('a', 1);
+          return Promise.resolve(42);
+        }),
+      ).resolves.toBe(42);
+      expect(() => {
+        dm.recordDigestMismatch();
+      }).not.toThrow();
+      const res = await transport.request({
+        method: 'GET',
+        url: new URL('/v2/', server.url),
+        headers: {},
+      });
       expect(await res.text()).toBe('ok');
     } finally {
       vi.doUnmock('./load-api.js');
@@ -77,7 +98,8 @@ describe('without an SDK', () => {
         const p = join(d, entry.name);
         if (entry.isDirectory()) walk(p);
         else if (p.endsWith('.ts') && !p.endsWith('.test.ts')) {
-          if (/^\s*import\s(?!type\s)[^;]*['"]@opentelemetry\//m.test(readFileSync(p, 'utf8'))) offenders.push(p);
+          if (/^\s*import\s(?!type\s)[^;]*['"]@opentelemetry\//m.test(readFileSync(p, 'utf8')))
+            offenders.push(p);
         }
       }
     };

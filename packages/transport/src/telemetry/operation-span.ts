@@ -1,6 +1,11 @@
 import { isDockerHubError } from '@llmdevops/docker-hub-core';
 import { loadOtelApi } from './load-api.js';
-import { INSTRUMENTATION_SCOPE, type OtelAttributes, type OtelAttributeValue, type OtelTracer } from './otel-types.js';
+import {
+  INSTRUMENTATION_SCOPE,
+  type OtelAttributes,
+  type OtelAttributeValue,
+  type OtelTracer,
+} from './otel-types.js';
 
 /** What the work inside {@link withOperationSpan} may add to its span. @public */
 export interface OperationSpan {
@@ -52,7 +57,8 @@ export async function withOperationSpan<T>(
 ): Promise<T> {
   const tracer = options.tracer ?? loadOtelApi()?.trace.getTracer(INSTRUMENTATION_SCOPE);
   if (tracer === undefined) return fn(NO_OP_SPAN);
-  const spanOptions = options.attributes === undefined ? { kind: 0 } : { kind: 0, attributes: options.attributes };
+  const spanOptions =
+    options.attributes === undefined ? { kind: 0 } : { kind: 0, attributes: options.attributes };
   return tracer.startActiveSpan(name, spanOptions, async (span) => {
     try {
       return await fn({

@@ -56,7 +56,11 @@ export interface OtelTracer {
    * @param fn - the work
    * @returns what `fn` returns
    */
-  startActiveSpan<F extends (span: OtelSpan) => unknown>(name: string, options: OtelSpanOptions, fn: F): ReturnType<F>;
+  startActiveSpan<F extends (span: OtelSpan) => unknown>(
+    name: string,
+    options: OtelSpanOptions,
+    fn: F,
+  ): ReturnType<F>;
 }
 
 /** Options for creating an instrument. @public */

@@ -9,7 +9,10 @@ export type RequestOutcome = 'success' | 'not_found' | 'error';
  * @returns the outcome
  * @internal
  */
-export function outcomeOf(status: number | undefined, errorCode: string | undefined): RequestOutcome {
+export function outcomeOf(
+  status: number | undefined,
+  errorCode: string | undefined,
+): RequestOutcome {
   if (errorCode !== undefined || status === undefined) return 'error';
   if (status === 404) return 'not_found';
   return status >= 400 ? 'error' : 'success';

@@ -37,8 +37,17 @@ describe('outcome and error type', () => {
     expect(outcomeOf(401, undefined)).toBe('error');
     expect(outcomeOf(200, 'NETWORK')).toBe('error');
     expect(outcomeOf(undefined, undefined)).toBe('error');
-    expect([401, 403, 404, 405, 429, 502, 418, undefined].map((s) => errorTypeOf(s, undefined))).toEqual([
-      'UNAUTHORIZED', 'DENIED', 'NOT_FOUND', 'UNSUPPORTED', 'TOOMANYREQUESTS', 'SERVER_ERROR', 'REGISTRY_ERROR', 'UNKNOWN',
+    expect(
+      [401, 403, 404, 405, 429, 502, 418, undefined].map((s) => errorTypeOf(s, undefined)),
+    ).toEqual([
+      'UNAUTHORIZED',
+      'DENIED',
+      'NOT_FOUND',
+      'UNSUPPORTED',
+      'TOOMANYREQUESTS',
+      'SERVER_ERROR',
+      'REGISTRY_ERROR',
+      'UNKNOWN',
     ]);
     expect(errorTypeOf(503, 'TIMEOUT')).toBe('TIMEOUT');
   });

@@ -14,7 +14,10 @@ const TEMPLATES: readonly (readonly [RegExp, string])[] = [
   [/^\/v2\/repositories\/[^/]+\/?$/, '/v2/repositories/{namespace}'],
   [/^\/v2\/repositories\/[^/]+\/[^/]+\/?$/, '/v2/repositories/{namespace}/{repository}'],
   [/^\/v2\/repositories\/[^/]+\/[^/]+\/tags\/?$/, '/v2/repositories/{namespace}/{repository}/tags'],
-  [/^\/v2\/repositories\/[^/]+\/[^/]+\/tags\/[^/]+\/?$/, '/v2/repositories/{namespace}/{repository}/tags/{tag}'],
+  [
+    /^\/v2\/repositories\/[^/]+\/[^/]+\/tags\/[^/]+\/?$/,
+    '/v2/repositories/{namespace}/{repository}/tags/{tag}',
+  ],
 ];
 
 /** Route used when a path matches no known template. @public */
