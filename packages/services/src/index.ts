@@ -23,6 +23,8 @@ export type { UploadSession, UploadProgress } from './blobs/upload-session.js';
 export { ImagesService } from './images/images-service.js';
 export { REF_NAME_ANNOTATION } from './images/oci-layout.js';
 export type {
+  BlobProgress,
+  ImageCallOptions,
   PlatformChoice,
   PullOptions,
   PushOptions,

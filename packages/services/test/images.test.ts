@@ -52,8 +52,10 @@ describe('images against the real registry', () => {
     expect((await client.images.push(src, ref)).blobsTransferred).toBe(0);
 
     const all = join(work, 'pull-all');
-    const pulled = await client.images.pull(ref, all, { allPlatforms: true });
+    const events: string[] = [];
+    const pulled = await client.images.pull(ref, all, { allPlatforms: true, onBlob: (b) => events.push(b.state) });
     expect(pulled.digest).toBe(top);
+    expect(events).toEqual(Array(6).fill('transferred'));
     expect(layoutBlobs(all)).toEqual(layoutBlobs(src));
     const index = JSON.parse(readFileSync(join(all, 'index.json'), 'utf8')) as { manifests: { digest: string; annotations: Record<string, string> }[] };
     expect(index.manifests).toHaveLength(1);
@@ -77,6 +79,9 @@ describe('images against the real registry', () => {
     expect(mounted.digest).toBe(top);
     expect(mounted.blobsTransferred).toBe(0);
     expect(mounted.blobsSkipped).toBe(6);
+    const again: string[] = [];
+    await client.images.copy(`${reg.host}/images/copy-src:c1`, `${reg.host}/images/copy-dst:c1`, { allPlatforms: true, onBlob: (b) => again.push(b.state) });
+    expect(again).toEqual(Array(6).fill('skipped'));
     const other = await startRealRegistry({ auth: 'token' });
     try {
       // One client, two registries: credentials for both come from one DOCKER_CONFIG.

@@ -18,22 +18,27 @@ interface CopyRun {
   readonly done: Map<string, Promise<void>>;
 }
 
+function report(run: CopyRun, d: Descriptor, moved: boolean): void {
+  if (moved) run.counters.transferred++;
+  else run.counters.skipped++;
+  run.options.onBlob?.({ digest: d.digest, size: d.size, state: moved ? 'transferred' : 'skipped' });
+}
+
 /** One blob: mounted within a registry, else streamed from source to destination (no temp files). */
 async function copyBlob(run: CopyRun, d: Descriptor): Promise<void> {
-  const { deps, src, dst, options, counters } = run;
+  const { deps, src, dst, options } = run;
   const signal = options.signal === undefined ? {} : { signal: options.signal };
   if (deps.ctx.sameRegistry(src, dst)) {
     const how = await deps.blobs.mount(dst, d.digest, src.repository, signal);
-    if (how === 'uploaded') counters.transferred++;
-    else counters.skipped++;
+    report(run, d, how === 'uploaded');
     return;
   }
   if (await deps.blobs.exists(dst, d.digest, signal)) {
-    counters.skipped++;
+    report(run, d, false);
     return;
   }
   await deps.blobs.upload(dst, () => deps.blobs.get(src, d.digest, { size: d.size, ...signal }), { digest: d.digest, size: d.size, ...signal });
-  counters.transferred++;
+  report(run, d, true);
 }
 
 async function copyTree(run: CopyRun, m: ManifestResult, top: boolean): Promise<string> {

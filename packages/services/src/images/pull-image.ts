@@ -96,9 +96,11 @@ export async function pullImage(deps: ImageDeps, ref: ImageReference, dir: strin
     const moved = await mapLimit(descriptors, options.concurrency ?? deps.ctx.config.upload.maxConcurrentDownloads, async (d) => {
       try {
         await ensureDir(dirname(blobPath(dir, d.digest)), createdDirs);
-        return await place(blobPath(dir, d.digest), (tmp) =>
+        const moved = await place(blobPath(dir, d.digest), (tmp) =>
           pipeline(deps.blobs.get(ref, d.digest, { size: d.size, signal }), createWriteStream(tmp, { flags: 'wx' }), { signal }),
         );
+        options.onBlob?.({ digest: d.digest, size: d.size, state: moved ? 'transferred' : 'skipped' });
+        return moved;
       } catch (err) {
         abort.abort(); // stop the other downloads at once
         throw err;

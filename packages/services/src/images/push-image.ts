@@ -36,11 +36,13 @@ async function pushTree(job: PushJob, desc: Descriptor, top: boolean): Promise<s
     await mapLimit(blobs, o.concurrency ?? deps.ctx.config.upload.maxConcurrentUploads, async (d) => {
       if (await deps.blobs.exists(target, d.digest, signal)) {
         job.counters.skipped++;
+        o.onBlob?.({ digest: d.digest, size: d.size, state: 'skipped' });
         return;
       }
       const path = blobPath(dir, d.digest);
       await deps.blobs.upload(target, () => createReadStream(path), { digest: d.digest, size: d.size, ...signal });
       job.counters.transferred++;
+      o.onBlob?.({ digest: d.digest, size: d.size, state: 'transferred' });
     });
   }
   const where = top && target.digest === undefined ? target : target.withDigest(parsed.digest.toString());

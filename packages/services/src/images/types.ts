@@ -4,6 +4,23 @@ import type { ClientContext } from '../client/context.js';
 import type { CallOptions } from '../internal/ref.js';
 import type { ManifestsService } from '../manifests/manifests-service.js';
 
+/** One blob finished during a pull, push or copy (for progress bars). @public */
+export interface BlobProgress {
+  readonly digest: string;
+  readonly size: number;
+  /** `transferred`: bytes moved; `skipped`: already there (or mounted). */
+  readonly state: 'transferred' | 'skipped';
+}
+
+/** Options every image operation takes. @public */
+export interface ImageCallOptions extends CallOptions {
+  /**
+   * Called as each blob finishes.
+   * @param progress - the blob and what happened to it
+   */
+  readonly onBlob?: (progress: BlobProgress) => void;
+}
+
 /** Which platforms to take from a multi-platform image. @public */
 export interface PlatformChoice {
   /** One platform (default `linux/amd64`); the layout then holds that image manifest only. */
@@ -13,7 +30,7 @@ export interface PlatformChoice {
 }
 
 /** Options of {@link ImagesService.pull}. @public */
-export interface PullOptions extends PlatformChoice, CallOptions {
+export interface PullOptions extends PlatformChoice, ImageCallOptions {
   /** `org.opencontainers.image.ref.name` in `index.json` (default the reference's tag). */
   readonly refName?: string;
   /** Concurrent blob downloads (default `upload.maxConcurrentDownloads`, 10). */
@@ -21,7 +38,7 @@ export interface PullOptions extends PlatformChoice, CallOptions {
 }
 
 /** Options of {@link ImagesService.push}. @public */
-export interface PushOptions extends CallOptions {
+export interface PushOptions extends ImageCallOptions {
   /** Which image of the layout (`org.opencontainers.image.ref.name`; default the reference's tag, or the only one). */
   readonly refName?: string;
   /** Concurrent blob uploads (default `upload.maxConcurrentUploads`, 5). */
@@ -29,7 +46,7 @@ export interface PushOptions extends CallOptions {
 }
 
 /** Options of {@link ImagesService.copy}. @public */
-export interface CopyOptions extends PlatformChoice, CallOptions {
+export interface CopyOptions extends PlatformChoice, ImageCallOptions {
   /** Concurrent blob transfers (default `upload.maxConcurrentUploads`, 5). */
   readonly concurrency?: number;
 }
