@@ -95,10 +95,9 @@ function recordResponse(span: OtelSpan, res: TransportResponse): void {
 function recordError(span: OtelSpan, err: unknown): void {
   const code = isDockerHubError(err) ? err.code : 'UNKNOWN';
   span.setAttribute('error.type', code);
-  // Toolkit messages name URLs without query or credentials (safeUrl); foreign errors only by name.
-  const message = isDockerHubError(err) ? err.message : 'non-toolkit error';
+  // Messages name URLs (paths can hold repository names); spans get the name and code only.
   const name = err instanceof Error ? err.name : 'Error';
-  span.recordException({ name, message, code });
+  span.recordException({ name, message: code, code });
   span.setStatus({ code: STATUS_ERROR, message: code });
 }
 
