@@ -69,9 +69,12 @@ export function parseCommand<TOptions extends OptionsConfig>(
       options: { ...GLOBAL_OPTIONS, ...spec.options },
       allowPositionals: true,
       strict: true,
-    }) as ParsedCommandLine;
+    });
   } catch (err) {
-    const message = (err instanceof Error ? err.message : String(err)).split('\n')[0]?.replace(/\. To specify a positional.*$/, '') ?? '';
+    const message =
+      (err instanceof Error ? err.message : String(err))
+        .split('\n')[0]
+        ?.replace(/\. To specify a positional.*$/, '') ?? '';
     throw new UsageError(message, spec.usage);
   }
   const { positionals } = parsed;

@@ -13,7 +13,14 @@ function memoryIo(): { io: CliIo; out: () => string; err: () => string } {
   let err = '';
   stdout.on('data', (c: Buffer) => (out += c.toString()));
   stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const io: CliIo = { stdout, stderr, stdin: Readable.from([]), env: {}, stderrIsTTY: false, signal: new AbortController().signal };
+  const io: CliIo = {
+    stdout,
+    stderr,
+    stdin: Readable.from([]),
+    env: {},
+    stderrIsTTY: false,
+    signal: new AbortController().signal,
+  };
   return { io, out: () => out, err: () => err };
 }
 
@@ -32,7 +39,9 @@ const echo = defineCommand(
       if (positional(input, 0) === 'bad') throw new Error('not a word');
       return positional(input, 0);
     });
-    input.io.stdout.write(`${n} ${listOption(input, 'tag').join(',')} ${stringOption(input, 'mode') ?? '-'}\n`);
+    input.io.stdout.write(
+      `${n} ${listOption(input, 'tag').join(',')} ${stringOption(input, 'mode') ?? '-'}\n`,
+    );
     return 0;
   },
 );

@@ -2,7 +2,8 @@ import { type Command } from './command.js';
 import { EXIT, UsageError, describeFailure, exitCodeFor } from './exit-codes.js';
 import { write, type CliIo } from './io.js';
 
-const TOP_USAGE = 'usage: dhub COMMAND [ARGS] [--json] [--insecure] [--quiet] [--debug] [--config FILE]';
+const TOP_USAGE =
+  'usage: dhub COMMAND [ARGS] [--json] [--insecure] [--quiet] [--debug] [--config FILE]';
 
 function overview(commands: readonly Command[]): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -39,7 +40,11 @@ function groupUsage(word: string, commands: readonly Command[]): string | undefi
  * @returns the exit code: 0 success, 1 operation failed, 2 usage error
  * @public
  */
-export async function runCli(argv: readonly string[], io: CliIo, commands: readonly Command[]): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  io: CliIo,
+  commands: readonly Command[],
+): Promise<number> {
   const [name] = argv;
   const debug = argv.includes('--debug');
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {

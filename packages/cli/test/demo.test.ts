@@ -9,7 +9,14 @@ describe('dhub demo', () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^simulated Docker Hub on http:\/\/127\.0\.0\.1:\d+/);
-    expect(lines.slice(1, 7).map((l) => l.slice(0, 2))).toEqual(['1.', '2.', '3.', '4.', '5.', '6.']);
+    expect(lines.slice(1, 7).map((l) => l.slice(0, 2))).toEqual([
+      '1.',
+      '2.',
+      '3.',
+      '4.',
+      '5.',
+      '6.',
+    ]);
     expect(r.stdout).toContain('tags of demo/hello: 1.0');
     expect(r.stdout).toMatch(/5\. rate limit: \d+ of 200 pulls left in 21600s/);
     expect(r.stdout).toContain('6. webhook delivery: push of demo/hello:1.0 by demo');
@@ -27,6 +34,8 @@ describe('dhub demo', () => {
       pulled: { verified: true },
       webhook: { repository: 'demo/hello', tag: '1.0' },
     });
-    expect((summary['arm64'] as { digest: string }).digest).toBe((summary['pulled'] as { digest: string }).digest);
+    expect((summary['arm64'] as { digest: string }).digest).toBe(
+      (summary['pulled'] as { digest: string }).digest,
+    );
   });
 });

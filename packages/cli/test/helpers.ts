@@ -25,7 +25,12 @@ export interface RunResult {
 /** A clean environment: no Docker Hub credentials from the machine, a private DOCKER_CONFIG. */
 export async function cleanEnv(extra: Record<string, string> = {}): Promise<NodeJS.ProcessEnv> {
   const home = await mkdtemp(join(tmpdir(), 'dhub-home-'));
-  return { PATH: process.env['PATH'] ?? '', HOME: home, DOCKER_CONFIG: join(home, '.docker'), ...extra };
+  return {
+    PATH: process.env['PATH'] ?? '',
+    HOME: home,
+    DOCKER_CONFIG: join(home, '.docker'),
+    ...extra,
+  };
 }
 
 function collect(stream: PassThrough): () => Buffer {
@@ -37,7 +42,13 @@ function collect(stream: PassThrough): () => Buffer {
 /** Runs `dhub` in-process with captured streams. */
 export async function runInProcess(
   argv: readonly string[],
-  options: { env: NodeJS.ProcessEnv; stdin?: string; cwd?: string; signal?: AbortSignal; tty?: boolean },
+  options: {
+    env: NodeJS.ProcessEnv;
+    stdin?: string;
+    cwd?: string;
+    signal?: AbortSignal;
+    tty?: boolean;
+  },
 ): Promise<RunResult> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
@@ -53,7 +64,12 @@ export async function runInProcess(
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
   };
   const code = await runCli(argv, io, COMMANDS);
-  return { code, stdout: out().toString('utf8'), stdoutBytes: out(), stderr: err().toString('utf8') };
+  return {
+    code,
+    stdout: out().toString('utf8'),
+    stdoutBytes: out(),
+    stderr: err().toString('utf8'),
+  };
 }
 
 /** Runs the built `dhub` binary as a subprocess. */
@@ -62,7 +78,11 @@ export function runBin(
   options: { env: NodeJS.ProcessEnv; stdin?: string; cwd?: string },
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...argv], { env: options.env, cwd: options.cwd, stdio: 'pipe' });
+    const child = spawn(process.execPath, [BIN, ...argv], {
+      env: options.env,
+      cwd: options.cwd,
+      stdio: 'pipe',
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => out.push(c));
@@ -70,7 +90,12 @@ export function runBin(
     child.on('error', reject);
     child.on('close', (code) => {
       const stdoutBytes = Buffer.concat(out);
-      resolve({ code: code ?? -1, stdout: stdoutBytes.toString('utf8'), stdoutBytes, stderr: Buffer.concat(err).toString('utf8') });
+      resolve({
+        code: code ?? -1,
+        stdout: stdoutBytes.toString('utf8'),
+        stdoutBytes,
+        stderr: Buffer.concat(err).toString('utf8'),
+      });
     });
     child.stdin.end(options.stdin ?? '');
   });
@@ -88,12 +113,23 @@ export interface Background {
 }
 
 /** Starts `dhub serve ...` or `dhub webhook listen ...` and waits for `listening URL`. */
-export function startBackground(argv: readonly string[], env: NodeJS.ProcessEnv, from: 'stdout' | 'stderr' = 'stdout'): Promise<Background> {
+export function startBackground(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  from: 'stdout' | 'stderr' = 'stdout',
+): Promise<Background> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...argv], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...argv], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
-    const exited = new Promise<number>((r) => child.on('close', (code) => r(code ?? -1)));
+    const exited = new Promise<number>((r) =>
+      child.on('close', (code) => {
+        r(code ?? -1);
+      }),
+    );
     const check = (): void => {
       const match = /listening (http:\/\/\S+)/.exec(from === 'stdout' ? out : err);
       if (match?.[1] === undefined) return;
@@ -117,12 +153,18 @@ export function startBackground(argv: readonly string[], env: NodeJS.ProcessEnv,
       err += c.toString('utf8');
       check();
     });
-    void exited.then((code) => reject(new Error(`dhub ${argv.join(' ')} exited with ${code} before listening: ${err}`)));
+    void exited.then((code) => {
+      reject(new Error(`dhub ${argv.join(' ')} exited with ${code} before listening: ${err}`));
+    });
   });
 }
 
 /** A generated two-platform image written as an OCI layout. */
-export async function writeTestLayout(dir: string, refName: string, text = 'test image'): Promise<GeneratedImage> {
+export async function writeTestLayout(
+  dir: string,
+  refName: string,
+  text = 'test image',
+): Promise<GeneratedImage> {
   const image = generateImage([Platform.parse('linux/amd64'), Platform.parse('linux/arm64')], text);
   await writeImageLayout(dir, image, refName);
   return image;

@@ -19,7 +19,10 @@ describe('dhub commands against dhub serve (token auth)', () => {
     work = await mkdtemp(join(tmpdir(), 'dhub-serve-'));
     env = await cleanEnv();
     image = await writeTestLayout(join(work, 'layout'), 'v1');
-    server = await startBackground(['serve', '--auth', 'token', '--user', `alice:${password}`, '--rate-limit', '100/3600'], env);
+    server = await startBackground(
+      ['serve', '--auth', 'token', '--user', `alice:${password}`, '--rate-limit', '100/3600'],
+      env,
+    );
     repo = `${server.host}/alice/app`;
   });
   afterAll(async () => {
@@ -27,7 +30,8 @@ describe('dhub commands against dhub serve (token auth)', () => {
     await rm(work, { recursive: true, force: true });
   });
 
-  const dhub = (args: string[], stdin?: string) => runBin(args, { env, cwd: work, ...(stdin === undefined ? {} : { stdin }) });
+  const dhub = (args: string[], stdin?: string) =>
+    runBin(args, { env, cwd: work, ...(stdin === undefined ? {} : { stdin }) });
 
   it('prints exactly one line, listening URL, on start', () => {
     expect(server.stdout()).toBe(`listening ${server.url}\n`);
@@ -44,30 +48,47 @@ describe('dhub commands against dhub serve (token auth)', () => {
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/^UNAUTHORIZED: /);
     expect(existsSync(join(env['DOCKER_CONFIG'] ?? '', 'config.json'))).toBe(false);
-    const ok = await dhub(['login', server.host, '-u', 'alice', '--password-stdin'], `${password}\n`);
+    const ok = await dhub(
+      ['login', server.host, '-u', 'alice', '--password-stdin'],
+      `${password}\n`,
+    );
     expect(ok).toMatchObject({ code: 0, stdout: 'Login Succeeded\n' });
     expect(ok.stdout + ok.stderr).not.toContain(password);
-    const config = JSON.parse(await readFile(join(env['DOCKER_CONFIG'] ?? '', 'config.json'), 'utf8')) as {
+    const config = JSON.parse(
+      await readFile(join(env['DOCKER_CONFIG'] ?? '', 'config.json'), 'utf8'),
+    ) as {
       auths: Record<string, { auth: string }>;
     };
-    expect(Buffer.from(config.auths[server.host]?.auth ?? '', 'base64').toString()).toBe(`alice:${password}`);
+    expect(Buffer.from(config.auths[server.host]?.auth ?? '', 'base64').toString()).toBe(
+      `alice:${password}`,
+    );
   });
 
   it('push, then tags, manifest (exact bytes), digest, --platform and blob', async () => {
     const push = await dhub(['push', 'layout', `${repo}:v1`]);
     expect(push).toMatchObject({ code: 0, stdout: `${image.index.digest}\n`, stderr: '' });
     expect(await dhub(['tags', repo])).toMatchObject({ code: 0, stdout: 'v1\n' });
-    expect(JSON.parse((await dhub(['tags', repo, '--json'])).stdout)).toEqual({ name: 'alice/app', tags: ['v1'] });
+    expect(JSON.parse((await dhub(['tags', repo, '--json'])).stdout)).toEqual({
+      name: 'alice/app',
+      tags: ['v1'],
+    });
     const manifest = await dhub(['manifest', `${repo}:v1`]);
     expect(manifest.code).toBe(0);
     expect(manifest.stdoutBytes.equals(Buffer.from(image.index.bytes))).toBe(true);
     const arm = image.manifests[1];
     const armManifest = await dhub(['manifest', `${repo}:v1`, '--platform', 'linux/arm64']);
     expect(armManifest.stdoutBytes.equals(Buffer.from(arm?.bytes ?? []))).toBe(true);
-    const json = JSON.parse((await dhub(['manifest', `${repo}:v1`, '--platform', 'linux/arm64', '--json'])).stdout) as Record<string, unknown>;
-    expect(json).toMatchObject({ digest: arm?.digest, mediaType: 'application/vnd.oci.image.manifest.v1+json' });
+    const json = JSON.parse(
+      (await dhub(['manifest', `${repo}:v1`, '--platform', 'linux/arm64', '--json'])).stdout,
+    ) as Record<string, unknown>;
+    expect(json).toMatchObject({
+      digest: arm?.digest,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    });
     expect((await dhub(['digest', `${repo}:v1`])).stdout).toBe(`${image.index.digest}\n`);
-    expect((await dhub(['digest', `${repo}:v1`, '--platform', 'linux/arm64'])).stdout).toBe(`${arm?.digest ?? ''}\n`);
+    expect((await dhub(['digest', `${repo}:v1`, '--platform', 'linux/arm64'])).stdout).toBe(
+      `${arm?.digest ?? ''}\n`,
+    );
     const layer = image.blobs[2];
     const blob = await dhub(['blob', `${repo}@${layer?.digest ?? ''}`]);
     expect(blob.code).toBe(0);
@@ -81,27 +102,48 @@ describe('dhub commands against dhub serve (token auth)', () => {
     expect(all.code).toBe(0);
     expect(JSON.parse(all.stdout)).toMatchObject({ digest: image.index.digest, manifests: 3 });
     const files = await readdir(join(work, 'all', 'blobs', 'sha256'));
-    expect(files.sort()).toEqual([...image.blobs, ...image.manifests, image.index].map((b) => b.digest.slice(7)).sort());
+    expect(files.sort()).toEqual(
+      [...image.blobs, ...image.manifests, image.index].map((b) => b.digest.slice(7)).sort(),
+    );
   });
 
   it('tag, copy --all-platforms, delete', async () => {
     expect((await dhub(['tag', `${repo}:v1`, 'stable'])).code).toBe(0);
-    expect((await dhub(['tags', repo])).stdout.split('\n').filter(Boolean).sort()).toEqual(['stable', 'v1']);
-    const copy = await dhub(['copy', `${repo}:v1`, `${server.host}/alice/copy:v2`, '--all-platforms']);
+    expect((await dhub(['tags', repo])).stdout.split('\n').filter(Boolean).sort()).toEqual([
+      'stable',
+      'v1',
+    ]);
+    const copy = await dhub([
+      'copy',
+      `${repo}:v1`,
+      `${server.host}/alice/copy:v2`,
+      '--all-platforms',
+    ]);
     expect(copy).toMatchObject({ code: 0, stdout: `${image.index.digest}\n` });
-    expect((await dhub(['digest', `${server.host}/alice/copy:v2`])).stdout).toBe(`${image.index.digest}\n`);
-    expect((await dhub(['delete', `${server.host}/alice/copy@${image.index.digest}`])).code).toBe(0);
+    expect((await dhub(['digest', `${server.host}/alice/copy:v2`])).stdout).toBe(
+      `${image.index.digest}\n`,
+    );
+    expect((await dhub(['delete', `${server.host}/alice/copy@${image.index.digest}`])).code).toBe(
+      0,
+    );
     const gone = await dhub(['digest', `${server.host}/alice/copy:v2`]);
     expect(gone.code).toBe(1);
     expect(gone.stderr).toMatch(/^(MANIFEST_UNKNOWN|NOT_FOUND): /);
   });
 
   it('rate-limit reads the window from a HEAD without spending a pull', async () => {
-    const first = JSON.parse((await dhub(['rate-limit', `${repo}:v1`, '--json'])).stdout) as { limit: number; remaining: number };
+    const first = JSON.parse((await dhub(['rate-limit', `${repo}:v1`, '--json'])).stdout) as {
+      limit: number;
+      remaining: number;
+    };
     expect(first).toMatchObject({ limited: true, limit: 100, windowSeconds: 3600 });
-    const again = JSON.parse((await dhub(['rate-limit', `${repo}:v1`, '--json'])).stdout) as { remaining: number };
+    const again = JSON.parse((await dhub(['rate-limit', `${repo}:v1`, '--json'])).stdout) as {
+      remaining: number;
+    };
     expect(again.remaining).toBe(first.remaining);
-    expect((await dhub(['rate-limit', `${repo}:v1`])).stdout).toMatch(/^limit: 100 per 3600s\nremaining: \d+\n/);
+    expect((await dhub(['rate-limit', `${repo}:v1`])).stdout).toMatch(
+      /^limit: 100 per 3600s\nremaining: \d+\n/,
+    );
   });
 
   it('a missing image fails the pull with exit 1 and leaves no directory', async () => {
@@ -112,7 +154,10 @@ describe('dhub commands against dhub serve (token auth)', () => {
   });
 
   it('logout removes the credentials', async () => {
-    expect(await dhub(['logout', server.host])).toMatchObject({ code: 0, stdout: `Removing login credentials for ${server.host}\n` });
+    expect(await dhub(['logout', server.host])).toMatchObject({
+      code: 0,
+      stdout: `Removing login credentials for ${server.host}\n`,
+    });
     expect((await dhub(['logout', server.host])).stdout).toBe(`Not logged in to ${server.host}\n`);
     const anonymous = await dhub(['push', 'layout', `${repo}:v3`]);
     expect(anonymous.code).toBe(1);
@@ -125,15 +170,24 @@ describe('dhub serve faults and storage', () => {
     const env = await cleanEnv();
     const work = await mkdtemp(join(tmpdir(), 'dhub-corrupt-'));
     const image = await writeTestLayout(join(work, 'layout'), 'v1');
-    const server = await startBackground(['serve', '--fault', 'corrupt,method=GET,path=/blobs/sha256:'], env);
+    const server = await startBackground(
+      ['serve', '--fault', 'corrupt,method=GET,path=/blobs/sha256:'],
+      env,
+    );
     try {
       const ref = `${server.host}/team/app:v1`;
       expect((await runBin(['push', 'layout', ref], { env, cwd: work })).code).toBe(0);
-      const pull = await runBin(['pull', ref, 'out', '--platform', 'linux/arm64'], { env, cwd: work });
+      const pull = await runBin(['pull', ref, 'out', '--platform', 'linux/arm64'], {
+        env,
+        cwd: work,
+      });
       expect(pull.code).toBe(1);
       expect(pull.stderr).toMatch(/^DIGEST_MISMATCH: /);
       expect(existsSync(join(work, 'out'))).toBe(false);
-      const blob = await runBin(['blob', `${server.host}/team/app@${image.blobs[0]?.digest ?? ''}`], { env, cwd: work });
+      const blob = await runBin(
+        ['blob', `${server.host}/team/app@${image.blobs[0]?.digest ?? ''}`],
+        { env, cwd: work },
+      );
       expect(blob.code).toBe(1);
       expect(blob.stdout).toBe('');
     } finally {
@@ -148,7 +202,9 @@ describe('dhub serve faults and storage', () => {
     try {
       await writeTestLayout(join(work, 'layout'), 'v1');
       const first = await startBackground(['serve', '--storage', join(work, 'data')], env);
-      expect((await runBin(['push', 'layout', `${first.host}/keep/app:v1`], { env, cwd: work })).code).toBe(0);
+      expect(
+        (await runBin(['push', 'layout', `${first.host}/keep/app:v1`], { env, cwd: work })).code,
+      ).toBe(0);
       expect(await first.stop('SIGTERM')).toBe(0);
       const second = await startBackground(['serve', '--storage', join(work, 'data')], env);
       try {

@@ -29,7 +29,11 @@ describe('dhub webhook listen', () => {
     env = await cleanEnv();
     work = await mkdtemp(join(tmpdir(), 'dhub-hook-'));
     const exec = `cat >> ${join(work, 'events.jsonl')}`;
-    listener = await startBackground(['webhook', 'listen', '--secret', secret, '--exec', exec], env, 'stderr');
+    listener = await startBackground(
+      ['webhook', 'listen', '--secret', secret, '--exec', exec],
+      env,
+      'stderr',
+    );
   });
   afterAll(async () => {
     expect(await listener.stop('SIGTERM')).toBe(0);
@@ -37,7 +41,11 @@ describe('dhub webhook listen', () => {
   });
 
   const post = (path: string, body: string, headers: Record<string, string> = {}) =>
-    fetch(`${listener.url}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+    fetch(`${listener.url}${path}`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json', ...headers },
+    });
 
   it('rejects a delivery without the secret and prints nothing', async () => {
     expect((await post('/hook', payload)).status).toBe(401);
@@ -47,8 +55,19 @@ describe('dhub webhook listen', () => {
 
   it('accepts the secret as ?token=, prints one JSON line and runs --exec with it on stdin', async () => {
     expect((await post(`/hook?token=${secret}`, payload)).status).toBe(200);
-    const line = await waitFor(() => listener.stdout().split('\n').find((l) => l.includes('bob/app')));
-    expect(JSON.parse(line)).toMatchObject({ source: 'dockerhub', action: 'push', repository: 'bob/app', tag: 'v7', pusher: 'bob' });
+    const line = await waitFor(() =>
+      listener
+        .stdout()
+        .split('\n')
+        .find((l) => l.includes('bob/app')),
+    );
+    expect(JSON.parse(line)).toMatchObject({
+      source: 'dockerhub',
+      action: 'push',
+      repository: 'bob/app',
+      tag: 'v7',
+      pusher: 'bob',
+    });
     const logged = await waitFor(async () => {
       const text = await readFile(join(work, 'events.jsonl'), 'utf8').catch(() => '');
       return text.includes('bob/app') ? text : undefined;
@@ -57,11 +76,21 @@ describe('dhub webhook listen', () => {
   });
 
   it('receives the simulator push webhook, signed with the secret (HMAC)', async () => {
-    const server = await startBackground(['serve', '--webhook', `${listener.url}/hooks`, '--webhook-secret', secret], env);
+    const server = await startBackground(
+      ['serve', '--webhook', `${listener.url}/hooks`, '--webhook-secret', secret],
+      env,
+    );
     try {
       await writeTestLayout(join(work, 'layout'), 'v1');
-      expect((await runBin(['push', 'layout', `${server.host}/team/svc:v1`], { env, cwd: work })).code).toBe(0);
-      const line = await waitFor(() => listener.stdout().split('\n').find((l) => l.includes('team/svc')));
+      expect(
+        (await runBin(['push', 'layout', `${server.host}/team/svc:v1`], { env, cwd: work })).code,
+      ).toBe(0);
+      const line = await waitFor(() =>
+        listener
+          .stdout()
+          .split('\n')
+          .find((l) => l.includes('team/svc')),
+      );
       expect(JSON.parse(line)).toMatchObject({ action: 'push', repository: 'team/svc', tag: 'v1' });
     } finally {
       await server.stop();

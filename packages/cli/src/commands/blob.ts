@@ -25,16 +25,24 @@ export const blobCommand = defineCommand(
   async (input) => {
     const ref = referenceOperand(input, 0, 'REPO@DIGEST');
     const digest = ref.digest;
-    if (digest === undefined) throw usageError(input, 'REPO@DIGEST must name a digest, e.g. alpine@sha256:...');
+    if (digest === undefined)
+      throw usageError(input, 'REPO@DIGEST must name a digest, e.g. alpine@sha256:...');
     const dir = await mkdtemp(join(tmpdir(), 'dhub-blob-'));
     try {
       const spool = join(dir, 'blob');
       await withClient(input, [ref], (client) =>
-        pipeline(client.blobs.get(ref, digest, { signal: input.io.signal }), createWriteStream(spool, { mode: 0o600 }), {
-          signal: input.io.signal,
-        }),
+        pipeline(
+          client.blobs.get(ref, digest, { signal: input.io.signal }),
+          createWriteStream(spool, { mode: 0o600 }),
+          {
+            signal: input.io.signal,
+          },
+        ),
       );
-      await pipeline(createReadStream(spool), input.io.stdout, { end: false, signal: input.io.signal });
+      await pipeline(createReadStream(spool), input.io.stdout, {
+        end: false,
+        signal: input.io.signal,
+      });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -8,7 +8,8 @@ export const copyCommand = defineCommand(
   {
     name: 'copy',
     usage: 'dhub copy SRC DST [--all-platforms | --platform OS/ARCH[/VARIANT]] [--json]',
-    summary: 'Copy an image between repositories or registries (streamed, verified; blobs mounted within one registry).',
+    summary:
+      'Copy an image between repositories or registries (streamed, verified; blobs mounted within one registry).',
     options: { platform: { type: 'string' }, 'all-platforms': { type: 'boolean' } },
     optionHelp: [
       '--all-platforms    copy the index and every platform',
@@ -23,7 +24,8 @@ export const copyCommand = defineCommand(
     const dst = referenceOperand(input, 1, 'DST');
     const platform = platformOption(input);
     const allPlatforms = flag(input, 'all-platforms');
-    if (platform !== undefined && allPlatforms) throw usageError(input, '--platform and --all-platforms exclude each other');
+    if (platform !== undefined && allPlatforms)
+      throw usageError(input, '--platform and --all-platforms exclude each other');
     const result = await withClient(input, [src, dst], (client) =>
       withProgress(input, client, `copy ${src.familiar()} -> ${dst.familiar()}`, () =>
         client.images.copy(src, dst, {
@@ -34,7 +36,11 @@ export const copyCommand = defineCommand(
       ),
     );
     if (flag(input, 'json')) {
-      await writeJson(input.io.stdout, { source: src.toString(), destination: dst.toString(), ...result });
+      await writeJson(input.io.stdout, {
+        source: src.toString(),
+        destination: dst.toString(),
+        ...result,
+      });
     } else if (!flag(input, 'quiet')) await writeLine(input.io.stdout, result.digest);
     return 0;
   },

@@ -11,7 +11,10 @@ export const deleteCommand = defineCommand(
     summary:
       'Delete a tag (REPO:TAG; on a plain registry this deletes the manifest and every tag on it) or a manifest (REPO@DIGEST).',
     options: {},
-    examples: ['dhub delete 127.0.0.1:5000/demo/app:old', 'dhub delete 127.0.0.1:5000/demo/app@sha256:...'],
+    examples: [
+      'dhub delete 127.0.0.1:5000/demo/app:old',
+      'dhub delete 127.0.0.1:5000/demo/app@sha256:...',
+    ],
     positionals: ['REF'],
   },
   async (input) => {
@@ -21,11 +24,15 @@ export const deleteCommand = defineCommand(
     const ref = referenceOperand(input, 0, 'REF');
     const result = await withClient(input, [ref], async (client) => {
       if (ref.digest !== undefined) {
-        return { via: 'registry' as const, digest: await client.manifests.delete(ref, { signal: input.io.signal }) };
+        return {
+          via: 'registry' as const,
+          digest: await client.manifests.delete(ref, { signal: input.io.signal }),
+        };
       }
       return client.tags.delete(ref, { signal: input.io.signal });
     });
-    if (flag(input, 'json')) await writeJson(input.io.stdout, { reference: ref.toString(), ...result });
+    if (flag(input, 'json'))
+      await writeJson(input.io.stdout, { reference: ref.toString(), ...result });
     else if (!flag(input, 'quiet')) await writeLine(input.io.stdout, `Deleted ${ref.familiar()}`);
     return 0;
   },

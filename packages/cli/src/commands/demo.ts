@@ -20,7 +20,9 @@ const TAG = '1.0';
 const PLATFORMS = [Platform.parse('linux/amd64'), Platform.parse('linux/arm64')];
 
 /** A webhook receiver on loopback that keeps the push events it accepted. */
-async function startReceiver(token: string): Promise<{ url: string; events: WebhookPushEvent[]; server: Server }> {
+async function startReceiver(
+  token: string,
+): Promise<{ url: string; events: WebhookPushEvent[]; server: Server }> {
   const { createNodeMiddleware, createWebhooks } = await import('@llmdevops/docker-hub-webhooks');
   const events: WebhookPushEvent[] = [];
   const hooks = createWebhooks({ sharedSecret: { secrets: token }, ack: 'after-listeners' });
@@ -36,7 +38,11 @@ async function startReceiver(token: string): Promise<{ url: string; events: Webh
 
 async function closeServer(server: Server): Promise<void> {
   server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await new Promise<void>((resolve) =>
+    server.close(() => {
+      resolve();
+    }),
+  );
 }
 
 /** Counts the files under a directory (the pulled layout), recursively. */
@@ -67,19 +73,30 @@ async function runSteps(ctx: DemoContext): Promise<Record<string, unknown>> {
   await writeImageLayout(layout, image, TAG);
   const pushed = await client.images.push(layout, ref, { signal });
   const bytes = [...image.blobs, ...image.manifests].reduce((n, b) => n + b.bytes.byteLength, 0);
-  await say(input, `1. pushed ${ref} (${PLATFORMS.map((p) => p.toString()).join(', ')}; ${pushed.blobsTransferred} blobs, ${formatBytes(bytes)}) -> ${pushed.digest}`);
+  await say(
+    input,
+    `1. pushed ${ref} (${PLATFORMS.map((p) => p.toString()).join(', ')}; ${pushed.blobsTransferred} blobs, ${formatBytes(bytes)}) -> ${pushed.digest}`,
+  );
   const tags = await client.tags.list(REPOSITORY, { signal });
   await say(input, `2. tags of ${REPOSITORY}: ${tags.join(', ')}`);
   const arm = await client.manifests.getForPlatform(ref, 'linux/arm64', { signal });
   const expected = image.manifests.find((m) => m.platform.architecture === 'arm64')?.digest;
-  await say(input, `3. manifest for linux/arm64: ${arm.digest} (${arm.mediaType}, ${arm.size} bytes)`);
+  await say(
+    input,
+    `3. manifest for linux/arm64: ${arm.digest} (${arm.mediaType}, ${arm.size} bytes)`,
+  );
   const pulledDir = join(ctx.work, 'pulled');
   const pulled = await client.images.pull(ref, pulledDir, { platform: 'linux/arm64', signal });
   if (pulled.digest !== expected || arm.digest !== expected) {
-    throw new Error(`pulled digest ${pulled.digest} differs from the pushed linux/arm64 manifest ${String(expected)}`);
+    throw new Error(
+      `pulled digest ${pulled.digest} differs from the pushed linux/arm64 manifest ${String(expected)}`,
+    );
   }
   const files = await countFiles(pulledDir);
-  await say(input, `4. pulled linux/arm64 into an OCI layout, every blob verified: ${files} files, digest matches`);
+  await say(
+    input,
+    `4. pulled linux/arm64 into an OCI layout, every blob verified: ${files} files, digest matches`,
+  );
   const rate = client.rateLimitStatus();
   await say(
     input,
@@ -98,11 +115,22 @@ async function runSteps(ctx: DemoContext): Promise<Record<string, unknown>> {
   if (delivery === undefined) throw new Error('the simulator delivered no push webhook');
   return {
     reference: `docker.io/${ref}`,
-    pushed: { digest: pushed.digest, platforms: PLATFORMS.map((p) => p.toString()), blobs: pushed.blobsTransferred },
+    pushed: {
+      digest: pushed.digest,
+      platforms: PLATFORMS.map((p) => p.toString()),
+      blobs: pushed.blobsTransferred,
+    },
     tags,
     arm64: { digest: arm.digest, mediaType: arm.mediaType, size: arm.size },
     pulled: { digest: pulled.digest, files, verified: true },
-    rateLimit: rate === undefined ? null : { limit: rate.limit ?? null, remaining: rate.remaining ?? null, windowSeconds: rate.windowSeconds ?? null },
+    rateLimit:
+      rate === undefined
+        ? null
+        : {
+            limit: rate.limit ?? null,
+            remaining: rate.remaining ?? null,
+            windowSeconds: rate.windowSeconds ?? null,
+          },
     webhook: { repository: delivery.repository, tag: delivery.tag ?? null },
   };
 }
@@ -118,7 +146,8 @@ export const demoCommand = defineCommand(
   {
     name: 'demo',
     usage: 'dhub demo [--json]',
-    summary: 'Show the toolkit working end to end against a simulated Docker Hub on 127.0.0.1 (no network needed).',
+    summary:
+      'Show the toolkit working end to end against a simulated Docker Hub on 127.0.0.1 (no network needed).',
     options: {},
     optionHelp: ['--json   print a summary object instead of the step lines'],
     examples: ['dhub demo'],
@@ -143,7 +172,10 @@ export const demoCommand = defineCommand(
     });
     try {
       const { url } = await simulator.listen();
-      await say(input, `simulated Docker Hub on ${url} (token auth, rate limits, webhook to ${receiver.url})`);
+      await say(
+        input,
+        `simulated Docker Hub on ${url} (token auth, rate limits, webhook to ${receiver.url})`,
+      );
       // Docker Hub references (`demo/hello:1.0`) go to the simulator, as DOCKER_REGISTRY_URL would send them.
       const client = new DockerHubClient(
         { registryUrl: url, hubUrl: url, authUrl: url, auth: { username: 'demo', password } },
@@ -152,8 +184,13 @@ export const demoCommand = defineCommand(
       try {
         const summary = await runSteps({ input, client, simulator, work, events: receiver.events });
         const seconds = ((Date.now() - started) / 1000).toFixed(1);
-        if (flag(input, 'json')) await writeJson(input.io.stdout, { ok: true, seconds: Number(seconds), ...summary });
-        else await say(input, `demo OK in ${seconds}s: push, tags, platform manifest, verified pull, rate limit and webhook all worked.`);
+        if (flag(input, 'json'))
+          await writeJson(input.io.stdout, { ok: true, seconds: Number(seconds), ...summary });
+        else
+          await say(
+            input,
+            `demo OK in ${seconds}s: push, tags, platform manifest, verified pull, rate limit and webhook all worked.`,
+          );
       } finally {
         await client.close();
       }

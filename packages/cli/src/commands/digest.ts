@@ -22,7 +22,8 @@ export const digestCommand = defineCommand(
         ? client.manifests.head(ref, { signal: input.io.signal })
         : client.manifests.getForPlatform(ref, platform, { signal: input.io.signal }),
     );
-    if (flag(input, 'json')) await writeJson(input.io.stdout, { reference: ref.toString(), digest, mediaType, size });
+    if (flag(input, 'json'))
+      await writeJson(input.io.stdout, { reference: ref.toString(), digest, mediaType, size });
     else await writeLine(input.io.stdout, digest);
     return 0;
   },

@@ -1,5 +1,9 @@
 import { text } from 'node:stream/consumers';
-import { eraseCredentials, storeCredentials, verifyRegistryLogin } from '@llmdevops/docker-hub-auth';
+import {
+  eraseCredentials,
+  storeCredentials,
+  verifyRegistryLogin,
+} from '@llmdevops/docker-hub-auth';
 import { Secret } from '@llmdevops/docker-hub-core';
 import { createTransport } from '@llmdevops/docker-hub-transport';
 import { defineCommand, flag, stringOption, usageError, type CommandInput } from '../command.js';
@@ -12,7 +16,8 @@ const MAX_PASSWORD_BYTES = 64 * 1024;
 
 async function readPassword(input: CommandInput): Promise<Secret> {
   const raw = await text(input.io.stdin);
-  if (Buffer.byteLength(raw) > MAX_PASSWORD_BYTES) throw usageError(input, 'password on stdin is too long');
+  if (Buffer.byteLength(raw) > MAX_PASSWORD_BYTES)
+    throw usageError(input, 'password on stdin is too long');
   // `echo pw | dhub login --password-stdin` ends with a newline that is not part of the password.
   const password = raw.replace(/\r?\n$/, '');
   if (password === '') throw usageError(input, 'no password on stdin');
@@ -28,7 +33,8 @@ export const loginCommand = defineCommand(
   {
     name: 'login',
     usage: 'dhub login [REGISTRY] [-u USER] [--password-stdin]',
-    summary: "Check credentials against a registry and store them in Docker's config.json (or its credential helper).",
+    summary:
+      "Check credentials against a registry and store them in Docker's config.json (or its credential helper).",
     options: {
       username: { type: 'string', short: 'u' },
       'password-stdin': { type: 'boolean' },
@@ -47,9 +53,13 @@ export const loginCommand = defineCommand(
   async (input) => {
     const argument = input.positionals[0];
     const username = stringOption(input, 'username');
-    if (username === undefined || username === '') throw usageError(input, 'a username is required (-u USER)');
+    if (username === undefined || username === '')
+      throw usageError(input, 'a username is required (-u USER)');
     if (!flag(input, 'password-stdin')) {
-      throw usageError(input, 'give the password on stdin with --password-stdin (it is never read from arguments)');
+      throw usageError(
+        input,
+        'give the password on stdin with --password-stdin (it is never read from arguments)',
+      );
     }
     const config = loadConfig(input, hostsOf(argument));
     const target = loginTarget(argument, config);
@@ -57,16 +67,25 @@ export const loginCommand = defineCommand(
     const transport = createTransport({ insecureHosts: config.insecureRegistries, maxRetries: 1 });
     try {
       // Wrong credentials throw here, before anything is stored (as `docker login`).
-      await verifyRegistryLogin(target.url, { username, password }, {
-        send: (req) => transport.request(req),
-        insecureHosts: config.insecureRegistries,
-        signal: input.io.signal,
-      });
-      const storedIn = await storeCredentials(target.registry, { username, password }, {
-        env: input.io.env,
-        signal: input.io.signal,
-      });
-      if (flag(input, 'json')) await writeJson(input.io.stdout, { registry: target.registry, username, storedIn });
+      await verifyRegistryLogin(
+        target.url,
+        { username, password },
+        {
+          send: (req) => transport.request(req),
+          insecureHosts: config.insecureRegistries,
+          signal: input.io.signal,
+        },
+      );
+      const storedIn = await storeCredentials(
+        target.registry,
+        { username, password },
+        {
+          env: input.io.env,
+          signal: input.io.signal,
+        },
+      );
+      if (flag(input, 'json'))
+        await writeJson(input.io.stdout, { registry: target.registry, username, storedIn });
       else if (!flag(input, 'quiet')) await writeLine(input.io.stdout, 'Login Succeeded');
     } finally {
       password.dispose();
@@ -81,7 +100,8 @@ export const logoutCommand = defineCommand(
   {
     name: 'logout',
     usage: 'dhub logout [REGISTRY]',
-    summary: "Remove a registry's credentials from Docker's config.json (or its credential helper).",
+    summary:
+      "Remove a registry's credentials from Docker's config.json (or its credential helper).",
     options: {},
     examples: ['dhub logout', 'dhub logout 127.0.0.1:5000'],
     positionals: [],
@@ -90,12 +110,18 @@ export const logoutCommand = defineCommand(
   async (input) => {
     const argument = input.positionals[0];
     const target = loginTarget(argument, loadConfig(input, hostsOf(argument)));
-    const removed = await eraseCredentials(target.registry, { env: input.io.env, signal: input.io.signal });
-    if (flag(input, 'json')) await writeJson(input.io.stdout, { registry: target.registry, removed });
+    const removed = await eraseCredentials(target.registry, {
+      env: input.io.env,
+      signal: input.io.signal,
+    });
+    if (flag(input, 'json'))
+      await writeJson(input.io.stdout, { registry: target.registry, removed });
     else if (!flag(input, 'quiet')) {
       await writeLine(
         input.io.stdout,
-        removed ? `Removing login credentials for ${target.registry}` : `Not logged in to ${target.registry}`,
+        removed
+          ? `Removing login credentials for ${target.registry}`
+          : `Not logged in to ${target.registry}`,
       );
     }
     return 0;

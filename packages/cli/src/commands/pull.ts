@@ -17,14 +17,18 @@ export const pullCommand = defineCommand(
   {
     name: 'pull',
     usage: 'dhub pull REF DIR [--platform OS/ARCH[/VARIANT] | --all-platforms] [--json]',
-    summary: 'Pull an image into an OCI image layout directory (as skopeo oci:DIR reads it), verifying every blob.',
+    summary:
+      'Pull an image into an OCI image layout directory (as skopeo oci:DIR reads it), verifying every blob.',
     options: { platform: { type: 'string' }, 'all-platforms': { type: 'boolean' } },
     optionHelp: [
       '--platform P       the image for P from a multi-platform image (default linux/amd64)',
       '--all-platforms    every platform, and the index itself',
       '--json             print { reference, digest, mediaType, manifests, blobsTransferred, blobsSkipped }',
     ],
-    examples: ['dhub pull alpine:3.19 ./alpine', 'dhub pull 127.0.0.1:5000/demo/app:v1 ./app --all-platforms'],
+    examples: [
+      'dhub pull alpine:3.19 ./alpine',
+      'dhub pull 127.0.0.1:5000/demo/app:v1 ./app --all-platforms',
+    ],
     positionals: ['REF', 'DIR'],
   },
   async (input) => {
@@ -32,7 +36,8 @@ export const pullCommand = defineCommand(
     const dir = resolve(input.io.cwd ?? '.', positional(input, 1));
     const platform = platformOption(input);
     const allPlatforms = flag(input, 'all-platforms');
-    if (platform !== undefined && allPlatforms) throw usageError(input, '--platform and --all-platforms exclude each other');
+    if (platform !== undefined && allPlatforms)
+      throw usageError(input, '--platform and --all-platforms exclude each other');
     const existed = await exists(dir);
     try {
       const result = await withClient(input, [ref], (client) =>
@@ -44,7 +49,8 @@ export const pullCommand = defineCommand(
           }),
         ),
       );
-      if (flag(input, 'json')) await writeJson(input.io.stdout, { reference: ref.toString(), ...result });
+      if (flag(input, 'json'))
+        await writeJson(input.io.stdout, { reference: ref.toString(), ...result });
       else if (!flag(input, 'quiet')) await writeLine(input.io.stdout, result.digest);
       return 0;
     } catch (err) {

@@ -15,12 +15,17 @@ const REF_NAME = 'org.opencontainers.image.ref.name';
 async function layoutChoice(text: string, cwd: string): Promise<{ dir: string; refName?: string }> {
   const colon = text.lastIndexOf(':');
   const whole = resolve(cwd, text);
-  const isDir = await stat(whole).then((s) => s.isDirectory(), () => false);
-  if (!isDir && colon > 0) return { dir: resolve(cwd, text.slice(0, colon)), refName: text.slice(colon + 1) };
+  const isDir = await stat(whole).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  if (!isDir && colon > 0)
+    return { dir: resolve(cwd, text.slice(0, colon)), refName: text.slice(colon + 1) };
   const index = await readFile(join(whole, 'index.json'), 'utf8')
     .then((t) => JSON.parse(t) as { manifests?: { annotations?: Record<string, string> }[] })
     .catch(() => undefined);
-  const only = index?.manifests?.length === 1 ? index.manifests[0]?.annotations?.[REF_NAME] : undefined;
+  const only =
+    index?.manifests?.length === 1 ? index.manifests[0]?.annotations?.[REF_NAME] : undefined;
   return only === undefined ? { dir: whole } : { dir: whole, refName: only };
 }
 
@@ -35,7 +40,10 @@ export const pushCommand = defineCommand(
       '--json   print { reference, digest, mediaType, manifests, blobsTransferred, blobsSkipped }',
     ],
     options: {},
-    examples: ['dhub push ./app 127.0.0.1:5000/demo/app:v1', 'dhub push ./layout:1.0 myuser/app:1.0'],
+    examples: [
+      'dhub push ./app 127.0.0.1:5000/demo/app:v1',
+      'dhub push ./layout:1.0 myuser/app:1.0',
+    ],
     positionals: ['DIR', 'REF'],
   },
   async (input) => {
@@ -43,10 +51,14 @@ export const pushCommand = defineCommand(
     const { dir, refName } = await layoutChoice(positional(input, 0), input.io.cwd ?? '.');
     const result = await withClient(input, [ref], (client) =>
       withProgress(input, client, `push ${ref.familiar()}`, () =>
-        client.images.push(dir, ref, { signal: input.io.signal, ...(refName === undefined ? {} : { refName }) }),
+        client.images.push(dir, ref, {
+          signal: input.io.signal,
+          ...(refName === undefined ? {} : { refName }),
+        }),
       ),
     );
-    if (flag(input, 'json')) await writeJson(input.io.stdout, { reference: ref.toString(), ...result });
+    if (flag(input, 'json'))
+      await writeJson(input.io.stdout, { reference: ref.toString(), ...result });
     else if (!flag(input, 'quiet')) await writeLine(input.io.stdout, result.digest);
     return 0;
   },

@@ -14,13 +14,18 @@ export const rateLimitCommand = defineCommand(
     usage: 'dhub rate-limit [REF] [--json]',
     summary: `Show the pull rate limit: a HEAD on REF (default ${PROBE}), which Docker Hub does not count as a pull.`,
     options: {},
-    optionHelp: ['--json   print { reference, limited, limit, remaining, windowSeconds, source, resetAt }'],
+    optionHelp: [
+      '--json   print { reference, limited, limit, remaining, windowSeconds, source, resetAt }',
+    ],
     examples: ['dhub rate-limit', 'dhub rate-limit 127.0.0.1:5000/demo/app:v1 --json'],
     positionals: [],
     optionalPositionals: ['REF'],
   },
   async (input) => {
-    const ref = input.positionals.length > 0 ? referenceOperand(input, 0, 'REF') : ImageReference.parse(PROBE);
+    const ref =
+      input.positionals.length > 0
+        ? referenceOperand(input, 0, 'REF')
+        : ImageReference.parse(PROBE);
     const status = await withClient(input, [ref], async (client) => {
       await client.manifests.head(ref, { signal: input.io.signal });
       return client.rateLimitStatus();

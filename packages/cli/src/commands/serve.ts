@@ -1,7 +1,18 @@
 import { once } from 'node:events';
 import { resolve } from 'node:path';
-import { type ProfileName, type SimulatorOptions, type WebhookTarget } from '@llmdevops/docker-hub-simulation';
-import { defineCommand, flag, listOption, stringOption, usageError, type CommandInput } from '../command.js';
+import {
+  type ProfileName,
+  type SimulatorOptions,
+  type WebhookTarget,
+} from '@llmdevops/docker-hub-simulation';
+import {
+  defineCommand,
+  flag,
+  listOption,
+  stringOption,
+  usageError,
+  type CommandInput,
+} from '../command.js';
 import { writeLine } from '../io.js';
 import {
   FAULT_SPEC_HELP,
@@ -28,9 +39,13 @@ function isAuthMode(value: string): value is (typeof AUTH_MODES)[number] {
 function simulatorOptions(input: CommandInput): SimulatorOptions {
   try {
     const auth = stringOption(input, 'auth') ?? 'none';
-    if (!isAuthMode(auth)) throw new OptionValueError(`--auth must be none, token or basic, got '${auth}'`);
+    if (!isAuthMode(auth))
+      throw new OptionValueError(`--auth must be none, token or basic, got '${auth}'`);
     const profile = stringOption(input, 'profile') ?? 'oci';
-    if (!isProfile(profile)) throw new OptionValueError(`--profile must be oci, distribution or dockerhub, got '${profile}'`);
+    if (!isProfile(profile))
+      throw new OptionValueError(
+        `--profile must be oci, distribution or dockerhub, got '${profile}'`,
+      );
     const storage = stringOption(input, 'storage');
     const rateLimit = stringOption(input, 'rate-limit');
     const hookSecret = stringOption(input, 'webhook-secret');
@@ -44,7 +59,9 @@ function simulatorOptions(input: CommandInput): SimulatorOptions {
       users: listOption(input, 'user').map(parseUser),
       faults: listOption(input, 'fault').map(parseFault),
       webhooks,
-      ...(storage === undefined ? {} : { storage: { directory: resolve(input.io.cwd ?? '.', storage) } }),
+      ...(storage === undefined
+        ? {}
+        : { storage: { directory: resolve(input.io.cwd ?? '.', storage) } }),
       ...(rateLimit === undefined ? {} : { rateLimits: parseRateLimit(rateLimit) }),
       ...(flag(input, 'no-rate-limit') ? { rateLimits: false } : {}),
     };

@@ -8,7 +8,8 @@ export const tagCommand = defineCommand(
   {
     name: 'tag',
     usage: 'dhub tag REF NEWTAG [--json]',
-    summary: "Tag REF's manifest as NEWTAG in the same repository (exact bytes, so the digest is unchanged).",
+    summary:
+      "Tag REF's manifest as NEWTAG in the same repository (exact bytes, so the digest is unchanged).",
     options: {},
     examples: ['dhub tag 127.0.0.1:5000/demo/app:v1 stable'],
     positionals: ['REF', 'NEWTAG'],
@@ -18,10 +19,15 @@ export const tagCommand = defineCommand(
     const target = ref.withTag(tagOperand(input, 1));
     const digest = await withClient(input, [ref], async (client) => {
       const source = await client.manifests.get(ref, { signal: input.io.signal });
-      return client.manifests.put(target, source.bytes, { mediaType: source.mediaType, signal: input.io.signal });
+      return client.manifests.put(target, source.bytes, {
+        mediaType: source.mediaType,
+        signal: input.io.signal,
+      });
     });
-    if (flag(input, 'json')) await writeJson(input.io.stdout, { reference: target.toString(), digest });
-    else if (!flag(input, 'quiet')) await writeLine(input.io.stdout, `${target.familiar()}@${digest}`);
+    if (flag(input, 'json'))
+      await writeJson(input.io.stdout, { reference: target.toString(), digest });
+    else if (!flag(input, 'quiet'))
+      await writeLine(input.io.stdout, `${target.familiar()}@${digest}`);
     return 0;
   },
 );

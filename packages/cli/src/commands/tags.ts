@@ -16,7 +16,9 @@ export const tagsCommand = defineCommand(
   },
   async (input) => {
     const ref = repositoryOperand(input, 0);
-    const tags = await withClient(input, [ref], (client) => client.tags.list(ref, { signal: input.io.signal }));
+    const tags = await withClient(input, [ref], (client) =>
+      client.tags.list(ref, { signal: input.io.signal }),
+    );
     if (flag(input, 'json')) await writeJson(input.io.stdout, { name: ref.repository, tags });
     else if (tags.length > 0) await write(input.io.stdout, `${tags.join('\n')}\n`);
     return 0;

@@ -2,7 +2,11 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { Secret } from '@llmdevops/docker-hub-core';
-import { type NodeWebhookMiddleware, type WebhookPushEvent, type WebhooksOptions } from '@llmdevops/docker-hub-webhooks';
+import {
+  type NodeWebhookMiddleware,
+  type WebhookPushEvent,
+  type WebhooksOptions,
+} from '@llmdevops/docker-hub-webhooks';
 import { defineCommand, flag, stringOption, usageError, type CommandInput } from '../command.js';
 import { writeLine } from '../io.js';
 import { execWithInput } from '../internal/exec-event.js';
@@ -35,7 +39,9 @@ type Route = 'signature' | 'header' | 'query' | 'path';
 function routeOf(req: IncomingMessage): Route {
   if (req.headers['x-hub-signature-256'] !== undefined) return 'signature';
   if (req.headers['x-webhook-token'] !== undefined) return 'header';
-  return new URL(req.url ?? '/', 'http://receiver.invalid').searchParams.has('token') ? 'query' : 'path';
+  return new URL(req.url ?? '/', 'http://receiver.invalid').searchParams.has('token')
+    ? 'query'
+    : 'path';
 }
 
 function receiverOptions(route: Route, secret: Secret): WebhooksOptions {
@@ -51,7 +57,11 @@ async function createListener(
   const { createNodeMiddleware, createWebhooks } = await import('@llmdevops/docker-hub-webhooks');
   const make = (options: WebhooksOptions): NodeWebhookMiddleware => {
     // The CLI never requests `callback_url`, so a loopback one (a local simulator) is harmless.
-    const hooks = createWebhooks({ ...options, allowNonPublicCallbackUrl: true, ack: 'after-listeners' });
+    const hooks = createWebhooks({
+      ...options,
+      allowNonPublicCallbackUrl: true,
+      ack: 'after-listeners',
+    });
     hooks.on('push', onPush);
     return createNodeMiddleware(hooks);
   };
@@ -82,7 +92,8 @@ export const webhookListenCommand = defineCommand(
   {
     name: 'webhook listen',
     usage: 'dhub webhook listen [--port N] [--secret S] [--exec CMD]',
-    summary: 'Receive Docker Hub (and registry) push webhooks; print one JSON line per accepted event.',
+    summary:
+      'Receive Docker Hub (and registry) push webhooks; print one JSON line per accepted event.',
     options: {
       port: { type: 'string', short: 'p' },
       host: { type: 'string' },
@@ -110,23 +121,36 @@ export const webhookListenCommand = defineCommand(
       const line = JSON.stringify(eventRecord(event));
       await writeLine(io.stdout, line);
       if (command === undefined) return;
-      const code = await execWithInput(command, `${line}\n`, { env: io.env, output: io.stderr, signal: io.signal }).catch(
-        (err: unknown) => (err instanceof Error && err.name === 'AbortError' ? 0 : -1),
-      );
-      if (code !== 0) await writeLine(io.stderr, `dhub webhook listen: --exec command exited with ${code}`);
+      const code = await execWithInput(command, `${line}\n`, {
+        env: io.env,
+        output: io.stderr,
+        signal: io.signal,
+      }).catch((err: unknown) => (err instanceof Error && err.name === 'AbortError' ? 0 : -1));
+      if (code !== 0)
+        await writeLine(io.stderr, `dhub webhook listen: --exec command exited with ${code}`);
     };
     const server = createServer(await createListener(stringOption(input, 'secret'), onPush));
     server.listen(port, host);
-    await Promise.race([once(server, 'listening'), once(server, 'error').then(([err]) => Promise.reject(err as Error))]);
+    await Promise.race([
+      once(server, 'listening'),
+      once(server, 'error').then(([err]) => Promise.reject(err as Error)),
+    ]);
     const address = server.address() as AddressInfo;
     if (!flag(input, 'quiet')) {
-      await writeLine(io.stderr, `listening http://${host.includes(':') ? `[${host}]` : host}:${address.port}`);
+      await writeLine(
+        io.stderr,
+        `listening http://${host.includes(':') ? `[${host}]` : host}:${address.port}`,
+      );
     }
     try {
       if (!io.signal.aborted) await once(io.signal, 'abort');
     } finally {
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      );
     }
     return 0;
   },

@@ -18,7 +18,10 @@ export async function withClient<T>(
   refs: readonly ImageReference[],
   fn: (client: DockerHubClient) => Promise<T>,
 ): Promise<T> {
-  const config = loadConfig(input, refs.map((r) => r.registry));
+  const config = loadConfig(
+    input,
+    refs.map((r) => r.registry),
+  );
   const client = new DockerHubClient(config, { env: input.io.env, userAgent: 'dhub' });
   try {
     return await fn(client);
@@ -60,5 +63,7 @@ export async function withProgress<T>(
  */
 export function platformOption(input: CommandInput): Platform | undefined {
   const text = stringOption(input, 'platform');
-  return text === undefined ? undefined : parseOperand(input, '--platform', () => Platform.parse(text));
+  return text === undefined
+    ? undefined
+    : parseOperand(input, '--platform', () => Platform.parse(text));
 }

@@ -16,7 +16,10 @@ export function loadConfig(input: CommandInput, hosts: readonly string[] = []): 
   const load = (overrides: DockerHubConfigInput): DockerHubConfig =>
     file === undefined
       ? DockerHubConfig.fromEnv(input.io.env, overrides)
-      : DockerHubConfig.fromFile(resolve(input.io.cwd ?? '.', file), { env: input.io.env, overrides });
+      : DockerHubConfig.fromFile(resolve(input.io.cwd ?? '.', file), {
+          env: input.io.env,
+          overrides,
+        });
   const base = load({});
   if (!flag(input, 'insecure') || hosts.length === 0) return base;
   return load({ insecureRegistries: [...new Set([...base.insecureRegistries, ...hosts])] });

@@ -25,16 +25,26 @@ describe('generated demo image', () => {
   });
 
   it('builds valid manifests and an index whose digests match their bytes', () => {
-    const image = generateImage([Platform.parse('linux/amd64'), Platform.parse('linux/arm64')], 'x');
-    for (const b of [...image.blobs, ...image.manifests, image.index]) expect(b.digest).toBe(sha(b.bytes));
+    const image = generateImage(
+      [Platform.parse('linux/amd64'), Platform.parse('linux/arm64')],
+      'x',
+    );
+    for (const b of [...image.blobs, ...image.manifests, image.index])
+      expect(b.digest).toBe(sha(b.bytes));
     const index = parseManifest(image.index.bytes);
     expect(index.kind).toBe('index');
     const manifest = parseManifest(image.manifests[1]?.bytes ?? new Uint8Array());
     expect(manifest.kind).toBe('image');
     const layer = image.blobs[0];
-    expect(gunzipSync(layer?.bytes ?? new Uint8Array()).subarray(0, 9).toString()).toBe('hello.txt');
+    expect(
+      gunzipSync(layer?.bytes ?? new Uint8Array())
+        .subarray(0, 9)
+        .toString(),
+    ).toBe('hello.txt');
     // Deterministic: the same input gives the same digests.
-    expect(generateImage([Platform.parse('linux/amd64')], 'x').manifests[0]?.digest).toBe(image.manifests[0]?.digest);
+    expect(generateImage([Platform.parse('linux/amd64')], 'x').manifests[0]?.digest).toBe(
+      image.manifests[0]?.digest,
+    );
   });
 
   it('writes an OCI layout naming the image', async () => {
@@ -42,7 +52,9 @@ describe('generated demo image', () => {
     try {
       const image = generateImage([Platform.parse('linux/arm64')], 'y');
       await writeImageLayout(dir, image, 'v9');
-      const index = JSON.parse(await readFile(join(dir, 'index.json'), 'utf8')) as { manifests: { digest: string; annotations: Record<string, string> }[] };
+      const index = JSON.parse(await readFile(join(dir, 'index.json'), 'utf8')) as {
+        manifests: { digest: string; annotations: Record<string, string> }[];
+      };
       expect(index.manifests[0]?.digest).toBe(image.index.digest);
       expect(index.manifests[0]?.annotations['org.opencontainers.image.ref.name']).toBe('v9');
       const stored = await readFile(join(dir, 'blobs', 'sha256', image.index.digest.slice(7)));

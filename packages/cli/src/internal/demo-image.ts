@@ -16,7 +16,8 @@ export interface GeneratedImage {
   readonly index: GeneratedBlob;
 }
 
-const sha256 = (bytes: Uint8Array): string => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+const sha256 = (bytes: Uint8Array): string =>
+  `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 
 function blob(mediaType: string, bytes: Uint8Array): GeneratedBlob {
   return { digest: sha256(bytes), mediaType, bytes };
@@ -84,8 +85,14 @@ export function generateImage(platforms: readonly Platform[], text: string): Gen
       json({
         schemaVersion: 2,
         mediaType: MediaType.OciManifest,
-        config: { mediaType: config.mediaType, digest: config.digest, size: config.bytes.byteLength },
-        layers: [{ mediaType: layer.mediaType, digest: layer.digest, size: layer.bytes.byteLength }],
+        config: {
+          mediaType: config.mediaType,
+          digest: config.digest,
+          size: config.bytes.byteLength,
+        },
+        layers: [
+          { mediaType: layer.mediaType, digest: layer.digest, size: layer.bytes.byteLength },
+        ],
       }),
     );
     blobs.push(layer, config);

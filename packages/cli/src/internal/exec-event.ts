@@ -16,12 +16,18 @@ export function execWithInput(
   options: { env: NodeJS.ProcessEnv; output: Writable; signal: AbortSignal },
 ): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', command], { env: options.env, stdio: ['pipe', 'pipe', 'pipe'], signal: options.signal });
+    const child = spawn('sh', ['-c', command], {
+      env: options.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      signal: options.signal,
+    });
     child.stdout.on('data', (chunk: Buffer) => options.output.write(chunk));
     child.stderr.on('data', (chunk: Buffer) => options.output.write(chunk));
     child.stdin.on('error', () => undefined); // the command may exit without reading
     child.on('error', reject);
-    child.on('close', (code) => resolve(code ?? -1));
+    child.on('close', (code) => {
+      resolve(code ?? -1);
+    });
     child.stdin.end(stdin);
   });
 }

@@ -12,7 +12,11 @@ import { type GeneratedImage } from './demo-image.js';
  * @returns when written
  * @internal
  */
-export async function writeImageLayout(dir: string, image: GeneratedImage, refName: string): Promise<void> {
+export async function writeImageLayout(
+  dir: string,
+  image: GeneratedImage,
+  refName: string,
+): Promise<void> {
   await mkdir(join(dir, 'blobs', 'sha256'), { recursive: true });
   for (const b of [...image.blobs, ...image.manifests, image.index]) {
     await writeFile(join(dir, 'blobs', 'sha256', b.digest.slice('sha256:'.length)), b.bytes);

@@ -10,7 +10,11 @@ import { parseOperand, positional, usageError, type CommandInput } from '../comm
  * @throws UsageError when it does not parse
  * @internal
  */
-export function referenceOperand(input: CommandInput, index: number, label: string): ImageReference {
+export function referenceOperand(
+  input: CommandInput,
+  index: number,
+  label: string,
+): ImageReference {
   const text = positional(input, index);
   return parseOperand(input, label, () => ImageReference.parse(text));
 }
@@ -40,6 +44,8 @@ export function repositoryOperand(input: CommandInput, index: number): ImageRefe
  */
 export function tagOperand(input: CommandInput, index: number): string {
   const text = positional(input, index);
-  parseOperand(input, 'NEWTAG', () => validateTag(text));
+  parseOperand(input, 'NEWTAG', () => {
+    validateTag(text);
+  });
   return text;
 }

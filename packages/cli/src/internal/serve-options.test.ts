@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { OptionValueError, parseFault, parsePort, parseRateLimit, parseUser } from './serve-options.js';
+import {
+  OptionValueError,
+  parseFault,
+  parsePort,
+  parseRateLimit,
+  parseUser,
+} from './serve-options.js';
 
 describe('dhub serve option values', () => {
   it('parses users at the first colon', () => {
@@ -10,8 +16,13 @@ describe('dhub serve option values', () => {
   });
 
   it('parses N/SECONDS rate limits', () => {
-    expect(parseRateLimit('100/21600')).toEqual({ anonymousLimit: 100, authenticatedLimit: 100, windowSeconds: 21600 });
-    for (const bad of ['100', '100/', '/5', 'a/b', '10/0', '-1/5']) expect(() => parseRateLimit(bad)).toThrow(OptionValueError);
+    expect(parseRateLimit('100/21600')).toEqual({
+      anonymousLimit: 100,
+      authenticatedLimit: 100,
+      windowSeconds: 21600,
+    });
+    for (const bad of ['100', '100/', '/5', 'a/b', '10/0', '-1/5'])
+      expect(() => parseRateLimit(bad)).toThrow(OptionValueError);
   });
 
   it('parses fault specs into simulator rules', () => {
@@ -21,12 +32,26 @@ describe('dhub serve option values', () => {
       retryAfter: 1,
       match: { path: /\/blobs\//, method: 'GET' },
     });
-    expect(parseFault('corrupt,path=/blobs/')).toEqual({ corrupt: true, match: { path: /\/blobs\// } });
-    expect(parseFault('reset-after=10,attempt=1')).toEqual({ resetAfterBytes: 10, match: { attempt: 1 } });
+    expect(parseFault('corrupt,path=/blobs/')).toEqual({
+      corrupt: true,
+      match: { path: /\/blobs\// },
+    });
+    expect(parseFault('reset-after=10,attempt=1')).toEqual({
+      resetAfterBytes: 10,
+      match: { attempt: 1 },
+    });
     expect(parseFault('delay-ms=5')).toEqual({ delayMs: 5, match: {} });
   });
 
-  it.each(['', 'times=2', 'status=99', 'status=abc', 'nope=1', 'path=(,status=500', 'corrupt=maybe'])('rejects fault %j', (spec) => {
+  it.each([
+    '',
+    'times=2',
+    'status=99',
+    'status=abc',
+    'nope=1',
+    'path=(,status=500',
+    'corrupt=maybe',
+  ])('rejects fault %j', (spec) => {
     expect(() => parseFault(spec)).toThrow(OptionValueError);
   });
 

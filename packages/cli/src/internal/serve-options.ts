@@ -1,4 +1,8 @@
-import { type FaultRule, type SimulatorUser, type RateLimitOptions } from '@llmdevops/docker-hub-simulation';
+import {
+  type FaultRule,
+  type SimulatorUser,
+  type RateLimitOptions,
+} from '@llmdevops/docker-hub-simulation';
 
 /** A bad `dhub serve` option value; the caller turns it into a usage error. @internal */
 export class OptionValueError extends Error {
@@ -6,7 +10,8 @@ export class OptionValueError extends Error {
 }
 
 const nonNegativeInt = (text: string, what: string): number => {
-  if (!/^\d{1,9}$/.test(text)) throw new OptionValueError(`${what} must be a whole number, got '${text}'`);
+  if (!/^\d{1,9}$/.test(text))
+    throw new OptionValueError(`${what} must be a whole number, got '${text}'`);
   return Number(text);
 };
 
@@ -38,7 +43,8 @@ export function parseRateLimit(text: string): RateLimitOptions {
   if (match === null) throw new OptionValueError(`--rate-limit must be N/SECONDS, got '${text}'`);
   const limit = Number(match[1]);
   const windowSeconds = Number(match[2]);
-  if (windowSeconds === 0) throw new OptionValueError('--rate-limit window must be at least 1 second');
+  if (windowSeconds === 0)
+    throw new OptionValueError('--rate-limit window must be at least 1 second');
   return { anonymousLimit: limit, authenticatedLimit: limit, windowSeconds };
 }
 
@@ -64,14 +70,16 @@ const FAULT_KEYS: Readonly<Record<string, (rule: MutableFault, value: string) =>
   attempt: (r, v) => (r.match.attempt = nonNegativeInt(v, 'fault attempt')),
   status: (r, v) => {
     const status = nonNegativeInt(v, 'fault status');
-    if (status < 100 || status > 599) throw new OptionValueError(`fault status must be 100-599, got ${v}`);
+    if (status < 100 || status > 599)
+      throw new OptionValueError(`fault status must be 100-599, got ${v}`);
     r.status = status;
   },
   'retry-after': (r, v) => (r.retryAfter = nonNegativeInt(v, 'fault retry-after')),
   'delay-ms': (r, v) => (r.delayMs = nonNegativeInt(v, 'fault delay-ms')),
   'reset-after': (r, v) => (r.resetAfterBytes = nonNegativeInt(v, 'fault reset-after')),
   corrupt: (r, v) => {
-    if (v !== 'true' && v !== 'false') throw new OptionValueError('fault corrupt must be true or false');
+    if (v !== 'true' && v !== 'false')
+      throw new OptionValueError('fault corrupt must be true or false');
     r.corrupt = v === 'true';
   },
   times: (r, v) => (r.times = nonNegativeInt(v, 'fault times')),
@@ -97,12 +105,20 @@ export function parseFault(text: string): FaultRule {
     const key = (eq < 0 ? part : part.slice(0, eq)).trim();
     const value = eq < 0 ? 'true' : part.slice(eq + 1).trim();
     const apply = FAULT_KEYS[key];
-    if (apply === undefined) throw new OptionValueError(`unknown fault key '${key}' (${FAULT_SPEC_HELP})`);
+    if (apply === undefined)
+      throw new OptionValueError(`unknown fault key '${key}' (${FAULT_SPEC_HELP})`);
     apply(rule, value);
   }
   const { match, ...action } = rule;
-  if (action.status === undefined && action.delayMs === undefined && action.resetAfterBytes === undefined && action.corrupt !== true) {
-    throw new OptionValueError(`fault '${text}' does nothing: give status, delay-ms, reset-after or corrupt`);
+  if (
+    action.status === undefined &&
+    action.delayMs === undefined &&
+    action.resetAfterBytes === undefined &&
+    action.corrupt !== true
+  ) {
+    throw new OptionValueError(
+      `fault '${text}' does nothing: give status, delay-ms, reset-after or corrupt`,
+    );
   }
   return { ...action, match };
 }

@@ -23,11 +23,14 @@ describe('progress', () => {
     const end = { ...base, operation: 'blobs', durationMs: 1, attempts: 1, headers: {} };
     model.end({ ...end, requestId: 1, status: 200, bytes: 2048, errorCode: undefined });
     model.end({ ...end, requestId: 3, status: 200, bytes: 99, errorCode: undefined });
-    model.retry({ ...base, requestId: 2, operation: 'blobs', attempt: 1, delayMs: 10, reason: 'reset' });
+    model.retry();
     now = 3_000;
     const lines = model.render();
     expect(lines[0]).toBe('pull x: 1 done, 1 active, 2.0 KiB at 1.0 KiB/s, 1 retries');
-    expect(lines.slice(1)).toEqual(['  #2 GET blob        active  0 B', '  #1 GET blob        done    2.0 KiB']);
+    expect(lines.slice(1)).toEqual([
+      '  #2 GET blob        active  0 B',
+      '  #1 GET blob        done    2.0 KiB',
+    ]);
     model.end({ ...end, requestId: 2, status: 500, bytes: 0, errorCode: 'SERVER_ERROR' });
     expect(model.render()[2]).toContain('failed');
     expect(model.bytes).toBe(2048);
@@ -47,7 +50,11 @@ describe('progress', () => {
     let text = '';
     out.on('data', (c: Buffer) => (text += c.toString()));
     const handle = startProgress(events, out, 'push y');
-    const start: TransportEventMap['requestStart'] = { ...base, requestId: 7, operation: 'blobs.uploads' };
+    const start: TransportEventMap['requestStart'] = {
+      ...base,
+      requestId: 7,
+      operation: 'blobs.uploads',
+    };
     listeners.get('requestStart')?.(start);
     vi.advanceTimersByTime(250);
     handle.stop();

@@ -1,5 +1,9 @@
 import { type Writable } from 'node:stream';
-import { type RequestEndEvent, type RequestStartEvent, type RetryEvent, type TransportEvents } from '@llmdevops/docker-hub-transport';
+import {
+  type RequestEndEvent,
+  type RequestStartEvent,
+  type TransportEvents,
+} from '@llmdevops/docker-hub-transport';
 
 type TransferState = 'active' | 'done' | 'failed';
 
@@ -54,7 +58,12 @@ export class ProgressModel {
   start(event: RequestStartEvent): void {
     const label = event.operation === undefined ? undefined : LABELS[event.operation];
     if (label === undefined) return;
-    this.#transfers.set(event.requestId, { id: event.requestId, label: `${event.method} ${label}`, state: 'active', bytes: 0 });
+    this.#transfers.set(event.requestId, {
+      id: event.requestId,
+      label: `${event.method} ${label}`,
+      state: 'active',
+      bytes: 0,
+    });
   }
 
   /** @param event - a request ended */
@@ -62,11 +71,12 @@ export class ProgressModel {
     const transfer = this.#transfers.get(event.requestId);
     if (transfer === undefined) return;
     transfer.bytes = event.bytes;
-    transfer.state = event.errorCode === undefined && (event.status ?? 500) < 400 ? 'done' : 'failed';
+    transfer.state =
+      event.errorCode === undefined && (event.status ?? 500) < 400 ? 'done' : 'failed';
   }
 
-  /** @param _event - a request is being retried */
-  retry(_event: RetryEvent): void {
+  /** Counts a retry (any request of the transfer). */
+  retry(): void {
     this.#retries += 1;
   }
 
@@ -90,8 +100,16 @@ export class ProgressModel {
     const rate = formatBytes(Math.round(this.bytes / seconds));
     const retries = this.#retries === 0 ? '' : `, ${this.#retries} retries`;
     const head = `${this.title}: ${finished.length} done, ${active.length} active, ${formatBytes(this.bytes)} at ${rate}/s${retries}`;
-    const shown = [...active, ...finished.slice(-Math.max(0, maxLines - active.length))].slice(0, maxLines);
-    return [head, ...shown.map((t) => `  #${t.id} ${t.label.padEnd(15)} ${t.state.padEnd(7)} ${formatBytes(t.bytes)}`)];
+    const shown = [...active, ...finished.slice(-Math.max(0, maxLines - active.length))].slice(
+      0,
+      maxLines,
+    );
+    return [
+      head,
+      ...shown.map(
+        (t) => `  #${t.id} ${t.label.padEnd(15)} ${t.state.padEnd(7)} ${formatBytes(t.bytes)}`,
+      ),
+    ];
   }
 }
 
@@ -110,12 +128,22 @@ export interface ProgressHandle {
  * @returns a handle to stop it
  * @internal
  */
-export function startProgress(events: TransportEvents, out: Writable, title: string): ProgressHandle {
+export function startProgress(
+  events: TransportEvents,
+  out: Writable,
+  title: string,
+): ProgressHandle {
   const model = new ProgressModel(title, () => Date.now());
   const disposers = [
-    events.on('requestStart', (e) => model.start(e)),
-    events.on('requestEnd', (e) => model.end(e)),
-    events.on('retry', (e) => model.retry(e)),
+    events.on('requestStart', (e) => {
+      model.start(e);
+    }),
+    events.on('requestEnd', (e) => {
+      model.end(e);
+    }),
+    events.on('retry', () => {
+      model.retry();
+    }),
   ];
   let drawn = 0;
   const erase = (): string => (drawn === 0 ? '' : `\x1b[${drawn}A\x1b[J`);
