@@ -107,6 +107,26 @@ describe.each(['simulator', 'real registry'] as const)(
       expect(put.headers['docker-content-digest']).toBe(sha256('abcdefgh'));
     });
 
+    it('answers 500 UNKNOWN to a PATCH that is not application/octet-stream and to schemaVersion 1', async () => {
+      const start = await c.call('POST', '/v2/dist/ct/blobs/uploads/');
+      const res = await c.call('PATCH', start.headers['location']!, {
+        body: 'abc',
+        headers: { 'content-type': 'text/plain' },
+      });
+      expect(res.status).toBe(500);
+      expect(res.json()).toEqual({
+        errors: [{ code: 'UNKNOWN', message: 'unknown error', detail: {} }],
+      });
+      const ok = await c.call('PATCH', start.headers['location']!, { body: 'abc' });
+      expect(ok.status).toBe(202);
+      const v1 = await c.call('PUT', '/v2/dist/ct/manifests/x', {
+        body: '{"schemaVersion":1}',
+        headers: { 'content-type': OCI_MANIFEST },
+      });
+      expect(v1.status).toBe(500);
+      expect(v1.json().errors[0].code).toBe('UNKNOWN');
+    });
+
     it('cancels a session: 204, then 404 BLOB_UPLOAD_UNKNOWN', async () => {
       const start = await c.call('POST', '/v2/dist/cancel/blobs/uploads/');
       expect((await c.call('DELETE', start.headers['location']!)).status).toBe(204);

@@ -37,6 +37,10 @@ export interface ProfileRules {
   readonly uploadStateParam: boolean;
   /** `POST uploads/?mount=<d>` without `from`: mounted when the blob exists (spec MAY) or a session opened (202). */
   readonly mountWithoutFrom: 'mount-201' | 'session-202';
+  /** PATCH with a Content-Type other than `application/octet-stream`: accepted, or 500 UNKNOWN (distribution). */
+  readonly patchContentType: 'any' | 'octet-stream-only-500';
+  /** Manifest with `schemaVersion` other than 2: 400 MANIFEST_INVALID, or 500 UNKNOWN (distribution). */
+  readonly badSchemaVersion: 'manifest-invalid-400' | 'unknown-500';
   /** Pull rate limit headers and 429s on manifest GETs, on by default. */
   readonly rateLimits: boolean;
   /** Token realm and service in Docker Hub's shape (`service="registry.docker.io"`). */
@@ -61,6 +65,8 @@ export const PROFILES: Readonly<Record<ProfileName, ProfileRules>> = {
     manifestTooLarge: 'payload-too-large-413',
     uploadStateParam: false,
     mountWithoutFrom: 'mount-201',
+    patchContentType: 'any',
+    badSchemaVersion: 'manifest-invalid-400',
     rateLimits: false,
     hubTokenService: false,
   },
@@ -80,6 +86,8 @@ export const PROFILES: Readonly<Record<ProfileName, ProfileRules>> = {
     manifestTooLarge: 'manifest-invalid-400',
     uploadStateParam: true,
     mountWithoutFrom: 'session-202',
+    patchContentType: 'octet-stream-only-500',
+    badSchemaVersion: 'unknown-500',
     rateLimits: false,
     hubTokenService: false,
   },
@@ -99,6 +107,8 @@ export const PROFILES: Readonly<Record<ProfileName, ProfileRules>> = {
     manifestTooLarge: 'payload-too-large-413',
     uploadStateParam: false,
     mountWithoutFrom: 'session-202',
+    patchContentType: 'any',
+    badSchemaVersion: 'manifest-invalid-400',
     rateLimits: true,
     hubTokenService: true,
   },

@@ -127,8 +127,12 @@ export async function putManifest(
         );
   }
   const parsed = parseManifestBody(bytes, call.request.headers.get('content-type') ?? '');
-  if (typeof parsed === 'string')
+  if (parsed === 'schemaVersion must be 2' && ctx.rules.badSchemaVersion === 'unknown-500') {
+    return registryError(500, { code: 'UNKNOWN', detail: {} });
+  }
+  if (typeof parsed === 'string') {
     return registryError(400, { code: 'MANIFEST_INVALID', detail: {} });
+  }
   const byDigest = isDigestReference(target.reference);
   const algorithm = byDigest ? parseDigest(target.reference)?.algorithm : 'sha256';
   if (algorithm === undefined) return registryError(400, { code: 'DIGEST_INVALID' });

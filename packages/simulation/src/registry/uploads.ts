@@ -140,6 +140,14 @@ export async function continueUpload(
     return emptyResponse(204, { 'content-length': '0' });
   }
   if (method === 'PATCH') {
+    const type = call.request.headers.get('content-type');
+    if (
+      ctx.rules.patchContentType === 'octet-stream-only-500' &&
+      type !== null &&
+      type !== 'application/octet-stream'
+    ) {
+      return registryError(500, { code: 'UNKNOWN', detail: {} });
+    }
     const refused = outOfOrder(ctx, call, found);
     if (refused !== undefined) return refused;
     const st = await ctx.store.append(
