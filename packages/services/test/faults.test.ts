@@ -162,4 +162,12 @@ describe('uploads through a faulty proxy', () => {
     expect(log[failed + 1]).toMatch(/^GET \/v2\/faults\/up\/blobs\/uploads\//);
     expect(log.filter((l) => l.startsWith('PATCH'))).toHaveLength(5);
   });
+
+  it('wait out a 429 on a chunk, then continue from the registry offset', async () => {
+    const bytes = randomBytes(128 * 1024);
+    proxy.add({ match: { method: 'PATCH' }, status: 429, retryAfter: '1', times: 1 });
+    const digest = await viaProxy.blobs.uploadChunked(`${proxy.host}/faults/up429`, bytes, { chunkSize: 64 * 1024 });
+    expect(await direct.blobs.size(`${reg.host}/faults/up429`, digest)).toBe(bytes.length);
+    expect(proxy.log.filter((l) => l.startsWith('PATCH /v2/faults/up429/'))).toHaveLength(3);
+  });
 });

@@ -1,6 +1,7 @@
 import {
   AbortedError,
   DigestMismatchError,
+  RateLimitError,
   RegistryError,
   createHasher,
   digestEquals,
@@ -8,7 +9,8 @@ import {
   type Hasher,
   type ImageReference,
 } from '@llmdevops/docker-hub-core';
-import { errorFromResponse, type TransportResponse } from '@llmdevops/docker-hub-transport';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { backoffDelay, errorFromResponse, type TransportResponse } from '@llmdevops/docker-hub-transport';
 import type { ClientContext } from '../client/context.js';
 import { ChunkReader, isRestartable, openSource, type BlobSource } from './blob-source.js';
 import { offsetFromRange, withDigestParam, type UploadProgress, type UploadSession } from './upload-session.js';
@@ -38,6 +40,21 @@ function resumable(err: unknown): boolean {
   if (err.code === 'NETWORK' || err.code === 'TIMEOUT' || err.code === 'TOOMANYREQUESTS') return true;
   const status = (err as { status?: unknown }).status;
   return typeof status === 'number' && RESUMABLE_STATUS.has(status);
+}
+
+/** Most a failed chunk waits before the offset is asked for (a longer `Retry-After` is cut short). */
+const MAX_PAUSE_MS = 30_000;
+
+/** Waits before resuming: until a 429's reset time, else a jittered backoff (100 ms doubling, 5 s cap). */
+async function pause(err: unknown, attempt: number, signal: AbortSignal | undefined): Promise<void> {
+  const resetAt = err instanceof RateLimitError ? err.resetAt : undefined;
+  const ms = resetAt !== undefined ? resetAt.getTime() - Date.now() : backoffDelay(attempt + 1, { baseMs: 100, capMs: 5_000 });
+  if (ms <= 0) return;
+  try {
+    await sleep(Math.min(ms, MAX_PAUSE_MS), undefined, signal === undefined ? {} : { signal });
+  } catch {
+    throw new AbortedError('chunked upload', signal?.reason);
+  }
 }
 
 function locationOf(res: TransportResponse, base: URL): URL {
@@ -186,6 +203,7 @@ export class UploadEngine {
       } catch (err) {
         if (!resumable(err) || signal?.aborted === true) throw err;
         lastError = err;
+        await pause(err, attempt, signal);
       }
       const at = await this.status(ref, cursor.location, cursor.offset, signal);
       if (at.offset < start || at.offset > end) {
