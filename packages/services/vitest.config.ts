@@ -1,3 +1,3 @@
 import { sharedVitestConfig } from '../../tooling/vitest/shared.ts';
 
-export default sharedVitestConfig({ linesThreshold: 85 });
+export default sharedVitestConfig({ linesThreshold: 85, testTimeout: 60_000 });

@@ -74,6 +74,15 @@ describe('pulls through a faulty proxy', () => {
     expect(existsSync(dest)).toBe(false);
   });
 
+  it('stop at once when the caller aborts, with AbortedError and no files left', async () => {
+    const abort = new AbortController();
+    const dest = join(work, 'aborted');
+    await expect(
+      viaProxy.images.pull(`${proxy.host}/faults/img:v1`, dest, { allPlatforms: true, signal: abort.signal, concurrency: 1, onBlob: () => abort.abort() }),
+    ).rejects.toMatchObject({ code: 'ABORTED' });
+    expect(existsSync(dest)).toBe(false);
+  });
+
   it('keep an existing layout untouched when a pull into it fails', async () => {
     const dest = join(work, 'existing');
     await viaProxy.images.pull(`${proxy.host}/faults/img:v1`, dest, { platform: 'linux/amd64' });

@@ -4,7 +4,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { MediaType, type Descriptor, type ImageReference } from '@llmdevops/docker-hub-core';
+import { AbortedError, MediaType, isDockerHubError, type Descriptor, type ImageReference } from '@llmdevops/docker-hub-core';
 import { mapLimit } from '../internal/map-limit.js';
 import type { ManifestResult } from '../manifests/manifests-service.js';
 import { REF_NAME_ANNOTATION, blobPath, readLayoutIndex, type LayoutIndex } from './oci-layout.js';
@@ -127,6 +127,7 @@ export async function pullImage(deps: ImageDeps, ref: ImageReference, dir: strin
     abort.abort();
     await Promise.all([...temps, ...createdFiles].map((f) => rm(f, { force: true })));
     for (const d of createdDirs.reverse()) await rmdir(d).catch(() => undefined);
+    if (options.signal?.aborted === true && !isDockerHubError(err)) throw new AbortedError(`pull of ${ref.toString()}`, options.signal.reason);
     throw err;
   }
   return { digest: top.digest, mediaType: top.mediaType, manifests: manifests.length, blobsTransferred: blobs.size - skipped, blobsSkipped: skipped };
