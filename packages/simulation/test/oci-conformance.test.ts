@@ -130,6 +130,21 @@ describe.each(['in-process', 'loopback'] as const)('OCI conformance (%s)', (kind
       expect(bad.status).toBe(416);
       expect(bad.headers['range']).toBe('0-4');
       expect(bad.headers['location']).toBeTruthy();
+      const garbled = await c().call('PATCH', loc, {
+        body: 'zzz',
+        headers: { 'content-type': 'application/octet-stream', 'content-range': 'bytes=a-b' },
+      });
+      expect(garbled.status).toBe(416);
+      const sized = await c().call('PATCH', loc, {
+        body: 'fgh',
+        headers: {
+          'content-type': 'application/octet-stream',
+          'content-range': '5-9',
+          'content-length': '3',
+        },
+      });
+      expect(sized.status).toBe(400);
+      expect(sized.json().errors[0].code).toBe('SIZE_INVALID');
       const p2 = await c().call('PATCH', loc, {
         body: 'fgh',
         headers: {

@@ -98,19 +98,15 @@ function outOfOrder(
   call: RegistryCall,
   session: Session,
 ): Response | undefined {
+  // distribution 2.8 ignores Content-Range entirely (observed), so only the spec profile checks it.
+  if (ctx.rules.outOfOrderChunk === 'append-202') return undefined;
   const range = parseContentRange(call.request.headers.get('content-range'));
   if (range === undefined) return undefined;
-  if (range === 'invalid')
-    return registryError(416, { code: 'RANGE_INVALID' }, sessionHeaders(ctx, call, session));
-  if (ctx.rules.outOfOrderChunk === 'reject-416' && range.start !== session.size) {
+  if (range === 'invalid' || range.start !== session.size) {
     return registryError(416, { code: 'RANGE_INVALID' }, sessionHeaders(ctx, call, session));
   }
   const length = call.request.headers.get('content-length');
-  if (
-    length !== null &&
-    Number(length) !== range.end - range.start + 1 &&
-    ctx.rules.outOfOrderChunk === 'reject-416'
-  ) {
+  if (length !== null && Number(length) !== range.end - range.start + 1) {
     return registryError(400, { code: 'SIZE_INVALID' });
   }
   return undefined;
