@@ -78,7 +78,7 @@ describe('pulls through a faulty proxy', () => {
     const abort = new AbortController();
     const dest = join(work, 'aborted');
     await expect(
-      viaProxy.images.pull(`${proxy.host}/faults/img:v1`, dest, { allPlatforms: true, signal: abort.signal, concurrency: 1, onBlob: () => abort.abort() }),
+      viaProxy.images.pull(`${proxy.host}/faults/img:v1`, dest, { allPlatforms: true, signal: abort.signal, concurrency: 1, onBlob: () => { abort.abort(); } }),
     ).rejects.toMatchObject({ code: 'ABORTED' });
     expect(existsSync(dest)).toBe(false);
   });
