@@ -10,6 +10,9 @@ const packages = readdirSync('packages').filter((d) => existsSync(join('packages
 for (const dir of packages) rmSync(join('packages', dir, 'test-results.json'), { force: true });
 
 const extra = process.argv.slice(2);
+// The integration suites run the real registry and skopeo: install them when missing.
+const deps = spawnSync('bash', ['tooling/scripts/ensure-system-deps.sh'], { stdio: 'inherit' });
+if (deps.status !== 0) process.exit(1);
 const turbo = spawnSync(
   'npx',
   ['--no-install', 'turbo', 'run', 'test', '--continue', '--force', '--output-logs=full', ...extra],

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs the system programs the integration suites use (the CNCF distribution registry,
+# skopeo, htpasswd, openssl) with apt when they are missing. Used by the test command and CI.
+set -euo pipefail
+need=()
+for pair in docker-registry:docker-registry skopeo:skopeo htpasswd:apache2-utils openssl:openssl; do
+  command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair##*:}")
+done
+[ "${#need[@]}" -eq 0 ] && exit 0
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "missing: ${need[*]}; install them with your package manager (Debian: apt-get install ${need[*]})" >&2
+  exit 1
+fi
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "installing ${need[*]} with apt-get" >&2
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
