@@ -366,6 +366,19 @@ describe('Hub API rate limits', () => {
   });
 });
 
+describe('cancellation', () => {
+  it('stops every Hub call when its signal aborts', async () => {
+    const h = harness(USERS[0]);
+    const aborted = AbortSignal.abort(new Error('stop'));
+    await expect(collect(h.repos.list('alice', { signal: aborted }))).rejects.toMatchObject({ code: 'ABORTED' });
+    await expect(h.tags.get('alice', 'app0', 'v1', { signal: aborted })).rejects.toMatchObject({ code: 'ABORTED' });
+    await expect(h.tags.delete('alice', 'app0', 'v1', { signal: aborted })).rejects.toMatchObject({ code: 'ABORTED' });
+    await expect(collect(h.repos.search('app', { signal: aborted }))).rejects.toMatchObject({ code: 'ABORTED' });
+    await expect(h.tags.get('alice', 'app0', 'v1')).resolves.toMatchObject({ name: 'v1' });
+    await h.close();
+  });
+});
+
 describe('over loopback', () => {
   it('lists, reads tags and searches through a real socket', async () => {
     const server = await sim.listen();

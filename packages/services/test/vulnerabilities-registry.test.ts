@@ -202,6 +202,12 @@ describe('vulnerabilities on the simulator (referrers API)', () => {
     await sim.close();
   });
 
+  it('stops when the signal aborts', async () => {
+    const signal = AbortSignal.abort(new Error('stop'));
+    await expect(h.vulns.getScanOverviewFor(`myuser/app@sha256:${'1'.repeat(64)}`, { signal })).rejects.toMatchObject({ code: 'ABORTED' });
+    await expect(h.vulns.attach('myuser/app:1', '{}', { signal, mediaType: 'application/json' })).rejects.toMatchObject({ code: 'ABORTED' });
+  });
+
   it('attaches through OCI-Subject, lists with the referrers API and writes no fallback tag', async () => {
     const ref = ImageReference.parse('myuser/app:1');
     const image = await pushImage(h, ref, 'amd64');
