@@ -27,9 +27,10 @@ export const copyCommand = defineCommand(
     if (platform !== undefined && allPlatforms)
       throw usageError(input, '--platform and --all-platforms exclude each other');
     const result = await withClient(input, [src, dst], (client) =>
-      withProgress(input, client, `copy ${src.familiar()} -> ${dst.familiar()}`, () =>
+      withProgress(input, client, `copy ${src.familiar()} -> ${dst.familiar()}`, (onBlob) =>
         client.images.copy(src, dst, {
           signal: input.io.signal,
+          ...(onBlob === undefined ? {} : { onBlob }),
           ...(allPlatforms ? { allPlatforms } : {}),
           ...(platform === undefined ? {} : { platform }),
         }),

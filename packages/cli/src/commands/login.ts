@@ -1,15 +1,16 @@
 import { text } from 'node:stream/consumers';
 import {
   eraseCredentials,
+  isDockerHub,
+  normalizeRegistryHost,
   storeCredentials,
-  verifyRegistryLogin,
+  toCredential,
 } from '@llmdevops/docker-hub-auth';
 import { Secret } from '@llmdevops/docker-hub-core';
-import { createTransport } from '@llmdevops/docker-hub-transport';
+import { DockerHubClient } from '@llmdevops/docker-hub-services';
 import { defineCommand, flag, stringOption, usageError, type CommandInput } from '../command.js';
 import { writeJson, writeLine } from '../io.js';
 import { loadConfig } from '../internal/config.js';
-import { loginTarget } from '../internal/registry-url.js';
 
 /** Largest password or token read from stdin. */
 const MAX_PASSWORD_BYTES = 64 * 1024;
@@ -24,8 +25,14 @@ async function readPassword(input: CommandInput): Promise<Secret> {
   return new Secret(password);
 }
 
-function hostsOf(argument: string | undefined): string[] {
-  return argument === undefined ? [] : [argument.replace(/^https?:\/\//i, '').replace(/\/.*$/, '')];
+/**
+ * The registry a login argument names, as `docker login` reads it: none (or a Docker Hub host)
+ * is Docker Hub, stored under its usual key; otherwise `host[:port]` (a URL is reduced to it).
+ */
+function registryOf(argument: string | undefined): string | undefined {
+  return argument === undefined || isDockerHub(argument)
+    ? undefined
+    : normalizeRegistryHost(argument);
 }
 
 /** `dhub login`: verify credentials like `docker login`, then store them where Docker looks. @public */
@@ -61,23 +68,25 @@ export const loginCommand = defineCommand(
         'give the password on stdin with --password-stdin (it is never read from arguments)',
       );
     }
-    const config = loadConfig(input, hostsOf(argument));
-    const target = loginTarget(argument, config);
+    const registry = registryOf(argument);
+    const config = loadConfig(input, registry === undefined ? [] : [registry]);
     const password = await readPassword(input);
-    const transport = createTransport({ insecureHosts: config.insecureRegistries, maxRetries: 1 });
+    // Only these credentials are tried (not the ones already stored), on the registry the library
+    // selects for the argument: Docker Hub's (or DOCKER_REGISTRY_URL), HTTPS, or HTTP for loopback.
+    const credential = toCredential({ username, password });
+    const client = new DockerHubClient(config, {
+      env: input.io.env,
+      userAgent: 'dhub',
+      credentials: () => Promise.resolve(credential),
+    });
     try {
       // Wrong credentials throw here, before anything is stored (as `docker login`).
-      await verifyRegistryLogin(
-        target.url,
-        { username, password },
-        {
-          send: (req) => transport.request(req),
-          insecureHosts: config.insecureRegistries,
-          signal: input.io.signal,
-        },
-      );
+      await client.login({
+        signal: input.io.signal,
+        ...(registry === undefined ? {} : { registry }),
+      });
       const storedIn = await storeCredentials(
-        target.registry,
+        registry ?? 'docker.io',
         { username, password },
         {
           env: input.io.env,
@@ -85,11 +94,11 @@ export const loginCommand = defineCommand(
         },
       );
       if (flag(input, 'json'))
-        await writeJson(input.io.stdout, { registry: target.registry, username, storedIn });
+        await writeJson(input.io.stdout, { registry: registry ?? 'docker.io', username, storedIn });
       else if (!flag(input, 'quiet')) await writeLine(input.io.stdout, 'Login Succeeded');
     } finally {
       password.dispose();
-      await transport.close();
+      await client.close();
     }
     return 0;
   },
@@ -109,19 +118,16 @@ export const logoutCommand = defineCommand(
   },
   async (input) => {
     const argument = input.positionals[0];
-    const target = loginTarget(argument, loadConfig(input, hostsOf(argument)));
-    const removed = await eraseCredentials(target.registry, {
+    const registry = registryOf(argument) ?? 'docker.io';
+    const removed = await eraseCredentials(registry, {
       env: input.io.env,
       signal: input.io.signal,
     });
-    if (flag(input, 'json'))
-      await writeJson(input.io.stdout, { registry: target.registry, removed });
+    if (flag(input, 'json')) await writeJson(input.io.stdout, { registry, removed });
     else if (!flag(input, 'quiet')) {
       await writeLine(
         input.io.stdout,
-        removed
-          ? `Removing login credentials for ${target.registry}`
-          : `Not logged in to ${target.registry}`,
+        removed ? `Removing login credentials for ${registry}` : `Not logged in to ${registry}`,
       );
     }
     return 0;

@@ -41,9 +41,10 @@ export const pullCommand = defineCommand(
     const existed = await exists(dir);
     try {
       const result = await withClient(input, [ref], (client) =>
-        withProgress(input, client, `pull ${ref.familiar()}`, () =>
+        withProgress(input, client, `pull ${ref.familiar()}`, (onBlob) =>
           client.images.pull(ref, dir, {
             signal: input.io.signal,
+            ...(onBlob === undefined ? {} : { onBlob }),
             ...(allPlatforms ? { allPlatforms } : {}),
             ...(platform === undefined ? {} : { platform }),
           }),

@@ -50,9 +50,10 @@ export const pushCommand = defineCommand(
     const ref = referenceOperand(input, 1, 'REF');
     const { dir, refName } = await layoutChoice(positional(input, 0), input.io.cwd ?? '.');
     const result = await withClient(input, [ref], (client) =>
-      withProgress(input, client, `push ${ref.familiar()}`, () =>
+      withProgress(input, client, `push ${ref.familiar()}`, (onBlob) =>
         client.images.push(dir, ref, {
           signal: input.io.signal,
+          ...(onBlob === undefined ? {} : { onBlob }),
           ...(refName === undefined ? {} : { refName }),
         }),
       ),

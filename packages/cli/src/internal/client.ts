@@ -1,4 +1,4 @@
-import { DockerHubClient } from '@llmdevops/docker-hub-services';
+import { DockerHubClient, type BlobProgress } from '@llmdevops/docker-hub-services';
 import { type ImageReference, Platform } from '@llmdevops/docker-hub-core';
 import { flag, parseOperand, stringOption, type CommandInput } from '../command.js';
 import { startProgress } from '../output/progress.js';
@@ -35,7 +35,7 @@ export async function withClient<T>(
  * @param input - the parsed command line
  * @param client - the client whose events are shown
  * @param title - e.g. `pull alpine:3.19`
- * @param fn - the transfer
+ * @param fn - the transfer; it passes `onBlob` (undefined when no display) to the library
  * @returns what `fn` returns
  * @internal
  */
@@ -43,12 +43,12 @@ export async function withProgress<T>(
   input: CommandInput,
   client: DockerHubClient,
   title: string,
-  fn: () => Promise<T>,
+  fn: (onBlob: ((progress: BlobProgress) => void) | undefined) => Promise<T>,
 ): Promise<T> {
-  if (!input.io.stderrIsTTY || flag(input, 'quiet') || flag(input, 'json')) return fn();
+  if (!input.io.stderrIsTTY || flag(input, 'quiet') || flag(input, 'json')) return fn(undefined);
   const progress = startProgress(client.events, input.io.stderr, title);
   try {
-    return await fn();
+    return await fn(progress.onBlob);
   } finally {
     progress.stop();
   }

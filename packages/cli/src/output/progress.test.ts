@@ -1,9 +1,20 @@
 import { PassThrough } from 'node:stream';
-import { describe, expect, it, vi } from 'vitest';
 import { type TransportEventMap, type TransportEvents } from '@llmdevops/docker-hub-transport';
+import { describe, expect, it, vi } from 'vitest';
 import { ProgressModel, formatBytes, startProgress } from './progress.js';
 
 const base = { method: 'GET', host: 'r', route: '/v2/{name}/blobs/{digest}' };
+const end = {
+  ...base,
+  operation: 'blobs',
+  durationMs: 1,
+  attempts: 1,
+  headers: {},
+  status: 200,
+  bytes: 0,
+  errorCode: undefined,
+};
+const digest = (c: string): string => `sha256:${c.repeat(64)}`;
 
 describe('progress', () => {
   it('formats bytes with binary units', () => {
@@ -13,27 +24,26 @@ describe('progress', () => {
     expect(formatBytes(5 * 1024 * 1024)).toBe('5.0 MiB');
   });
 
-  it('tracks blob and manifest requests, bytes, rate and retries; ignores others', () => {
+  it('shows requests in flight, finished blobs, bytes, rate and retries', () => {
     let now = 1_000;
     const model = new ProgressModel('pull x', () => now);
     model.start({ ...base, requestId: 1, operation: 'blobs' });
     model.start({ ...base, requestId: 2, operation: 'blobs' });
     model.start({ ...base, requestId: 3, operation: 'tags' });
     model.start({ ...base, requestId: 4, operation: undefined });
-    const end = { ...base, operation: 'blobs', durationMs: 1, attempts: 1, headers: {} };
-    model.end({ ...end, requestId: 1, status: 200, bytes: 2048, errorCode: undefined });
-    model.end({ ...end, requestId: 3, status: 200, bytes: 99, errorCode: undefined });
+    model.end({ ...end, requestId: 1 });
+    model.blob({ digest: digest('a'), size: 2048, state: 'transferred' });
+    model.blob({ digest: digest('b'), size: 4096, state: 'skipped' });
     model.retry();
     now = 3_000;
-    const lines = model.render();
-    expect(lines[0]).toBe('pull x: 1 done, 1 active, 2.0 KiB at 1.0 KiB/s, 1 retries');
-    expect(lines.slice(1)).toEqual([
-      '  #2 GET blob        active  0 B',
-      '  #1 GET blob        done    2.0 KiB',
-    ]);
-    model.end({ ...end, requestId: 2, status: 500, bytes: 0, errorCode: 'SERVER_ERROR' });
-    expect(model.render()[2]).toContain('failed');
     expect(model.bytes).toBe(2048);
+    expect(model.render()).toEqual([
+      'pull x: 2 blobs done (1 already there), 1 requests active, 2.0 KiB at 1.0 KiB/s, 1 retries',
+      '  #2 GET blob        in progress',
+      '  sha256:aaaaaaaaaaaa  done     2.0 KiB',
+      '  sha256:bbbbbbbbbbbb  skipped  4.0 KiB',
+    ]);
+    expect(model.render(1)).toHaveLength(2);
   });
 
   it('draws on the stream while running and erases itself when stopped', () => {
@@ -52,15 +62,21 @@ describe('progress', () => {
     const handle = startProgress(events, out, 'push y');
     const start: TransportEventMap['requestStart'] = {
       ...base,
+      method: 'PUT',
       requestId: 7,
       operation: 'blobs.uploads',
     };
     listeners.get('requestStart')?.(start);
-    vi.advanceTimersByTime(250);
+    listeners.get('retry')?.({});
+    vi.advanceTimersByTime(150);
+    listeners.get('requestEnd')?.({ ...end, requestId: 7 });
+    handle.onBlob({ digest: digest('c'), size: 10, state: 'transferred' });
+    vi.advanceTimersByTime(100);
     handle.stop();
     vi.useRealTimers();
-    expect(text).toContain('push y: 0 done, 1 active');
-    expect(text).toContain('#7 GET upload');
+    expect(text).toContain('push y: 0 blobs done (0 already there), 1 requests active');
+    expect(text).toContain('#7 PUT upload');
+    expect(text).toContain('push y: 1 blobs done (0 already there), 0 requests active, 10 B');
     expect(text.endsWith('\x1b[J')).toBe(true);
     expect(listeners.size).toBe(0);
   });

@@ -1,20 +1,17 @@
 import { type Writable } from 'node:stream';
+import { type BlobProgress } from '@llmdevops/docker-hub-services';
 import {
   type RequestEndEvent,
   type RequestStartEvent,
   type TransportEvents,
 } from '@llmdevops/docker-hub-transport';
 
-type TransferState = 'active' | 'done' | 'failed';
-
-interface Transfer {
-  readonly id: number;
-  readonly label: string;
-  state: TransferState;
-  bytes: number;
-}
-
-/** Formats a byte count with binary units (`1.5 MiB`). @internal */
+/**
+ * Formats a byte count with binary units (`1.5 MiB`).
+ * @param bytes - the count
+ * @returns the text
+ * @internal
+ */
 export function formatBytes(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let value = bytes;
@@ -33,13 +30,14 @@ const LABELS: Readonly<Record<string, string>> = {
 };
 
 /**
- * Progress of a pull, push or copy, built from the client's transport events: one line per blob
- * and manifest request (state and bytes) and a total with the transfer rate. Rendering is a pure
- * function of the state and the clock, so it is testable without a terminal.
+ * Progress of a pull, push or copy: blobs finished (from the library's `onBlob`, with digest,
+ * size and whether it moved or was already there), requests in flight (from the transport's
+ * events), bytes and rate. Rendering is a pure function of the state and the clock.
  * @internal
  */
 export class ProgressModel {
-  readonly #transfers = new Map<number, Transfer>();
+  readonly #active = new Map<number, string>();
+  readonly #blobs: BlobProgress[] = [];
   readonly #startedAt: number;
   #retries = 0;
 
@@ -57,22 +55,12 @@ export class ProgressModel {
   /** @param event - a request started */
   start(event: RequestStartEvent): void {
     const label = event.operation === undefined ? undefined : LABELS[event.operation];
-    if (label === undefined) return;
-    this.#transfers.set(event.requestId, {
-      id: event.requestId,
-      label: `${event.method} ${label}`,
-      state: 'active',
-      bytes: 0,
-    });
+    if (label !== undefined) this.#active.set(event.requestId, `${event.method} ${label}`);
   }
 
   /** @param event - a request ended */
   end(event: RequestEndEvent): void {
-    const transfer = this.#transfers.get(event.requestId);
-    if (transfer === undefined) return;
-    transfer.bytes = event.bytes;
-    transfer.state =
-      event.errorCode === undefined && (event.status ?? 500) < 400 ? 'done' : 'failed';
+    this.#active.delete(event.requestId);
   }
 
   /** Counts a retry (any request of the transfer). */
@@ -80,41 +68,45 @@ export class ProgressModel {
     this.#retries += 1;
   }
 
-  /** Bytes received so far. */
+  /** @param progress - a blob finished */
+  blob(progress: BlobProgress): void {
+    this.#blobs.push(progress);
+  }
+
+  /** Bytes of the blobs moved so far. */
   get bytes(): number {
-    let total = 0;
-    for (const t of this.#transfers.values()) total += t.bytes;
-    return total;
+    return this.#blobs.reduce((n, b) => n + (b.state === 'transferred' ? b.size : 0), 0);
   }
 
   /**
-   * The display: a total line, then the active transfers and the last few finished ones.
-   * @param maxLines - most transfer lines shown
+   * The display: a total line, the requests in flight, then the last finished blobs.
+   * @param maxLines - most detail lines shown
    * @returns the lines
    */
   render(maxLines = 8): string[] {
-    const all = [...this.#transfers.values()];
-    const active = all.filter((t) => t.state === 'active');
-    const finished = all.filter((t) => t.state !== 'active');
     const seconds = Math.max(0.001, (this.now() - this.#startedAt) / 1000);
     const rate = formatBytes(Math.round(this.bytes / seconds));
+    const skipped = this.#blobs.filter((b) => b.state === 'skipped').length;
     const retries = this.#retries === 0 ? '' : `, ${this.#retries} retries`;
-    const head = `${this.title}: ${finished.length} done, ${active.length} active, ${formatBytes(this.bytes)} at ${rate}/s${retries}`;
-    const shown = [...active, ...finished.slice(-Math.max(0, maxLines - active.length))].slice(
-      0,
-      maxLines,
+    const head =
+      `${this.title}: ${this.#blobs.length} blobs done (${skipped} already there), ` +
+      `${this.#active.size} requests active, ${formatBytes(this.bytes)} at ${rate}/s${retries}`;
+    const active = [...this.#active.entries()].map(
+      ([id, label]) => `  #${id} ${label.padEnd(15)} in progress`,
     );
-    return [
-      head,
-      ...shown.map(
-        (t) => `  #${t.id} ${t.label.padEnd(15)} ${t.state.padEnd(7)} ${formatBytes(t.bytes)}`,
-      ),
-    ];
+    const done = this.#blobs.map(
+      (b) =>
+        `  ${b.digest.slice(0, 19)}  ${b.state === 'transferred' ? 'done   ' : 'skipped'}  ${formatBytes(b.size)}`,
+    );
+    const room = Math.max(0, maxLines - active.length);
+    return [head, ...active.slice(0, maxLines), ...(room === 0 ? [] : done.slice(-room))];
   }
 }
 
 /** What {@link startProgress} returns. @internal */
 export interface ProgressHandle {
+  /** Feed for the library's `onBlob` option. */
+  readonly onBlob: (progress: BlobProgress) => void;
   /** Stops listening and erases the display. */
   stop(): void;
 }
@@ -125,7 +117,7 @@ export interface ProgressHandle {
  * @param events - the client's transport events
  * @param out - the terminal stream
  * @param title - first words of the total line
- * @returns a handle to stop it
+ * @returns a handle with the `onBlob` feed and `stop`
  * @internal
  */
 export function startProgress(
@@ -155,6 +147,9 @@ export function startProgress(
   const timer = setInterval(draw, 100);
   timer.unref();
   return {
+    onBlob: (progress) => {
+      model.blob(progress);
+    },
     stop() {
       clearInterval(timer);
       for (const d of disposers) d();
