@@ -46,6 +46,9 @@ describe('blobs (simulated registry)', () => {
     const d = await client.blobs.upload('127.0.0.1:1/a/z', bytes);
     expect((await drain(client.blobs.get('127.0.0.1:1/a/z', d, { size: 500 }))).equals(bytes)).toBe(true);
     await expect(drain(client.blobs.get('127.0.0.1:1/a/z', d, { size: 400 }))).rejects.toMatchObject({ code: 'SIZE_MISMATCH' });
+    const abort = new AbortController();
+    abort.abort();
+    await expect(drain(client.blobs.get('127.0.0.1:1/a/z', d, { signal: abort.signal }))).rejects.toMatchObject({ code: 'ABORTED' });
     expect(() => client.blobs.get('127.0.0.1:1/a/z', 'sha256:nope')).toThrow(expect.objectContaining({ code: 'INVALID_DIGEST' }));
   });
 

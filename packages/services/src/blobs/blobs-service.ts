@@ -1,6 +1,6 @@
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Digest, DigestMismatchError, ImageReference, createVerifyingTransform, digestEquals } from '@llmdevops/docker-hub-core';
+import { AbortedError, Digest, DigestMismatchError, ImageReference, createVerifyingTransform, digestEquals, isDockerHubError } from '@llmdevops/docker-hub-core';
 import { errorFromResponse, requestResumable } from '@llmdevops/docker-hub-transport';
 import type { ClientContext } from '../client/context.js';
 import { toReference, withSignal, type CallOptions, type ReferenceInput } from '../internal/ref.js';
@@ -115,7 +115,11 @@ export class BlobsService {
       if (res.status !== 200) throw await errorFromResponse(res, `GET ${what}`);
       const verify = createVerifyingTransform({ expected: digest, ...(options.size === undefined ? {} : { size: options.size }), what });
       await pipeline(res.body, verify, out);
-    })().catch((err: unknown) => out.destroy(err instanceof Error ? err : new Error(String(err))));
+    })().catch((err: unknown) => {
+      const signal = options.signal;
+      const aborted = signal?.aborted === true && !isDockerHubError(err);
+      out.destroy(aborted ? new AbortedError(`GET ${what}`, signal.reason) : err instanceof Error ? err : new Error(String(err)));
+    });
     return out;
   }
 
