@@ -51,7 +51,11 @@ describe.each(['simulator', 'real registry'] as const)('token auth (%s)', (backe
     } else {
       alice = { name: 'alice', password: 'alice-pw' };
       reader = { name: 'reader', password: 'reader-pw' };
-      sim = createSimulator({ auth: 'token', users: [alice, { ...reader, namespaces: [] }] });
+      sim = createSimulator({
+        profile: 'distribution',
+        auth: 'token',
+        users: [alice, { ...reader, namespaces: [] }],
+      });
       c = makeClient((await sim.listen()).url);
     }
   });
@@ -127,6 +131,38 @@ describe.each(['simulator', 'real registry'] as const)('token auth (%s)', (backe
     expect(garbage.headers['www-authenticate']).toMatch(/error="invalid_token"/);
     const ping = await c.call('GET', '/v2/', { headers: { authorization: `bearer ${anon}` } });
     expect(ping.status).toBe(200);
+  });
+
+  it('asks for pull on the mount source as well, and refuses a token without it', async () => {
+    const mount = `/v2/auth/dst/blobs/uploads/?mount=${sha256('m')}&from=auth/src`;
+    const anon = await c.call('POST', mount);
+    const scopes = (challenge(anon.headers['www-authenticate'])['scope'] ?? '')
+      .split(' ')
+      .map(sortedScope)
+      .sort();
+    expect(scopes).toEqual(['repository:auth/dst:pull,push', 'repository:auth/src:pull']);
+    const ch = challenge((await c.call('GET', '/v2/')).headers['www-authenticate']);
+    const targetOnly = await token(
+      c,
+      ch['realm']!,
+      ch['service']!,
+      ['repository:auth/dst:pull,push'],
+      alice,
+    );
+    const refused = await c.call('POST', mount, {
+      headers: { authorization: `Bearer ${targetOnly}` },
+    });
+    expect(refused.status).toBe(401);
+    expect(challenge(refused.headers['www-authenticate'])['error']).toBe('insufficient_scope');
+    const both = await token(
+      c,
+      ch['realm']!,
+      ch['service']!,
+      ['repository:auth/dst:pull,push', 'repository:auth/src:pull'],
+      alice,
+    );
+    const fallback = await c.call('POST', mount, { headers: { authorization: `Bearer ${both}` } });
+    expect(fallback.status).toBe(202);
   });
 
   it('refuses Basic credentials sent to the registry itself', async () => {

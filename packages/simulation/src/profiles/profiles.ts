@@ -41,6 +41,8 @@ export interface ProfileRules {
   readonly patchContentType: 'any' | 'octet-stream-only-500';
   /** Manifest with `schemaVersion` other than 2: 400 MANIFEST_INVALID, or 500 UNKNOWN (distribution). */
   readonly badSchemaVersion: 'manifest-invalid-400' | 'unknown-500';
+  /** Mount with `from`: pull on the source is checked by the token (401 without it), or optional (202 fallback). */
+  readonly mountSourceScope: 'required' | 'optional';
   /** Pull rate limit headers and 429s on manifest GETs, on by default. */
   readonly rateLimits: boolean;
   /** Token realm and service in Docker Hub's shape (`service="registry.docker.io"`). */
@@ -67,6 +69,7 @@ export const PROFILES: Readonly<Record<ProfileName, ProfileRules>> = {
     mountWithoutFrom: 'mount-201',
     patchContentType: 'any',
     badSchemaVersion: 'manifest-invalid-400',
+    mountSourceScope: 'optional',
     rateLimits: false,
     hubTokenService: false,
   },
@@ -88,6 +91,7 @@ export const PROFILES: Readonly<Record<ProfileName, ProfileRules>> = {
     mountWithoutFrom: 'session-202',
     patchContentType: 'octet-stream-only-500',
     badSchemaVersion: 'unknown-500',
+    mountSourceScope: 'required',
     rateLimits: false,
     hubTokenService: false,
   },
@@ -109,6 +113,7 @@ export const PROFILES: Readonly<Record<ProfileName, ProfileRules>> = {
     mountWithoutFrom: 'session-202',
     patchContentType: 'any',
     badSchemaVersion: 'manifest-invalid-400',
+    mountSourceScope: 'required',
     rateLimits: true,
     hubTokenService: true,
   },

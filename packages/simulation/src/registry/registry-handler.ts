@@ -1,4 +1,5 @@
 import { type PullRateLimiter } from '../faults/rate-limit.js';
+import { type ProfileRules } from '../profiles/profiles.js';
 import { type Principal } from '../token-service/auth-gate.js';
 import { type Scope } from '../token-service/scope.js';
 import { accountId } from '../token-service/users.js';
@@ -22,14 +23,24 @@ export interface RegistryHandlerDeps {
   readonly rateLimiter?: PullRateLimiter;
 }
 
-function scopesFor(route: RegistryRoute, method: string): Scope[] {
+function scopesFor(route: RegistryRoute, method: string, url: URL, rules: ProfileRules): Scope[] {
   if (route.kind === 'catalog') return [{ type: 'registry', name: 'catalog', actions: ['*'] }];
   if (!('name' in route) || route.kind === 'invalid-name') return [];
   const read = method === 'GET' || method === 'HEAD';
   let actions = read ? ['pull'] : ['pull', 'push'];
   if (method === 'DELETE' && (route.kind === 'manifest' || route.kind === 'blob'))
     actions = ['delete'];
-  return [{ type: 'repository', name: route.name, actions }];
+  const scopes: Scope[] = [{ type: 'repository', name: route.name, actions }];
+  const from = url.searchParams.get('from');
+  if (
+    route.kind === 'upload-start' &&
+    rules.mountSourceScope === 'required' &&
+    from !== null &&
+    url.searchParams.has('mount')
+  ) {
+    scopes.push({ type: 'repository', name: from, actions: ['pull'] });
+  }
+  return scopes;
 }
 
 type Route<K extends RegistryRoute['kind']> = Extract<RegistryRoute, { kind: K }>;
@@ -92,7 +103,7 @@ export function createRegistryHandler(ctx: RegistryContext, deps: RegistryHandle
     const url = new URL(request.url);
     const route = parseRegistryRoute(url.pathname);
     if (route === undefined) return undefined;
-    const principal = deps.gate(request, scopesFor(route, request.method));
+    const principal = deps.gate(request, scopesFor(route, request.method, url, ctx.rules));
     if (principal instanceof Response) return principal;
     const read = request.method === 'GET' || request.method === 'HEAD';
     const hidden =
