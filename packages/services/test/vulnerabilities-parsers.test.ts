@@ -21,7 +21,11 @@ const json = (name: string): unknown => JSON.parse(readFileSync(new URL(name, FI
 
 function found(report: VulnerabilityReport | undefined, digest: string): FoundReport {
   if (report === undefined) throw new Error('no report');
-  return { ...report, source: { via: 'referrers', manifestDigest: digest, blobDigest: digest }, counts: countBySeverity(report.findings) };
+  return {
+    ...report,
+    source: { via: 'referrers', manifestDigest: digest, blobDigest: digest },
+    counts: countBySeverity(report.findings),
+  };
 }
 
 describe('report parsers', () => {
@@ -29,10 +33,22 @@ describe('report parsers', () => {
     const r = parseTrivy(json('trivy-alpine.json'));
     expect(r?.format).toBe('trivy');
     expect(r?.scannedAt?.toISOString()).toBe('2024-07-15T09:12:44.118Z');
-    expect(r && countBySeverity(r.findings)).toEqual({ critical: 1, high: 2, medium: 3, low: 1, unknown: 1 });
+    expect(r && countBySeverity(r.findings)).toEqual({
+      critical: 1,
+      high: 2,
+      medium: 3,
+      low: 1,
+      unknown: 1,
+    });
     expect(r?.findings[0]).toEqual({
-      id: 'CVE-2024-5535', severity: 'critical', score: 9.1, package: 'libssl3', installedVersion: '3.1.4-r5', fixedVersion: '3.1.6-r0',
-      title: 'openssl: SSL_select_next_proto buffer overread', status: 'affected',
+      id: 'CVE-2024-5535',
+      severity: 'critical',
+      score: 9.1,
+      package: 'libssl3',
+      installedVersion: '3.1.4-r5',
+      fixedVersion: '3.1.6-r0',
+      title: 'openssl: SSL_select_next_proto buffer overread',
+      status: 'affected',
     });
     expect(r?.findings.find((f) => f.id === 'CVE-2024-58251')).not.toHaveProperty('fixedVersion');
   });
@@ -41,14 +57,46 @@ describe('report parsers', () => {
     const r = parseSarif(json('trivy-alpine.sarif.json'));
     expect(r?.scanner).toEqual({ name: 'Trivy', version: '0.53.0' });
     expect(r?.scannedAt?.toISOString()).toBe('2024-07-16T08:00:09.000Z');
-    expect(r && countBySeverity(r.findings)).toEqual({ critical: 1, high: 1, medium: 2, low: 1, unknown: 0 });
-    expect(r?.findings.find((f) => f.id === 'CVE-2024-4741')).toMatchObject({ severity: 'medium', package: 'libssl3', fixedVersion: '3.1.5-r0' });
-    expect(r?.findings[0]).toMatchObject({ id: 'CVE-2024-5535', score: 9.1, installedVersion: '3.1.4-r5' });
+    expect(r && countBySeverity(r.findings)).toEqual({
+      critical: 1,
+      high: 1,
+      medium: 2,
+      low: 1,
+      unknown: 0,
+    });
+    expect(r?.findings.find((f) => f.id === 'CVE-2024-4741')).toMatchObject({
+      severity: 'medium',
+      package: 'libssl3',
+      fixedVersion: '3.1.5-r0',
+    });
+    expect(r?.findings[0]).toMatchObject({
+      id: 'CVE-2024-5535',
+      score: 9.1,
+      installedVersion: '3.1.4-r5',
+    });
   });
 
   it('falls back to SARIF levels without rules', () => {
-    const doc = { version: '2.1.0', runs: [{ tool: { driver: { name: 'x' } }, results: [{ ruleId: 'a', level: 'error' }, { ruleId: 'b', level: 'warning' }, { ruleId: 'c', level: 'note' }, { level: 'none' }] }] };
-    expect(parseSarif(doc)?.findings.map((f) => [f.id, f.severity])).toEqual([['a', 'high'], ['b', 'medium'], ['c', 'low'], ['unknown', 'unknown']]);
+    const doc = {
+      version: '2.1.0',
+      runs: [
+        {
+          tool: { driver: { name: 'x' } },
+          results: [
+            { ruleId: 'a', level: 'error' },
+            { ruleId: 'b', level: 'warning' },
+            { ruleId: 'c', level: 'note' },
+            { level: 'none' },
+          ],
+        },
+      ],
+    };
+    expect(parseSarif(doc)?.findings.map((f) => [f.id, f.severity])).toEqual([
+      ['a', 'high'],
+      ['b', 'medium'],
+      ['c', 'low'],
+      ['unknown', 'unknown'],
+    ]);
     expect(parseSarif(doc)?.scannedAt).toBeUndefined();
   });
 
@@ -56,16 +104,32 @@ describe('report parsers', () => {
     const r = parseCycloneDx(json('cyclonedx-vulns.json'));
     expect(r?.format).toBe('cyclonedx');
     expect(r?.scanner).toEqual({ name: 'trivy', version: '0.53.0' });
-    expect(r && countBySeverity(r.findings)).toEqual({ critical: 1, high: 1, medium: 1, low: 1, unknown: 0 });
-    expect(r?.findings.find((f) => f.id === 'CVE-2024-6119')).toMatchObject({ severity: 'high', score: 7.5, package: 'libcrypto3', installedVersion: '3.1.4-r5' });
+    expect(r && countBySeverity(r.findings)).toEqual({
+      critical: 1,
+      high: 1,
+      medium: 1,
+      low: 1,
+      unknown: 0,
+    });
+    expect(r?.findings.find((f) => f.id === 'CVE-2024-6119')).toMatchObject({
+      severity: 'high',
+      score: 7.5,
+      package: 'libcrypto3',
+      installedVersion: '3.1.4-r5',
+    });
     const vex = parseCycloneDx(json('cyclonedx-vex.json'));
     expect(vex?.format).toBe('cyclonedx-vex');
     expect(vex?.scanner).toEqual({ name: 'vex-author', version: '1.0.0' });
-    expect(vex?.findings.map((f) => [f.id, f.status])).toEqual([['CVE-2024-6119', 'not_affected'], ['CVE-2024-5535', 'under_investigation']]);
+    expect(vex?.findings.map((f) => [f.id, f.status])).toEqual([
+      ['CVE-2024-6119', 'not_affected'],
+      ['CVE-2024-5535', 'under_investigation'],
+    ]);
   });
 
   it('does not treat a plain SBOM or other JSON as a scan', () => {
-    expect(parseCycloneDx({ bomFormat: 'CycloneDX', specVersion: '1.5', components: [] })).toBeUndefined();
+    expect(
+      parseCycloneDx({ bomFormat: 'CycloneDX', specVersion: '1.5', components: [] }),
+    ).toBeUndefined();
     expect(parseVulnerabilityReport({ spdxVersion: 'SPDX-2.3' })).toBeUndefined();
     expect(parseVulnerabilityReport('[1,2]')).toBeUndefined();
     expect(parseTrivy({ SchemaVersion: 'two' })).toBeUndefined();
@@ -75,23 +139,48 @@ describe('report parsers', () => {
   it('unwraps in-toto statements, DSSE envelopes and cosign vulnerability predicates', () => {
     const trivy = json('trivy-alpine.json') as Record<string, unknown>;
     const undated = Object.fromEntries(Object.entries(trivy).filter(([k]) => k !== 'CreatedAt'));
-    const cosign = { invocation: {}, scanner: { uri: 'pkg:github/aquasecurity/trivy@v0.53.0', version: '0.53.0', result: undated }, metadata: { scanStartedOn: '2024-07-20T10:00:00Z', scanFinishedOn: '2024-07-20T10:00:05Z' } };
-    const statement = { _type: 'https://in-toto.io/Statement/v0.1', predicateType: 'https://cosign.sigstore.dev/attestation/vuln/v1', subject: [], predicate: cosign };
-    const envelope = { payloadType: 'application/vnd.in-toto+json', payload: Buffer.from(JSON.stringify(statement)).toString('base64'), signatures: [] };
+    const cosign = {
+      invocation: {},
+      scanner: { uri: 'pkg:github/aquasecurity/trivy@v0.53.0', version: '0.53.0', result: undated },
+      metadata: { scanStartedOn: '2024-07-20T10:00:00Z', scanFinishedOn: '2024-07-20T10:00:05Z' },
+    };
+    const statement = {
+      _type: 'https://in-toto.io/Statement/v0.1',
+      predicateType: 'https://cosign.sigstore.dev/attestation/vuln/v1',
+      subject: [],
+      predicate: cosign,
+    };
+    const envelope = {
+      payloadType: 'application/vnd.in-toto+json',
+      payload: Buffer.from(JSON.stringify(statement)).toString('base64'),
+      signatures: [],
+    };
     const r = parseVulnerabilityReport(new TextEncoder().encode(JSON.stringify(envelope)));
     expect(r?.format).toBe('trivy');
     expect(r?.findings).toHaveLength(8);
     expect(r?.scannedAt?.toISOString()).toBe('2024-07-20T10:00:05.000Z');
-    expect(parseVulnerabilityReport({ payloadType: 'x', payload: '!!!not base64 json' })).toBeUndefined();
+    expect(
+      parseVulnerabilityReport({ payloadType: 'x', payload: '!!!not base64 json' }),
+    ).toBeUndefined();
     expect(parseVulnerabilityReport({ scanner: { result: { nothing: true } } })).toBeUndefined();
   });
 
   it('maps severity words and scores onto five buckets', () => {
-    expect(['CRITICAL', 'Important', 'moderate', 'Negligible', 'info', 'none', 'weird', 7].map(normalizeSeverity)).toEqual([
-      'critical', 'high', 'medium', 'low', 'low', 'low', 'unknown', 'unknown',
-    ]);
+    expect(
+      ['CRITICAL', 'Important', 'moderate', 'Negligible', 'info', 'none', 'weird', 7].map(
+        normalizeSeverity,
+      ),
+    ).toEqual(['critical', 'high', 'medium', 'low', 'low', 'low', 'unknown', 'unknown']);
     expect([9.8, 9.0, 7.0, 6.9, 4.0, 0.1, 0, 11, Number.NaN].map(severityFromScore)).toEqual([
-      'critical', 'critical', 'high', 'medium', 'medium', 'low', 'unknown', 'unknown', 'unknown',
+      'critical',
+      'critical',
+      'high',
+      'medium',
+      'medium',
+      'low',
+      'unknown',
+      'unknown',
+      'unknown',
     ]);
   });
 });
@@ -102,11 +191,19 @@ describe('buildOverview', () => {
     const newer = found(parseCycloneDx(json('cyclonedx-vulns.json')), 'sha256:b');
     const vex = found(parseCycloneDx(json('cyclonedx-vex.json')), 'sha256:c');
     const o = buildOverview('sha256:img', { reports: [older, vex, newer], problems: ['x'] }, 3);
-    expect(o?.reports.map((r) => r.source.manifestDigest)).toEqual(['sha256:c', 'sha256:b', 'sha256:a']);
+    expect(o?.reports.map((r) => r.source.manifestDigest)).toEqual([
+      'sha256:c',
+      'sha256:b',
+      'sha256:a',
+    ]);
     expect(o?.counts).toEqual({ critical: 1, high: 0, medium: 1, low: 1, unknown: 0 });
     expect(o?.suppressed).toBe(1);
     expect(o?.total).toBe(3);
-    expect(o?.topFindings.map((f) => f.id)).toEqual(['CVE-2024-5535', 'CVE-2023-42363', 'CVE-2024-2511']);
+    expect(o?.topFindings.map((f) => f.id)).toEqual([
+      'CVE-2024-5535',
+      'CVE-2023-42363',
+      'CVE-2024-2511',
+    ]);
     expect(o?.problems).toEqual(['x']);
   });
 
@@ -118,8 +215,16 @@ describe('buildOverview', () => {
 
   it('prefers dated reports over undated ones', () => {
     const dated = found(parseSarif(json('trivy-alpine.sarif.json')), 'sha256:dated');
-    const undated = found({ format: 'trivy', scanner: undefined, scannedAt: undefined, findings: [] }, 'sha256:undated');
-    expect(buildOverview('d', { reports: [undated, dated], problems: [] }, 0)?.reports[0]?.source.manifestDigest).toBe('sha256:dated');
-    expect(buildOverview('d', { reports: [undated, dated], problems: [] }, 0)?.topFindings).toEqual([]);
+    const undated = found(
+      { format: 'trivy', scanner: undefined, scannedAt: undefined, findings: [] },
+      'sha256:undated',
+    );
+    expect(
+      buildOverview('d', { reports: [undated, dated], problems: [] }, 0)?.reports[0]?.source
+        .manifestDigest,
+    ).toBe('sha256:dated');
+    expect(buildOverview('d', { reports: [undated, dated], problems: [] }, 0)?.topFindings).toEqual(
+      [],
+    );
   });
 });

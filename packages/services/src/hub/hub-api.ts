@@ -1,6 +1,10 @@
 import { AuthenticationError, RegistryError, type Secret } from '@llmdevops/docker-hub-core';
 import type { HubSession } from '@llmdevops/docker-hub-auth';
-import { errorFromResponse, type Transport, type TransportResponse } from '@llmdevops/docker-hub-transport';
+import {
+  errorFromResponse,
+  type Transport,
+  type TransportResponse,
+} from '@llmdevops/docker-hub-transport';
 import type { z } from 'zod';
 import { withSignal } from '../internal/ref.js';
 import { HubRateLimitTracker } from './hub-rate-limit.js';
@@ -86,9 +90,12 @@ export class HubApi {
    * @returns the URL
    */
   url(path: string, query: Readonly<Record<string, string | number | undefined>> = {}): URL {
-    const base = this.#ctx.config.hubUrl.endsWith('/') ? this.#ctx.config.hubUrl : `${this.#ctx.config.hubUrl}/`;
+    const base = this.#ctx.config.hubUrl.endsWith('/')
+      ? this.#ctx.config.hubUrl
+      : `${this.#ctx.config.hubUrl}/`;
     const url = new URL(path, base);
-    for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v));
+    for (const [k, v] of Object.entries(query))
+      if (v !== undefined) url.searchParams.set(k, String(v));
     return url;
   }
 
@@ -109,7 +116,10 @@ export class HubApi {
     const res = await this.#ctx.transport.request({
       method: call.method,
       url: call.url,
-      headers: { accept: 'application/json', ...(token === undefined ? {} : { authorization: `Bearer ${token.reveal()}` }) },
+      headers: {
+        accept: 'application/json',
+        ...(token === undefined ? {} : { authorization: `Bearer ${token.reveal()}` }),
+      },
       ...withSignal(call.signal),
       context: { operation: call.operation, route: call.url.pathname.replace(/\/[^/]+$/, '/{id}') },
     });
@@ -152,7 +162,11 @@ export class HubApi {
    * @returns the response
    * @throws the typed error of `errorFromResponse`
    */
-  async check(res: TransportResponse, what: string, ok: readonly number[]): Promise<TransportResponse> {
+  async check(
+    res: TransportResponse,
+    what: string,
+    ok: readonly number[],
+  ): Promise<TransportResponse> {
     if (!ok.includes(res.status)) throw await errorFromResponse(res, what, { now: this.#now() });
     return res;
   }
@@ -165,18 +179,26 @@ export class HubApi {
    * @returns the parsed value
    * @throws {@link RegistryError} when the body is not JSON or does not match
    */
-  async parse<T extends z.ZodType>(res: TransportResponse, schema: T, what: string): Promise<z.output<T>> {
+  async parse<T extends z.ZodType>(
+    res: TransportResponse,
+    schema: T,
+    what: string,
+  ): Promise<z.output<T>> {
     let body: unknown;
     try {
       body = await res.json(JSON_LIMIT);
     } catch (err) {
       if (err instanceof RegistryError) throw err;
-      throw new RegistryError(`${what}: the Hub API answered with something that is not JSON`, { status: res.status, cause: err });
+      throw new RegistryError(`${what}: the Hub API answered with something that is not JSON`, {
+        status: res.status,
+        cause: err,
+      });
     }
     const parsed = schema.safeParse(body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      const where = issue === undefined ? '' : ` at ${issue.path.join('.') || '(root)'}: ${issue.message}`;
+      const where =
+        issue === undefined ? '' : ` at ${issue.path.join('.') || '(root)'}: ${issue.message}`;
       throw new RegistryError(`${what}: unexpected Hub API answer${where}`, { status: res.status });
     }
     return parsed.data;
@@ -193,12 +215,19 @@ export class HubApi {
    */
   async *pages<TItem>(
     call: HubCall,
-    schema: z.ZodType<{ readonly next?: string | null | undefined; readonly results: readonly TItem[] }>,
+    schema: z.ZodType<{
+      readonly next?: string | null | undefined;
+      readonly results: readonly TItem[];
+    }>,
     options: HubPagesOptions,
   ): AsyncIterable<TItem[]> {
     let url: URL | undefined = call.url;
     const seen = new Set<string>();
-    for (let page = 0; url !== undefined && page < options.maxPages && !seen.has(url.href); page++) {
+    for (
+      let page = 0;
+      url !== undefined && page < options.maxPages && !seen.has(url.href);
+      page++
+    ) {
       seen.add(url.href);
       let res = await this.send({ ...call, url });
       if (page === 0 && MISSING_ROUTE.has(res.status) && options.fallback !== undefined) {

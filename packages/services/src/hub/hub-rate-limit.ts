@@ -1,4 +1,8 @@
-import { parseRateLimitHeaders, type RateLimitStatus, type ResponseHeaders } from '@llmdevops/docker-hub-transport';
+import {
+  parseRateLimitHeaders,
+  type RateLimitStatus,
+  type ResponseHeaders,
+} from '@llmdevops/docker-hub-transport';
 
 /**
  * The Docker Hub API's own budget (`X-RateLimit-Limit` per minute, `-Remaining`, `-Reset`), kept
@@ -16,7 +20,8 @@ export class HubRateLimitTracker {
    */
   observe(headers: ResponseHeaders, now: number): void {
     const hub: Record<string, string | string[] | undefined> = {};
-    for (const name of ['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset']) hub[name] = headers[name];
+    for (const name of ['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'])
+      hub[name] = headers[name];
     const { status } = parseRateLimitHeaders(hub, now);
     if (status !== undefined) this.#latest = status;
   }

@@ -111,7 +111,8 @@ export const HubTagSchema = z
     status: text,
     // The OpenAPI spec declares an object; Docker Hub sends an array (registry-api.md 1.9).
     images: z.preprocess(
-      (v): unknown[] => (v === null || v === undefined ? [] : Array.isArray(v) ? (v as unknown[]) : [v]),
+      (v): unknown[] =>
+        v === null || v === undefined ? [] : Array.isArray(v) ? (v as unknown[]) : [v],
       z.array(HubTagImageSchema),
     ),
   })
@@ -172,7 +173,10 @@ export const V1SearchResultSchema = z
 export const V1SearchPageSchema = z.looseObject({
   num_pages: z.number().nullish(),
   page: z.union([z.number(), z.string()]).nullish(),
-  results: z.array(V1SearchResultSchema).nullish().transform((r) => r ?? []),
+  results: z
+    .array(V1SearchResultSchema)
+    .nullish()
+    .transform((r) => r ?? []),
 });
 
 /**
@@ -196,4 +200,5 @@ export type HubTagImage = z.output<typeof HubTagImageSchema>;
 /** Hub tag metadata: digest, sizes, push/pull times and per-platform images. @public */
 export type HubTag = z.output<typeof HubTagSchema>;
 /** A search hit (from the Hub search route or the registry's `/v1/search`; `pullCount` only from the former). @public */
-export type HubSearchResult = z.output<typeof HubSearchResultSchema> | z.output<typeof V1SearchResultSchema>;
+export type HubSearchResult =
+  z.output<typeof HubSearchResultSchema> | z.output<typeof V1SearchResultSchema>;

@@ -18,7 +18,8 @@ export interface ListHubTagsOptions extends HubPageOptions {
 const TAG = /^[\w][\w.-]{0,127}$/;
 
 function checkTag(tag: string): void {
-  if (!TAG.test(tag)) throw new ValidationError('INVALID_TAG', 'tag must match [\\w][\\w.-]{0,127}', tag);
+  if (!TAG.test(tag))
+    throw new ValidationError('INVALID_TAG', 'tag must match [\\w][\\w.-]{0,127}', tag);
 }
 
 /**
@@ -52,7 +53,11 @@ export class HubTagsService {
    * @returns an async iterable of pages
    * @throws {@link ValidationError}; {@link NotFoundError} for an unknown repository
    */
-  async *pages(namespace: string, repository: string, options: ListHubTagsOptions = {}): AsyncIterable<HubTag[]> {
+  async *pages(
+    namespace: string,
+    repository: string,
+    options: ListHubTagsOptions = {},
+  ): AsyncIterable<HubTag[]> {
     checkNames(namespace, repository);
     const { pageSize, maxPages } = pageLimits(options);
     const query = { page_size: pageSize, ordering: options.ordering, name: options.name };
@@ -79,7 +84,11 @@ export class HubTagsService {
    * @returns an async iterable of tags
    * @throws see {@link HubTagsService.pages}
    */
-  async *list(namespace: string, repository: string, options: ListHubTagsOptions = {}): AsyncIterable<HubTag> {
+  async *list(
+    namespace: string,
+    repository: string,
+    options: ListHubTagsOptions = {},
+  ): AsyncIterable<HubTag> {
     for await (const page of this.pages(namespace, repository, options)) yield* page;
   }
 
@@ -92,16 +101,33 @@ export class HubTagsService {
    * @returns the tag with its per-platform images
    * @throws {@link NotFoundError} when the tag does not exist
    */
-  async get(namespace: string, repository: string, tag: string, options: CallOptions = {}): Promise<HubTag> {
+  async get(
+    namespace: string,
+    repository: string,
+    tag: string,
+    options: CallOptions = {},
+  ): Promise<HubTag> {
     checkNames(namespace, repository);
     checkTag(tag);
     const ns = encodeURIComponent(namespace);
     const what = `get Hub tag ${namespace}/${repository}:${tag}`;
-    const call = { method: 'GET', operation: 'hub.tags.get', what, auth: 'optional', signal: options.signal } as const;
-    let res = await this.#api.send({ ...call, url: this.#api.url(`v2/namespaces/${ns}/repositories/${repository}/tags/${tag}`) });
+    const call = {
+      method: 'GET',
+      operation: 'hub.tags.get',
+      what,
+      auth: 'optional',
+      signal: options.signal,
+    } as const;
+    let res = await this.#api.send({
+      ...call,
+      url: this.#api.url(`v2/namespaces/${ns}/repositories/${repository}/tags/${tag}`),
+    });
     if (res.status === 404 || res.status === 405 || res.status === 410) {
       await res.dump();
-      res = await this.#api.send({ ...call, url: this.#api.url(`v2/repositories/${ns}/${repository}/tags/${tag}/`) });
+      res = await this.#api.send({
+        ...call,
+        url: this.#api.url(`v2/repositories/${ns}/${repository}/tags/${tag}/`),
+      });
     }
     await this.#api.check(res, what, [200]);
     return this.#api.parse(res, HubTagSchema, what);
@@ -118,13 +144,20 @@ export class HubTagsService {
    * @throws {@link AuthenticationError} without or with refused credentials; {@link AuthorizationError}
    *   (403, e.g. a read-only token); {@link NotFoundError}
    */
-  async delete(namespace: string, repository: string, tag: string, options: CallOptions = {}): Promise<void> {
+  async delete(
+    namespace: string,
+    repository: string,
+    tag: string,
+    options: CallOptions = {},
+  ): Promise<void> {
     checkNames(namespace, repository);
     checkTag(tag);
     const res = await this.#api.expect(
       {
         method: 'DELETE',
-        url: this.#api.url(`v2/repositories/${encodeURIComponent(namespace)}/${repository}/tags/${tag}/`),
+        url: this.#api.url(
+          `v2/repositories/${encodeURIComponent(namespace)}/${repository}/tags/${tag}/`,
+        ),
         operation: 'hub.tags.delete',
         what: `delete Hub tag ${namespace}/${repository}:${tag}`,
         auth: 'required',

@@ -11,7 +11,8 @@ import {
 } from './hub-schemas.js';
 
 /** `ordering` values the Hub API accepts for repositories. @public */
-export type RepositoryOrdering = 'name' | '-name' | 'last_updated' | '-last_updated' | 'pull_count' | '-pull_count';
+export type RepositoryOrdering =
+  'name' | '-name' | 'last_updated' | '-last_updated' | 'pull_count' | '-pull_count';
 
 /** Paging options shared by Hub lists. @public */
 export interface HubPageOptions extends CallOptions {
@@ -50,9 +51,18 @@ export function pageLimits(options: HubPageOptions): { pageSize: number; maxPage
   const pageSize = options.pageSize ?? 100;
   const maxPages = options.maxPages ?? 100;
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) {
-    throw new ValidationError('INVALID_ARGUMENT', 'pageSize must be a whole number from 1 to 100 (Docker Hub maximum)', String(pageSize));
+    throw new ValidationError(
+      'INVALID_ARGUMENT',
+      'pageSize must be a whole number from 1 to 100 (Docker Hub maximum)',
+      String(pageSize),
+    );
   }
-  if (!Number.isInteger(maxPages) || maxPages < 1) throw new ValidationError('INVALID_ARGUMENT', 'maxPages must be a positive whole number', String(maxPages));
+  if (!Number.isInteger(maxPages) || maxPages < 1)
+    throw new ValidationError(
+      'INVALID_ARGUMENT',
+      'maxPages must be a positive whole number',
+      String(maxPages),
+    );
   return { pageSize, maxPages };
 }
 
@@ -64,8 +74,18 @@ export function pageLimits(options: HubPageOptions): { pageSize: number; maxPage
  * @internal
  */
 export function checkNames(namespace: string, name?: string): void {
-  if (!NAMESPACE.test(namespace)) throw new ValidationError('INVALID_NAMESPACE', 'namespace must be a Docker Hub user or organization name', namespace);
-  if (name !== undefined && !REPO.test(name)) throw new ValidationError('INVALID_NAME', 'repository name must match [a-z0-9]+([._-][a-z0-9]+)*', name);
+  if (!NAMESPACE.test(namespace))
+    throw new ValidationError(
+      'INVALID_NAMESPACE',
+      'namespace must be a Docker Hub user or organization name',
+      namespace,
+    );
+  if (name !== undefined && !REPO.test(name))
+    throw new ValidationError(
+      'INVALID_NAME',
+      'repository name must match [a-z0-9]+([._-][a-z0-9]+)*',
+      name,
+    );
 }
 
 /**
@@ -98,13 +118,23 @@ export class RepositoriesService {
    * @returns an async iterable of pages
    * @throws {@link ValidationError}; {@link NotFoundError} for an unknown namespace; {@link RateLimitError}
    */
-  async *pages(namespace: string, options: ListRepositoriesOptions = {}): AsyncIterable<HubRepository[]> {
+  async *pages(
+    namespace: string,
+    options: ListRepositoriesOptions = {},
+  ): AsyncIterable<HubRepository[]> {
     checkNames(namespace);
     const { pageSize, maxPages } = pageLimits(options);
     const query = { page_size: pageSize, ordering: options.ordering, name: options.name };
     const ns = encodeURIComponent(namespace);
     yield* this.#api.pages(
-      { method: 'GET', url: this.#api.url(`v2/namespaces/${ns}/repositories`, query), operation: 'hub.repositories.list', what: `list repositories of ${namespace}`, auth: 'optional', signal: options.signal },
+      {
+        method: 'GET',
+        url: this.#api.url(`v2/namespaces/${ns}/repositories`, query),
+        operation: 'hub.repositories.list',
+        what: `list repositories of ${namespace}`,
+        auth: 'optional',
+        signal: options.signal,
+      },
       hubPageSchema(HubRepositorySchema),
       { maxPages, fallback: this.#api.url(`v2/repositories/${ns}/`, query) },
     );
@@ -117,7 +147,10 @@ export class RepositoriesService {
    * @returns an async iterable of repositories
    * @throws see {@link RepositoriesService.pages}
    */
-  async *list(namespace: string, options: ListRepositoriesOptions = {}): AsyncIterable<HubRepository> {
+  async *list(
+    namespace: string,
+    options: ListRepositoriesOptions = {},
+  ): AsyncIterable<HubRepository> {
     for await (const page of this.pages(namespace, options)) yield* page;
   }
 
@@ -133,11 +166,23 @@ export class RepositoriesService {
     checkNames(namespace, name);
     const ns = encodeURIComponent(namespace);
     const what = `get repository ${namespace}/${name}`;
-    const call = { method: 'GET', operation: 'hub.repositories.get', what, auth: 'optional', signal: options.signal } as const;
-    let res = await this.#api.send({ ...call, url: this.#api.url(`v2/namespaces/${ns}/repositories/${name}`) });
+    const call = {
+      method: 'GET',
+      operation: 'hub.repositories.get',
+      what,
+      auth: 'optional',
+      signal: options.signal,
+    } as const;
+    let res = await this.#api.send({
+      ...call,
+      url: this.#api.url(`v2/namespaces/${ns}/repositories/${name}`),
+    });
     if (res.status === 404 || res.status === 405 || res.status === 410) {
       await res.dump();
-      res = await this.#api.expect({ ...call, url: this.#api.url(`v2/repositories/${ns}/${name}/`) }, [200]);
+      res = await this.#api.expect(
+        { ...call, url: this.#api.url(`v2/repositories/${ns}/${name}/`) },
+        [200],
+      );
     }
     await this.#api.check(res, what, [200]);
     return this.#api.parse(res, HubRepositorySchema, what);
@@ -153,34 +198,63 @@ export class RepositoriesService {
    * @throws {@link ValidationError} for an empty query; the typed Hub errors
    */
   async *search(query: string, options: SearchOptions = {}): AsyncIterable<HubSearchResult> {
-    if (query.trim() === '') throw new ValidationError('INVALID_ARGUMENT', 'search query must not be empty', query);
+    if (query.trim() === '')
+      throw new ValidationError('INVALID_ARGUMENT', 'search query must not be empty', query);
     const { pageSize, maxPages } = pageLimits(options);
     const what = `search ${JSON.stringify(query)}`;
-    const call = { method: 'GET', operation: 'hub.search', what, auth: 'optional', signal: options.signal } as const;
+    const call = {
+      method: 'GET',
+      operation: 'hub.search',
+      what,
+      auth: 'optional',
+      signal: options.signal,
+    } as const;
     const route = { missing: false };
     const pages = this.#api.pages(
       { ...call, url: this.#api.url('v2/search/repositories/', { query, page_size: pageSize }) },
       hubPageSchema(HubSearchResultSchema),
-      { maxPages, onMissingRoute: () => { route.missing = true; } },
+      {
+        maxPages,
+        onMissingRoute: () => {
+          route.missing = true;
+        },
+      },
     );
     for await (const page of pages) yield* page;
     if (route.missing) yield* this.#v1Search(query, options, { pageSize, maxPages });
   }
 
-  async *#v1Search(query: string, options: SearchOptions, limits: { pageSize: number; maxPages: number }): AsyncIterable<HubSearchResult> {
-    const index = options.indexUrl ?? (this.#hubUrl === DOCKER_HUB_API ? 'https://index.docker.io' : this.#hubUrl);
+  async *#v1Search(
+    query: string,
+    options: SearchOptions,
+    limits: { pageSize: number; maxPages: number },
+  ): AsyncIterable<HubSearchResult> {
+    const index =
+      options.indexUrl ??
+      (this.#hubUrl === DOCKER_HUB_API ? 'https://index.docker.io' : this.#hubUrl);
     const what = `search ${JSON.stringify(query)} (/v1/search)`;
     for (let page = 1; page <= limits.maxPages; page++) {
       const url = new URL('v1/search', index.endsWith('/') ? index : `${index}/`);
       url.searchParams.set('q', query);
       url.searchParams.set('n', String(limits.pageSize));
       url.searchParams.set('page', String(page));
-      const res = await this.#api.send({ method: 'GET', url, operation: 'hub.search.v1', what, auth: 'none', signal: options.signal });
+      const res = await this.#api.send({
+        method: 'GET',
+        url,
+        operation: 'hub.search.v1',
+        what,
+        auth: 'none',
+        signal: options.signal,
+      });
       if (res.status === 404 && page > 1) {
         await res.dump();
         return;
       }
-      const body = await this.#api.parse(await this.#api.check(res, what, [200]), V1SearchPageSchema, what);
+      const body = await this.#api.parse(
+        await this.#api.check(res, what, [200]),
+        V1SearchPageSchema,
+        what,
+      );
       yield* body.results;
       if (body.results.length === 0 || (body.num_pages ?? 1) <= page) return;
     }

@@ -1,5 +1,10 @@
 import { ACCEPT_MANIFEST_HEADER, ImageReference, RateLimitError } from '@llmdevops/docker-hub-core';
-import { parseRateLimitHeaders, systemClock, type Clock, type RateLimitStatus } from '@llmdevops/docker-hub-transport';
+import {
+  parseRateLimitHeaders,
+  systemClock,
+  type Clock,
+  type RateLimitStatus,
+} from '@llmdevops/docker-hub-transport';
 import type { ClientContext } from '../client/context.js';
 import type { HubRateLimitTracker } from '../hub/hub-rate-limit.js';
 import type { CallOptions } from '../internal/ref.js';
@@ -48,11 +53,33 @@ export interface RateLimitServiceOptions {
 
 function fromStatus(status: RateLimitStatus | undefined, now: number): PullRateLimit {
   if (status === undefined) {
-    return { limited: false, limit: undefined, remaining: undefined, windowSeconds: undefined, source: undefined, resetAt: undefined, exhausted: false, observedAt: new Date(now) };
+    return {
+      limited: false,
+      limit: undefined,
+      remaining: undefined,
+      windowSeconds: undefined,
+      source: undefined,
+      resetAt: undefined,
+      exhausted: false,
+      observedAt: new Date(now),
+    };
   }
   const exhausted = status.remaining === 0;
-  const resetAt = status.resetAt ?? (exhausted && status.windowSeconds !== undefined ? new Date(now + status.windowSeconds * 1000) : undefined);
-  return { limited: true, limit: status.limit, remaining: status.remaining, windowSeconds: status.windowSeconds, source: status.source, resetAt, exhausted, observedAt: new Date(now) };
+  const resetAt =
+    status.resetAt ??
+    (exhausted && status.windowSeconds !== undefined
+      ? new Date(now + status.windowSeconds * 1000)
+      : undefined);
+  return {
+    limited: true,
+    limit: status.limit,
+    remaining: status.remaining,
+    windowSeconds: status.windowSeconds,
+    source: status.source,
+    resetAt,
+    exhausted,
+    observedAt: new Date(now),
+  };
 }
 
 /**
@@ -91,7 +118,10 @@ export class RateLimitService {
   async check(options: CheckRateLimitOptions = {}): Promise<PullRateLimit> {
     const status = await this.#probe(options.signal);
     if (!status.exhausted || (options.whenExhausted ?? 'report') === 'report') return status;
-    const waitMs = status.resetAt === undefined ? Number.POSITIVE_INFINITY : status.resetAt.getTime() - this.#clock.now();
+    const waitMs =
+      status.resetAt === undefined
+        ? Number.POSITIVE_INFINITY
+        : status.resetAt.getTime() - this.#clock.now();
     if (options.whenExhausted === 'fail' || waitMs > (options.maxWaitMs ?? 60_000)) {
       throw new RateLimitError('Docker Hub pull rate limit is spent', {
         ...(status.resetAt === undefined ? {} : { resetAt: status.resetAt }),
@@ -114,15 +144,37 @@ export class RateLimitService {
   async #probe(signal: AbortSignal | undefined): Promise<PullRateLimit> {
     const ref = ImageReference.parse(`${RATE_LIMIT_PROBE_REPOSITORY}:latest`);
     try {
-      const res = await this.#ctx.send({ method: 'HEAD', ref, path: 'manifests/latest', headers: { accept: ACCEPT_MANIFEST_HEADER }, signal, operation: 'manifests' });
+      const res = await this.#ctx.send({
+        method: 'HEAD',
+        ref,
+        path: 'manifests/latest',
+        headers: { accept: ACCEPT_MANIFEST_HEADER },
+        signal,
+        operation: 'manifests',
+      });
       await res.dump();
       const now = this.#clock.now();
-      if (res.status === 429) return { ...fromStatus(parseRateLimitHeaders(res.headers, now).status, now), limited: true, remaining: 0, exhausted: true };
+      if (res.status === 429)
+        return {
+          ...fromStatus(parseRateLimitHeaders(res.headers, now).status, now),
+          limited: true,
+          remaining: 0,
+          exhausted: true,
+        };
       return fromStatus(parseRateLimitHeaders(res.headers, now).status, now);
     } catch (err) {
       if (!(err instanceof RateLimitError)) throw err;
       const now = this.#clock.now();
-      return { limited: true, limit: err.limit, remaining: 0, windowSeconds: undefined, source: undefined, resetAt: err.resetAt, exhausted: true, observedAt: new Date(now) };
+      return {
+        limited: true,
+        limit: err.limit,
+        remaining: 0,
+        windowSeconds: undefined,
+        source: undefined,
+        resetAt: err.resetAt,
+        exhausted: true,
+        observedAt: new Date(now),
+      };
     }
   }
 }

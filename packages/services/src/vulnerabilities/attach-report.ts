@@ -1,4 +1,13 @@
-import { Digest, EMPTY_JSON_DIGEST, MediaType, ValidationError, buildManifest, type Descriptor, type ImageReference, type OciManifest } from '@llmdevops/docker-hub-core';
+import {
+  Digest,
+  EMPTY_JSON_DIGEST,
+  MediaType,
+  ValidationError,
+  buildManifest,
+  type Descriptor,
+  type ImageReference,
+  type OciManifest,
+} from '@llmdevops/docker-hub-core';
 import type { CallOptions } from '../internal/ref.js';
 import type { ReportDeps } from './find-reports.js';
 import { REPORT_MEDIA_TYPES, parseVulnerabilityReport } from './parse-report.js';
@@ -49,13 +58,23 @@ function toBytes(report: string | Uint8Array | object): Uint8Array {
  * @throws {@link ValidationError} when the report is not a known format and no media type is given
  * @internal
  */
-export async function attachReport(deps: ReportDeps, ref: ImageReference, report: string | Uint8Array | object, options: AttachOptions): Promise<AttachResult> {
+export async function attachReport(
+  deps: ReportDeps,
+  ref: ImageReference,
+  report: string | Uint8Array | object,
+  options: AttachOptions,
+): Promise<AttachResult> {
   const call = options.signal === undefined ? {} : { signal: options.signal };
   const bytes = toBytes(report);
   let mediaType = options.mediaType;
   if (mediaType === undefined) {
     const parsed = parseVulnerabilityReport(bytes);
-    if (parsed === undefined) throw new ValidationError('INVALID_ARGUMENT', 'report is not SARIF, CycloneDX or Trivy JSON; pass mediaType to attach it anyway', '');
+    if (parsed === undefined)
+      throw new ValidationError(
+        'INVALID_ARGUMENT',
+        'report is not SARIF, CycloneDX or Trivy JSON; pass mediaType to attach it anyway',
+        '',
+      );
     mediaType = REPORT_MEDIA_TYPES[parsed.format === 'cyclonedx-vex' ? 'cyclonedx' : parsed.format];
   }
   const artifactType = options.artifactType ?? mediaType;
@@ -63,27 +82,51 @@ export async function attachReport(deps: ReportDeps, ref: ImageReference, report
   const blobDigest = Digest.fromBytes(bytes).toString();
   await deps.blobs.upload(ref, EMPTY, { ...call, digest: EMPTY_JSON_DIGEST, size: 2 });
   await deps.blobs.upload(ref, bytes, { ...call, digest: blobDigest, size: bytes.byteLength });
-  const annotations = { 'org.opencontainers.image.created': (options.created ?? new Date()).toISOString(), ...options.annotations };
+  const annotations = {
+    'org.opencontainers.image.created': (options.created ?? new Date()).toISOString(),
+    ...options.annotations,
+  };
   const manifest: OciManifest = {
     schemaVersion: 2,
     mediaType: MediaType.OciManifest,
     artifactType,
     config: { mediaType: MediaType.OciEmpty, digest: EMPTY_JSON_DIGEST, size: 2 },
-    layers: [{ mediaType, digest: blobDigest, size: bytes.byteLength, annotations: { 'org.opencontainers.image.title': options.title ?? 'report.json' } }],
+    layers: [
+      {
+        mediaType,
+        digest: blobDigest,
+        size: bytes.byteLength,
+        annotations: { 'org.opencontainers.image.title': options.title ?? 'report.json' },
+      },
+    ],
     subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
     annotations,
   };
   const built = buildManifest(manifest);
   const digest = built.digest.toString();
   const res = await deps.ctx.expect(
-    { method: 'PUT', ref, path: `manifests/${digest}`, headers: { 'content-type': MediaType.OciManifest }, body: built.bytes, signal: options.signal, operation: 'manifests' },
+    {
+      method: 'PUT',
+      ref,
+      path: `manifests/${digest}`,
+      headers: { 'content-type': MediaType.OciManifest },
+      body: built.bytes,
+      signal: options.signal,
+      operation: 'manifests',
+    },
     [200, 201, 202],
     `PUT report artifact for ${ref.name}@${subject.digest}`,
   );
   await res.dump();
   const result = { digest, blobDigest, artifactType, subject: subject.digest };
   if (res.header('oci-subject') !== undefined) return { ...result, via: 'referrers' };
-  const entry: Descriptor = { mediaType: MediaType.OciManifest, digest, size: built.bytes.byteLength, artifactType, annotations };
+  const entry: Descriptor = {
+    mediaType: MediaType.OciManifest,
+    digest,
+    size: built.bytes.byteLength,
+    artifactType,
+    annotations,
+  };
   await addToFallbackIndex(deps, ref, { subject: subject.digest, entry, signal: options.signal });
   return { ...result, via: 'referrers-tag' };
 }
@@ -91,15 +134,33 @@ export async function attachReport(deps: ReportDeps, ref: ImageReference, report
 async function addToFallbackIndex(
   deps: ReportDeps,
   ref: ImageReference,
-  { subject, entry, signal }: { readonly subject: string; readonly entry: Descriptor; readonly signal: AbortSignal | undefined },
+  {
+    subject,
+    entry,
+    signal,
+  }: {
+    readonly subject: string;
+    readonly entry: Descriptor;
+    readonly signal: AbortSignal | undefined;
+  },
 ): Promise<void> {
   const tag = referrersTag(subject);
   const existing = await readReferrersIndex(deps.ctx, ref, tag, signal);
   if (existing === undefined) return; // the tag holds something else: leave it (OCI distribution 1.1)
   const manifests = [...existing.filter((d) => d.digest !== entry.digest), entry];
-  const bytes = new TextEncoder().encode(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.OciIndex, manifests }));
+  const bytes = new TextEncoder().encode(
+    JSON.stringify({ schemaVersion: 2, mediaType: MediaType.OciIndex, manifests }),
+  );
   const res = await deps.ctx.expect(
-    { method: 'PUT', ref, path: `manifests/${tag}`, headers: { 'content-type': MediaType.OciIndex }, body: bytes, signal, operation: 'manifests' },
+    {
+      method: 'PUT',
+      ref,
+      path: `manifests/${tag}`,
+      headers: { 'content-type': MediaType.OciIndex },
+      body: bytes,
+      signal,
+      operation: 'manifests',
+    },
     [200, 201, 202],
     `PUT referrers tag ${ref.name}:${tag}`,
   );

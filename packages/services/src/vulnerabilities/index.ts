@@ -1,6 +1,11 @@
 export { VulnerabilitiesService } from './vulnerabilities-service.js';
 export type { AttachOptions, AttachResult } from './attach-report.js';
-export { listReferrers, referrersTag, type ReferrerList, type RegistryContext } from './referrers.js';
+export {
+  listReferrers,
+  referrersTag,
+  type ReferrerList,
+  type RegistryContext,
+} from './referrers.js';
 export { parseVulnerabilityReport, REPORT_MEDIA_TYPES } from './parse-report.js';
 export { parseSarif } from './parse-sarif.js';
 export { parseCycloneDx } from './parse-cyclonedx.js';

@@ -1,17 +1,36 @@
 import { z } from 'zod';
 import { compareFindings, normalizeSeverity, severityFromScore } from './severity.js';
-import type { Finding, FindingStatus, ScannerInfo, Severity, VulnerabilityReport } from './types.js';
+import type {
+  Finding,
+  FindingStatus,
+  ScannerInfo,
+  Severity,
+  VulnerabilityReport,
+} from './types.js';
 
 // CycloneDX JSON 1.4-1.6: `vulnerabilities[]` {id, ratings[]{severity,score,method,source},
 // affects[]{ref}, analysis{state,justification}}; `metadata.tools` is an array (1.4) or
 // `{components[]}` (1.5+); `metadata.timestamp`. A BOM whose vulnerabilities all carry an
 // `analysis.state` and no ratings is a VEX document: it says what applies, not what was found.
 
-const ToolSchema = z.looseObject({ name: z.string().nullish(), version: z.string().nullish(), vendor: z.string().nullish(), group: z.string().nullish() });
+const ToolSchema = z.looseObject({
+  name: z.string().nullish(),
+  version: z.string().nullish(),
+  vendor: z.string().nullish(),
+  group: z.string().nullish(),
+});
 const VulnSchema = z.looseObject({
   id: z.string(),
   'bom-ref': z.string().nullish(),
-  ratings: z.array(z.looseObject({ severity: z.string().nullish(), score: z.number().nullish(), method: z.string().nullish() })).nullish(),
+  ratings: z
+    .array(
+      z.looseObject({
+        severity: z.string().nullish(),
+        score: z.number().nullish(),
+        method: z.string().nullish(),
+      }),
+    )
+    .nullish(),
   description: z.string().nullish(),
   detail: z.string().nullish(),
   affects: z.array(z.looseObject({ ref: z.string() })).nullish(),
@@ -24,10 +43,20 @@ export const CycloneDxSchema = z.looseObject({
   metadata: z
     .looseObject({
       timestamp: z.string().nullish(),
-      tools: z.union([z.array(ToolSchema), z.looseObject({ components: z.array(ToolSchema).nullish() })]).nullish(),
+      tools: z
+        .union([z.array(ToolSchema), z.looseObject({ components: z.array(ToolSchema).nullish() })])
+        .nullish(),
     })
     .nullish(),
-  components: z.array(z.looseObject({ 'bom-ref': z.string().nullish(), name: z.string().nullish(), version: z.string().nullish() })).nullish(),
+  components: z
+    .array(
+      z.looseObject({
+        'bom-ref': z.string().nullish(),
+        name: z.string().nullish(),
+        version: z.string().nullish(),
+      }),
+    )
+    .nullish(),
   vulnerabilities: z.array(VulnSchema).nullish(),
 });
 
@@ -45,10 +74,18 @@ const STATES: Readonly<Record<string, FindingStatus>> = {
 
 function scanner(bom: Bom): ScannerInfo | undefined {
   const tools = bom.metadata?.tools;
-  const list = tools === undefined || tools === null ? [] : Array.isArray(tools) ? tools : (tools.components ?? []);
+  const list =
+    tools === undefined || tools === null
+      ? []
+      : Array.isArray(tools)
+        ? tools
+        : (tools.components ?? []);
   const tool = list.find((t) => typeof t.name === 'string' && t.name !== '');
   if (tool?.name === undefined || tool.name === null) return undefined;
-  return { name: tool.name, ...(tool.version === undefined || tool.version === null ? {} : { version: tool.version }) };
+  return {
+    name: tool.name,
+    ...(tool.version === undefined || tool.version === null ? {} : { version: tool.version }),
+  };
 }
 
 /** The worst rating wins: ratings from several sources (NVD, vendor, GHSA) often disagree. */
@@ -65,7 +102,14 @@ function rating(v: Vuln): { severity: Severity; score?: number } {
 }
 
 function isVex(vulns: readonly Vuln[]): boolean {
-  return vulns.length > 0 && vulns.every((v) => typeof v.analysis?.state === 'string' && (v.ratings ?? []).every((r) => r.severity == null && r.score == null));
+  return (
+    vulns.length > 0 &&
+    vulns.every(
+      (v) =>
+        typeof v.analysis?.state === 'string' &&
+        (v.ratings ?? []).every((r) => r.severity == null && r.score == null),
+    )
+  );
 }
 
 /**
@@ -81,7 +125,11 @@ export function parseCycloneDx(doc: unknown): VulnerabilityReport | undefined {
   const bom = parsed.data;
   const vulns = bom.vulnerabilities;
   if (vulns === undefined || vulns === null) return undefined;
-  const components = new Map((bom.components ?? []).flatMap((c) => (typeof c['bom-ref'] === 'string' ? [[c['bom-ref'], c] as const] : [])));
+  const components = new Map(
+    (bom.components ?? []).flatMap((c) =>
+      typeof c['bom-ref'] === 'string' ? [[c['bom-ref'], c] as const] : [],
+    ),
+  );
   const findings: Finding[] = [];
   for (const v of vulns) {
     const { severity, score } = rating(v);
@@ -103,7 +151,8 @@ export function parseCycloneDx(doc: unknown): VulnerabilityReport | undefined {
       });
     }
   }
-  const at = typeof bom.metadata?.timestamp === 'string' ? Date.parse(bom.metadata.timestamp) : Number.NaN;
+  const at =
+    typeof bom.metadata?.timestamp === 'string' ? Date.parse(bom.metadata.timestamp) : Number.NaN;
   return {
     format: isVex(vulns) ? 'cyclonedx-vex' : 'cyclonedx',
     scanner: scanner(bom),

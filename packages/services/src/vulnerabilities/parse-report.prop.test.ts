@@ -5,11 +5,31 @@ import { parseVulnerabilityReport } from './parse-report.js';
 import { referrersTag } from './referrers.js';
 import { SEVERITIES } from './types.js';
 
-const severityWord = fc.constantFrom('CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN', 'critical', 'info', 'none', 'bogus');
+const severityWord = fc.constantFrom(
+  'CRITICAL',
+  'HIGH',
+  'MEDIUM',
+  'LOW',
+  'UNKNOWN',
+  'critical',
+  'info',
+  'none',
+  'bogus',
+);
 const trivyDoc = fc.record({
   SchemaVersion: fc.constant(2),
   Results: fc.array(
-    fc.record({ Target: fc.string(), Vulnerabilities: fc.array(fc.record({ VulnerabilityID: fc.string({ minLength: 1 }), Severity: severityWord, PkgName: fc.string() }), { maxLength: 20 }) }),
+    fc.record({
+      Target: fc.string(),
+      Vulnerabilities: fc.array(
+        fc.record({
+          VulnerabilityID: fc.string({ minLength: 1 }),
+          Severity: severityWord,
+          PkgName: fc.string(),
+        }),
+        { maxLength: 20 },
+      ),
+    }),
     { maxLength: 4 },
   ),
 });
@@ -18,7 +38,9 @@ describe('report parsing properties', () => {
   it('never throws on arbitrary JSON values, and every finding has a known severity', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (value) => {
-        const report = parseVulnerabilityReport(typeof value === 'object' && value !== null ? value : { value });
+        const report = parseVulnerabilityReport(
+          typeof value === 'object' && value !== null ? value : { value },
+        );
         for (const f of report?.findings ?? []) expect(SEVERITIES).toContain(f.severity);
       }),
     );
@@ -39,7 +61,9 @@ describe('report parsing properties', () => {
   it('keeps one finding per Trivy vulnerability, in any wrapper', () => {
     fc.assert(
       fc.property(trivyDoc, fc.boolean(), (doc, wrap) => {
-        const input = wrap ? { _type: 'https://in-toto.io/Statement/v1', predicateType: 'x', predicate: doc } : doc;
+        const input = wrap
+          ? { _type: 'https://in-toto.io/Statement/v1', predicateType: 'x', predicate: doc }
+          : doc;
         const report = parseVulnerabilityReport(JSON.stringify(input));
         const expected = doc.Results.reduce((n, r) => n + r.Vulnerabilities.length, 0);
         expect(report?.format).toBe('trivy');

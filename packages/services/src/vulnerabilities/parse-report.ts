@@ -5,20 +5,25 @@ import { parseTrivy } from './parse-trivy.js';
 import type { ReportFormat, VulnerabilityReport } from './types.js';
 
 /** Media types used when attaching reports (artifact and layer type). @public */
-export const REPORT_MEDIA_TYPES: Readonly<Record<Exclude<ReportFormat, 'cyclonedx-vex'>, string>> = Object.freeze({
-  sarif: 'application/sarif+json',
-  cyclonedx: 'application/vnd.cyclonedx+json',
-  // Trivy registers no media type for its JSON report; this is the one this toolkit writes.
-  trivy: 'application/vnd.aquasec.trivy.report+json',
-});
+export const REPORT_MEDIA_TYPES: Readonly<Record<Exclude<ReportFormat, 'cyclonedx-vex'>, string>> =
+  Object.freeze({
+    sarif: 'application/sarif+json',
+    cyclonedx: 'application/vnd.cyclonedx+json',
+    // Trivy registers no media type for its JSON report; this is the one this toolkit writes.
+    trivy: 'application/vnd.aquasec.trivy.report+json',
+  });
 
 /** in-toto predicate types that never carry vulnerabilities (skipped without downloading). @internal */
-export const NON_SCAN_PREDICATES: readonly RegExp[] = [/^https:\/\/slsa\.dev\/provenance\//, /^https:\/\/spdx\.dev\/Document/];
+export const NON_SCAN_PREDICATES: readonly RegExp[] = [
+  /^https:\/\/slsa\.dev\/provenance\//,
+  /^https:\/\/spdx\.dev\/Document/,
+];
 
 const MAX_DEPTH = 3;
 
 function unwrap(doc: unknown, depth: number): VulnerabilityReport | undefined {
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc) || depth > MAX_DEPTH) return undefined;
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc) || depth > MAX_DEPTH)
+    return undefined;
   const o = doc as Record<string, unknown>;
   // DSSE envelope (signed attestations): the statement is base64 in `payload`.
   if (typeof o['payloadType'] === 'string' && typeof o['payload'] === 'string') {
@@ -40,8 +45,14 @@ function unwrap(doc: unknown, depth: number): VulnerabilityReport | undefined {
     const inner = unwrap(s['result'], depth + 1);
     if (inner === undefined) return undefined;
     const meta = o['metadata'] as Record<string, unknown> | undefined;
-    const finished = typeof meta?.['scanFinishedOn'] === 'string' ? Date.parse(meta['scanFinishedOn']) : Number.NaN;
-    return { ...inner, scannedAt: inner.scannedAt ?? (Number.isFinite(finished) ? new Date(finished) : undefined) };
+    const finished =
+      typeof meta?.['scanFinishedOn'] === 'string'
+        ? Date.parse(meta['scanFinishedOn'])
+        : Number.NaN;
+    return {
+      ...inner,
+      scannedAt: inner.scannedAt ?? (Number.isFinite(finished) ? new Date(finished) : undefined),
+    };
   }
   return parseSarif(o) ?? parseCycloneDx(o) ?? parseTrivy(o);
 }
@@ -59,14 +70,20 @@ function unwrap(doc: unknown, depth: number): VulnerabilityReport | undefined {
  * ```
  * @public
  */
-export function parseVulnerabilityReport(input: string | Uint8Array | object): VulnerabilityReport | undefined {
+export function parseVulnerabilityReport(
+  input: string | Uint8Array | object,
+): VulnerabilityReport | undefined {
   let doc: unknown = input;
   if (typeof input === 'string' || input instanceof Uint8Array) {
     const text = typeof input === 'string' ? input : new TextDecoder().decode(input);
     try {
       doc = JSON.parse(text);
     } catch {
-      throw new ValidationError('INVALID_ARGUMENT', 'a vulnerability report must be JSON (SARIF, CycloneDX or Trivy)', text.slice(0, 40));
+      throw new ValidationError(
+        'INVALID_ARGUMENT',
+        'a vulnerability report must be JSON (SARIF, CycloneDX or Trivy)',
+        text.slice(0, 40),
+      );
     }
   }
   return unwrap(doc, 0);

@@ -13,7 +13,10 @@ const RuleSchema = z.looseObject({
   name: z.string().nullish(),
   shortDescription: text,
   properties: z
-    .looseObject({ 'security-severity': z.union([z.string(), z.number()]).nullish(), tags: z.array(z.unknown()).nullish() })
+    .looseObject({
+      'security-severity': z.union([z.string(), z.number()]).nullish(),
+      tags: z.array(z.unknown()).nullish(),
+    })
     .nullish(),
 });
 const ResultSchema = z.looseObject({
@@ -25,23 +28,38 @@ const ResultSchema = z.looseObject({
 });
 const RunSchema = z.looseObject({
   tool: z.looseObject({
-    driver: z.looseObject({ name: z.string(), version: z.string().nullish(), semanticVersion: z.string().nullish(), rules: z.array(RuleSchema).nullish() }),
+    driver: z.looseObject({
+      name: z.string(),
+      version: z.string().nullish(),
+      semanticVersion: z.string().nullish(),
+      rules: z.array(RuleSchema).nullish(),
+    }),
   }),
   results: z.array(ResultSchema).nullish(),
-  invocations: z.array(z.looseObject({ endTimeUtc: z.string().nullish(), startTimeUtc: z.string().nullish() })).nullish(),
+  invocations: z
+    .array(z.looseObject({ endTimeUtc: z.string().nullish(), startTimeUtc: z.string().nullish() }))
+    .nullish(),
 });
 /** A SARIF log (only the parts used). @internal */
-export const SarifSchema = z.looseObject({ version: z.string().nullish(), runs: z.array(RunSchema) });
+export const SarifSchema = z.looseObject({
+  version: z.string().nullish(),
+  runs: z.array(RunSchema),
+});
 
 type Rule = z.infer<typeof RuleSchema>;
 
-function ruleSeverity(rule: Rule | undefined, level: string | null | undefined): { severity: Severity; score?: number } {
+function ruleSeverity(
+  rule: Rule | undefined,
+  level: string | null | undefined,
+): { severity: Severity; score?: number } {
   const raw = rule?.properties?.['security-severity'];
   const score = raw === undefined || raw === null ? Number.NaN : Number(raw);
-  if (Number.isFinite(score) && severityFromScore(score) !== 'unknown') return { severity: severityFromScore(score), score };
+  if (Number.isFinite(score) && severityFromScore(score) !== 'unknown')
+    return { severity: severityFromScore(score), score };
   for (const tag of rule?.properties?.tags ?? []) {
     const s = normalizeSeverity(tag);
-    if (s !== 'unknown' && typeof tag === 'string' && tag === tag.toUpperCase()) return { severity: s };
+    if (s !== 'unknown' && typeof tag === 'string' && tag === tag.toUpperCase())
+      return { severity: s };
   }
   if (level === 'error') return { severity: 'high' };
   if (level === 'warning') return { severity: 'medium' };
@@ -58,7 +76,9 @@ function messageField(message: string | undefined, label: string): string | unde
 }
 
 function latest(dates: readonly (string | null | undefined)[]): Date | undefined {
-  const ms = dates.map((d) => (typeof d === 'string' ? Date.parse(d) : Number.NaN)).filter(Number.isFinite);
+  const ms = dates
+    .map((d) => (typeof d === 'string' ? Date.parse(d) : Number.NaN))
+    .filter(Number.isFinite);
   return ms.length === 0 ? undefined : new Date(Math.max(...ms));
 }
 
@@ -77,7 +97,10 @@ export function parseSarif(doc: unknown): VulnerabilityReport | undefined {
     const rules = run.tool.driver.rules ?? [];
     const byId = new Map(rules.map((r) => [r.id, r]));
     for (const result of run.results ?? []) {
-      const rule = (result.ruleIndex === undefined || result.ruleIndex === null ? undefined : rules[result.ruleIndex]) ?? byId.get(result.ruleId ?? '');
+      const rule =
+        (result.ruleIndex === undefined || result.ruleIndex === null
+          ? undefined
+          : rules[result.ruleIndex]) ?? byId.get(result.ruleId ?? '');
       const id = result.ruleId ?? rule?.id ?? 'unknown';
       const message = result.message?.text ?? undefined;
       const { severity, score } = ruleSeverity(rule, result.level);
@@ -100,8 +123,15 @@ export function parseSarif(doc: unknown): VulnerabilityReport | undefined {
   const version = driver?.version ?? driver?.semanticVersion ?? undefined;
   return {
     format: 'sarif',
-    scanner: driver === undefined ? undefined : { name: driver.name, ...(version === undefined ? {} : { version }) },
-    scannedAt: latest(parsed.data.runs.flatMap((r) => (r.invocations ?? []).flatMap((i) => [i.endTimeUtc, i.startTimeUtc]))),
+    scanner:
+      driver === undefined
+        ? undefined
+        : { name: driver.name, ...(version === undefined ? {} : { version }) },
+    scannedAt: latest(
+      parsed.data.runs.flatMap((r) =>
+        (r.invocations ?? []).flatMap((i) => [i.endTimeUtc, i.startTimeUtc]),
+      ),
+    ),
     findings,
   };
 }

@@ -14,7 +14,12 @@ const VulnSchema = z.looseObject({
   FixedVersion: z.string().nullish(),
   Severity: z.string().nullish(),
   Title: z.string().nullish(),
-  CVSS: z.record(z.string(), z.looseObject({ V3Score: z.number().nullish(), V2Score: z.number().nullish() })).nullish(),
+  CVSS: z
+    .record(
+      z.string(),
+      z.looseObject({ V3Score: z.number().nullish(), V2Score: z.number().nullish() }),
+    )
+    .nullish(),
   Status: z.string().nullish(),
 });
 /** A Trivy JSON report (only the parts used). @internal */
@@ -23,27 +28,47 @@ export const TrivySchema = z.looseObject({
   CreatedAt: z.string().nullish(),
   ArtifactName: z.string().nullish(),
   Trivy: z.looseObject({ Version: z.string().nullish() }).nullish(),
-  Results: z.array(z.looseObject({ Target: z.string().nullish(), Vulnerabilities: z.array(VulnSchema).nullish() })).nullish(),
+  Results: z
+    .array(
+      z.looseObject({
+        Target: z.string().nullish(),
+        Vulnerabilities: z.array(VulnSchema).nullish(),
+      }),
+    )
+    .nullish(),
 });
 
 type Vuln = z.infer<typeof VulnSchema>;
 
 function bestScore(v: Vuln): number | undefined {
-  const scores = Object.values(v.CVSS ?? {}).map((c) => c.V3Score ?? c.V2Score ?? Number.NaN).filter(Number.isFinite);
+  const scores = Object.values(v.CVSS ?? {})
+    .map((c) => c.V3Score ?? c.V2Score ?? Number.NaN)
+    .filter(Number.isFinite);
   return scores.length === 0 ? undefined : Math.max(...scores);
 }
 
 function toFinding(v: Vuln): Finding {
   const score = bestScore(v);
   const pkg = v.PkgName ?? v.PkgID ?? undefined;
-  const status = v.Status === 'fixed' ? 'affected' : v.Status === 'not_affected' ? 'not_affected' : v.Status === 'under_investigation' ? 'under_investigation' : undefined;
+  const status =
+    v.Status === 'fixed'
+      ? 'affected'
+      : v.Status === 'not_affected'
+        ? 'not_affected'
+        : v.Status === 'under_investigation'
+          ? 'under_investigation'
+          : undefined;
   return {
     id: v.VulnerabilityID,
     severity: normalizeSeverity(v.Severity),
     ...(score === undefined ? {} : { score }),
     ...(pkg === undefined ? {} : { package: pkg }),
-    ...(v.InstalledVersion === undefined || v.InstalledVersion === null ? {} : { installedVersion: v.InstalledVersion }),
-    ...(v.FixedVersion === undefined || v.FixedVersion === null || v.FixedVersion === '' ? {} : { fixedVersion: v.FixedVersion }),
+    ...(v.InstalledVersion === undefined || v.InstalledVersion === null
+      ? {}
+      : { installedVersion: v.InstalledVersion }),
+    ...(v.FixedVersion === undefined || v.FixedVersion === null || v.FixedVersion === ''
+      ? {}
+      : { fixedVersion: v.FixedVersion }),
     ...(v.Title === undefined || v.Title === null ? {} : { title: v.Title }),
     ...(status === undefined ? {} : { status }),
   };

@@ -1,4 +1,10 @@
-import { DescriptorSchema, Digest, MediaType, type Descriptor, type ImageReference } from '@llmdevops/docker-hub-core';
+import {
+  DescriptorSchema,
+  Digest,
+  MediaType,
+  type Descriptor,
+  type ImageReference,
+} from '@llmdevops/docker-hub-core';
 import { errorFromResponse } from '@llmdevops/docker-hub-transport';
 import type { ClientContext } from '../client/context.js';
 import { nextLink } from '../tags/link-header.js';
@@ -52,24 +58,42 @@ function descriptorsOf(body: unknown): Descriptor[] | undefined {
  * @throws the typed registry errors other than the 404s described
  * @public
  */
-export async function listReferrers(ctx: RegistryContext, ref: ImageReference, digest: string, signal?: AbortSignal): Promise<ReferrerList> {
+export async function listReferrers(
+  ctx: RegistryContext,
+  ref: ImageReference,
+  digest: string,
+  signal?: AbortSignal,
+): Promise<ReferrerList> {
   const tag = referrersTag(digest);
   const descriptors: Descriptor[] = [];
   let path: string | URL | undefined = `referrers/${digest}`;
   for (let page = 0; path !== undefined && page < MAX_PAGES; page++) {
-    const res = await ctx.send({ method: 'GET', ref, path, headers: { accept: MediaType.OciIndex }, signal, operation: 'referrers' });
+    const res = await ctx.send({
+      method: 'GET',
+      ref,
+      path,
+      headers: { accept: MediaType.OciIndex },
+      signal,
+      operation: 'referrers',
+    });
     if (page === 0 && (res.status === 404 || res.status === 405)) {
       await res.dump();
       return { via: 'referrers-tag', descriptors: await fromTag(ctx, ref, tag, signal) };
     }
-    if (res.status !== 200) throw await errorFromResponse(res, `GET referrers of ${ref.name}@${digest}`);
+    if (res.status !== 200)
+      throw await errorFromResponse(res, `GET referrers of ${ref.name}@${digest}`);
     descriptors.push(...(descriptorsOf(await res.json(INDEX_LIMIT)) ?? []));
     path = nextLink(res.header('link'), res.url);
   }
   return { via: 'referrers', descriptors };
 }
 
-async function fromTag(ctx: RegistryContext, ref: ImageReference, tag: string, signal: AbortSignal | undefined): Promise<Descriptor[]> {
+async function fromTag(
+  ctx: RegistryContext,
+  ref: ImageReference,
+  tag: string,
+  signal: AbortSignal | undefined,
+): Promise<Descriptor[]> {
   return (await readReferrersIndex(ctx, ref, tag, signal)) ?? [];
 }
 
@@ -83,13 +107,26 @@ async function fromTag(ctx: RegistryContext, ref: ImageReference, tag: string, s
  * @returns the descriptors, or undefined
  * @internal
  */
-export async function readReferrersIndex(ctx: RegistryContext, ref: ImageReference, tag: string, signal?: AbortSignal): Promise<Descriptor[] | undefined> {
-  const res = await ctx.send({ method: 'GET', ref, path: `manifests/${tag}`, headers: { accept: INDEX_ACCEPT }, signal, operation: 'manifests' });
+export async function readReferrersIndex(
+  ctx: RegistryContext,
+  ref: ImageReference,
+  tag: string,
+  signal?: AbortSignal,
+): Promise<Descriptor[] | undefined> {
+  const res = await ctx.send({
+    method: 'GET',
+    ref,
+    path: `manifests/${tag}`,
+    headers: { accept: INDEX_ACCEPT },
+    signal,
+    operation: 'manifests',
+  });
   if (res.status === 404) {
     await res.dump();
     return [];
   }
-  if (res.status !== 200) throw await errorFromResponse(res, `GET referrers tag ${ref.name}:${tag}`);
+  if (res.status !== 200)
+    throw await errorFromResponse(res, `GET referrers tag ${ref.name}:${tag}`);
   const type = res.header('content-type') ?? '';
   const body: unknown = await res.json(INDEX_LIMIT).catch(() => undefined);
   const mediaType = (body as { mediaType?: unknown } | undefined)?.mediaType ?? type;

@@ -86,5 +86,9 @@ export function countBySeverity(findings: readonly Finding[]): SeverityCounts {
  * @internal
  */
 export function compareFindings(a: Finding, b: Finding): number {
-  return severityRank(a.severity) - severityRank(b.severity) || (b.score ?? -1) - (a.score ?? -1) || a.id.localeCompare(b.id);
+  return (
+    severityRank(a.severity) - severityRank(b.severity) ||
+    (b.score ?? -1) - (a.score ?? -1) ||
+    a.id.localeCompare(b.id)
+  );
 }

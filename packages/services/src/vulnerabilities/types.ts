@@ -4,7 +4,13 @@ import type { CallOptions } from '../internal/ref.js';
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'unknown';
 
 /** Severities from worst to mildest. @public */
-export const SEVERITIES: readonly Severity[] = Object.freeze(['critical', 'high', 'medium', 'low', 'unknown']);
+export const SEVERITIES: readonly Severity[] = Object.freeze([
+  'critical',
+  'high',
+  'medium',
+  'low',
+  'unknown',
+]);
 
 /** Report formats the parsers understand. @public */
 export type ReportFormat = 'sarif' | 'cyclonedx' | 'cyclonedx-vex' | 'trivy';
@@ -109,5 +115,10 @@ export interface VulnerabilityProvider {
    * @param options - signal, top count, size limit
    * @returns the overview, or undefined when no scan report exists
    */
-  getScanOverview(namespace: string, repository: string, digest: string, options?: ScanOverviewOptions): Promise<ScanOverview | undefined>;
+  getScanOverview(
+    namespace: string,
+    repository: string,
+    digest: string,
+    options?: ScanOverviewOptions,
+  ): Promise<ScanOverview | undefined>;
 }

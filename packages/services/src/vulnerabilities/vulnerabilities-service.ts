@@ -8,9 +8,15 @@ import { attachReport, type AttachOptions, type AttachResult } from './attach-re
 import { findReports, type ReportDeps } from './find-reports.js';
 import { listReferrers, type ReferrerList } from './referrers.js';
 import { compareFindings, countBySeverity, counts } from './severity.js';
-import type { FoundReport, ScanOverview, ScanOverviewOptions, VulnerabilityProvider } from './types.js';
+import type {
+  FoundReport,
+  ScanOverview,
+  ScanOverviewOptions,
+  VulnerabilityProvider,
+} from './types.js';
 
-const newestFirst = (a: FoundReport, b: FoundReport): number => (b.scannedAt?.getTime() ?? -Infinity) - (a.scannedAt?.getTime() ?? -Infinity);
+const newestFirst = (a: FoundReport, b: FoundReport): number =>
+  (b.scannedAt?.getTime() ?? -Infinity) - (a.scannedAt?.getTime() ?? -Infinity);
 
 /**
  * Builds the overview from the reports found: the newest scan counts, VEX statements from any
@@ -21,11 +27,19 @@ const newestFirst = (a: FoundReport, b: FoundReport): number => (b.scannedAt?.ge
  * @returns the overview, or undefined without any scan report
  * @internal
  */
-export function buildOverview(digest: string, found: { reports: readonly FoundReport[]; problems: readonly string[] }, top: number): ScanOverview | undefined {
+export function buildOverview(
+  digest: string,
+  found: { reports: readonly FoundReport[]; problems: readonly string[] },
+  top: number,
+): ScanOverview | undefined {
   const reports = [...found.reports].sort(newestFirst);
   const primary = reports.find((r) => r.format !== 'cyclonedx-vex');
   if (primary === undefined) return undefined;
-  const vex = new Set(reports.filter((r) => r.format === 'cyclonedx-vex').flatMap((r) => r.findings.filter((f) => !counts(f)).map((f) => f.id)));
+  const vex = new Set(
+    reports
+      .filter((r) => r.format === 'cyclonedx-vex')
+      .flatMap((r) => r.findings.filter((f) => !counts(f)).map((f) => f.id)),
+  );
   const effective = primary.findings.filter((f) => counts(f) && !vex.has(f.id));
   const c = countBySeverity(effective);
   return {
@@ -64,7 +78,10 @@ export class VulnerabilitiesService implements VulnerabilityProvider {
    */
   constructor(
     ctx: Pick<ClientContext, 'send' | 'expect'>,
-    services: { readonly manifests: Pick<ManifestsService, 'get' | 'head'>; readonly blobs: Pick<BlobsService, 'get' | 'upload'> },
+    services: {
+      readonly manifests: Pick<ManifestsService, 'get' | 'head'>;
+      readonly blobs: Pick<BlobsService, 'get' | 'upload'>;
+    },
   ) {
     this.#deps = { ctx, ...services };
   }
@@ -79,10 +96,18 @@ export class VulnerabilitiesService implements VulnerabilityProvider {
    * @returns the overview, or undefined when no scan report is attached
    * @throws {@link ValidationError}, {@link InvalidDigestError}; {@link NotFoundError} when the image does not exist
    */
-  async getScanOverview(namespace: string, repository: string, digest: string, options: ScanOverviewOptions = {}): Promise<ScanOverview | undefined> {
+  async getScanOverview(
+    namespace: string,
+    repository: string,
+    digest: string,
+    options: ScanOverviewOptions = {},
+  ): Promise<ScanOverview | undefined> {
     checkNames(namespace, repository);
     Digest.parse(digest);
-    return this.getScanOverviewFor(ImageReference.parse(`${namespace}/${repository}@${digest}`), options);
+    return this.getScanOverviewFor(
+      ImageReference.parse(`${namespace}/${repository}@${digest}`),
+      options,
+    );
   }
 
   /**
@@ -92,11 +117,24 @@ export class VulnerabilitiesService implements VulnerabilityProvider {
    * @returns the overview, or undefined when no scan report is attached
    * @throws {@link NotFoundError} when the image does not exist
    */
-  async getScanOverviewFor(input: ReferenceInput, options: ScanOverviewOptions = {}): Promise<ScanOverview | undefined> {
+  async getScanOverviewFor(
+    input: ReferenceInput,
+    options: ScanOverviewOptions = {},
+  ): Promise<ScanOverview | undefined> {
     const ref = toReference(input);
-    const digest = ref.digest ?? (await this.#deps.manifests.head(ref, options.signal === undefined ? {} : { signal: options.signal })).digest;
+    const digest =
+      ref.digest ??
+      (
+        await this.#deps.manifests.head(
+          ref,
+          options.signal === undefined ? {} : { signal: options.signal },
+        )
+      ).digest;
     const byDigest = ref.withDigest(digest) as ImageReference & { digest: string };
-    const found = await findReports(this.#deps, byDigest, { maxBytes: options.maxReportBytes ?? 32 * 1024 * 1024, signal: options.signal });
+    const found = await findReports(this.#deps, byDigest, {
+      maxBytes: options.maxReportBytes ?? 32 * 1024 * 1024,
+      signal: options.signal,
+    });
     return buildOverview(digest, found, options.top ?? 10);
   }
 
@@ -106,7 +144,10 @@ export class VulnerabilitiesService implements VulnerabilityProvider {
    * @param options - signal
    * @returns the referrer descriptors and how they were found
    */
-  async referrers(input: ReferenceInput, options: { readonly signal?: AbortSignal } = {}): Promise<ReferrerList> {
+  async referrers(
+    input: ReferenceInput,
+    options: { readonly signal?: AbortSignal } = {},
+  ): Promise<ReferrerList> {
     const ref = toReference(input);
     const digest = ref.digest ?? (await this.#deps.manifests.head(ref, options)).digest;
     return listReferrers(this.#deps.ctx, ref, digest, options.signal);
@@ -121,7 +162,11 @@ export class VulnerabilitiesService implements VulnerabilityProvider {
    * @returns the artifact digest and how it is indexed
    * @throws {@link ValidationError} for an unknown format without `mediaType`; registry errors
    */
-  async attach(input: ReferenceInput, report: string | Uint8Array | object, options: AttachOptions = {}): Promise<AttachResult> {
+  async attach(
+    input: ReferenceInput,
+    report: string | Uint8Array | object,
+    options: AttachOptions = {},
+  ): Promise<AttachResult> {
     return attachReport(this.#deps, toReference(input), report, options);
   }
 }
