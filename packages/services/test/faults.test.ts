@@ -74,6 +74,17 @@ describe('pulls through a faulty proxy', () => {
     expect(existsSync(dest)).toBe(false);
   });
 
+  it('give up with TOOMANYREQUESTS when 429s outlast the retries', async () => {
+    proxy.add({ match: { method: 'GET', path: '/faults/img/manifests/v1' }, status: 429, retryAfter: '0', times: 10 });
+    // A fresh client without the manifest cache, so the request really goes out.
+    const fresh = new Client({ resilience: { maxRetries: 2 }, cache: { enabled: false } }, { env: { DOCKER_CONFIG: cfg.dir } });
+    try {
+      await expect(fresh.manifests.get(`${proxy.host}/faults/img:v1`)).rejects.toMatchObject({ code: 'TOOMANYREQUESTS', status: 429 });
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('stop at once when the caller aborts, with AbortedError and no files left', async () => {
     const abort = new AbortController();
     const dest = join(work, 'aborted');
