@@ -58,6 +58,22 @@ export interface HubPagesOptions {
 }
 
 const JSON_LIMIT = 8 * 1024 * 1024;
+
+/**
+ * The route template of a Hub API path for events and metrics (names replaced by placeholders).
+ * @param path - e.g. `/v2/namespaces/alice/repositories/app/tags/v1`
+ * @returns e.g. `/v2/namespaces/{namespace}/repositories/{repository}/tags/{tag}`
+ * @internal
+ */
+export function hubRoute(path: string): string {
+  return path
+    .replace(/^\/v2\/(namespaces|repositories)\/[^/]+/, '/v2/$1/{namespace}')
+    .replace(
+      /^(\/v2\/namespaces\/\{namespace\}\/repositories|\/v2\/repositories\/\{namespace\})\/[^/]+/,
+      '$1/{repository}',
+    )
+    .replace(/\/tags\/[^/]+/, '/tags/{tag}');
+}
 const MISSING_ROUTE = new Set([404, 405, 410]);
 
 /**
@@ -121,7 +137,7 @@ export class HubApi {
         ...(token === undefined ? {} : { authorization: `Bearer ${token.reveal()}` }),
       },
       ...withSignal(call.signal),
-      context: { operation: call.operation, route: call.url.pathname.replace(/\/[^/]+$/, '/{id}') },
+      context: { operation: call.operation, route: hubRoute(call.url.pathname) },
     });
     this.rateLimit.observe(res.headers, this.#now());
     return res;
