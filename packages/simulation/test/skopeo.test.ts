@@ -1,6 +1,7 @@
 // Real client interop: skopeo 1.9 pushes, inspects, lists, pulls and deletes a multi-arch image
 // through the simulator over loopback with token auth on.
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -126,5 +127,45 @@ describe('skopeo against the simulator (token auth, loopback)', () => {
         `docker://${host}/alice/denied:v1`,
       ),
     ).rejects.toThrow(/unauthorized|authentication/i);
+  });
+});
+
+describe('skopeo against the dockerhub profile', () => {
+  it('pushes and inspects through the Docker Hub token flow; delete is refused as on Docker Hub', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'sim-skopeo-hub-'));
+    const sim = createSimulator({
+      profile: 'dockerhub',
+      users: [{ name: 'hubuser', password: 'hub-pw-123', namespaces: ['hubuser'] }],
+    });
+    try {
+      const layout = await writeMultiArchLayout(join(work, 'src'), 'v1');
+      const host = new URL((await sim.listen()).url).host;
+      const creds = 'hubuser:hub-pw-123';
+      await skopeo(
+        'copy',
+        '--all',
+        '--dest-tls-verify=false',
+        '--dest-creds',
+        creds,
+        `oci:${layout.dir}:v1`,
+        `docker://${host}/hubuser/app:v1`,
+      );
+      const raw = await skopeo(
+        'inspect',
+        '--raw',
+        '--tls-verify=false',
+        `docker://${host}/hubuser/app:v1`,
+      );
+      expect(createHash('sha256').update(raw).digest('hex')).toBe(layout.indexDigest.slice(7));
+      await expect(
+        skopeo('inspect', '--raw', '--tls-verify=false', `docker://${host}/nobody/missing:v1`),
+      ).rejects.toThrow(/unauthorized|denied|authentication/i);
+      await expect(
+        skopeo('delete', '--tls-verify=false', '--creds', creds, `docker://${host}/hubuser/app:v1`),
+      ).rejects.toThrow(/unsupported|405/i);
+    } finally {
+      await sim.close();
+      await rm(work, { recursive: true, force: true });
+    }
   });
 });

@@ -106,14 +106,9 @@ export function createRegistryHandler(ctx: RegistryContext, deps: RegistryHandle
     const principal = deps.gate(request, scopesFor(route, request.method, url, ctx.rules));
     if (principal instanceof Response) return principal;
     const read = request.method === 'GET' || request.method === 'HEAD';
-    const hidden =
-      'name' in route && route.kind !== 'invalid-name' && read && !ctx.state.repos.has(route.name);
-    if (hidden && ctx.rules.missingRepoAnswer === 'unauthorized-401') {
-      return registryError(401, {
-        code: 'UNAUTHORIZED',
-        detail: [{ Type: 'repository', Class: '', Name: route.name, Action: 'pull' }],
-      });
-    }
+    // Docker Hub's hiding of missing repositories (`missingRepoAnswer`) happens in the token
+    // grants: a token for a repository that does not exist carries no pull unless the caller owns
+    // the namespace, so the gate above answers 401 insufficient_scope.
     let limitHeaders: Record<string, string> = {};
     if (deps.rateLimiter !== undefined && route.kind === 'manifest' && read) {
       const source =
