@@ -50,6 +50,7 @@ export function createCore(
   });
   const webhooks = new WebhookEmitter(options.webhooks ?? [], options.webhookAttempts ?? 3);
   const hubBase = options.hubUrl ?? 'https://hub.docker.com';
+  let saving: Promise<void> = Promise.resolve();
   const ctx: RegistryContext = {
     store: parts.store,
     state: parts.state,
@@ -57,7 +58,12 @@ export function createCore(
     now,
     stateKey: randomBytes(32),
     maxManifestBytes: options.maxManifestBytes ?? 4 * 1024 * 1024,
-    save: () => parts.store.saveMeta(parts.state.toJSON()),
+    // Saves run one after another, each writing the state as it is then, so the file on disk
+    // never goes back to an older state when two requests finish together.
+    save: () => {
+      saving = saving.catch(() => undefined).then(() => parts.store.saveMeta(parts.state.toJSON()));
+      return saving;
+    },
     onTaggedPush: (event) => {
       webhooks.emit(
         event.repository,

@@ -83,6 +83,9 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       if (r.description !== undefined) repo.description = r.description;
     }
   })();
+  // Requests await `ready` and see its failure; this only keeps an unused simulator from
+  // reporting an unhandled rejection.
+  ready.catch(() => undefined);
   const lazyStore = forwardingStore(() => blobs);
   const core = createCore(options, { rules, store: lazyStore, state, ready });
   const dispatcher = new SimulatorDispatcher(core.handle);
