@@ -9,6 +9,7 @@ export { parseConfig, isResolvedConfig, type ParseConfigOptions } from './config
 export { DockerHubConfigSchema, type DockerHubConfigInput, type ResolvedDockerHubConfig } from './config/schema.js';
 export { DockerHubClient, type ClientDeps, type LoginOptions, type LoginResult } from './client/docker-hub-client.js';
 export { DOCKER_HUB_REGISTRY_URL } from './client/context.js';
+export type { ClientLogger } from './client/trace.js';
 export type { ReferenceInput, CallOptions } from './internal/ref.js';
 export {
   ManifestsService,

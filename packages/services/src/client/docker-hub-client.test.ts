@@ -53,6 +53,29 @@ describe('registry selection', () => {
   });
 });
 
+describe('observability', () => {
+  it('logs finished requests at debug when traceRequests is on, and nothing when silent', async () => {
+    const lines: string[] = [];
+    const logger = { debug: (m: string) => lines.push(`debug ${m}`), warn: (m: string) => lines.push(`warn ${m}`) };
+    const traced = new DockerHubClient(
+      { dispatcher: sim.dispatcher, observability: { traceRequests: true, logLevel: 'debug' }, auth: { username: 'u', password: 'very-secret-pw' } },
+      { env: { DOCKER_CONFIG: empty }, logger },
+    );
+    await traced.manifests.exists('127.0.0.1:1/a/b:nope');
+    await traced.close();
+    expect(lines.some((l) => l.startsWith('debug HEAD 127.0.0.1:1') && l.includes('-> 404'))).toBe(true);
+    expect(lines.join('\n')).not.toContain('very-secret-pw');
+    const quiet: string[] = [];
+    const silent = new DockerHubClient(
+      { dispatcher: sim.dispatcher, observability: { traceRequests: true, logLevel: 'silent' } },
+      { env: { DOCKER_CONFIG: empty }, logger: { debug: (m: string) => quiet.push(m), warn: (m: string) => quiet.push(m) } },
+    );
+    await silent.manifests.exists('127.0.0.1:1/a/b:nope');
+    await silent.close();
+    expect(quiet).toEqual([]);
+  });
+});
+
 describe('construction', () => {
   it('reads the environment when given no configuration', async () => {
     vi.stubEnv('DOCKER_CHUNK_SIZE_MB', '2');

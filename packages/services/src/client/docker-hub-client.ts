@@ -12,6 +12,7 @@ import { ManifestsService } from '../manifests/manifests-service.js';
 import { TagsService } from '../tags/tags-service.js';
 import { ClientContext } from './context.js';
 import { createClientCredentials } from './credentials.js';
+import { attachTracing, type ClientLogger } from './trace.js';
 
 /** Options of {@link DockerHubClient.login}. @public */
 export interface LoginOptions extends CallOptions {
@@ -39,6 +40,8 @@ export interface ClientDeps {
   readonly random?: () => number;
   /** `User-Agent` header. */
   readonly userAgent?: string;
+  /** Where `observability` log lines go (default `console`). */
+  readonly logger?: ClientLogger;
 }
 
 function resolve(config: ResolvedDockerHubConfig | DockerHubConfigInput | undefined, env: NodeJS.ProcessEnv): ResolvedDockerHubConfig {
@@ -72,6 +75,7 @@ export class DockerHubClient {
   readonly #auth: AuthMiddleware;
   readonly #ctx: ClientContext;
   readonly #credentials: CredentialProvider;
+  readonly #stopTracing: () => void;
 
   /**
    * (1) validates the configuration (the environment when none is given), (2) builds the
@@ -110,6 +114,7 @@ export class DockerHubClient {
       ...(deps.clock === undefined ? {} : { clock: deps.clock }),
     });
     transport.use(this.#auth, { before: 'redirect' });
+    this.#stopTracing = attachTracing(transport.events, c, deps.logger ?? console);
     this.#ctx = new ClientContext(transport, c, env);
     this.manifests = new ManifestsService(this.#ctx);
     this.tags = new TagsService(this.#ctx, this.manifests);
@@ -159,6 +164,7 @@ export class DockerHubClient {
    * @returns when closed
    */
   async close(): Promise<void> {
+    this.#stopTracing();
     this.#auth.dispose();
     this.#ctx.dispose();
     await this.#transport.close();
