@@ -1,3 +1,4 @@
 #!/usr/bin/env node
-// Stable entry for the `dhub` binary: exists before the build, so package managers can link it.
+// Checked-in entry for the `dhub` bin link: it exists before `pnpm build`, so pnpm links it on a
+// fresh install; the built program is dist/bin.js.
 import '../dist/bin.js';

@@ -12,7 +12,7 @@ import { generateImage, type GeneratedImage } from '../src/internal/demo-image.j
 import { writeImageLayout } from '../src/internal/layout-writer.js';
 
 /** The built binary. */
-export const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+export const BIN = fileURLToPath(new URL('../bin/dhub.js', import.meta.url));
 
 /** What a run produced. */
 export interface RunResult {
