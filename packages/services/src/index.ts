@@ -6,8 +6,17 @@
 export { DockerHubConfig, type FromFileOptions } from './config/docker-hub-config.js';
 export { DockerHubConfigBuilder } from './config/builder.js';
 export { parseConfig, isResolvedConfig, type ParseConfigOptions } from './config/parse-config.js';
-export { DockerHubConfigSchema, type DockerHubConfigInput, type ResolvedDockerHubConfig } from './config/schema.js';
-export { DockerHubClient, type ClientDeps, type LoginOptions, type LoginResult } from './client/docker-hub-client.js';
+export {
+  DockerHubConfigSchema,
+  type DockerHubConfigInput,
+  type ResolvedDockerHubConfig,
+} from './config/schema.js';
+export {
+  DockerHubClient,
+  type ClientDeps,
+  type LoginOptions,
+  type LoginResult,
+} from './client/docker-hub-client.js';
 export { DOCKER_HUB_REGISTRY_URL } from './client/context.js';
 export type { ClientLogger } from './client/trace.js';
 export type { ReferenceInput, CallOptions } from './internal/ref.js';
@@ -18,7 +27,12 @@ export {
   type PutManifestOptions,
 } from './manifests/manifests-service.js';
 export { TagsService, type TagPageOptions, type TagDeleteResult } from './tags/tags-service.js';
-export { BlobsService, type GetBlobOptions, type UploadOptions, type MountResult } from './blobs/blobs-service.js';
+export {
+  BlobsService,
+  type GetBlobOptions,
+  type UploadOptions,
+  type MountResult,
+} from './blobs/blobs-service.js';
 export type { BlobSource } from './blobs/blob-source.js';
 export type { UploadSession, UploadProgress } from './blobs/upload-session.js';
 export { ImagesService } from './images/images-service.js';
@@ -32,3 +46,6 @@ export type {
   CopyOptions,
   ImageTransferResult,
 } from './images/types.js';
+export * from './hub/index.js';
+export * from './vulnerabilities/index.js';
+export * from './rate-limit/index.js';

@@ -1,8 +1,19 @@
-import { accountOf, createAuthMiddleware, type AuthMiddleware, type CredentialProvider } from '@llmdevops/docker-hub-auth';
+import {
+  accountOf,
+  createAuthMiddleware,
+  type AuthMiddleware,
+  type CredentialProvider,
+} from '@llmdevops/docker-hub-auth';
 import { AuthenticationError, ImageReference } from '@llmdevops/docker-hub-core';
 import { errorFromResponse } from '@llmdevops/docker-hub-transport';
 import type { CallOptions } from '../internal/ref.js';
-import { createTransport, type Clock, type RateLimitStatus, type Transport, type TransportEvents } from '@llmdevops/docker-hub-transport';
+import {
+  createTransport,
+  type Clock,
+  type RateLimitStatus,
+  type Transport,
+  type TransportEvents,
+} from '@llmdevops/docker-hub-transport';
 import { DockerHubConfig } from '../config/docker-hub-config.js';
 import { isResolvedConfig, parseConfig } from '../config/parse-config.js';
 import type { DockerHubConfigInput, ResolvedDockerHubConfig } from '../config/schema.js';
@@ -10,6 +21,13 @@ import { BlobsService } from '../blobs/blobs-service.js';
 import { ImagesService } from '../images/images-service.js';
 import { ManifestsService } from '../manifests/manifests-service.js';
 import { TagsService } from '../tags/tags-service.js';
+import { HubRateLimitTracker, HubTagsService, RepositoriesService } from '../hub/index.js';
+import { VulnerabilitiesService } from '../vulnerabilities/index.js';
+import {
+  RateLimitService,
+  type CheckRateLimitOptions,
+  type PullRateLimit,
+} from '../rate-limit/index.js';
 import { ClientContext } from './context.js';
 import { createClientCredentials } from './credentials.js';
 import { attachTracing, type ClientLogger } from './trace.js';
@@ -44,7 +62,10 @@ export interface ClientDeps {
   readonly logger?: ClientLogger;
 }
 
-function resolve(config: ResolvedDockerHubConfig | DockerHubConfigInput | undefined, env: NodeJS.ProcessEnv): ResolvedDockerHubConfig {
+function resolve(
+  config: ResolvedDockerHubConfig | DockerHubConfigInput | undefined,
+  env: NodeJS.ProcessEnv,
+): ResolvedDockerHubConfig {
   if (config === undefined) return DockerHubConfig.fromEnv(env);
   return isResolvedConfig(config) ? config : parseConfig(config);
 }
@@ -71,6 +92,13 @@ export class DockerHubClient {
   readonly blobs: BlobsService;
   /** Whole images: pull, push, copy. */
   readonly images: ImagesService;
+  /** Docker Hub API repositories: list, get, search. */
+  readonly repositories: RepositoriesService;
+  /** Docker Hub API tag metadata (sizes, push times, per-platform digests) and Hub tag deletion. */
+  readonly hubTags: HubTagsService;
+  /** Vulnerability overviews from scan reports attached to images (referrers, attestations). */
+  readonly vulnerabilities: VulnerabilitiesService;
+  readonly #rateLimits: RateLimitService;
   readonly #transport: Transport;
   readonly #auth: AuthMiddleware;
   readonly #ctx: ClientContext;
@@ -99,7 +127,10 @@ export class DockerHubClient {
         resetTimeoutMs: c.resilience.circuitBreaker.resetTimeoutSeconds * 1000,
       },
       rateLimit: { lowThreshold: c.rateLimit.lowThreshold },
-      maxConcurrentPerHost: Math.max(16, c.upload.maxConcurrentDownloads + c.upload.maxConcurrentUploads + 4),
+      maxConcurrentPerHost: Math.max(
+        16,
+        c.upload.maxConcurrentDownloads + c.upload.maxConcurrentUploads + 4,
+      ),
       insecureHosts: c.insecureRegistries,
       userAgent: deps.userAgent ?? 'docker-hub-services',
       ...(deps.clock === undefined ? {} : { clock: deps.clock }),
@@ -120,6 +151,36 @@ export class DockerHubClient {
     this.tags = new TagsService(this.#ctx, this.manifests);
     this.blobs = new BlobsService(this.#ctx);
     this.images = new ImagesService(this.#ctx, { manifests: this.manifests, blobs: this.blobs });
+    const hubRateLimit = new HubRateLimitTracker();
+    this.repositories = new RepositoriesService(this.#ctx, { rateLimit: hubRateLimit });
+    this.hubTags = new HubTagsService(this.#ctx, { rateLimit: hubRateLimit });
+    this.vulnerabilities = new VulnerabilitiesService(this.#ctx, {
+      manifests: this.manifests,
+      blobs: this.blobs,
+    });
+    this.#rateLimits = new RateLimitService(this.#ctx, {
+      hub: hubRateLimit,
+      ...(deps.clock === undefined ? {} : { clock: deps.clock }),
+    });
+  }
+
+  /**
+   * Asks Docker Hub for the pull budget the documented way (a HEAD on `ratelimitpreview/test`,
+   * which does not count as a pull).
+   * @param options - what to do when the budget is spent, and the signal
+   * @returns the limit, remaining pulls, window and source
+   * @throws {@link RateLimitError} with `whenExhausted: 'fail'` (or a wait beyond `maxWaitMs`)
+   */
+  checkRateLimit(options?: CheckRateLimitOptions): Promise<PullRateLimit> {
+    return this.#rateLimits.check(options);
+  }
+
+  /**
+   * The Hub API's own budget (`X-RateLimit-*`), tracked apart from registry pull limits.
+   * @returns the latest status, or undefined when the Hub API sent none
+   */
+  hubRateLimitStatus(): RateLimitStatus | undefined {
+    return this.#rateLimits.hubStatus();
   }
 
   /**
@@ -130,14 +191,22 @@ export class DockerHubClient {
    * @throws {@link AuthenticationError} when there are no credentials or the registry refuses them
    */
   async login(options: LoginOptions = {}): Promise<LoginResult> {
-    const probe = ImageReference.parse(options.registry === undefined ? 'library/probe' : `${options.registry}/probe/probe`);
+    const probe = ImageReference.parse(
+      options.registry === undefined ? 'library/probe' : `${options.registry}/probe/probe`,
+    );
     const base = this.#ctx.registryBase(probe);
     const credential = await this.#credentials(base.host, options.signal);
     if (credential.kind === 'anonymous') {
-      throw new AuthenticationError(`no credentials for ${base.host}: set DOCKER_HUB_USERNAME and DOCKER_HUB_PASSWORD/DOCKER_HUB_ACCESS_TOKEN, or run docker login`, {});
+      throw new AuthenticationError(
+        `no credentials for ${base.host}: set DOCKER_HUB_USERNAME and DOCKER_HUB_PASSWORD/DOCKER_HUB_ACCESS_TOKEN, or run docker login`,
+        {},
+      );
     }
     const res = await this.#transport.request({
-      method: 'GET', url: new URL('/v2/', base), headers: {}, context: { operation: 'login' },
+      method: 'GET',
+      url: new URL('/v2/', base),
+      headers: {},
+      context: { operation: 'login' },
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
     if (res.status !== 200) throw await errorFromResponse(res, `login to ${base.host}`);
