@@ -40,4 +40,7 @@ for (const dir of packages) {
 if (extra.length > 0) missing.length = 0;
 if (missing.length > 0) console.error(`no test report from: ${missing.join(', ')}`);
 console.log(`${passed} passed, ${failed} failed`);
+if (turbo.status !== 0 && failed === 0) {
+  console.error('a package test task failed without a failing test (coverage threshold or crash): see above');
+}
 process.exit(turbo.status !== 0 || failed > 0 || missing.length > 0 ? 1 : 0);
