@@ -1,9 +1,10 @@
 // Every registry command as a subprocess against the real CNCF distribution registry (2.8), with
 // token auth and with Basic auth; credentials only through DOCKER_CONFIG (written by `dhub login`).
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DockerHubClient } from '@llmdevops/docker-hub-services';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRealRegistry, type RealRegistry } from '../../../tooling/registry/real-registry.js';
 import { type GeneratedImage } from '../src/internal/demo-image.js';
@@ -88,6 +89,26 @@ describe.each(['token', 'basic'] as const)('dhub against the real registry (%s a
     const gone = await dhub(['manifest', `${registry.host}/alice/mirror:v1`]);
     expect(gone.code).toBe(1);
     expect(gone.stderr).toMatch(/^(MANIFEST_UNKNOWN|NOT_FOUND): .*\n$/);
+  });
+
+  it('scan reads a report attached through the referrers tag fallback (2.8 has no referrers API)', async () => {
+    const client = new DockerHubClient({}, { env });
+    try {
+      const report = await readFile(
+        new URL('../../../fixtures/vuln-reports/trivy-alpine.json', import.meta.url),
+        'utf8',
+      );
+      await client.vulnerabilities.attach(`${repo}:v1`, report);
+    } finally {
+      await client.close();
+    }
+    const scan = await dhub(['scan', `${repo}:v1`, '--json']);
+    expect(scan.code).toBe(0);
+    expect(JSON.parse(scan.stdout)).toMatchObject({
+      found: true,
+      digest: image.index.digest,
+      scanner: { name: 'Trivy' },
+    });
   });
 
   it('token grants decide pushes (htpasswd has no per-user rights); logout forgets the login', async () => {

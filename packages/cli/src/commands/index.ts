@@ -9,6 +9,9 @@ import { manifestCommand } from './manifest.js';
 import { pullCommand } from './pull.js';
 import { pushCommand } from './push.js';
 import { rateLimitCommand } from './rate-limit.js';
+import { repoCommand, reposCommand } from './repos.js';
+import { scanCommand } from './scan.js';
+import { searchCommand } from './search.js';
 import { serveCommand } from './serve.js';
 import { tagCommand } from './tag.js';
 import { tagsCommand } from './tags.js';
@@ -25,6 +28,10 @@ export const COMMANDS: readonly Command[] = [
   copyCommand,
   tagCommand,
   deleteCommand,
+  reposCommand,
+  repoCommand,
+  searchCommand,
+  scanCommand,
   rateLimitCommand,
   loginCommand,
   logoutCommand,
