@@ -162,9 +162,6 @@ export const demoCommand = defineCommand(
     const { createSimulator } = await import('@llmdevops/docker-hub-simulation');
     const simulator = createSimulator({
       profile: 'dockerhub',
-      // Docker Hub hides missing repositories behind 401; the services client's first HEAD on a
-      // new repository's blobs would read that as refused credentials, so the demo reveals them.
-      rules: { missingRepoAnswer: 'not-found-404' },
       auth: 'token',
       users: [{ name: 'demo', password }],
       rateLimits: { anonymousLimit: 100, authenticatedLimit: 200, windowSeconds: 21_600 },
