@@ -166,6 +166,21 @@ describe('commands in-process', () => {
     expect(r.stderr).toContain('    at ');
   });
 
+  it('logs in from the library variables; a secret never shows, even with --debug', async () => {
+    const secret = 'wrong-Secret-9d8e7f';
+    const wrong = await runInProcess(['login', serve.host, '--debug'], {
+      env: { ...env, DOCKER_HUB_USERNAME: 'bob', DOCKER_HUB_ACCESS_TOKEN: secret },
+    });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/^UNAUTHORIZED: /);
+    expect(wrong.stdout + wrong.stderr).not.toContain(secret);
+    const right = await runInProcess(['login', serve.host], {
+      env: { ...env, DOCKER_HUB_USERNAME: 'bob', DOCKER_HUB_PASSWORD: 'bob-pw' },
+    });
+    expect(right).toMatchObject({ code: 0, stdout: 'Login Succeeded\n' });
+    expect((await dhub(['logout', serve.host])).code).toBe(0);
+  });
+
   it('a failed pull into an existing directory keeps the directory and adds nothing', async () => {
     const r = await dhub(['pull', `${repo}:missing`, 'layout']);
     expect(r.code).toBe(1);

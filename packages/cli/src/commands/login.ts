@@ -49,6 +49,7 @@ export const loginCommand = defineCommand(
     optionHelp: [
       '-u, --username USER   account name',
       '--password-stdin      read the password or access token from stdin',
+      '                      (defaults: DOCKER_HUB_USERNAME, DOCKER_HUB_ACCESS_TOKEN or DOCKER_HUB_PASSWORD)',
     ],
     examples: [
       'echo "$DOCKER_PAT" | dhub login -u alice --password-stdin',
@@ -59,18 +60,24 @@ export const loginCommand = defineCommand(
   },
   async (input) => {
     const argument = input.positionals[0];
-    const username = stringOption(input, 'username');
+    const { env } = input.io;
+    // The library's variables stand in for -u and --password-stdin (as in CI jobs).
+    const username = stringOption(input, 'username') ?? env['DOCKER_HUB_USERNAME'];
     if (username === undefined || username === '')
-      throw usageError(input, 'a username is required (-u USER)');
-    if (!flag(input, 'password-stdin')) {
+      throw usageError(input, 'a username is required (-u USER or DOCKER_HUB_USERNAME)');
+    const fromEnv = env['DOCKER_HUB_ACCESS_TOKEN'] ?? env['DOCKER_HUB_PASSWORD'];
+    if (!flag(input, 'password-stdin') && (fromEnv === undefined || fromEnv === '')) {
       throw usageError(
         input,
-        'give the password on stdin with --password-stdin (it is never read from arguments)',
+        'give the password on stdin with --password-stdin (it is never read from arguments), or set DOCKER_HUB_ACCESS_TOKEN',
       );
     }
     const registry = registryOf(argument);
     const config = loadConfig(input, registry === undefined ? [] : [registry]);
-    const password = await readPassword(input);
+    const password =
+      flag(input, 'password-stdin') || fromEnv === undefined
+        ? await readPassword(input)
+        : new Secret(fromEnv);
     // Only these credentials are tried (not the ones already stored), on the registry the library
     // selects for the argument: Docker Hub's (or DOCKER_REGISTRY_URL), HTTPS, or HTTP for loopback.
     const credential = toCredential({ username, password });
