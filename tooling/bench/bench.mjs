@@ -5,7 +5,7 @@
 // run `pnpm bench` (which builds first) or build the packages before `node tooling/scripts/bench.mjs`.
 import { execFile, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -168,7 +168,10 @@ async function timedOnce(cmd, args, env) {
           () => {},
         );
       }, 20);
+  // a stuck child (seen once with skopeo) must not hang the run: kill it and fail
+  const limit = setTimeout(() => child.kill('SIGKILL'), smoke ? 50_000 : 300_000);
   const code = await new Promise((r) => child.once('exit', r));
+  clearTimeout(limit);
   const wallMs = ms(now() - t);
   if (poll) clearInterval(poll);
   if (useTime) peakKb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(err)?.[1] ?? 0);
@@ -176,7 +179,14 @@ async function timedOnce(cmd, args, env) {
   return { wallMs, peakRssMb: Math.round((peakKb / 1024) * 10) / 10 };
 }
 
-const skopeoEnv = (home) => ({ HOME: home, XDG_RUNTIME_DIR: home });
+// A fresh HOME per skopeo run: its blob-info cache would otherwise remember where a digest was
+// pushed before and mount it from there instead of uploading (making later pushes near free).
+let skopeoHomes = 0;
+const skopeoEnv = (parent) => {
+  const home = join(parent, `h${skopeoHomes++}`);
+  mkdirSync(home, { recursive: true });
+  return { HOME: home, XDG_RUNTIME_DIR: home, XDG_CACHE_HOME: join(home, '.cache'), XDG_DATA_HOME: join(home, '.local', 'share') };
+};
 
 // ---------------------------------------------------------------- latency suites (P-01..P-09)
 async function latencySuite(target, client, work) {
