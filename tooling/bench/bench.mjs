@@ -18,7 +18,9 @@ import { startRegistry } from './registry.mjs';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { DockerHubClient } = await import(join(ROOT, 'packages/services/dist/index.js'));
 const { createSimulator } = await import(join(ROOT, 'packages/simulation/dist/index.js'));
-const { request, Agent } = await import(join(ROOT, 'packages/services/node_modules/undici/index.js'));
+const { request, Agent } = await import(
+  join(ROOT, 'packages/services/node_modules/undici/index.js')
+);
 const DHUB = join(ROOT, 'packages/cli/bin/dhub.js');
 const run = promisify(execFile);
 
@@ -35,10 +37,30 @@ const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const argv = process.argv.slice(2);
 const smoke = argv.includes('--smoke');
 const outIdx = argv.indexOf('--out');
-const OUT = resolve(outIdx >= 0 && argv[outIdx + 1] ? argv[outIdx + 1] : join(ROOT, 'bench-results'));
+const OUT = resolve(
+  outIdx >= 0 && argv[outIdx + 1] ? argv[outIdx + 1] : join(ROOT, 'bench-results'),
+);
 const P = smoke
-  ? { warmup: 1, iters: 3, uploadIters: 3, upSizes: [64 * 1024, 256 * 1024], conc: 64 * 1024, big: 2 * MiB, runs: 1, small8: 256 * 1024 }
-  : { warmup: 30, iters: 300, uploadIters: 20, upSizes: [1 * MiB, 10 * MiB], conc: 10 * MiB, big: 256 * MiB, runs: 3, small8: 32 * MiB };
+  ? {
+      warmup: 1,
+      iters: 3,
+      uploadIters: 3,
+      upSizes: [64 * 1024, 256 * 1024],
+      conc: 64 * 1024,
+      big: 2 * MiB,
+      runs: 1,
+      small8: 256 * 1024,
+    }
+  : {
+      warmup: 30,
+      iters: 300,
+      uploadIters: 20,
+      upSizes: [1 * MiB, 10 * MiB],
+      conc: 10 * MiB,
+      big: 256 * MiB,
+      runs: 3,
+      small8: 32 * MiB,
+    };
 
 const log = (...a) => process.stderr.write(`${a.join(' ')}\n`);
 const sha = (buf) => `sha256:${createHash('sha256').update(buf).digest('hex')}`;
@@ -71,7 +93,8 @@ async function bare(method, url, { headers = {}, body, expect } = {}) {
   const res = await request(url, { method, headers, body });
   const buf = method === 'HEAD' ? undefined : Buffer.from(await res.body.arrayBuffer());
   if (method === 'HEAD') await drain(res.body);
-  if (expect !== undefined && res.statusCode !== expect) throw new Error(`${method} ${url}: HTTP ${res.statusCode}`);
+  if (expect !== undefined && res.statusCode !== expect)
+    throw new Error(`${method} ${url}: HTTP ${res.statusCode}`);
   return { res, buf };
 }
 
@@ -80,7 +103,7 @@ async function bare(method, url, { headers = {}, body, expect } = {}) {
 async function randomFile(file, size) {
   const h = createHash('sha256');
   const ws = createWriteStream(file);
-  for (let left = size; left > 0; ) {
+  for (let left = size; left > 0;) {
     const n = Math.min(left, 4 * MiB);
     const b = randomBytes(n);
     h.update(b);
@@ -117,7 +140,11 @@ async function makeLayout(dir, layerSizes) {
     JSON.stringify({
       schemaVersion: 2,
       mediaType: OCI_MANIFEST,
-      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: cd, size: config.length },
+      config: {
+        mediaType: 'application/vnd.oci.image.config.v1+json',
+        digest: cd,
+        size: config.length,
+      },
       layers,
     }),
   );
@@ -129,7 +156,14 @@ async function makeLayout(dir, layerSizes) {
     JSON.stringify({
       schemaVersion: 2,
       mediaType: 'application/vnd.oci.image.index.v1+json',
-      manifests: [{ mediaType: OCI_MANIFEST, digest: md, size: manifest.length, annotations: { 'org.opencontainers.image.ref.name': 'latest' } }],
+      manifests: [
+        {
+          mediaType: OCI_MANIFEST,
+          digest: md,
+          size: manifest.length,
+          annotations: { 'org.opencontainers.image.ref.name': 'latest' },
+        },
+      ],
     }),
   );
   return { layers, manifestDigest: md, total: layerSizes.reduce((a, b) => a + b, 0) };
@@ -151,7 +185,10 @@ async function timed(cmd, args, env = {}) {
 }
 
 async function timedOnce(cmd, args, env) {
-  const useTime = await stat('/usr/bin/time').then(() => true, () => false);
+  const useTime = await stat('/usr/bin/time').then(
+    () => true,
+    () => false,
+  );
   const [c, a] = useTime ? ['/usr/bin/time', ['-v', cmd, ...args]] : [cmd, args];
   const t = now();
   const child = spawn(c, a, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
@@ -185,7 +222,12 @@ let skopeoHomes = 0;
 const skopeoEnv = (parent) => {
   const home = join(parent, `h${skopeoHomes++}`);
   mkdirSync(home, { recursive: true });
-  return { HOME: home, XDG_RUNTIME_DIR: home, XDG_CACHE_HOME: join(home, '.cache'), XDG_DATA_HOME: join(home, '.local', 'share') };
+  return {
+    HOME: home,
+    XDG_RUNTIME_DIR: home,
+    XDG_CACHE_HOME: join(home, '.cache'),
+    XDG_DATA_HOME: join(home, '.local', 'share'),
+  };
 };
 
 // ---------------------------------------------------------------- latency suites (P-01..P-09)
@@ -194,61 +236,112 @@ async function latencySuite(target, client, work) {
   const repo = 'bench/small';
   const ref = `${host}/${repo}:v1`;
   const layer = randomBytes(1024);
-  const config = Buffer.from('{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}');
+  const config = Buffer.from(
+    '{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}',
+  );
   const ld = await client.blobs.upload(`${host}/${repo}`, layer);
   const cd = await client.blobs.upload(`${host}/${repo}`, config);
   const manifest = Buffer.from(
     JSON.stringify({
       schemaVersion: 2,
       mediaType: OCI_MANIFEST,
-      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: cd, size: config.length },
-      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: ld, size: layer.length }],
+      config: {
+        mediaType: 'application/vnd.oci.image.config.v1+json',
+        digest: cd,
+        size: config.length,
+      },
+      layers: [
+        { mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: ld, size: layer.length },
+      ],
     }),
   );
   await client.manifests.put(ref, manifest);
-  for (const t of ['v2', 'v3', 'latest']) await client.manifests.put(`${host}/${repo}:${t}`, manifest);
+  for (const t of ['v2', 'v3', 'latest'])
+    await client.manifests.put(`${host}/${repo}:${t}`, manifest);
   const base = `${url}/v2/${repo}`;
   const r = {};
   const pair = async (id, name, clientFn, bareFn) => {
     const c = await measure(clientFn);
     const b = await measure(bareFn);
-    r[id] = { name, client: c, bare: b, ratioMedian: Math.round((c.median / b.median) * 100) / 100 };
+    r[id] = {
+      name,
+      client: c,
+      bare: b,
+      ratioMedian: Math.round((c.median / b.median) * 100) / 100,
+    };
     log(`  ${id} ${name}: client ${c.median} ms, bare ${b.median} ms, x${r[id].ratioMedian}`);
   };
-  await pair('P-01/P-02', 'get manifest (p50 / p99)', () => client.manifests.get(ref), () =>
-    bare('GET', `${base}/manifests/v1`, { headers: { accept: MANIFEST_ACCEPT }, expect: 200 }),
+  await pair(
+    'P-01/P-02',
+    'get manifest (p50 / p99)',
+    () => client.manifests.get(ref),
+    () =>
+      bare('GET', `${base}/manifests/v1`, { headers: { accept: MANIFEST_ACCEPT }, expect: 200 }),
   );
-  await pair('P-03', 'list tags', () => client.tags.list(`${host}/${repo}`), async () => {
-    const { buf } = await bare('GET', `${base}/tags/list`, { expect: 200 });
-    JSON.parse(buf.toString('utf8'));
-  });
-  await pair('P-04', 'HEAD blob', () => client.blobs.exists(`${host}/${repo}`, ld), () =>
-    bare('HEAD', `${base}/blobs/${ld}`, { expect: 200 }),
+  await pair(
+    'P-03',
+    'list tags',
+    () => client.tags.list(`${host}/${repo}`),
+    async () => {
+      const { buf } = await bare('GET', `${base}/tags/list`, { expect: 200 });
+      JSON.parse(buf.toString('utf8'));
+    },
   );
-  await pair('P-05', 'push manifest', () => client.manifests.put(`${host}/${repo}:p05`, manifest), () =>
-    bare('PUT', `${base}/manifests/p05b`, { headers: { 'content-type': OCI_MANIFEST }, body: manifest, expect: 201 }),
+  await pair(
+    'P-04',
+    'HEAD blob',
+    () => client.blobs.exists(`${host}/${repo}`, ld),
+    () => bare('HEAD', `${base}/blobs/${ld}`, { expect: 200 }),
+  );
+  await pair(
+    'P-05',
+    'push manifest',
+    () => client.manifests.put(`${host}/${repo}:p05`, manifest),
+    () =>
+      bare('PUT', `${base}/manifests/p05b`, {
+        headers: { 'content-type': OCI_MANIFEST },
+        body: manifest,
+        expect: 201,
+      }),
   );
 
   // P-06/P-07: fresh random bytes every iteration (existing blobs would be skipped)
-  for (const [id, size] of [['P-06', P.upSizes[0]], ['P-07', P.upSizes[1]]]) {
+  for (const [id, size] of [
+    ['P-06', P.upSizes[0]],
+    ['P-07', P.upSizes[1]],
+  ]) {
     const total = P.uploadIters + 2;
     const mono = Array.from({ length: total }, () => randomBytes(size));
     const chunked = Array.from({ length: total }, () => randomBytes(size));
     const bareBufs = Array.from({ length: total }, () => randomBytes(size));
     const chunkSize = Math.max(64 * 1024, Math.floor(size / 4));
-    const m = await measure((i) => work.bigChunk.blobs.upload(`${host}/bench/up`, mono[i % total]), P.uploadIters, 2);
+    const m = await measure(
+      (i) => work.bigChunk.blobs.upload(`${host}/bench/up`, mono[i % total]),
+      P.uploadIters,
+      2,
+    );
     const c = await measure(
       (i) => client.blobs.uploadChunked(`${host}/bench/up`, chunked[i % total], { chunkSize }),
       P.uploadIters,
       2,
     );
-    const b = await measure(async (i) => {
-      const buf = bareBufs[i % total];
-      const start = await bare('POST', `${base.replace(repo, 'bench/up')}/blobs/uploads/`, { expect: 202 });
-      const loc = new URL(start.res.headers.location, url);
-      loc.searchParams.set('digest', sha(buf));
-      await bare('PUT', loc.toString(), { headers: { 'content-type': 'application/octet-stream' }, body: buf, expect: 201 });
-    }, P.uploadIters, 2);
+    const b = await measure(
+      async (i) => {
+        const buf = bareBufs[i % total];
+        const start = await bare('POST', `${base.replace(repo, 'bench/up')}/blobs/uploads/`, {
+          expect: 202,
+        });
+        const loc = new URL(start.res.headers.location, url);
+        loc.searchParams.set('digest', sha(buf));
+        await bare('PUT', loc.toString(), {
+          headers: { 'content-type': 'application/octet-stream' },
+          body: buf,
+          expect: 201,
+        });
+      },
+      P.uploadIters,
+      2,
+    );
     r[id] = {
       name: `upload ${size / MiB} MiB blob`,
       monolithic: m,
@@ -256,20 +349,27 @@ async function latencySuite(target, client, work) {
       bareMonolithic: b,
       ratioMedian: Math.round((m.median / b.median) * 100) / 100,
     };
-    log(`  ${id} upload ${size} B: mono ${m.median} ms, chunked ${c.median} ms, bare ${b.median} ms`);
+    log(
+      `  ${id} upload ${size} B: mono ${m.median} ms, chunked ${c.median} ms, bare ${b.median} ms`,
+    );
   }
 
   // P-08: 10 concurrent verified downloads of one blob; P-09: 5 concurrent uploads of distinct blobs
   const dl = randomBytes(P.conc);
   const dld = await client.blobs.upload(`${host}/bench/conc`, dl);
   const sink = () => new Writable({ write: (_c, _e, cb) => cb() });
-  const down = () => pipeline(client.blobs.get(`${host}/bench/conc`, dld, { size: dl.length }), sink());
+  const down = () =>
+    pipeline(client.blobs.get(`${host}/bench/conc`, dld, { size: dl.length }), sink());
   await down();
   const single = async (n, fn) => {
     const t = now();
     await Promise.all(Array.from({ length: n }, (_, i) => fn(i)));
     const s = ms(now() - t) / 1000;
-    return { n, seconds: Math.round(s * 1000) / 1000, mbPerSec: Math.round(((n * P.conc) / 1e6 / s) * 10) / 10 };
+    return {
+      n,
+      seconds: Math.round(s * 1000) / 1000,
+      mbPerSec: Math.round(((n * P.conc) / 1e6 / s) * 10) / 10,
+    };
   };
   let errors = 0;
   const guard = (fn) => async (i) => {
@@ -283,18 +383,25 @@ async function latencySuite(target, client, work) {
   const d1 = await single(1, guard(down));
   const d10 = await single(10, guard(down));
   const ups = Array.from({ length: 6 }, () => randomBytes(P.conc));
-  const u1 = await single(1, guard(() => client.blobs.upload(`${host}/bench/conc`, ups[5])));
-  const u5 = await single(5, guard((i) => client.blobs.upload(`${host}/bench/conc`, ups[i])));
+  const u1 = await single(
+    1,
+    guard(() => client.blobs.upload(`${host}/bench/conc`, ups[5])),
+  );
+  const u5 = await single(
+    5,
+    guard((i) => client.blobs.upload(`${host}/bench/conc`, ups[i])),
+  );
   r['P-08'] = { name: '10 concurrent downloads', single: d1, concurrent: d10, errors };
   r['P-09'] = { name: '5 concurrent uploads', single: u1, concurrent: u5, errors };
-  log(`  P-08 ${d10.mbPerSec} MB/s (single ${d1.mbPerSec}); P-09 ${u5.mbPerSec} MB/s (single ${u1.mbPerSec}); errors ${errors}`);
+  log(
+    `  P-08 ${d10.mbPerSec} MB/s (single ${d1.mbPerSec}); P-09 ${u5.mbPerSec} MB/s (single ${u1.mbPerSec}); errors ${errors}`,
+  );
   if (errors > 0) throw new Error(`${errors} errors in concurrent transfers`);
   return r;
 }
 
 // ---------------------------------------------------------------- throughput vs skopeo
-async function throughputSuite(reg, client, work) {
-  const { host, url } = reg;
+async function throughputSuite(client, work) {
   const res = {};
   const home = join(work.dir, 'skopeo-home');
   await mkdir(home, { recursive: true });
@@ -313,41 +420,77 @@ async function throughputSuite(reg, client, work) {
     h.digest();
     const shaMBs = bytes.length / 1e6 / (ms(now() - shaT) / 1000);
     const mbps = (msT) => Math.round((made.total / 1e6 / (msT / 1000)) * 10) / 10;
-    const runs = { skopeoPush: [], dhubPush: [], skopeoPull: [], dhubPull: [], blobGet: [], bareGet: [] };
+    const runs = {
+      skopeoPush: [],
+      dhubPush: [],
+      skopeoPull: [],
+      dhubPull: [],
+      blobGet: [],
+      bareGet: [],
+    };
     let rssPush = 0;
     let rssPull = 0;
     for (let k = 0; k < P.runs; k++) {
-      const sRepo = `bench/${img.id.toLowerCase()}-skopeo-${k}`;
-      const dRepo = `bench/${img.id.toLowerCase()}-dhub-${k}`;
-      // push: skopeo first (its blob-info cache cannot know the dhub repo), each to a fresh repo
-      const sp = await timed('skopeo', ['copy', '-q', '--dest-tls-verify=false', `oci:${layout}`, `docker://${host}/${sRepo}:v1`], skopeoEnv(home));
-      const dp = await timed('node', [DHUB, 'push', '-q', layout, `${host}/${dRepo}:v1`]);
-      runs.skopeoPush.push(sp.wallMs);
-      runs.dhubPush.push(dp.wallMs);
-      rssPush = Math.max(rssPush, dp.peakRssMb);
-      // pull: each into a fresh OCI directory, from the dhub-pushed repo
-      const sdir = join(work.dir, `pull-skopeo-${img.id}-${k}`);
-      const ddir = join(work.dir, `pull-dhub-${img.id}-${k}`);
-      const sl = await timed('skopeo', ['copy', '-q', '--src-tls-verify=false', `docker://${host}/${dRepo}:v1`, `oci:${sdir}`], skopeoEnv(home));
-      const dl = await timed('node', [DHUB, 'pull', '-q', `${host}/${dRepo}:v1`, ddir]);
-      runs.skopeoPull.push(sl.wallMs);
-      runs.dhubPull.push(dl.wallMs);
-      rssPull = Math.max(rssPull, dl.peakRssMb);
-      // check that dhub pulled what was pushed
-      const got = await readFile(join(ddir, 'blobs', 'sha256', made.manifestDigest.slice(7))).catch(() => undefined);
-      if (got === undefined) throw new Error(`dhub pull did not write manifest ${made.manifestDigest}`);
-      await rm(sdir, { recursive: true, force: true });
-      await rm(ddir, { recursive: true, force: true });
-      // first layer: verified client stream vs bare undici stream (no hashing) to a null sink
-      const L = made.layers[0];
-      let t = now();
-      await pipeline(client.blobs.get(`${host}/${dRepo}`, L.digest, { size: L.size }), new Writable({ write: (_c, _e, cb) => cb() }));
-      runs.blobGet.push(ms(now() - t));
-      t = now();
-      const br = await request(`${url}/v2/${dRepo}/blobs/${L.digest}`, { maxRedirections: 0 });
-      if (br.statusCode !== 200) throw new Error(`bare GET blob: HTTP ${br.statusCode}`);
-      await drain(br.body);
-      runs.bareGet.push(ms(now() - t));
+      // A fresh registry per run: skopeo running as root keeps its blob-info cache in
+      // /var/lib/containers/cache whatever HOME is, and mounts a digest it has seen pushed to that
+      // registry before instead of uploading it (later pushes took ~0.2 s for 256 MiB).
+      const fresh = await startRegistry();
+      try {
+        const { host, url } = fresh;
+        const sRepo = `bench/${img.id.toLowerCase()}-skopeo-${k}`;
+        const dRepo = `bench/${img.id.toLowerCase()}-dhub-${k}`;
+        // push: skopeo first (its blob-info cache cannot know the dhub repo), each to a fresh repo
+        const sp = await timed(
+          'skopeo',
+          [
+            'copy',
+            '-q',
+            '--dest-tls-verify=false',
+            `oci:${layout}`,
+            `docker://${host}/${sRepo}:v1`,
+          ],
+          skopeoEnv(home),
+        );
+        const dp = await timed('node', [DHUB, 'push', '-q', layout, `${host}/${dRepo}:v1`]);
+        runs.skopeoPush.push(sp.wallMs);
+        runs.dhubPush.push(dp.wallMs);
+        rssPush = Math.max(rssPush, dp.peakRssMb);
+        // pull: each into a fresh OCI directory, from the dhub-pushed repo
+        const sdir = join(work.dir, `pull-skopeo-${img.id}-${k}`);
+        const ddir = join(work.dir, `pull-dhub-${img.id}-${k}`);
+        const sl = await timed(
+          'skopeo',
+          ['copy', '-q', '--src-tls-verify=false', `docker://${host}/${dRepo}:v1`, `oci:${sdir}`],
+          skopeoEnv(home),
+        );
+        const dl = await timed('node', [DHUB, 'pull', '-q', `${host}/${dRepo}:v1`, ddir]);
+        runs.skopeoPull.push(sl.wallMs);
+        runs.dhubPull.push(dl.wallMs);
+        rssPull = Math.max(rssPull, dl.peakRssMb);
+        // check that dhub pulled what was pushed
+        const got = await readFile(
+          join(ddir, 'blobs', 'sha256', made.manifestDigest.slice(7)),
+        ).catch(() => undefined);
+        if (got === undefined)
+          throw new Error(`dhub pull did not write manifest ${made.manifestDigest}`);
+        await rm(sdir, { recursive: true, force: true });
+        await rm(ddir, { recursive: true, force: true });
+        // first layer: verified client stream vs bare undici stream (no hashing) to a null sink
+        const L = made.layers[0];
+        let t = now();
+        await pipeline(
+          client.blobs.get(`${host}/${dRepo}`, L.digest, { size: L.size }),
+          new Writable({ write: (_c, _e, cb) => cb() }),
+        );
+        runs.blobGet.push(ms(now() - t));
+        t = now();
+        const br = await request(`${url}/v2/${dRepo}/blobs/${L.digest}`, { maxRedirections: 0 });
+        if (br.statusCode !== 200) throw new Error(`bare GET blob: HTTP ${br.statusCode}`);
+        await drain(br.body);
+        runs.bareGet.push(ms(now() - t));
+      } finally {
+        await fresh.stop();
+      }
     }
     const med = (a) => stats(a).median;
     const layerMBs = (msT) => Math.round((made.layers[0].size / 1e6 / (msT / 1000)) * 10) / 10;
@@ -356,15 +499,38 @@ async function throughputSuite(reg, client, work) {
       totalBytes: made.total,
       runs: P.runs,
       sha256MBps: Math.round(shaMBs * 10) / 10,
-      pull: { dhubMs: med(runs.dhubPull), skopeoMs: med(runs.skopeoPull), dhubMBps: mbps(med(runs.dhubPull)), skopeoMBps: mbps(med(runs.skopeoPull)), speedupVsSkopeo: Math.round((med(runs.skopeoPull) / med(runs.dhubPull)) * 100) / 100, dhubPeakRssMb: rssPull },
-      push: { dhubMs: med(runs.dhubPush), skopeoMs: med(runs.skopeoPush), dhubMBps: mbps(med(runs.dhubPush)), skopeoMBps: mbps(med(runs.skopeoPush)), speedupVsSkopeo: Math.round((med(runs.skopeoPush) / med(runs.dhubPush)) * 100) / 100, dhubPeakRssMb: rssPush },
-      blobGet: { layerBytes: made.layers[0].size, verifiedMs: med(runs.blobGet), bareMs: med(runs.bareGet), verifiedMBps: layerMBs(med(runs.blobGet)), bareMBps: layerMBs(med(runs.bareGet)) },
+      pull: {
+        dhubMs: med(runs.dhubPull),
+        skopeoMs: med(runs.skopeoPull),
+        dhubMBps: mbps(med(runs.dhubPull)),
+        skopeoMBps: mbps(med(runs.skopeoPull)),
+        speedupVsSkopeo: Math.round((med(runs.skopeoPull) / med(runs.dhubPull)) * 100) / 100,
+        dhubPeakRssMb: rssPull,
+      },
+      push: {
+        dhubMs: med(runs.dhubPush),
+        skopeoMs: med(runs.skopeoPush),
+        dhubMBps: mbps(med(runs.dhubPush)),
+        skopeoMBps: mbps(med(runs.skopeoPush)),
+        speedupVsSkopeo: Math.round((med(runs.skopeoPush) / med(runs.dhubPush)) * 100) / 100,
+        dhubPeakRssMb: rssPush,
+      },
+      blobGet: {
+        layerBytes: made.layers[0].size,
+        verifiedMs: med(runs.blobGet),
+        bareMs: med(runs.bareGet),
+        verifiedMBps: layerMBs(med(runs.blobGet)),
+        bareMBps: layerMBs(med(runs.bareGet)),
+      },
       raw: runs,
     };
     row.pull.fractionOfSha256 = Math.round((row.pull.dhubMBps / row.sha256MBps) * 100) / 100;
-    row.blobGet.fractionOfSha256 = Math.round((row.blobGet.verifiedMBps / row.sha256MBps) * 100) / 100;
+    row.blobGet.fractionOfSha256 =
+      Math.round((row.blobGet.verifiedMBps / row.sha256MBps) * 100) / 100;
     res[img.id] = row;
-    log(`  ${img.id}: pull dhub ${row.pull.dhubMBps} MB/s vs skopeo ${row.pull.skopeoMBps} (x${row.pull.speedupVsSkopeo}), push x${row.push.speedupVsSkopeo}, blob get ${row.blobGet.verifiedMBps} MB/s, sha256 ${row.sha256MBps} MB/s, RSS pull ${rssPull} MB push ${rssPush} MB`);
+    log(
+      `  ${img.id}: pull dhub ${row.pull.dhubMBps} MB/s vs skopeo ${row.pull.skopeoMBps} (x${row.pull.speedupVsSkopeo}), push x${row.push.speedupVsSkopeo}, blob get ${row.blobGet.verifiedMBps} MB/s, sha256 ${row.sha256MBps} MB/s, RSS pull ${rssPull} MB push ${rssPush} MB`,
+    );
     await rm(layout, { recursive: true, force: true });
   }
   return res;
@@ -378,10 +544,36 @@ async function copySuite(regA, regB, work) {
   await timed('node', [DHUB, 'push', '-q', layout, `${regA.host}/bench/copysrc:v1`]);
   await rm(layout, { recursive: true, force: true });
   const out = {};
-  for (const [id, dst] of [['within', regA], ['across', regB]]) {
-    const s = await timed('skopeo', ['copy', '-q', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${regA.host}/bench/copysrc:v1`, `docker://${dst.host}/bench/copy-${id}-skopeo:v1`], skopeoEnv(home));
-    const d = await timed('node', [DHUB, 'copy', '-q', `${regA.host}/bench/copysrc:v1`, `${dst.host}/bench/copy-${id}-dhub:v1`]);
-    out[id] = { dhubMs: Math.round(d.wallMs), skopeoMs: Math.round(s.wallMs), speedupVsSkopeo: Math.round((s.wallMs / d.wallMs) * 100) / 100, dhubPeakRssMb: d.peakRssMb, bytes: made.total };
+  for (const [id, dst] of [
+    ['within', regA],
+    ['across', regB],
+  ]) {
+    const s = await timed(
+      'skopeo',
+      [
+        'copy',
+        '-q',
+        '--src-tls-verify=false',
+        '--dest-tls-verify=false',
+        `docker://${regA.host}/bench/copysrc:v1`,
+        `docker://${dst.host}/bench/copy-${id}-skopeo:v1`,
+      ],
+      skopeoEnv(home),
+    );
+    const d = await timed('node', [
+      DHUB,
+      'copy',
+      '-q',
+      `${regA.host}/bench/copysrc:v1`,
+      `${dst.host}/bench/copy-${id}-dhub:v1`,
+    ]);
+    out[id] = {
+      dhubMs: Math.round(d.wallMs),
+      skopeoMs: Math.round(s.wallMs),
+      speedupVsSkopeo: Math.round((s.wallMs / d.wallMs) * 100) / 100,
+      dhubPeakRssMb: d.peakRssMb,
+      bytes: made.total,
+    };
     log(`  copy ${id}: dhub ${Math.round(d.wallMs)} ms, skopeo ${Math.round(s.wallMs)} ms`);
   }
   return out;
@@ -390,34 +582,67 @@ async function copySuite(regA, regB, work) {
 // ---------------------------------------------------------------- markdown
 function markdown(r) {
   const L = [];
-  L.push(`Machine: ${r.machine.cpus} x ${r.machine.cpuModel}, ${r.machine.memGiB} GiB RAM, Node ${r.machine.node}, ${r.machine.registry}, ${r.machine.skopeo}; ${r.date}${r.smoke ? ' (SMOKE: tiny sizes, not representative)' : ''}.`, '');
+  L.push(
+    `Machine: ${r.machine.cpus} x ${r.machine.cpuModel}, ${r.machine.memGiB} GiB RAM, Node ${r.machine.node}, ${r.machine.registry}, ${r.machine.skopeo}; ${r.date}${r.smoke ? ' (SMOKE: tiny sizes, not representative)' : ''}.`,
+    '',
+  );
   for (const [tname, t] of Object.entries(r.latency)) {
-    L.push(`### Latency on ${tname} (client vs bare undici request, ${P.iters} iterations after ${P.warmup} warm-up)`, '');
-    L.push('| id | operation | client / bare (median) | client median ms | client p99 | min | max | bare median ms | bare p99 |', '|---|---|---|---|---|---|---|---|---|');
+    L.push(
+      `### Latency on ${tname} (client vs bare undici request, ${P.iters} iterations after ${P.warmup} warm-up)`,
+      '',
+    );
+    L.push(
+      '| id | operation | client / bare (median) | client median ms | client p99 | min | max | bare median ms | bare p99 |',
+      '|---|---|---|---|---|---|---|---|---|',
+    );
     for (const id of ['P-01/P-02', 'P-03', 'P-04', 'P-05']) {
       const x = t[id];
-      L.push(`| ${id} | ${x.name} | **${x.ratioMedian}x** | ${x.client.median} | ${x.client.p99} | ${x.client.min} | ${x.client.max} | ${x.bare.median} | ${x.bare.p99} |`);
+      L.push(
+        `| ${id} | ${x.name} | **${x.ratioMedian}x** | ${x.client.median} | ${x.client.p99} | ${x.client.min} | ${x.client.max} | ${x.bare.median} | ${x.bare.p99} |`,
+      );
     }
     for (const id of ['P-06', 'P-07']) {
       const x = t[id];
-      L.push(`| ${id} | ${x.name}: monolithic (chunked: ${x.chunked.median} ms median, ${x.chunked.chunkSize} B chunks) | **${x.ratioMedian}x** | ${x.monolithic.median} | ${x.monolithic.p99} | ${x.monolithic.min} | ${x.monolithic.max} | ${x.bareMonolithic.median} | ${x.bareMonolithic.p99} |`);
+      L.push(
+        `| ${id} | ${x.name}: monolithic (chunked: ${x.chunked.median} ms median, ${x.chunked.chunkSize} B chunks) | **${x.ratioMedian}x** | ${x.monolithic.median} | ${x.monolithic.p99} | ${x.monolithic.min} | ${x.monolithic.max} | ${x.bareMonolithic.median} | ${x.bareMonolithic.p99} |`,
+      );
     }
     L.push('');
-    L.push('| id | operation | aggregate MB/s | single stream MB/s | aggregate / single | errors |', '|---|---|---|---|---|---|');
+    L.push(
+      '| id | operation | aggregate MB/s | single stream MB/s | aggregate / single | errors |',
+      '|---|---|---|---|---|---|',
+    );
     for (const id of ['P-08', 'P-09']) {
       const x = t[id];
-      L.push(`| ${id} | ${x.name} (${x.concurrent.n} x ${P.conc} B) | ${x.concurrent.mbPerSec} | ${x.single.mbPerSec} | **${Math.round((x.concurrent.mbPerSec / x.single.mbPerSec) * 100) / 100}x** | ${x.errors} |`);
+      L.push(
+        `| ${id} | ${x.name} (${x.concurrent.n} x ${P.conc} B) | ${x.concurrent.mbPerSec} | ${x.single.mbPerSec} | **${Math.round((x.concurrent.mbPerSec / x.single.mbPerSec) * 100) / 100}x** | ${x.errors} |`,
+      );
     }
     L.push('');
   }
-  L.push(`### Throughput on the real registry (median of ${P.runs} runs; wall time of the whole process, measured from outside)`, '');
-  L.push('| image | dhub pull vs skopeo | dhub push vs skopeo | dhub pull / SHA-256 | verified blob GET / SHA-256 | dhub pull MB/s | skopeo pull MB/s | dhub push MB/s | skopeo push MB/s | verified GET MB/s | bare GET MB/s | SHA-256 MB/s | peak RSS pull / push MB |', '|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  L.push(
+    `### Throughput on the real registry (a fresh registry per run, median of ${P.runs} runs; wall time of the whole process, measured from outside)`,
+    '',
+  );
+  L.push(
+    '| image | dhub pull vs skopeo | dhub push vs skopeo | dhub pull / SHA-256 | verified blob GET / SHA-256 | dhub pull MB/s | skopeo pull MB/s | dhub push MB/s | skopeo push MB/s | verified GET MB/s | bare GET MB/s | SHA-256 MB/s | peak RSS pull / push MB |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+  );
   for (const x of Object.values(r.throughput)) {
-    L.push(`| ${x.image} | **${x.pull.speedupVsSkopeo}x** | **${x.push.speedupVsSkopeo}x** | ${x.pull.fractionOfSha256} | ${x.blobGet.fractionOfSha256} | ${x.pull.dhubMBps} | ${x.pull.skopeoMBps} | ${x.push.dhubMBps} | ${x.push.skopeoMBps} | ${x.blobGet.verifiedMBps} | ${x.blobGet.bareMBps} | ${x.sha256MBps} | ${x.pull.dhubPeakRssMb} / ${x.push.dhubPeakRssMb} |`);
+    L.push(
+      `| ${x.image} | **${x.pull.speedupVsSkopeo}x** | **${x.push.speedupVsSkopeo}x** | ${x.pull.fractionOfSha256} | ${x.blobGet.fractionOfSha256} | ${x.pull.dhubMBps} | ${x.pull.skopeoMBps} | ${x.push.dhubMBps} | ${x.push.skopeoMBps} | ${x.blobGet.verifiedMBps} | ${x.blobGet.bareMBps} | ${x.sha256MBps} | ${x.pull.dhubPeakRssMb} / ${x.push.dhubPeakRssMb} |`,
+    );
   }
   if (r.copy) {
-    L.push('', '| copy (one layer) | dhub vs skopeo | dhub ms | skopeo ms | dhub peak RSS MB |', '|---|---|---|---|---|');
-    for (const [k, x] of Object.entries(r.copy)) L.push(`| ${k} registry | **${x.speedupVsSkopeo}x** | ${x.dhubMs} | ${x.skopeoMs} | ${x.dhubPeakRssMb} |`);
+    L.push(
+      '',
+      '| copy (one layer) | dhub vs skopeo | dhub ms | skopeo ms | dhub peak RSS MB |',
+      '|---|---|---|---|---|',
+    );
+    for (const [k, x] of Object.entries(r.copy))
+      L.push(
+        `| ${k} registry | **${x.speedupVsSkopeo}x** | ${x.dhubMs} | ${x.skopeoMs} | ${x.dhubPeakRssMb} |`,
+      );
   }
   return `${L.join('\n')}\n`;
 }
@@ -430,7 +655,10 @@ async function main() {
   const opts = { cache: { enabled: false }, resilience: { maxRetries: 0 } };
   const client = new DockerHubClient(opts);
   work.bigChunk = new DockerHubClient({ ...opts, upload: { chunkSizeMb: 64 } });
-  cleanups.push(() => client.close(), () => work.bigChunk.close());
+  cleanups.push(
+    () => client.close(),
+    () => work.bigChunk.close(),
+  );
   try {
     const reg = await startRegistry();
     cleanups.push(reg.stop);
@@ -441,22 +669,43 @@ async function main() {
     cleanups.push(() => simServer.close());
     const simHost = new URL(simServer.url).host;
     const [skopeoV, regV] = await Promise.all([
-      run('skopeo', ['--version']).then((x) => x.stdout.trim(), () => 'skopeo ?'),
-      run('docker-registry', ['--version']).then((x) => x.stdout.trim().split('\n')[0], () => 'docker-registry ?'),
+      run('skopeo', ['--version']).then(
+        (x) => x.stdout.trim(),
+        () => 'skopeo ?',
+      ),
+      run('docker-registry', ['--version']).then(
+        (x) => x.stdout.trim().split('\n')[0],
+        () => 'docker-registry ?',
+      ),
     ]);
     const result = {
       date: new Date().toISOString(),
       smoke,
       params: P,
-      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '?', memGiB: Math.round(totalmem() / 2 ** 30), node: process.version, skopeo: skopeoV, registry: regV },
+      machine: {
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model ?? '?',
+        memGiB: Math.round(totalmem() / 2 ** 30),
+        node: process.version,
+        skopeo: skopeoV,
+        registry: regV,
+      },
       latency: {},
     };
     log(`real registry ${reg.url}`);
-    result.latency['real registry (docker-registry, no auth)'] = await latencySuite(reg, client, work);
+    result.latency['real registry (docker-registry, no auth)'] = await latencySuite(
+      reg,
+      client,
+      work,
+    );
     log(`simulator ${simServer.url}`);
-    result.latency['simulator (loopback HTTP)'] = await latencySuite({ url: simServer.url, host: simHost }, client, work);
+    result.latency['simulator (loopback HTTP)'] = await latencySuite(
+      { url: simServer.url, host: simHost },
+      client,
+      work,
+    );
     log('throughput vs skopeo');
-    result.throughput = await throughputSuite(reg, client, work);
+    result.throughput = await throughputSuite(client, work);
     log('copy');
     result.copy = await copySuite(reg, reg2, work);
     result.durationSeconds = Math.round((Date.now() - started) / 1000);
@@ -467,7 +716,8 @@ async function main() {
     process.stdout.write(md);
     log(`wrote ${join(OUT, 'results.json')} and results.md in ${result.durationSeconds} s`);
   } finally {
-    for (const c of cleanups.reverse()) await Promise.resolve(c()).catch((e) => log(`cleanup: ${e.message}`));
+    for (const c of cleanups.reverse())
+      await Promise.resolve(c()).catch((e) => log(`cleanup: ${e.message}`));
   }
 }
 

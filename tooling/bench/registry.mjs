@@ -31,7 +31,9 @@ export async function startRegistry() {
   ].join('\n');
   const configFile = join(dir, 'config.yml');
   await writeFile(configFile, config);
-  const child = spawn('docker-registry', ['serve', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('docker-registry', ['serve', configFile], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const append = (c) => {
     output = (output + c.toString('utf8')).slice(-20_000);
