@@ -44,6 +44,8 @@ export interface StartRealRegistryOptions {
   readonly service?: string;
   /** The registry executable (default `docker-registry` on PATH). */
   readonly registryBinary?: string;
+  /** Extra top-level YAML appended to the registry config, e.g. a `notifications:` block. */
+  readonly extraConfig?: string;
 }
 
 /** A running registry. */
@@ -239,7 +241,7 @@ export async function startRealRegistry(options: StartRealRegistryOptions): Prom
       ].join('\n');
     }
     const configFile = join(dir, 'config.yml');
-    await writeFile(configFile, configYaml(dir, authBlock));
+    await writeFile(configFile, configYaml(dir, [authBlock, options.extraConfig ?? ''].join('\n')));
     const proc = spawn(binary, ['serve', configFile], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
