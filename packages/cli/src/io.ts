@@ -1,4 +1,4 @@
-import { type Readable, type Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 
 /** Where a command reads and writes; injectable so tests run commands in-process. @public */
 export interface CliIo {

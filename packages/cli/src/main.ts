@@ -1,4 +1,4 @@
-import { type Command } from './command.js';
+import type { Command } from './command.js';
 import { EXIT, UsageError, describeFailure, exitCodeFor } from './exit-codes.js';
 import { write, type CliIo } from './io.js';
 

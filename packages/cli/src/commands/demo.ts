@@ -2,13 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import { type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Platform } from '@llmdevops/docker-hub-core';
-import { DockerHubClient } from '@llmdevops/docker-hub-services';
-import { type Simulator } from '@llmdevops/docker-hub-simulation';
-import { type WebhookPushEvent } from '@llmdevops/docker-hub-webhooks';
+import type { DockerHubClient } from '@llmdevops/docker-hub-services';
+import type { Simulator } from '@llmdevops/docker-hub-simulation';
+import type { WebhookPushEvent } from '@llmdevops/docker-hub-webhooks';
 import { defineCommand, flag, type CommandInput } from '../command.js';
 import { writeJson, writeLine } from '../io.js';
 import { generateImage } from '../internal/demo-image.js';
@@ -174,6 +174,7 @@ export const demoCommand = defineCommand(
         `simulated Docker Hub on ${url} (token auth, rate limits, webhook to ${receiver.url})`,
       );
       // Docker Hub references (`demo/hello:1.0`) go to the simulator, as DOCKER_REGISTRY_URL would send them.
+      const { DockerHubClient } = await import('@llmdevops/docker-hub-services');
       const client = new DockerHubClient(
         { registryUrl: url, hubUrl: url, authUrl: url, auth: { username: 'demo', password } },
         { env: {}, userAgent: 'dhub-demo' },

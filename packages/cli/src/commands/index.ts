@@ -1,4 +1,4 @@
-import { type Command } from '../command.js';
+import type { Command } from '../command.js';
 import { blobCommand } from './blob.js';
 import { copyCommand } from './copy.js';
 import { deleteCommand } from './delete.js';

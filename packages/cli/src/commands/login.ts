@@ -1,13 +1,5 @@
 import { text } from 'node:stream/consumers';
-import {
-  eraseCredentials,
-  isDockerHub,
-  normalizeRegistryHost,
-  storeCredentials,
-  toCredential,
-} from '@llmdevops/docker-hub-auth';
 import { Secret } from '@llmdevops/docker-hub-core';
-import { DockerHubClient } from '@llmdevops/docker-hub-services';
 import { defineCommand, flag, stringOption, usageError, type CommandInput } from '../command.js';
 import { writeJson, writeLine } from '../io.js';
 import { loadConfig } from '../internal/config.js';
@@ -29,7 +21,9 @@ async function readPassword(input: CommandInput): Promise<Secret> {
  * The registry a login argument names, as `docker login` reads it: none (or a Docker Hub host)
  * is Docker Hub, stored under its usual key; otherwise `host[:port]` (a URL is reduced to it).
  */
-function registryOf(argument: string | undefined): string | undefined {
+async function registryOf(argument: string | undefined): Promise<string | undefined> {
+  // The auth package is loaded on first use, so `dhub --help` and other commands start without it.
+  const { isDockerHub, normalizeRegistryHost } = await import('@llmdevops/docker-hub-auth');
   return argument === undefined || isDockerHub(argument)
     ? undefined
     : normalizeRegistryHost(argument);
@@ -72,14 +66,16 @@ export const loginCommand = defineCommand(
         'give the password on stdin with --password-stdin (it is never read from arguments), or set DOCKER_HUB_ACCESS_TOKEN',
       );
     }
-    const registry = registryOf(argument);
-    const config = loadConfig(input, registry === undefined ? [] : [registry]);
+    const registry = await registryOf(argument);
+    const config = await loadConfig(input, registry === undefined ? [] : [registry]);
     const password =
       flag(input, 'password-stdin') || fromEnv === undefined
         ? await readPassword(input)
         : new Secret(fromEnv);
     // Only these credentials are tried (not the ones already stored), on the registry the library
     // selects for the argument: Docker Hub's (or DOCKER_REGISTRY_URL), HTTPS, or HTTP for loopback.
+    const { storeCredentials, toCredential } = await import('@llmdevops/docker-hub-auth');
+    const { DockerHubClient } = await import('@llmdevops/docker-hub-services');
     const credential = toCredential({ username, password });
     const client = new DockerHubClient(config, {
       env: input.io.env,
@@ -125,7 +121,8 @@ export const logoutCommand = defineCommand(
   },
   async (input) => {
     const argument = input.positionals[0];
-    const registry = registryOf(argument) ?? 'docker.io';
+    const registry = (await registryOf(argument)) ?? 'docker.io';
+    const { eraseCredentials } = await import('@llmdevops/docker-hub-auth');
     const removed = await eraseCredentials(registry, {
       env: input.io.env,
       signal: input.io.signal,

@@ -1,5 +1,5 @@
 import { validateNamespace } from '@llmdevops/docker-hub-core';
-import { type HubRepository } from '@llmdevops/docker-hub-services';
+import type { HubRepository } from '@llmdevops/docker-hub-services';
 import { defineCommand, flag, parseOperand, positional, usageError } from '../command.js';
 import { write, writeJson } from '../io.js';
 import { withClient } from '../internal/client.js';

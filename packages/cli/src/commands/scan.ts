@@ -1,4 +1,3 @@
-import { SEVERITIES } from '@llmdevops/docker-hub-services';
 import { defineCommand, flag } from '../command.js';
 import { write, writeJson } from '../io.js';
 import { withClient } from '../internal/client.js';
@@ -47,6 +46,7 @@ export const scanCommand = defineCommand(
       await write(input.io.stdout, `no scan report attached to ${ref.familiar()}\n`);
       return 0;
     }
+    const { SEVERITIES } = await import('@llmdevops/docker-hub-services');
     const counts = SEVERITIES.map((s) => `${s} ${overview.counts[s]}`).join(', ');
     const scanner =
       overview.scanner === undefined

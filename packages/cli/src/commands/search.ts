@@ -1,4 +1,4 @@
-import { type HubSearchResult } from '@llmdevops/docker-hub-services';
+import type { HubSearchResult } from '@llmdevops/docker-hub-services';
 import { defineCommand, flag, positional, stringOption, usageError } from '../command.js';
 import { write, writeJson } from '../io.js';
 import { withClient } from '../internal/client.js';

@@ -1,10 +1,6 @@
 import { once } from 'node:events';
 import { resolve } from 'node:path';
-import {
-  type ProfileName,
-  type SimulatorOptions,
-  type WebhookTarget,
-} from '@llmdevops/docker-hub-simulation';
+import type { ProfileName, SimulatorOptions, WebhookTarget } from '@llmdevops/docker-hub-simulation';
 import {
   defineCommand,
   flag,

@@ -1,12 +1,8 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage } from 'node:http';
-import { type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { Secret } from '@llmdevops/docker-hub-core';
-import {
-  type NodeWebhookMiddleware,
-  type WebhookPushEvent,
-  type WebhooksOptions,
-} from '@llmdevops/docker-hub-webhooks';
+import type { NodeWebhookMiddleware, WebhookPushEvent, WebhooksOptions } from '@llmdevops/docker-hub-webhooks';
 import { defineCommand, flag, stringOption, usageError, type CommandInput } from '../command.js';
 import { writeLine } from '../io.js';
 import { execWithInput } from '../internal/exec-event.js';

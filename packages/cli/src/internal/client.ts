@@ -1,4 +1,4 @@
-import { DockerHubClient, type BlobProgress } from '@llmdevops/docker-hub-services';
+import type { BlobProgress, DockerHubClient } from '@llmdevops/docker-hub-services';
 import { type ImageReference, Platform } from '@llmdevops/docker-hub-core';
 import { flag, parseOperand, stringOption, type CommandInput } from '../command.js';
 import { startProgress } from '../output/progress.js';
@@ -18,10 +18,11 @@ export async function withClient<T>(
   refs: readonly ImageReference[],
   fn: (client: DockerHubClient) => Promise<T>,
 ): Promise<T> {
-  const config = loadConfig(
+  const config = await loadConfig(
     input,
     refs.map((r) => r.registry),
   );
+  const { DockerHubClient } = await import('@llmdevops/docker-hub-services');
   const client = new DockerHubClient(config, { env: input.io.env, userAgent: 'dhub' });
   try {
     return await fn(client);

@@ -33,18 +33,18 @@ function input(
 }
 
 describe('loadConfig', () => {
-  it('reads the environment given to the command', () => {
-    const config = loadConfig(
+  it('reads the environment given to the command', async () => {
+    const config = await loadConfig(
       input({}, { DOCKER_REGISTRY_URL: 'http://127.0.0.1:5000/', DOCKER_MAX_RETRIES: '1' }),
     );
     expect(config.registryUrl).toBe('http://127.0.0.1:5000');
     expect(config.resilience.maxRetries).toBe(1);
   });
 
-  it('marks the named registries insecure only with --insecure', () => {
-    expect(loadConfig(input({}), ['registry.example:5000']).insecureRegistries).toEqual([]);
+  it('marks the named registries insecure only with --insecure', async () => {
+    expect((await loadConfig(input({}), ['registry.example:5000'])).insecureRegistries).toEqual([]);
     expect(
-      loadConfig(input({ insecure: true }), ['registry.example:5000']).insecureRegistries,
+      (await loadConfig(input({ insecure: true }), ['registry.example:5000'])).insecureRegistries,
     ).toEqual(['registry.example:5000']);
   });
 
@@ -55,13 +55,13 @@ describe('loadConfig', () => {
         join(dir, 'dhub.yaml'),
         'docker_hub:\n  registry_url: ${REG}\n  insecure_registries: [a.example]\n',
       );
-      const config = loadConfig(
+      const config = await loadConfig(
         input({ config: 'dhub.yaml', insecure: true }, { REG: 'http://127.0.0.1:6000' }, dir),
         ['b.example'],
       );
       expect(config.registryUrl).toBe('http://127.0.0.1:6000');
       expect(config.insecureRegistries).toEqual(['a.example', 'b.example']);
-      expect(() => loadConfig(input({ config: 'nope.yaml' }, {}, dir))).toThrow(/nope\.yaml/);
+      await expect(loadConfig(input({ config: 'nope.yaml' }, {}, dir))).rejects.toThrow(/nope\.yaml/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

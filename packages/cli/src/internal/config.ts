@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { DockerHubConfig, type DockerHubConfigInput } from '@llmdevops/docker-hub-services';
+import type { DockerHubConfig, DockerHubConfigInput } from '@llmdevops/docker-hub-services';
 import { stringOption, flag, type CommandInput } from '../command.js';
 
 /**
@@ -7,11 +7,16 @@ import { stringOption, flag, type CommandInput } from '../command.js';
  * environment) or the environment variables, plus the hosts `--insecure` allows over plain HTTP.
  * @param input - the parsed command line
  * @param hosts - registry hosts (`host[:port]`) the command talks to; `--insecure` marks them insecure
- * @returns the validated configuration
+ * @returns the validated configuration (the services package is loaded on first use)
  * @throws {@link ConfigError} listing every bad field
  * @internal
  */
-export function loadConfig(input: CommandInput, hosts: readonly string[] = []): DockerHubConfig {
+export async function loadConfig(
+  input: CommandInput,
+  hosts: readonly string[] = [],
+): Promise<DockerHubConfig> {
+  // Loaded on first use, so commands that need no client (and `--help`) start without it.
+  const { DockerHubConfig } = await import('@llmdevops/docker-hub-services');
   const file = stringOption(input, 'config');
   const load = (overrides: DockerHubConfigInput): DockerHubConfig =>
     file === undefined

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { type Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 
 /**
  * Runs a shell command with a text on its stdin; its stdout and stderr go to `output` (the

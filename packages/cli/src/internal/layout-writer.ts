@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type GeneratedImage } from './demo-image.js';
+import type { GeneratedImage } from './demo-image.js';
 
 /**
  * Writes a generated image as an OCI image layout (`oci-layout`, `index.json` naming the image

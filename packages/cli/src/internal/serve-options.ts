@@ -1,8 +1,4 @@
-import {
-  type FaultRule,
-  type SimulatorUser,
-  type RateLimitOptions,
-} from '@llmdevops/docker-hub-simulation';
+import type { FaultRule, SimulatorUser, RateLimitOptions } from '@llmdevops/docker-hub-simulation';
 
 /** A bad `dhub serve` option value; the caller turns it into a usage error. @internal */
 export class OptionValueError extends Error {

@@ -1,10 +1,6 @@
-import { type Writable } from 'node:stream';
-import { type BlobProgress } from '@llmdevops/docker-hub-services';
-import {
-  type RequestEndEvent,
-  type RequestStartEvent,
-  type TransportEvents,
-} from '@llmdevops/docker-hub-transport';
+import type { Writable } from 'node:stream';
+import type { BlobProgress } from '@llmdevops/docker-hub-services';
+import type { RequestEndEvent, RequestStartEvent, TransportEvents } from '@llmdevops/docker-hub-transport';
 
 /**
  * Formats a byte count with binary units (`1.5 MiB`).
