@@ -4,6 +4,7 @@
  * (explicit, env vars, Docker's `config.json` and credential helpers). Every credential is a
  * core `Secret`.
  * @packageDocumentation
+ * @module @llmdevops/docker-hub-auth
  */
 export {
   parseWwwAuthenticate,

@@ -2,6 +2,7 @@
  * `@llmdevops/docker-hub-cli`: the `dhub` command line. The binary is `dhub`; this entry point
  * exposes the same commands for running in-process (tests, other tools).
  * @packageDocumentation
+ * @module @llmdevops/docker-hub-cli
  */
 export { runCli } from './main.js';
 export { COMMANDS } from './commands/index.js';

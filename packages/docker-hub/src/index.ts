@@ -3,6 +3,7 @@
  * digests, manifests, platforms, errors, `Secret`), `transport`, `auth`, `services`
  * (`DockerHubClient`, configuration) and `webhooks`. No code of its own.
  * @packageDocumentation
+ * @module @llmdevops/docker-hub
  */
 export * from '@llmdevops/docker-hub-core';
 export * from '@llmdevops/docker-hub-transport';

@@ -2,6 +2,7 @@
  * `@llmdevops/docker-hub-services`: `DockerHubClient` with manifests, tags, blobs and whole-image
  * pull/push/copy, and its configuration.
  * @packageDocumentation
+ * @module @llmdevops/docker-hub-services
  */
 export { DockerHubConfig, type FromFileOptions } from './config/docker-hub-config.js';
 export { DockerHubConfigBuilder } from './config/builder.js';

@@ -2,6 +2,7 @@
  * `@llmdevops/docker-hub-simulation`: a simulated Docker Hub and OCI registry (registry, token
  * service, Hub API) with profiles, faults, rate limits and webhooks, served in-process or on loopback.
  * @packageDocumentation
+ * @module @llmdevops/docker-hub-simulation
  */
 export { createSimulator, type Simulator } from './simulator/create-simulator.js';
 export type { SimulatorOptions, WebhookTarget } from './simulator/options.js';

@@ -2,6 +2,7 @@
  * `@llmdevops/docker-hub-transport`: one resilient HTTP pipeline on undici (retry, circuit
  * breaker, rate-limit tracking, timeouts, safe redirects, concurrency limits, typed errors).
  * @packageDocumentation
+ * @module @llmdevops/docker-hub-transport
  */
 export type {
   HttpMethod,

@@ -3,6 +3,7 @@
  * notifications safely (shared secret, HMAC, source allow-list, size and shape limits), typed,
  * deduplicated and optionally confirmed against the registry. Makes no outgoing requests.
  * @packageDocumentation
+ * @module @llmdevops/docker-hub-webhooks
  */
 export {
   createWebhooks,

@@ -60,7 +60,7 @@ export class BlobsService {
    * @param digest - the blob digest
    * @param options - signal
    * @returns true when present
-   * @throws {@link AuthenticationError}, {@link ServerError}, ... for anything but 200/404
+   * @throws {@link @llmdevops/docker-hub-core!AuthenticationError}, {@link @llmdevops/docker-hub-core!ServerError}, ... for anything but 200/404
    */
   async exists(input: ReferenceInput, digest: string, options: CallOptions = {}): Promise<boolean> {
     return (await this.size(input, digest, options)) !== undefined;
@@ -85,14 +85,14 @@ export class BlobsService {
 
   /**
    * Downloads a blob as a stream that is verified while it flows: it fails with
-   * {@link DigestMismatchError} (or {@link SizeMismatchError}) at the end when the bytes are
+   * {@link DigestMismatchError} (or {@link @llmdevops/docker-hub-core!SizeMismatchError}) at the end when the bytes are
    * wrong. A connection drop in the middle is continued with `Range`; redirects to another
    * origin never carry `Authorization` (transport).
    * @param input - the repository
    * @param digest - the blob digest
    * @param options - expected size, signal
    * @returns a Node `Readable`; errors (including `NotFoundError` `BLOB_UNKNOWN`) arrive as stream errors
-   * @throws {@link InvalidDigestError} for a malformed digest
+   * @throws {@link @llmdevops/docker-hub-core!InvalidDigestError} for a malformed digest
    * @example
    * ```ts
    * await pipeline(client.blobs.get(ref, digest), createWriteStream('layer.tar.gz'));
@@ -130,7 +130,7 @@ export class BlobsService {
    * @param source - bytes, a stream or a function opening the bytes
    * @param options - digest, size, chunk size, progress, resume, signal
    * @returns the blob digest
-   * @throws {@link DigestMismatchError} when `digest` was given and the bytes differ
+   * @throws {@link @llmdevops/docker-hub-core!DigestMismatchError} when `digest` was given and the bytes differ
    */
   async upload(input: ReferenceInput, source: BlobSource, options: UploadOptions = {}): Promise<string> {
     const ref = toReference(input);
@@ -167,7 +167,7 @@ export class BlobsService {
    * @param source - bytes, a stream or a function opening the bytes
    * @param options - chunk size, digest, progress, session callbacks, resume, signal
    * @returns the blob digest
-   * @throws {@link DigestMismatchError} when `digest` was given and the bytes differ
+   * @throws {@link @llmdevops/docker-hub-core!DigestMismatchError} when `digest` was given and the bytes differ
    */
   async uploadChunked(input: ReferenceInput, source: BlobSource, options: UploadOptions = {}): Promise<string> {
     const ref = toReference(input);
