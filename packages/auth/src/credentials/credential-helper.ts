@@ -102,8 +102,8 @@ async function runHelper(
  * @param serverUrl - the config key, e.g. `https://index.docker.io/v1/` or `localhost:5000`
  * @param options - timeout, signal, env, config file for messages
  * @returns the credential, or undefined when the helper has none for this server
- * @throws {@link @llmdevops/docker-hub-core!ConfigError} naming the helper when it is missing, times out or answers garbage
- * @throws {@link @llmdevops/docker-hub-core!AbortedError} when the signal aborts
+ * @throws {@link @llmdevops/docker-hub-core!ConfigError | ConfigError} naming the helper when it is missing, times out or answers garbage
+ * @throws {@link @llmdevops/docker-hub-core!AbortedError | AbortedError} when the signal aborts
  * @public
  */
 export async function credentialHelperGet(
@@ -145,7 +145,7 @@ export async function credentialHelperGet(
  * @param serverUrl - the config key
  * @param credential - username and secret (an identity token is stored with username `<token>`)
  * @param options - timeout, signal, env, config file for messages
- * @throws {@link @llmdevops/docker-hub-core!ConfigError} naming the helper when it is missing, times out or fails
+ * @throws {@link @llmdevops/docker-hub-core!ConfigError | ConfigError} naming the helper when it is missing, times out or fails
  * @public
  */
 export async function credentialHelperStore(
@@ -169,7 +169,7 @@ export async function credentialHelperStore(
  * @param name - helper suffix
  * @param serverUrl - the config key
  * @param options - timeout, signal, env, config file for messages
- * @throws {@link @llmdevops/docker-hub-core!ConfigError} naming the helper when it is missing, times out or fails
+ * @throws {@link @llmdevops/docker-hub-core!ConfigError | ConfigError} naming the helper when it is missing, times out or fails
  * @public
  */
 export async function credentialHelperErase(

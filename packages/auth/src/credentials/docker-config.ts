@@ -102,8 +102,8 @@ function authEntries(path: string, value: unknown): Record<string, DockerAuthEnt
  * @param location - explicit directory and environment
  * @param signal - cancels the read
  * @returns the parsed file
- * @throws {@link @llmdevops/docker-hub-core!ConfigError} naming the file when it is not JSON or has wrongly typed fields
- * @throws {@link @llmdevops/docker-hub-core!AbortedError} when the signal aborts
+ * @throws {@link @llmdevops/docker-hub-core!ConfigError | ConfigError} naming the file when it is not JSON or has wrongly typed fields
+ * @throws {@link @llmdevops/docker-hub-core!AbortedError | AbortedError} when the signal aborts
  * @public
  */
 export async function readDockerConfig(
@@ -170,7 +170,7 @@ export function findConfigKey(keys: Iterable<string>, registry: string): string 
  * @param path - the file, for error messages
  * @param key - the entry's key, for error messages
  * @returns the credential, or undefined when the entry is empty
- * @throws {@link @llmdevops/docker-hub-core!ConfigError} when `auth` is not base64 of `user:password`
+ * @throws {@link @llmdevops/docker-hub-core!ConfigError | ConfigError} when `auth` is not base64 of `user:password`
  * @public
  */
 export function credentialFromAuthEntry(

@@ -70,7 +70,7 @@ function fromEnv(registry: string, env: NodeJS.ProcessEnv): RegistryCredential |
  * @param options - explicit credentials, config location, helper timeout
  * @param signal - cancels file reads and helpers
  * @returns the credential (its `source` says where it came from)
- * @throws {@link @llmdevops/docker-hub-core!ConfigError} naming the file or helper when `config.json` is malformed or a
+ * @throws {@link @llmdevops/docker-hub-core!ConfigError | ConfigError} naming the file or helper when `config.json` is malformed or a
  * configured helper is missing, fails or times out
  * @public
  */

@@ -52,7 +52,7 @@ function withoutKey(auths: unknown, registry: string): Record<string, unknown> {
  * @param credential - username with password/PAT, or an identity token
  * @param options - config location, helper timeout, signal
  * @returns where the credential went: `'credential-helper'` or `'docker-config'`
- * @throws {@link @llmdevops/docker-hub-core!ConfigError} naming the file or helper on failure
+ * @throws {@link @llmdevops/docker-hub-core!ConfigError | ConfigError} naming the file or helper on failure
  * @public
  */
 export async function storeCredentials(
@@ -93,7 +93,7 @@ export async function storeCredentials(
  * @param registry - host, host:port or URL
  * @param options - config location, helper timeout, signal
  * @returns true when something was removed from `config.json` or a helper was asked to erase
- * @throws {@link @llmdevops/docker-hub-core!ConfigError} naming the file or helper on failure
+ * @throws {@link @llmdevops/docker-hub-core!ConfigError | ConfigError} naming the file or helper on failure
  * @public
  */
 export async function eraseCredentials(

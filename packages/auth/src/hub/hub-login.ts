@@ -50,7 +50,7 @@ export interface HubSession {
    * callers share one login.
    * @param signal - cancels a login
    * @returns the JWT (send as `Authorization: Bearer`)
-   * @throws {@link @llmdevops/docker-hub-core!AuthenticationError} for refused credentials (`UNAUTHORIZED`) or a missing 2FA code (`TWO_FACTOR_REQUIRED`)
+   * @throws {@link @llmdevops/docker-hub-core!AuthenticationError | AuthenticationError} for refused credentials (`UNAUTHORIZED`) or a missing 2FA code (`TWO_FACTOR_REQUIRED`)
    */
   token(signal?: AbortSignal): Promise<Secret>;
   /** When the current JWT expires (ms since epoch), or undefined before the first login. */
@@ -96,7 +96,7 @@ function stringField(body: unknown, ...names: string[]): string | undefined {
  * JWT's `exp` is read without verification, only to renew it `renewMarginMs` early.
  * @param options - Hub URL, identifier and secret, transport, 2FA callback
  * @returns the session (nothing is sent until {@link HubSession.token})
- * @throws {@link @llmdevops/docker-hub-core!ValidationError} when the Hub URL is not http(s) or the identifier is empty
+ * @throws {@link @llmdevops/docker-hub-core!ValidationError | ValidationError} when the Hub URL is not http(s) or the identifier is empty
  * @example
  * ```ts
  * const hub = createHubLogin({ identifier: 'alice', secret: new Secret(pat), send: transport.request });

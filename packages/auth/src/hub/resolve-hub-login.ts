@@ -32,7 +32,7 @@ export interface ResolveHubLoginOptions extends CredentialSourceOptions {
  * @param options - credential sources, Hub URL, transport, 2FA callback
  * @returns the session, or undefined when there is no username/password (anonymous, or only an
  * identity token, which the Hub API does not accept)
- * @throws {@link @llmdevops/docker-hub-core!ConfigError} when `config.json` or a credential helper fails
+ * @throws {@link @llmdevops/docker-hub-core!ConfigError | ConfigError} when `config.json` or a credential helper fails
  * @public
  */
 export async function resolveHubLogin(

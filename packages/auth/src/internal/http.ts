@@ -47,7 +47,7 @@ export function secureEnough(url: URL, insecureHosts: ReadonlySet<string>): bool
  * Throws unless credentials may be sent to `url`.
  * @param url - target
  * @param insecureHosts - hosts allowed over plain HTTP
- * @throws {@link @llmdevops/docker-hub-core!InsecureTransportError}
+ * @throws {@link @llmdevops/docker-hub-core!InsecureTransportError | InsecureTransportError}
  */
 export function assertSecure(url: URL, insecureHosts: ReadonlySet<string>): void {
   if (!secureEnough(url, insecureHosts)) {
@@ -158,7 +158,7 @@ export function isInternalHost(hostname: string): boolean {
  * public host may not send the client to an internal address for its tokens.
  * @param realmText - the realm URL
  * @param registry - the registry URL that sent the challenge
- * @throws {@link @llmdevops/docker-hub-core!InsecureTransportError} when the realm is internal and the registry is not
+ * @throws {@link @llmdevops/docker-hub-core!InsecureTransportError | InsecureTransportError} when the realm is internal and the registry is not
  */
 export function assertRealmAllowed(realmText: string, registry: URL): void {
   let realm: URL;

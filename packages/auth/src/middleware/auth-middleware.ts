@@ -139,8 +139,8 @@ function hostStateOf(challenge: AuthChallenge): HostState {
  * - A 401 is answered by parsing `WWW-Authenticate`, obtaining a token for exactly the challenged
  *   scope (or Basic for a Basic challenge), evicting a refused cached token, and retrying once,
  *   only when the body is replayable.
- * - When the retry is refused too, it throws {@link @llmdevops/docker-hub-core!AuthenticationError} (or
- *   {@link @llmdevops/docker-hub-core!AuthorizationError} for `insufficient_scope` with credentials); a 401 without a usable
+ * - When the retry is refused too, it throws {@link @llmdevops/docker-hub-core!AuthenticationError | AuthenticationError} (or
+ *   {@link @llmdevops/docker-hub-core!AuthorizationError | AuthorizationError} for `insufficient_scope` with credentials); a 401 without a usable
  *   challenge is returned as is.
  *
  * Where credentials go: the registry's credential is sent (a) as Basic only to the origin of the

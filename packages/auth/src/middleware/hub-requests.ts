@@ -17,7 +17,7 @@ const HUB_LOGIN_PATHS = /^\/v2\/(auth\/token|users\/login|users\/2fa-login)\/?$/
  * @param next - the rest of the pipeline
  * @param ctx - session, insecure hosts, event listener
  * @returns the response
- * @throws {@link @llmdevops/docker-hub-core!AuthenticationError} when the renewed JWT is refused too
+ * @throws {@link @llmdevops/docker-hub-core!AuthenticationError | AuthenticationError} when the renewed JWT is refused too
  * @internal
  */
 export async function sendHubRequest(

@@ -21,8 +21,8 @@ export interface VerifyRegistryLoginOptions {
  * @param credential - what to check
  * @param options - how to send, insecure hosts, signal
  * @returns when the registry accepted the credentials
- * @throws {@link @llmdevops/docker-hub-core!AuthenticationError} when they are refused
- * @throws {@link @llmdevops/docker-hub-core!RegistryError} when `/v2/` answers anything but 200 after authentication
+ * @throws {@link @llmdevops/docker-hub-core!AuthenticationError | AuthenticationError} when they are refused
+ * @throws {@link @llmdevops/docker-hub-core!RegistryError | RegistryError} when `/v2/` answers anything but 200 after authentication
  * @public
  */
 export async function verifyRegistryLogin(

@@ -107,7 +107,7 @@ export function formatScope(scope: Scope): string {
  * (deprecated and ignored by the spec).
  * @param text - e.g. `repository:a/b:pull,push repository:c/d:pull`
  * @returns the scopes, merged
- * @throws {@link @llmdevops/docker-hub-core!ValidationError} (`INVALID_ARGUMENT`) when an entry is not `type:name:actions`
+ * @throws {@link @llmdevops/docker-hub-core!ValidationError | ValidationError} (`INVALID_ARGUMENT`) when an entry is not `type:name:actions`
  * @public
  */
 export function parseScopes(text: string): Scope[] {

@@ -159,9 +159,9 @@ async function toToken(
  * @param request - realm, service, scopes, credential
  * @param options - how to send and the clock
  * @returns the token with its expiry
- * @throws {@link @llmdevops/docker-hub-core!AuthenticationError} when the service refuses the credential (401)
- * @throws {@link @llmdevops/docker-hub-core!InsecureTransportError} when the realm would receive credentials over plain HTTP
- * @throws {@link @llmdevops/docker-hub-core!RegistryError} (or a subclass) for other failures and answers without a token
+ * @throws {@link @llmdevops/docker-hub-core!AuthenticationError | AuthenticationError} when the service refuses the credential (401)
+ * @throws {@link @llmdevops/docker-hub-core!InsecureTransportError | InsecureTransportError} when the realm would receive credentials over plain HTTP
+ * @throws {@link @llmdevops/docker-hub-core!RegistryError | RegistryError} (or a subclass) for other failures and answers without a token
  * @public
  */
 export async function fetchRegistryToken(

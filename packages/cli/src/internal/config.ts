@@ -8,7 +8,7 @@ import { stringOption, flag, type CommandInput } from '../command.js';
  * @param input - the parsed command line
  * @param hosts - registry hosts (`host[:port]`) the command talks to; `--insecure` marks them insecure
  * @returns the validated configuration (the services package is loaded on first use)
- * @throws {@link @llmdevops/docker-hub-core!ConfigError} listing every bad field
+ * @throws {@link @llmdevops/docker-hub-core!ConfigError | ConfigError} listing every bad field
  * @internal
  */
 export async function loadConfig(

@@ -111,7 +111,7 @@ export class DockerHubClient {
    * outside redirect, (4) creates the services over one shared context.
    * @param config - a configuration from `DockerHubConfig.*`, or a plain input object
    * @param deps - credentials, environment, clock and other seams
-   * @throws {@link @llmdevops/docker-hub-core!ConfigError} for an invalid configuration
+   * @throws {@link @llmdevops/docker-hub-core!ConfigError | ConfigError} for an invalid configuration
    */
   constructor(config?: ResolvedDockerHubConfig | DockerHubConfigInput, deps: ClientDeps = {}) {
     const env = deps.env ?? process.env;
@@ -169,7 +169,7 @@ export class DockerHubClient {
    * which does not count as a pull).
    * @param options - what to do when the budget is spent, and the signal
    * @returns the limit, remaining pulls, window and source
-   * @throws {@link @llmdevops/docker-hub-core!RateLimitError} with `whenExhausted: 'fail'` (or a wait beyond `maxWaitMs`)
+   * @throws {@link @llmdevops/docker-hub-core!RateLimitError | RateLimitError} with `whenExhausted: 'fail'` (or a wait beyond `maxWaitMs`)
    */
   checkRateLimit(options?: CheckRateLimitOptions): Promise<PullRateLimit> {
     return this.#rateLimits.check(options);
@@ -188,7 +188,7 @@ export class DockerHubClient {
    * challenge). Optional: authentication is automatic; this only fails early.
    * @param options - registry host, signal
    * @returns the registry and account
-   * @throws {@link @llmdevops/docker-hub-core!AuthenticationError} when there are no credentials or the registry refuses them
+   * @throws {@link @llmdevops/docker-hub-core!AuthenticationError | AuthenticationError} when there are no credentials or the registry refuses them
    */
   async login(options: LoginOptions = {}): Promise<LoginResult> {
     const probe = ImageReference.parse(

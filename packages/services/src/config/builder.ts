@@ -116,7 +116,7 @@ export class DockerHubConfigBuilder {
   /**
    * Validates the input.
    * @returns the configuration
-   * @throws {@link @llmdevops/docker-hub-core!ConfigError} listing every bad field
+   * @throws {@link @llmdevops/docker-hub-core!ConfigError | ConfigError} listing every bad field
    */
   build(): ResolvedDockerHubConfig {
     return parseConfig(this.#input);

@@ -30,7 +30,7 @@ export const DockerHubConfig = {
    * @param env - the environment (default `process.env`)
    * @param overrides - fields set in code on top (e.g. a `dispatcher`)
    * @returns the configuration
-   * @throws {@link @llmdevops/docker-hub-core!ConfigError} naming each bad variable
+   * @throws {@link @llmdevops/docker-hub-core!ConfigError | ConfigError} naming each bad variable
    */
   fromEnv(env: NodeJS.ProcessEnv = process.env, overrides: DockerHubConfigInput = {}): DockerHubConfig {
     return parseConfig({ ...inputFromEnv(env), ...overrides }, { describePath: envNameOf });
@@ -42,7 +42,7 @@ export const DockerHubConfig = {
    * @param path - the YAML file
    * @param options - interpolation variables and overrides
    * @returns the configuration
-   * @throws {@link @llmdevops/docker-hub-core!ConfigError} for an unreadable file, bad YAML, unset variables, unknown keys or bad values
+   * @throws {@link @llmdevops/docker-hub-core!ConfigError | ConfigError} for an unreadable file, bad YAML, unset variables, unknown keys or bad values
    */
   fromFile(path: string, options: FromFileOptions = {}): DockerHubConfig {
     const input = { ...inputFromFile(path, options.env ?? process.env), ...options.overrides };
@@ -62,7 +62,7 @@ export const DockerHubConfig = {
    * Validates a plain object.
    * @param input - camelCase configuration input
    * @returns the configuration
-   * @throws {@link @llmdevops/docker-hub-core!ConfigError} listing every bad field
+   * @throws {@link @llmdevops/docker-hub-core!ConfigError | ConfigError} listing every bad field
    */
   parse(input: DockerHubConfigInput = {}): DockerHubConfig {
     return parseConfig(input);

@@ -46,7 +46,7 @@ function interpolate(value: unknown, path: string, env: NodeJS.ProcessEnv, issue
  * @param env - variables for interpolation (default `process.env`)
  * @param source - the file name, for error messages
  * @returns the input (not yet validated)
- * @throws {@link @llmdevops/docker-hub-core!ConfigError} for YAML syntax errors, a missing or extra root key, or unset variables
+ * @throws {@link @llmdevops/docker-hub-core!ConfigError | ConfigError} for YAML syntax errors, a missing or extra root key, or unset variables
  * @internal
  */
 export function inputFromYaml(text: string, env: NodeJS.ProcessEnv = process.env, source = 'configuration'): DockerHubConfigInput {
@@ -78,7 +78,7 @@ export function inputFromYaml(text: string, env: NodeJS.ProcessEnv = process.env
  * @param path - the file
  * @param env - variables for interpolation
  * @returns the input (not yet validated)
- * @throws {@link @llmdevops/docker-hub-core!ConfigError} when the file cannot be read or is invalid
+ * @throws {@link @llmdevops/docker-hub-core!ConfigError | ConfigError} when the file cannot be read or is invalid
  * @internal
  */
 export function inputFromFile(path: string, env: NodeJS.ProcessEnv = process.env): DockerHubConfigInput {

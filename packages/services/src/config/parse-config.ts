@@ -35,7 +35,7 @@ function issuesOf(error: z.ZodError, describe: (path: string) => string): Config
  * @param input - a plain object (camelCase keys), from `fromEnv`, `fromFile`, the builder or the caller
  * @param options - how to name fields in errors
  * @returns the resolved configuration, frozen, credentials as `Secret`s
- * @throws {@link @llmdevops/docker-hub-core!ConfigError} listing every bad field (never a value)
+ * @throws {@link @llmdevops/docker-hub-core!ConfigError | ConfigError} listing every bad field (never a value)
  * @public
  */
 export function parseConfig(input: DockerHubConfigInput, options: ParseConfigOptions = {}): ResolvedDockerHubConfig {

@@ -147,7 +147,7 @@ export class HubApi {
    * Sends a call; a 401 to a JWT logs in again once (the JWT expired or was revoked early).
    * @param call - the call
    * @returns the response, any status
-   * @throws {@link @llmdevops/docker-hub-core!AuthenticationError} without credentials where they are required, or when the login is refused
+   * @throws {@link @llmdevops/docker-hub-core!AuthenticationError | AuthenticationError} without credentials where they are required, or when the login is refused
    */
   async send(call: HubCall): Promise<TransportResponse> {
     const session = call.auth === 'none' ? undefined : await this.#ctx.hubSession(call.signal);
@@ -193,7 +193,7 @@ export class HubApi {
    * @param schema - the zod schema
    * @param what - for the error message
    * @returns the parsed value
-   * @throws {@link @llmdevops/docker-hub-core!RegistryError} when the body is not JSON or does not match
+   * @throws {@link @llmdevops/docker-hub-core!RegistryError | RegistryError} when the body is not JSON or does not match
    */
   async parse<T extends z.ZodType>(
     res: TransportResponse,

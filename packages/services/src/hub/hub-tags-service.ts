@@ -51,7 +51,7 @@ export class HubTagsService {
    * @param repository - repository name
    * @param options - ordering, name filter, page size, page cap, signal
    * @returns an async iterable of pages
-   * @throws {@link @llmdevops/docker-hub-core!ValidationError}; {@link @llmdevops/docker-hub-core!NotFoundError} for an unknown repository
+   * @throws {@link @llmdevops/docker-hub-core!ValidationError | ValidationError}; {@link @llmdevops/docker-hub-core!NotFoundError | NotFoundError} for an unknown repository
    */
   async *pages(
     namespace: string,
@@ -99,7 +99,7 @@ export class HubTagsService {
    * @param tag - the tag
    * @param options - signal
    * @returns the tag with its per-platform images
-   * @throws {@link @llmdevops/docker-hub-core!NotFoundError} when the tag does not exist
+   * @throws {@link @llmdevops/docker-hub-core!NotFoundError | NotFoundError} when the tag does not exist
    */
   async get(
     namespace: string,
@@ -141,8 +141,8 @@ export class HubTagsService {
    * @param tag - the tag
    * @param options - signal
    * @returns when deleted
-   * @throws {@link @llmdevops/docker-hub-core!AuthenticationError} without or with refused credentials; {@link @llmdevops/docker-hub-core!AuthorizationError}
-   *   (403, e.g. a read-only token); {@link @llmdevops/docker-hub-core!NotFoundError}
+   * @throws {@link @llmdevops/docker-hub-core!AuthenticationError | AuthenticationError} without or with refused credentials; {@link @llmdevops/docker-hub-core!AuthorizationError | AuthorizationError}
+   *   (403, e.g. a read-only token); {@link @llmdevops/docker-hub-core!NotFoundError | NotFoundError}
    */
   async delete(
     namespace: string,

@@ -44,7 +44,7 @@ const DOCKER_HUB_API = 'https://hub.docker.com';
  * Checks paging options.
  * @param options - the options
  * @returns page size and cap
- * @throws {@link @llmdevops/docker-hub-core!ValidationError} for a page size outside 1..100 or a cap below 1
+ * @throws {@link @llmdevops/docker-hub-core!ValidationError | ValidationError} for a page size outside 1..100 or a cap below 1
  * @internal
  */
 export function pageLimits(options: HubPageOptions): { pageSize: number; maxPages: number } {
@@ -70,7 +70,7 @@ export function pageLimits(options: HubPageOptions): { pageSize: number; maxPage
  * Checks a namespace and optional repository name before they go into a URL.
  * @param namespace - user or organization
  * @param name - repository name
- * @throws {@link @llmdevops/docker-hub-core!ValidationError} (`INVALID_NAMESPACE`, `INVALID_NAME`)
+ * @throws {@link @llmdevops/docker-hub-core!ValidationError | ValidationError} (`INVALID_NAMESPACE`, `INVALID_NAME`)
  * @internal
  */
 export function checkNames(namespace: string, name?: string): void {
@@ -116,7 +116,7 @@ export class RepositoriesService {
    * @param namespace - user or organization (`library` for official images)
    * @param options - ordering, name filter, page size, page cap, signal
    * @returns an async iterable of pages
-   * @throws {@link @llmdevops/docker-hub-core!ValidationError}; {@link @llmdevops/docker-hub-core!NotFoundError} for an unknown namespace; {@link @llmdevops/docker-hub-core!RateLimitError}
+   * @throws {@link @llmdevops/docker-hub-core!ValidationError | ValidationError}; {@link @llmdevops/docker-hub-core!NotFoundError | NotFoundError} for an unknown namespace; {@link @llmdevops/docker-hub-core!RateLimitError | RateLimitError}
    */
   async *pages(
     namespace: string,
@@ -160,7 +160,7 @@ export class RepositoriesService {
    * @param name - repository name
    * @param options - signal
    * @returns the repository
-   * @throws {@link @llmdevops/docker-hub-core!NotFoundError} when it does not exist or is private to others
+   * @throws {@link @llmdevops/docker-hub-core!NotFoundError | NotFoundError} when it does not exist or is private to others
    */
   async get(namespace: string, name: string, options: CallOptions = {}): Promise<HubRepository> {
     checkNames(namespace, name);
@@ -195,7 +195,7 @@ export class RepositoriesService {
    * @param query - search text
    * @param options - page size, page cap, fallback index URL, signal
    * @returns an async iterable of results
-   * @throws {@link @llmdevops/docker-hub-core!ValidationError} for an empty query; the typed Hub errors
+   * @throws {@link @llmdevops/docker-hub-core!ValidationError | ValidationError} for an empty query; the typed Hub errors
    */
   async *search(query: string, options: SearchOptions = {}): AsyncIterable<HubSearchResult> {
     if (query.trim() === '')

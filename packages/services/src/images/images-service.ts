@@ -32,7 +32,7 @@ export class ImagesService {
    * @param dir - the layout directory
    * @param options - `platform` (default `linux/amd64`) or `allPlatforms`, ref name, concurrency, signal
    * @returns digest, media type and counts
-   * @throws {@link @llmdevops/docker-hub-core!PlatformNotFoundError}, {@link @llmdevops/docker-hub-core!DigestMismatchError}, {@link @llmdevops/docker-hub-core!NotFoundError}, ...
+   * @throws {@link @llmdevops/docker-hub-core!PlatformNotFoundError | PlatformNotFoundError}, {@link @llmdevops/docker-hub-core!DigestMismatchError | DigestMismatchError}, {@link @llmdevops/docker-hub-core!NotFoundError | NotFoundError}, ...
    * @example
    * ```ts
    * await client.images.pull('alpine:3.19', './alpine', { allPlatforms: true });
@@ -49,7 +49,7 @@ export class ImagesService {
    * @param input - the destination (its tag selects the image in the layout unless `refName` is given)
    * @param options - ref name, concurrency, signal
    * @returns digest, media type and counts
-   * @throws {@link @llmdevops/docker-hub-core!ValidationError} when the layout has no such image; {@link @llmdevops/docker-hub-core!DigestMismatchError} for damaged blobs
+   * @throws {@link @llmdevops/docker-hub-core!ValidationError | ValidationError} when the layout has no such image; {@link @llmdevops/docker-hub-core!DigestMismatchError | DigestMismatchError} for damaged blobs
    */
   async push(dir: string, input: ReferenceInput, options: PushOptions = {}): Promise<ImageTransferResult> {
     return pushImage(this.#deps, dir, toReference(input), options);

@@ -54,7 +54,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, s
  * @param dir - layout directory
  * @param signal - cancels
  * @returns the index, or undefined when the file does not exist
- * @throws {@link @llmdevops/docker-hub-core!ValidationError} when it is not an image index
+ * @throws {@link @llmdevops/docker-hub-core!ValidationError | ValidationError} when it is not an image index
  * @internal
  */
 export async function readLayoutIndex(dir: string, signal?: AbortSignal): Promise<LayoutIndex | undefined> {
@@ -78,7 +78,7 @@ export async function readLayoutIndex(dir: string, signal?: AbortSignal): Promis
  * @param name - the wanted name, if any
  * @param dir - for the error message
  * @returns the descriptor
- * @throws {@link @llmdevops/docker-hub-core!ValidationError} naming the names available when none matches
+ * @throws {@link @llmdevops/docker-hub-core!ValidationError | ValidationError} naming the names available when none matches
  * @internal
  */
 export function findLayoutEntry(index: LayoutIndex, name: string | undefined, dir: string): Descriptor {

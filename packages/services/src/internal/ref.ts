@@ -7,7 +7,7 @@ export type ReferenceInput = ImageReference | string;
  * Parses text references; passes objects through.
  * @param input - a reference
  * @returns the reference
- * @throws {@link @llmdevops/docker-hub-core!InvalidReferenceError} for bad text
+ * @throws {@link @llmdevops/docker-hub-core!InvalidReferenceError | InvalidReferenceError} for bad text
  * @internal
  */
 export function toReference(input: ReferenceInput): ImageReference {

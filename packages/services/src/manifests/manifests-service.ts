@@ -83,7 +83,7 @@ export class ManifestsService {
    * @param input - the reference
    * @param options - signal
    * @returns the manifest, its digest, media type and exact bytes
-   * @throws {@link @llmdevops/docker-hub-core!NotFoundError} (`MANIFEST_UNKNOWN`, `NAME_UNKNOWN`), {@link @llmdevops/docker-hub-core!DigestMismatchError}, {@link @llmdevops/docker-hub-core!ManifestInvalidError}
+   * @throws {@link @llmdevops/docker-hub-core!NotFoundError | NotFoundError} (`MANIFEST_UNKNOWN`, `NAME_UNKNOWN`), {@link @llmdevops/docker-hub-core!DigestMismatchError | DigestMismatchError}, {@link @llmdevops/docker-hub-core!ManifestInvalidError | ManifestInvalidError}
    * @example
    * ```ts
    * const { manifest, digest } = await client.manifests.get('alpine:3.19');
@@ -119,7 +119,7 @@ export class ManifestsService {
    * @param input - the reference
    * @param options - signal
    * @returns digest, size and media type
-   * @throws {@link @llmdevops/docker-hub-core!NotFoundError} (`MANIFEST_UNKNOWN`) when absent
+   * @throws {@link @llmdevops/docker-hub-core!NotFoundError | NotFoundError} (`MANIFEST_UNKNOWN`) when absent
    */
   async head(input: ReferenceInput, options: CallOptions = {}): Promise<ManifestHead> {
     const ref = toReference(input);
@@ -166,7 +166,7 @@ export class ManifestsService {
    * @param platform - e.g. `linux/arm64/v8`
    * @param options - signal
    * @returns the platform's image manifest
-   * @throws {@link @llmdevops/docker-hub-core!PlatformNotFoundError} listing the platforms available
+   * @throws {@link @llmdevops/docker-hub-core!PlatformNotFoundError | PlatformNotFoundError} listing the platforms available
    */
   async getForPlatform(input: ReferenceInput, platform: Platform | string, options: CallOptions = {}): Promise<ManifestResult> {
     const ref = toReference(input);
@@ -201,8 +201,8 @@ export class ManifestsService {
    * @param manifest - the manifest object or its exact bytes
    * @param options - media type for raw bytes, signal
    * @returns the manifest's digest
-   * @throws {@link @llmdevops/docker-hub-core!DigestMismatchError} when the bytes do not match a digest reference or the echo differs;
-   *   {@link @llmdevops/docker-hub-core!RegistryError} `MANIFEST_BLOB_UNKNOWN`, `MANIFEST_INVALID`, `DENIED`, ...
+   * @throws {@link @llmdevops/docker-hub-core!DigestMismatchError | DigestMismatchError} when the bytes do not match a digest reference or the echo differs;
+   *   {@link @llmdevops/docker-hub-core!RegistryError | RegistryError} `MANIFEST_BLOB_UNKNOWN`, `MANIFEST_INVALID`, `DENIED`, ...
    */
   async put(input: ReferenceInput, manifest: Manifest | Uint8Array, options: PutManifestOptions = {}): Promise<string> {
     const ref = toReference(input);
@@ -233,7 +233,7 @@ export class ManifestsService {
    * @param input - the reference (tag or digest)
    * @param options - signal
    * @returns the digest deleted
-   * @throws {@link @llmdevops/docker-hub-core!NotFoundError} when absent; {@link @llmdevops/docker-hub-core!UnsupportedError} when the registry disables deletes (Docker Hub)
+   * @throws {@link @llmdevops/docker-hub-core!NotFoundError | NotFoundError} when absent; {@link @llmdevops/docker-hub-core!UnsupportedError | UnsupportedError} when the registry disables deletes (Docker Hub)
    */
   async delete(input: ReferenceInput, options: CallOptions = {}): Promise<string> {
     const ref = toReference(input);

@@ -108,7 +108,7 @@ export class RateLimitService {
    * Asks Docker Hub for the current pull budget of these credentials (or this IP).
    * @param options - what to do when exhausted, longest wait, signal
    * @returns the budget
-   * @throws {@link @llmdevops/docker-hub-core!RateLimitError} with `resetAt` when exhausted and `whenExhausted` is `fail`, or
+   * @throws {@link @llmdevops/docker-hub-core!RateLimitError | RateLimitError} with `resetAt` when exhausted and `whenExhausted` is `fail`, or
    *   `wait` with a reset further away than `maxWaitMs`; registry and network errors
    * @example
    * ```ts

@@ -50,7 +50,7 @@ export class TagsService {
    * @param input - the repository (tag and digest are ignored)
    * @param options - page size, page cap, signal
    * @returns an async iterable of pages
-   * @throws {@link @llmdevops/docker-hub-core!NotFoundError} (`NAME_UNKNOWN`) for an unknown repository; {@link @llmdevops/docker-hub-core!RegistryError} when the page cap is exceeded
+   * @throws {@link @llmdevops/docker-hub-core!NotFoundError | NotFoundError} (`NAME_UNKNOWN`) for an unknown repository; {@link @llmdevops/docker-hub-core!RegistryError | RegistryError} when the page cap is exceeded
    */
   async *pages(input: ReferenceInput, options: TagPageOptions = {}): AsyncIterable<string[]> {
     const ref = toReference(input);
@@ -105,7 +105,7 @@ export class TagsService {
    * @param input - `repo:tag`
    * @param options - signal
    * @returns how it was deleted
-   * @throws {@link @llmdevops/docker-hub-core!ValidationError} without a tag; {@link @llmdevops/docker-hub-core!NotFoundError}; {@link @llmdevops/docker-hub-core!AuthenticationError} without Hub credentials
+   * @throws {@link @llmdevops/docker-hub-core!ValidationError | ValidationError} without a tag; {@link @llmdevops/docker-hub-core!NotFoundError | NotFoundError}; {@link @llmdevops/docker-hub-core!AuthenticationError | AuthenticationError} without Hub credentials
    */
   async delete(input: ReferenceInput, options: CallOptions = {}): Promise<TagDeleteResult> {
     const ref = toReference(input);

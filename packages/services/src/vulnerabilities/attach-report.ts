@@ -55,7 +55,7 @@ function toBytes(report: string | Uint8Array | object): Uint8Array {
  * @param report - the report (JSON text, bytes or object)
  * @param options - media/artifact type, annotations, signal
  * @returns the artifact's digest and how it can be found
- * @throws {@link @llmdevops/docker-hub-core!ValidationError} when the report is not a known format and no media type is given
+ * @throws {@link @llmdevops/docker-hub-core!ValidationError | ValidationError} when the report is not a known format and no media type is given
  * @internal
  */
 export async function attachReport(

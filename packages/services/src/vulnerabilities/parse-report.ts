@@ -63,7 +63,7 @@ function unwrap(doc: unknown, depth: number): VulnerabilityReport | undefined {
  * predicate.
  * @param input - JSON text, its UTF-8 bytes, or the parsed value
  * @returns the report, or undefined when the document is none of these (e.g. a plain SBOM)
- * @throws {@link @llmdevops/docker-hub-core!ValidationError} when text or bytes are not JSON
+ * @throws {@link @llmdevops/docker-hub-core!ValidationError | ValidationError} when text or bytes are not JSON
  * @example
  * ```ts
  * const report = parseVulnerabilityReport(await readFile('trivy.json'));

@@ -28,7 +28,7 @@ const INDEX_ACCEPT = `${MediaType.OciIndex}, ${MediaType.DockerManifestList}`;
  * and the encoded part to 64 characters, other characters replaced by `-`.
  * @param digest - the subject digest
  * @returns the tag, e.g. `sha256-<64 hex>`
- * @throws {@link @llmdevops/docker-hub-core!InvalidDigestError} for a malformed digest
+ * @throws {@link @llmdevops/docker-hub-core!InvalidDigestError | InvalidDigestError} for a malformed digest
  * @public
  */
 export function referrersTag(digest: string): string {

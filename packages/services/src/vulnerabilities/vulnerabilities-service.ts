@@ -94,7 +94,7 @@ export class VulnerabilitiesService implements VulnerabilityProvider {
    * @param digest - the image (index or manifest) digest
    * @param options - top count, report size limit, signal
    * @returns the overview, or undefined when no scan report is attached
-   * @throws {@link @llmdevops/docker-hub-core!ValidationError}, {@link @llmdevops/docker-hub-core!InvalidDigestError}; {@link @llmdevops/docker-hub-core!NotFoundError} when the image does not exist
+   * @throws {@link @llmdevops/docker-hub-core!ValidationError | ValidationError}, {@link @llmdevops/docker-hub-core!InvalidDigestError | InvalidDigestError}; {@link @llmdevops/docker-hub-core!NotFoundError | NotFoundError} when the image does not exist
    */
   async getScanOverview(
     namespace: string,
@@ -115,7 +115,7 @@ export class VulnerabilitiesService implements VulnerabilityProvider {
    * @param input - the image (`registry/repo@digest`, or a tag, resolved first)
    * @param options - top count, report size limit, signal
    * @returns the overview, or undefined when no scan report is attached
-   * @throws {@link @llmdevops/docker-hub-core!NotFoundError} when the image does not exist
+   * @throws {@link @llmdevops/docker-hub-core!NotFoundError | NotFoundError} when the image does not exist
    */
   async getScanOverviewFor(
     input: ReferenceInput,
@@ -160,7 +160,7 @@ export class VulnerabilitiesService implements VulnerabilityProvider {
    * @param report - SARIF, CycloneDX or Trivy JSON (text, bytes or object)
    * @param options - `mediaType`, `artifactType`, annotations, signal
    * @returns the artifact digest and how it is indexed
-   * @throws {@link @llmdevops/docker-hub-core!ValidationError} for an unknown format without `mediaType`; registry errors
+   * @throws {@link @llmdevops/docker-hub-core!ValidationError | ValidationError} for an unknown format without `mediaType`; registry errors
    */
   async attach(
     input: ReferenceInput,

@@ -77,7 +77,7 @@ async function hashBody(request: Request): Promise<{ bytes: Buffer; sha256: stri
  * redacted before anything is written.
  * @param options - file, mode, upstream, matching and redaction
  * @returns the cassette (call `save()` at the end)
- * @throws {@link @llmdevops/docker-hub-core!CassetteInvalidError} (from `fetch`) when the file is malformed
+ * @throws {@link @llmdevops/docker-hub-core!CassetteInvalidError | CassetteInvalidError} (from `fetch`) when the file is malformed
  * @public
  */
 export function createCassette(options: CassetteOptions): Cassette {

@@ -87,7 +87,7 @@ export function blobFolder(path: string): string {
  * Reads and validates a cassette.
  * @param path - the file
  * @returns the cassette, or an empty one when the file does not exist
- * @throws {@link @llmdevops/docker-hub-core!CassetteInvalidError} when the file is not valid JSON or not the schema
+ * @throws {@link @llmdevops/docker-hub-core!CassetteInvalidError | CassetteInvalidError} when the file is not valid JSON or not the schema
  * @internal
  */
 export async function loadCassette(path: string): Promise<CassetteFile> {

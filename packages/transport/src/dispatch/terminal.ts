@@ -19,7 +19,7 @@ export interface TerminalOptions {
  * Refuses anything but HTTPS, except loopback and hosts marked insecure.
  * @param url - the URL about to be contacted
  * @param insecureHosts - hosts allowed over plain HTTP
- * @throws {@link @llmdevops/docker-hub-core!InsecureTransportError} with a hint on how to allow it
+ * @throws {@link @llmdevops/docker-hub-core!InsecureTransportError | InsecureTransportError} with a hint on how to allow it
  * @internal
  */
 export function assertSecure(url: URL, insecureHosts: readonly string[]): void {

@@ -9,7 +9,7 @@ export interface Clock {
    * @param ms - how long
    * @param signal - ends the wait early with an `AbortedError`
    * @returns when the time has passed
-   * @throws {@link @llmdevops/docker-hub-core!AbortedError} when `signal` aborts first
+   * @throws {@link @llmdevops/docker-hub-core!AbortedError | AbortedError} when `signal` aborts first
    */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }

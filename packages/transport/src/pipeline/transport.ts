@@ -52,7 +52,7 @@ export interface Transport {
    * @param mw - the middleware; its name must be unique
    * @param position - `before` or `after` a named middleware
    * @returns the transport
-   * @throws {@link @llmdevops/docker-hub-core!ValidationError} for a duplicate name or an unknown position
+   * @throws {@link @llmdevops/docker-hub-core!ValidationError | ValidationError} for a duplicate name or an unknown position
    */
   use(mw: Middleware, position?: UseOptions): Transport;
   /** @returns middleware names, outermost first, ending with `terminal` */

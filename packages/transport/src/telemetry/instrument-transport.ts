@@ -124,7 +124,7 @@ function gaugeCallbacks(transport: Transport, hosts: ReadonlySet<string>): Gauge
  * @param transport - the transport (from `createTransport`)
  * @param options - tracer, meter, or the API module; default: the global ones, if installed
  * @returns a handle; `dispose()` stops recording
- * @throws {@link @llmdevops/docker-hub-core!ValidationError} when the transport is already instrumented
+ * @throws {@link @llmdevops/docker-hub-core!ValidationError | ValidationError} when the transport is already instrumented
  * @example
  * ```ts
  * const transport = createTransport();

@@ -60,7 +60,7 @@ export function isNonPublicHost(hostname: string): boolean {
  * @param value - the field as received
  * @param allowNonPublic - accept loopback and private hosts (for simulators on 127.0.0.1)
  * @returns the parsed URL
- * @throws {@link @llmdevops/docker-hub-core!WebhookError} `WEBHOOK_INVALID` (400) saying which rule failed, never the value
+ * @throws {@link @llmdevops/docker-hub-core!WebhookError | WebhookError} `WEBHOOK_INVALID` (400) saying which rule failed, never the value
  * @public
  */
 export function parseCallbackUrl(value: string, allowNonPublic = false): URL {

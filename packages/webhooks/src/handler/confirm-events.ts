@@ -35,7 +35,7 @@ function rejectOnAbort(signal: AbortSignal): Promise<never> {
  * @param confirm - the caller's confirmation, if any
  * @param timeoutMs - time allowed per confirmation
  * @returns the events, pushes carrying `confirmedDigest` (and `digest` when the payload had none)
- * @throws {@link @llmdevops/docker-hub-core!WebhookError} `WEBHOOK_UNCONFIRMED` (422) when a confirmation fails, times out or
+ * @throws {@link @llmdevops/docker-hub-core!WebhookError | WebhookError} `WEBHOOK_UNCONFIRMED` (422) when a confirmation fails, times out or
  *   returns something that is not a digest
  * @internal
  */

@@ -56,7 +56,7 @@ export interface Webhooks {
    * The checks that need no body (source 403, secret 401, content type 415, declared length
    * 413); adapters run it before reading the body.
    * @param meta - headers, peer address and URL
-   * @throws {@link @llmdevops/docker-hub-core!WebhookError} with the status to answer
+   * @throws {@link @llmdevops/docker-hub-core!WebhookError | WebhookError} with the status to answer
    */
   preflight(meta: WebhookRequestMeta): void;
   /**
@@ -64,14 +64,14 @@ export interface Webhooks {
    * @param rawBody - the exact body bytes (or text)
    * @param meta - headers, peer address and URL
    * @returns the accepted events, or `duplicate`
-   * @throws {@link @llmdevops/docker-hub-core!WebhookError} with the status to answer
+   * @throws {@link @llmdevops/docker-hub-core!WebhookError | WebhookError} with the status to answer
    */
   accept(rawBody: Uint8Array | string, meta: WebhookRequestMeta): Promise<AcceptResult>;
   /**
    * Hands accepted events to the `queue` option. When the queue fails they are forgotten by the
    * dedupe window, so the sender's retry is processed, and the error is rethrown.
    * @param events - accepted events
-   * @throws whatever the queue threw, or {@link @llmdevops/docker-hub-core!ConfigError} when no queue is configured
+   * @throws whatever the queue threw, or {@link @llmdevops/docker-hub-core!ConfigError | ConfigError} when no queue is configured
    */
   enqueue(events: readonly WebhookEvent[]): Promise<void>;
   /**
@@ -85,7 +85,7 @@ export interface Webhooks {
    * @param rawBody - the exact body bytes (or text)
    * @param meta - headers, peer address and URL
    * @returns the accepted events, or `duplicate`
-   * @throws {@link @llmdevops/docker-hub-core!WebhookError} with the status to answer
+   * @throws {@link @llmdevops/docker-hub-core!WebhookError | WebhookError} with the status to answer
    */
   receive(rawBody: Uint8Array | string, meta: WebhookRequestMeta): Promise<AcceptResult>;
   /** Settings the adapters read. */
@@ -98,7 +98,7 @@ const dedupeKey = (event: WebhookEvent): string => `${event.source}:${event.id}`
  * Creates a webhook receiver for Docker Hub push payloads and distribution notifications.
  * @param options - secrets, limits, deduplication, acknowledgment and confirmation
  * @returns the receiver; serve it with `createNodeMiddleware` or `createFetchHandler`
- * @throws {@link @llmdevops/docker-hub-core!ConfigError} for invalid options (never quoting a secret)
+ * @throws {@link @llmdevops/docker-hub-core!ConfigError | ConfigError} for invalid options (never quoting a secret)
  * @example
  * ```ts
  * const webhooks = createWebhooks({ sharedSecret: { secrets: new Secret(process.env.HOOK_TOKEN ?? '') } });

@@ -91,7 +91,7 @@ function checkNumber(issues: ConfigIssue[], path: string, value: number, min: nu
  * Applies defaults and validates numbers and secrets.
  * @param options - what the caller passed
  * @returns resolved options
- * @throws {@link @llmdevops/docker-hub-core!ConfigError} listing every bad option (never a secret value)
+ * @throws {@link @llmdevops/docker-hub-core!ConfigError | ConfigError} listing every bad option (never a secret value)
  * @internal
  */
 export function resolveOptions(options: WebhooksOptions): ResolvedOptions {

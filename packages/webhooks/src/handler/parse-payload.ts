@@ -43,7 +43,7 @@ function schemaError(kind: PayloadKind, error: z.ZodError): WebhookError {
  * @param mediaType - the request's media type
  * @param json - the parsed body
  * @returns the kind
- * @throws {@link @llmdevops/docker-hub-core!WebhookError} 400 when the body is not a JSON object
+ * @throws {@link @llmdevops/docker-hub-core!WebhookError | WebhookError} 400 when the body is not a JSON object
  * @internal
  */
 export function detectKind(mediaType: string | undefined, json: unknown): PayloadKind {
@@ -60,7 +60,7 @@ export function detectKind(mediaType: string | undefined, json: unknown): Payloa
  * @param json - the parsed body (already free of forbidden keys)
  * @param context - the raw bytes (for the Docker Hub id) and the callback URL policy
  * @returns the events in delivery order
- * @throws {@link @llmdevops/docker-hub-core!WebhookError} 400 naming the first schema issue or the callback_url rule
+ * @throws {@link @llmdevops/docker-hub-core!WebhookError | WebhookError} 400 naming the first schema issue or the callback_url rule
  * @internal
  */
 export function toEvents(

@@ -56,7 +56,7 @@ function presentedToken(
  * @param resolved - resolved options
  * @param allowSources - the allow-list option, if any
  * @returns the check, throwing {@link WebhookError} with the status to answer
- * @throws {@link @llmdevops/docker-hub-core!ConfigError} when an allow-list entry is invalid
+ * @throws {@link @llmdevops/docker-hub-core!ConfigError | ConfigError} when an allow-list entry is invalid
  * @internal
  */
 export function createPreflight(

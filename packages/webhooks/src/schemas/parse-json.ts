@@ -67,7 +67,7 @@ function checkValue(root: unknown, limits: JsonLimits): void {
  * @param body - the raw body bytes
  * @param limits - nesting and string limits
  * @returns the parsed JSON value
- * @throws {@link @llmdevops/docker-hub-core!WebhookError} `WEBHOOK_INVALID` (status 400) naming which rule failed
+ * @throws {@link @llmdevops/docker-hub-core!WebhookError | WebhookError} `WEBHOOK_INVALID` (status 400) naming which rule failed
  * @public
  */
 export function parseJsonSafely(

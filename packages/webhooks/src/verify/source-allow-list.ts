@@ -10,7 +10,7 @@ export type SourceCheck = (remoteAddress: string | undefined) => boolean;
  * IPv4 rules). An unknown address never matches.
  * @param entries - e.g. `['10.0.0.0/8', '192.0.2.7', '2001:db8::/32']`
  * @returns the check
- * @throws {@link @llmdevops/docker-hub-core!ConfigError} naming every entry that is not an address or range
+ * @throws {@link @llmdevops/docker-hub-core!ConfigError | ConfigError} naming every entry that is not an address or range
  * @example
  * ```ts
  * const allowed = createSourceAllowList(['127.0.0.1', '10.0.0.0/8']);

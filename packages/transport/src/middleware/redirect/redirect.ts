@@ -27,7 +27,7 @@ function withoutBody(req: TransportRequest, patch: Pick<TransportRequest, 'metho
  * @param status - the redirect status
  * @param target - the resolved `Location`
  * @returns the next request
- * @throws {@link @llmdevops/docker-hub-core!RedirectError} for downgrades, or a body that cannot be sent again
+ * @throws {@link @llmdevops/docker-hub-core!RedirectError | RedirectError} for downgrades, or a body that cannot be sent again
  * @internal
  */
 export function nextHop(req: TransportRequest, status: number, target: URL): TransportRequest {
