@@ -66,6 +66,12 @@ export {
 export { withOperationSpan, type OperationSpan, type OperationSpanOptions } from './telemetry/operation-span.js';
 export { recordDigestMismatch, type DigestMismatchAttributes, type RecordDigestMismatchOptions } from './telemetry/digest-mismatch.js';
 export {
+  createVulnerabilityGauge,
+  type VulnerabilityGauge,
+  type VulnerabilityGaugeOptions,
+  type VulnerabilityLabels,
+} from './telemetry/vulnerability-gauge.js';
+export {
   METRIC_NAMES,
   METRIC_DEFINITIONS,
   prometheusName,

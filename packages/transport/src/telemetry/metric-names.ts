@@ -20,13 +20,17 @@ export interface MetricDefinition {
   readonly description: string;
   /** Attribute (label) names it carries. */
   readonly attributes: readonly string[];
-  /** Reserved: defined so dashboards can use it, but nothing in the toolkit emits it yet. */
+  /**
+   * Reserved: defined so dashboards can use it, but nothing in the toolkit emits it yet. Every
+   * current metric is emitted (false); kept so a future metric can be announced before it ships.
+   */
   readonly reserved: boolean;
 }
 
 /**
- * Every metric name, by key. `vulnerabilities` is reserved: the services package is meant to emit
- * it from scan overviews; nothing emits it yet.
+ * Every metric name, by key. The transport emits all but two: `digestMismatches` (through
+ * `recordDigestMismatch`, called by the services package) and `vulnerabilities` (through
+ * `createVulnerabilityGauge`, fed by the services package's scan overviews).
  * @public
  */
 export const METRIC_NAMES = {
@@ -52,7 +56,7 @@ export const METRIC_NAMES = {
   pulls: 'dockerhub.image.pulls',
   /** Manifest PUTs (pushes), by outcome. */
   pushes: 'dockerhub.image.pushes',
-  /** Reserved (not emitted yet): vulnerabilities by severity per repository. */
+  /** Vulnerabilities by severity per repository, from the latest scan overview read. */
   vulnerabilities: 'dockerhub.vulnerabilities',
 } as const;
 
@@ -104,13 +108,10 @@ export const METRIC_DEFINITIONS: Readonly<Record<MetricKey, MetricDefinition>> =
     ['host', 'outcome'],
   ]),
   pushes: def('pushes', 'counter', '{push}', ['Manifest PUTs (pushes)', ['host', 'outcome']]),
-  vulnerabilities: {
-    ...def('vulnerabilities', 'gauge', '{vulnerability}', [
-      'Reserved: vulnerabilities by severity',
-      ['namespace', 'repository', 'severity'],
-    ]),
-    reserved: true,
-  },
+  vulnerabilities: def('vulnerabilities', 'gauge', '{vulnerability}', [
+    'Vulnerabilities by severity in the latest scan overview of each repository',
+    ['namespace', 'repository', 'severity'],
+  ]),
 };
 
 function def(
