@@ -86,11 +86,19 @@ export async function readPrefix(body: Readable, limit: number): Promise<Buffer>
   return Buffer.concat(chunks, size);
 }
 
-/** What a response is built from. @internal */
+/**
+ * What a response is built from (by the terminal dispatcher, or by a middleware or test that
+ * answers without the network through {@link createResponse}).
+ * @public
+ */
 export interface ResponseInit {
+  /** HTTP status code. */
   readonly status: number;
+  /** Response headers as undici gives them (lower-case names; repeated headers as arrays). */
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** The URL that answered (after redirects). */
   readonly url: URL;
+  /** The body stream; read at most once through the response's readers. */
   readonly body: Readable;
   /** Names the response in size errors, e.g. `GET host/path response body`. */
   readonly what: string;
