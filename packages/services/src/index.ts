@@ -20,6 +20,7 @@ export {
 } from './client/docker-hub-client.js';
 export { DOCKER_HUB_REGISTRY_URL } from './client/context.js';
 export type { ClientLogger } from './client/trace.js';
+export type { ClientTelemetry, ClientTelemetryOptions } from './client/telemetry.js';
 export type { ReferenceInput, CallOptions } from './internal/ref.js';
 export {
   ManifestsService,

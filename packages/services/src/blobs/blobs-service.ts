@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { AbortedError, Digest, DigestMismatchError, ImageReference, createVerifyingTransform, digestEquals, isDockerHubError } from '@llmdevops/docker-hub-core';
 import { errorFromResponse, requestResumable } from '@llmdevops/docker-hub-transport';
 import type { ClientContext } from '../client/context.js';
+import { refAttributes } from '../client/telemetry.js';
 import { toReference, withSignal, type CallOptions, type ReferenceInput } from '../internal/ref.js';
 import { ChunkReader, openSource, type BlobSource } from './blob-source.js';
 import { UploadEngine } from './upload-engine.js';
@@ -54,6 +55,16 @@ export class BlobsService {
     return Math.max(1, Math.round(this.#ctx.config.upload.chunkSizeMb * MIB));
   }
 
+  /** Runs a blob operation in its span; the result (digest or mount outcome) becomes an attribute. */
+  async #traced<T extends string>(operation: string, input: ReferenceInput, digest: string | undefined, fn: () => Promise<T>): Promise<T> {
+    const attributes = { ...refAttributes(toReference(input)), ...(digest === undefined ? {} : { 'docker_hub.digest': digest }) };
+    return this.#ctx.telemetry.run(operation, attributes, async (span) => {
+      const result = await fn();
+      span.setAttribute(operation === 'blobs.mount' ? 'docker_hub.mount_result' : 'docker_hub.digest', result);
+      return result;
+    });
+  }
+
   /**
    * Whether a repository has a blob (`HEAD`).
    * @param input - the repository
@@ -103,7 +114,7 @@ export class BlobsService {
     Digest.parse(digest);
     const out = new PassThrough();
     const what = `blob ${digest} from ${ref.name}`;
-    void (async () => {
+    void this.#ctx.telemetry.run('blobs.get', { ...refAttributes(ref), 'docker_hub.digest': digest }, async () => {
       const res = await requestResumable(
         this.#ctx.transport,
         {
@@ -115,7 +126,7 @@ export class BlobsService {
       if (res.status !== 200) throw await errorFromResponse(res, `GET ${what}`);
       const verify = createVerifyingTransform({ expected: digest, ...(options.size === undefined ? {} : { size: options.size }), what });
       await pipeline(res.body, verify, out);
-    })().catch((err: unknown) => {
+    }).catch((err: unknown) => {
       const signal = options.signal;
       const aborted = signal?.aborted === true && !isDockerHubError(err);
       out.destroy(aborted ? new AbortedError(`GET ${what}`, signal.reason) : err instanceof Error ? err : new Error(String(err)));
@@ -133,6 +144,10 @@ export class BlobsService {
    * @throws {@link @llmdevops/docker-hub-core!DigestMismatchError} when `digest` was given and the bytes differ
    */
   async upload(input: ReferenceInput, source: BlobSource, options: UploadOptions = {}): Promise<string> {
+    return this.#traced('blobs.upload', input, options.digest, () => this.#upload(input, source, options));
+  }
+
+  async #upload(input: ReferenceInput, source: BlobSource, options: UploadOptions): Promise<string> {
     const ref = toReference(input);
     const chunkSize = options.chunkSize ?? this.#chunkSize;
     if (options.resume === undefined && options.digest !== undefined && (await this.exists(ref, options.digest, options))) {
@@ -170,6 +185,10 @@ export class BlobsService {
    * @throws {@link @llmdevops/docker-hub-core!DigestMismatchError} when `digest` was given and the bytes differ
    */
   async uploadChunked(input: ReferenceInput, source: BlobSource, options: UploadOptions = {}): Promise<string> {
+    return this.#traced('blobs.uploadChunked', input, options.digest, () => this.#uploadChunked(input, source, options));
+  }
+
+  async #uploadChunked(input: ReferenceInput, source: BlobSource, options: UploadOptions): Promise<string> {
     const ref = toReference(input);
     if (options.resume === undefined && options.digest !== undefined && (await this.exists(ref, options.digest, options))) {
       return options.digest;
@@ -188,6 +207,10 @@ export class BlobsService {
    * @returns `exists`, `mounted` or `uploaded`
    */
   async mount(input: ReferenceInput, digest: string, fromRepo: string | ImageReference, options: CallOptions = {}): Promise<MountResult> {
+    return this.#traced('blobs.mount', input, digest, () => this.#mount(input, digest, fromRepo, options));
+  }
+
+  async #mount(input: ReferenceInput, digest: string, fromRepo: string | ImageReference, options: CallOptions): Promise<MountResult> {
     const ref = toReference(input);
     // A string names a repository on the same registry; a reference may name another registry.
     const from = typeof fromRepo === 'string' ? ImageReference.from({ registry: ref.registry, repository: fromRepo }) : fromRepo;

@@ -1,8 +1,9 @@
 import { isDockerHubError, type ImageReference } from '@llmdevops/docker-hub-core';
-import { errorFromResponse, isLoopbackHost, type HttpMethod, type RequestBody, type Transport, type TransportResponse } from '@llmdevops/docker-hub-transport';
+import { errorFromResponse, isLoopbackHost, routeTemplate, type HttpMethod, type RequestBody, type Transport, type TransportResponse } from '@llmdevops/docker-hub-transport';
 import { createHubLogin, resolveHubLogin, type HubSession } from '@llmdevops/docker-hub-auth';
 import type { ResolvedDockerHubConfig } from '../config/schema.js';
 import { withSignal } from '../internal/ref.js';
+import { ServiceTelemetry } from './telemetry.js';
 
 /** Docker Hub's registry when no `registryUrl` is configured. */
 export const DOCKER_HUB_REGISTRY_URL = 'https://registry-1.docker.io';
@@ -28,13 +29,16 @@ export interface RegistryCall {
 export class ClientContext {
   readonly transport: Transport;
   readonly config: ResolvedDockerHubConfig;
+  /** Operation spans and service metrics (off unless the client turned them on). */
+  readonly telemetry: ServiceTelemetry;
   readonly #insecure: ReadonlySet<string>;
   readonly #env: NodeJS.ProcessEnv;
   #hub: Promise<HubSession | undefined> | undefined;
 
-  constructor(transport: Transport, config: ResolvedDockerHubConfig, env: NodeJS.ProcessEnv) {
+  constructor(transport: Transport, config: ResolvedDockerHubConfig, env: NodeJS.ProcessEnv, telemetry: ServiceTelemetry = ServiceTelemetry.off) {
     this.transport = transport;
     this.config = config;
+    this.telemetry = telemetry;
     this.#env = env;
     this.#insecure = new Set(config.insecureRegistries.map((h) => h.toLowerCase()));
   }
@@ -124,7 +128,9 @@ export class ClientContext {
         operation: call.operation,
         repository: call.ref.repository,
         actions: call.actions ?? (call.method === 'GET' || call.method === 'HEAD' ? ['pull'] : call.method === 'DELETE' ? ['delete'] : ['pull', 'push']),
-        route: `/v2/{name}/${call.operation}`,
+        // The path's template (`/v2/{name}/manifests/{reference}`, ...): what the dashboard,
+        // the alerts and the pulls/pushes counters select on; never a name, tag or digest.
+        route: routeTemplate(url.pathname),
       },
     });
   }

@@ -30,6 +30,7 @@ import {
 } from '../rate-limit/index.js';
 import { ClientContext } from './context.js';
 import { createClientCredentials } from './credentials.js';
+import { ServiceTelemetry, type ClientTelemetry } from './telemetry.js';
 import { attachTracing, type ClientLogger } from './trace.js';
 
 /** Options of {@link DockerHubClient.login}. @public */
@@ -60,6 +61,14 @@ export interface ClientDeps {
   readonly userAgent?: string;
   /** Where `observability` log lines go (default `console`). */
   readonly logger?: ClientLogger;
+  /**
+   * OpenTelemetry: `true` (default) uses the global tracer and meter of `@opentelemetry/api`
+   * when it is installed (nothing is recorded until an SDK is registered, and nothing is loaded
+   * or thrown without the package); `{ tracer, meter }` uses those; `false` turns it off.
+   * Spans per operation (`docker_hub.manifests.get`, ...) with HTTP attempt spans as children,
+   * and the metrics of `METRIC_NAMES`.
+   */
+  readonly telemetry?: ClientTelemetry;
 }
 
 function resolve(
@@ -104,6 +113,7 @@ export class DockerHubClient {
   readonly #ctx: ClientContext;
   readonly #credentials: CredentialProvider;
   readonly #stopTracing: () => void;
+  readonly #telemetry: ServiceTelemetry;
 
   /**
    * (1) validates the configuration (the environment when none is given), (2) builds the
@@ -146,7 +156,8 @@ export class DockerHubClient {
     });
     transport.use(this.#auth, { before: 'redirect' });
     this.#stopTracing = attachTracing(transport.events, c, deps.logger ?? console);
-    this.#ctx = new ClientContext(transport, c, env);
+    this.#telemetry = ServiceTelemetry.create(transport, deps.telemetry);
+    this.#ctx = new ClientContext(transport, c, env, this.#telemetry);
     this.manifests = new ManifestsService(this.#ctx);
     this.tags = new TagsService(this.#ctx, this.manifests);
     this.blobs = new BlobsService(this.#ctx);
@@ -229,11 +240,13 @@ export class DockerHubClient {
   }
 
   /**
-   * Closes connections (an injected dispatcher is left to its owner) and zeroes tokens and secrets.
+   * Closes connections (an injected dispatcher is left to its owner), zeroes tokens and secrets,
+   * and stops telemetry (the transport instrumentation and the vulnerabilities gauge).
    * @returns when closed
    */
   async close(): Promise<void> {
     this.#stopTracing();
+    this.#telemetry.dispose();
     this.#auth.dispose();
     this.#ctx.dispose();
     await this.#transport.close();

@@ -7,6 +7,8 @@ import {
 } from '@llmdevops/docker-hub-transport';
 import type { z } from 'zod';
 import { withSignal } from '../internal/ref.js';
+import type { OtelAttributes } from '@llmdevops/docker-hub-transport';
+import type { ServiceTelemetry } from '../client/telemetry.js';
 import { HubRateLimitTracker } from './hub-rate-limit.js';
 
 /**
@@ -25,6 +27,8 @@ export interface HubContext {
    * @returns the session or undefined (anonymous)
    */
   hubSession(signal?: AbortSignal): Promise<HubSession | undefined>;
+  /** Operation spans (the client's telemetry); left out, calls are not traced. */
+  readonly telemetry?: Pick<ServiceTelemetry, 'run'>;
 }
 
 /** Options of the Hub services. @public */
@@ -97,6 +101,19 @@ export class HubApi {
     this.#ctx = ctx;
     this.#now = options.now ?? Date.now;
     this.rateLimit = options.rateLimit ?? new HubRateLimitTracker();
+  }
+
+  /**
+   * Runs one Hub operation in its span (`docker_hub.<operation>`), when the context has telemetry.
+   * @param operation - e.g. `hub.repositories.get`
+   * @param attributes - namespace, repository, tag (never tokens)
+   * @param fn - the work
+   * @returns what `fn` resolves to
+   * @throws whatever `fn` throws
+   */
+  async run<T>(operation: string, attributes: OtelAttributes, fn: () => Promise<T>): Promise<T> {
+    const telemetry = this.#ctx.telemetry;
+    return telemetry === undefined ? fn() : telemetry.run(operation, attributes, fn);
   }
 
   /**
@@ -245,26 +262,32 @@ export class HubApi {
       page++
     ) {
       seen.add(url.href);
-      let res = await this.send({ ...call, url });
-      if (page === 0 && MISSING_ROUTE.has(res.status) && options.fallback !== undefined) {
-        await res.dump();
-        url = options.fallback;
-        seen.add(url.href);
-        res = await this.send({ ...call, url });
-      }
-      if (page === 0 && MISSING_ROUTE.has(res.status) && options.onMissingRoute !== undefined) {
-        await res.dump();
-        options.onMissingRoute();
-        return;
-      }
-      if (res.status === 404 && page > 0) {
-        await res.dump();
-        return;
-      }
-      if (res.status !== 200) throw await errorFromResponse(res, call.what, { now: this.#now() });
-      const body = await this.parse(res, schema, call.what);
-      yield [...body.results];
-      url = this.#next(body.next, url);
+      const first: URL = url;
+      // One span per page (a generator cannot keep a span active across its yields).
+      const step = await this.run(call.operation, { 'docker_hub.page': page }, async () => {
+        let pageUrl = first;
+        let res = await this.send({ ...call, url: pageUrl });
+        if (page === 0 && MISSING_ROUTE.has(res.status) && options.fallback !== undefined) {
+          await res.dump();
+          pageUrl = options.fallback;
+          seen.add(pageUrl.href);
+          res = await this.send({ ...call, url: pageUrl });
+        }
+        if (page === 0 && MISSING_ROUTE.has(res.status) && options.onMissingRoute !== undefined) {
+          await res.dump();
+          options.onMissingRoute();
+          return undefined;
+        }
+        if (res.status === 404 && page > 0) {
+          await res.dump();
+          return undefined;
+        }
+        if (res.status !== 200) throw await errorFromResponse(res, call.what, { now: this.#now() });
+        return { body: await this.parse(res, schema, call.what), pageUrl };
+      });
+      if (step === undefined) return;
+      yield [...step.body.results];
+      url = this.#next(step.body.next, step.pageUrl);
     }
   }
 

@@ -22,6 +22,15 @@ function checkTag(tag: string): void {
     throw new ValidationError('INVALID_TAG', 'tag must match [\\w][\\w.-]{0,127}', tag);
 }
 
+/** Span attributes of a Hub tag (never tokens). */
+function tagAttributes(namespace: string, repository: string, tag: string): Record<string, string> {
+  return {
+    'docker_hub.namespace': namespace,
+    'docker_hub.repository': `${namespace}/${repository}`,
+    'docker_hub.reference': tag,
+  };
+}
+
 /**
  * Docker Hub's tag metadata beside the registry's plain tag list: digest, media type, sizes,
  * `last_updated`/`last_pushed`/`last_pulled` and per-platform `images` (seed F-08); and tag
@@ -109,6 +118,12 @@ export class HubTagsService {
   ): Promise<HubTag> {
     checkNames(namespace, repository);
     checkTag(tag);
+    return this.#api.run('hub.tags.get', tagAttributes(namespace, repository, tag), () =>
+      this.#get(namespace, repository, tag, options),
+    );
+  }
+
+  async #get(namespace: string, repository: string, tag: string, options: CallOptions): Promise<HubTag> {
     const ns = encodeURIComponent(namespace);
     const what = `get Hub tag ${namespace}/${repository}:${tag}`;
     const call = {
@@ -152,6 +167,12 @@ export class HubTagsService {
   ): Promise<void> {
     checkNames(namespace, repository);
     checkTag(tag);
+    return this.#api.run('hub.tags.delete', tagAttributes(namespace, repository, tag), () =>
+      this.#delete(namespace, repository, tag, options),
+    );
+  }
+
+  async #delete(namespace: string, repository: string, tag: string, options: CallOptions): Promise<void> {
     const res = await this.#api.expect(
       {
         method: 'DELETE',

@@ -164,6 +164,11 @@ export class RepositoriesService {
    */
   async get(namespace: string, name: string, options: CallOptions = {}): Promise<HubRepository> {
     checkNames(namespace, name);
+    const attributes = { 'docker_hub.namespace': namespace, 'docker_hub.repository': `${namespace}/${name}` };
+    return this.#api.run('hub.repositories.get', attributes, () => this.#get(namespace, name, options));
+  }
+
+  async #get(namespace: string, name: string, options: CallOptions): Promise<HubRepository> {
     const ns = encodeURIComponent(namespace);
     const what = `get repository ${namespace}/${name}`;
     const call = {

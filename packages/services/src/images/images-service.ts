@@ -1,5 +1,7 @@
+import type { OtelAttributes } from '@llmdevops/docker-hub-transport';
 import type { BlobsService } from '../blobs/blobs-service.js';
 import type { ClientContext } from '../client/context.js';
+import { refAttributes } from '../client/telemetry.js';
 import { toReference, type ReferenceInput } from '../internal/ref.js';
 import type { ManifestsService } from '../manifests/manifests-service.js';
 import { copyImage } from './copy-image.js';
@@ -39,7 +41,8 @@ export class ImagesService {
    * ```
    */
   async pull(input: ReferenceInput, dir: string, options: PullOptions = {}): Promise<ImageTransferResult> {
-    return pullImage(this.#deps, toReference(input), dir, options);
+    const ref = toReference(input);
+    return this.#traced('images.pull', refAttributes(ref), () => pullImage(this.#deps, ref, dir, options));
   }
 
   /**
@@ -52,7 +55,8 @@ export class ImagesService {
    * @throws {@link @llmdevops/docker-hub-core!ValidationError | ValidationError} when the layout has no such image; {@link @llmdevops/docker-hub-core!DigestMismatchError | DigestMismatchError} for damaged blobs
    */
   async push(dir: string, input: ReferenceInput, options: PushOptions = {}): Promise<ImageTransferResult> {
-    return pushImage(this.#deps, dir, toReference(input), options);
+    const ref = toReference(input);
+    return this.#traced('images.push', refAttributes(ref), () => pushImage(this.#deps, dir, ref, options));
   }
 
   /**
@@ -64,6 +68,19 @@ export class ImagesService {
    * @returns digest, media type and counts
    */
   async copy(src: ReferenceInput, dst: ReferenceInput, options: CopyOptions = {}): Promise<ImageTransferResult> {
-    return copyImage(this.#deps, toReference(src), toReference(dst), options);
+    const from = toReference(src);
+    const to = toReference(dst);
+    const attributes = { ...refAttributes(from, 'docker_hub.source'), ...refAttributes(to) };
+    return this.#traced('images.copy', attributes, () => copyImage(this.#deps, from, to, options));
+  }
+
+  async #traced(operation: string, attributes: OtelAttributes, fn: () => Promise<ImageTransferResult>): Promise<ImageTransferResult> {
+    return this.#deps.ctx.telemetry.run(operation, attributes, async (span) => {
+      const result = await fn();
+      span.setAttribute('docker_hub.digest', result.digest);
+      span.setAttribute('docker_hub.blobs_transferred', result.blobsTransferred);
+      span.setAttribute('docker_hub.blobs_skipped', result.blobsSkipped);
+      return result;
+    });
   }
 }

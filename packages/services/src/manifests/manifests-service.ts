@@ -18,6 +18,7 @@ import {
   type ParsedManifest,
 } from '@llmdevops/docker-hub-core';
 import type { ClientContext } from '../client/context.js';
+import { refAttributes } from '../client/telemetry.js';
 import { toReference, type CallOptions, type ReferenceInput } from '../internal/ref.js';
 import { ManifestCache } from './manifest-cache.js';
 
@@ -91,6 +92,15 @@ export class ManifestsService {
    */
   async get(input: ReferenceInput, options: CallOptions = {}): Promise<ManifestResult> {
     const ref = toReference(input);
+    return this.#ctx.telemetry.run('manifests.get', refAttributes(ref), async (span) => {
+      const result = await this.#get(ref, options);
+      span.setAttribute('docker_hub.digest', result.digest);
+      span.setAttribute('docker_hub.manifest.size', result.size);
+      return result;
+    });
+  }
+
+  async #get(ref: ImageReference, options: CallOptions): Promise<ManifestResult> {
     const key = this.#key(ref);
     const cached = this.#cache.get(key);
     if (cached !== undefined) return cached;
@@ -123,6 +133,14 @@ export class ManifestsService {
    */
   async head(input: ReferenceInput, options: CallOptions = {}): Promise<ManifestHead> {
     const ref = toReference(input);
+    return this.#ctx.telemetry.run('manifests.head', refAttributes(ref), async (span) => {
+      const head = await this.#head(ref, options);
+      span.setAttribute('docker_hub.digest', head.digest);
+      return head;
+    });
+  }
+
+  async #head(ref: ImageReference, options: CallOptions): Promise<ManifestHead> {
     const what = `HEAD manifest ${ref.toString()}`;
     const res = await this.#ctx.send({
       method: 'HEAD', ref, path: `manifests/${ref.reference}`, headers: { accept: ACCEPT_MANIFEST_HEADER }, signal: options.signal, operation: 'manifests',
@@ -171,6 +189,14 @@ export class ManifestsService {
   async getForPlatform(input: ReferenceInput, platform: Platform | string, options: CallOptions = {}): Promise<ManifestResult> {
     const ref = toReference(input);
     const wanted = typeof platform === 'string' ? Platform.parse(platform) : platform;
+    return this.#ctx.telemetry.run('manifests.getForPlatform', { ...refAttributes(ref), 'docker_hub.platform': wanted.toString() }, async (span) => {
+      const result = await this.#getForPlatform(ref, wanted, options);
+      span.setAttribute('docker_hub.digest', result.digest);
+      return result;
+    });
+  }
+
+  async #getForPlatform(ref: ImageReference, wanted: Platform, options: CallOptions): Promise<ManifestResult> {
     const top = await this.get(ref, options);
     if (top.kind === 'index') {
       const entry = selectManifest(top.manifest, wanted);
@@ -206,6 +232,14 @@ export class ManifestsService {
    */
   async put(input: ReferenceInput, manifest: Manifest | Uint8Array, options: PutManifestOptions = {}): Promise<string> {
     const ref = toReference(input);
+    return this.#ctx.telemetry.run('manifests.put', refAttributes(ref), async (span) => {
+      const digest = await this.#put(ref, manifest, options);
+      span.setAttribute('docker_hub.digest', digest);
+      return digest;
+    });
+  }
+
+  async #put(ref: ImageReference, manifest: Manifest | Uint8Array, options: PutManifestOptions): Promise<string> {
     const parsed = manifest instanceof Uint8Array ? parseManifest(manifest, options.mediaType) : buildManifest(manifest);
     const digest = parsed.digest.toString();
     if (ref.digest !== undefined && !parsed.digest.equals(ref.digest)) {
@@ -237,6 +271,14 @@ export class ManifestsService {
    */
   async delete(input: ReferenceInput, options: CallOptions = {}): Promise<string> {
     const ref = toReference(input);
+    return this.#ctx.telemetry.run('manifests.delete', refAttributes(ref), async (span) => {
+      const digest = await this.#delete(ref, options);
+      span.setAttribute('docker_hub.digest', digest);
+      return digest;
+    });
+  }
+
+  async #delete(ref: ImageReference, options: CallOptions): Promise<string> {
     const digest = ref.digest ?? (await this.head(ref, options)).digest;
     const res = await this.#ctx.expect(
       { method: 'DELETE', ref, path: `manifests/${digest}`, signal: options.signal, operation: 'manifests' },

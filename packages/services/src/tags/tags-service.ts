@@ -1,6 +1,7 @@
 import { RegistryError, UnsupportedError, ValidationError } from '@llmdevops/docker-hub-core';
 import { errorFromResponse } from '@llmdevops/docker-hub-transport';
 import type { ClientContext } from '../client/context.js';
+import { refAttributes } from '../client/telemetry.js';
 import type { ManifestsService } from '../manifests/manifests-service.js';
 import { toReference, withSignal, type CallOptions, type ReferenceInput } from '../internal/ref.js';
 import { nextLink } from './link-header.js';
@@ -68,10 +69,13 @@ export class TagsService {
       }
       seen.add(url.href);
       const pageUrl = url;
-      const { res, body } = await this.#ctx.retryBody(async () => {
-        const r = await this.#ctx.expect({ method: 'GET', ref, path: pageUrl, signal: options.signal, operation: 'tags' }, [200], `GET tags ${ref.name}`);
-        return { res: r, body: await r.json<TagListBody>(16 * 1024 * 1024) };
-      });
+      const pageAttributes = { ...refAttributes(ref), 'docker_hub.page': page };
+      const { res, body } = await this.#ctx.telemetry.run('tags.pages', pageAttributes, () =>
+        this.#ctx.retryBody(async () => {
+          const r = await this.#ctx.expect({ method: 'GET', ref, path: pageUrl, signal: options.signal, operation: 'tags' }, [200], `GET tags ${ref.name}`);
+          return { res: r, body: await r.json<TagListBody>(16 * 1024 * 1024) };
+        }),
+      );
       const tags = Array.isArray(body.tags) ? body.tags.filter((t): t is string => typeof t === 'string') : [];
       yield tags;
       url = nextLink(res.header('link'), res.url);
@@ -92,9 +96,13 @@ export class TagsService {
    * @throws see {@link TagsService.pages}
    */
   async list(input: ReferenceInput, options: TagPageOptions = {}): Promise<string[]> {
-    const all: string[] = [];
-    for await (const page of this.pages(input, options)) all.push(...page);
-    return all;
+    const ref = toReference(input);
+    return this.#ctx.telemetry.run('tags.list', refAttributes(ref), async (span) => {
+      const all: string[] = [];
+      for await (const page of this.pages(ref, options)) all.push(...page);
+      span.setAttribute('docker_hub.tag_count', all.length);
+      return all;
+    });
   }
 
   /**
@@ -109,15 +117,20 @@ export class TagsService {
    */
   async delete(input: ReferenceInput, options: CallOptions = {}): Promise<TagDeleteResult> {
     const ref = toReference(input);
-    if (ref.tag === undefined || ref.digest !== undefined) {
+    const tag = ref.tag;
+    if (tag === undefined || ref.digest !== undefined) {
       throw new ValidationError('INVALID_ARGUMENT', 'tags.delete needs a tag reference without a digest', ref.toString());
     }
-    if (this.#ctx.usesHubApi(ref)) {
-      await this.#deleteOnHub(ref.repository, ref.tag, options);
-      return { via: 'hub-api' };
-    }
-    const digest = await this.#manifests.delete(ref, options);
-    return { via: 'registry', digest };
+    return this.#ctx.telemetry.run('tags.delete', refAttributes(ref), async (span) => {
+      if (this.#ctx.usesHubApi(ref)) {
+        await this.#deleteOnHub(ref.repository, tag, options);
+        span.setAttribute('docker_hub.via', 'hub-api');
+        return { via: 'hub-api' };
+      }
+      const digest = await this.#manifests.delete(ref, options);
+      span.setAttribute('docker_hub.via', 'registry');
+      return { via: 'registry', digest };
+    });
   }
 
   async #deleteOnHub(repository: string, tag: string, options: CallOptions): Promise<void> {

@@ -1,5 +1,6 @@
 import { Digest, ImageReference } from '@llmdevops/docker-hub-core';
 import type { ClientContext } from '../client/context.js';
+import { refAttributes, ServiceTelemetry } from '../client/telemetry.js';
 import type { BlobsService } from '../blobs/blobs-service.js';
 import type { ManifestsService } from '../manifests/manifests-service.js';
 import { toReference, type ReferenceInput } from '../internal/ref.js';
@@ -71,19 +72,22 @@ export class VulnerabilitiesService implements VulnerabilityProvider {
   /** Provider name. */
   readonly name = 'registry-referrers';
   readonly #deps: ReportDeps;
+  readonly #telemetry: ServiceTelemetry;
 
   /**
-   * @param ctx - the client context (registry requests)
+   * @param ctx - the client context (registry requests; its telemetry, when given, gets a span
+   *   per call and the `dockerhub.vulnerabilities` counts of every overview)
    * @param services - the manifests and blobs services
    */
   constructor(
-    ctx: Pick<ClientContext, 'send' | 'expect'>,
+    ctx: Pick<ClientContext, 'send' | 'expect'> & Partial<Pick<ClientContext, 'telemetry'>>,
     services: {
       readonly manifests: Pick<ManifestsService, 'get' | 'head'>;
       readonly blobs: Pick<BlobsService, 'get' | 'upload'>;
     },
   ) {
     this.#deps = { ctx, ...services };
+    this.#telemetry = ctx.telemetry ?? ServiceTelemetry.off;
   }
 
   /**
@@ -122,20 +126,29 @@ export class VulnerabilitiesService implements VulnerabilityProvider {
     options: ScanOverviewOptions = {},
   ): Promise<ScanOverview | undefined> {
     const ref = toReference(input);
-    const digest =
-      ref.digest ??
-      (
-        await this.#deps.manifests.head(
-          ref,
-          options.signal === undefined ? {} : { signal: options.signal },
-        )
-      ).digest;
-    const byDigest = ref.withDigest(digest) as ImageReference & { digest: string };
-    const found = await findReports(this.#deps, byDigest, {
-      maxBytes: options.maxReportBytes ?? 32 * 1024 * 1024,
-      signal: options.signal,
+    return this.#telemetry.run('vulnerabilities.getScanOverview', refAttributes(ref), async (span) => {
+      const digest =
+        ref.digest ??
+        (
+          await this.#deps.manifests.head(
+            ref,
+            options.signal === undefined ? {} : { signal: options.signal },
+          )
+        ).digest;
+      span.setAttribute('docker_hub.digest', digest);
+      const byDigest = ref.withDigest(digest) as ImageReference & { digest: string };
+      const found = await findReports(this.#deps, byDigest, {
+        maxBytes: options.maxReportBytes ?? 32 * 1024 * 1024,
+        signal: options.signal,
+      });
+      const overview = buildOverview(digest, found, options.top ?? 10);
+      span.setAttribute('docker_hub.reports', found.reports.length);
+      if (overview !== undefined) {
+        span.setAttribute('docker_hub.vulnerabilities.total', overview.total);
+        this.#telemetry.vulnerabilities(ref, overview.counts);
+      }
+      return overview;
     });
-    return buildOverview(digest, found, options.top ?? 10);
   }
 
   /**
@@ -149,8 +162,11 @@ export class VulnerabilitiesService implements VulnerabilityProvider {
     options: { readonly signal?: AbortSignal } = {},
   ): Promise<ReferrerList> {
     const ref = toReference(input);
-    const digest = ref.digest ?? (await this.#deps.manifests.head(ref, options)).digest;
-    return listReferrers(this.#deps.ctx, ref, digest, options.signal);
+    return this.#telemetry.run('vulnerabilities.referrers', refAttributes(ref), async (span) => {
+      const digest = ref.digest ?? (await this.#deps.manifests.head(ref, options)).digest;
+      span.setAttribute('docker_hub.digest', digest);
+      return listReferrers(this.#deps.ctx, ref, digest, options.signal);
+    });
   }
 
   /**
@@ -167,6 +183,9 @@ export class VulnerabilitiesService implements VulnerabilityProvider {
     report: string | Uint8Array | object,
     options: AttachOptions = {},
   ): Promise<AttachResult> {
-    return attachReport(this.#deps, toReference(input), report, options);
+    const ref = toReference(input);
+    return this.#telemetry.run('vulnerabilities.attach', refAttributes(ref), () =>
+      attachReport(this.#deps, ref, report, options),
+    );
   }
 }

@@ -1,0 +1,175 @@
+import { isDockerHubError, type ImageReference } from '@llmdevops/docker-hub-core';
+import {
+  createVulnerabilityGauge,
+  instrumentTransport,
+  recordDigestMismatch,
+  withOperationSpan,
+  type OperationSpan,
+  type OtelAttributes,
+  type OtelMeter,
+  type OtelTracer,
+  type Transport,
+  type TransportInstrumentation,
+  type VulnerabilityGauge,
+} from '@llmdevops/docker-hub-transport';
+
+/** Where {@link DockerHubClient} sends its spans and metrics. @public */
+export interface ClientTelemetryOptions {
+  /** Tracer for operation and HTTP attempt spans; default: the global tracer of `@opentelemetry/api`. */
+  readonly tracer?: OtelTracer;
+  /** Meter for metrics; default: the global meter of `@opentelemetry/api`. */
+  readonly meter?: OtelMeter;
+}
+
+/**
+ * The `telemetry` setting of a client: `true` (the default) records through the global tracer
+ * and meter of `@opentelemetry/api` when it is installed (a no-op until an SDK is registered),
+ * an object names the tracer and meter to use, `false` turns telemetry off.
+ * @public
+ */
+export type ClientTelemetry = boolean | ClientTelemetryOptions;
+
+const NO_OP_SPAN: OperationSpan = {
+  setAttribute() {
+    // Telemetry off: nothing to record.
+  },
+};
+
+/**
+ * Span attributes of a reference: registry, repository and the tag or digest asked for (never
+ * credentials; references cannot hold any).
+ * @param ref - the reference
+ * @param prefix - attribute prefix, e.g. `docker_hub.source` for the source of a copy
+ * @returns the attributes
+ * @internal
+ */
+export function refAttributes(ref: ImageReference, prefix = 'docker_hub'): OtelAttributes {
+  return {
+    [`${prefix}.registry`]: ref.registry,
+    [`${prefix}.repository`]: ref.repository,
+    [`${prefix}.reference`]: ref.reference,
+    ...(ref.digest === undefined ? {} : { [`${prefix}.digest`]: ref.digest }),
+  };
+}
+
+/** `namespace` / `repository` labels of a repository path (`library/alpine`, `team/sub/app`). */
+function repositoryLabels(repository: string): { namespace: string; repository: string } {
+  const slash = repository.indexOf('/');
+  return slash < 0
+    ? { namespace: '', repository }
+    : { namespace: repository.slice(0, slash), repository: repository.slice(slash + 1) };
+}
+
+/**
+ * The services' side of OpenTelemetry for one client: operation spans (with the transport's
+ * HTTP attempt spans as children), digest mismatches and the vulnerabilities gauge. Built on the
+ * transport's helpers; without `@opentelemetry/api`, or with telemetry off, every method just
+ * runs the work.
+ * @internal
+ */
+export class ServiceTelemetry {
+  /** Telemetry off: spans and metrics are never recorded. */
+  static readonly off: ServiceTelemetry = new ServiceTelemetry(undefined, {});
+
+  readonly #instrumentation: TransportInstrumentation | undefined;
+  readonly #tracer: OtelTracer | undefined;
+  readonly #meter: OtelMeter | undefined;
+  #gauge: VulnerabilityGauge | undefined;
+  #active: boolean;
+  /** Mismatches already counted, so enclosing operations do not count them again. */
+  readonly #counted = new WeakSet<object>();
+
+  private constructor(
+    instrumentation: TransportInstrumentation | undefined,
+    options: ClientTelemetryOptions,
+  ) {
+    this.#instrumentation = instrumentation;
+    this.#tracer = options.tracer;
+    this.#meter = options.meter;
+    this.#active = instrumentation?.enabled === true;
+  }
+
+  /**
+   * Instruments a client's transport (attempt spans, request metrics, gauges) as `setting` says.
+   * @param transport - the client's transport (not yet used for requests)
+   * @param setting - `true`, `false` or a tracer and meter
+   * @returns the telemetry; disabled when `setting` is false or no tracer, meter or API exists
+   */
+  static create(transport: Transport, setting: ClientTelemetry = true): ServiceTelemetry {
+    if (setting === false) return ServiceTelemetry.off;
+    const options: ClientTelemetryOptions = setting === true ? {} : setting;
+    const instrumentation = instrumentTransport(transport, {
+      ...(options.tracer === undefined ? {} : { tracer: options.tracer }),
+      ...(options.meter === undefined ? {} : { meter: options.meter }),
+    });
+    if (!instrumentation.enabled) return ServiceTelemetry.off;
+    return new ServiceTelemetry(instrumentation, options);
+  }
+
+  /** Whether spans and metrics are recorded (false once disposed). */
+  get enabled(): boolean {
+    return this.#active;
+  }
+
+  /**
+   * Runs one operation in a span named `docker_hub.<operation>`, active while `fn` runs so HTTP
+   * attempt spans become its children. A `DIGEST_MISMATCH` failure is counted once
+   * (`dockerhub.digest.mismatches`, by the innermost operation) and rethrown, like every failure.
+   * @param operation - e.g. `manifests.get`
+   * @param attributes - span attributes (repository, reference, digest; never secrets)
+   * @param fn - the work; may add attributes to the span
+   * @returns what `fn` resolves to
+   * @throws whatever `fn` throws
+   */
+  async run<T>(
+    operation: string,
+    attributes: OtelAttributes,
+    fn: (span: OperationSpan) => Promise<T>,
+  ): Promise<T> {
+    if (!this.#active) return fn(NO_OP_SPAN);
+    return withOperationSpan(
+      `docker_hub.${operation}`,
+      async (span) => {
+        try {
+          return await fn(span);
+        } catch (err) {
+          this.#failed(operation, err);
+          throw err;
+        }
+      },
+      {
+        attributes: { 'docker_hub.operation': operation, ...attributes },
+        ...(this.#tracer === undefined ? {} : { tracer: this.#tracer }),
+      },
+    );
+  }
+
+  #failed(operation: string, err: unknown): void {
+    if (!isDockerHubError(err) || err.code !== 'DIGEST_MISMATCH' || this.#counted.has(err)) return;
+    this.#counted.add(err);
+    recordDigestMismatch(
+      { operation, kind: operation.startsWith('manifests.') ? 'manifest' : 'blob' },
+      this.#meter === undefined ? {} : { meter: this.#meter },
+    );
+  }
+
+  /**
+   * Records the counts of a scan overview in `dockerhub.vulnerabilities` (labels: namespace,
+   * repository, severity; the latest overview of a repository replaces the one before).
+   * @param ref - the image scanned
+   * @param counts - counts by severity
+   */
+  vulnerabilities(ref: ImageReference, counts: Readonly<Record<string, number>>): void {
+    if (!this.#active) return;
+    this.#gauge ??= createVulnerabilityGauge(this.#meter === undefined ? {} : { meter: this.#meter });
+    this.#gauge.record(repositoryLabels(ref.repository), counts);
+  }
+
+  /** Stops recording: removes the transport instrumentation and the gauge. */
+  dispose(): void {
+    this.#active = false;
+    this.#instrumentation?.dispose();
+    this.#gauge?.dispose();
+    this.#gauge = undefined;
+  }
+}
