@@ -22,6 +22,8 @@ export interface Fault {
   readonly retryAfter?: string;
   /** Forward, but destroy the connection after this many body bytes of the upstream answer. */
   readonly resetAfterBytes?: number;
+  /** Forward, but drop both connections after this many bytes of the request body (an upload cut off). */
+  readonly resetAfterRequestBytes?: number;
   /** Forward, but flip one bit of the body byte at this offset. */
   readonly corruptAtByte?: number;
   /** Wait this long before answering. */
@@ -119,7 +121,29 @@ export async function startFaultProxy(upstream: string, faults: Fault[] = []): P
         },
       );
       up.on('error', () => res.socket?.destroy());
-      req.pipe(up);
+      const cut = fault?.resetAfterRequestBytes;
+      if (cut === undefined) {
+        req.pipe(up);
+        return;
+      }
+      let sent = 0;
+      req.on('data', (chunk: Buffer) => {
+        if (sent >= cut) return;
+        if (sent + chunk.length >= cut) {
+          up.write(chunk.subarray(0, Math.max(0, cut - sent)));
+          sent = cut;
+          req.pause();
+          // Let the upstream take the bytes it got, then break both sides as a network drop would.
+          setTimeout(() => {
+            up.destroy();
+            req.socket.destroy();
+          }, 50);
+          return;
+        }
+        sent += chunk.length;
+        up.write(chunk);
+      });
+      req.on('end', () => up.end());
     })();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

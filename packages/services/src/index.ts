@@ -36,6 +36,7 @@ export {
   type MountResult,
 } from './blobs/blobs-service.js';
 export type { BlobSource } from './blobs/blob-source.js';
+export type { UploadStrategy } from './blobs/upload-engine.js';
 export type { UploadSession, UploadProgress } from './blobs/upload-session.js';
 export { ImagesService } from './images/images-service.js';
 export { REF_NAME_ANNOTATION } from './images/oci-layout.js';

@@ -75,6 +75,25 @@ export class ChunkReader {
     return out;
   }
 
+  /**
+   * Everything not read yet, chunk by chunk as the source produces it (no regrouping, no copy).
+   * @returns the remaining chunks
+   */
+  async *rest(): AsyncGenerator<Buffer> {
+    const pending = this.#pending;
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    yield* pending;
+    while (!this.#done) {
+      const next = await this.#source.next();
+      if (next.done === true) {
+        this.#done = true;
+        return;
+      }
+      if (next.value.length > 0) yield Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
+    }
+  }
+
   /** Stops reading the source early (closes streams). */
   async close(): Promise<void> {
     if (!this.#done) await this.#source.return?.();

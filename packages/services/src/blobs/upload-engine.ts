@@ -9,15 +9,27 @@ import {
   type Hasher,
   type ImageReference,
 } from '@llmdevops/docker-hub-core';
+import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { backoffDelay, errorFromResponse, type TransportResponse } from '@llmdevops/docker-hub-transport';
 import type { ClientContext } from '../client/context.js';
 import { ChunkReader, isRestartable, openSource, type BlobSource } from './blob-source.js';
 import { offsetFromRange, withDigestParam, type UploadProgress, type UploadSession } from './upload-session.js';
 
-/** Options of a chunked upload. @internal */
+/**
+ * How an upload sends its bytes: `chunked` PATCHes `chunkSize` bytes at a time (each held in
+ * memory so a failed chunk can be sent again); `stream` sends everything in one streamed PATCH,
+ * as docker and skopeo do, and after a failure asks the registry for its offset and reopens the
+ * source there (so it needs a source that can be opened again to recover).
+ * @public
+ */
+export type UploadStrategy = 'chunked' | 'stream';
+
+/** Options of a chunked or streamed upload. @internal */
 export interface EngineOptions {
   readonly chunkSize: number;
+  /** Default `chunked`. */
+  readonly strategy?: UploadStrategy | undefined;
   readonly digest?: string | undefined;
   readonly size?: number | undefined;
   readonly signal?: AbortSignal | undefined;
@@ -41,6 +53,13 @@ function resumable(err: unknown): boolean {
   const status = (err as { status?: unknown }).status;
   return typeof status === 'number' && RESUMABLE_STATUS.has(status);
 }
+
+/** Bytes hashed per read while skipping what the registry already holds (streamed resume). */
+const SKIP_PIECE = 4 * 1024 * 1024;
+/** Bytes between progress reports of a streamed upload. */
+const PROGRESS_STEP = 4 * 1024 * 1024;
+/** Bytes a streamed upload body buffers ahead of the socket. */
+const STREAM_BUFFER = 1024 * 1024;
 
 /** Most a failed chunk waits before the offset is asked for (a longer `Retry-After` is cut short). */
 const MAX_PAUSE_MS = 30_000;
@@ -131,6 +150,7 @@ export class UploadEngine {
   }
 
   async #attempt(ref: ImageReference, source: BlobSource, o: EngineOptions): Promise<string> {
+    if (o.strategy === 'stream') return this.#streamed(ref, source, o);
     const cursor = await this.#open(ref, o);
     const chunkSize = Math.max(1, o.chunkSize, cursor.minChunk);
     const reader = new ChunkReader(openSource(source));
@@ -156,6 +176,103 @@ export class UploadEngine {
     }
     await this.commit(ref, cursor.location, digest, { signal: o.signal });
     return digest;
+  }
+
+  /**
+   * Sends the whole source in one streamed PATCH (hashing as it flows), then commits. After a
+   * resumable failure it asks the registry how many bytes it holds and, when the source can be
+   * opened again, reopens it, hashes the part already sent and streams the rest from there.
+   */
+  async #streamed(ref: ImageReference, source: BlobSource, o: EngineOptions): Promise<string> {
+    const cursor = await this.#open(ref, o);
+    const attempts = this.#ctx.config.resilience.maxRetries + 2;
+    const aborted = (): boolean => o.signal?.aborted === true;
+    let lastError: unknown;
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      if (aborted()) throw new AbortedError(`upload to ${ref.name}`, o.signal?.reason);
+      const reader = new ChunkReader(openSource(source));
+      const hasher = createHasher();
+      let sent: boolean;
+      try {
+        await this.#skip(reader, hasher, cursor.offset, SKIP_PIECE);
+        sent = await this.#sendRest(ref, cursor, { reader, hasher }, o);
+      } catch (err) {
+        if (!resumable(err) || aborted() || !isRestartable(source)) throw err;
+        lastError = err;
+        sent = false;
+      } finally {
+        await reader.close();
+      }
+      if (sent) {
+        const digest = hasher.digest().toString();
+        if (o.digest !== undefined && !digestEquals(o.digest, digest)) {
+          await this.cancel(ref, cursor.location);
+          throw new DigestMismatchError(o.digest, digest, `blob uploaded to ${ref.name}`);
+        }
+        await this.commit(ref, cursor.location, digest, { signal: o.signal });
+        return digest;
+      }
+      await pause(lastError, attempt, o.signal);
+      const at = await this.status(ref, cursor.location, cursor.offset, o.signal);
+      cursor.location = at.location;
+      cursor.offset = at.offset;
+    }
+    throw lastError;
+  }
+
+  /** One PATCH whose body is the rest of the reader; true when the registry accepted all of it. */
+  async #sendRest(ref: ImageReference, cursor: Cursor, from: { readonly reader: ChunkReader; readonly hasher: Hasher }, o: EngineOptions): Promise<boolean> {
+    const { reader, hasher } = from;
+    const start = cursor.offset;
+    const length = o.size === undefined ? undefined : o.size - start;
+    let flowed = start;
+    let reported = start;
+    const onProgress = o.onProgress;
+    // A failing source (e.g. the GET feeding a cross-registry mount) aborts the request; its own
+    // error, not the transport's view of the broken request, is what the caller must see.
+    const source: { error?: unknown } = {};
+    const chunks = async function* (): AsyncGenerator<Buffer> {
+      try {
+        for await (const chunk of reader.rest()) {
+          hasher.update(chunk);
+          flowed += chunk.length;
+          if (onProgress !== undefined && flowed - reported >= PROGRESS_STEP) {
+            reported = flowed;
+            onProgress({ bytesSent: flowed, totalBytes: o.size });
+          }
+          yield chunk;
+        }
+      } catch (err) {
+        source.error = err;
+        throw err;
+      }
+    };
+    const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
+    if (length !== undefined) {
+      headers['content-length'] = String(length);
+      if (length > 0) headers['content-range'] = `${start}-${start + length - 1}`;
+    }
+    let res: TransportResponse;
+    try {
+      res = await this.#ctx.send({
+        method: 'PATCH', ref, path: cursor.location, signal: o.signal, operation: 'blobs.uploads', idempotent: false, headers,
+        body: { stream: () => Readable.from(chunks(), { objectMode: false, highWaterMark: STREAM_BUFFER }), replayable: false, ...(length === undefined ? {} : { length }) },
+      });
+    } catch (err) {
+      throw 'error' in source ? source.error : err;
+    }
+    if ('error' in source) {
+      // Some servers answer (e.g. 400/500) to a body that broke off instead of dropping it.
+      await res.dump();
+      throw source.error;
+    }
+    if (res.status !== 202 && res.status !== 204) throw await errorFromResponse(res, `PATCH blob upload ${ref.name}`);
+    await res.dump();
+    cursor.location = locationOf(res, res.url);
+    cursor.offset = offsetFromRange(res.header('range'), flowed) ?? flowed;
+    onProgress?.({ bytesSent: cursor.offset, totalBytes: o.size });
+    o.onSession?.({ location: cursor.location.href, offset: cursor.offset, ...(o.digest === undefined ? {} : { digestSoFar: o.digest }) });
+    return cursor.offset === flowed;
   }
 
   async #open(ref: ImageReference, o: EngineOptions): Promise<Cursor & { minChunk: number }> {

@@ -10,6 +10,14 @@ import type { ManifestResult } from '../manifests/manifests-service.js';
 import { REF_NAME_ANNOTATION, blobPath, readLayoutIndex, type LayoutIndex } from './oci-layout.js';
 import type { ImageDeps, ImageTransferResult, PullOptions } from './types.js';
 
+/**
+ * Bytes a blob file's write stream buffers before it pushes back on the download. With Node's
+ * 16 KiB default every 64 KiB socket read waits for its own disk write, so receiving, hashing and
+ * writing take turns; a few MiB lets them overlap (one `writev` per batch). Issue 10 measured
+ * 256 MiB pulls ~40% faster with it.
+ */
+const FILE_WRITE_BUFFER = 4 * 1024 * 1024;
+
 interface Plan {
   readonly top: ManifestResult;
   readonly manifests: ManifestResult[];
@@ -97,7 +105,7 @@ export async function pullImage(deps: ImageDeps, ref: ImageReference, dir: strin
       try {
         await ensureDir(dirname(blobPath(dir, d.digest)), createdDirs);
         const moved = await place(blobPath(dir, d.digest), (tmp) =>
-          pipeline(deps.blobs.get(ref, d.digest, { size: d.size, signal }), createWriteStream(tmp, { flags: 'wx' }), { signal }),
+          pipeline(deps.blobs.get(ref, d.digest, { size: d.size, signal }), createWriteStream(tmp, { flags: 'wx', highWaterMark: FILE_WRITE_BUFFER }), { signal }),
         );
         options.onBlob?.({ digest: d.digest, size: d.size, state: moved ? 'transferred' : 'skipped' });
         return moved;
