@@ -14,6 +14,8 @@ const allowed = {
   simulation: ['core', 'webhooks'],
   'docker-hub': ['core', 'transport', 'auth', 'services', 'webhooks'],
   cli: ['core', 'transport', 'auth', 'services', 'webhooks', 'simulation', 'docker-hub'],
+  // Private, never published: tests the packed tarballs of every package (devDependencies only).
+  'packaging-tests': [],
 };
 const short = (name) => (name === scope ? 'docker-hub' : name.slice(scope.length + 1));
 let failures = 0;

@@ -8,22 +8,27 @@
 // Prints one line per package and, for a failure, which check failed and the tool's output.
 // Exits 1 on any problem.
 //
-// Usage: node tooling/scripts/check-packages.mjs [--out DIR] [--only NAME[,NAME...]]
-//   --out DIR  keep the tarballs in DIR (the packaging tests install them); default: a temp dir, removed
-//   --only     check only these packages (full names or folder names)
+// Usage: node tooling/scripts/check-packages.mjs [--out DIR [--pack-only]] [--only NAME[,NAME...]] [--root DIR]
+//   --out DIR   keep the tarballs in DIR (the packaging tests install them); default: a temp dir, removed
+//   --pack-only only pack into --out (no checks): what publishing would upload, for install tests
+//   --only      check only these packages (full names or folder names)
+//   --root DIR  the workspace to check (default: this repository; the tests point it at a broken copy)
 // Needs a build first (`pnpm build`). pnpm is taken from the running pnpm, PATH, or `npx -y pnpm@10`.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const bin = (name) => join(root, 'node_modules', '.bin', name);
+// Where publint and attw are installed (this repository); the workspace checked may differ (--root).
+const toolsRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const bin = (name) => join(toolsRoot, 'node_modules', '.bin', name);
+let root = toolsRoot;
 
 /** Parses `--out DIR` and `--only a,b`. */
 function parseArgs(argv) {
-  const args = { out: undefined, only: undefined };
+  const args = { out: undefined, only: undefined, root: undefined, packOnly: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -32,6 +37,8 @@ function parseArgs(argv) {
       return v;
     };
     if (arg === '--out') args.out = resolve(value());
+    else if (arg === '--pack-only') args.packOnly = true;
+    else if (arg === '--root') args.root = resolve(value());
     else if (arg === '--only') args.only = value().split(',').filter(Boolean);
     else if (arg === '--help' || arg === '-h') usage();
     else usage(`unknown argument ${arg}`);
@@ -41,7 +48,7 @@ function parseArgs(argv) {
 
 function usage(problem) {
   if (problem) console.error(`check-packages: ${problem}`);
-  console.error('usage: node tooling/scripts/check-packages.mjs [--out DIR] [--only NAME[,NAME...]]');
+  console.error('usage: node tooling/scripts/check-packages.mjs [--out DIR [--pack-only]] [--only NAME[,NAME...]] [--root DIR]');
   process.exit(problem ? 2 : 0);
 }
 
@@ -121,6 +128,35 @@ function contentProblems(tgz, pkg) {
   return problems;
 }
 
+/**
+ * Loads `@arethetypeswrong/core`, the library behind the `attw` CLI (a root dev dependency), so
+ * every tarball is checked in this process: TypeScript loads once instead of once per package.
+ */
+async function loadAttw() {
+  const cli = realpathSync(join(toolsRoot, 'node_modules', '@arethetypeswrong', 'cli', 'package.json'));
+  const entry = createRequire(cli).resolve('@arethetypeswrong/core');
+  return import(pathToFileURL(entry).href);
+}
+
+// `attw --profile esm-only` ignores these resolutions (a CommonJS `require` of an ESM-only package
+// works on Node >= 20.19, and node10 resolution ignores `exports`).
+const ESM_ONLY_IGNORED = new Set(['node10', 'node16-cjs']);
+
+/** Problems `attw --profile esm-only` would report for a tarball. */
+async function attwProblems(attw, tgz) {
+  const pkg = attw.createPackageFromTarballData(new Uint8Array(readFileSync(tgz)));
+  const analysis = await attw.checkPackage(pkg);
+  if (!analysis.types) return ['attw --profile esm-only: the package ships no types'];
+  return analysis.problems
+    .filter((p) => !('resolutionKind' in p) || !ESM_ONLY_IGNORED.has(p.resolutionKind))
+    .map((p) => {
+      const where = [p.entrypoint && `entrypoint ${p.entrypoint}`, p.resolutionKind && `resolution ${p.resolutionKind}`, p.fileName]
+        .filter(Boolean)
+        .join(', ');
+      return `attw --profile esm-only: ${p.kind}${where ? ` (${where})` : ''} — see https://github.com/arethetypeswrong/arethetypeswrong.github.io/blob/main/docs/problems/${p.kind}.md`;
+    });
+}
+
 /** Runs a command without blocking the event loop; resolves with its status and output. */
 function run(cmd, args, options = {}) {
   return new Promise((resolveRun) => {
@@ -151,6 +187,9 @@ const indent = (text) => text.trim().split('\n').map((l) => `    ${l}`).join('\n
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
+  if (args.root !== undefined) root = args.root;
+  if (!existsSync(join(root, 'packages'))) usage(`${root} has no packages/ folder`);
+  if (args.packOnly && args.out === undefined) usage('--pack-only needs --out DIR');
   let packages = publishedPackages();
   if (args.only) {
     const unknown = args.only.filter((n) => !packages.some((p) => p.pkg.name === n || p.folder === n));
@@ -175,7 +214,12 @@ async function main() {
     const packed = await run(pnpm[0], [...pnpm.slice(1), '-r', ...filters, 'pack', '--pack-destination', out]);
     if (packed.status !== 0) {
       for (const p of built) failures.get(p.pkg.name).push(`pnpm pack failed:\n${indent(packed.output)}`);
+    } else if (args.packOnly) {
+      for (const p of built) {
+        if (!existsSync(join(out, tarballName(p.pkg)))) failures.get(p.pkg.name).push(`pnpm pack wrote no ${tarballName(p.pkg)}`);
+      }
     } else {
+      const attw = await loadAttw();
       await mapLimit(built, 2, async (p) => {
         const tgz = join(out, tarballName(p.pkg));
         const problems = failures.get(p.pkg.name);
@@ -186,8 +230,11 @@ async function main() {
         problems.push(...contentProblems(tgz, p.pkg));
         const publint = await run(bin('publint'), ['run', '--strict', tgz]);
         if (publint.status !== 0) problems.push(`publint --strict failed:\n${indent(publint.output)}`);
-        const attw = await run(bin('attw'), ['--profile', 'esm-only', '--no-emoji', '--no-color', tgz]);
-        if (attw.status !== 0) problems.push(`attw --profile esm-only failed:\n${indent(attw.output)}`);
+        try {
+          problems.push(...(await attwProblems(attw, tgz)));
+        } catch (err) {
+          problems.push(`attw could not check ${tgz}: ${err instanceof Error ? err.message : String(err)}`);
+        }
       });
     }
   }
@@ -197,14 +244,16 @@ async function main() {
   for (const p of packages) {
     const problems = failures.get(p.pkg.name);
     if (problems.length === 0) {
-      console.log(`check-packages: ok   ${p.pkg.name}`);
+      console.log(`check-packages: ${args.packOnly ? 'packed' : 'ok  '} ${p.pkg.name}`);
     } else {
       failed++;
       console.error(`check-packages: FAIL ${p.pkg.name} (packages/${p.folder})`);
       for (const problem of problems) console.error(`  - ${problem}`);
     }
   }
-  console.log(`check-packages: ${packages.length - failed} of ${packages.length} packages pass publint --strict and attw --profile esm-only`);
+  const passed = packages.length - failed;
+  if (args.packOnly) console.log(`check-packages: ${passed} of ${packages.length} packages packed into ${out} (not checked: --pack-only)`);
+  else console.log(`check-packages: ${passed} of ${packages.length} packages pass publint --strict and attw --profile esm-only`);
   process.exit(failed > 0 ? 1 : 0);
 }
 
