@@ -121,7 +121,11 @@ function hasNoRuntimeCode(file: string): boolean {
 }
 
 /** Checks `noRuntimeCode` both ways; throws naming the file that breaks the rule. */
-function checkNoRuntimeCode(root: string, files: readonly string[], listed: readonly string[]): void {
+function checkNoRuntimeCode(
+  root: string,
+  files: readonly string[],
+  listed: readonly string[],
+): void {
   for (const path of listed) {
     if (!existsSync(join(root, path))) {
       throw new Error(`coverage: noRuntimeCode lists ${path}, which does not exist`);

@@ -14,20 +14,29 @@ describe('rate-limit header edge cases', () => {
   it('reports a quota header longer than 1 KiB as malformed instead of parsing it', () => {
     const long = `100;w=21600${', 100;w=21600'.repeat(100)}`;
     expect(long.length).toBeGreaterThan(1024);
-    const { status, problems } = parseRateLimitHeaders({ 'ratelimit-limit': long, 'ratelimit-remaining': '5' }, NOW);
+    const { status, problems } = parseRateLimitHeaders(
+      { 'ratelimit-limit': long, 'ratelimit-remaining': '5' },
+      NOW,
+    );
     expect(problems).toEqual([{ header: 'ratelimit-limit', problem: 'expected N or N;w=SECONDS' }]);
     expect(status?.limit).toBeUndefined();
     expect(status?.remaining).toBe(5);
   });
 
   it('ignores quota parameters other than w= and keeps the first window', () => {
-    const { status, problems } = parseRateLimitHeaders({ 'ratelimit-limit': '100;comment=x;w=60, 200;w=3600' }, NOW);
+    const { status, problems } = parseRateLimitHeaders(
+      { 'ratelimit-limit': '100;comment=x;w=60, 200;w=3600' },
+      NOW,
+    );
     expect(problems).toEqual([]);
     expect(status).toMatchObject({ limit: 100, windowSeconds: 60 });
   });
 
   it('treats a blank docker-ratelimit-source as no source', () => {
-    const { status } = parseRateLimitHeaders({ 'ratelimit-remaining': '1', 'docker-ratelimit-source': '   ' }, NOW);
+    const { status } = parseRateLimitHeaders(
+      { 'ratelimit-remaining': '1', 'docker-ratelimit-source': '   ' },
+      NOW,
+    );
     expect(status).toBeDefined();
     expect(status?.source).toBeUndefined();
   });
