@@ -72,6 +72,10 @@ export function createTerminal(options: TerminalOptions): Next {
         headers: requestHeaders(req, options.userAgent),
         body: req.body === undefined ? null : toUndiciBody(req.body),
         signal: req.signal ?? null,
+        // undici closes the connection after every HEAD unless told otherwise (a guard against
+        // servers that send a body with HEAD, which registries do not): without this each
+        // `blobs.exists`/`manifests.head` would pay a new TCP and TLS handshake.
+        ...(req.method === 'HEAD' ? { reset: false } : {}),
         headersTimeout: options.timeouts.headersTimeoutMs,
         bodyTimeout: options.timeouts.bodyTimeoutMs,
       });
