@@ -28,7 +28,11 @@ beforeEach(async () => {
 afterAll(async () => {
   await transport.close();
   server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await new Promise<void>((resolve) => {
+    server.close(() => {
+      resolve();
+    });
+  });
 });
 
 describe('connection reuse', () => {
