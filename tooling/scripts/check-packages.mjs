@@ -8,9 +8,10 @@
 // Prints one line per package and, for a failure, which check failed and the tool's output.
 // Exits 1 on any problem.
 //
-// Usage: node tooling/scripts/check-packages.mjs [--out DIR [--pack-only]] [--only NAME[,NAME...]] [--root DIR]
+// Usage: node tooling/scripts/check-packages.mjs [--out DIR [--pack-only] | --from DIR] [--only NAME[,NAME...]] [--root DIR]
 //   --out DIR   keep the tarballs in DIR (the packaging tests install them); default: a temp dir, removed
 //   --pack-only only pack into --out (no checks): what publishing would upload, for install tests
+//   --from DIR  do not pack: check the tarballs an earlier --pack-only run left in DIR
 //   --only      check only these packages (full names or folder names)
 //   --root DIR  the workspace to check (default: this repository; the tests point it at a broken copy)
 // Needs a build first (`pnpm build`). pnpm is taken from the running pnpm, PATH, or `npx -y pnpm@10`.
@@ -28,7 +29,7 @@ let root = toolsRoot;
 
 /** Parses `--out DIR` and `--only a,b`. */
 function parseArgs(argv) {
-  const args = { out: undefined, only: undefined, root: undefined, packOnly: false };
+  const args = { out: undefined, only: undefined, root: undefined, packOnly: false, from: undefined };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -38,6 +39,7 @@ function parseArgs(argv) {
     };
     if (arg === '--out') args.out = resolve(value());
     else if (arg === '--pack-only') args.packOnly = true;
+    else if (arg === '--from') args.from = resolve(value());
     else if (arg === '--root') args.root = resolve(value());
     else if (arg === '--only') args.only = value().split(',').filter(Boolean);
     else if (arg === '--help' || arg === '-h') usage();
@@ -48,7 +50,7 @@ function parseArgs(argv) {
 
 function usage(problem) {
   if (problem) console.error(`check-packages: ${problem}`);
-  console.error('usage: node tooling/scripts/check-packages.mjs [--out DIR [--pack-only]] [--only NAME[,NAME...]] [--root DIR]');
+  console.error('usage: node tooling/scripts/check-packages.mjs [--out DIR [--pack-only] | --from DIR] [--only NAME[,NAME...]] [--root DIR]');
   process.exit(problem ? 2 : 0);
 }
 
@@ -190,55 +192,59 @@ async function main() {
   if (args.root !== undefined) root = args.root;
   if (!existsSync(join(root, 'packages'))) usage(`${root} has no packages/ folder`);
   if (args.packOnly && args.out === undefined) usage('--pack-only needs --out DIR');
+  if (args.from !== undefined && (args.out !== undefined || args.packOnly)) usage('--from checks existing tarballs: no --out or --pack-only with it');
+  if (args.from !== undefined && !existsSync(args.from)) usage(`--from ${args.from} does not exist`);
   let packages = publishedPackages();
   if (args.only) {
     const unknown = args.only.filter((n) => !packages.some((p) => p.pkg.name === n || p.folder === n));
     if (unknown.length > 0) usage(`no published package ${unknown.join(', ')}`);
     packages = packages.filter((p) => args.only.includes(p.pkg.name) || args.only.includes(p.folder));
   }
-  const out = args.out ?? mkdtempSync(join(tmpdir(), 'check-packages-'));
+  const out = args.from ?? args.out ?? mkdtempSync(join(tmpdir(), 'check-packages-'));
   mkdirSync(out, { recursive: true });
   const failures = new Map(packages.map((p) => [p.pkg.name, manifestProblems(p)]));
 
-  const built = packages.filter((p) => {
+  // With --from the tarballs exist already (packed by an earlier --pack-only run): check those.
+  const built = args.from !== undefined ? packages : packages.filter((p) => {
     const ok = existsSync(join(p.dir, 'dist', 'index.js')) && existsSync(join(p.dir, 'dist', 'index.d.ts'));
     if (!ok) failures.get(p.pkg.name).push('dist/ is not built: run `pnpm build` first');
     return ok;
   });
 
-  if (built.length > 0) {
+  let packedOk = built.length > 0;
+  if (built.length > 0 && args.from === undefined) {
     // One recursive pnpm pack: it rewrites `workspace:^` to the real versions, like publishing does.
     for (const p of built) rmSync(join(out, tarballName(p.pkg)), { force: true });
     const pnpm = pnpmCommand();
     const filters = built.flatMap((p) => ['--filter', p.pkg.name]);
     const packed = await run(pnpm[0], [...pnpm.slice(1), '-r', ...filters, 'pack', '--pack-destination', out]);
     if (packed.status !== 0) {
+      packedOk = false;
       for (const p of built) failures.get(p.pkg.name).push(`pnpm pack failed:\n${indent(packed.output)}`);
-    } else if (args.packOnly) {
-      for (const p of built) {
-        if (!existsSync(join(out, tarballName(p.pkg)))) failures.get(p.pkg.name).push(`pnpm pack wrote no ${tarballName(p.pkg)}`);
-      }
-    } else {
-      const attw = await loadAttw();
-      await mapLimit(built, 2, async (p) => {
-        const tgz = join(out, tarballName(p.pkg));
-        const problems = failures.get(p.pkg.name);
-        if (!existsSync(tgz)) {
-          problems.push(`pnpm pack wrote no ${tarballName(p.pkg)}`);
-          return;
-        }
-        problems.push(...contentProblems(tgz, p.pkg));
-        const publint = await run(bin('publint'), ['run', '--strict', tgz]);
-        if (publint.status !== 0) problems.push(`publint --strict failed:\n${indent(publint.output)}`);
-        try {
-          problems.push(...(await attwProblems(attw, tgz)));
-        } catch (err) {
-          problems.push(`attw could not check ${tgz}: ${err instanceof Error ? err.message : String(err)}`);
-        }
-      });
     }
   }
-  if (args.out === undefined) rmSync(out, { recursive: true, force: true });
+  if (packedOk) {
+    for (const p of built) {
+      if (!existsSync(join(out, tarballName(p.pkg)))) failures.get(p.pkg.name).push(`no tarball ${tarballName(p.pkg)} in ${out}`);
+    }
+  }
+  if (packedOk && !args.packOnly) {
+    const attw = await loadAttw();
+    await mapLimit(built, 2, async (p) => {
+      const tgz = join(out, tarballName(p.pkg));
+      if (!existsSync(tgz)) return;
+      const problems = failures.get(p.pkg.name);
+      problems.push(...contentProblems(tgz, p.pkg));
+      const publint = await run(bin('publint'), ['run', '--strict', tgz]);
+      if (publint.status !== 0) problems.push(`publint --strict failed:\n${indent(publint.output)}`);
+      try {
+        problems.push(...(await attwProblems(attw, tgz)));
+      } catch (err) {
+        problems.push(`attw could not check ${tgz}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    });
+  }
+  if (args.out === undefined && args.from === undefined) rmSync(out, { recursive: true, force: true });
 
   let failed = 0;
   for (const p of packages) {

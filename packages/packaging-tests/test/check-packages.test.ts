@@ -1,11 +1,11 @@
-// tooling/scripts/check-packages.mjs: every published package passes publint --strict and
-// attw --profile esm-only on its packed tarball, and a broken package is reported by name with
-// the check that failed.
+// tooling/scripts/check-packages.mjs fails on a broken package, naming it and the checks that
+// failed. (That this repository's packages pass is asserted in pack-install.test.ts, which checks
+// the tarballs it installs.)
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkPackagesScript, publishedPackages, repoRoot, run } from './helpers.js';
+import { checkPackagesScript, repoRoot, run } from './helpers.js';
 
 const scratch: string[] = [];
 afterAll(() => {
@@ -46,16 +46,6 @@ function brokenWorkspace(): string {
 }
 
 describe('check-packages.mjs', () => {
-  it('passes every published package of this repository', async () => {
-    const result = await run(process.execPath, [checkPackagesScript], { cwd: repoRoot, timeoutMs: 240_000 });
-    const output = `${result.stdout}${result.stderr}`;
-    expect(result.status, output).toBe(0);
-    const published = publishedPackages();
-    expect(published.length).toBeGreaterThanOrEqual(8);
-    for (const p of published) expect(output).toContain(`check-packages: ok   ${p.name}`);
-    expect(output).toContain(`${published.length} of ${published.length} packages pass`);
-  });
-
   it('fails on a broken package, naming it and each problem', async () => {
     const root = brokenWorkspace();
     const result = await run(process.execPath, [checkPackagesScript, '--root', root], { cwd: root, timeoutMs: 120_000 });

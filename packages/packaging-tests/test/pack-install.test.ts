@@ -2,14 +2,16 @@
 // a scratch ESM project and a scratch CommonJS project with npm (third-party dependencies come from
 // the npm registry), and use them there: against the simulator, across packages (`instanceof`),
 // through the `dhub` bin, and from TypeScript with `moduleResolution: node16`.
-// check-packages.mjs --pack-only does the packing (`pnpm pack` rewrites `workspace:^` to real
-// versions, as publishing does); check-packages.test.ts runs its publint/attw checks.
+// tooling/scripts/check-packages.mjs packs them (`pnpm pack` rewrites `workspace:^` to real
+// versions, as publishing does), then checks these same tarballs with publint --strict and
+// attw --profile esm-only while npm installs them.
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DockerHubClient } from '@llmdevops/docker-hub-services';
-import { createSimulator } from '@llmdevops/docker-hub-simulation';
+import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   checkPackagesScript,
@@ -27,6 +29,7 @@ const published = publishedPackages();
 let work = '';
 let esmDir = '';
 let cjsDir = '';
+let check: RunResult | undefined;
 
 /** Creates a scratch project of the given module type with the fixture files in it. */
 function scratchProject(name: string, type: 'module' | 'commonjs', files: readonly string[]): string {
@@ -53,9 +56,11 @@ beforeAll(async () => {
   if (missing.length > 0) {
     throw new Error(`pnpm pack produced no ${missing.join(', ')} (is everything built?)\n${pack.stdout}\n${pack.stderr}`);
   }
-  esmDir = scratchProject('esm', 'module', ['scenario.cjs', 'esm-consumer.mjs', 'consumer.ts']);
+  esmDir = scratchProject('esm', 'module', ['scenario.cjs', 'esm-consumer.mjs', 'consumer.ts', 'seeded-registry.mjs']);
   cjsDir = scratchProject('cjs', 'commonjs', ['scenario.cjs', 'cjs-consumer.js']);
+  const checked = run(process.execPath, [checkPackagesScript, '--from', tarballDir], { cwd: repoRoot, timeoutMs: 240_000 });
   await Promise.all([npmInstall(esmDir, tarballs), npmInstall(cjsDir, tarballs)]);
+  check = await checked;
 }, 480_000);
 
 afterAll(() => {
@@ -63,6 +68,13 @@ afterAll(() => {
 });
 
 describe('published packages', () => {
+  it('every one passes publint --strict and attw --profile esm-only (tooling/scripts/check-packages.mjs)', () => {
+    const output = `${check?.stdout ?? ''}${check?.stderr ?? ''}`;
+    expect(check?.status, output).toBe(0);
+    for (const p of published) expect(output).toContain(`check-packages: ok   ${p.name}`);
+    expect(output).toContain(`${published.length} of ${published.length} packages pass`);
+  });
+
   it('are the eight packages of the toolkit, the umbrella among them', () => {
     expect(published.map((p) => p.folder).sort()).toEqual(['auth', 'cli', 'core', 'docker-hub', 'services', 'simulation', 'transport', 'webhooks']);
     expect(published.find((p) => p.folder === 'docker-hub')?.name).toBe('@llmdevops/docker-hub');
@@ -168,22 +180,16 @@ describe.concurrent('consumers', () => {
     expect(help.stdout).toMatch(/^usage: dhub COMMAND/m);
     for (const command of ['manifest', 'tags', 'pull', 'push', 'serve']) expect(help.stdout).toMatch(new RegExp(`^\\s+${command}\\s`, 'm'));
 
-    // A registry with one repository and two tags, seeded from this workspace's packages.
-    const sim = createSimulator({ profile: 'oci', auth: 'none' });
-    const server = await sim.listen();
-    const host = new URL(server.url).host;
-    const client = new DockerHubClient({ resilience: { maxRetries: 0 } }, { env: { DOCKER_CONFIG: work } });
+    // A registry with one repository and two tags, itself built from the installed tarballs.
+    const registry = spawn(process.execPath, ['seeded-registry.mjs'], { cwd: esmDir, env: { ...npmEnv(), DOCKER_CONFIG: work }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const exited = once(registry, 'close');
     try {
-      const config = new TextEncoder().encode('{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}');
-      const configDigest = await client.blobs.upload(`${host}/packaging/bin`, config);
-      const manifest = {
-        schemaVersion: 2 as const,
-        mediaType: 'application/vnd.oci.image.manifest.v1+json' as const,
-        config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: config.length },
-        layers: [],
-      };
-      const digest = await client.manifests.put(`${host}/packaging/bin:one`, manifest);
-      await client.manifests.put(`${host}/packaging/bin:two`, manifest);
+      let stderr = '';
+      registry.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      const lines = createInterface({ input: registry.stdout });
+      const [first] = (await Promise.race([once(lines, 'line'), exited.then(() => [undefined])])) as [string | undefined];
+      if (first === undefined) throw new Error(`seeded-registry.mjs exited early: ${stderr}`);
+      const { host, digest } = JSON.parse(first) as { host: string; digest: string };
 
       const env = { ...npmEnv(), DOCKER_CONFIG: work, HOME: work };
       const tags = await run(process.execPath, [dhub, 'tags', `${host}/packaging/bin`], { cwd: esmDir, env, timeoutMs: 30_000 });
@@ -192,10 +198,13 @@ describe.concurrent('consumers', () => {
       const dig = await run(process.execPath, [dhub, 'digest', `${host}/packaging/bin:two`], { cwd: esmDir, env, timeoutMs: 30_000 });
       expect(dig.status, dig.stderr).toBe(0);
       expect(dig.stdout.trim()).toBe(digest);
+      expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
     } finally {
-      await client.close();
-      await server.close();
-      await sim.close();
+      registry.stdin.end();
+      const guard = setTimeout(() => registry.kill('SIGKILL'), 15_000);
+      const [code] = (await exited) as [number | null];
+      clearTimeout(guard);
+      expect(code, 'seeded-registry.mjs stops cleanly when its stdin ends').toBe(0);
     }
   });
 });
