@@ -16,7 +16,15 @@
 //   --root DIR  the workspace to check (default: this repository; the tests point it at a broken copy)
 // Needs a build first (`pnpm build`). pnpm is taken from the running pnpm, PATH, or `npx -y pnpm@10`.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -29,7 +37,13 @@ let root = toolsRoot;
 
 /** Parses `--out DIR` and `--only a,b`. */
 function parseArgs(argv) {
-  const args = { out: undefined, only: undefined, root: undefined, packOnly: false, from: undefined };
+  const args = {
+    out: undefined,
+    only: undefined,
+    root: undefined,
+    packOnly: false,
+    from: undefined,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -50,7 +64,9 @@ function parseArgs(argv) {
 
 function usage(problem) {
   if (problem) console.error(`check-packages: ${problem}`);
-  console.error('usage: node tooling/scripts/check-packages.mjs [--out DIR [--pack-only] | --from DIR] [--only NAME[,NAME...]] [--root DIR]');
+  console.error(
+    'usage: node tooling/scripts/check-packages.mjs [--out DIR [--pack-only] | --from DIR] [--only NAME[,NAME...]] [--root DIR]',
+  );
   process.exit(problem ? 2 : 0);
 }
 
@@ -68,7 +84,11 @@ function publishedPackages() {
   const dir = join(root, 'packages');
   return readdirSync(dir)
     .filter((d) => existsSync(join(dir, d, 'package.json')))
-    .map((d) => ({ dir: join(dir, d), folder: d, pkg: JSON.parse(readFileSync(join(dir, d, 'package.json'), 'utf8')) }))
+    .map((d) => ({
+      dir: join(dir, d),
+      folder: d,
+      pkg: JSON.parse(readFileSync(join(dir, d, 'package.json'), 'utf8')),
+    }))
     .filter((p) => p.pkg.private !== true)
     .sort((a, b) => a.pkg.name.localeCompare(b.pkg.name));
 }
@@ -85,14 +105,19 @@ function manifestProblems({ pkg, folder }) {
     if (!ok) problems.push(`package.json: ${what}`);
   };
   need(pkg.type === 'module', '"type" must be "module" (ESM-only)');
-  need(typeof pkg.description === 'string' && pkg.description.length > 0, '"description" is missing');
+  need(
+    typeof pkg.description === 'string' && pkg.description.length > 0,
+    '"description" is missing',
+  );
   need(pkg.license === 'MIT', '"license" must be "MIT"');
   need(pkg.sideEffects === (folder === 'cli'), `"sideEffects" must be ${folder === 'cli'}`);
   need(pkg.engines?.node === '>=20.19', '"engines.node" must be ">=20.19"');
   need(pkg.publishConfig?.access === 'public', '"publishConfig.access" must be "public"');
   need(pkg.publishConfig?.provenance === true, '"publishConfig.provenance" must be true');
-  need(typeof pkg.repository?.url === 'string' && pkg.repository?.directory === `packages/${folder}`,
-    `"repository" needs url and directory "packages/${folder}"`);
+  need(
+    typeof pkg.repository?.url === 'string' && pkg.repository?.directory === `packages/${folder}`,
+    `"repository" needs url and directory "packages/${folder}"`,
+  );
   need(Array.isArray(pkg.keywords) && pkg.keywords.length > 0, '"keywords" is missing');
   need(Array.isArray(pkg.files) && pkg.files.includes('dist'), '"files" must list "dist"');
   const dot = pkg.exports?.['.'];
@@ -101,10 +126,17 @@ function manifestProblems({ pkg, folder }) {
     need(Object.keys(dot)[0] === 'types', '"exports[\'.\']": "types" must be the first condition');
     need(!('require' in dot), '"exports[\'.\']": no "require" condition (ESM-only, style C3)');
   }
-  need(pkg.exports?.['./package.json'] === './package.json', '"exports" must expose "./package.json"');
-  for (const [field, deps] of Object.entries({ dependencies: pkg.dependencies, peerDependencies: pkg.peerDependencies })) {
+  need(
+    pkg.exports?.['./package.json'] === './package.json',
+    '"exports" must expose "./package.json"',
+  );
+  for (const [field, deps] of Object.entries({
+    dependencies: pkg.dependencies,
+    peerDependencies: pkg.peerDependencies,
+  })) {
     for (const [dep, range] of Object.entries(deps ?? {})) {
-      if (dep.startsWith('@llmdevops/') && range !== 'workspace:^') problems.push(`package.json: ${field}.${dep} must be "workspace:^" (got ${range})`);
+      if (dep.startsWith('@llmdevops/') && range !== 'workspace:^')
+        problems.push(`package.json: ${field}.${dep} must be "workspace:^" (got ${range})`);
     }
   }
   return problems;
@@ -114,7 +146,12 @@ function manifestProblems({ pkg, folder }) {
 function contentProblems(tgz, pkg) {
   const list = spawnSync('tar', ['-tzf', tgz], { encoding: 'utf8' });
   if (list.status !== 0) return [`tarball: cannot list ${tgz}: ${list.stderr}`];
-  const files = new Set(list.stdout.split('\n').filter(Boolean).map((f) => f.replace(/^package\//, '')));
+  const files = new Set(
+    list.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((f) => f.replace(/^package\//, '')),
+  );
   const problems = [];
   for (const f of ['package.json', 'README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts']) {
     if (!files.has(f)) problems.push(`tarball: ${f} is missing`);
@@ -123,7 +160,11 @@ function contentProblems(tgz, pkg) {
     if (!files.has(target.replace(/^\.\//, ''))) problems.push(`tarball: bin ${target} is missing`);
   }
   for (const f of files) {
-    if (/^(src|test|coverage)\//.test(f) || /\.test\.[cm]?[jt]s$/.test(f) || f === 'test-results.json') {
+    if (
+      /^(src|test|coverage)\//.test(f) ||
+      /\.test\.[cm]?[jt]s$/.test(f) ||
+      f === 'test-results.json'
+    ) {
       problems.push(`tarball: ${f} should not be published`);
     }
   }
@@ -135,7 +176,9 @@ function contentProblems(tgz, pkg) {
  * every tarball is checked in this process: TypeScript loads once instead of once per package.
  */
 async function loadAttw() {
-  const cli = realpathSync(join(toolsRoot, 'node_modules', '@arethetypeswrong', 'cli', 'package.json'));
+  const cli = realpathSync(
+    join(toolsRoot, 'node_modules', '@arethetypeswrong', 'cli', 'package.json'),
+  );
   const entry = createRequire(cli).resolve('@arethetypeswrong/core');
   return import(pathToFileURL(entry).href);
 }
@@ -152,7 +195,11 @@ async function attwProblems(attw, tgz) {
   return analysis.problems
     .filter((p) => !('resolutionKind' in p) || !ESM_ONLY_IGNORED.has(p.resolutionKind))
     .map((p) => {
-      const where = [p.entrypoint && `entrypoint ${p.entrypoint}`, p.resolutionKind && `resolution ${p.resolutionKind}`, p.fileName]
+      const where = [
+        p.entrypoint && `entrypoint ${p.entrypoint}`,
+        p.resolutionKind && `resolution ${p.resolutionKind}`,
+        p.fileName,
+      ]
         .filter(Boolean)
         .join(', ');
       return `attw --profile esm-only: ${p.kind}${where ? ` (${where})` : ''} — see https://github.com/arethetypeswrong/arethetypeswrong.github.io/blob/main/docs/problems/${p.kind}.md`;
@@ -162,7 +209,11 @@ async function attwProblems(attw, tgz) {
 /** Runs a command without blocking the event loop; resolves with its status and output. */
 function run(cmd, args, options = {}) {
   return new Promise((resolveRun) => {
-    const child = spawn(cmd, args, { cwd: root, env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' }, ...options });
+    const child = spawn(cmd, args, {
+      cwd: root,
+      env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+      ...options,
+    });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
@@ -185,31 +236,47 @@ async function mapLimit(items, limit, task) {
   return results;
 }
 
-const indent = (text) => text.trim().split('\n').map((l) => `    ${l}`).join('\n');
+const indent = (text) =>
+  text
+    .trim()
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n');
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   if (args.root !== undefined) root = args.root;
   if (!existsSync(join(root, 'packages'))) usage(`${root} has no packages/ folder`);
   if (args.packOnly && args.out === undefined) usage('--pack-only needs --out DIR');
-  if (args.from !== undefined && (args.out !== undefined || args.packOnly)) usage('--from checks existing tarballs: no --out or --pack-only with it');
-  if (args.from !== undefined && !existsSync(args.from)) usage(`--from ${args.from} does not exist`);
+  if (args.from !== undefined && (args.out !== undefined || args.packOnly))
+    usage('--from checks existing tarballs: no --out or --pack-only with it');
+  if (args.from !== undefined && !existsSync(args.from))
+    usage(`--from ${args.from} does not exist`);
   let packages = publishedPackages();
   if (args.only) {
-    const unknown = args.only.filter((n) => !packages.some((p) => p.pkg.name === n || p.folder === n));
+    const unknown = args.only.filter(
+      (n) => !packages.some((p) => p.pkg.name === n || p.folder === n),
+    );
     if (unknown.length > 0) usage(`no published package ${unknown.join(', ')}`);
-    packages = packages.filter((p) => args.only.includes(p.pkg.name) || args.only.includes(p.folder));
+    packages = packages.filter(
+      (p) => args.only.includes(p.pkg.name) || args.only.includes(p.folder),
+    );
   }
   const out = args.from ?? args.out ?? mkdtempSync(join(tmpdir(), 'check-packages-'));
   mkdirSync(out, { recursive: true });
   const failures = new Map(packages.map((p) => [p.pkg.name, manifestProblems(p)]));
 
   // With --from the tarballs exist already (packed by an earlier --pack-only run): check those.
-  const built = args.from !== undefined ? packages : packages.filter((p) => {
-    const ok = existsSync(join(p.dir, 'dist', 'index.js')) && existsSync(join(p.dir, 'dist', 'index.d.ts'));
-    if (!ok) failures.get(p.pkg.name).push('dist/ is not built: run `pnpm build` first');
-    return ok;
-  });
+  const built =
+    args.from !== undefined
+      ? packages
+      : packages.filter((p) => {
+          const ok =
+            existsSync(join(p.dir, 'dist', 'index.js')) &&
+            existsSync(join(p.dir, 'dist', 'index.d.ts'));
+          if (!ok) failures.get(p.pkg.name).push('dist/ is not built: run `pnpm build` first');
+          return ok;
+        });
 
   let packedOk = built.length > 0;
   if (built.length > 0 && args.from === undefined) {
@@ -217,15 +284,24 @@ async function main() {
     for (const p of built) rmSync(join(out, tarballName(p.pkg)), { force: true });
     const pnpm = pnpmCommand();
     const filters = built.flatMap((p) => ['--filter', p.pkg.name]);
-    const packed = await run(pnpm[0], [...pnpm.slice(1), '-r', ...filters, 'pack', '--pack-destination', out]);
+    const packed = await run(pnpm[0], [
+      ...pnpm.slice(1),
+      '-r',
+      ...filters,
+      'pack',
+      '--pack-destination',
+      out,
+    ]);
     if (packed.status !== 0) {
       packedOk = false;
-      for (const p of built) failures.get(p.pkg.name).push(`pnpm pack failed:\n${indent(packed.output)}`);
+      for (const p of built)
+        failures.get(p.pkg.name).push(`pnpm pack failed:\n${indent(packed.output)}`);
     }
   }
   if (packedOk) {
     for (const p of built) {
-      if (!existsSync(join(out, tarballName(p.pkg)))) failures.get(p.pkg.name).push(`no tarball ${tarballName(p.pkg)} in ${out}`);
+      if (!existsSync(join(out, tarballName(p.pkg))))
+        failures.get(p.pkg.name).push(`no tarball ${tarballName(p.pkg)} in ${out}`);
     }
   }
   if (packedOk && !args.packOnly) {
@@ -236,15 +312,19 @@ async function main() {
       const problems = failures.get(p.pkg.name);
       problems.push(...contentProblems(tgz, p.pkg));
       const publint = await run(bin('publint'), ['run', '--strict', tgz]);
-      if (publint.status !== 0) problems.push(`publint --strict failed:\n${indent(publint.output)}`);
+      if (publint.status !== 0)
+        problems.push(`publint --strict failed:\n${indent(publint.output)}`);
       try {
         problems.push(...(await attwProblems(attw, tgz)));
       } catch (err) {
-        problems.push(`attw could not check ${tgz}: ${err instanceof Error ? err.message : String(err)}`);
+        problems.push(
+          `attw could not check ${tgz}: ${err instanceof Error ? err.message : String(err)}`,
+        );
       }
     });
   }
-  if (args.out === undefined && args.from === undefined) rmSync(out, { recursive: true, force: true });
+  if (args.out === undefined && args.from === undefined)
+    rmSync(out, { recursive: true, force: true });
 
   let failed = 0;
   for (const p of packages) {
@@ -258,8 +338,14 @@ async function main() {
     }
   }
   const passed = packages.length - failed;
-  if (args.packOnly) console.log(`check-packages: ${passed} of ${packages.length} packages packed into ${out} (not checked: --pack-only)`);
-  else console.log(`check-packages: ${passed} of ${packages.length} packages pass publint --strict and attw --profile esm-only`);
+  if (args.packOnly)
+    console.log(
+      `check-packages: ${passed} of ${packages.length} packages packed into ${out} (not checked: --pack-only)`,
+    );
+  else
+    console.log(
+      `check-packages: ${passed} of ${packages.length} packages pass publint --strict and attw --profile esm-only`,
+    );
   process.exit(failed > 0 ? 1 : 0);
 }
 

@@ -2,7 +2,16 @@
 // repository's pending changesets gives every published package a bumped version and a
 // CHANGELOG.md with its changeset text, leaves the private packages alone, and does not touch
 // the real checkout.
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -50,14 +59,18 @@ function bumped(version: string, bump: Bump): string {
  */
 function fingerprint(root: string): string {
   const state: Record<string, unknown> = {
-    changesets: readdirSync(join(root, '.changeset')).filter((f) => f.endsWith('.md')).sort(),
+    changesets: readdirSync(join(root, '.changeset'))
+      .filter((f) => f.endsWith('.md'))
+      .sort(),
   };
   for (const dir of readdirSync(join(root, 'packages')).sort()) {
     const manifest = join(root, 'packages', dir, 'package.json');
     if (!existsSync(manifest)) continue;
     state[dir] = {
       version: (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version,
-      changelog: existsSync(join(root, 'packages', dir, 'CHANGELOG.md')) ? readFileSync(join(root, 'packages', dir, 'CHANGELOG.md'), 'utf8') : null,
+      changelog: existsSync(join(root, 'packages', dir, 'CHANGELOG.md'))
+        ? readFileSync(join(root, 'packages', dir, 'CHANGELOG.md'), 'utf8')
+        : null,
     };
   }
   return JSON.stringify(state);
@@ -72,9 +85,11 @@ let result: RunResult | undefined;
 beforeAll(async () => {
   before = fingerprint(repoRoot);
   copy = mkdtempSync(join(tmpdir(), 'dhub-changeset-'));
-  for (const f of ['package.json', 'pnpm-workspace.yaml']) copyFileSync(join(repoRoot, f), join(copy, f));
+  for (const f of ['package.json', 'pnpm-workspace.yaml'])
+    copyFileSync(join(repoRoot, f), join(copy, f));
   mkdirSync(join(copy, '.changeset'));
-  for (const f of readdirSync(join(repoRoot, '.changeset'))) copyFileSync(join(repoRoot, '.changeset', f), join(copy, '.changeset', f));
+  for (const f of readdirSync(join(repoRoot, '.changeset')))
+    copyFileSync(join(repoRoot, '.changeset', f), join(copy, '.changeset', f));
   for (const dir of readdirSync(join(repoRoot, 'packages'))) {
     const manifest = join(repoRoot, 'packages', dir, 'package.json');
     if (!existsSync(manifest)) continue;
@@ -93,7 +108,9 @@ afterAll(() => {
 
 describe('.changeset', () => {
   it('config.json: public access, main, private packages neither versioned nor tagged', () => {
-    const config = JSON.parse(readFileSync(join(repoRoot, '.changeset', 'config.json'), 'utf8')) as Record<string, unknown>;
+    const config = JSON.parse(
+      readFileSync(join(repoRoot, '.changeset', 'config.json'), 'utf8'),
+    ) as Record<string, unknown>;
     expect(config['access']).toBe('public');
     expect(config['baseBranch']).toBe('main');
     expect(config['commit']).toBe(false);
@@ -106,7 +123,8 @@ describe('.changeset', () => {
     expect(changesets.length).toBeGreaterThan(0);
     for (const c of changesets) {
       expect(c.releases.size, c.file).toBeGreaterThan(0);
-      for (const name of c.releases.keys()) expect(names.has(name), `${c.file}: ${name}`).toBe(true);
+      for (const name of c.releases.keys())
+        expect(names.has(name), `${c.file}: ${name}`).toBe(true);
       expect(c.summary.length, c.file).toBeGreaterThan(20);
     }
   });
@@ -115,43 +133,55 @@ describe('.changeset', () => {
 describe('changeset version (on a copy of the repository)', () => {
   it('succeeds and consumes every pending changeset', () => {
     expect(result?.status, `${result?.stdout ?? ''}${result?.stderr ?? ''}`).toBe(0);
-    expect(readdirSync(join(copy, '.changeset')).filter((f) => f.endsWith('.md') && f !== 'README.md')).toEqual([]);
+    expect(
+      readdirSync(join(copy, '.changeset')).filter((f) => f.endsWith('.md') && f !== 'README.md'),
+    ).toEqual([]);
   });
 
-  it.each(published.map((p) => [p.name, p] as const))('%s: bumped version and a CHANGELOG.md with its changesets', (name, p) => {
-    const mine = changesets.filter((c) => c.releases.has(name));
-    const order: Bump[] = ['patch', 'minor', 'major'];
-    // A package without its own changeset still gets a patch when a dependency is bumped.
-    const bump = mine.reduce<Bump>((acc, c) => {
-      const b = c.releases.get(name) ?? 'patch';
-      return order.indexOf(b) > order.indexOf(acc) ? b : acc;
-    }, 'patch');
-    const expected = bumped(p.version, bump);
-    const after = JSON.parse(readFileSync(join(copy, 'packages', p.folder, 'package.json'), 'utf8')) as {
-      version: string;
-      dependencies?: Record<string, string>;
-    };
-    expect(after.version).toBe(expected);
-    // Internal ranges stay `workspace:^`; pnpm pack turns them into `^<version>` when publishing.
-    for (const [dep, range] of Object.entries(after.dependencies ?? {})) {
-      if (dep.startsWith('@llmdevops/')) expect(range, dep).toBe('workspace:^');
-    }
-    const changelog = readFileSync(join(copy, 'packages', p.folder, 'CHANGELOG.md'), 'utf8');
-    expect(changelog.startsWith(`# ${name}\n`)).toBe(true);
-    expect(changelog).toContain(`## ${expected}`);
-    for (const c of mine) {
-      const firstLine = c.summary.split('\n')[0] ?? '';
-      expect(changelog, `${c.file} in ${name}'s CHANGELOG.md`).toContain(firstLine);
-    }
-  });
+  it.each(published.map((p) => [p.name, p] as const))(
+    '%s: bumped version and a CHANGELOG.md with its changesets',
+    (name, p) => {
+      const mine = changesets.filter((c) => c.releases.has(name));
+      const order: Bump[] = ['patch', 'minor', 'major'];
+      // A package without its own changeset still gets a patch when a dependency is bumped.
+      const bump = mine.reduce<Bump>((acc, c) => {
+        const b = c.releases.get(name) ?? 'patch';
+        return order.indexOf(b) > order.indexOf(acc) ? b : acc;
+      }, 'patch');
+      const expected = bumped(p.version, bump);
+      const after = JSON.parse(
+        readFileSync(join(copy, 'packages', p.folder, 'package.json'), 'utf8'),
+      ) as {
+        version: string;
+        dependencies?: Record<string, string>;
+      };
+      expect(after.version).toBe(expected);
+      // Internal ranges stay `workspace:^`; pnpm pack turns them into `^<version>` when publishing.
+      for (const [dep, range] of Object.entries(after.dependencies ?? {})) {
+        if (dep.startsWith('@llmdevops/')) expect(range, dep).toBe('workspace:^');
+      }
+      const changelog = readFileSync(join(copy, 'packages', p.folder, 'CHANGELOG.md'), 'utf8');
+      expect(changelog.startsWith(`# ${name}\n`)).toBe(true);
+      expect(changelog).toContain(`## ${expected}`);
+      for (const c of mine) {
+        const firstLine = c.summary.split('\n')[0] ?? '';
+        expect(changelog, `${c.file} in ${name}'s CHANGELOG.md`).toContain(firstLine);
+      }
+    },
+  );
 
   it('leaves private packages alone', () => {
     for (const dir of readdirSync(join(repoRoot, 'packages'))) {
       const manifest = join(repoRoot, 'packages', dir, 'package.json');
       if (!existsSync(manifest)) continue;
-      const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { private?: boolean; version: string };
+      const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as {
+        private?: boolean;
+        version: string;
+      };
       if (pkg.private !== true) continue;
-      const after = JSON.parse(readFileSync(join(copy, 'packages', dir, 'package.json'), 'utf8')) as { version: string };
+      const after = JSON.parse(
+        readFileSync(join(copy, 'packages', dir, 'package.json'), 'utf8'),
+      ) as { version: string };
       expect(after.version, dir).toBe(pkg.version);
       expect(existsSync(join(copy, 'packages', dir, 'CHANGELOG.md')), dir).toBe(false);
     }

@@ -48,7 +48,10 @@ function brokenWorkspace(): string {
 describe('check-packages.mjs', () => {
   it('fails on a broken package, naming it and each problem', async () => {
     const root = brokenWorkspace();
-    const result = await run(process.execPath, [checkPackagesScript, '--root', root], { cwd: root, timeoutMs: 120_000 });
+    const result = await run(process.execPath, [checkPackagesScript, '--root', root], {
+      cwd: root,
+      timeoutMs: 120_000,
+    });
     const output = `${result.stdout}${result.stderr}`;
     expect(result.status, output).toBe(1);
     expect(output).toContain('check-packages: FAIL @llmdevops/docker-hub-broken (packages/broken)');
@@ -58,18 +61,28 @@ describe('check-packages.mjs', () => {
     expect(output).toContain('tarball: README.md is missing');
     expect(output).toContain('tarball: dist/index.test.js should not be published');
     expect(output).toMatch(/publint --strict failed:[\s\S]*types should be the first/);
-    expect(output).toContain('pkg.exports["./extra"].types is ./dist/extra.d.ts but the file does not exist');
-    expect(output).toContain('attw --profile esm-only: UntypedResolution (entrypoint ./extra, resolution node16-esm)');
+    expect(output).toContain(
+      'pkg.exports["./extra"].types is ./dist/extra.d.ts but the file does not exist',
+    );
+    expect(output).toContain(
+      'attw --profile esm-only: UntypedResolution (entrypoint ./extra, resolution node16-esm)',
+    );
     // The esm-only profile does not judge CommonJS resolution.
     expect(output).not.toContain('resolution node16-cjs');
     expect(output).toContain('0 of 1 packages pass');
   });
 
   it('refuses unknown arguments and packages with a usage message', async () => {
-    const unknownArg = await run(process.execPath, [checkPackagesScript, '--frobnicate'], { cwd: repoRoot, timeoutMs: 30_000 });
+    const unknownArg = await run(process.execPath, [checkPackagesScript, '--frobnicate'], {
+      cwd: repoRoot,
+      timeoutMs: 30_000,
+    });
     expect(unknownArg.status).toBe(2);
     expect(unknownArg.stderr).toContain('unknown argument --frobnicate');
-    const unknownPackage = await run(process.execPath, [checkPackagesScript, '--only', 'nope'], { cwd: repoRoot, timeoutMs: 30_000 });
+    const unknownPackage = await run(process.execPath, [checkPackagesScript, '--only', 'nope'], {
+      cwd: repoRoot,
+      timeoutMs: 30_000,
+    });
     expect(unknownPackage.status).toBe(2);
     expect(unknownPackage.stderr).toContain('no published package nope');
   });

@@ -35,16 +35,28 @@ export interface RunOptions {
  * @param options - working directory, environment, deadline
  * @returns exit status and output
  */
-export function run(command: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
+export function run(
+  command: string,
+  args: readonly string[],
+  options: RunOptions,
+): Promise<RunResult> {
   return new Promise((resolveRun, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`${command} ${args.join(' ')} did not finish in ${options.timeoutMs ?? 0} ms\n${stdout}\n${stderr}`));
+      reject(
+        new Error(
+          `${command} ${args.join(' ')} did not finish in ${options.timeoutMs ?? 0} ms\n${stdout}\n${stderr}`,
+        ),
+      );
     }, options.timeoutMs ?? 180_000);
     child.on('error', (err) => {
       clearTimeout(timer);
@@ -66,7 +78,9 @@ export function run(command: string, args: readonly string[], options: RunOption
 export function npmEnv(): NodeJS.ProcessEnv {
   const keep = new Set(['npm_config_registry', 'npm_config_cache', 'npm_config_userconfig']);
   return Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith('npm_') || keep.has(k.toLowerCase())),
+    Object.entries(process.env).filter(
+      ([k]) => !k.toLowerCase().startsWith('npm_') || keep.has(k.toLowerCase()),
+    ),
   );
 }
 
@@ -87,8 +101,15 @@ export function publishedPackages(): PublishedPackage[] {
   return readdirSync(dir)
     .filter((folder) => existsSync(join(dir, folder, 'package.json')))
     .map((folder) => {
-      const manifest = JSON.parse(readFileSync(join(dir, folder, 'package.json'), 'utf8')) as Record<string, unknown>;
-      return { folder, name: String(manifest['name']), version: String(manifest['version']), manifest };
+      const manifest = JSON.parse(
+        readFileSync(join(dir, folder, 'package.json'), 'utf8'),
+      ) as Record<string, unknown>;
+      return {
+        folder,
+        name: String(manifest['name']),
+        version: String(manifest['version']),
+        manifest,
+      };
     })
     .filter((p) => p.manifest['private'] !== true);
 }
@@ -114,6 +135,8 @@ export function lastJsonLine(result: RunResult): unknown {
   try {
     return JSON.parse(last) as unknown;
   } catch {
-    throw new Error(`no JSON on stdout (exit ${String(result.status)})\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
+    throw new Error(
+      `no JSON on stdout (exit ${String(result.status)})\nstdout: ${result.stdout}\nstderr: ${result.stderr}`,
+    );
   }
 }
