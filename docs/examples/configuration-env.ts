@@ -23,7 +23,7 @@ export async function configFromEnv(env: NodeJS.ProcessEnv): Promise<{
       maxRetries: client.config.resilience.maxRetries,
       chunkSizeMb: client.config.upload.chunkSizeMb,
       registryUrl: client.config.registryUrl,
-      printedToken: `${String(client.config.auth.accessToken)}`, // a Secret prints as [REDACTED]
+      printedToken: String(client.config.auth.accessToken), // a Secret prints as [REDACTED]
     };
   } finally {
     await client.close();

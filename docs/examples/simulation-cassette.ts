@@ -56,7 +56,11 @@ export async function recordThenReplay(dir: string): Promise<{
   await seeder.close();
 
   // 1. Record: requests go to the upstream and are written (redacted) by save().
-  const recorder = createCassette({ path, mode: 'record', upstream: sim.fetch });
+  const recorder = createCassette({
+    path,
+    mode: 'record',
+    upstream: (request) => sim.fetch(request),
+  });
   const recording = clientFor(recorder.dispatcher);
   const recorded = await session(recording);
   await recording.close();
