@@ -79,7 +79,7 @@ export class BlobsService {
    * @param digest - the blob digest
    * @param options - signal
    * @returns true when present
-   * @throws {@link @llmdevops/docker-hub-core!AuthenticationError}, {@link @llmdevops/docker-hub-core!ServerError}, ... for anything but 200/404
+   * @throws {@link @llmdevops/docker-hub-core!AuthenticationError | AuthenticationError}, {@link @llmdevops/docker-hub-core!ServerError | ServerError}, ... for anything but 200/404
    */
   async exists(input: ReferenceInput, digest: string, options: CallOptions = {}): Promise<boolean> {
     return (await this.size(input, digest, options)) !== undefined;
@@ -104,14 +104,14 @@ export class BlobsService {
 
   /**
    * Downloads a blob as a stream that is verified while it flows: it fails with
-   * {@link DigestMismatchError} (or {@link @llmdevops/docker-hub-core!SizeMismatchError}) at the end when the bytes are
+   * {@link DigestMismatchError} (or {@link @llmdevops/docker-hub-core!SizeMismatchError | SizeMismatchError}) at the end when the bytes are
    * wrong. A connection drop in the middle is continued with `Range`; redirects to another
    * origin never carry `Authorization` (transport).
    * @param input - the repository
    * @param digest - the blob digest
    * @param options - expected size, signal
    * @returns a Node `Readable`; errors (including `NotFoundError` `BLOB_UNKNOWN`) arrive as stream errors
-   * @throws {@link @llmdevops/docker-hub-core!InvalidDigestError} for a malformed digest
+   * @throws {@link @llmdevops/docker-hub-core!InvalidDigestError | InvalidDigestError} for a malformed digest
    * @example
    * ```ts
    * await pipeline(client.blobs.get(ref, digest), createWriteStream('layer.tar.gz'));
@@ -149,7 +149,7 @@ export class BlobsService {
    * @param source - bytes, a stream or a function opening the bytes
    * @param options - digest, size, chunk size, progress, resume, signal
    * @returns the blob digest
-   * @throws {@link @llmdevops/docker-hub-core!DigestMismatchError} when `digest` was given and the bytes differ
+   * @throws {@link @llmdevops/docker-hub-core!DigestMismatchError | DigestMismatchError} when `digest` was given and the bytes differ
    */
   async upload(input: ReferenceInput, source: BlobSource, options: UploadOptions = {}): Promise<string> {
     return this.#traced('blobs.upload', input, options.digest, () => this.#upload(input, source, options));
@@ -200,7 +200,7 @@ export class BlobsService {
    * @param source - bytes, a stream or a function opening the bytes
    * @param options - chunk size, digest, progress, session callbacks, resume, signal
    * @returns the blob digest
-   * @throws {@link @llmdevops/docker-hub-core!DigestMismatchError} when `digest` was given and the bytes differ
+   * @throws {@link @llmdevops/docker-hub-core!DigestMismatchError | DigestMismatchError} when `digest` was given and the bytes differ
    */
   async uploadChunked(input: ReferenceInput, source: BlobSource, options: UploadOptions = {}): Promise<string> {
     return this.#traced('blobs.uploadChunked', input, options.digest, () => this.#uploadChunked(input, source, options));
