@@ -21,7 +21,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, type ExpectStatic } from 'vitest';
 import {
   checkPackagesScript,
   fixturesDir,
@@ -168,7 +168,8 @@ interface ScenarioResult {
   error?: Record<string, unknown>;
 }
 
-function expectScenario(result: RunResult, kind: 'esm' | 'cjs'): void {
+// Concurrent tests assert with their own `expect` (vitest attributes failures per test that way).
+function expectScenario(expect: ExpectStatic, result: RunResult, kind: 'esm' | 'cjs'): void {
   expect(result.status, result.stderr).toBe(0);
   const out = lastJsonLine(result) as ScenarioResult;
   const layerText = `layer pushed from the ${kind} consumer`;
@@ -191,24 +192,30 @@ function expectScenario(result: RunResult, kind: 'esm' | 'cjs'): void {
 
 // Independent child processes: run them side by side.
 describe.concurrent('consumers', () => {
-  it('an ESM project imports the packages and pushes/reads through DockerHubClient against the simulator', async () => {
+  it('an ESM project imports the packages and pushes/reads through DockerHubClient against the simulator', async ({
+    expect,
+  }) => {
     const result = await run(process.execPath, ['esm-consumer.mjs'], {
       cwd: esmDir,
       timeoutMs: 60_000,
     });
-    expectScenario(result, 'esm');
+    expectScenario(expect, result, 'esm');
   });
 
-  it('a CommonJS project require()s the same packages (require(esm)) and gets the same results', async () => {
+  it('a CommonJS project require()s the same packages (require(esm)) and gets the same results', async ({
+    expect,
+  }) => {
     const result = await run(process.execPath, ['cjs-consumer.js'], {
       cwd: cjsDir,
       timeoutMs: 60_000,
     });
-    expectScenario(result, 'cjs');
+    expectScenario(expect, result, 'cjs');
     expect(result.stderr).not.toMatch(/ERR_REQUIRE_(ESM|ASYNC_MODULE)/);
   });
 
-  it('a TypeScript project with moduleResolution node16 type-checks against the public types', async () => {
+  it('a TypeScript project with moduleResolution node16 type-checks against the public types', async ({
+    expect,
+  }) => {
     const tsconfig = {
       compilerOptions: {
         module: 'node16',
@@ -235,7 +242,9 @@ describe.concurrent('consumers', () => {
     expect(result.status, `${result.stdout}${result.stderr}`).toBe(0);
   });
 
-  it("the cli tarball's dhub bin runs: --help, and a command against a registry", async () => {
+  it("the cli tarball's dhub bin runs: --help, and a command against a registry", async ({
+    expect,
+  }) => {
     const dhub = join(esmDir, 'node_modules', '.bin', 'dhub');
     expect(existsSync(dhub)).toBe(true);
     const help = await run(process.execPath, [dhub, '--help'], { cwd: esmDir, timeoutMs: 30_000 });
