@@ -13,7 +13,7 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { startRegistry } from './registry.mjs';
+import { bareAuth, dockerConfigDir, startRegistry } from './registry.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { DockerHubClient } = await import(join(ROOT, 'packages/services/dist/index.js'));
@@ -90,7 +90,7 @@ async function drain(body) {
 }
 
 async function bare(method, url, { headers = {}, body, expect } = {}) {
-  const res = await request(url, { method, headers, body });
+  const res = await request(url, { method, headers: { ...(await bareAuth(url)), ...headers }, body });
   const buf = method === 'HEAD' ? undefined : Buffer.from(await res.body.arrayBuffer());
   if (method === 'HEAD') await drain(res.body);
   if (expect !== undefined && res.statusCode !== expect)
@@ -219,6 +219,9 @@ async function timedOnce(cmd, args, env) {
 // A fresh HOME per skopeo run: its blob-info cache would otherwise remember where a digest was
 // pushed before and mount it from there instead of uploading (making later pushes near free).
 let skopeoHomes = 0;
+/** skopeo reads the same credentials as dhub (the shared DOCKER_CONFIG's config.json). */
+const authFile = () => join(process.env.DOCKER_CONFIG ?? '', 'config.json');
+
 const skopeoEnv = (parent) => {
   const home = join(parent, `h${skopeoHomes++}`);
   mkdirSync(home, { recursive: true });
@@ -444,6 +447,8 @@ async function throughputSuite(client, work) {
           'skopeo',
           [
             'copy',
+            '--authfile',
+            authFile(),
             '-q',
             '--dest-tls-verify=false',
             `oci:${layout}`,
@@ -460,7 +465,7 @@ async function throughputSuite(client, work) {
         const ddir = join(work.dir, `pull-dhub-${img.id}-${k}`);
         const sl = await timed(
           'skopeo',
-          ['copy', '-q', '--src-tls-verify=false', `docker://${host}/${dRepo}:v1`, `oci:${sdir}`],
+          ['copy', '--authfile', authFile(), '-q', '--src-tls-verify=false', `docker://${host}/${dRepo}:v1`, `oci:${sdir}`],
           skopeoEnv(home),
         );
         const dl = await timed('node', [DHUB, 'pull', '-q', `${host}/${dRepo}:v1`, ddir]);
@@ -484,7 +489,8 @@ async function throughputSuite(client, work) {
         );
         runs.blobGet.push(ms(now() - t));
         t = now();
-        const br = await request(`${url}/v2/${dRepo}/blobs/${L.digest}`, { maxRedirections: 0 });
+        const bareUrl = `${url}/v2/${dRepo}/blobs/${L.digest}`;
+        const br = await request(bareUrl, { headers: await bareAuth(bareUrl) });
         if (br.statusCode !== 200) throw new Error(`bare GET blob: HTTP ${br.statusCode}`);
         await drain(br.body);
         runs.bareGet.push(ms(now() - t));
@@ -552,6 +558,8 @@ async function copySuite(regA, regB, work) {
       'skopeo',
       [
         'copy',
+        '--authfile',
+        authFile(),
         '-q',
         '--src-tls-verify=false',
         '--dest-tls-verify=false',
@@ -652,6 +660,9 @@ async function main() {
   const started = Date.now();
   const work = { dir: await mkdtemp(join(tmpdir(), 'bench-')) };
   const cleanups = [async () => rm(work.dir, { recursive: true, force: true })];
+  // Every client (in-process, dhub, skopeo --authfile) finds the registries' credentials here.
+  process.env.DOCKER_CONFIG = await dockerConfigDir();
+  cleanups.push(() => rm(process.env.DOCKER_CONFIG, { recursive: true, force: true }));
   const opts = { cache: { enabled: false }, resilience: { maxRetries: 0 } };
   const client = new DockerHubClient(opts);
   work.bigChunk = new DockerHubClient({ ...opts, upload: { chunkSizeMb: 64 } });
@@ -693,7 +704,7 @@ async function main() {
       latency: {},
     };
     log(`real registry ${reg.url}`);
-    result.latency['real registry (docker-registry, no auth)'] = await latencySuite(
+    result.latency['real registry (docker-registry, token auth)'] = await latencySuite(
       reg,
       client,
       work,

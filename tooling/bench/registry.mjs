@@ -1,84 +1,99 @@
-// Minimal loopback start of the real CNCF distribution registry (`docker-registry serve`) with no
-// auth, for the benchmarks. Plain .mjs because Node 20 cannot run tooling/registry/real-registry.ts
-// (it has no --experimental-strip-types); this mirrors that file's 'none' mode.
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+// The real CNCF distribution registry for the benchmarks, with token auth, started through the
+// same harness the test suites use (`tooling/registry/real-registry.ts`). Node 20 cannot import
+// TypeScript, so the harness (node builtins only) is compiled once per run with tsup into a
+// temporary directory. Credentials reach every client the way `docker login` leaves them: one
+// `DOCKER_CONFIG` directory whose `config.json` gains each registry's host (the in-process
+// client, `dhub` and `skopeo --authfile` all read it).
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+let harness;
+let configDir;
+/** host -> { tokenUrl, service, user } for bare requests. */
+const registries = new Map();
+/** `${host} ${repo}` -> bearer token. */
+const tokens = new Map();
+
+async function loadHarness() {
+  if (harness !== undefined) return harness;
+  const { build } = await import('tsup');
+  const outDir = await mkdtemp(join(tmpdir(), 'bench-harness-'));
+  await build({
+    entry: { 'real-registry': join(ROOT, 'tooling/registry/real-registry.ts') },
+    outDir,
+    format: ['esm'],
+    platform: 'node',
+    target: 'node20',
+    dts: false,
+    sourcemap: false,
+    splitting: false,
+    clean: false,
+    silent: true,
+    config: false,
+    outExtension: () => ({ js: '.mjs' }),
+  });
+  harness = await import(pathToFileURL(join(outDir, 'real-registry.mjs')).href);
+  await rm(outDir, { recursive: true, force: true });
+  return harness;
+}
 
 /**
- * Starts `docker-registry serve` on 127.0.0.1 with a free port and waits until `/v2/` answers.
- * @returns {Promise<{ url: string, host: string, pid: number, stop(): Promise<void> }>}
+ * The `DOCKER_CONFIG` directory the benchmark's clients use (created on first call).
+ * @returns {Promise<string>}
+ */
+export async function dockerConfigDir() {
+  if (configDir === undefined) {
+    configDir = await mkdtemp(join(tmpdir(), 'bench-docker-config-'));
+    await writeFile(join(configDir, 'config.json'), JSON.stringify({ auths: {} }));
+  }
+  return configDir;
+}
+
+/**
+ * Starts `docker-registry serve` on 127.0.0.1 with token auth (a loopback token service) and
+ * adds the full-rights user's credentials for its host to the shared `DOCKER_CONFIG`.
+ * @returns {Promise<{ url: string, host: string, stop(): Promise<void> }>}
  */
 export async function startRegistry() {
-  const dir = await mkdtemp(join(tmpdir(), 'bench-registry-'));
-  const config = [
-    'version: 0.1',
-    'log:',
-    '  level: info',
-    '  accesslog:',
-    '    disabled: true',
-    'storage:',
-    '  filesystem:',
-    `    rootdirectory: ${join(dir, 'data')}`,
-    '  delete:',
-    '    enabled: true',
-    'http:',
-    '  addr: 127.0.0.1:0',
-    `  secret: ${randomBytes(12).toString('hex')}`,
-    '',
-  ].join('\n');
-  const configFile = join(dir, 'config.yml');
-  await writeFile(configFile, config);
-  const child = spawn('docker-registry', ['serve', configFile], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const append = (c) => {
-    output = (output + c.toString('utf8')).slice(-20_000);
-  };
-  child.stdout.on('data', append);
-  child.stderr.on('data', append);
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(t);
-    }
-    await rm(dir, { recursive: true, force: true });
-  };
-  try {
-    const spawnError = new Promise((_, reject) => child.once('error', reject));
-    const port = await Promise.race([
-      (async () => {
-        const deadline = Date.now() + 15_000;
-        while (Date.now() < deadline) {
-          const m = /listening on 127\.0\.0\.1:(\d+)/.exec(output);
-          if (m) return Number(m[1]);
-          if (child.exitCode !== null) throw new Error(`docker-registry exited:\n${output}`);
-          await new Promise((r) => setTimeout(r, 20));
-        }
-        throw new Error(`docker-registry did not start:\n${output}`);
-      })(),
-      spawnError,
-    ]);
-    const url = `http://127.0.0.1:${port}`;
-    for (let i = 0; ; i++) {
-      try {
-        const res = await fetch(`${url}/v2/`);
-        await res.arrayBuffer();
-        if (res.status === 200) break;
-      } catch {
-        if (i > 500) throw new Error(`registry at ${url} not ready`);
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    return { url, host: `127.0.0.1:${port}`, pid: child.pid, stop };
-  } catch (err) {
-    await stop();
-    throw err;
+  const { startRealRegistry } = await loadHarness();
+  const reg = await startRealRegistry({ auth: 'token', tokenExpiresIn: 3600 });
+  const user = reg.users.find((u) => u.name !== 'reader') ?? reg.users[0];
+  const dir = await dockerConfigDir();
+  const file = join(dir, 'config.json');
+  const config = JSON.parse(await readFile(file, 'utf8'));
+  config.auths[reg.host] = { auth: Buffer.from(`${user.name}:${user.password}`).toString('base64') };
+  await writeFile(file, JSON.stringify(config));
+  registries.set(reg.host, { tokenUrl: reg.tokenUrl, service: reg.service, user });
+  return { url: reg.url, host: reg.host, stop: () => reg.stop() };
+}
+
+/**
+ * Headers a bare request to `url` needs: a bearer token for the repository in its path, fetched
+ * once per repository (as a client caches it) and reused; none for hosts without token auth.
+ * @param {string} url
+ * @returns {Promise<Record<string, string>>}
+ */
+export async function bareAuth(url) {
+  const u = new URL(url);
+  const reg = registries.get(u.host);
+  if (reg === undefined) return {};
+  const m = /^\/v2\/(.+?)\/(?:manifests|blobs|tags)\//.exec(u.pathname);
+  if (m === null) return {};
+  const key = `${u.host} ${m[1]}`;
+  let token = tokens.get(key);
+  if (token === undefined) {
+    const t = new URL(reg.tokenUrl);
+    t.searchParams.set('service', reg.service);
+    t.searchParams.set('scope', `repository:${m[1]}:pull,push`);
+    const basic = Buffer.from(`${reg.user.name}:${reg.user.password}`).toString('base64');
+    const res = await fetch(t, { headers: { authorization: `Basic ${basic}` } });
+    if (res.status !== 200) throw new Error(`token for ${key}: HTTP ${res.status}`);
+    const body = await res.json();
+    token = body.token ?? body.access_token;
+    tokens.set(key, token);
   }
+  return { authorization: `Bearer ${token}` };
 }
