@@ -1,6 +1,6 @@
 // The Markdown in docs/ embeds the files of docs/examples/ verbatim after a marker
 // `<!-- example: docs/examples/<file> -->`; every example file is embedded and is run by a
-// `docs-examples.test.ts` of some package; relative links between the docs point at existing
+// `docs-examples.test.ts` (or `<topic>-docs.test.ts`) of some package; relative links between the docs point at existing
 // headings. This suite also runs the core example.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -60,9 +60,14 @@ describe('docs examples', () => {
   });
 
   it('embeds every example file and runs each in a docs-examples test', () => {
+    // `docs-examples.test.ts`, or a topic's own `<topic>-docs.test.ts` (e.g. services' telemetry-docs).
     const tests = readdirSync(new URL('packages/', root))
-      .map((p) => `packages/${p}/test/docs-examples.test.ts`)
-      .filter((p) => existsSync(new URL(p, root)))
+      .filter((p) => existsSync(new URL(`packages/${p}/test/`, root)))
+      .flatMap((p) =>
+        readdirSync(new URL(`packages/${p}/test/`, root))
+          .filter((f) => f === 'docs-examples.test.ts' || f.endsWith('-docs.test.ts'))
+          .map((f) => `packages/${p}/test/${f}`),
+      )
       .map(read)
       .join('\n');
     for (const file of examples) {
@@ -72,7 +77,7 @@ describe('docs examples', () => {
       ).toBe(true);
       expect(
         tests.includes(file),
-        `${file} is run by no packages/*/test/docs-examples.test.ts`,
+        `${file} is run by no packages/*/test/docs-examples.test.ts or *-docs.test.ts`,
       ).toBe(true);
     }
   });
