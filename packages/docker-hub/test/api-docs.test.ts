@@ -7,7 +7,7 @@
 // the package (`Object.keys`), the type-only ones with the TypeScript compiler from the same
 // `src/index.ts` the build bundles into `dist/index.d.ts` (so no build is needed and a stale
 // dist cannot hide a new export).
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -100,6 +100,23 @@ describe('docs/api (generated reference)', () => {
     },
     60_000,
   );
+
+  it('covers every published package, and typedoc.json documents exactly those', () => {
+    const published = readdirSync(`${root}packages`).filter((dir) => {
+      const manifest = `${root}packages/${dir}/package.json`;
+      if (!existsSync(manifest) || !existsSync(entry(dir))) return false;
+      return (JSON.parse(readFileSync(manifest, 'utf8')) as { private?: boolean }).private !== true;
+    });
+    expect(published.sort()).toEqual(Object.keys(PACKAGES).sort());
+    const { entryPoints } = JSON.parse(readFileSync(`${root}typedoc.json`, 'utf8')) as {
+      entryPoints: string[];
+    };
+    expect([...entryPoints].sort()).toEqual(
+      Object.keys(PACKAGES)
+        .map((dir) => `packages/${dir}/src/index.ts`)
+        .sort(),
+    );
+  });
 
   it('the index links every package page', () => {
     const index = readFileSync(`${root}docs/api/README.md`, 'utf8');
