@@ -66,6 +66,11 @@ export {
 export { withOperationSpan, type OperationSpan, type OperationSpanOptions } from './telemetry/operation-span.js';
 export { recordDigestMismatch, type DigestMismatchAttributes, type RecordDigestMismatchOptions } from './telemetry/digest-mismatch.js';
 export {
+  recordOperationError,
+  type OperationErrorAttributes,
+  type RecordOperationErrorOptions,
+} from './telemetry/operation-error.js';
+export {
   createVulnerabilityGauge,
   type VulnerabilityGauge,
   type VulnerabilityGaugeOptions,
