@@ -199,6 +199,16 @@ describe('digest mismatches', () => {
     expect(points.map((p) => p.attributes)).toContainEqual({ operation: 'blobs.get', kind: 'blob' });
     // Counted by the innermost operation only (not again by images.pull).
     expect(sum(points)).toBe(failedGets.length);
+    // The transport saw a good 200 answer: the failure is counted as an error by the operation.
+    const errors = otel.points(await otel.collect(), METRIC_NAMES.errors);
+    expect(sum(errors, { error_type: 'DIGEST_MISMATCH' })).toBe(failedGets.length);
+    expect(errors.find((p) => p.attributes['error_type'] === 'DIGEST_MISMATCH')?.attributes).toEqual({
+      error_type: 'DIGEST_MISMATCH',
+      operation: 'blobs.get',
+      method: 'none',
+      host: REGISTRY,
+      route: 'none',
+    });
     const [pull] = byName(otel.spans(), 'docker_hub.images.pull');
     expect(pull?.attributes['error.type']).toBe('DIGEST_MISMATCH');
   });

@@ -28,7 +28,7 @@ import {
   type CheckRateLimitOptions,
   type PullRateLimit,
 } from '../rate-limit/index.js';
-import { ClientContext } from './context.js';
+import { ClientContext, DOCKER_HUB_REGISTRY_URL } from './context.js';
 import { createClientCredentials } from './credentials.js';
 import { ServiceTelemetry, type ClientTelemetry } from './telemetry.js';
 import { attachTracing, type ClientLogger } from './trace.js';
@@ -156,7 +156,10 @@ export class DockerHubClient {
     });
     transport.use(this.#auth, { before: 'redirect' });
     this.#stopTracing = attachTracing(transport.events, c, deps.logger ?? console);
-    this.#telemetry = ServiceTelemetry.create(transport, deps.telemetry);
+    const hubHost = new URL(c.registryUrl ?? DOCKER_HUB_REGISTRY_URL).host;
+    this.#telemetry = ServiceTelemetry.create(transport, deps.telemetry, (registry) =>
+      registry === 'docker.io' || registry === 'registry-1.docker.io' ? hubHost : registry.toLowerCase(),
+    );
     this.#ctx = new ClientContext(transport, c, env, this.#telemetry);
     this.manifests = new ManifestsService(this.#ctx);
     this.tags = new TagsService(this.#ctx, this.manifests);

@@ -3,6 +3,7 @@ import {
   createVulnerabilityGauge,
   instrumentTransport,
   recordDigestMismatch,
+  recordOperationError,
   withOperationSpan,
   type OperationSpan,
   type OtelAttributes,
@@ -52,6 +53,13 @@ export function refAttributes(ref: ImageReference, prefix = 'docker_hub'): OtelA
   };
 }
 
+/**
+ * Codes of failures found after a response arrived intact (so no request metric saw them): they
+ * are counted in `dockerhub.errors` by the operation. Every other failure is a failed request,
+ * which the transport counts.
+ */
+const UNREPORTED_CODES: ReadonlySet<string> = new Set(['DIGEST_MISMATCH', 'SIZE_MISMATCH', 'MANIFEST_INVALID']);
+
 /** `namespace` / `repository` labels of a repository path (`library/alpine`, `team/sub/app`). */
 function repositoryLabels(repository: string): { namespace: string; repository: string } {
   const slash = repository.indexOf('/');
@@ -74,6 +82,7 @@ export class ServiceTelemetry {
   readonly #instrumentation: TransportInstrumentation | undefined;
   readonly #tracer: OtelTracer | undefined;
   readonly #meter: OtelMeter | undefined;
+  readonly #hostOf: (registry: string) => string;
   #gauge: VulnerabilityGauge | undefined;
   #active: boolean;
   /** Mismatches already counted, so enclosing operations do not count them again. */
@@ -82,8 +91,10 @@ export class ServiceTelemetry {
   private constructor(
     instrumentation: TransportInstrumentation | undefined,
     options: ClientTelemetryOptions,
+    hostOf: (registry: string) => string = (registry) => registry,
   ) {
     this.#instrumentation = instrumentation;
+    this.#hostOf = hostOf;
     this.#tracer = options.tracer;
     this.#meter = options.meter;
     this.#active = instrumentation?.enabled === true;
@@ -93,9 +104,10 @@ export class ServiceTelemetry {
    * Instruments a client's transport (attempt spans, request metrics, gauges) as `setting` says.
    * @param transport - the client's transport (not yet used for requests)
    * @param setting - `true`, `false` or a tracer and meter
+   * @param hostOf - the `host[:port]` requests for a reference's registry go to (the `host` label)
    * @returns the telemetry; disabled when `setting` is false or no tracer, meter or API exists
    */
-  static create(transport: Transport, setting: ClientTelemetry = true): ServiceTelemetry {
+  static create(transport: Transport, setting: ClientTelemetry = true, hostOf?: (registry: string) => string): ServiceTelemetry {
     if (setting === false) return ServiceTelemetry.off;
     const options: ClientTelemetryOptions = setting === true ? {} : setting;
     const instrumentation = instrumentTransport(transport, {
@@ -103,7 +115,7 @@ export class ServiceTelemetry {
       ...(options.meter === undefined ? {} : { meter: options.meter }),
     });
     if (!instrumentation.enabled) return ServiceTelemetry.off;
-    return new ServiceTelemetry(instrumentation, options);
+    return new ServiceTelemetry(instrumentation, options, hostOf);
   }
 
   /** Whether spans and metrics are recorded (false once disposed). */
@@ -113,8 +125,9 @@ export class ServiceTelemetry {
 
   /**
    * Runs one operation in a span named `docker_hub.<operation>`, active while `fn` runs so HTTP
-   * attempt spans become its children. A `DIGEST_MISMATCH` failure is counted once
-   * (`dockerhub.digest.mismatches`, by the innermost operation) and rethrown, like every failure.
+   * attempt spans become its children. A digest mismatch, size mismatch or invalid manifest is
+   * counted once, by the innermost operation (`dockerhub.errors`, and `dockerhub.digest.mismatches`
+   * for a digest mismatch), and rethrown, like every failure.
    * @param operation - e.g. `manifests.get`
    * @param attributes - span attributes (repository, reference, digest; never secrets)
    * @param fn - the work; may add attributes to the span
@@ -133,7 +146,7 @@ export class ServiceTelemetry {
         try {
           return await fn(span);
         } catch (err) {
-          this.#failed(operation, err);
+          this.#failed(operation, err, attributes);
           throw err;
         }
       },
@@ -144,12 +157,17 @@ export class ServiceTelemetry {
     );
   }
 
-  #failed(operation: string, err: unknown): void {
-    if (!isDockerHubError(err) || err.code !== 'DIGEST_MISMATCH' || this.#counted.has(err)) return;
+  #failed(operation: string, err: unknown, attributes: OtelAttributes): void {
+    if (!isDockerHubError(err) || !UNREPORTED_CODES.has(err.code) || this.#counted.has(err)) return;
     this.#counted.add(err);
-    recordDigestMismatch(
-      { operation, kind: operation.startsWith('manifests.') ? 'manifest' : 'blob' },
-      this.#meter === undefined ? {} : { meter: this.#meter },
+    const meter = this.#meter === undefined ? {} : { meter: this.#meter };
+    if (err.code === 'DIGEST_MISMATCH') {
+      recordDigestMismatch({ operation, kind: operation.startsWith('manifests.') ? 'manifest' : 'blob' }, meter);
+    }
+    const registry = attributes['docker_hub.registry'];
+    recordOperationError(
+      { errorType: err.code, operation, ...(typeof registry === 'string' ? { host: this.#hostOf(registry) } : {}) },
+      meter,
     );
   }
 
