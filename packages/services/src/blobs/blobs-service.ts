@@ -1,4 +1,4 @@
-import { PassThrough, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AbortedError, Digest, DigestMismatchError, ImageReference, createVerifyingTransform, digestEquals, isDockerHubError } from '@llmdevops/docker-hub-core';
 import { errorFromResponse, requestResumable } from '@llmdevops/docker-hub-transport';
@@ -120,8 +120,9 @@ export class BlobsService {
   get(input: ReferenceInput, digest: string, options: GetBlobOptions = {}): Readable {
     const ref = toReference(input);
     Digest.parse(digest);
-    const out = new PassThrough();
     const what = `blob ${digest} from ${ref.name}`;
+    // The stream handed out is the verifying transform itself (one stream stage fewer per chunk).
+    const out = createVerifyingTransform({ expected: digest, ...(options.size === undefined ? {} : { size: options.size }), what });
     void this.#ctx.telemetry.run('blobs.get', { ...refAttributes(ref), 'docker_hub.digest': digest }, async () => {
       const res = await requestResumable(
         this.#ctx.transport,
@@ -132,8 +133,7 @@ export class BlobsService {
         { maxResumes: this.#ctx.config.resilience.maxRetries + 2 },
       );
       if (res.status !== 200) throw await errorFromResponse(res, `GET ${what}`);
-      const verify = createVerifyingTransform({ expected: digest, ...(options.size === undefined ? {} : { size: options.size }), what });
-      await pipeline(res.body, verify, out);
+      await pipeline(res.body, out);
     }).catch((err: unknown) => {
       const signal = options.signal;
       const aborted = signal?.aborted === true && !isDockerHubError(err);
