@@ -159,6 +159,20 @@ describe('command output forms in-process', () => {
     expect(empty.code).toBe(2);
     expect(empty.stderr).toContain('no password on stdin');
     expect((await dhub(['logout', serve.host])).stdout).toBe(`Not logged in to ${serve.host}\n`);
+    const long = await dhub(
+      ['login', serve.host, '-u', 'x', '--password-stdin'],
+      'p'.repeat(70_000),
+    );
+    expect(long.code).toBe(2);
+    expect(long.stderr).toContain('password on stdin is too long');
+    // No argument and a Docker Hub host both mean Docker Hub, stored under docker.io.
+    expect(JSON.parse((await dhub(['logout', '--json'])).stdout)).toEqual({
+      registry: 'docker.io',
+      removed: false,
+    });
+    expect((await dhub(['logout', 'registry-1.docker.io'])).stdout).toBe(
+      'Not logged in to docker.io\n',
+    );
   });
 
   it('delete: by tag (text, quiet), by digest (JSON), and refuses a bare repository', async () => {
