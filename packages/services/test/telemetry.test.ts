@@ -243,6 +243,46 @@ describe('vulnerabilities', () => {
   });
 });
 
+describe('tags and Docker Hub API calls', () => {
+  it('trace tags.list with one tags.pages span per page, and the Hub calls with one span per call or page; the Hub JWT is never exported', async () => {
+    const origin = 'http://127.0.0.1:65535';
+    const sim = createSimulator({ profile: 'dockerhub', auth: 'token', users: [{ name: USER, password: PASSWORD, namespaces: [USER] }], hubUrl: origin });
+    sims.push(sim);
+    const otel = harness();
+    const c = new DockerHubClient(
+      { registryUrl: origin, hubUrl: origin, authUrl: origin, dispatcher: sim.dispatcher, resilience: { maxRetries: 1 }, auth: { username: USER, password: PASSWORD } },
+      { env: { DOCKER_CONFIG: join(work, 'no-docker-config') }, telemetry: { tracer: otel.tracer, meter: otel.meter } },
+    );
+    clients.push(c);
+    await c.images.push(layout('hub-src', 'v1'), `${USER}/hubapp:v1`);
+    await c.images.push(layout('hub-src2', 'v2'), `${USER}/hubapp:v2`);
+    expect((await c.tags.list(`${USER}/hubapp`, { pageSize: 1 })).sort()).toEqual(['v1', 'v2']);
+    await c.repositories.get(USER, 'hubapp');
+    const hubTags: unknown[] = [];
+    for await (const t of c.hubTags.list(USER, 'hubapp')) hubTags.push(t);
+    expect(hubTags).toHaveLength(2);
+    await expect(c.hubTags.get(USER, 'hubapp', 'nope')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+
+    const spans = otel.spans();
+    const [list] = byName(spans, 'docker_hub.tags.list');
+    expect(list?.attributes).toMatchObject({ 'docker_hub.repository': `${USER}/hubapp`, 'docker_hub.tag_count': 2 });
+    const pages = byName(spans, 'docker_hub.tags.pages');
+    expect(pages.length).toBeGreaterThanOrEqual(2);
+    for (const p of pages) expect(parentOf(p)).toBe(list?.spanContext().spanId);
+    const [repo] = byName(spans, 'docker_hub.hub.repositories.get');
+    expect(repo?.attributes).toMatchObject({ 'docker_hub.namespace': USER, 'docker_hub.repository': `${USER}/hubapp` });
+    expect(repo && childrenOf(spans, repo).some((s) => s.kind === SpanKind.CLIENT && s.name.startsWith('GET /v2/namespaces/'))).toBe(true);
+    expect(byName(spans, 'docker_hub.hub.tags.list').length).toBeGreaterThan(0);
+    const [missing] = byName(spans, 'docker_hub.hub.tags.get');
+    expect(missing?.status.code).toBe(SpanStatusCode.ERROR);
+    expect(missing?.attributes['error.type']).toBe('NOT_FOUND');
+
+    const exported = JSON.stringify(spans.map((s) => ({ name: s.name, attributes: s.attributes, events: s.events, status: s.status })));
+    expect(exported).not.toContain(PASSWORD);
+    expect(exported).not.toMatch(/Bearer|eyJ[A-Za-z0-9_-]{10,}/);
+  });
+});
+
 describe('the default setting and telemetry off', () => {
   it('without an SDK nothing is recorded and nothing throws; with a global SDK the default records; false records nothing', async () => {
     const sim = simulator();
