@@ -11,7 +11,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { DigestMismatchError, Secret } from '@llmdevops/docker-hub-core';
 import { createSimulator, type FaultRule, type Simulator } from '@llmdevops/docker-hub-simulation';
 import { METRIC_NAMES } from '@llmdevops/docker-hub-transport';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DockerHubClient, type ClientTelemetry } from '../src/index.js';
 import { layoutBlobs, writeLayout } from './oci-fixture.js';
 import { createOtelHarness, sum, type OtelHarness } from './telemetry-harness.js';
@@ -187,11 +187,15 @@ describe('digest mismatches', () => {
     const sim = simulator([{ match: { method: 'GET', path: /^\/v2\/tel\/corrupt\/blobs\/sha256:/ }, corrupt: true }]);
     const otel = harness();
     const c = client(sim, { tracer: otel.tracer, meter: otel.meter });
-    await c.images.push(layout('corrupt-src', 'v1'), `${REGISTRY}/tel/corrupt:v1`);
+    const src = layout('corrupt-src', 'v1');
+    const { digest } = await c.images.push(src, `${REGISTRY}/tel/corrupt:v1`);
+    const blobCount = [...layoutBlobs(src).keys()].filter((hex) => `sha256:${hex}` !== digest).length;
     const dest = join(work, 'corrupt-dest');
     await expect(c.images.pull(`${REGISTRY}/tel/corrupt:v1`, dest)).rejects.toBeInstanceOf(DigestMismatchError);
     // The downloads still in flight when the pull failed end (aborted or mismatched) soon after.
-    await new Promise((r) => setTimeout(r, 50));
+    await vi.waitFor(() => {
+      expect(byName(otel.spans(), 'docker_hub.blobs.get')).toHaveLength(blobCount);
+    });
 
     const failedGets = byName(otel.spans(), 'docker_hub.blobs.get').filter((s) => s.attributes['error.type'] === 'DIGEST_MISMATCH');
     expect(failedGets.length).toBeGreaterThan(0);
