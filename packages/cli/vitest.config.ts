@@ -1,10 +1,10 @@
 import { sharedVitestConfig } from '../../tooling/vitest/shared.ts';
 
+// Coverage counts the in-process runs only (src tests, test/in-process*.test.ts, the in-process
+// parts of hub/demo tests): the subprocess suites run bin/dhub.js, which coverage does not see.
 export default sharedVitestConfig({
-  // Only the in-process suites count: the subprocess suites (bin/dhub.js) are not measured.
-  global: { lines: 80, functions: 80, branches: 70, statements: 80 },
   testTimeout: 60_000,
-  // bin.ts only starts the CLI in a subprocess, which coverage does not see.
+  // bin.ts only starts the CLI in a subprocess.
   coverageExclude: ['src/bin.ts'],
   // Barrel: re-exports only, nothing to execute.
   noRuntimeCode: ['src/index.ts'],
