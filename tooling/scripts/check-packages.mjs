@@ -74,7 +74,7 @@ function usage(problem) {
 export function pnpmCommand(env = process.env) {
   const execpath = env.npm_execpath ?? '';
   if (/pnpm\.c?js$/.test(execpath) && existsSync(execpath)) return [process.execPath, execpath];
-  const onPath = spawnSync('pnpm', ['--version'], { stdio: 'ignore' });
+  const onPath = spawnSync('pnpm', ['--version'], { stdio: 'ignore', timeout: 30_000 });
   if (onPath.status === 0) return ['pnpm'];
   return ['npx', '-y', 'pnpm@10'];
 }
@@ -206,19 +206,40 @@ async function attwProblems(attw, tgz) {
     });
 }
 
-/** Runs a command without blocking the event loop; resolves with its status and output. */
+// A pack that takes longer than this is stuck (e.g. `npx -y pnpm@10` waiting on the network).
+const CHILD_TIMEOUT_MS = Number(process.env.CHECK_PACKAGES_TIMEOUT_MS ?? 180_000);
+
+/**
+ * Runs a command without blocking the event loop (stdin closed); resolves with its status and
+ * output. A command still running after CHILD_TIMEOUT_MS is killed and reported as such.
+ */
 function run(cmd, args, options = {}) {
   return new Promise((resolveRun) => {
     const child = spawn(cmd, args, {
       cwd: root,
       env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
       ...options,
     });
     let output = '';
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, CHILD_TIMEOUT_MS);
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
-    child.on('error', (err) => resolveRun({ status: -1, output: `${output}${err.message}` }));
-    child.on('close', (status) => resolveRun({ status, output }));
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      resolveRun({ status: -1, output: `${output}${err.message}` });
+    });
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      const note = timedOut
+        ? `\n${[cmd, ...args].join(' ')} was killed after ${CHILD_TIMEOUT_MS} ms`
+        : '';
+      resolveRun({ status: timedOut ? -1 : status, output: `${output}${note}` });
+    });
   });
 }
 
