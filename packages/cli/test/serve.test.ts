@@ -217,6 +217,24 @@ describe('dhub serve faults and storage', () => {
     }
   });
 
+  it("takes the profile's auth default when --auth is not given", async () => {
+    const env = await cleanEnv();
+    const hub = await startBackground(['serve', '--profile', 'dockerhub'], env);
+    const plain = await startBackground(['serve', '--profile', 'distribution'], env);
+    try {
+      const challenge = await fetch(`${hub.url}/v2/`);
+      await challenge.arrayBuffer();
+      expect(challenge.status).toBe(401);
+      expect(challenge.headers.get('www-authenticate')).toMatch(/^Bearer /);
+      const open = await fetch(`${plain.url}/v2/`);
+      await open.arrayBuffer();
+      expect(open.status).toBe(200);
+    } finally {
+      await hub.stop();
+      await plain.stop();
+    }
+  });
+
   it('bad serve options exit 2 with the usage line', async () => {
     const r = await runBin(['serve', '--auth', 'kerberos'], { env: await cleanEnv() });
     expect(r.code).toBe(2);

@@ -34,8 +34,9 @@ function isAuthMode(value: string): value is (typeof AUTH_MODES)[number] {
 /** Turns the command line into simulator options; every bad value is a usage error. */
 function simulatorOptions(input: CommandInput): SimulatorOptions {
   try {
-    const auth = stringOption(input, 'auth') ?? 'none';
-    if (!isAuthMode(auth))
+    // Not given: the profile's own default (token auth for `dockerhub`, none otherwise).
+    const auth = stringOption(input, 'auth');
+    if (auth !== undefined && !isAuthMode(auth))
       throw new OptionValueError(`--auth must be none, token or basic, got '${auth}'`);
     const profile = stringOption(input, 'profile') ?? 'oci';
     if (!isProfile(profile))
@@ -51,7 +52,7 @@ function simulatorOptions(input: CommandInput): SimulatorOptions {
     });
     return {
       profile,
-      auth,
+      ...(auth === undefined ? {} : { auth }),
       users: listOption(input, 'user').map(parseUser),
       faults: listOption(input, 'fault').map(parseFault),
       webhooks,
@@ -91,7 +92,7 @@ export const serveCommand = defineCommand(
       '-p, --port N              port (default 0: a free one, printed on start)',
       '--host ADDR               address to bind (default 127.0.0.1)',
       '--storage DIR             keep blobs and metadata in DIR across restarts (default: memory)',
-      '--auth MODE               none (default), token (Docker Hub style bearer tokens) or basic',
+      '--auth MODE               none, token (Docker Hub style bearer tokens) or basic; default: the profile\'s (token for dockerhub, none otherwise)',
       '-u, --user NAME:PASSWORD  an account (repeatable); may push to every namespace',
       '--rate-limit N/SECONDS    N manifest pulls per SECONDS window, with ratelimit-* headers',
       '--no-rate-limit           no rate limits (even for --profile dockerhub)',
