@@ -24,7 +24,7 @@ describe('DockerHubConfig.fromEnv', () => {
     const c = DockerHubConfig.fromEnv({});
     expect(c.hubUrl).toBe('https://hub.docker.com');
     expect(c.registryUrl).toBeUndefined();
-    expect(c.resilience).toEqual({ timeoutSeconds: 30, maxRetries: 3, circuitBreaker: { failureThreshold: 5, successThreshold: 2, resetTimeoutSeconds: 30 } });
+    expect(c.resilience).toEqual({ timeoutSeconds: 60, maxRetries: 3, circuitBreaker: { failureThreshold: 5, successThreshold: 2, resetTimeoutSeconds: 30 } });
     expect(c.upload).toEqual({ chunkSizeMb: 5, maxConcurrentUploads: 5, maxConcurrentDownloads: 10 });
     expect(c.cache.enabled).toBe(true);
     expect(isResolvedConfig(c)).toBe(true);

@@ -43,7 +43,7 @@ const authSchema = z
 
 const resilienceSchema = z
   .object({
-    timeoutSeconds: numeric(z.number().positive('must be greater than 0').max(3600, 'must be at most 3600')).default(30),
+    timeoutSeconds: numeric(z.number().positive('must be greater than 0').max(3600, 'must be at most 3600')).default(60),
     maxRetries: numeric(z.number().int('must be a whole number').min(0, 'must be 0 or more').max(20, 'must be at most 20')).default(3),
     circuitBreaker: z
       .object({
