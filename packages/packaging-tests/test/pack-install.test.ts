@@ -97,12 +97,15 @@ beforeAll(async () => {
     'seeded-registry.mjs',
   ]);
   cjsDir = scratchProject('cjs', 'commonjs', ['scenario.cjs', 'cjs-consumer.js']);
-  const checked = run(process.execPath, [checkPackagesScript, '--from', tarballDir], {
-    cwd: repoRoot,
-    timeoutMs: 240_000,
-  });
-  await Promise.all([npmInstall(esmDir, tarballs), npmInstall(cjsDir, tarballs)]);
-  check = await checked;
+  // publint/attw on the tarballs while npm installs them.
+  [check] = await Promise.all([
+    run(process.execPath, [checkPackagesScript, '--from', tarballDir], {
+      cwd: repoRoot,
+      timeoutMs: 240_000,
+    }),
+    npmInstall(esmDir, tarballs),
+    npmInstall(cjsDir, tarballs),
+  ]);
 }, 480_000);
 
 afterAll(() => {
