@@ -58,7 +58,9 @@ describe('DockerHubConfig.fromEnv', () => {
     );
     const paths = err.issues.map((i) => i.path).sort();
     expect(paths).toEqual(['DOCKER_HUB_URL', 'DOCKER_HUB_USERNAME', 'DOCKER_MAX_RETRIES', 'DOCKER_TIMEOUT_SECONDS']);
+    expect(err.issues.find((i) => i.path === 'DOCKER_TIMEOUT_SECONDS')?.message).toBe('must be a number');
     expect(err.message).not.toContain('hunter2');
+    expect(err.message).not.toContain('soon');
     expect(err.code).toBe('CONFIG_INVALID');
   });
 });

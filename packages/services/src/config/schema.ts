@@ -4,7 +4,14 @@ import { z } from 'zod';
 
 /** A string from a file or the environment that holds a number (`"30"`) becomes that number. */
 function numeric(inner: z.ZodNumber) {
-  return z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v), inner);
+  return z.preprocess((v, ctx) => {
+    if (typeof v !== 'string') return v;
+    if (v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
+    // A value that is no number: say so plainly (not "expected number, received string"); values
+    // are never echoed in configuration errors.
+    ctx.addIssue({ code: 'custom', message: 'must be a number', input: v });
+    return z.NEVER;
+  }, inner);
 }
 
 /** `"true"` / `"false"` from a file or the environment become booleans. */
