@@ -2,6 +2,11 @@ import { sharedVitestConfig } from '../../tooling/vitest/shared.ts';
 
 export default sharedVitestConfig({
   testTimeout: 60_000,
+  thresholds: {
+    // Issue #11: pull-budget probe and Hub API rate-limit tracking (fail fast / wait decisions).
+    'src/rate-limit/**': { lines: 95, functions: 95, branches: 95, statements: 95 },
+    'src/hub/hub-rate-limit.ts': { lines: 95, functions: 95, branches: 95, statements: 95 },
+  },
   // Barrels (re-exports) and the image operation type declarations: nothing to execute.
   noRuntimeCode: [
     'src/index.ts',
