@@ -4,7 +4,7 @@
  * @packageDocumentation
  * @module @llmdevops/docker-hub-cli
  */
-export { runCli } from './main.js';
+export { runCli, VERSION } from './main.js';
 export { COMMANDS } from './commands/index.js';
 export {
   defineCommand,

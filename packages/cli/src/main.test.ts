@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { PassThrough, Readable } from 'node:stream';
 import { NotFoundError } from '@llmdevops/docker-hub-core';
 import { describe, expect, it } from 'vitest';
@@ -54,6 +55,18 @@ describe('runCli', () => {
     const b = memoryIo();
     expect(await runCli([], b.io, COMMANDS)).toBe(2);
     expect(b.err()).toMatch(/^usage: dhub COMMAND/);
+  });
+
+  it('prints its version on --version and -V (exit 0, stdout)', async () => {
+    const { version } = JSON.parse(
+      readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
+    ) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const m = memoryIo();
+      expect(await runCli([flag], m.io, COMMANDS)).toBe(0);
+      expect(m.out()).toBe(`dhub ${version}\n`);
+      expect(m.err()).toBe('');
+    }
   });
 
   it('rejects unknown commands and bare groups with a usage line', async () => {

@@ -1,9 +1,13 @@
 import type { Command } from './command.js';
 import { EXIT, UsageError, describeFailure, exitCodeFor } from './exit-codes.js';
 import { write, type CliIo } from './io.js';
+import manifest from '../package.json' with { type: 'json' };
+
+/** The version of this `dhub` (the cli package's). @public */
+export const VERSION: string = manifest.version;
 
 const TOP_USAGE =
-  'usage: dhub COMMAND [ARGS] [--json] [--insecure] [--quiet] [--debug] [--config FILE]';
+  'usage: dhub COMMAND [ARGS] [--json] [--insecure] [--quiet] [--debug] [--config FILE]\n       dhub --version';
 
 function overview(commands: readonly Command[]): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -47,6 +51,10 @@ export async function runCli(
 ): Promise<number> {
   const [name] = argv;
   const debug = argv.includes('--debug');
+  if (name === '--version' || name === '-V') {
+    await write(io.stdout, `dhub ${VERSION}\n`);
+    return EXIT.OK;
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     await write(name === undefined ? io.stderr : io.stdout, overview(commands));
     return name === undefined ? EXIT.USAGE : EXIT.OK;
