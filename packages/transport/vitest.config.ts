@@ -1,6 +1,8 @@
 import { sharedVitestConfig } from '../../tooling/vitest/shared.ts';
 
 export default sharedVitestConfig({
+  // Lines stay at the gate this package had before per-metric thresholds; the rest default to 80.
+  global: { lines: 85 },
   thresholds: {
     // Issue #11: rate-limit header parsing and tracking (what the retry and fail-fast logic trusts).
     'src/middleware/rate-limit/**': { lines: 95, functions: 95, branches: 95, statements: 95 },
