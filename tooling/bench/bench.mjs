@@ -5,11 +5,11 @@
 // run `pnpm bench` (which builds first) or build the packages before `node tooling/scripts/bench.mjs`.
 import { execFile, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { Writable } from 'node:stream';
+import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -90,7 +90,11 @@ async function drain(body) {
 }
 
 async function bare(method, url, { headers = {}, body, expect } = {}) {
-  const res = await request(url, { method, headers: { ...(await bareAuth(url)), ...headers }, body });
+  const res = await request(url, {
+    method,
+    headers: { ...(await bareAuth(url)), ...headers },
+    body,
+  });
   const buf = method === 'HEAD' ? undefined : Buffer.from(await res.body.arrayBuffer());
   if (method === 'HEAD') await drain(res.body);
   if (expect !== undefined && res.statusCode !== expect)
@@ -430,6 +434,10 @@ async function throughputSuite(client, work) {
       dhubPull: [],
       blobGet: [],
       bareGet: [],
+      bareHashGet: [],
+      bareFileGet: [],
+      barePush: [],
+      nodeStart: [],
     };
     let rssPush = 0;
     let rssPull = 0;
@@ -465,7 +473,15 @@ async function throughputSuite(client, work) {
         const ddir = join(work.dir, `pull-dhub-${img.id}-${k}`);
         const sl = await timed(
           'skopeo',
-          ['copy', '--authfile', authFile(), '-q', '--src-tls-verify=false', `docker://${host}/${dRepo}:v1`, `oci:${sdir}`],
+          [
+            'copy',
+            '--authfile',
+            authFile(),
+            '-q',
+            '--src-tls-verify=false',
+            `docker://${host}/${dRepo}:v1`,
+            `oci:${sdir}`,
+          ],
           skopeoEnv(home),
         );
         const dl = await timed('node', [DHUB, 'pull', '-q', `${host}/${dRepo}:v1`, ddir]);
@@ -494,6 +510,64 @@ async function throughputSuite(client, work) {
         if (br.statusCode !== 200) throw new Error(`bare GET blob: HTTP ${br.statusCode}`);
         await drain(br.body);
         runs.bareGet.push(ms(now() - t));
+        // Floors, in this process with bare undici (no client, no process start): what a verified
+        // download (GET + SHA-256), a pull of the layer to a file (GET + SHA-256 + write) and a
+        // push (POST + one streamed PATCH from the file + PUT) cost on this machine and registry.
+        t = now();
+        const hr = await request(bareUrl, { headers: await bareAuth(bareUrl) });
+        const h1 = createHash('sha256');
+        for await (const c of hr.body) h1.update(c);
+        h1.digest();
+        runs.bareHashGet.push(ms(now() - t));
+        const floorFile = join(work.dir, `floor-${img.id}-${k}`);
+        t = now();
+        const fr = await request(bareUrl, { headers: await bareAuth(bareUrl) });
+        const h2 = createHash('sha256');
+        await pipeline(
+          fr.body,
+          new Transform({
+            transform(c, _e, cb) {
+              h2.update(c);
+              cb(null, c);
+            },
+          }),
+          createWriteStream(floorFile, { highWaterMark: 4 * MiB }),
+        );
+        h2.digest();
+        runs.bareFileGet.push(ms(now() - t));
+        await rm(floorFile, { force: true });
+        const layerFile = join(layout, 'blobs', 'sha256', L.digest.slice(7));
+        const pRepo = `bench/${img.id.toLowerCase()}-floor-${k}`;
+        t = now();
+        const started = await bare('POST', `${url}/v2/${pRepo}/blobs/uploads/`, { expect: 202 });
+        const patchUrl = new URL(started.res.headers.location, url).toString();
+        const pr = await request(patchUrl, {
+          method: 'PATCH',
+          headers: {
+            ...(await bareAuth(`${url}/v2/${pRepo}/blobs/uploads/`)),
+            'content-type': 'application/octet-stream',
+            'content-length': String(L.size),
+            'content-range': `0-${L.size - 1}`,
+          },
+          body: createReadStream(layerFile, { highWaterMark: MiB }),
+        });
+        await drain(pr.body);
+        if (pr.statusCode !== 202) throw new Error(`bare PATCH: HTTP ${pr.statusCode}`);
+        const commit = new URL(pr.headers.location, url);
+        commit.searchParams.set('digest', L.digest);
+        const put = await request(commit, {
+          method: 'PUT',
+          headers: {
+            ...(await bareAuth(`${url}/v2/${pRepo}/blobs/uploads/`)),
+            'content-length': '0',
+          },
+        });
+        await drain(put.body);
+        if (put.statusCode !== 201) throw new Error(`bare PUT: HTTP ${put.statusCode}`);
+        runs.barePush.push(ms(now() - t));
+        t = now();
+        await run(process.execPath, ['-e', '0']);
+        runs.nodeStart.push(ms(now() - t));
       } finally {
         await fresh.stop();
       }
@@ -527,6 +601,14 @@ async function throughputSuite(client, work) {
         bareMs: med(runs.bareGet),
         verifiedMBps: layerMBs(med(runs.blobGet)),
         bareMBps: layerMBs(med(runs.bareGet)),
+      },
+      floors: {
+        layerBytes: made.layers[0].size,
+        bareGetMs: med(runs.bareGet),
+        bareGetSha256Ms: med(runs.bareHashGet),
+        bareGetSha256FileMs: med(runs.bareFileGet),
+        barePushMs: med(runs.barePush),
+        nodeStartMs: med(runs.nodeStart),
       },
       raw: runs,
     };
@@ -639,6 +721,19 @@ function markdown(r) {
   for (const x of Object.values(r.throughput)) {
     L.push(
       `| ${x.image} | **${x.pull.speedupVsSkopeo}x** | **${x.push.speedupVsSkopeo}x** | ${x.pull.fractionOfSha256} | ${x.blobGet.fractionOfSha256} | ${x.pull.dhubMBps} | ${x.pull.skopeoMBps} | ${x.push.dhubMBps} | ${x.push.skopeoMBps} | ${x.blobGet.verifiedMBps} | ${x.blobGet.bareMBps} | ${x.sha256MBps} | ${x.pull.dhubPeakRssMb} / ${x.push.dhubPeakRssMb} |`,
+    );
+  }
+  L.push(
+    '',
+    `**Floors, same run** (first layer of each image, bare undici in the benchmark process: no client, no process start; median of ${P.runs}):`,
+    '',
+    '| image | layer MB | bare GET ms | GET + SHA-256 ms | GET + SHA-256 + file ms | push: POST + streamed PATCH + PUT ms | `node -e 0` ms | dhub pull ms | skopeo pull ms | dhub push ms | skopeo push ms |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+  );
+  for (const x of Object.values(r.throughput)) {
+    const f = x.floors;
+    L.push(
+      `| ${x.image} | ${Math.round(f.layerBytes / 1e5) / 10} | ${Math.round(f.bareGetMs)} | ${Math.round(f.bareGetSha256Ms)} | ${Math.round(f.bareGetSha256FileMs)} | ${Math.round(f.barePushMs)} | ${Math.round(f.nodeStartMs)} | ${Math.round(x.pull.dhubMs)} | ${Math.round(x.pull.skopeoMs)} | ${Math.round(x.push.dhubMs)} | ${Math.round(x.push.skopeoMs)} |`,
     );
   }
   if (r.copy) {

@@ -64,7 +64,9 @@ export async function startRegistry() {
   const dir = await dockerConfigDir();
   const file = join(dir, 'config.json');
   const config = JSON.parse(await readFile(file, 'utf8'));
-  config.auths[reg.host] = { auth: Buffer.from(`${user.name}:${user.password}`).toString('base64') };
+  config.auths[reg.host] = {
+    auth: Buffer.from(`${user.name}:${user.password}`).toString('base64'),
+  };
   await writeFile(file, JSON.stringify(config));
   registries.set(reg.host, { tokenUrl: reg.tokenUrl, service: reg.service, user });
   return { url: reg.url, host: reg.host, stop: () => reg.stop() };
