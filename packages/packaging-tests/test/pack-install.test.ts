@@ -255,6 +255,12 @@ describe.concurrent('consumers', () => {
     expect(help.stdout).toMatch(/^usage: dhub COMMAND/m);
     for (const command of ['manifest', 'tags', 'pull', 'push', 'serve'])
       expect(help.stdout).toMatch(new RegExp(`^\\s+${command}\\s`, 'm'));
+    const version = await run(process.execPath, [dhub, '--version'], {
+      cwd: esmDir,
+      timeoutMs: 30_000,
+    });
+    expect(version.status, version.stderr).toBe(0);
+    expect(version.stdout).toMatch(/^dhub \d+\.\d+\.\d+/);
 
     // A registry with one repository and two tags, itself built from the installed tarballs.
     const registry = spawn(process.execPath, ['seeded-registry.mjs'], {
