@@ -4,7 +4,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultProxy, type FaultProxy } from '../../../tooling/fault-proxy/fault-proxy.js';
 import { startRealRegistry, type RealRegistry } from '../../../tooling/registry/real-registry.js';
@@ -125,6 +125,21 @@ describe('streamed uploads', () => {
     });
     expect(await direct.blobs.exists(`${reg.host}/stream/bad`, sha256(bytes))).toBe(false);
     expect(await direct.blobs.exists(`${reg.host}/stream/bad`, claimed)).toBe(false);
+  });
+
+  it('report a source that fails before it is read, without an uncaught stream error', async () => {
+    // As a cross-registry mount's GET answering 404 while the PATCH is still being authorized.
+    const early = (): Readable => {
+      const r = new PassThrough();
+      process.nextTick(() => r.destroy(Object.assign(new Error('blob unknown upstream'), { code: 'BLOB_UNKNOWN' })));
+      return r;
+    };
+    await expect(viaProxy.blobs.upload(`${proxy.host}/stream/early`, early, { chunkSize: MiB, size: 2 * MiB, strategy: 'stream' })).rejects.toThrow(
+      'blob unknown upstream',
+    );
+    await expect(viaProxy.blobs.upload(`${proxy.host}/stream/early`, early, { chunkSize: MiB, size: 2 * MiB, strategy: 'chunked' })).rejects.toThrow(
+      'blob unknown upstream',
+    );
   });
 
   it("report the source's own error when the source fails in the middle", async () => {

@@ -31,7 +31,25 @@ export function openSource(source: BlobSource): AsyncIterator<Uint8Array> {
   if (source instanceof Uint8Array) return Readable.from([source])[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
   const opened = typeof source === 'function' ? source() : source;
   const iterable = Symbol.asyncIterator in opened ? (opened as AsyncIterable<Uint8Array>) : Readable.from(opened as NodeJS.ReadableStream);
-  return iterable[Symbol.asyncIterator]();
+  const iterator = iterable[Symbol.asyncIterator]();
+  if (!(opened instanceof Readable)) return iterator;
+  // A stream may fail before anyone reads it (a GET feeding a streamed upload answers 404 while
+  // the upload request is still being authorized): without a listener that 'error' would be
+  // uncaught. The error is not lost: the stream keeps it and the iterator throws it on first read.
+  opened.on('error', ignoreError);
+  return {
+    next: () => iterator.next(),
+    // An iterator that never started cannot destroy its stream itself; do it here so a source
+    // abandoned early (the upload failed first) frees its resources, e.g. the GET's socket.
+    return: async (value?: unknown) => {
+      opened.destroy();
+      return (await iterator.return?.(value)) ?? { done: true, value: undefined };
+    },
+  };
+}
+
+function ignoreError(): void {
+  // Reported by the iterator (see openSource).
 }
 
 /**
