@@ -134,12 +134,18 @@ export class ServiceTelemetry {
    * @returns what `fn` resolves to
    * @throws whatever `fn` throws
    */
+  /** On, and something records now (an explicit tracer/meter, or an SDK on the global API). */
+  get #recording(): boolean {
+    return this.#active && this.#instrumentation?.recording === true;
+  }
+
   async run<T>(
     operation: string,
     attributes: OtelAttributes,
     fn: (span: OperationSpan) => Promise<T>,
   ): Promise<T> {
-    if (!this.#active) return fn(NO_OP_SPAN);
+    // With the API installed but no SDK registered, skip the span and its attributes entirely.
+    if (!this.#recording) return fn(NO_OP_SPAN);
     return withOperationSpan(
       `docker_hub.${operation}`,
       async (span) => {
@@ -178,7 +184,7 @@ export class ServiceTelemetry {
    * @param counts - counts by severity
    */
   vulnerabilities(ref: ImageReference, counts: Readonly<Record<string, number>>): void {
-    if (!this.#active) return;
+    if (!this.#recording) return;
     this.#gauge ??= createVulnerabilityGauge(this.#meter === undefined ? {} : { meter: this.#meter });
     this.#gauge.record(repositoryLabels(ref.repository), counts);
   }

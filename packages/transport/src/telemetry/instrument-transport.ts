@@ -2,7 +2,7 @@ import type { RequestEndEvent, RetryEvent } from '../events/events.js';
 import type { Transport } from '../pipeline/transport.js';
 import { createAttemptMiddleware } from './attempt-middleware.js';
 import { createTransportInstruments, type TransportInstruments } from './instruments.js';
-import { loadOtelApi } from './load-api.js';
+import { loadOtelApi, otelSdkRegistered } from './load-api.js';
 import { errorTypeOf, outcomeOf } from './outcome.js';
 import {
   INSTRUMENTATION_SCOPE,
@@ -29,8 +29,13 @@ export interface InstrumentTransportOptions {
 
 /** A running instrumentation; dispose it to stop recording (the middleware then passes through). @public */
 export interface TransportInstrumentation extends Disposable {
-  /** Whether spans or metrics are being recorded (false without tracer, meter and API). */
+  /** Whether spans or metrics can be recorded (false without tracer, meter and API). */
   readonly enabled: boolean;
+  /**
+   * Whether they are recorded right now: `enabled`, and either a tracer or meter was given or an
+   * SDK is registered with the global API (checked each time, so a later registration counts).
+   */
+  readonly recording: boolean;
   /** Stops recording, unsubscribes from events and removes gauge callbacks. */
   dispose(): void;
 }
@@ -41,15 +46,19 @@ const BREAKER_VALUE = { closed: 0, halfOpen: 1, open: 2 } as const;
 function resolve(options: InstrumentTransportOptions): {
   tracer: OtelTracer | undefined;
   meter: OtelMeter | undefined;
+  /** Whether anything records: always for an explicit tracer or meter, else an SDK on the global API. */
+  live: () => boolean;
 } {
   const api =
     options.api === null
       ? undefined
       : (options.api ??
         (options.tracer !== undefined && options.meter !== undefined ? undefined : loadOtelApi()));
+  const explicit = options.tracer !== undefined || options.meter !== undefined;
   return {
     tracer: options.tracer ?? api?.trace.getTracer(INSTRUMENTATION_SCOPE),
     meter: options.meter ?? api?.metrics.getMeter(INSTRUMENTATION_SCOPE),
+    live: explicit || api === undefined ? () => true : () => otelSdkRegistered(api),
   };
 }
 
@@ -136,22 +145,30 @@ export function instrumentTransport(
   transport: Transport,
   options: InstrumentTransportOptions = {},
 ): TransportInstrumentation {
-  const { tracer, meter } = resolve(options);
-  const state = { active: tracer !== undefined || meter !== undefined };
+  const { tracer, meter, live } = resolve(options);
+  const available = { on: tracer !== undefined || meter !== undefined };
+  const state = {
+    get active(): boolean {
+      return available.on && live();
+    },
+  };
   const disposers: (() => void)[] = [];
   const handle: TransportInstrumentation = {
     get enabled() {
+      return available.on;
+    },
+    get recording() {
       return state.active;
     },
     dispose() {
-      state.active = false;
+      available.on = false;
       for (const d of disposers.splice(0)) d();
     },
     [Symbol.dispose]() {
       handle.dispose();
     },
   };
-  if (!state.active) return handle;
+  if (!available.on) return handle;
   const instruments = meter === undefined ? undefined : createTransportInstruments(meter);
   transport.use(createAttemptMiddleware({ tracer, instruments, state }));
   if (instruments === undefined) return handle;
@@ -159,10 +176,10 @@ export function instrumentTransport(
   disposers.push(
     transport.events.on('requestStart', (e) => hosts.add(e.host)),
     transport.events.on('requestEnd', (e) => {
-      onRequestEnd(instruments, e);
+      if (state.active) onRequestEnd(instruments, e);
     }),
     transport.events.on('retry', (e) => {
-      onRetry(instruments, e);
+      if (state.active) onRetry(instruments, e);
     }),
   );
   const g = gaugeCallbacks(transport, hosts);

@@ -33,3 +33,24 @@ function isOtelApi(value: unknown): value is OtelApi {
     rec['metrics'] !== null
   );
 }
+
+/**
+ * Whether an OpenTelemetry SDK is registered with the API: a global tracer provider behind the
+ * API's proxy, or a global meter provider, that is not the API's no-op one. Asked per operation
+ * (an application may register its SDK after creating clients), so that with the API installed
+ * but no SDK the client does not build spans and attributes nobody records. An API without the
+ * provider getters counts as registered (recording is then merely wasted, never lost).
+ * @param api - the `@opentelemetry/api` module
+ * @returns true when spans or metrics would be recorded somewhere
+ * @internal
+ */
+export function otelSdkRegistered(api: OtelApi): boolean {
+  if (api.trace.getTracerProvider === undefined || api.metrics.getMeterProvider === undefined) return true;
+  const tracing = api.trace.getTracerProvider() as { getDelegate?: () => object };
+  const delegate = typeof tracing.getDelegate === 'function' ? tracing.getDelegate() : tracing;
+  return !isNoop(delegate) || !isNoop(api.metrics.getMeterProvider());
+}
+
+function isNoop(provider: object): boolean {
+  return provider.constructor.name.startsWith('Noop');
+}

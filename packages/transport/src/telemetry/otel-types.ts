@@ -135,8 +135,16 @@ export interface OtelMeter {
 
 /** The parts of the `@opentelemetry/api` module object we use. @public */
 export interface OtelApi {
-  readonly trace: { getTracer(name: string, version?: string): OtelTracer };
-  readonly metrics: { getMeter(name: string, version?: string): OtelMeter };
+  readonly trace: {
+    getTracer(name: string, version?: string): OtelTracer;
+    /** The global tracer provider (a proxy whose delegate is the registered SDK's provider). */
+    getTracerProvider?(): object;
+  };
+  readonly metrics: {
+    getMeter(name: string, version?: string): OtelMeter;
+    /** The global meter provider (the API's no-op one until an SDK is registered). */
+    getMeterProvider?(): object;
+  };
 }
 
 /** Instrumentation scope name used for the default tracer and meter. @public */
