@@ -8,43 +8,32 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startFaultProxy, type FaultProxy } from '../../../tooling/fault-proxy/fault-proxy.js';
-import { startRealRegistry, type RealRegistry } from '../../../tooling/registry/real-registry.js';
+import type { FaultProxy } from '../../../tooling/fault-proxy/fault-proxy.js';
+import type { RealRegistry } from '../../../tooling/registry/real-registry.js';
 import type { DockerHubClient, UploadSession } from '../src/index.js';
-import { dockerConfigDir } from './helpers.js';
-import { layoutBlobs, listFiles, writeLayout } from './oci-fixture.js';
+import { startProxiedRegistry, type ProxiedRegistry } from './helpers.js';
 import { DockerHubClient as Client } from '../src/index.js';
+import { layoutBlobs, listFiles, writeLayout } from './oci-fixture.js';
 
 let reg: RealRegistry;
 let proxy: FaultProxy;
 let direct: DockerHubClient;
 let viaProxy: DockerHubClient;
 let work: string;
-let cfg: { dir: string; remove(): void };
+let env: ProxiedRegistry;
 let top: string;
 const src = (): string => join(work, 'src');
 
 beforeAll(async () => {
-  reg = await startRealRegistry({ auth: 'token' });
-  proxy = await startFaultProxy(reg.url);
+  env = await startProxiedRegistry();
+  ({ reg, proxy, direct, viaProxy } = env);
   work = mkdtempSync(join(tmpdir(), 'svc-faults-'));
-  const alice = reg.users.find((u) => u.name !== 'reader');
-  cfg = dockerConfigDir(reg.host, alice?.name ?? '', alice?.password ?? '');
-  const { writeFileSync } = await import('node:fs');
-  const auth = Buffer.from(`${alice?.name ?? ''}:${alice?.password ?? ''}`).toString('base64');
-  writeFileSync(join(cfg.dir, 'config.json'), JSON.stringify({ auths: { [reg.host]: { auth }, [proxy.host]: { auth } } }));
-  direct = new Client({}, { env: { DOCKER_CONFIG: cfg.dir } });
-  viaProxy = new Client({ resilience: { maxRetries: 3 } }, { env: { DOCKER_CONFIG: cfg.dir } });
   top = writeLayout(src(), 'v1', ['amd64', 'arm64'], 200_000);
   await direct.images.push(src(), `${reg.host}/faults/img:v1`);
 });
 afterEach(() => { proxy.clear(); });
 afterAll(async () => {
-  await direct.close();
-  await viaProxy.close();
-  await proxy.close();
-  await reg.stop();
-  cfg.remove();
+  await env.close();
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -77,7 +66,7 @@ describe('pulls through a faulty proxy', () => {
   it('give up with TOOMANYREQUESTS when 429s outlast the retries', async () => {
     proxy.add({ match: { method: 'GET', path: '/faults/img/manifests/v1' }, status: 429, retryAfter: '0', times: 10 });
     // A fresh client without the manifest cache, so the request really goes out.
-    const fresh = new Client({ resilience: { maxRetries: 2 }, cache: { enabled: false } }, { env: { DOCKER_CONFIG: cfg.dir } });
+    const fresh = new Client({ resilience: { maxRetries: 2 }, cache: { enabled: false } }, { env: { DOCKER_CONFIG: env.dockerConfig } });
     try {
       await expect(fresh.manifests.get(`${proxy.host}/faults/img:v1`)).rejects.toMatchObject({ code: 'TOOMANYREQUESTS', status: 429 });
     } finally {

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RealRegistry } from '../../../tooling/registry/real-registry.js';
+import { startRealRegistry, type RealRegistry } from '../../../tooling/registry/real-registry.js';
+import { startFaultProxy, type FaultProxy } from '../../../tooling/fault-proxy/fault-proxy.js';
 import type { ContractRole } from '../../../tooling/contract/registry-contract.js';
 import { DockerHubClient, type DockerHubConfigInput } from '../src/index.js';
 
@@ -45,4 +46,48 @@ export function realRegistryClient(reg: RealRegistry, role: ContractRole, config
     cfg.remove();
   };
   return client;
+}
+
+/** The real registry (token auth) behind a fault proxy, with a client for each way in. */
+export interface ProxiedRegistry {
+  readonly reg: RealRegistry;
+  readonly proxy: FaultProxy;
+  /** Talks to the registry directly. */
+  readonly direct: DockerHubClient;
+  /** Talks through the proxy, with 3 retries. */
+  readonly viaProxy: DockerHubClient;
+  /** The `DOCKER_CONFIG` directory holding the credentials for both hosts. */
+  readonly dockerConfig: string;
+  /** Stops both clients, the proxy and the registry, and removes the credentials. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the real registry with token auth and a fault proxy in front of it; the full-rights
+ * user's credentials reach both clients through one `DOCKER_CONFIG` naming both hosts.
+ * @returns the registry, the proxy and the two clients
+ */
+export async function startProxiedRegistry(): Promise<ProxiedRegistry> {
+  const reg = await startRealRegistry({ auth: 'token' });
+  const proxy = await startFaultProxy(reg.url);
+  const alice = reg.users.find((u) => u.name !== 'reader');
+  const cfg = dockerConfigDir(reg.host, alice?.name ?? '', alice?.password ?? '');
+  const auth = Buffer.from(`${alice?.name ?? ''}:${alice?.password ?? ''}`).toString('base64');
+  writeFileSync(join(cfg.dir, 'config.json'), JSON.stringify({ auths: { [reg.host]: { auth }, [proxy.host]: { auth } } }));
+  const direct = new DockerHubClient({}, { env: { DOCKER_CONFIG: cfg.dir } });
+  const viaProxy = new DockerHubClient({ resilience: { maxRetries: 3 } }, { env: { DOCKER_CONFIG: cfg.dir } });
+  return {
+    reg,
+    proxy,
+    direct,
+    viaProxy,
+    dockerConfig: cfg.dir,
+    close: async () => {
+      await direct.close();
+      await viaProxy.close();
+      await proxy.close();
+      await reg.stop();
+      cfg.remove();
+    },
+  };
 }

@@ -2,42 +2,30 @@
 // real registry, directly and through the fault proxy: a connection cut in the middle of the
 // upload body, a refused PATCH, a one-shot stream, a wrong digest and a failing source.
 import { createHash, randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startFaultProxy, type FaultProxy } from '../../../tooling/fault-proxy/fault-proxy.js';
-import { startRealRegistry, type RealRegistry } from '../../../tooling/registry/real-registry.js';
-import { DockerHubClient } from '../src/index.js';
-import { dockerConfigDir } from './helpers.js';
+import type { FaultProxy } from '../../../tooling/fault-proxy/fault-proxy.js';
+import type { RealRegistry } from '../../../tooling/registry/real-registry.js';
+import type { DockerHubClient } from '../src/index.js';
+import { startProxiedRegistry, type ProxiedRegistry } from './helpers.js';
 
 const MiB = 1024 * 1024;
+let env: ProxiedRegistry;
 let reg: RealRegistry;
 let proxy: FaultProxy;
 let direct: DockerHubClient;
 let viaProxy: DockerHubClient;
-let cfg: { dir: string; remove(): void };
 
 beforeAll(async () => {
-  reg = await startRealRegistry({ auth: 'token' });
-  proxy = await startFaultProxy(reg.url);
-  const alice = reg.users.find((u) => u.name !== 'reader');
-  cfg = dockerConfigDir(reg.host, alice?.name ?? '', alice?.password ?? '');
-  const auth = Buffer.from(`${alice?.name ?? ''}:${alice?.password ?? ''}`).toString('base64');
-  writeFileSync(join(cfg.dir, 'config.json'), JSON.stringify({ auths: { [reg.host]: { auth }, [proxy.host]: { auth } } }));
-  direct = new DockerHubClient({}, { env: { DOCKER_CONFIG: cfg.dir } });
-  viaProxy = new DockerHubClient({ resilience: { maxRetries: 3 } }, { env: { DOCKER_CONFIG: cfg.dir } });
+  env = await startProxiedRegistry();
+  ({ reg, proxy, direct, viaProxy } = env);
 });
 afterEach(() => {
   proxy.clear();
   proxy.log.splice(0, proxy.log.length);
 });
 afterAll(async () => {
-  await direct.close();
-  await viaProxy.close();
-  await proxy.close();
-  await reg.stop();
-  cfg.remove();
+  await env.close();
 });
 
 const sha256 = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;

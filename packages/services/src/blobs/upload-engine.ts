@@ -169,12 +169,17 @@ export class UploadEngine {
     } finally {
       await reader.close();
     }
+    return this.#finish(ref, cursor.location, hasher, o);
+  }
+
+  /** Checks the bytes sent against the expected digest (cancelling on a mismatch) and commits. */
+  async #finish(ref: ImageReference, location: URL, hasher: Hasher, o: EngineOptions): Promise<string> {
     const digest = hasher.digest().toString();
     if (o.digest !== undefined && !digestEquals(o.digest, digest)) {
-      await this.cancel(ref, cursor.location);
+      await this.cancel(ref, location);
       throw new DigestMismatchError(o.digest, digest, `blob uploaded to ${ref.name}`);
     }
-    await this.commit(ref, cursor.location, digest, { signal: o.signal });
+    await this.commit(ref, location, digest, { signal: o.signal });
     return digest;
   }
 
@@ -203,15 +208,7 @@ export class UploadEngine {
       } finally {
         await reader.close();
       }
-      if (sent) {
-        const digest = hasher.digest().toString();
-        if (o.digest !== undefined && !digestEquals(o.digest, digest)) {
-          await this.cancel(ref, cursor.location);
-          throw new DigestMismatchError(o.digest, digest, `blob uploaded to ${ref.name}`);
-        }
-        await this.commit(ref, cursor.location, digest, { signal: o.signal });
-        return digest;
-      }
+      if (sent) return this.#finish(ref, cursor.location, hasher, o);
       await pause(lastError, attempt, o.signal);
       const at = await this.status(ref, cursor.location, cursor.offset, o.signal);
       cursor.location = at.location;
