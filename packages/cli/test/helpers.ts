@@ -169,3 +169,47 @@ export async function writeTestLayout(
   await writeImageLayout(dir, image, refName);
   return image;
 }
+
+/**
+ * Starts a long-running command (`serve`, `webhook listen`) in-process with captured streams;
+ * resolves once it printed `listening URL`.
+ */
+export async function startInProcess(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  from: 'stdout' | 'stderr',
+) {
+  const controller = new AbortController();
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c: Buffer) => (out += c.toString()));
+  stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const done = runCli(
+    argv,
+    {
+      stdout,
+      stderr,
+      stdin: Readable.from([]),
+      env,
+      stderrIsTTY: false,
+      signal: controller.signal,
+    },
+    COMMANDS,
+  );
+  for (let i = 0; i < 400 && !(from === 'stdout' ? out : err).includes('listening http'); i++) {
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  const url = /listening (\S+)/.exec(from === 'stdout' ? out : err)?.[1] ?? '';
+  return {
+    url,
+    host: new URL(url).host,
+    out: () => out,
+    err: () => err,
+    stop: async () => {
+      controller.abort(new Error('test done'));
+      return done;
+    },
+  };
+}

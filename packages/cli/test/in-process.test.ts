@@ -4,48 +4,9 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COMMANDS } from '../src/commands/index.js';
 import { type GeneratedImage } from '../src/internal/demo-image.js';
-import { runCli } from '../src/main.js';
-import { cleanEnv, runInProcess, writeTestLayout } from './helpers.js';
-
-/** Starts a long-running command in-process and resolves with its first `listening URL` line. */
-async function startInProcess(argv: string[], env: NodeJS.ProcessEnv, from: 'stdout' | 'stderr') {
-  const controller = new AbortController();
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const done = runCli(
-    argv,
-    {
-      stdout,
-      stderr,
-      stdin: Readable.from([]),
-      env,
-      stderrIsTTY: false,
-      signal: controller.signal,
-    },
-    COMMANDS,
-  );
-  for (let i = 0; i < 400 && !(from === 'stdout' ? out : err).includes('listening http'); i++) {
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  const url = /listening (\S+)/.exec(from === 'stdout' ? out : err)?.[1] ?? '';
-  return {
-    url,
-    host: new URL(url).host,
-    out: () => out,
-    stop: async () => {
-      controller.abort(new Error('test done'));
-      return done;
-    },
-  };
-}
+import { cleanEnv, runInProcess, startInProcess, writeTestLayout } from './helpers.js';
 
 describe('commands in-process', () => {
   let serve: Awaited<ReturnType<typeof startInProcess>>;
