@@ -117,7 +117,7 @@ describe('docs/examples/configuration-errors.ts', () => {
     });
     expect([...problems].sort()).toEqual([
       'DOCKER_HUB_USERNAME: is required when a password or access token is set',
-      'DOCKER_MAX_RETRIES: Invalid input: expected number, received string',
+      'DOCKER_MAX_RETRIES: must be a number',
       'DOCKER_REGISTRY_URL: must be an http(s) URL',
     ]);
     expect(problems.join('\n')).not.toContain('hunter2');
