@@ -32,6 +32,8 @@ export class ClientContext {
   /** Operation spans and service metrics (off unless the client turned them on). */
   readonly telemetry: ServiceTelemetry;
   readonly #insecure: ReadonlySet<string>;
+  /** Registry (`''` for Docker Hub) -> base URL text. */
+  readonly #bases = new Map<string, string>();
   readonly #env: NodeJS.ProcessEnv;
   #hub: Promise<HubSession | undefined> | undefined;
 
@@ -83,11 +85,26 @@ export class ClientContext {
    * @returns the base URL (origin)
    */
   registryBase(ref: ImageReference): URL {
-    if (ref.isDockerHub) return new URL(this.config.registryUrl ?? DOCKER_HUB_REGISTRY_URL);
-    const host = ref.registry.toLowerCase();
-    const hostname = new URL(`http://${host}`).hostname;
-    const plain = isLoopbackHost(hostname) || this.#insecure.has(host) || this.#insecure.has(hostname);
-    return new URL(`${plain ? 'http' : 'https'}://${host}`);
+    return new URL(this.#baseHref(ref));
+  }
+
+  /** The base URL's text per registry, worked out once (scheme choice included). */
+  #baseHref(ref: ImageReference): string {
+    const key = ref.isDockerHub ? '' : ref.registry;
+    let href = this.#bases.get(key);
+    if (href === undefined) {
+      if (ref.isDockerHub) {
+        href = new URL(this.config.registryUrl ?? DOCKER_HUB_REGISTRY_URL).href;
+      } else {
+        const host = ref.registry.toLowerCase();
+        const hostname = new URL(`http://${host}`).hostname;
+        const plain = isLoopbackHost(hostname) || this.#insecure.has(host) || this.#insecure.has(hostname);
+        href = new URL(`${plain ? 'http' : 'https'}://${host}`).href;
+      }
+      if (this.#bases.size >= 256) this.#bases.clear();
+      this.#bases.set(key, href);
+    }
+    return href;
   }
 
   /**
@@ -107,7 +124,7 @@ export class ClientContext {
    * @returns the URL
    */
   url(ref: ImageReference, path: string): URL {
-    return new URL(`/v2/${ref.repository}/${path}`, this.registryBase(ref));
+    return new URL(`/v2/${ref.repository}/${path}`, this.#baseHref(ref));
   }
 
   /**

@@ -11,8 +11,18 @@ export type ReferenceInput = ImageReference | string;
  * @internal
  */
 export function toReference(input: ReferenceInput): ImageReference {
-  return typeof input === 'string' ? ImageReference.parse(input) : input;
+  if (typeof input !== 'string') return input;
+  // References are immutable and the same few strings come back call after call: parse once.
+  let ref = parsed.get(input);
+  if (ref === undefined) {
+    ref = ImageReference.parse(input);
+    if (parsed.size >= 512) parsed.clear();
+    parsed.set(input, ref);
+  }
+  return ref;
 }
+
+const parsed = new Map<string, ImageReference>();
 
 /** Options every I/O call takes. @public */
 export interface CallOptions {
