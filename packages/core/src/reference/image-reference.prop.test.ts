@@ -68,7 +68,9 @@ const referenceText = fc
       (t === undefined ? '' : `:${t}`) +
       (d === undefined ? '' : `@${d}`),
   )
-  .filter((text) => ImageReference.tryParse(text) !== undefined || text.length > 200);
+  // Without a registry, a first path component with a '.' reads as a host name (Docker's rule), and
+  // one like `a.b__c` is then an invalid host: such texts are not references, so they are dropped.
+  .filter((text) => ImageReference.tryParse(text) !== undefined);
 
 describe('ImageReference properties', () => {
   it('formats and parses back to an equal reference (canonical and familiar forms)', () => {
