@@ -205,6 +205,29 @@ export class HubApi {
   }
 
   /**
+   * GETs one Hub object from its current route and, when that route is missing (404, 405, 410),
+   * from the legacy `v2/repositories/...` route; expects 200 and parses the body.
+   * @param call - the request without its URL
+   * @param routes - the current route and the legacy one
+   * @param schema - the zod schema of the answer
+   * @returns the parsed value
+   * @throws {@link @llmdevops/docker-hub-core!NotFoundError | NotFoundError} and the other errors of {@link HubApi.check}
+   */
+  async getWithLegacyRoute<T extends z.ZodType>(
+    call: Omit<HubCall, 'url' | 'method'>,
+    routes: { readonly current: URL; readonly legacy: URL },
+    schema: T,
+  ): Promise<z.output<T>> {
+    let res = await this.send({ ...call, method: 'GET', url: routes.current });
+    if (MISSING_ROUTE.has(res.status)) {
+      await res.dump();
+      res = await this.send({ ...call, method: 'GET', url: routes.legacy });
+    }
+    await this.check(res, call.what, [200]);
+    return this.parse(res, schema, call.what);
+  }
+
+  /**
    * Reads and validates a JSON body.
    * @param res - the response
    * @param schema - the zod schema

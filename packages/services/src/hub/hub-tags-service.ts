@@ -125,28 +125,16 @@ export class HubTagsService {
 
   async #get(namespace: string, repository: string, tag: string, options: CallOptions): Promise<HubTag> {
     const ns = encodeURIComponent(namespace);
-    const what = `get Hub tag ${namespace}/${repository}:${tag}`;
-    const call = {
-      method: 'GET',
-      operation: 'hub.tags.get',
-      what,
-      auth: 'optional',
-      signal: options.signal,
-    } as const;
-    let res = await this.#api.send({
-      ...call,
-      url: this.#api.url(`v2/namespaces/${ns}/repositories/${repository}/tags/${tag}`),
-    });
-    if (res.status === 404 || res.status === 405 || res.status === 410) {
-      await res.dump();
-      res = await this.#api.send({
-        ...call,
-        url: this.#api.url(`v2/repositories/${ns}/${repository}/tags/${tag}/`),
-      });
-    }
-    await this.#api.check(res, what, [200]);
-    return this.#api.parse(res, HubTagSchema, what);
+    return this.#api.getWithLegacyRoute(
+      { operation: 'hub.tags.get', what: `get Hub tag ${namespace}/${repository}:${tag}`, auth: 'optional', signal: options.signal },
+      {
+        current: this.#api.url(`v2/namespaces/${ns}/repositories/${repository}/tags/${tag}`),
+        legacy: this.#api.url(`v2/repositories/${ns}/${repository}/tags/${tag}/`),
+      },
+      HubTagSchema,
+    );
   }
+
 
   /**
    * Deletes one tag through the Hub API (`DELETE /v2/repositories/{ns}/{repo}/tags/{tag}/`);

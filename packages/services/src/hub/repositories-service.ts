@@ -170,28 +170,16 @@ export class RepositoriesService {
 
   async #get(namespace: string, name: string, options: CallOptions): Promise<HubRepository> {
     const ns = encodeURIComponent(namespace);
-    const what = `get repository ${namespace}/${name}`;
-    const call = {
-      method: 'GET',
-      operation: 'hub.repositories.get',
-      what,
-      auth: 'optional',
-      signal: options.signal,
-    } as const;
-    let res = await this.#api.send({
-      ...call,
-      url: this.#api.url(`v2/namespaces/${ns}/repositories/${name}`),
-    });
-    if (res.status === 404 || res.status === 405 || res.status === 410) {
-      await res.dump();
-      res = await this.#api.expect(
-        { ...call, url: this.#api.url(`v2/repositories/${ns}/${name}/`) },
-        [200],
-      );
-    }
-    await this.#api.check(res, what, [200]);
-    return this.#api.parse(res, HubRepositorySchema, what);
+    return this.#api.getWithLegacyRoute(
+      { operation: 'hub.repositories.get', what: `get repository ${namespace}/${name}`, auth: 'optional', signal: options.signal },
+      {
+        current: this.#api.url(`v2/namespaces/${ns}/repositories/${name}`),
+        legacy: this.#api.url(`v2/repositories/${ns}/${name}/`),
+      },
+      HubRepositorySchema,
+    );
   }
+
 
   /**
    * Searches Docker Hub: `GET /v2/search/repositories/?query=` (the route the ecosystem uses;
