@@ -1,6 +1,5 @@
-import { counterFor } from './instruments.js';
-import { loadOtelApi } from './load-api.js';
-import { INSTRUMENTATION_SCOPE, type OtelCounter, type OtelMeter } from './otel-types.js';
+import { standaloneCounter } from './instruments.js';
+import type { OtelMeter } from './otel-types.js';
 
 /** Labels of a digest mismatch. @public */
 export interface DigestMismatchAttributes {
@@ -16,7 +15,7 @@ export interface RecordDigestMismatchOptions {
   readonly meter?: OtelMeter;
 }
 
-const counters = new WeakMap<OtelMeter, OtelCounter>();
+const addMismatch = standaloneCounter('digestMismatches');
 
 /**
  * Counts one digest mismatch (`dockerhub.digest.mismatches`), which the
@@ -34,19 +33,8 @@ export function recordDigestMismatch(
   attributes: DigestMismatchAttributes = {},
   options: RecordDigestMismatchOptions = {},
 ): void {
-  const meter = options.meter ?? loadOtelApi()?.metrics.getMeter(INSTRUMENTATION_SCOPE);
-  if (meter === undefined) return;
-  let counter = counters.get(meter);
-  if (counter === undefined) {
-    counter = counterFor(meter, 'digestMismatches');
-    counters.set(meter, counter);
-  }
-  try {
-    counter.add(1, {
-      operation: attributes.operation ?? 'unknown',
-      kind: attributes.kind ?? 'blob',
-    });
-  } catch {
-    // Telemetry must never fail the operation that reports it.
-  }
+  addMismatch(
+    { operation: attributes.operation ?? 'unknown', kind: attributes.kind ?? 'blob' },
+    options.meter,
+  );
 }

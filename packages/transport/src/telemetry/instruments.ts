@@ -1,5 +1,13 @@
 import { METRIC_DEFINITIONS, type MetricKey } from './metric-names.js';
-import type { OtelCounter, OtelHistogram, OtelMeter, OtelObservableGauge } from './otel-types.js';
+import { loadOtelApi } from './load-api.js';
+import {
+  INSTRUMENTATION_SCOPE,
+  type OtelAttributes,
+  type OtelCounter,
+  type OtelHistogram,
+  type OtelMeter,
+  type OtelObservableGauge,
+} from './otel-types.js';
 
 /** Latency buckets in seconds: registry calls range from milliseconds to minutes for big blobs. */
 const DURATION_BUCKETS = [
@@ -34,6 +42,34 @@ function options(key: MetricKey): { description: string; unit: string } {
  */
 export function counterFor(meter: OtelMeter, key: MetricKey): OtelCounter {
   return meter.createCounter(METRIC_DEFINITIONS[key].name, options(key));
+}
+
+/**
+ * A recorder that adds 1 to one metric's counter, outside any transport: on the meter given, or
+ * the global meter of `@opentelemetry/api` when installed. Each meter's counter is created once.
+ * No-op without a meter; never throws (telemetry must not fail the operation that reports it).
+ * @param key - which metric
+ * @returns `add(attributes, meter?)`
+ * @internal
+ */
+export function standaloneCounter(
+  key: MetricKey,
+): (attributes: OtelAttributes, meter?: OtelMeter) => void {
+  const counters = new WeakMap<OtelMeter, OtelCounter>();
+  return (attributes, given) => {
+    try {
+      const meter = given ?? loadOtelApi()?.metrics.getMeter(INSTRUMENTATION_SCOPE);
+      if (meter === undefined) return;
+      let counter = counters.get(meter);
+      if (counter === undefined) {
+        counter = counterFor(meter, key);
+        counters.set(meter, counter);
+      }
+      counter.add(1, attributes);
+    } catch {
+      // Telemetry must never fail the operation that reports it.
+    }
+  };
 }
 
 function gauge(meter: OtelMeter, key: MetricKey): OtelObservableGauge {

@@ -1,6 +1,5 @@
-import { counterFor } from './instruments.js';
-import { loadOtelApi } from './load-api.js';
-import { INSTRUMENTATION_SCOPE, type OtelCounter, type OtelMeter } from './otel-types.js';
+import { standaloneCounter } from './instruments.js';
+import type { OtelMeter } from './otel-types.js';
 
 /** Labels of an error found by the caller rather than by a request. @public */
 export interface OperationErrorAttributes {
@@ -18,7 +17,7 @@ export interface RecordOperationErrorOptions {
   readonly meter?: OtelMeter;
 }
 
-const counters = new WeakMap<OtelMeter, OtelCounter>();
+const addError = standaloneCounter('errors');
 
 /**
  * Counts one failure in `dockerhub.errors` that no request reported: content that arrived fine
@@ -38,22 +37,14 @@ export function recordOperationError(
   attributes: OperationErrorAttributes,
   options: RecordOperationErrorOptions = {},
 ): void {
-  try {
-    const meter = options.meter ?? loadOtelApi()?.metrics.getMeter(INSTRUMENTATION_SCOPE);
-    if (meter === undefined) return;
-    let counter = counters.get(meter);
-    if (counter === undefined) {
-      counter = counterFor(meter, 'errors');
-      counters.set(meter, counter);
-    }
-    counter.add(1, {
+  addError(
+    {
       error_type: attributes.errorType,
       operation: attributes.operation ?? 'unknown',
       method: 'none',
       host: attributes.host ?? 'unknown',
       route: 'none',
-    });
-  } catch {
-    // Telemetry must never fail the operation that reports it.
-  }
+    },
+    options.meter,
+  );
 }
