@@ -573,28 +573,23 @@ async function throughputSuite(client, work) {
       }
     }
     const med = (a) => stats(a).median;
+    /** dhub against skopeo for one direction: medians, MB/s, speed-up and dhub's peak RSS. */
+    const versus = (dhub, skopeo, peakRssMb) => ({
+      dhubMs: med(dhub),
+      skopeoMs: med(skopeo),
+      dhubMBps: mbps(med(dhub)),
+      skopeoMBps: mbps(med(skopeo)),
+      speedupVsSkopeo: Math.round((med(skopeo) / med(dhub)) * 100) / 100,
+      dhubPeakRssMb: peakRssMb,
+    });
     const layerMBs = (msT) => Math.round((made.layers[0].size / 1e6 / (msT / 1000)) * 10) / 10;
     const row = {
       image: img.id,
       totalBytes: made.total,
       runs: P.runs,
       sha256MBps: Math.round(shaMBs * 10) / 10,
-      pull: {
-        dhubMs: med(runs.dhubPull),
-        skopeoMs: med(runs.skopeoPull),
-        dhubMBps: mbps(med(runs.dhubPull)),
-        skopeoMBps: mbps(med(runs.skopeoPull)),
-        speedupVsSkopeo: Math.round((med(runs.skopeoPull) / med(runs.dhubPull)) * 100) / 100,
-        dhubPeakRssMb: rssPull,
-      },
-      push: {
-        dhubMs: med(runs.dhubPush),
-        skopeoMs: med(runs.skopeoPush),
-        dhubMBps: mbps(med(runs.dhubPush)),
-        skopeoMBps: mbps(med(runs.skopeoPush)),
-        speedupVsSkopeo: Math.round((med(runs.skopeoPush) / med(runs.dhubPush)) * 100) / 100,
-        dhubPeakRssMb: rssPush,
-      },
+      pull: versus(runs.dhubPull, runs.skopeoPull, rssPull),
+      push: versus(runs.dhubPush, runs.skopeoPush, rssPush),
       blobGet: {
         layerBytes: made.layers[0].size,
         verifiedMs: med(runs.blobGet),
