@@ -128,7 +128,7 @@ export class BlobsService {
         this.#ctx.transport,
         {
           method: 'GET', url: this.#ctx.url(ref, `blobs/${digest}`), headers: {}, ...withSignal(options.signal),
-          context: { operation: 'blobs', repository: ref.repository, actions: ['pull'], route: '/v2/{name}/blobs/{digest}' },
+          context: { operation: 'blobs', repository: ref.repository, actions: ['pull'], route: '/v2/{name}/blobs/{digest}', bulk: true },
         },
         { maxResumes: this.#ctx.config.resilience.maxRetries + 2 },
       );

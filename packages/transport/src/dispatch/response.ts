@@ -5,7 +5,7 @@ import type { TransportResponse } from '../pipeline/types.js';
 /** Default size limit of `text()`, `bytes()` and `json()`: 16 MiB. @public */
 export const DEFAULT_BODY_LIMIT: number = 16 * 1024 * 1024;
 
-const bytesRead = new WeakMap<Readable, { n: number }>();
+const bytesRead = new WeakMap<Readable, { readonly n: number }>();
 
 /**
  * Bytes that went through a response body created by the terminal so far.
@@ -15,6 +15,16 @@ const bytesRead = new WeakMap<Readable, { n: number }>();
  */
 export function bodyBytesRead(body: Readable): number {
   return bytesRead.get(body)?.n ?? 0;
+}
+
+/**
+ * Counts a body's bytes for {@link bodyBytesRead} through a counter its producer updates.
+ * @param body - a body made without {@link wrapBody}
+ * @param counter - the producer's running count
+ * @internal
+ */
+export function registerBodyCounter(body: Readable, counter: { readonly n: number }): void {
+  bytesRead.set(body, counter);
 }
 
 /**

@@ -4,7 +4,8 @@ import type { Dispatcher } from 'undici';
 import type { Next, RequestBody, TransportRequest } from '../pipeline/types.js';
 import { isLoopbackHost, safeUrl } from '../internal/host.js';
 import { mapUndiciError, type TimeoutSettings } from './map-undici-error.js';
-import { createResponse, wrapBody } from './response.js';
+import type { BulkReader } from './bulk-reader.js';
+import { createResponse, registerBodyCounter, wrapBody } from './response.js';
 
 /** Settings of the terminal stage. @internal */
 export interface TerminalOptions {
@@ -13,6 +14,8 @@ export interface TerminalOptions {
   /** Hosts (`host` or `host:port`) where plain HTTP is allowed. */
   readonly insecureHosts: readonly string[];
   readonly userAgent: string;
+  /** Reads GETs tagged `context.bulk` (blob bodies) when set; see `bulk-reader.ts`. */
+  readonly bulk?: BulkReader | undefined;
 }
 
 /**
@@ -65,6 +68,21 @@ export function createTerminal(options: TerminalOptions): Next {
     const what = `${req.method} ${safeUrl(req.url)}`;
     const ctx = { timeouts: options.timeouts, signal: req.signal };
     try {
+      const bulk = options.bulk;
+      if (bulk !== undefined && req.method === 'GET' && req.body === undefined && req.context?.bulk === true) {
+        const res = await bulk.get({
+          url: req.url,
+          headers: requestHeaders(req, options.userAgent),
+          signal: req.signal,
+          headersTimeoutMs: options.timeouts.headersTimeoutMs,
+          bodyTimeoutMs: options.timeouts.bodyTimeoutMs,
+          mapBodyError: (err) => mapUndiciError(err, `${what} body`, ctx),
+        });
+        // Same contract as the undici path: errors never go unhandled, bodiless answers finish.
+        res.body.on('error', () => undefined);
+        registerBodyCounter(res.body, res.bytes);
+        return createResponse({ status: res.status, headers: res.headers, url: req.url, body: res.body, what: `${what} response body` });
+      }
       const res = await options.dispatcher.request({
         origin: req.url.origin,
         path: `${req.url.pathname}${req.url.search}`,

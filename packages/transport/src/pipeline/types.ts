@@ -30,6 +30,11 @@ export interface RequestContext {
   readonly actions?: readonly string[];
   /** Route template for events, e.g. `/v2/{name}/manifests/{reference}`; no secrets. */
   readonly route?: string;
+  /**
+   * A large body is expected (a blob): with the transport's default agent the terminal reads
+   * this GET through its bulk reader (HTTP/1.1, one reused read buffer) instead of undici.
+   */
+  readonly bulk?: boolean;
   readonly [key: string]: unknown;
 }
 
