@@ -90,13 +90,15 @@ export function parseManifest(bytes: Uint8Array, contentType?: string): ParsedMa
       cause: result.error,
     });
   }
-  const digest = Digest.fromBytes(bytes);
   // The schemas only check (no defaults or transforms), so the document itself is returned: it
-  // keeps the key order of the bytes, where zod's output would reorder keys.
+  // keeps the key order of the bytes, where zod's output would reorder keys. The digest is
+  // computed on first read (callers that verified the bytes against a digest often never ask).
   const isIndex = mediaType === MediaType.OciIndex || mediaType === MediaType.DockerManifestList;
+  let digest: Digest | undefined;
+  const digestOf = (): Digest => (digest ??= Digest.fromBytes(bytes));
   return isIndex
-    ? { kind: 'index', mediaType, manifest: document as ImageIndex, bytes, digest }
-    : { kind: 'image', mediaType, manifest: document as ImageManifest, bytes, digest };
+    ? { kind: 'index', mediaType, manifest: document as ImageIndex, bytes, get digest() { return digestOf(); } }
+    : { kind: 'image', mediaType, manifest: document as ImageManifest, bytes, get digest() { return digestOf(); } };
 }
 
 function decode(bytes: Uint8Array): Record<string, unknown> {

@@ -99,6 +99,8 @@ export interface TransportEvents {
 /** The emitting side, used by the middlewares. @internal */
 export interface TransportEventBus extends TransportEvents {
   emit<TName extends TransportEventName>(name: TName, event: TransportEventMap[TName]): void;
+  /** Whether an event has a listener or a diagnostics-channel subscriber right now. */
+  observed(name: TransportEventName): boolean;
 }
 
 /** `node:diagnostics_channel` names the events are mirrored to. @public */
@@ -119,7 +121,19 @@ export const DIAGNOSTICS_CHANNELS: Readonly<Record<TransportEventName, string>> 
  */
 export function createEventBus(): TransportEventBus {
   const listeners = new Map<TransportEventName, Set<(event: never) => void>>();
+  const channels = new Map<TransportEventName, diagnosticsChannel.Channel>();
+  const channelOf = (name: TransportEventName): diagnosticsChannel.Channel => {
+    let channel = channels.get(name);
+    if (channel === undefined) {
+      channel = diagnosticsChannel.channel(DIAGNOSTICS_CHANNELS[name]);
+      channels.set(name, channel);
+    }
+    return channel;
+  };
   return {
+    observed(name) {
+      return (listeners.get(name)?.size ?? 0) > 0 || channelOf(name).hasSubscribers;
+    },
     on(name, listener) {
       let set = listeners.get(name);
       if (set === undefined) {
@@ -141,7 +155,7 @@ export function createEventBus(): TransportEventBus {
           // A failing listener must not fail the request it observes.
         }
       }
-      const channel = diagnosticsChannel.channel(DIAGNOSTICS_CHANNELS[name]);
+      const channel = channelOf(name);
       if (channel.hasSubscribers) channel.publish(event);
     },
   };

@@ -9,7 +9,8 @@ import type { Middleware } from '../../pipeline/types.js';
 /**
  * The outermost stage: emits `requestStart`, and `requestEnd` once the response body has been
  * consumed or discarded (or the call failed), with status, duration, bytes and attempts. Events
- * carry no header values outside the allow-list and no query strings.
+ * carry no header values outside the allow-list and no query strings. Nothing is built while
+ * neither event has a listener or a diagnostics-channel subscriber.
  * @param events - the transport's event bus
  * @param clock - time source
  * @returns the middleware
@@ -21,6 +22,8 @@ export function createTelemetryMiddleware(events: TransportEventBus, clock: Cloc
     name: 'telemetry',
     async handle(req, next) {
       const stats: RequestStats = { requestId: ++sequence, attempts: 0 };
+      // Nobody listening (the default): only the stats the retry and OTel stages read.
+      if (!events.observed('requestStart') && !events.observed('requestEnd')) return next(withStats(req, stats));
       const op = req.context?.operation;
       const base: RequestEventBase = {
         requestId: stats.requestId,
