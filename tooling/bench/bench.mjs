@@ -17,7 +17,6 @@ import { bareAuth, dockerConfigDir, startRegistry } from './registry.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { DockerHubClient } = await import(join(ROOT, 'packages/services/dist/index.js'));
-const { createSimulator } = await import(join(ROOT, 'packages/simulation/dist/index.js'));
 const { request, Agent } = await import(
   join(ROOT, 'packages/services/node_modules/undici/index.js')
 );
@@ -435,6 +434,7 @@ async function throughputSuite(client, work) {
       blobGet: [],
       bareGet: [],
       bareHashGet: [],
+      socketHashGet: [],
       bareFileGet: [],
       barePush: [],
       nodeStart: [],
@@ -519,6 +519,11 @@ async function throughputSuite(client, work) {
         for await (const c of hr.body) h1.update(c);
         h1.digest();
         runs.bareHashGet.push(ms(now() - t));
+        // The machine's own ceiling for a verified download: one socket read into a reused 1 MiB
+        // buffer and hashed, no HTTP library (the response head is hashed too; it is tiny).
+        t = now();
+        await socketHashGet(bareUrl, await bareAuth(bareUrl), L.size);
+        runs.socketHashGet.push(ms(now() - t));
         const floorFile = join(work.dir, `floor-${img.id}-${k}`);
         t = now();
         const fr = await request(bareUrl, { headers: await bareAuth(bareUrl) });
@@ -601,6 +606,7 @@ async function throughputSuite(client, work) {
         layerBytes: made.layers[0].size,
         bareGetMs: med(runs.bareGet),
         bareGetSha256Ms: med(runs.bareHashGet),
+        socketGetSha256Ms: med(runs.socketHashGet),
         bareGetSha256FileMs: med(runs.bareFileGet),
         barePushMs: med(runs.barePush),
         nodeStartMs: med(runs.nodeStart),
@@ -720,15 +726,15 @@ function markdown(r) {
   }
   L.push(
     '',
-    `**Floors, same run** (first layer of each image, bare undici in the benchmark process: no client, no process start; median of ${P.runs}):`,
+    `**Floors, same run** (first layer of each image, bare undici or a bare socket in the benchmark process: no client, no process start; median of ${P.runs}):`,
     '',
-    '| image | layer MB | bare GET ms | GET + SHA-256 ms | GET + SHA-256 + file ms | push: POST + streamed PATCH + PUT ms | `node -e 0` ms | dhub pull ms | skopeo pull ms | dhub push ms | skopeo push ms |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| image | layer MB | bare undici GET ms | undici GET + SHA-256 ms | socket GET + SHA-256 ms | undici GET + SHA-256 + file ms | push: POST + streamed PATCH + PUT ms | `node -e 0` ms | dhub pull ms | skopeo pull ms | dhub push ms | skopeo push ms |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
   );
   for (const x of Object.values(r.throughput)) {
     const f = x.floors;
     L.push(
-      `| ${x.image} | ${Math.round(f.layerBytes / 1e5) / 10} | ${Math.round(f.bareGetMs)} | ${Math.round(f.bareGetSha256Ms)} | ${Math.round(f.bareGetSha256FileMs)} | ${Math.round(f.barePushMs)} | ${Math.round(f.nodeStartMs)} | ${Math.round(x.pull.dhubMs)} | ${Math.round(x.pull.skopeoMs)} | ${Math.round(x.push.dhubMs)} | ${Math.round(x.push.skopeoMs)} |`,
+      `| ${x.image} | ${Math.round(f.layerBytes / 1e5) / 10} | ${Math.round(f.bareGetMs)} | ${Math.round(f.bareGetSha256Ms)} | ${Math.round(f.socketGetSha256Ms)} | ${Math.round(f.bareGetSha256FileMs)} | ${Math.round(f.barePushMs)} | ${Math.round(f.nodeStartMs)} | ${Math.round(x.pull.dhubMs)} | ${Math.round(x.pull.skopeoMs)} | ${Math.round(x.push.dhubMs)} | ${Math.round(x.push.skopeoMs)} |`,
     );
   }
   if (r.copy) {
@@ -743,6 +749,83 @@ function markdown(r) {
       );
   }
   return `${L.join('\n')}\n`;
+}
+
+/**
+ * GET over a bare socket (`onread` into one reused 1 MiB buffer), hashing every byte received,
+ * until the response head and `size` body bytes have arrived.
+ */
+async function socketHashGet(url, headers, size) {
+  const u = new URL(url);
+  const { connect } = await import('node:net');
+  const h = createHash('sha256');
+  const buffer = Buffer.allocUnsafe(MiB);
+  let total = 0;
+  let headEnd = -1;
+  let head = '';
+  await new Promise((done, fail) => {
+    const sock = connect(
+      {
+        host: u.hostname,
+        port: Number(u.port),
+        onread: {
+          buffer,
+          callback(n, buf) {
+            const chunk = buf.subarray(0, n);
+            h.update(chunk);
+            total += n;
+            if (headEnd < 0) {
+              head += chunk.toString('latin1');
+              const i = head.indexOf('\r\n\r\n');
+              if (i >= 0) {
+                if (!head.startsWith('HTTP/1.1 200'))
+                  fail(new Error(`socket GET: ${head.split('\r\n')[0]}`));
+                headEnd = i + 4;
+              }
+            }
+            if (headEnd >= 0 && total - headEnd >= size) {
+              sock.destroy();
+              done();
+            }
+          },
+        },
+      },
+      () => {
+        const lines = Object.entries(headers)
+          .map(([k, v]) => `${k}: ${v}\r\n`)
+          .join('');
+        sock.write(`GET ${u.pathname}${u.search} HTTP/1.1\r\nhost: ${u.host}\r\n${lines}\r\n`);
+      },
+    );
+    sock.on('error', fail);
+    sock.on('close', () => fail(new Error(`socket GET: closed after ${total} bytes`)));
+  });
+  h.digest();
+}
+
+/** Starts `dhub serve` (in-memory simulator, no auth) on a free loopback port. */
+async function startSimulatorProcess() {
+  const child = spawn(process.execPath, [DHUB, 'serve', '--port', '0', '--host', '127.0.0.1'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise((resolveUrl, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /listening (http:\/\/\S+)/.exec(out);
+      if (m) resolveUrl(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`dhub serve exited with ${code}: ${out}`)));
+  });
+  child.stdout.resume();
+  return {
+    url,
+    close: () =>
+      new Promise((done) => {
+        child.once('exit', () => done());
+        child.kill('SIGTERM');
+      }),
+  };
 }
 
 // ---------------------------------------------------------------- main
@@ -765,8 +848,9 @@ async function main() {
     cleanups.push(reg.stop);
     const reg2 = await startRegistry();
     cleanups.push(reg2.stop);
-    const sim = createSimulator({});
-    const simServer = await sim.listen({ host: '127.0.0.1', port: 0 });
+    // The simulator runs in its own process (`dhub serve`), as a registry would: in the
+    // benchmark's process it would share the client's thread and halve every number.
+    const simServer = await startSimulatorProcess();
     cleanups.push(() => simServer.close());
     const simHost = new URL(simServer.url).host;
     const [skopeoV, regV] = await Promise.all([
@@ -800,7 +884,7 @@ async function main() {
       work,
     );
     log(`simulator ${simServer.url}`);
-    result.latency['simulator (loopback HTTP)'] = await latencySuite(
+    result.latency['simulator (`dhub serve` process, loopback HTTP)'] = await latencySuite(
       { url: simServer.url, host: simHost },
       client,
       work,

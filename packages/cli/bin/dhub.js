@@ -2,8 +2,14 @@
 // Checked-in entry for the `dhub` bin link: it exists before `pnpm build`, so pnpm links it on a
 // fresh install; the built program is dist/bin/bin.js.
 import module from 'node:module';
+import { setFlagsFromString } from 'node:v8';
 
 // Node 22.1+ keeps compiled code on disk between runs (in the OS temp directory unless
 // NODE_COMPILE_CACHE says otherwise), which roughly halves the CLI's start-up; older Node lacks it.
 module.enableCompileCache?.();
+// undici's HTTP parser is WebAssembly; V8 compiles it twice (baseline, then optimized in the
+// background), and the optimizing pass costs ~35 MB of peak memory and ~80 ms of CPU in a process
+// that lives a second. Blob bodies do not go through it (the transport's bulk reader), so the
+// baseline code is plenty. Must run before undici compiles the module on the first request.
+setFlagsFromString('--liftoff-only');
 await import('../dist/bin/bin.js');

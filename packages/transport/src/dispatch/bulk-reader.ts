@@ -48,10 +48,10 @@ export interface BulkGetResponse {
 }
 
 const MAX_HEAD_BYTES = 64 * 1024;
-const SLAB_SIZE = 4 * 1024 * 1024;
-const MIN_READ_SIZE = 128 * 1024;
+const SLAB_SIZE = 1024 * 1024;
+const MIN_READ_SIZE = 64 * 1024;
 const MAX_CHUNK_LINE = 4 * 1024;
-const BODY_HIGH_WATER_MARK = 2 * 1024 * 1024;
+const BODY_HIGH_WATER_MARK = 256 * 1024;
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 const FORBIDDEN_HEADERS = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive', 'upgrade', 'te']);
@@ -177,7 +177,7 @@ export class BulkReader {
     const port = url.port === '' ? (secure ? 443 : 80) : Number(url.port);
     // The read callback is fixed when the socket is made; it forwards to the connection's user.
     const route: { conn?: Connection } = {};
-    const slab = new ReadSlab(this.#options.maxReadSize ?? 1024 * 1024);
+    const slab = new ReadSlab(this.#options.maxReadSize ?? 256 * 1024);
     const onread = {
       buffer: () => slab.next(),
       callback: (n: number, buf: Uint8Array): boolean => {
