@@ -366,6 +366,17 @@ describe('keep-alive', () => {
     expect(raw.requests).toHaveLength(1);
   });
 
+  it('cuts the body at content-length when the server sends more, and does not reuse that connection', async () => {
+    raw.handler = ({ connection }) => {
+      connection.socket.write('HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nhelloEXTRA BYTES');
+    };
+    const t = transport();
+    expect(await (await bulkGet(t, `${raw.url}/a`)).text()).toBe('hello');
+    await raw.connections[0]?.closed;
+    expect(await (await bulkGet(t, `${raw.url}/b`)).text()).toBe('hello');
+    expect(raw.connections).toHaveLength(2);
+  });
+
   it('drops a connection whose body the reader abandoned, and the next GET works', async () => {
     raw.handler = ({ connection }) => {
       connection.socket.write(`HTTP/1.1 200 OK\r\ncontent-length: ${2 * MiB}\r\n\r\n`);

@@ -101,13 +101,15 @@ export async function startRawServer(handler: RawHandler): Promise<RawServer> {
  * writes (`setImmediate`, or a 1 ms timer every fourth write) so the client sees separate reads.
  * @param socket - where to write
  * @param data - the bytes
- * @param sizes - fragment sizes, cycled; each at least 1
+ * @param sizes - fragment sizes, cycled unless `rest` is given; each at least 1
+ * @param rest - when given, the sizes are used once and the remainder goes in pieces of this size
  * @returns when everything was handed to the socket
  */
-export async function writeFragments(socket: Socket, data: Buffer, sizes: readonly number[]): Promise<void> {
+export async function writeFragments(socket: Socket, data: Buffer, sizes: readonly number[], rest?: number): Promise<void> {
   let at = 0;
   for (let i = 0; at < data.length; i++) {
-    const size = Math.max(1, sizes[i % sizes.length] ?? data.length);
+    const listed = rest === undefined ? sizes[i % sizes.length] : sizes[i];
+    const size = Math.max(1, listed ?? rest ?? data.length);
     const piece = data.subarray(at, at + size);
     at += piece.length;
     if (socket.destroyed) return;
