@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AbortedError, DockerHubError, NetworkError, TimeoutError } from '@llmdevops/docker-hub-core';
+import { AbortedError, DockerHubError, NetworkError, PayloadTooLargeError, TimeoutError } from '@llmdevops/docker-hub-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTransport, type Transport, type TransportOptions, type TransportResponse } from '../src/index.js';
 import { chunked, startRawServer, writeFragments, type RawServer } from './raw-http-server.js';
@@ -377,6 +377,48 @@ describe('keep-alive', () => {
     expect(raw.connections).toHaveLength(2);
   });
 
+  it('drops an idle connection on which the server sends anything, and the next GET opens a new one', async () => {
+    raw.handler = async ({ connection }) => {
+      connection.socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok');
+      if (connection.id === 0) {
+        await sleep(20);
+        connection.socket.write('HTTP/1.1 408 Request Timeout\r\ncontent-length: 0\r\n\r\n');
+      }
+    };
+    const t = transport();
+    expect(await (await bulkGet(t, `${raw.url}/a`)).text()).toBe('ok');
+    await raw.connections[0]?.closed;
+    expect(await (await bulkGet(t, `${raw.url}/b`)).text()).toBe('ok');
+    expect(raw.connections).toHaveLength(2);
+    expect(raw.connections[0]?.heads).toHaveLength(1);
+  });
+
+  it('reuses the connection after dump() of a small body, not after a large one', async () => {
+    raw.handler = ({ connection, head }) => {
+      const size = head.startsWith('GET /large') ? 4 * MiB : 100 * 1024;
+      connection.socket.write(`HTTP/1.1 200 OK\r\ncontent-length: ${size}\r\n\r\n`);
+      connection.socket.write(Buffer.alloc(size, 5));
+    };
+    const t = transport();
+    await (await bulkGet(t, `${raw.url}/small`)).dump();
+    await (await bulkGet(t, `${raw.url}/small`)).dump();
+    expect(raw.connections).toHaveLength(1);
+    await (await bulkGet(t, `${raw.url}/large`)).dump();
+    await raw.connections[0]?.closed;
+    expect(raw.connections[0]?.heads).toHaveLength(3);
+  });
+
+  it('fails bytes() over its limit with PayloadTooLargeError and closes the connection', async () => {
+    raw.handler = ({ connection }) => {
+      connection.socket.write(`HTTP/1.1 200 OK\r\ncontent-length: ${2 * MiB}\r\n\r\n`);
+      connection.socket.write(Buffer.alloc(2 * MiB, 6));
+    };
+    const res = await bulkGet(transport(), `${raw.url}/big`);
+    const err = await res.bytes(MiB).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PayloadTooLargeError);
+    await raw.connections[0]?.closed;
+  });
+
   it('drops a connection whose body the reader abandoned, and the next GET works', async () => {
     raw.handler = ({ connection }) => {
       connection.socket.write(`HTTP/1.1 200 OK\r\ncontent-length: ${2 * MiB}\r\n\r\n`);
@@ -641,6 +683,7 @@ describe('TLS', () => {
   let server: HttpsServer;
   let origin: string;
   const body = randomBytes(3 * MiB + 7);
+  const parallel = Array.from({ length: 4 }, (_, i) => randomBytes(2 * MiB + i * 99_999));
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'bulk-reader-tls-'));
@@ -650,9 +693,10 @@ describe('TLS', () => {
       '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
     ], { stdio: 'ignore' });
     cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
-    server = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert }, (_req, res) => {
-      res.writeHead(200, { 'content-length': String(body.length) });
-      res.end(body);
+    server = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert }, (req, res) => {
+      const answer = parallel[Number(/^\/p\/(\d)$/.exec(req.url ?? '')?.[1] ?? 'x')] ?? body;
+      res.writeHead(200, { 'content-length': String(answer.length) });
+      res.end(answer);
     });
     origin = `https://127.0.0.1:${await listen(server)}`;
   });
@@ -678,6 +722,12 @@ describe('TLS', () => {
     }
     expect(connections).toBe(1);
     expect(undiciRequests).toBe(0);
+  });
+
+  it('keeps 4 parallel TLS bodies apart', async () => {
+    const t = transport({ ca: cert });
+    const got = await Promise.all(parallel.map(async (_, i) => sha256(await (await bulkGet(t, `${origin}/p/${i}`)).bytes(8 * MiB))));
+    expect(got).toEqual(parallel.map(sha256));
   });
 
   it('refuses the self-signed certificate without the CA', async () => {
