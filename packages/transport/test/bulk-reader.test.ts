@@ -523,7 +523,10 @@ describe('timeouts, abort and failures', () => {
     expect(raw.requests).toHaveLength(1);
   });
 
-  it('errors the body with AbortedError when aborted mid-body, and closes the socket', async () => {
+  it.each([
+    ['an Error', new Error('caller gave up')],
+    ['a string', 'caller gave up'],
+  ])('errors the body with AbortedError when aborted mid-body (reason: %s), and closes the socket', async (_kind, reason) => {
     raw.handler = ({ connection }) => {
       connection.socket.write(`HTTP/1.1 200 OK\r\ncontent-length: ${10 * MiB}\r\n\r\n`);
       connection.socket.write(Buffer.alloc(100 * 1024, 3));
@@ -531,9 +534,10 @@ describe('timeouts, abort and failures', () => {
     const controller = new AbortController();
     const res = await bulkGet(transport(), `${raw.url}/abort`, { signal: controller.signal });
     const err = await collect(res.body, () => {
-      controller.abort();
+      controller.abort(reason);
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AbortedError);
+    expect((err as AbortedError).cause).toBe(reason);
     await raw.connections[0]?.closed;
     expect(raw.connections[0]?.socket.destroyed).toBe(true);
   });
