@@ -22,8 +22,6 @@ export interface BulkReaderOptions {
   readonly keepAliveTimeoutMs?: number;
   /** Idle connections kept per origin (default 4). */
   readonly maxIdlePerOrigin?: number;
-  /** Largest single socket read in bytes (default 1 MiB). */
-  readonly maxReadSize?: number;
 }
 
 /** One GET for the bulk reader. @internal */
@@ -48,10 +46,14 @@ export interface BulkGetResponse {
 }
 
 const MAX_HEAD_BYTES = 64 * 1024;
-const SLAB_SIZE = 1024 * 1024;
-const MIN_READ_SIZE = 64 * 1024;
+// Read slabs share an 8 MiB budget among the responses streaming at once: one download reads
+// into 4 MiB slabs (up to 1 MiB per read, the fastest measured), eight at once into 1 MiB slabs
+// (256 KiB reads), which keeps the memory pinned by partly used slabs bounded.
+const SLAB_BUDGET = 8 * 1024 * 1024;
+const MAX_SLAB = 4 * 1024 * 1024;
+const MIN_SLAB = 256 * 1024;
 const MAX_CHUNK_LINE = 4 * 1024;
-const BODY_HIGH_WATER_MARK = 256 * 1024;
+const BODY_HIGH_WATER_MARK = 512 * 1024;
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 const FORBIDDEN_HEADERS = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive', 'upgrade', 'te']);
@@ -103,6 +105,8 @@ export class BulkReader {
   readonly #idle = new Map<string, Connection[]>();
   readonly #sessions = new Map<string, Buffer>();
   #closed = false;
+  /** Responses between request and end of body, for the slab budget. */
+  #streaming = 0;
 
   constructor(options: BulkReaderOptions) {
     this.#options = options;
@@ -125,7 +129,13 @@ export class BulkReader {
         if (!(err instanceof StaleConnectionError)) throw err;
       }
     }
-    const fresh = await this.#connect(req.url, req.signal);
+    this.#streaming++; // the connection's first slab is sized while it connects
+    let fresh: Connection;
+    try {
+      fresh = await this.#connect(req.url, req.signal);
+    } finally {
+      this.#streaming--;
+    }
     return this.#exchange(fresh, head, req);
   }
 
@@ -177,7 +187,7 @@ export class BulkReader {
     const port = url.port === '' ? (secure ? 443 : 80) : Number(url.port);
     // The read callback is fixed when the socket is made; it forwards to the connection's user.
     const route: { conn?: Connection } = {};
-    const slab = new ReadSlab(this.#options.maxReadSize ?? 256 * 1024);
+    const slab = new ReadSlab(() => Math.min(MAX_SLAB, Math.max(MIN_SLAB, Math.floor(SLAB_BUDGET / Math.max(1, this.#streaming)))));
     const onread = {
       buffer: () => slab.next(),
       callback: (n: number, buf: Uint8Array): boolean => {
@@ -241,22 +251,31 @@ export class BulkReader {
   #exchange(conn: Connection, head: string, req: BulkGetRequest): Promise<BulkGetResponse> {
     const wasUsed = conn.used;
     conn.used = true;
+    this.#streaming++;
     return new Promise<BulkGetResponse>((resolve, reject) => {
       const exchange = new Exchange(conn, req, {
+        settled: () => {
+          this.#streaming--;
+        },
         resolve,
-        reject: (err, receivedNothing) => { reject(wasUsed && receivedNothing ? new StaleConnectionError(err) : err); },
+        // Only a connection the server closed or reset before answering is stale; a timeout or an
+        // abort is the request's own outcome and must not send it again.
+        reject: (err, receivedNothing) => {
+          reject(wasUsed && receivedNothing && isConnectionClosed(err) ? new StaleConnectionError(err) : err);
+        },
         release: () => { this.#release(conn); },
       });
       conn.user = exchange;
-      conn.socket.write(head);
       exchange.start();
+      // Latin-1 like undici (values were checked to be within it); nothing is sent once aborted.
+      if (conn.user === exchange) conn.socket.write(head, 'latin1');
     });
   }
 }
 
 /**
- * Where one socket's reads land: the unused tail of a 4 MiB slab, the bytes read handed out as a
- * view of it (no copy), a new slab when the tail gets short. Node asks for the next read's buffer
+ * Where one socket's reads land: the unused tail of a slab (sized by the budget when it is made),
+ * the bytes read handed out as a view of it (no copy), a new slab when the tail gets short. Node asks for the next read's buffer
  * right after each read, so every socket needs its own slab: a shared one would hand two sockets
  * the same pending tail. A slab lives as long as a chunk of it is referenced.
  */
@@ -264,17 +283,17 @@ class ReadSlab {
   #slab: Buffer | undefined;
   #used = 0;
 
-  constructor(readonly maxRead: number) {}
+  constructor(readonly slabSize: () => number) {}
 
-  /** @returns the buffer for the next read */
+  /** @returns the buffer for the next read: at most a quarter of the slab */
   next(): Buffer {
     let slab = this.#slab;
-    if (slab === undefined || slab.length - this.#used < MIN_READ_SIZE) {
-      slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
+    if (slab === undefined || slab.length - this.#used < slab.length / 8) {
+      slab = Buffer.allocUnsafeSlow(this.slabSize());
       this.#slab = slab;
       this.#used = 0;
     }
-    return slab.subarray(this.#used, Math.min(slab.length, this.#used + this.maxRead));
+    return slab.subarray(this.#used, Math.min(slab.length, this.#used + slab.length / 4));
   }
 
   /**
@@ -289,6 +308,11 @@ class ReadSlab {
     }
     return Buffer.from(buf.subarray(0, n));
   }
+}
+
+function isConnectionClosed(err: Error): boolean {
+  const code = (err as { code?: unknown }).code;
+  return err instanceof errors.SocketError || code === 'ECONNRESET' || code === 'EPIPE';
 }
 
 /** A reused connection that the server had closed before it answered. */
@@ -312,7 +336,7 @@ function requestHead(url: URL, headers: Readonly<Record<string, string>>): strin
 
 function parseHead(text: string): { status: number; headers: Record<string, string | string[]>; keepAlive: boolean } {
   const lines = text.split('\r\n');
-  const statusLine = /^HTTP\/1\.([01]) (\d{3})(?: .*)?$/.exec(lines[0] ?? '');
+  const statusLine = /^HTTP\/1\.([01]) ([1-5]\d\d)(?: .*)?$/.exec(lines[0] ?? '');
   if (statusLine === null) throw parseError('invalid status line');
   const headers: Record<string, string | string[]> = {};
   for (const line of lines.slice(1)) {
@@ -320,6 +344,7 @@ function parseHead(text: string): { status: number; headers: Record<string, stri
     const name = line.slice(0, colon).toLowerCase();
     if (colon <= 0 || !TOKEN.test(name)) throw parseError('invalid header line');
     const value = line.slice(colon + 1).trim();
+    if (!FIELD_VALUE.test(value)) throw parseError('invalid header value');
     const prev = headers[name];
     headers[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
   }
@@ -331,6 +356,10 @@ function parseHead(text: string): { status: number; headers: Record<string, stri
 function framingOf(status: number, headers: Record<string, string | string[]>): Framing {
   if (status === 204 || status === 304) return { kind: 'none' };
   const te = headers['transfer-encoding'];
+  if (te !== undefined && headers['content-length'] !== undefined) {
+    // Both framings at once is how responses get smuggled; undici refuses it too.
+    throw parseError('both transfer-encoding and content-length');
+  }
   if (te !== undefined) {
     const codings = String(te).toLowerCase().split(',');
     return codings[codings.length - 1]?.trim() === 'chunked' ? { kind: 'chunked' } : { kind: 'close' };
@@ -345,6 +374,8 @@ function framingOf(status: number, headers: Record<string, string | string[]>): 
 }
 
 interface ExchangeCallbacks {
+  /** Called once, when the exchange ends in any way. */
+  settled(): void;
   resolve(res: BulkGetResponse): void;
   reject(err: Error, receivedNothing: boolean): void;
   release(): void;
@@ -427,6 +458,7 @@ class Exchange implements ConnectionUser {
       this.#head = [all];
       return;
     }
+    if (end > MAX_HEAD_BYTES) throw parseError('response head too large');
     const parsed = parseHead(all.subarray(0, end).toString('latin1'));
     const rest = all.subarray(end + 4);
     if (parsed.status >= 100 && parsed.status < 200) {
@@ -453,7 +485,7 @@ class Exchange implements ConnectionUser {
 
   #createBody(): Readable {
     const socket = this.conn.socket;
-    return new Readable({
+    const body = new Readable({
       highWaterMark: BODY_HIGH_WATER_MARK,
       read: () => {
         if (this.#state === 'body' && socket.isPaused()) {
@@ -466,6 +498,10 @@ class Exchange implements ConnectionUser {
         callback(err);
       },
     });
+    // The body can fail inside the read that delivered the head, before the caller has had a
+    // chance to listen: that must not become an uncaught 'error' (readers still see it).
+    body.on('error', () => undefined);
+    return body;
   }
 
   #push(chunk: Buffer): void {
@@ -529,6 +565,7 @@ class Exchange implements ConnectionUser {
   }
 
   #detach(): void {
+    this.cb.settled();
     clearTimeout(this.#timer);
     this.req.signal?.removeEventListener('abort', this.#onAbort);
     if (this.conn.user === this) this.conn.user = undefined;

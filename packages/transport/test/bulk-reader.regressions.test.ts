@@ -1,0 +1,121 @@
+// Regression tests for bugs the first review of src/dispatch/bulk-reader.ts found (a crash on a
+// bad chunk in the head's read, timeouts and aborts taken for stale connections and re-sent, the
+// head size limit bypassed, header values sent as UTF-8). Each states input and expectation.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AbortedError, NetworkError, TimeoutError } from '@llmdevops/docker-hub-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createTransport, type Transport, type TransportOptions, type TransportResponse } from '../src/index.js';
+import { startRawServer, type RawServer } from './raw-http-server.js';
+
+const transports: Transport[] = [];
+function transport(options: TransportOptions = {}): Transport {
+  const t = createTransport({ maxRetries: 0, timeoutMs: 5_000, ...options });
+  transports.push(t);
+  return t;
+}
+
+function bulkGet(t: Transport, url: string, extra: { headers?: Record<string, string>; signal?: AbortSignal } = {}): Promise<TransportResponse> {
+  return t.request({
+    method: 'GET',
+    url: new URL(url),
+    headers: extra.headers ?? {},
+    context: { bulk: true },
+    ...(extra.signal === undefined ? {} : { signal: extra.signal }),
+  });
+}
+
+let raw: RawServer;
+beforeAll(async () => {
+  raw = await startRawServer(() => undefined);
+});
+beforeEach(() => {
+  raw.reset();
+});
+afterEach(async () => {
+  await Promise.all(transports.splice(0).map((t) => t.close()));
+});
+afterAll(() => raw.close());
+
+describe('bulk reader bugs', () => {
+  // Bug 1. Input: `transfer-encoding: chunked` with an invalid chunk size in the SAME socket read
+  // as the head. Expected: the body errors with NetworkError HPE_INVALID_RESPONSE. Actual: the
+  // body stream is destroyed inside the read callback, before the terminal has attached its
+  // 'error' listener (the promise continuation runs after process.nextTick), so the 'error'
+  // event has no listener: an uncaught exception that kills the process.
+  it('a chunked framing error in the read that carries the head errors the body, no uncaught exception', async () => {
+    raw.handler = ({ connection }) => {
+      connection.socket.write('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n');
+    };
+    const res = await bulkGet(transport(), `${raw.url}/bad`);
+    const err = await res.bytes().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NetworkError);
+    // Vitest reports the uncaught 'error' event of the body stream and fails this file.
+  });
+
+  // Bug 2. Input: a GET on a reused keep-alive connection that the server receives but never
+  // answers, timeoutMs 300, maxRetries 0. Expected: TimeoutError after one request.
+  // Actual: the headers timeout on a reused connection that received nothing is taken for a
+  // stale connection, so the GET is sent AGAIN on a fresh connection (3 requests, 2 connections,
+  // twice the timeout) before the TimeoutError.
+  it('a headers timeout on a reused connection is not retried on a fresh one', async () => {
+    raw.handler = ({ connection, indexOnConnection }) => {
+      if (connection.id === 0 && indexOnConnection === 0) connection.socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok');
+    };
+    const t = transport({ timeoutMs: 300 });
+    expect(await (await bulkGet(t, `${raw.url}/first`)).text()).toBe('ok');
+    const res = await bulkGet(t, `${raw.url}/second`).catch((e: unknown) => e);
+    expect(res).toBeInstanceOf(TimeoutError);
+    expect(raw.requests.map((r) => r.head.split('\r\n')[0])).toEqual(['GET /first HTTP/1.1', 'GET /second HTTP/1.1']);
+  });
+
+  // Bug 3. Input: the caller aborts while waiting for the headers of a GET on a reused
+  // connection. Expected: AbortedError, nothing more sent. Actual: the abort is taken for a
+  // stale connection; a new connection is opened (the listener added to the already-aborted
+  // signal never fires) and the request head is written to it before the abort is noticed.
+  it('an abort while waiting on a reused connection opens no new connection and sends nothing more', async () => {
+    const controller = new AbortController();
+    raw.handler = ({ connection, indexOnConnection }) => {
+      if (connection.id === 0 && indexOnConnection === 0) connection.socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok');
+      else controller.abort();
+    };
+    const t = transport();
+    expect(await (await bulkGet(t, `${raw.url}/first`)).text()).toBe('ok');
+    const err = await bulkGet(t, `${raw.url}/second`, { signal: controller.signal }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AbortedError);
+    await sleep(50);
+    expect(raw.connections).toHaveLength(1);
+    expect(raw.requests).toHaveLength(2);
+  });
+
+  // Bug 4. Input: a response head of 70 KiB whose first 60 KiB arrive in one read and the rest,
+  // with the blank line, in the next. Expected: NetworkError HPE_INVALID_RESPONSE (heads are
+  // limited to 64 KiB). Actual: 200; the limit is only checked while the end of the head has not
+  // been seen, so any head whose end arrives in the read that crosses 64 KiB (up to 64 KiB + one
+  // read of up to 1 MiB) is accepted.
+  it('refuses a head over 64 KiB whose end arrives in the read that crosses the limit', async () => {
+    raw.handler = async ({ connection }) => {
+      const head = `HTTP/1.1 200 OK\r\nx-big: ${'a'.repeat(70 * 1024)}\r\ncontent-length: 2\r\n\r\nok`;
+      connection.socket.write(head.slice(0, 60 * 1024));
+      await sleep(50);
+      connection.socket.write(head.slice(60 * 1024));
+    };
+    const res = await bulkGet(transport(), `${raw.url}/big-head`).catch((e: unknown) => e);
+    expect(res).toBeInstanceOf(NetworkError);
+    expect(res).toMatchObject({ causeCode: 'HPE_INVALID_RESPONSE' });
+  });
+  // Bug 5. Input: a request header value with a character in U+0080..U+00FF (which the header
+  // check lets through), e.g. `x-name: café`. Expected: the same bytes undici sends (latin1, one
+  // byte 0xE9). Actual: the head is written with the socket's default utf8 encoding (0xC3 0xA9);
+  // fix: `socket.write(head, 'latin1')`.
+  it('writes request header values as latin1, like undici', async () => {
+    raw.handler = ({ connection }) => {
+      connection.socket.write('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n');
+    };
+    await (await bulkGet(transport(), `${raw.url}/bulk`, { headers: { 'x-name': 'caf\u00e9' } })).dump();
+    await (await bulkGet(transport({ bulkReads: false }), `${raw.url}/undici`, { headers: { 'x-name': 'caf\u00e9' } })).dump();
+    const line = (path: string): string | undefined =>
+      raw.requests.find((r) => r.head.startsWith(`GET ${path} `))?.head.split('\r\n').find((l) => l.startsWith('x-name:'));
+    expect(line('/undici')).toBe('x-name: caf\u00e9');
+    expect(line('/bulk')).toBe(line('/undici'));
+  });
+});
