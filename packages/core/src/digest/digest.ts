@@ -14,6 +14,9 @@ export const DIGEST_HEX_LENGTH: Readonly<Record<DigestAlgorithm, number>> = {
 /** The image-spec algorithm grammar: components of `[a-z0-9]` joined by `+`, `.`, `_` or `-`. */
 const ALGORITHM_GRAMMAR = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*$/;
 
+/** Exactly the digests {@link inspectDigest} accepts (kept in step with `DIGEST_HEX_LENGTH`). */
+const VALID_DIGEST = /^(?:sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
+
 function isAlgorithm(value: string): value is DigestAlgorithm {
   return Object.hasOwn(DIGEST_HEX_LENGTH, value);
 }
@@ -29,6 +32,12 @@ export function inspectDigest(
 ): { algorithm: DigestAlgorithm; encoded: string } | string {
   const type = notString(text, 'digest');
   if (type !== undefined) return type;
+  // Valid digests (nearly all of them) take one regular expression; the checks below only run
+  // to say what is wrong with an invalid one.
+  if (VALID_DIGEST.test(text)) {
+    const colon = text.indexOf(':');
+    return { algorithm: text.slice(0, colon) as DigestAlgorithm, encoded: text.slice(colon + 1) };
+  }
   if (text === '') return 'digest is empty';
   const colon = text.indexOf(':');
   if (colon === -1) {
@@ -45,11 +54,8 @@ export function inspectDigest(
   if (bad !== undefined) {
     return `invalid character ${describeChar(bad.char)} at index ${colon + 1 + bad.index} in digest ${quote(text)}; ${algorithm} digests are lower-case hex`;
   }
-  const want = DIGEST_HEX_LENGTH[algorithm];
-  if (encoded.length !== want) {
-    return `${algorithm} digest must have ${want} hex characters, got ${encoded.length}`;
-  }
-  return { algorithm, encoded };
+  // Known algorithm and hex characters but not VALID_DIGEST: the length is what is wrong.
+  return `${algorithm} digest must have ${DIGEST_HEX_LENGTH[algorithm]} hex characters, got ${encoded.length}`;
 }
 
 /**
