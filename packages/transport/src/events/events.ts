@@ -113,6 +113,23 @@ export const DIAGNOSTICS_CHANNELS: Readonly<Record<TransportEventName, string>> 
   malformedHeader: 'docker-hub:transport:malformed-header',
 };
 
+/** Listeners that only want events while a condition holds (see {@link whileActive}). */
+const conditions = new WeakMap<object, () => boolean>();
+
+/**
+ * Marks a listener as wanting events only while `isActive()` is true: while it is false the
+ * listener does not count as observing, so events nobody else listens to are not built at all.
+ * The listener is still called whenever an event is emitted for other reasons.
+ * @param listener - the listener to subscribe
+ * @param isActive - whether it currently wants events
+ * @returns the same listener
+ * @internal
+ */
+export function whileActive<T extends (event: never) => void>(listener: T, isActive: () => boolean): T {
+  conditions.set(listener, isActive);
+  return listener;
+}
+
 /**
  * Creates an event bus (one per transport; no global listeners) that also publishes every event
  * on its `node:diagnostics_channel` channel when that channel has subscribers.
@@ -132,7 +149,10 @@ export function createEventBus(): TransportEventBus {
   };
   return {
     observed(name) {
-      return (listeners.get(name)?.size ?? 0) > 0 || channelOf(name).hasSubscribers;
+      for (const listener of listeners.get(name) ?? []) {
+        if (conditions.get(listener)?.() ?? true) return true;
+      }
+      return channelOf(name).hasSubscribers;
     },
     on(name, listener) {
       let set = listeners.get(name);

@@ -1,4 +1,4 @@
-import type { RequestEndEvent, RetryEvent } from '../events/events.js';
+import { whileActive, type RequestEndEvent, type RetryEvent } from '../events/events.js';
 import type { Transport } from '../pipeline/transport.js';
 import { createAttemptMiddleware } from './attempt-middleware.js';
 import { createTransportInstruments, type TransportInstruments } from './instruments.js';
@@ -174,10 +174,17 @@ export function instrumentTransport(
   if (instruments === undefined) return handle;
   const hosts = new Set<string>();
   disposers.push(
-    transport.events.on('requestStart', (e) => hosts.add(e.host)),
-    transport.events.on('requestEnd', (e) => {
-      if (state.active) onRequestEnd(instruments, e);
-    }),
+    // Counted as listening only while an SDK records: otherwise the transport builds no events.
+    transport.events.on(
+      'requestStart',
+      whileActive((e) => hosts.add(e.host), () => state.active),
+    ),
+    transport.events.on(
+      'requestEnd',
+      whileActive((e) => {
+        if (state.active) onRequestEnd(instruments, e);
+      }, () => state.active),
+    ),
     transport.events.on('retry', (e) => {
       if (state.active) onRetry(instruments, e);
     }),

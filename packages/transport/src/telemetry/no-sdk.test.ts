@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startScriptedServer, type ScriptedServer } from '../../test/scripted-server.js';
+import type { TransportEventBus } from '../events/events.js';
 import { createTransport } from '../pipeline/transport.js';
 import { recordDigestMismatch } from './digest-mismatch.js';
 import { instrumentTransport } from './instrument-transport.js';
@@ -47,6 +48,29 @@ describe('without an SDK', () => {
     const out = await roundTrip({});
     expect(out.status).toBe(200);
     expect(out.names).toContain('opentelemetry');
+  });
+
+  it('builds no request events while only the no-op meter listens, and does once someone else does', async () => {
+    const transport = createTransport();
+    try {
+      const handle = instrumentTransport(transport);
+      expect(handle.enabled).toBe(true);
+      expect(handle.recording).toBe(false);
+      const bus = transport.events as TransportEventBus;
+      expect(bus.observed('requestStart')).toBe(false);
+      expect(bus.observed('requestEnd')).toBe(false);
+      const seen: number[] = [];
+      const stop = transport.events.on('requestEnd', (e) => seen.push(e.status ?? 0));
+      expect(bus.observed('requestEnd')).toBe(true);
+      const res = await transport.request({ method: 'GET', url: new URL('/v2/', server.url), headers: {} });
+      await res.text();
+      expect(seen).toEqual([200]);
+      stop();
+      expect(bus.observed('requestEnd')).toBe(false);
+      handle.dispose();
+    } finally {
+      await transport.close();
+    }
   });
 
   it('does nothing when the API is turned off and no tracer or meter is given', async () => {
