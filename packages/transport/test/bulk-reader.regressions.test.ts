@@ -4,25 +4,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AbortedError, NetworkError, TimeoutError } from '@llmdevops/docker-hub-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTransport, type Transport, type TransportOptions, type TransportResponse } from '../src/index.js';
+import { bulkGet, closeTransports, transport } from './bulk-helpers.js';
 import { startRawServer, type RawServer } from './raw-http-server.js';
 
-const transports: Transport[] = [];
-function transport(options: TransportOptions = {}): Transport {
-  const t = createTransport({ maxRetries: 0, timeoutMs: 5_000, ...options });
-  transports.push(t);
-  return t;
-}
-
-function bulkGet(t: Transport, url: string, extra: { headers?: Record<string, string>; signal?: AbortSignal } = {}): Promise<TransportResponse> {
-  return t.request({
-    method: 'GET',
-    url: new URL(url),
-    headers: extra.headers ?? {},
-    context: { bulk: true },
-    ...(extra.signal === undefined ? {} : { signal: extra.signal }),
-  });
-}
 
 let raw: RawServer;
 beforeAll(async () => {
@@ -32,7 +16,7 @@ beforeEach(() => {
   raw.reset();
 });
 afterEach(async () => {
-  await Promise.all(transports.splice(0).map((t) => t.close()));
+  await closeTransports();
 });
 afterAll(() => raw.close());
 

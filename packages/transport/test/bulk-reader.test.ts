@@ -5,19 +5,17 @@
 // byte counting. Where the claim is "same as undici", the same request is also sent with
 // `bulkReads: false` and compared.
 import { createHash, randomBytes } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import diagnosticsChannel from 'node:diagnostics_channel';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingHttpHeaders, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { type AddressInfo, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AbortedError, DockerHubError, NetworkError, PayloadTooLargeError, TimeoutError } from '@llmdevops/docker-hub-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTransport, type Transport, type TransportOptions, type TransportResponse } from '../src/index.js';
+import type { TransportResponse } from '../src/index.js';
+import { bulkGet, closeTransports, transport } from './bulk-helpers.js';
+import { selfSignedCert } from './self-signed.js';
 import { chunked, startRawServer, writeFragments, type RawServer } from './raw-http-server.js';
 
 const MiB = 1024 * 1024;
@@ -28,22 +26,6 @@ const onUndiciRequest = (): void => {
   undiciRequests++;
 };
 
-const transports: Transport[] = [];
-function transport(options: TransportOptions = {}): Transport {
-  const t = createTransport({ maxRetries: 0, timeoutMs: 5_000, ...options });
-  transports.push(t);
-  return t;
-}
-
-function bulkGet(t: Transport, url: string, extra: { headers?: Record<string, string>; signal?: AbortSignal } = {}): Promise<TransportResponse> {
-  return t.request({
-    method: 'GET',
-    url: new URL(url),
-    headers: extra.headers ?? {},
-    context: { bulk: true },
-    ...(extra.signal === undefined ? {} : { signal: extra.signal }),
-  });
-}
 
 const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
 
@@ -100,7 +82,7 @@ beforeEach(() => {
 });
 
 afterEach(async () => {
-  await Promise.all(transports.splice(0).map((t) => t.close()));
+  await closeTransports();
 });
 
 afterAll(async () => {
@@ -682,7 +664,6 @@ describe('request headers', () => {
 });
 
 describe('TLS', () => {
-  let dir: string;
   let cert: string;
   let server: HttpsServer;
   let origin: string;
@@ -690,14 +671,9 @@ describe('TLS', () => {
   const parallel = Array.from({ length: 4 }, (_, i) => randomBytes(2 * MiB + i * 99_999));
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'bulk-reader-tls-'));
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-      '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-    ], { stdio: 'ignore' });
-    cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
-    server = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert }, (req, res) => {
+    const made = selfSignedCert();
+    cert = made.cert;
+    server = createHttpsServer({ key: made.key, cert }, (req, res) => {
       const answer = parallel[Number(/^\/p\/(\d)$/.exec(req.url ?? '')?.[1] ?? 'x')] ?? body;
       res.writeHead(200, { 'content-length': String(answer.length) });
       res.end(answer);
@@ -706,7 +682,6 @@ describe('TLS', () => {
   });
   afterAll(async () => {
     await closeServer(server);
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('reads the body intact over TLS with the test CA, reusing the connection', async () => {

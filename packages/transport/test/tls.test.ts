@@ -1,18 +1,14 @@
 // TLS policy against a real HTTPS server on 127.0.0.1 with a throwaway self-signed certificate
 // (made with openssl at test time): validation is always on, a custom CA can be added, and an
 // HTTPS-to-HTTP redirect is refused.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import { type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { NetworkError, RedirectError } from '@llmdevops/docker-hub-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTransport, type Transport } from '../src/index.js';
+import { selfSignedCert } from './self-signed.js';
 import { startScriptedServer, type ScriptedServer } from './scripted-server.js';
 
-let dir: string;
 let cert: string;
 let server: Server;
 let origin: string;
@@ -21,14 +17,9 @@ let nextLocation = '/';
 const transports: Transport[] = [];
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'transport-tls-'));
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-    '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-    '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-  ], { stdio: 'ignore' });
-  cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
-  server = createServer({ key: readFileSync(join(dir, 'key.pem')), cert }, (req, res) => {
+  const made = selfSignedCert();
+  cert = made.cert;
+  server = createServer({ key: made.key, cert }, (req, res) => {
     if (req.url === '/redirect') {
       res.writeHead(302, { location: nextLocation, 'content-length': '0' });
       res.end();
@@ -47,7 +38,6 @@ afterAll(async () => {
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => { resolve(); }));
   await plain.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('TLS policy', () => {
