@@ -29,7 +29,7 @@ describe('bulk reader, third review', () => {
     };
     const res = await bulkGet(transport(), `${raw.url}/proto`);
     await res.dump();
-    expect(res.headers['constructor']).toBe('a');
+    expect(res.headers.constructor).toBe('a');
     expect(Object.getPrototypeOf(res.headers)).toBe(Object.prototype);
     expect(Object.getOwnPropertyDescriptor(res.headers, '__proto__')?.value).toBe('b');
   });
