@@ -43,9 +43,7 @@ describe('bulk reader, third review', () => {
       const info = 'HTTP/1.1 100 Continue\r\n\r\n'.repeat(40_000);
       connection.socket.write(`${info}HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok`);
     };
-    const res = await bulkGet(transport(), `${raw.url}/info`).catch((e: unknown) => e);
-    expect(res).not.toBeInstanceOf(Error);
-    if (res instanceof Error) return;
+    const res = await bulkGet(transport(), `${raw.url}/info`);
     expect(Buffer.from(await res.bytes()).toString()).toBe('ok');
   });
 
