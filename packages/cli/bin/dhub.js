@@ -10,6 +10,8 @@ module.enableCompileCache?.();
 // undici's HTTP parser is WebAssembly; V8 compiles it twice (baseline, then optimized in the
 // background), and the optimizing pass costs ~35 MB of peak memory and ~80 ms of CPU in a process
 // that lives a second. Blob bodies do not go through it (the transport's bulk reader), so the
-// baseline code is plenty. Must run before undici compiles the module on the first request.
+// baseline code is plenty; with a proxy (`proxyFromEnv`) blobs do, a little slower but correct.
+// V8 flags set after start-up are not all honoured; this one is read when a WebAssembly module is
+// compiled, which undici does lazily on its first request, after this line.
 setFlagsFromString('--liftoff-only');
 await import('../dist/bin/bin.js');

@@ -57,7 +57,9 @@ const SCHEMAS: Record<ManifestMediaType, z.ZodType> = {
 };
 
 /**
- * Parses and validates manifest bytes, keeping the exact bytes and their digest.
+ * Parses and validates manifest bytes, keeping the exact bytes and their digest. The result
+ * holds `bytes` itself (no copy) and computes `digest` from it on first read, so the caller must
+ * not change those bytes afterwards.
  * The declared `contentType` (from the response or the descriptor) must agree with the
  * document's own `mediaType`, or with its shape when it has none; a generic type
  * (`application/json`, `application/octet-stream`) or none falls back to the document.

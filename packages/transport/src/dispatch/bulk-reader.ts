@@ -119,8 +119,8 @@ export class BulkReader {
    * @returns the response
    */
   async get(req: BulkGetRequest): Promise<BulkGetResponse> {
-    const head = requestHead(req.url, req.headers);
     req.signal?.throwIfAborted();
+    const head = requestHead(req.url, req.headers);
     const reused = this.#takeIdle(req.url.origin);
     if (reused !== undefined) {
       try {
@@ -142,8 +142,14 @@ export class BulkReader {
   /** Closes the idle connections; later calls fail. Responses still streaming finish. */
   close(): void {
     this.#closed = true;
-    for (const list of this.#idle.values()) for (const conn of list) conn.socket.destroy();
+    for (const list of this.#idle.values()) {
+      for (const conn of list) {
+        clearTimeout(conn.idleTimer);
+        conn.socket.destroy();
+      }
+    }
     this.#idle.clear();
+    this.#sessions.clear();
   }
 
   #takeIdle(origin: string): Connection | undefined {
@@ -160,7 +166,9 @@ export class BulkReader {
     return undefined;
   }
 
-  #release(conn: Connection): void {
+  // An idle connection keeps the slab its next read will land in (up to 4 MiB) until it is reused
+  // or dropped: Node holds that buffer, so it cannot be given back earlier.
+  #release(conn: Connection, keepAliveMs: number | undefined): void {
     const list = this.#idle.get(conn.origin) ?? [];
     if (this.#closed || conn.socket.destroyed || list.length >= (this.#options.maxIdlePerOrigin ?? 4)) {
       conn.socket.destroy();
@@ -173,7 +181,7 @@ export class BulkReader {
     };
     // Anything arriving on an idle connection (or its end) makes it unusable.
     conn.user = { data: drop, end: drop };
-    conn.idleTimer = setTimeout(drop, this.#options.keepAliveTimeoutMs ?? 4_000);
+    conn.idleTimer = setTimeout(drop, Math.min(this.#options.keepAliveTimeoutMs ?? 4_000, keepAliveMs ?? Infinity));
     conn.idleTimer.unref();
     conn.socket.unref();
     list.push(conn);
@@ -263,7 +271,9 @@ export class BulkReader {
         reject: (err, receivedNothing) => {
           reject(wasUsed && receivedNothing && isConnectionClosed(err) ? new StaleConnectionError(err) : err);
         },
-        release: () => { this.#release(conn); },
+        release: (keepAliveMs) => {
+          this.#release(conn, keepAliveMs);
+        },
       });
       conn.user = exchange;
       exchange.start();
@@ -334,11 +344,18 @@ function requestHead(url: URL, headers: Readonly<Record<string, string>>): strin
   return `${head}\r\n`;
 }
 
-function parseHead(text: string): { status: number; headers: Record<string, string | string[]>; keepAlive: boolean } {
+/** The idle time a server announces in `keep-alive: timeout=N`, less a second of margin. */
+function keepAliveTimeoutOf(value: string | string[] | undefined): number | undefined {
+  const m = /(?:^|[,;\s])timeout=(\d+)/i.exec(String(value ?? ''));
+  return m === null ? undefined : Math.max(0, Number(m[1]) * 1000 - 1000);
+}
+
+function parseHead(text: string): { status: number; headers: Record<string, string | string[]>; keepAlive: boolean; keepAliveMs: number | undefined } {
   const lines = text.split('\r\n');
   const statusLine = /^HTTP\/1\.([01]) ([1-5]\d\d)(?: .*)?$/.exec(lines[0] ?? '');
   if (statusLine === null) throw parseError('invalid status line');
-  const headers: Record<string, string | string[]> = {};
+  // No prototype: a header named `constructor` or `__proto__` is just a header (as in undici).
+  const headers = Object.create(null) as Record<string, string | string[]>;
   for (const line of lines.slice(1)) {
     const colon = line.indexOf(':');
     const name = line.slice(0, colon).toLowerCase();
@@ -350,7 +367,10 @@ function parseHead(text: string): { status: number; headers: Record<string, stri
   }
   const connection = String(headers['connection'] ?? '').toLowerCase();
   const keepAlive = statusLine[1] === '1' ? !connection.includes('close') : connection.includes('keep-alive');
-  return { status: Number(statusLine[2]), headers, keepAlive };
+  const status = Number(statusLine[2]);
+  // We never ask to switch protocols.
+  if (status === 101) throw parseError('unexpected 101 Switching Protocols');
+  return { status, headers: { ...headers }, keepAlive, keepAliveMs: keepAliveTimeoutOf(headers['keep-alive']) };
 }
 
 function framingOf(status: number, headers: Record<string, string | string[]>): Framing {
@@ -378,7 +398,8 @@ interface ExchangeCallbacks {
   settled(): void;
   resolve(res: BulkGetResponse): void;
   reject(err: Error, receivedNothing: boolean): void;
-  release(): void;
+  /** The connection may serve another request; `keepAliveMs` is what the server announced. */
+  release(keepAliveMs: number | undefined): void;
 }
 
 /** One request/response on a connection: head parsing, body framing, timeouts, abort. */
@@ -390,6 +411,7 @@ class Exchange implements ConnectionUser {
   readonly #bytes = { n: 0 };
   #framing: Framing = { kind: 'none' };
   #keepAlive = false;
+  #keepAliveMs: number | undefined;
   #body: Readable | undefined;
   // Chunked decoding.
   #chunkLeft = 0;
@@ -432,7 +454,10 @@ class Exchange implements ConnectionUser {
   data(chunk: Buffer): void {
     this.#received += chunk.length;
     try {
-      if (this.#state === 'head') this.#onHead(chunk);
+      if (this.#state === 'head') {
+        let next = this.#onHead(chunk);
+        while (next !== undefined && next.length > 0) next = this.#onHead(next);
+      }
       else if (this.#state === 'body') this.#onBody(chunk);
       else throw parseError('data after the response');
     } catch (err) {
@@ -448,7 +473,8 @@ class Exchange implements ConnectionUser {
     this.#fail(err);
   }
 
-  #onHead(chunk: Buffer): void {
+  /** Parses head bytes; returns what follows an informational answer, to be parsed as a head. */
+  #onHead(chunk: Buffer): Buffer | undefined {
     this.#head.push(chunk);
     this.#headSize += chunk.length;
     const all = this.#head.length === 1 ? (this.#head[0] ?? Buffer.alloc(0)) : Buffer.concat(this.#head, this.#headSize);
@@ -456,20 +482,21 @@ class Exchange implements ConnectionUser {
     if (end < 0) {
       if (this.#headSize > MAX_HEAD_BYTES) throw parseError('response head too large');
       this.#head = [all];
-      return;
+      return undefined;
     }
     if (end > MAX_HEAD_BYTES) throw parseError('response head too large');
     const parsed = parseHead(all.subarray(0, end).toString('latin1'));
     const rest = all.subarray(end + 4);
     if (parsed.status >= 100 && parsed.status < 200) {
-      // Informational answers (100 Continue, 103 Early Hints) precede the real one.
+      // Informational answers (100 Continue, 103 Early Hints) precede the real one; the caller
+      // loops over what follows (no recursion: a server may send thousands in one read).
       this.#head = [];
       this.#headSize = 0;
-      if (rest.length > 0) this.#onHead(rest);
-      return;
+      return rest;
     }
     this.#framing = framingOf(parsed.status, parsed.headers);
     this.#keepAlive = parsed.keepAlive && this.#framing.kind !== 'close';
+    this.#keepAliveMs = parsed.keepAliveMs;
     this.#head = [];
     this.#state = 'body';
     this.#body = this.#createBody();
@@ -478,9 +505,10 @@ class Exchange implements ConnectionUser {
     if (this.#framing.kind === 'none') {
       if (rest.length > 0) this.#keepAlive = false;
       this.#finish(this.#keepAlive);
-      return;
+      return undefined;
     }
     if (rest.length > 0) this.#onBody(rest);
+    return undefined;
   }
 
   #createBody(): Readable {
@@ -548,7 +576,8 @@ class Exchange implements ConnectionUser {
       this.#line += piece;
       if (this.#line.length > MAX_CHUNK_LINE) throw parseError('chunk line too long');
       if (nl < 0) return;
-      const line = this.#line.replace(/\r?\n$/, '');
+      if (!this.#line.endsWith('\r\n')) throw parseError('chunk line not ended by CRLF');
+      const line = this.#line.slice(0, -2);
       this.#line = '';
       if (this.#chunkPhase === 'data-crlf') {
         if (line !== '') throw parseError('missing CRLF after chunk data');
@@ -577,7 +606,7 @@ class Exchange implements ConnectionUser {
     this.#detach();
     this.#body?.push(null);
     if (this.conn.socket.isPaused()) this.conn.socket.resume();
-    if (reusable) this.cb.release();
+    if (reusable) this.cb.release(this.#keepAliveMs);
     else this.conn.socket.destroy();
   }
 
