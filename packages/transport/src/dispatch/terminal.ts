@@ -78,8 +78,7 @@ export function createTerminal(options: TerminalOptions): Next {
           bodyTimeoutMs: options.timeouts.bodyTimeoutMs,
           mapBodyError: (err) => mapUndiciError(err, `${what} body`, ctx),
         });
-        // Same contract as the undici path: errors never go unhandled, bodiless answers finish.
-        res.body.on('error', () => undefined);
+        // The reader's body already carries a no-op 'error' listener and ends bodiless answers.
         registerBodyCounter(res.body, res.bytes);
         return createResponse({ status: res.status, headers: res.headers, url: req.url, body: res.body, what: `${what} response body` });
       }
