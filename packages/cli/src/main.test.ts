@@ -1,29 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { PassThrough, Readable } from 'node:stream';
 import { NotFoundError } from '@llmdevops/docker-hub-core';
 import { describe, expect, it } from 'vitest';
 import { defineCommand, listOption, parseOperand, positional, stringOption } from './command.js';
 import { COMMANDS } from './commands/index.js';
-import { type CliIo } from './io.js';
 import { runCli } from './main.js';
+import { memoryIo } from '../test/helpers.js';
 
-function memoryIo(): { io: CliIo; out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const io: CliIo = {
-    stdout,
-    stderr,
-    stdin: Readable.from([]),
-    env: {},
-    stderrIsTTY: false,
-    signal: new AbortController().signal,
-  };
-  return { io, out: () => out, err: () => err };
-}
 
 const echo = defineCommand(
   {

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Platform } from '@llmdevops/docker-hub-core';
+import { DockerHubClient } from '@llmdevops/docker-hub-services';
 import { COMMANDS } from '../src/commands/index.js';
 import { type CliIo } from '../src/io.js';
 import { runCli } from '../src/main.js';
@@ -39,6 +40,41 @@ function collect(stream: PassThrough): () => Buffer {
   return () => Buffer.concat(chunks);
 }
 
+/** Streams for one in-process `dhub` run, with what it wrote so far. */
+export interface MemoryIo {
+  readonly io: CliIo;
+  /** Standard output so far, as UTF-8. */
+  out(): string;
+  /** Standard output so far, as bytes. */
+  outBytes(): Buffer;
+  /** Standard error so far, as UTF-8. */
+  err(): string;
+}
+
+/**
+ * In-memory streams for `runCli`: captured stdout and stderr, stdin from a string.
+ * @param options - environment (default none), stdin, working directory, signal, TTY flag
+ * @returns the io and readers of what was written
+ */
+export function memoryIo(
+  options: { env?: NodeJS.ProcessEnv; stdin?: string; cwd?: string; signal?: AbortSignal; tty?: boolean } = {},
+): MemoryIo {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const out = collect(stdout);
+  const err = collect(stderr);
+  const io: CliIo = {
+    stdout,
+    stderr,
+    stdin: Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)]),
+    env: options.env ?? {},
+    stderrIsTTY: options.tty ?? false,
+    signal: options.signal ?? new AbortController().signal,
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+  };
+  return { io, out: () => out().toString('utf8'), outBytes: out, err: () => err().toString('utf8') };
+}
+
 /** Runs `dhub` in-process with captured streams. */
 export async function runInProcess(
   argv: readonly string[],
@@ -50,26 +86,9 @@ export async function runInProcess(
     tty?: boolean;
   },
 ): Promise<RunResult> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out = collect(stdout);
-  const err = collect(stderr);
-  const io: CliIo = {
-    stdout,
-    stderr,
-    stdin: Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)]),
-    env: options.env,
-    stderrIsTTY: options.tty ?? false,
-    signal: options.signal ?? new AbortController().signal,
-    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-  };
+  const { io, out, outBytes, err } = memoryIo(options);
   const code = await runCli(argv, io, COMMANDS);
-  return {
-    code,
-    stdout: out().toString('utf8'),
-    stdoutBytes: out(),
-    stderr: err().toString('utf8'),
-  };
+  return { code, stdout: out(), stdoutBytes: outBytes(), stderr: err() };
 }
 
 /** Runs the built `dhub` binary as a subprocess. */
@@ -180,36 +199,39 @@ export async function startInProcess(
   from: 'stdout' | 'stderr',
 ) {
   const controller = new AbortController();
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const done = runCli(
-    argv,
-    {
-      stdout,
-      stderr,
-      stdin: Readable.from([]),
-      env,
-      stderrIsTTY: false,
-      signal: controller.signal,
-    },
-    COMMANDS,
-  );
-  for (let i = 0; i < 400 && !(from === 'stdout' ? out : err).includes('listening http'); i++) {
+  const { io, out, err } = memoryIo({ env, signal: controller.signal });
+  const done = runCli(argv, io, COMMANDS);
+  const printed = from === 'stdout' ? out : err;
+  for (let i = 0; i < 400 && !printed().includes('listening http'); i++) {
     await new Promise((r) => setTimeout(r, 25));
   }
-  const url = /listening (\S+)/.exec(from === 'stdout' ? out : err)?.[1] ?? '';
+  const url = /listening (\S+)/.exec(printed())?.[1] ?? '';
   return {
     url,
     host: new URL(url).host,
-    out: () => out,
-    err: () => err,
+    out,
+    err,
     stop: async () => {
       controller.abort(new Error('test done'));
       return done;
     },
   };
+}
+
+/** The Trivy report fixture the Hub suites attach. */
+export const TRIVY_REPORT = new URL('../../../fixtures/vuln-reports/trivy-alpine.json', import.meta.url);
+
+/**
+ * Attaches the Trivy fixture to an image on the simulator, as a scanner would.
+ * @param hubUrl - the simulator's Hub API URL
+ * @param ref - the image
+ * @param env - the environment with its credentials
+ */
+export async function attachTrivyReport(hubUrl: string, ref: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const client = new DockerHubClient({ hubUrl }, { env });
+  try {
+    await client.vulnerabilities.attach(ref, await readFile(TRIVY_REPORT, 'utf8'));
+  } finally {
+    await client.close();
+  }
 }

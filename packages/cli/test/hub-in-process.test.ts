@@ -1,14 +1,12 @@
 // Docker Hub commands in their text forms, run in-process against the simulator (the subprocess
 // suite in hub.test.ts runs the same commands as the binary, which coverage does not see).
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DockerHubClient } from '@llmdevops/docker-hub-services';
 import { createSimulator, type Simulator } from '@llmdevops/docker-hub-simulation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanEnv, runInProcess, writeTestLayout } from './helpers.js';
+import { attachTrivyReport, cleanEnv, runInProcess, writeTestLayout } from './helpers.js';
 
-const TRIVY = new URL('../../../fixtures/vuln-reports/trivy-alpine.json', import.meta.url);
 
 describe('Hub commands in-process (text forms)', () => {
   let simulator: Simulator;
@@ -27,12 +25,7 @@ describe('Hub commands in-process (text forms)', () => {
     await writeTestLayout(join(work, 'layout'), 'v1');
     const push = await runInProcess(['push', 'layout', `${host}/acme/api:v1`], { env, cwd: work });
     expect(push.code).toBe(0);
-    const client = new DockerHubClient({ hubUrl: url }, { env });
-    try {
-      await client.vulnerabilities.attach(`${host}/acme/api:v1`, await readFile(TRIVY, 'utf8'));
-    } finally {
-      await client.close();
-    }
+    await attachTrivyReport(url, `${host}/acme/api:v1`, env);
   });
   afterAll(async () => {
     await simulator.close();

@@ -1,13 +1,11 @@
 // Docker Hub commands (repos, repo, search, scan) against the simulator's Hub API and registry.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DockerHubClient } from '@llmdevops/docker-hub-services';
 import { createSimulator, type Simulator } from '@llmdevops/docker-hub-simulation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanEnv, runBin, runInProcess, writeTestLayout } from './helpers.js';
+import { attachTrivyReport, cleanEnv, runBin, runInProcess, writeTestLayout } from './helpers.js';
 
-const TRIVY = new URL('../../../fixtures/vuln-reports/trivy-alpine.json', import.meta.url);
 
 describe('Hub commands against the simulator', () => {
   let simulator: Simulator;
@@ -30,12 +28,7 @@ describe('Hub commands against the simulator', () => {
         (await runInProcess(['push', 'layout', `${host}/${name}:v1`], { env, cwd: work })).code,
       ).toBe(0);
     }
-    const client = new DockerHubClient({ hubUrl: url }, { env });
-    try {
-      await client.vulnerabilities.attach(`${host}/acme/api:v1`, await readFile(TRIVY, 'utf8'));
-    } finally {
-      await client.close();
-    }
+    await attachTrivyReport(url, `${host}/acme/api:v1`, env);
   });
   afterAll(async () => {
     await simulator.close();
