@@ -20,6 +20,11 @@ export {
   type SecretInput,
 } from './handler/options.js';
 export {
+  createDedupeStore,
+  type DedupeStore,
+  type DedupeStoreOptions,
+} from './handler/dedupe-window.js';
+export {
   type WebhookEvent,
   type WebhookEventMap,
   type WebhookEventName,

@@ -98,7 +98,11 @@ export async function handleWebhookRequest(
       await webhooks.enqueue(events);
     } catch {
       // Not acknowledged: the sender retries later (enqueue already forgot these events).
-      return json(503, { error: { code: 'INTERNAL', message: 'events could not be queued' } });
+      return json(
+        503,
+        { error: { code: 'INTERNAL', message: 'events could not be queued' } },
+        { 'retry-after': String(settings.queueRetryAfterSeconds) },
+      );
     }
     return json(200, { status: 'accepted' });
   }

@@ -3,6 +3,7 @@ import { ConfigError, Secret, WebhookError } from '@llmdevops/docker-hub-core';
 import { dockerHubBody, fixture, mediaTypeOf, type FixtureName } from '../../test/fixtures.js';
 import { signPayload } from '../verify/signature.js';
 import { createWebhooks } from './create-webhooks.js';
+import { createDedupeStore } from './dedupe-window.js';
 import { type WebhookEvent } from './events.js';
 import { type WebhookListenerError } from './listener-registry.js';
 
@@ -347,6 +348,59 @@ describe('createWebhooks: queue and options', () => {
       (await webhooks.receive(fixture('distribution-push-blob'), { headers: dist })).status,
     ).toBe('accepted');
     await expect(createWebhooks().enqueue([])).rejects.toBeInstanceOf(ConfigError);
+  });
+
+  it('one dedupe store shared by receivers of different authentication routes drops a delivery accepted by any of them', async () => {
+    const dedupe = createDedupeStore();
+    const body = fixture('dockerhub-push');
+    const byQuery = createWebhooks({ sharedSecret: { secrets: 'k', from: 'query' }, dedupe });
+    const byHeader = createWebhooks({ sharedSecret: { secrets: 'k', from: 'header' }, dedupe });
+    const byPath = createWebhooks({ sharedSecret: { secrets: 'k', from: 'path' }, dedupe });
+    const bySignature = createWebhooks({ signature: { secrets: 'k' }, dedupe });
+    expect((await byQuery.accept(body, { headers: json, url: '/hook?token=k' })).status).toBe(
+      'accepted',
+    );
+    expect(
+      (await byHeader.accept(body, { headers: { ...json, 'x-webhook-token': 'k' } })).status,
+    ).toBe('duplicate');
+    expect((await byPath.accept(body, { headers: json, url: '/hook/k' })).status).toBe(
+      'duplicate',
+    );
+    const signed = { ...json, 'x-hub-signature-256': signPayload('k', body) };
+    expect((await bySignature.accept(body, { headers: signed })).status).toBe('duplicate');
+    // A different delivery is still new on every route.
+    const other = body.replace('trustedbuilder', 'someone-else');
+    expect((await byHeader.accept(other, { headers: { ...json, 'x-webhook-token': 'k' } })).status).toBe(
+      'accepted',
+    );
+  });
+
+  it('receivers without a shared store deduplicate only their own deliveries', async () => {
+    const body = fixture('dockerhub-push');
+    const first = createWebhooks();
+    const second = createWebhooks();
+    expect((await first.accept(body, { headers: json })).status).toBe('accepted');
+    expect((await first.accept(body, { headers: json })).status).toBe('duplicate');
+    expect((await second.accept(body, { headers: json })).status).toBe('accepted');
+  });
+
+  it('refuses a shared store together with dedupeWindowMs or clock, and bad store options', () => {
+    const paths = (fn: () => unknown): string[] => {
+      try {
+        fn();
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        return (error as ConfigError).issues.map((i) => i.path);
+      }
+      return [];
+    };
+    const dedupe = createDedupeStore({ windowMs: 1_000 });
+    expect(paths(() => createWebhooks({ dedupe, dedupeWindowMs: 5 }))).toEqual(['dedupe']);
+    expect(paths(() => createWebhooks({ dedupe, clock: { now: () => 0 } }))).toEqual(['dedupe']);
+    expect(paths(() => createDedupeStore({ windowMs: -1, maxEntries: 0 }))).toEqual([
+      'windowMs',
+      'maxEntries',
+    ]);
   });
 
   it('validates options without echoing secrets', () => {

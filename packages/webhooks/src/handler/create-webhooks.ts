@@ -32,6 +32,8 @@ export interface WebhooksSettings {
   readonly queue: ((events: readonly WebhookEvent[]) => Promise<void>) | undefined;
   /** Whether the shared secret is the last path segment (adapters then match `path/<token>`). */
   readonly secretInPath: boolean;
+  /** `Retry-After` seconds sent with the 503 when the queue rejects. */
+  readonly queueRetryAfterSeconds: number;
 }
 
 /** A webhook receiver: listeners plus the verify, parse and dispatch core. @public */
@@ -113,7 +115,8 @@ export function createWebhooks(options: WebhooksOptions = {}): Webhooks {
   const registry = new ListenerRegistry();
   if (options.onError !== undefined) registry.addErrorHandler(options.onError);
   const clock = options.clock ?? { now: () => Date.now() };
-  const dedupe = new DedupeWindow(resolved.dedupeWindowMs, () => clock.now());
+  const dedupe =
+    options.dedupe ?? new DedupeWindow(resolved.dedupeWindowMs, () => clock.now());
 
   async function accept(
     rawBody: Uint8Array | string,
@@ -183,6 +186,7 @@ export function createWebhooks(options: WebhooksOptions = {}): Webhooks {
       ack: options.ack ?? 'before-listeners',
       queue: options.queue,
       secretInPath: resolved.sharedSecret?.from === 'path',
+      queueRetryAfterSeconds: resolved.queueRetryAfterSeconds,
     },
   };
 }

@@ -1,9 +1,45 @@
+import { ConfigError, type ConfigIssue } from '@llmdevops/docker-hub-core';
+
+/**
+ * Where a receiver remembers the deliveries it accepted, so that a redelivery is answered
+ * `duplicate`. Keys name the delivery itself (the Docker Hub body hash, or the distribution event
+ * id), never the way it was authenticated. Give one store to several receivers (for example one
+ * per way of presenting a secret) and a delivery accepted by any of them is a duplicate for all.
+ * @public
+ */
+export interface DedupeStore {
+  /**
+   * Records a key unless it is already remembered.
+   * @param key - delivery key
+   * @returns true when the key is new (the delivery should be processed)
+   */
+  claim(key: string): boolean;
+  /**
+   * Forgets a key claimed by a delivery that was then rejected, so a genuine retry is processed.
+   * @param key - delivery key
+   */
+  release(key: string): void;
+}
+
+/** Options of {@link createDedupeStore}. @public */
+export interface DedupeStoreOptions {
+  /** How long a key is remembered, in ms (default 10 min; 0 disables deduplication). */
+  readonly windowMs?: number;
+  /** Most keys kept at once; past it the oldest are forgotten first (default 10,000). */
+  readonly maxEntries?: number;
+  /** Clock in ms (default `Date.now`). */
+  readonly clock?: { now(): number };
+}
+
+/** Default of {@link DedupeStoreOptions.windowMs}: ten minutes. @internal */
+export const DEFAULT_DEDUPE_WINDOW_MS = 600_000;
+
 /**
  * Remembers delivery keys for a time window so a redelivered event is recognised. Bounded:
  * past `maxEntries` the oldest keys are forgotten first, so a flood cannot grow memory without end.
  * @internal
  */
-export class DedupeWindow {
+export class DedupeWindow implements DedupeStore {
   readonly #expiries = new Map<string, number>();
   readonly #windowMs: number;
   readonly #now: () => number;
@@ -56,4 +92,33 @@ export class DedupeWindow {
       this.#expiries.delete(key);
     }
   }
+}
+
+function checkInteger(issues: ConfigIssue[], path: string, value: number, min: number): void {
+  if (!Number.isSafeInteger(value) || value < min)
+    issues.push({ path, message: `must be an integer >= ${min}` });
+}
+
+/**
+ * Creates a bounded, in-memory {@link DedupeStore} to share between receivers.
+ * @param options - window, size bound and clock
+ * @returns the store
+ * @throws {@link @llmdevops/docker-hub-core!ConfigError | ConfigError} when `windowMs` or `maxEntries` is not a valid integer
+ * @example
+ * ```ts
+ * const dedupe = createDedupeStore();
+ * const byToken = createWebhooks({ sharedSecret: { secrets: token }, dedupe });
+ * const bySignature = createWebhooks({ signature: { secrets: token }, dedupe });
+ * ```
+ * @public
+ */
+export function createDedupeStore(options: DedupeStoreOptions = {}): DedupeStore {
+  const issues: ConfigIssue[] = [];
+  const windowMs = options.windowMs ?? DEFAULT_DEDUPE_WINDOW_MS;
+  const maxEntries = options.maxEntries ?? 10_000;
+  checkInteger(issues, 'windowMs', windowMs, 0);
+  checkInteger(issues, 'maxEntries', maxEntries, 1);
+  if (issues.length > 0) throw new ConfigError(issues);
+  const clock = options.clock ?? { now: () => Date.now() };
+  return new DedupeWindow(windowMs, () => clock.now(), maxEntries);
 }

@@ -2,6 +2,7 @@ import { ConfigError, Secret, type ConfigIssue } from '@llmdevops/docker-hub-cor
 import { DEFAULT_JSON_LIMITS, type JsonLimits } from '../schemas/parse-json.js';
 import { SIGNATURE_HEADER } from '../verify/signature.js';
 import { DEFAULT_SECRET_NAMES, type SharedSecretLocation } from '../verify/shared-secret.js';
+import { DEFAULT_DEDUPE_WINDOW_MS, type DedupeStore } from './dedupe-window.js';
 import { type WebhookEvent, type WebhookPushEvent } from './events.js';
 import { type WebhookErrorHandler } from './listener-registry.js';
 
@@ -44,10 +45,21 @@ export interface WebhooksOptions {
   readonly allowSources?: readonly string[];
   /** How long a delivery id (or body hash) is remembered to drop redeliveries (default 10 min; 0 off). */
   readonly dedupeWindowMs?: number;
+  /**
+   * A store shared with other receivers (see {@link createDedupeStore}), so that a delivery
+   * accepted by one is a duplicate for all; replaces `dedupeWindowMs` and `clock`, which must then
+   * be left out.
+   */
+  readonly dedupe?: DedupeStore;
   /** `before-listeners` (default): answer 200 then run listeners; `after-listeners`: run them first. */
   readonly ack?: 'before-listeners' | 'after-listeners';
-  /** Hand accepted events to a durable queue instead of running listeners; 200 follows its success. */
+  /**
+   * Hand accepted events to a durable queue instead of running listeners; 200 follows its success.
+   * When it rejects, the sender gets 503 with `Retry-After` and its retry is processed.
+   */
   readonly queue?: (events: readonly WebhookEvent[]) => Promise<void>;
+  /** `Retry-After` seconds sent with the 503 when `queue` rejects (default 10). */
+  readonly queueRetryAfterSeconds?: number;
   /** Confirms a push against the registry (e.g. HEAD on the tag); failure rejects it with 422. */
   readonly confirm?: (
     event: WebhookPushEvent,
@@ -72,6 +84,7 @@ export interface ResolvedOptions {
     { secrets: readonly Secret[]; from: SharedSecretLocation; name: string } | undefined;
   readonly signature: { secrets: readonly Secret[]; header: string } | undefined;
   readonly dedupeWindowMs: number;
+  readonly queueRetryAfterSeconds: number;
   readonly confirmTimeoutMs: number;
   readonly limits: JsonLimits;
 }
@@ -110,6 +123,14 @@ export function resolveOptions(options: WebhooksOptions): ResolvedOptions {
     });
   if (options.signature !== undefined && signatureSecrets.every((s) => s.byteLength === 0))
     issues.push({ path: 'signature.secrets', message: 'must hold at least one non-empty secret' });
+  if (
+    options.dedupe !== undefined &&
+    (options.dedupeWindowMs !== undefined || options.clock !== undefined)
+  )
+    issues.push({
+      path: 'dedupe',
+      message: 'a shared store has its own window and clock: leave out dedupeWindowMs and clock',
+    });
   const resolved: ResolvedOptions = {
     maxBodyBytes: num('maxBodyBytes', options.maxBodyBytes, 1024 * 1024, 1),
     sharedSecret:
@@ -131,7 +152,8 @@ export function resolveOptions(options: WebhooksOptions): ResolvedOptions {
             secrets: signatureSecrets.filter((s) => s.byteLength > 0),
             header: (options.signature.header ?? SIGNATURE_HEADER).toLowerCase(),
           },
-    dedupeWindowMs: num('dedupeWindowMs', options.dedupeWindowMs, 600_000, 0),
+    dedupeWindowMs: num('dedupeWindowMs', options.dedupeWindowMs, DEFAULT_DEDUPE_WINDOW_MS, 0),
+    queueRetryAfterSeconds: num('queueRetryAfterSeconds', options.queueRetryAfterSeconds, 10, 0),
     confirmTimeoutMs: num('confirmTimeoutMs', options.confirmTimeoutMs, 10_000, 1),
     limits: {
       maxDepth: num('limits.maxDepth', options.limits?.maxDepth, DEFAULT_JSON_LIMITS.maxDepth, 2),

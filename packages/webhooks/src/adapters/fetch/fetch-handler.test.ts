@@ -161,6 +161,21 @@ describe('createFetchHandler', () => {
     expect(await failed.text()).not.toContain('down');
   });
 
+  it('tells the sender when to retry a delivery the queue refused (503 with Retry-After)', async () => {
+    const refusing = (seconds?: number) =>
+      createFetchHandler(
+        createWebhooks({
+          queue: async () => Promise.reject(new Error('full')),
+          ...(seconds === undefined ? {} : { queueRetryAfterSeconds: seconds }),
+        }),
+      );
+    const byDefault = await refusing()(post(fixture('dockerhub-push')));
+    expect(byDefault.status).toBe(503);
+    expect(byDefault.headers.get('retry-after')).toBe('10');
+    const chosen = await refusing(3)(post(fixture('dockerhub-push')));
+    expect(chosen.headers.get('retry-after')).toBe('3');
+  });
+
   it('with ack after-listeners, answers only once listeners finished', async () => {
     const webhooks = createWebhooks({ ack: 'after-listeners' });
     const done = vi.fn();
