@@ -93,9 +93,15 @@ export {
   type HubSession,
   type TwoFactorCallback,
 } from './hub/hub-login.js';
-export { hubErrorFromResponse, readHubErrorBody, type HubErrorBody } from './hub/hub-errors.js';
+export {
+  hubErrorFromResponse,
+  hubResponseError,
+  readHubErrorBody,
+  type HubErrorBody,
+} from './hub/hub-errors.js';
 export { resolveHubLogin, type ResolveHubLoginOptions } from './hub/resolve-hub-login.js';
 export { scopesForRequest } from './middleware/request-scopes.js';
+export { sendHubRequest, type HubRequestOptions } from './middleware/hub-requests.js';
 export { type AuthEvent, type AuthEventListener } from './middleware/auth-events.js';
 export {
   createAuthMiddleware,

@@ -298,6 +298,46 @@ describe('createHubLogin', () => {
     await expect(session.token()).rejects.toBeInstanceOf(ServerError);
   });
 
+  it('reports each login as a token event and a refusal as a refused event, never the secrets', async () => {
+    let refuse = false;
+    route({
+      '/v2/auth/token': () =>
+        refuse
+          ? { status: 401, body: { detail: 'Incorrect authentication credentials' } }
+          : { status: 200, body: { access_token: jwt(clock.t / 1000 + 600) } },
+    });
+    const events: unknown[] = [];
+    const session = createHubLogin({
+      hubUrl: hub.url,
+      identifier: 'alice',
+      secret: 'dckr_pat_event-secret',
+      send: httpNext(),
+      clock,
+      onEvent: (e) => events.push(e),
+    });
+    await session.token();
+    expect(events).toEqual([
+      {
+        type: 'token',
+        realmHost: new URL(hub.url).host,
+        scopes: [],
+        expiresAt: clock.t + 600_000,
+        account: 'alice',
+      },
+    ]);
+    refuse = true;
+    session.invalidate();
+    await expect(session.token()).rejects.toBeInstanceOf(AuthenticationError);
+    expect(events[1]).toEqual({
+      type: 'refused',
+      host: new URL(hub.url).host,
+      status: 401,
+      reason: 'UNAUTHORIZED',
+    });
+    expect(JSON.stringify(events)).not.toContain('event-secret');
+    expect(JSON.stringify(events)).not.toContain('eyJ');
+  });
+
   it('validates its options', () => {
     expect(() =>
       createHubLogin({ hubUrl: 'ftp://x', identifier: 'a', secret: 'b', send: httpNext() }),
@@ -309,15 +349,41 @@ describe('createHubLogin', () => {
 });
 
 describe('hubErrorFromResponse', () => {
-  it('recognizes JWTs issued from a PAT being refused', () => {
-    const err = hubErrorFromResponse(
-      403,
+  it('recognizes JWTs issued from a PAT being refused (403: AuthorizationError, 401: AuthenticationError)', () => {
+    for (const detail of [
+      'access is forbidden with a JWT issued from a personal access token',
+      'access to the resource is forbidden with personal access token',
+    ]) {
+      const err = hubErrorFromResponse(403, { detail }, 'PATCH repo');
+      expect(err).toBeInstanceOf(AuthorizationError);
+      expect(err.status).toBe(403);
+      expect(err.message).toMatch(/refuses JWTs issued from a personal access token/);
+    }
+    const at401 = hubErrorFromResponse(
+      401,
       { detail: 'access is forbidden with a JWT issued from a personal access token' },
       'PATCH repo',
     );
-    expect(err).toBeInstanceOf(AuthenticationError);
-    expect(err.status).toBe(403);
-    expect(err.message).toMatch(/refuses JWTs issued from a personal access token/);
+    expect(at401).toBeInstanceOf(AuthenticationError);
+    expect(at401.message).toMatch(/refuses JWTs issued from a personal access token/);
+  });
+
+  it('says how to fix an access token whose scope is too narrow, keeping the Hub text', () => {
+    const err = hubErrorFromResponse(
+      403,
+      { errinfo: {}, detail: 'access denied: insufficient scope' },
+      'DELETE Hub tag alice/app:1',
+    );
+    expect(err).toBeInstanceOf(AuthorizationError);
+    expect(err.code).toBe('DENIED');
+    expect(err.message).toMatch(/^DELETE Hub tag alice\/app:1: the access token's scope/);
+    expect(err.message).toContain('Read, Write & Delete to delete tags');
+    expect(err.message).toContain('(Docker Hub said: access denied: insufficient scope)');
+  });
+
+  it('keeps the Hub text of a plain 403', () => {
+    const err = hubErrorFromResponse(403, { detail: 'You do not have permission' }, 'x');
+    expect(err.message).toBe('x: access denied (403) (Docker Hub said: You do not have permission)');
   });
 
   it('redacts token-looking words the server echoes', () => {

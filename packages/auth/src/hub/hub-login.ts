@@ -1,5 +1,6 @@
 import {
   AuthenticationError,
+  AuthorizationError,
   RegistryError,
   Secret,
   ValidationError,
@@ -7,6 +8,7 @@ import {
 import { type Next, type TransportRequest } from '@llmdevops/docker-hub-transport';
 import { type AuthClock, systemClock } from '../internal/clock.js';
 import { readJson, SKIP_AUTH } from '../internal/http.js';
+import { type AuthEventListener } from '../middleware/auth-events.js';
 import { readJwtExpiry } from '../token/jwt.js';
 import { hubErrorFromResponse, readHubErrorBody } from './hub-errors.js';
 
@@ -29,7 +31,7 @@ export interface HubLoginOptions {
   readonly secret: Secret | string;
   /** Sends the HTTP requests (a transport's `request` or a pipeline `Next`). */
   readonly send: Next;
-  /** Supplies the 2FA code for the legacy login flow. */
+  /** Supplies the one-time code when Docker Hub answers a login with a 2FA challenge. */
   readonly onTwoFactor?: TwoFactorCallback;
   /** `auto` (default): `/v2/auth/token`, then `/v2/users/login` when the former is missing (404/405). */
   readonly endpoint?: 'auto' | 'auth-token' | 'users-login';
@@ -39,6 +41,12 @@ export interface HubLoginOptions {
   readonly defaultLifetimeMs?: number;
   /** Time source. */
   readonly clock?: AuthClock;
+  /**
+   * Receives a `token` event for every login (Hub host, account, expiry; no scopes) and a
+   * `refused` event when Docker Hub refuses the credentials or the one-time code. Never the
+   * secret or the JWT.
+   */
+  readonly onEvent?: AuthEventListener;
 }
 
 /** A logged-in Docker Hub API session. @public */
@@ -66,6 +74,16 @@ interface Jwt {
   readonly expiresAt: number;
 }
 
+/** What the login steps share: the options, a private copy of the secret, URLs and messages. */
+interface LoginFlow {
+  readonly options: HubLoginOptions;
+  readonly secret: Secret;
+  /** `Docker Hub login for "alice"`, for messages. */
+  readonly what: string;
+  endpoint(path: string): URL;
+  toJwt(value: string): Jwt;
+}
+
 const TWO_FACTOR_DETAIL = 'two-factor authentication is enabled for this account';
 
 function post(url: URL, body: unknown, signal: AbortSignal | undefined): TransportRequest {
@@ -89,12 +107,132 @@ function stringField(body: unknown, ...names: string[]): string | undefined {
   return undefined;
 }
 
+function twoFactorError(flow: LoginFlow, why: string): AuthenticationError {
+  return new AuthenticationError(`${flow.what}: ${why}`, { status: 401 }, 'TWO_FACTOR_REQUIRED');
+}
+
+/** Step 1 (current API): `POST /v2/auth/token`; `missing` when the route does not exist. */
+async function viaAuthToken(flow: LoginFlow, signal?: AbortSignal): Promise<Jwt | 'missing'> {
+  const { options, secret } = flow;
+  const res = await options.send(
+    post(
+      flow.endpoint('v2/auth/token'),
+      { identifier: options.identifier, secret: secret.reveal() },
+      signal,
+    ),
+  );
+  if (res.status === 404 || res.status === 405) {
+    await res.dump();
+    return 'missing';
+  }
+  const body = await readJson(res);
+  if (res.status >= 400) {
+    if (readHubErrorBody(body).login2faToken !== undefined) return secondFactor(flow, body, signal);
+    throw hubErrorFromResponse(res.status, body, flow.what);
+  }
+  const value = stringField(body, 'access_token', 'token');
+  if (value === undefined)
+    throw new RegistryError(`${flow.what}: answer has no access_token`, { status: res.status });
+  return flow.toJwt(value);
+}
+
+/** Step 1 (legacy API): `POST /v2/users/login`, with its 2FA branch. */
+async function viaUsersLogin(flow: LoginFlow, signal?: AbortSignal): Promise<Jwt> {
+  const { options, secret } = flow;
+  const res = await options.send(
+    post(
+      flow.endpoint('v2/users/login'),
+      { username: options.identifier, password: secret.reveal() },
+      signal,
+    ),
+  );
+  const body = await readJson(res);
+  if (res.status >= 400) {
+    if (res.status === 401 && readHubErrorBody(body).login2faToken !== undefined)
+      return secondFactor(flow, body, signal);
+    throw hubErrorFromResponse(res.status, body, flow.what);
+  }
+  const value = stringField(body, 'token', 'access_token');
+  if (value === undefined)
+    throw new RegistryError(`${flow.what}: answer has no token`, { status: res.status });
+  return flow.toJwt(value);
+}
+
+/** Asks `onTwoFactor` for the one-time code; fails when there is no callback or no code. */
+async function readTwoFactorCode(flow: LoginFlow, signal?: AbortSignal): Promise<string> {
+  const ask = flow.options.onTwoFactor;
+  if (ask === undefined) {
+    throw twoFactorError(
+      flow,
+      `${TWO_FACTOR_DETAIL}; supply a one-time code (onTwoFactor) or use a personal access token`,
+    );
+  }
+  const code = (
+    await ask({ identifier: flow.options.identifier, ...(signal === undefined ? {} : { signal }) })
+  ).trim();
+  if (code === '') throw twoFactorError(flow, `${TWO_FACTOR_DETAIL}; the one-time code was empty`);
+  return code;
+}
+
+/** Step 2 (2FA accounts): `POST /v2/users/2fa-login` with the challenge's token and the code. */
+async function secondFactor(flow: LoginFlow, body: unknown, signal?: AbortSignal): Promise<Jwt> {
+  const loginToken = new Secret(readHubErrorBody(body).login2faToken ?? '');
+  try {
+    const code = await readTwoFactorCode(flow, signal);
+    const res = await flow.options.send(
+      post(
+        flow.endpoint('v2/users/2fa-login'),
+        { login_2fa_token: loginToken.reveal(), code },
+        signal,
+      ),
+    );
+    const answer = await readJson(res);
+    if (res.status === 401) throw twoFactorError(flow, 'the one-time code was refused');
+    if (res.status >= 400) throw hubErrorFromResponse(res.status, answer, flow.what);
+    const value = stringField(answer, 'token', 'access_token');
+    if (value === undefined)
+      throw new RegistryError(`${flow.what}: 2FA answer has no token`, { status: res.status });
+    return flow.toJwt(value);
+  } finally {
+    loginToken.dispose();
+  }
+}
+
+/** One login through the configured endpoint choice. */
+async function login(flow: LoginFlow, signal?: AbortSignal): Promise<Jwt> {
+  const mode = flow.options.endpoint ?? 'auto';
+  if (mode !== 'users-login') {
+    const jwt = await viaAuthToken(flow, signal);
+    if (jwt !== 'missing') return jwt;
+    if (mode === 'auth-token')
+      throw new RegistryError(
+        `${flow.what}: ${flow.endpoint('v2/auth/token').pathname} is not available`,
+        { status: 404 },
+      );
+  }
+  return viaUsersLogin(flow, signal);
+}
+
+function validBase(options: HubLoginOptions): URL {
+  const base = new URL(options.hubUrl ?? DOCKER_HUB_URL);
+  if (base.protocol !== 'https:' && base.protocol !== 'http:')
+    throw new ValidationError('INVALID_ARGUMENT', 'Hub URL must be http(s)', base.protocol);
+  if (options.identifier === '')
+    throw new ValidationError(
+      'INVALID_ARGUMENT',
+      'Hub login needs a username or organization name',
+      '',
+    );
+  return base;
+}
+
 /**
  * Creates a Docker Hub API session: `POST /v2/auth/token` with `{identifier, secret}` (password,
- * PAT or OAT), or the deprecated `POST /v2/users/login` with its 2FA flow (a 401 carrying
- * `login_2fa_token`, then `POST /v2/users/2fa-login` with the code from `onTwoFactor`). The
- * JWT's `exp` is read without verification, only to renew it `renewMarginMs` early.
- * @param options - Hub URL, identifier and secret, transport, 2FA callback
+ * PAT or OAT), or the deprecated `POST /v2/users/login`. When Docker Hub answers either with a
+ * 2FA challenge (a 401 carrying `login_2fa_token`), the session asks `onTwoFactor` for the code
+ * and completes the login with `POST /v2/users/2fa-login`. The JWT's `exp` is read without
+ * verification, only to renew it `renewMarginMs` early.
+ * @param options - Hub URL, identifier and secret, transport, 2FA callback, event listener
  * @returns the session (nothing is sent until {@link HubSession.token})
  * @throws {@link @llmdevops/docker-hub-core!ValidationError | ValidationError} when the Hub URL is not http(s) or the identifier is empty
  * @example
@@ -105,135 +243,46 @@ function stringField(body: unknown, ...names: string[]): string | undefined {
  * @public
  */
 export function createHubLogin(options: HubLoginOptions): HubSession {
-  const base = new URL(options.hubUrl ?? DOCKER_HUB_URL);
-  if (base.protocol !== 'https:' && base.protocol !== 'http:')
-    throw new ValidationError('INVALID_ARGUMENT', 'Hub URL must be http(s)', base.protocol);
-  if (options.identifier === '')
-    throw new ValidationError(
-      'INVALID_ARGUMENT',
-      'Hub login needs a username or organization name',
-      '',
-    );
+  const base = validBase(options);
   const clock = options.clock ?? systemClock;
+  const emit: AuthEventListener = options.onEvent ?? (() => undefined);
   // A private copy: dispose() zeroes it without touching the caller's Secret.
   const secret = new Secret(
     typeof options.secret === 'string' ? options.secret : options.secret.reveal(),
   );
   const margin = options.renewMarginMs ?? 60_000;
-  const what = `Docker Hub login for "${options.identifier}"`;
-  const endpoint = (path: string): URL =>
-    new URL(path, base.href.endsWith('/') ? base.href : `${base.href}/`);
+  const flow: LoginFlow = {
+    options,
+    secret,
+    what: `Docker Hub login for "${options.identifier}"`,
+    endpoint: (path) => new URL(path, base.href.endsWith('/') ? base.href : `${base.href}/`),
+    toJwt: (value) => ({
+      token: new Secret(value),
+      expiresAt: readJwtExpiry(value) ?? clock.now() + (options.defaultLifetimeMs ?? 300_000),
+    }),
+  };
   let current: Jwt | undefined;
   // Replaced JWTs may still be in a request being sent; they are zeroed on dispose().
   const retired: Jwt[] = [];
   let inflight: Promise<Jwt> | undefined;
   let disposed = false;
 
-  const toJwt = (value: string): Jwt => ({
-    token: new Secret(value),
-    expiresAt: readJwtExpiry(value) ?? clock.now() + (options.defaultLifetimeMs ?? 300_000),
-  });
-
-  async function viaAuthToken(signal?: AbortSignal): Promise<Jwt | 'missing'> {
-    const res = await options.send(
-      post(
-        endpoint('v2/auth/token'),
-        { identifier: options.identifier, secret: secret.reveal() },
-        signal,
-      ),
-    );
-    if (res.status === 404 || res.status === 405) {
-      await res.dump();
-      return 'missing';
-    }
-    const body = await readJson(res);
-    if (res.status >= 400) {
-      if (readHubErrorBody(body).login2faToken !== undefined) return secondFactor(body, signal);
-      throw hubErrorFromResponse(res.status, body, what);
-    }
-    const value = stringField(body, 'access_token', 'token');
-    if (value === undefined)
-      throw new RegistryError(`${what}: answer has no access_token`, { status: res.status });
-    return toJwt(value);
-  }
-
-  async function viaUsersLogin(signal?: AbortSignal): Promise<Jwt> {
-    const res = await options.send(
-      post(
-        endpoint('v2/users/login'),
-        { username: options.identifier, password: secret.reveal() },
-        signal,
-      ),
-    );
-    const body = await readJson(res);
-    if (res.status >= 400) {
-      if (res.status === 401 && readHubErrorBody(body).login2faToken !== undefined)
-        return secondFactor(body, signal);
-      throw hubErrorFromResponse(res.status, body, what);
-    }
-    const value = stringField(body, 'token', 'access_token');
-    if (value === undefined)
-      throw new RegistryError(`${what}: answer has no token`, { status: res.status });
-    return toJwt(value);
-  }
-
-  async function secondFactor(body: unknown, signal?: AbortSignal): Promise<Jwt> {
-    const loginToken = new Secret(readHubErrorBody(body).login2faToken ?? '');
+  async function observedLogin(signal?: AbortSignal): Promise<Jwt> {
     try {
-      if (options.onTwoFactor === undefined) {
-        throw new AuthenticationError(
-          `${what}: ${TWO_FACTOR_DETAIL}; supply a one-time code (onTwoFactor) or use a personal access token`,
-          { status: 401 },
-          'TWO_FACTOR_REQUIRED',
-        );
-      }
-      const code = (
-        await options.onTwoFactor({
-          identifier: options.identifier,
-          ...(signal === undefined ? {} : { signal }),
-        })
-      ).trim();
-      if (code === '')
-        throw new AuthenticationError(
-          `${what}: ${TWO_FACTOR_DETAIL}; the one-time code was empty`,
-          { status: 401 },
-          'TWO_FACTOR_REQUIRED',
-        );
-      const res = await options.send(
-        post(
-          endpoint('v2/users/2fa-login'),
-          { login_2fa_token: loginToken.reveal(), code },
-          signal,
-        ),
-      );
-      const answer = await readJson(res);
-      if (res.status === 401)
-        throw new AuthenticationError(
-          `${what}: the one-time code was refused`,
-          { status: 401 },
-          'TWO_FACTOR_REQUIRED',
-        );
-      if (res.status >= 400) throw hubErrorFromResponse(res.status, answer, what);
-      const value = stringField(answer, 'token', 'access_token');
-      if (value === undefined)
-        throw new RegistryError(`${what}: 2FA answer has no token`, { status: res.status });
-      return toJwt(value);
-    } finally {
-      loginToken.dispose();
+      const jwt = await login(flow, signal);
+      emit({
+        type: 'token',
+        realmHost: base.host,
+        scopes: [],
+        expiresAt: jwt.expiresAt,
+        account: options.identifier,
+      });
+      return jwt;
+    } catch (err) {
+      if (err instanceof AuthenticationError || err instanceof AuthorizationError)
+        emit({ type: 'refused', host: base.host, status: err.status ?? 401, reason: err.code });
+      throw err;
     }
-  }
-
-  async function login(signal?: AbortSignal): Promise<Jwt> {
-    const mode = options.endpoint ?? 'auto';
-    if (mode !== 'users-login') {
-      const jwt = await viaAuthToken(signal);
-      if (jwt !== 'missing') return jwt;
-      if (mode === 'auth-token')
-        throw new RegistryError(`${what}: ${endpoint('v2/auth/token').pathname} is not available`, {
-          status: 404,
-        });
-    }
-    return viaUsersLogin(signal);
   }
 
   return {
@@ -245,7 +294,7 @@ export function createHubLogin(options: HubLoginOptions): HubSession {
       if (disposed)
         throw new ValidationError('INVALID_ARGUMENT', 'Hub session was disposed', 'session');
       if (current !== undefined && clock.now() < current.expiresAt - margin) return current.token;
-      inflight ??= login(signal).finally(() => {
+      inflight ??= observedLogin(signal).finally(() => {
         inflight = undefined;
       });
       const jwt = await inflight;

@@ -4,6 +4,7 @@ import {
   resolveCredentials,
 } from '../credentials/resolve-credentials.js';
 import { type AuthClock } from '../internal/clock.js';
+import { type AuthEventListener } from '../middleware/auth-events.js';
 import {
   createHubLogin,
   DOCKER_HUB_URL,
@@ -21,6 +22,8 @@ export interface ResolveHubLoginOptions extends CredentialSourceOptions {
   readonly onTwoFactor?: TwoFactorCallback;
   /** Time source. */
   readonly clock?: AuthClock;
+  /** Receives the session's `token` and `refused` events (as in {@link createHubLogin}). */
+  readonly onEvent?: AuthEventListener;
   /** Cancels reading credentials (files, helpers). */
   readonly signal?: AbortSignal;
 }
@@ -51,5 +54,6 @@ export async function resolveHubLogin(
     send: options.send,
     ...(options.onTwoFactor === undefined ? {} : { onTwoFactor: options.onTwoFactor }),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
+    ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
   });
 }

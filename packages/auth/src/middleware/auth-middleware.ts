@@ -263,7 +263,7 @@ export function createAuthMiddleware(options: AuthMiddlewareOptions = {}): AuthM
       return next(req);
     const hub = options.hub;
     if (hub?.origin === req.url.origin)
-      return sendHubRequest(req, next, { hub, insecureHosts, emit });
+      return sendHubRequest(req, next, { hub, insecureHosts, onEvent: emit });
     const first = await authorize(req, scopesForRequest(req));
     const res = await next(first.request);
     return res.status === 401 ? answer(req, res, first, next) : res;
