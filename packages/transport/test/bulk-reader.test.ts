@@ -20,7 +20,8 @@ import { chunked, startRawServer, writeFragments, type RawServer } from './raw-h
 
 const MiB = 1024 * 1024;
 
-// undici announces every request it creates on this channel: a bulk GET must create none.
+// undici's own clients announce every request they write to a socket on this channel; a bulk GET
+// goes through the bulk dispatcher, which writes none.
 let undiciRequests = 0;
 const onUndiciRequest = (): void => {
   undiciRequests++;
@@ -71,7 +72,7 @@ async function closeServer(server: HttpServer | HttpsServer): Promise<void> {
 let raw: RawServer;
 
 beforeAll(async () => {
-  diagnosticsChannel.subscribe('undici:request:create', onUndiciRequest);
+  diagnosticsChannel.subscribe('undici:client:sendHeaders', onUndiciRequest);
   raw = await startRawServer(() => undefined);
 });
 
@@ -86,7 +87,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  diagnosticsChannel.unsubscribe('undici:request:create', onUndiciRequest);
+  diagnosticsChannel.unsubscribe('undici:client:sendHeaders', onUndiciRequest);
   await raw.close();
 });
 

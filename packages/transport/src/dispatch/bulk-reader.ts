@@ -1,23 +1,23 @@
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
-import { connect as tlsConnect, rootCertificates, type ConnectionOptions } from 'node:tls';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { errors } from 'undici';
-import type { DockerHubError } from '@llmdevops/docker-hub-core';
+import { tlsConnectOptions } from './tls.js';
 
 // Why this exists: undici parses every socket read in WebAssembly and hands the body out in the
-// 64 KiB pieces libuv allocates, one `Readable` push each. For a 256 MiB blob on loopback that
-// leaves the process waiting for its own pipeline about half the time (measured: 560-640 ms for a
-// bare undici GET of 256 MiB against 190-210 ms for a socket read into one reused 1 MiB buffer;
-// see BENCHMARKS.md). Blob bodies are the one place where that matters, so GETs tagged
-// `context.bulk` are read here: plain HTTP/1.1 over `net`/`tls` reading into large slabs,
-// keep-alive, and the same timeouts, abort handling and error codes as the undici path.
+// 64 KiB pieces libuv allocates, one `Readable` push each, which leaves a large download waiting
+// for its own pipeline much of the time (BENCHMARKS.md has the same-run comparison with undici's
+// request() and stream() and with node:http). Blob bodies are the one place where that matters,
+// so the bulk dispatcher (bulk-dispatcher.ts) sends large GETs through this reader: plain
+// HTTP/1.1 over `net`/`tls` reading into large slabs, keep-alive, and undici's timeouts, abort
+// handling and error types. The reader is only reached through that `Dispatcher`.
 
 /** Settings of the bulk reader. @internal */
 export interface BulkReaderOptions {
   /** Connect (and TLS handshake) timeout in ms. */
   readonly connectTimeoutMs: number;
   /** Extra trusted CA certificates (PEM), added to Node's root store. */
-  readonly ca?: readonly string[] | undefined;
+  readonly ca?: string | readonly string[] | undefined;
   /** How long an idle connection is kept for reuse, in ms (default 4 000). */
   readonly keepAliveTimeoutMs?: number;
   /** Idle connections kept per origin (default 4). */
@@ -32,8 +32,6 @@ export interface BulkGetRequest {
   readonly signal?: AbortSignal | undefined;
   readonly headersTimeoutMs: number;
   readonly bodyTimeoutMs: number;
-  /** Turns a body failure into the error the body stream is destroyed with. */
-  readonly mapBodyError: (err: unknown) => DockerHubError;
 }
 
 /** The answer: status, headers as undici gives them, and the streamed body. @internal */
@@ -208,16 +206,13 @@ export class BulkReader {
     };
     let socket: Socket;
     if (secure) {
-      const extra = this.#options.ca ?? [];
       const session = this.#sessions.get(url.origin);
       const tlsOptions: ConnectionOptions = {
         host: hostname,
         port,
         ALPNProtocols: ['http/1.1'],
-        minVersion: 'TLSv1.2',
-        rejectUnauthorized: true,
+        ...tlsConnectOptions({ ca: this.#options.ca }),
         ...(isIP(hostname) === 0 ? { servername: hostname } : {}),
-        ...(extra.length > 0 ? { ca: [...rootCertificates, ...extra] } : {}),
         ...(session === undefined ? {} : { session }),
       };
       const tlsSocket = tlsConnect({ ...tlsOptions, onread } as ConnectionOptions);
@@ -624,6 +619,6 @@ class Exchange implements ConnectionUser {
     this.#detach();
     this.conn.socket.destroy();
     if (state === 'head') this.cb.reject(err, this.#received === 0);
-    else this.#body?.destroy(this.req.mapBodyError(err));
+    else this.#body?.destroy(err);
   }
 }

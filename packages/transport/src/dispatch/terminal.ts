@@ -4,8 +4,8 @@ import type { Dispatcher } from 'undici';
 import type { Next, RequestBody, TransportRequest } from '../pipeline/types.js';
 import { isLoopbackHost, safeUrl } from '../internal/host.js';
 import { mapUndiciError, type TimeoutSettings } from './map-undici-error.js';
-import type { BulkReader } from './bulk-reader.js';
-import { createResponse, registerBodyCounter, wrapBody } from './response.js';
+import type { BulkRequestOptions } from './bulk-dispatcher.js';
+import { createResponse, wrapBody } from './response.js';
 
 /** Settings of the terminal stage. @internal */
 export interface TerminalOptions {
@@ -14,9 +14,10 @@ export interface TerminalOptions {
   /** Hosts (`host` or `host:port`) where plain HTTP is allowed. */
   readonly insecureHosts: readonly string[];
   readonly userAgent: string;
-  /** Reads GETs tagged `context.bulk` (blob bodies) when set; see `bulk-reader.ts`. */
-  readonly bulk?: BulkReader | undefined;
 }
+
+/** Read-ahead of a large response body: a few of the bulk dispatcher's reads. */
+const BULK_HIGH_WATER_MARK = 1024 * 1024;
 
 /**
  * Refuses anything but HTTPS, except loopback and hosts marked insecure.
@@ -56,8 +57,9 @@ function requestHeaders(req: TransportRequest, userAgent: string): Record<string
 }
 
 /**
- * The innermost stage: one `dispatcher.request()` (no undici retry or redirect), with the
- * headers and body-idle timeouts, the caller's signal, the HTTPS policy and error mapping.
+ * The innermost stage: one `dispatcher.request()` for every request (no undici retry or
+ * redirect), with the headers and body-idle timeouts, the caller's signal, the HTTPS policy and
+ * error mapping. GETs tagged `context.bulk` carry the `bulk` hint for the default agent.
  * @param options - dispatcher, timeouts, insecure hosts and user agent
  * @returns the terminal `Next`
  * @internal
@@ -68,21 +70,8 @@ export function createTerminal(options: TerminalOptions): Next {
     const what = `${req.method} ${safeUrl(req.url)}`;
     const ctx = { timeouts: options.timeouts, signal: req.signal };
     try {
-      const bulk = options.bulk;
-      if (bulk !== undefined && req.method === 'GET' && req.body === undefined && req.context?.bulk === true) {
-        const res = await bulk.get({
-          url: req.url,
-          headers: requestHeaders(req, options.userAgent),
-          signal: req.signal,
-          headersTimeoutMs: options.timeouts.headersTimeoutMs,
-          bodyTimeoutMs: options.timeouts.bodyTimeoutMs,
-          mapBodyError: (err) => mapUndiciError(err, `${what} body`, ctx),
-        });
-        // The reader's body already carries a no-op 'error' listener and ends bodiless answers.
-        registerBodyCounter(res.body, res.bytes);
-        return createResponse({ status: res.status, headers: res.headers, url: req.url, body: res.body, what: `${what} response body` });
-      }
-      const res = await options.dispatcher.request({
+      const bulk = req.method === 'GET' && req.body === undefined && req.context?.bulk === true;
+      const request: BulkRequestOptions = {
         origin: req.url.origin,
         path: `${req.url.pathname}${req.url.search}`,
         method: req.method,
@@ -93,9 +82,12 @@ export function createTerminal(options: TerminalOptions): Next {
         // servers that send a body with HEAD, which registries do not): without this each
         // `blobs.exists`/`manifests.head` would pay a new TCP and TLS handshake.
         ...(req.method === 'HEAD' ? { reset: false } : {}),
+        // A blob: the default agent sends it through its bulk dispatcher; others ignore the hint.
+        ...(bulk ? { bulk: true, highWaterMark: BULK_HIGH_WATER_MARK } : {}),
         headersTimeout: options.timeouts.headersTimeoutMs,
         bodyTimeout: options.timeouts.bodyTimeoutMs,
-      });
+      };
+      const res = await options.dispatcher.request(request);
       const body = wrapBody(res.body, (err) => mapUndiciError(err, `${what} body`, ctx));
       // Bodiless answers finish at once, so a HEAD nobody dumps still frees its permit and socket.
       if (req.method === 'HEAD' || res.statusCode === 204 || res.statusCode === 304 || res.headers['content-length'] === '0') {

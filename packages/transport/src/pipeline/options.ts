@@ -34,9 +34,9 @@ export interface TransportOptions {
   /** Default agent only: use `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` from the environment (default false). */
   readonly proxyFromEnv?: boolean;
   /**
-   * Default agent only: read GETs tagged `context.bulk` (blob bodies) with the transport's own
-   * HTTP/1.1 reader, about 2-3x faster than undici for large bodies (default true; ignored with an
-   * injected `dispatcher` or `proxyFromEnv`).
+   * Default agent only: send GETs tagged `context.bulk` (blob bodies) through the agent's
+   * `BulkDispatcher`, which reads large bodies faster than undici's own clients (default true;
+   * ignored with an injected `dispatcher` or `proxyFromEnv`).
    */
   readonly bulkReads?: boolean;
   /** Redirect hop limit (default 10). */

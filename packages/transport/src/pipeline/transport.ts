@@ -1,7 +1,6 @@
 import { NetworkError, ValidationError } from '@llmdevops/docker-hub-core';
 import type { Dispatcher } from 'undici';
 import { createDefaultAgent } from '../dispatch/agent.js';
-import { BulkReader } from '../dispatch/bulk-reader.js';
 import { createTerminal } from '../dispatch/terminal.js';
 import { createEventBus, type TransportEventBus, type TransportEvents } from '../events/events.js';
 import { systemClock, type Clock } from '../internal/clock.js';
@@ -104,11 +103,6 @@ export function createTransport(options: TransportOptions = {}): Transport {
   const clock = options.clock ?? systemClock;
   const events = createEventBus();
   const dispatcher = options.dispatcher ?? defaultDispatcher(o, options);
-  const ownsNetwork = options.dispatcher === undefined && options.proxyFromEnv !== true;
-  const bulk =
-    ownsNetwork && options.bulkReads !== false
-      ? new BulkReader({ connectTimeoutMs: o.connectTimeoutMs, ca: options.ca === undefined ? undefined : [options.ca].flat() })
-      : undefined;
   const breakers = new BreakerRegistry(o.circuitBreaker, { events, clock });
   const tracker = new RateLimitTracker(o.lowThreshold, events);
   const terminal = createTerminal({
@@ -116,7 +110,6 @@ export function createTransport(options: TransportOptions = {}): Transport {
     timeouts: { connectTimeoutMs: o.connectTimeoutMs, headersTimeoutMs: o.timeoutMs, bodyTimeoutMs: o.timeoutMs },
     insecureHosts: o.insecureHosts,
     userAgent: o.userAgent,
-    bulk,
   });
   const stack = defaultStack(o, { clock, events, breakers, tracker, random: options.random });
   let composed: Next | undefined;
@@ -143,7 +136,6 @@ export function createTransport(options: TransportOptions = {}): Transport {
     async close() {
       if (closed) return;
       closed = true;
-      bulk?.close();
       if (options.dispatcher === undefined) await dispatcher.close();
     },
     [Symbol.asyncDispose]: () => transport.close(),
@@ -157,6 +149,7 @@ function defaultDispatcher(o: ResolvedTransportOptions, options: TransportOption
     connectionsPerOrigin: o.maxConcurrentPerHost,
     ca: options.ca,
     proxyFromEnv: options.proxyFromEnv === true,
+    bulkReads: options.bulkReads !== false,
   });
 }
 

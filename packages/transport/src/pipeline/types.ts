@@ -31,8 +31,8 @@ export interface RequestContext {
   /** Route template for events, e.g. `/v2/{name}/manifests/{reference}`; no secrets. */
   readonly route?: string;
   /**
-   * A large body is expected (a blob): with the transport's default agent the terminal reads
-   * this GET through its bulk reader (HTTP/1.1, one reused read buffer) instead of undici.
+   * A large body is expected (a blob): the terminal passes the hint to the dispatcher, and the
+   * default agent sends this GET through its `BulkDispatcher`.
    */
   readonly bulk?: boolean;
   readonly [key: string]: unknown;
