@@ -18,17 +18,18 @@ function header(r) {
   ];
 }
 
-function latencyTables(name, t, p) {
+function requestRows(t) {
   const pairs = ['P-01/P-02', 'P-03', 'P-04', 'P-05'].map((id) => {
     const x = t[id];
+    const c = x.client;
     return [
       id,
       x.name,
       `**${x.ratioMedian}x**`,
-      x.client.median,
-      x.client.p99,
-      x.client.min,
-      x.client.max,
+      c.median,
+      c.p99,
+      c.min,
+      c.max,
       x.bare.median,
       x.bare.p99,
     ];
@@ -37,52 +38,48 @@ function latencyTables(name, t, p) {
     const x = t[id];
     const m = x.monolithic;
     const op = `${x.name}: monolithic (chunked: ${x.chunked.median} ms median, ${x.chunked.chunkSize} B chunks)`;
-    return [
-      id,
-      op,
-      `**${x.ratioMedian}x**`,
-      m.median,
-      m.p99,
-      m.min,
-      m.max,
-      x.bareMonolithic.median,
-      x.bareMonolithic.p99,
-    ];
+    const b = x.bareMonolithic;
+    return [id, op, `**${x.ratioMedian}x**`, m.median, m.p99, m.min, m.max, b.median, b.p99];
   });
-  const conc = ['P-08', 'P-09'].map((id) => {
+  return [...pairs, ...uploads];
+}
+
+function concurrencyRows(t, p) {
+  return ['P-08', 'P-09'].map((id) => {
     const x = t[id];
     const ratio = Math.round((x.concurrent.mbPerSec / x.single.mbPerSec) * 100) / 100;
-    return [
-      id,
-      `${x.name} (${x.concurrent.n} x ${p.conc} B)`,
-      x.concurrent.mbPerSec,
-      x.single.mbPerSec,
-      `**${ratio}x**`,
-      x.errors,
-    ];
+    const op = `${x.name} (${x.concurrent.n} x ${p.conc} B)`;
+    return [id, op, x.concurrent.mbPerSec, x.single.mbPerSec, `**${ratio}x**`, x.errors];
   });
+}
+
+const REQUEST_HEAD = [
+  'id',
+  'operation',
+  'client / bare (median)',
+  'client median ms',
+  'client p99',
+  'min',
+  'max',
+  'bare median ms',
+  'bare p99',
+];
+const CONCURRENCY_HEAD = [
+  'id',
+  'operation',
+  'aggregate MB/s',
+  'single stream MB/s',
+  'aggregate / single',
+  'errors',
+];
+
+function latencyTables(name, t, p) {
   return [
     `### Latency on ${name} (client vs bare undici request, ${p.iters} iterations after ${p.warmup} warm-up)`,
     '',
-    ...table(
-      [
-        'id',
-        'operation',
-        'client / bare (median)',
-        'client median ms',
-        'client p99',
-        'min',
-        'max',
-        'bare median ms',
-        'bare p99',
-      ],
-      [...pairs, ...uploads],
-    ),
+    ...table(REQUEST_HEAD, requestRows(t)),
     '',
-    ...table(
-      ['id', 'operation', 'aggregate MB/s', 'single stream MB/s', 'aggregate / single', 'errors'],
-      conc,
-    ),
+    ...table(CONCURRENCY_HEAD, concurrencyRows(t, p)),
     '',
   ];
 }

@@ -31,7 +31,8 @@ function pollPeakRss(pid) {
   const timer = setInterval(() => {
     readFile(`/proc/${pid}/status`, 'utf8').then(
       (s) => (state.peakKb = Math.max(state.peakKb, Number(/VmHWM:\s+(\d+)/.exec(s)?.[1] ?? 0))),
-      () => {},
+      // the child has exited between two polls: its last reading stands
+      () => undefined,
     );
   }, 20);
   return { state, stop: () => clearInterval(timer) };
