@@ -25,7 +25,11 @@ export type { RequestInfo } from './registry/registry-handler.js';
 export type { TaggedPushEvent } from './registry/context.js';
 export type { RegistryErrorCode } from './registry/errors.js';
 export type { AuthMode } from './token-service/auth-gate.js';
-export type { SimulatorUser } from './token-service/users.js';
+export type {
+  SimulatorUser,
+  SimulatorAccessToken,
+  AccessTokenScope,
+} from './token-service/users.js';
 export type { AccessEntry } from './token-service/jwt.js';
 export type { Scope } from './token-service/scope.js';
 export type { FaultMatch, FaultRule, RandomFaults } from './faults/faults.js';

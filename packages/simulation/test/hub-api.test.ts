@@ -17,9 +17,20 @@ describe('Hub API', () => {
           name: 'erin',
           password: 'erin-pw',
           namespaces: ['erin'],
-          accessTokens: ['dckr_pat_erin'],
+          accessTokens: [
+            'dckr_pat_erin',
+            { token: 'dckr_pat_erin_public', scope: 'repo:public_read' },
+            { token: 'dckr_pat_erin_read', scope: 'repo:read' },
+            { token: 'dckr_pat_erin_write', scope: 'repo:write' },
+          ],
         },
-        { name: 'mfa', password: 'mfa-pw', namespaces: ['mfa'], twoFactorCode: '123456' },
+        {
+          name: 'mfa',
+          password: 'mfa-pw',
+          namespaces: ['mfa'],
+          twoFactorCode: '123456',
+          accessTokens: ['dckr_pat_mfa'],
+        },
       ],
       repositories: {
         'erin/private': { private: true, description: 'hidden' },
@@ -93,6 +104,30 @@ describe('Hub API', () => {
     expect(tokenBad.status).toBe(401);
   });
 
+  it('asks a 2FA account for its code on /v2/auth/token with the password, not with an access token', async () => {
+    const challenged = await c.call('POST', '/v2/auth/token', {
+      body: JSON.stringify({ identifier: 'mfa', secret: 'mfa-pw' }),
+      headers: json,
+    });
+    expect(challenged.status).toBe(401);
+    expect(challenged.json().access_token).toBeUndefined();
+    const t2 = challenged.json().login_2fa_token;
+    expect(typeof t2).toBe('string');
+    const done = await c.call('POST', '/v2/users/2fa-login', {
+      body: JSON.stringify({ login_2fa_token: t2, code: '123456' }),
+      headers: json,
+    });
+    expect(done.status).toBe(200);
+    for (const [path, body] of [
+      ['/v2/auth/token', { identifier: 'mfa', secret: 'dckr_pat_mfa' }],
+      ['/v2/users/login', { username: 'mfa', password: 'dckr_pat_mfa' }],
+    ] as const) {
+      const direct = await c.call('POST', path, { body: JSON.stringify(body), headers: json });
+      expect(direct.status).toBe(200);
+      expect(direct.json().login_2fa_token).toBeUndefined();
+    }
+  });
+
   it('pages namespace repositories with count/next/previous/results; private ones need the owner', async () => {
     const anon = await c.call('GET', '/v2/namespaces/erin/repositories?page_size=100');
     expect(anon.json().results.map((r: { name: string }) => r.name)).toEqual(['app', 'multi']);
@@ -162,7 +197,7 @@ describe('Hub API', () => {
     expect((await c.call('DELETE', '/v2/repositories/erin/app/tags/t00/')).status).toBe(401);
     const other = (
       await c.call('POST', '/v2/auth/token', {
-        body: JSON.stringify({ identifier: 'mfa', secret: 'mfa-pw' }),
+        body: JSON.stringify({ identifier: 'mfa', secret: 'dckr_pat_mfa' }),
         headers: json,
       })
     ).json().access_token;
@@ -199,5 +234,36 @@ describe('Hub API', () => {
     ]);
     const byDescription = await c.call('GET', '/v2/search/repositories/?query=brand');
     expect(byDescription.json().results[0].repo_name).toBe('erin/fresh');
+  });
+  it("enforces an access token's scope on the Hub API: 403 insufficient scope", async () => {
+    const jwtFor = async (secret: string): Promise<string> =>
+      (
+        await c.call('POST', '/v2/auth/token', {
+          body: JSON.stringify({ identifier: 'erin', secret }),
+          headers: json,
+        })
+      ).json().access_token;
+    const as = (token: string): { headers: Record<string, string> } => ({
+      headers: { ...json, authorization: `Bearer ${token}` },
+    });
+    const publicRead = await jwtFor('dckr_pat_erin_public');
+    const read = await jwtFor('dckr_pat_erin_read');
+    const write = await jwtFor('dckr_pat_erin_write');
+    const privateRepo = '/v2/namespaces/erin/repositories/private';
+    expect((await c.call('GET', privateRepo, as(publicRead))).status).toBe(404);
+    expect((await c.call('GET', privateRepo, as(read))).status).toBe(200);
+    for (const token of [read, write]) {
+      const denied = await c.call('DELETE', '/v2/repositories/erin/app/tags/t01/', as(token));
+      expect(denied.status).toBe(403);
+      expect(denied.json().detail).toBe('access denied: insufficient scope');
+    }
+    const create = (token: string, name: string): Promise<{ status: number }> =>
+      c.call('POST', '/v2/namespaces/erin/repositories', {
+        body: JSON.stringify({ name }),
+        ...as(token),
+      });
+    expect((await create(read, 'by-reader')).status).toBe(403);
+    expect((await create(write, 'by-writer')).status).toBe(201);
+    expect((await c.call('GET', '/v2/erin/app/tags/list')).json().tags).toContain('t01');
   });
 });

@@ -383,7 +383,9 @@ describe('hubErrorFromResponse', () => {
 
   it('keeps the Hub text of a plain 403', () => {
     const err = hubErrorFromResponse(403, { detail: 'You do not have permission' }, 'x');
-    expect(err.message).toBe('x: access denied (403) (Docker Hub said: You do not have permission)');
+    expect(err.message).toBe(
+      'x: access denied (403) (Docker Hub said: You do not have permission)',
+    );
   });
 
   it('redacts token-looking words the server echoes', () => {

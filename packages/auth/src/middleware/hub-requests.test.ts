@@ -111,7 +111,12 @@ describe('sendHubRequest', () => {
     await hubSession.token();
     accepted.clear();
     const res = await sendHubRequest(
-      { method: 'PUT', url: new URL('/v2/y', hub.url), headers: {}, body: { stream: oneShot('{}'), replayable: false } },
+      {
+        method: 'PUT',
+        url: new URL('/v2/y', hub.url),
+        headers: {},
+        body: { stream: oneShot('{}'), replayable: false },
+      },
       httpNext(),
       { hub: hubSession },
     );

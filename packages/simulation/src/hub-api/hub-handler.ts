@@ -1,6 +1,6 @@
 import { type RegistryState } from '../registry/state.js';
 import { type BlobStore } from '../storage/blob-store.js';
-import { type SimulatorUser } from '../token-service/users.js';
+import { type AccessTokenScope, scopeAllows, type SimulatorUser } from '../token-service/users.js';
 import { hubAccount, hubLogin } from './hub-auth.js';
 import { repositoryEntry, tagEntry } from './hub-entries.js';
 import { hubError, hubJson, hubPage } from './hub-response.js';
@@ -24,7 +24,12 @@ const REPO_ROUTE =
 interface Caller {
   readonly user: SimulatorUser | undefined;
   owns(namespace: string): boolean;
+  /** Whether the JWT's access-token scope covers `needed` (password logins cover every scope). */
+  allows(needed: AccessTokenScope): boolean;
 }
+
+/** Docker Hub's answer when an access token's scope is too narrow for the call. */
+const INSUFFICIENT_SCOPE = 'access denied: insufficient scope';
 
 function sortKey(entry: Record<string, unknown>, field: string): string | number {
   const v = entry[field];
@@ -53,7 +58,10 @@ export function createHubHandler(
 ): (request: Request) => Promise<Response | undefined> {
   const visible = (caller: Caller, name: string): boolean => {
     const repo = options.state.repos.get(name);
-    return repo !== undefined && (!repo.isPrivate || caller.owns(name.split('/')[0] ?? ''));
+    return (
+      repo !== undefined &&
+      (!repo.isPrivate || (caller.owns(name.split('/')[0] ?? '') && caller.allows('repo:read')))
+    );
   };
   const listRepos = (caller: Caller, url: URL, namespace: string | undefined): Response => {
     const ordering = url.searchParams.get('ordering') ?? 'name';
@@ -136,6 +144,7 @@ export function createHubHandler(
         return hubJson(401, { detail: 'Authentication credentials were not provided.' });
       if (!caller.owns(namespace))
         return hubJson(403, { detail: 'You do not have permission to perform this action.' });
+      if (!caller.allows('repo:admin')) return hubError(403, INSUFFICIENT_SCOPE);
       if (!repo.tags.delete(tag)) return hubError(404, 'Tag not found');
       await options.save();
       return new Response(null, { status: 204 });
@@ -152,6 +161,7 @@ export function createHubHandler(
       return hubJson(401, { detail: 'Authentication credentials were not provided.' });
     if (!caller.owns(namespace))
       return hubJson(403, { detail: 'You do not have permission to perform this action.' });
+    if (!caller.allows('repo:write')) return hubError(403, INSUFFICIENT_SCOPE);
     const b = (await request.json().catch(() => ({}))) as {
       name?: unknown;
       is_private?: unknown;
@@ -191,11 +201,12 @@ export function createHubHandler(
     const account = hubAccount(options, request.headers.get('authorization'));
     if (account === 'invalid')
       return hubJson(401, { detail: 'Given token not valid for any token type' });
+    const user = account?.user;
     const caller: Caller = {
-      user: account,
+      user,
       owns: (ns) =>
-        account !== undefined &&
-        (account.namespaces === undefined || account.namespaces.includes(ns)),
+        user !== undefined && (user.namespaces === undefined || user.namespaces.includes(ns)),
+      allows: (needed) => scopeAllows(account?.tokenScope, needed),
     };
     return m === null ? search(caller, url) : repoRoute(caller, request, url, m);
   };

@@ -21,6 +21,8 @@ export interface TokenClaims {
   readonly use: 'access' | 'refresh';
   /** Token generation; {@link Simulator.expireTokens} bumps it so older tokens fail early. */
   readonly gen: number;
+  /** Hub JWTs obtained with an access token: that token's scope (absent for a password login). */
+  readonly scope?: string;
 }
 
 const b64 = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');

@@ -9,10 +9,56 @@ export interface SimulatorUser {
    * repositories are open to everyone; private ones need the namespace.
    */
   readonly namespaces?: readonly string[];
-  /** When set, Hub logins need this TOTP code through `/v2/users/2fa-login`. */
+  /**
+   * When set, Hub logins with the password (`/v2/auth/token` or `/v2/users/login`) answer with a
+   * 2FA challenge (`login_2fa_token`) and need this code through `/v2/users/2fa-login`. Access
+   * tokens need no second factor.
+   */
   readonly twoFactorCode?: string;
-  /** Personal access tokens accepted in place of the password. */
-  readonly accessTokens?: readonly string[];
+  /**
+   * Personal access tokens accepted in place of the password. A plain string has every scope
+   * (`repo:admin`); a {@link SimulatorAccessToken} carries its scope, which the Hub API enforces.
+   */
+  readonly accessTokens?: readonly (string | SimulatorAccessToken)[];
+}
+
+/**
+ * Docker Hub's access-token scopes, narrowest first; a wider scope implies the narrower ones.
+ * @public
+ */
+export type AccessTokenScope = 'repo:public_read' | 'repo:read' | 'repo:write' | 'repo:admin';
+
+/** A personal access token with its scope. @public */
+export interface SimulatorAccessToken {
+  /** The token text, e.g. `dckr_pat_...`. */
+  readonly token: string;
+  /** What it may do on the Hub API: `repo:write` creates repositories, `repo:admin` deletes tags. */
+  readonly scope: AccessTokenScope;
+}
+
+const SCOPE_RANK: Readonly<Record<AccessTokenScope, number>> = {
+  'repo:public_read': 0,
+  'repo:read': 1,
+  'repo:write': 2,
+  'repo:admin': 3,
+};
+
+/**
+ * Whether a credential's scope covers what a call needs (a password has every scope).
+ * @param held - the access token's scope, or undefined for a password
+ * @param needed - the scope the call needs
+ * @returns true when allowed
+ * @internal
+ */
+export function scopeAllows(held: AccessTokenScope | undefined, needed: AccessTokenScope): boolean {
+  return held === undefined || SCOPE_RANK[held] >= SCOPE_RANK[needed];
+}
+
+/** Who a secret authenticated, and with what: the password, or an access token and its scope. @internal */
+export interface Authenticated {
+  readonly user: SimulatorUser;
+  /** The access token's scope; undefined when the secret was the password. */
+  readonly tokenScope: AccessTokenScope | undefined;
 }
 
 const same = (a: string, b: string): boolean => {
@@ -34,10 +80,34 @@ export function authenticate(
   name: string,
   secret: string,
 ): SimulatorUser | undefined {
+  return authenticateWith(users, name, secret)?.user;
+}
+
+/**
+ * Like {@link authenticate}, and says whether the secret was the password or an access token
+ * (with its scope).
+ * @param users - configured users
+ * @param name - the account name
+ * @param secret - password or access token
+ * @returns the user and the token scope, or `undefined`
+ * @internal
+ */
+export function authenticateWith(
+  users: readonly SimulatorUser[],
+  name: string,
+  secret: string,
+): Authenticated | undefined {
   const user = users.find((u) => u.name === name);
   if (user === undefined) return undefined;
-  const ok = [user.password, ...(user.accessTokens ?? [])].some((s) => same(s, secret));
-  return ok ? user : undefined;
+  // Every comparison runs, so timing does not tell which kind of secret matched.
+  const password = same(user.password, secret);
+  let tokenScope: AccessTokenScope | undefined;
+  for (const t of user.accessTokens ?? []) {
+    const entry = typeof t === 'string' ? { token: t, scope: 'repo:admin' as const } : t;
+    if (same(entry.token, secret)) tokenScope ??= entry.scope;
+  }
+  if (password) return { user, tokenScope: undefined };
+  return tokenScope === undefined ? undefined : { user, tokenScope };
 }
 
 /**
