@@ -77,8 +77,7 @@ export class RegistryAgent extends Dispatcher {
    */
   override destroy(err: Error | null, callback: () => void): void;
   override destroy(callback: () => void): void;
-  override destroy(err: Error | null): Promise<void>;
-  override destroy(): Promise<void>;
+  override destroy(err?: Error | null): Promise<void>;
   override destroy(errOrCallback?: Error | null | (() => void), callback?: () => void): Promise<void> | undefined {
     const err = typeof errOrCallback === 'function' ? null : (errOrCallback ?? null);
     const cb = typeof errOrCallback === 'function' ? errOrCallback : callback;

@@ -72,11 +72,17 @@ class PublishedRequest {
   }
 }
 
+function headerText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  throw new errors.InvalidArgumentError('invalid header value');
+}
+
 function headerRecord(raw: Dispatcher.DispatchOptions['headers']): Record<string, string> {
   const out: Record<string, string> = {};
   const add = (name: string, value: unknown): void => {
     if (value === undefined) return;
-    const text = Array.isArray(value) ? value.map(String).join(', ') : String(value);
+    const text = Array.isArray(value) ? value.map(headerText).join(', ') : headerText(value);
     const key = name.toLowerCase();
     out[key] = out[key] === undefined ? text : `${out[key]}, ${text}`;
   };
@@ -161,6 +167,8 @@ function reporterFor(handler: Dispatcher.DispatchHandler): Reporter {
       error: (err) => handler.onResponseError?.(controller, err),
     };
   }
+  // undici's own request(), stream() and pipeline() handlers still speak the callback API.
+  /* eslint-disable @typescript-eslint/no-deprecated */
   let resume: () => void = () => undefined;
   return {
     start(abort, control) {
@@ -174,6 +182,7 @@ function reporterFor(handler: Dispatcher.DispatchHandler): Reporter {
     end: () => handler.onComplete?.([]),
     error: (err) => handler.onError?.(err),
   };
+  /* eslint-enable @typescript-eslint/no-deprecated */
 }
 
 /**
@@ -322,8 +331,7 @@ export class BulkDispatcher extends Dispatcher {
    */
   override destroy(err: Error | null, callback: () => void): void;
   override destroy(callback: () => void): void;
-  override destroy(err: Error | null): Promise<void>;
-  override destroy(): Promise<void>;
+  override destroy(err?: Error | null): Promise<void>;
   override destroy(errOrCallback?: Error | null | (() => void), callback?: () => void): Promise<void> | undefined {
     const cb = typeof errOrCallback === 'function' ? errOrCallback : callback;
     if (cb === undefined) return this.close();
