@@ -111,7 +111,7 @@ describe('every request goes through the dispatcher', () => {
     } finally {
       diagnosticsChannel.unsubscribe('undici:request:create', onCreate);
     }
-    expect(seen[0]?.traceparent).toBe('00-abc-def-01');
+    expect(seen[0]?.['traceparent']).toBe('00-abc-def-01');
   });
 
   it('bulkReads: false sends blob GETs through undici, which writes them to its own sockets', async () => {

@@ -227,8 +227,10 @@ export class BulkDispatcher extends Dispatcher {
   override dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
     const report = reporterFor(handler);
     let url: URL;
+    let headers: Record<string, string>;
     try {
       url = new URL(opts.path, opts.origin);
+      headers = headerRecord(opts.headers);
       if (this.#closed) throw new errors.ClientClosedError();
       if (opts.method !== 'GET' || (opts.body !== undefined && opts.body !== null) || (opts.upgrade ?? null) !== null) {
         throw new errors.InvalidArgumentError('the bulk dispatcher sends GET requests without a body only');
@@ -238,17 +240,17 @@ export class BulkDispatcher extends Dispatcher {
       report.error(err instanceof Error ? err : new errors.InvalidArgumentError(String(err)));
       return true;
     }
-    void this.#send(url, opts, report);
+    void this.#send(url, headers, opts, report);
     return true;
   }
 
-  async #send(url: URL, opts: Dispatcher.DispatchOptions, report: Reporter): Promise<void> {
+  async #send(url: URL, headers: Record<string, string>, opts: Dispatcher.DispatchOptions, report: Reporter): Promise<void> {
     const published = new PublishedRequest(url.origin, 'GET', `${url.pathname}${url.search}`);
-    const headers = headerRecord(opts.headers);
     for (const [name, value] of Object.entries(headers)) published.headers.push(name, value);
     if (channels.create.hasSubscribers) channels.create.publish({ request: published });
     // Headers a listener added while the request was being created are sent too.
-    Object.assign(headers, headerRecord(published.headers));
+    const added = published.headers.slice(Object.keys(headers).length * 2);
+    for (let i = 0; i + 1 < added.length; i += 2) headers[String(added[i]).toLowerCase()] = String(added[i + 1]);
 
     const cancel = new AbortController();
     let body: Readable | undefined;
