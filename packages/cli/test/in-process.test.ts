@@ -158,7 +158,11 @@ describe('commands in-process', () => {
 describe('webhook listen in-process', () => {
   it('prints accepted events and stops on abort', async () => {
     const env = await cleanEnv();
-    const hook = await startInProcess(['webhook', 'listen', '--exec', 'exit 3'], env, 'stderr');
+    const hook = await startInProcess(
+      ['webhook', 'listen', '--no-secret', '--exec', 'exit 3'],
+      env,
+      'stderr',
+    );
     const body = JSON.stringify({
       push_data: { tag: 't1', pusher: 'p', pushed_at: 1_700_000_000 },
       repository: { repo_name: 'p/r', name: 'r', namespace: 'p' },

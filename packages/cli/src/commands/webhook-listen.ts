@@ -2,11 +2,22 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Secret } from '@llmdevops/docker-hub-core';
-import type { NodeWebhookMiddleware, WebhookPushEvent, WebhooksOptions } from '@llmdevops/docker-hub-webhooks';
+import type {
+  DedupeStore,
+  NodeWebhookMiddleware,
+  WebhookEvent,
+  WebhookPushEvent,
+  WebhooksOptions,
+} from '@llmdevops/docker-hub-webhooks';
 import { defineCommand, flag, stringOption, usageError, type CommandInput } from '../command.js';
-import { writeLine } from '../io.js';
+import { writeLine, type CliIo } from '../io.js';
 import { execWithInput } from '../internal/exec-event.js';
+import { JobQueue } from '../internal/job-queue.js';
+import { readSecretLine, SecretFileError } from '../internal/secret-file.js';
 import { parsePort } from '../internal/serve-options.js';
+
+/** Environment variable holding the webhook secret (kept off the command line). @internal */
+export const WEBHOOK_SECRET_ENV = 'DHUB_WEBHOOK_SECRET';
 
 /**
  * The line printed (and given to `--exec`) for one push event: the normalized fields, and the
@@ -45,22 +56,22 @@ function receiverOptions(route: Route, secret: Secret): WebhooksOptions {
   return { sharedSecret: { secrets: secret, from: route } };
 }
 
-/** Builds the request listener: one receiver, or one per way of presenting `--secret`. */
+/**
+ * Builds the request listener: one receiver, or one per way of presenting the secret. The
+ * receivers share one dedupe store, so a delivery accepted by one route is a duplicate on the others.
+ */
 async function createListener(
   secret: string | undefined,
-  onPush: (event: WebhookPushEvent) => Promise<void>,
+  queue: (events: readonly WebhookEvent[]) => Promise<void>,
 ): Promise<NodeWebhookMiddleware> {
-  const { createNodeMiddleware, createWebhooks } = await import('@llmdevops/docker-hub-webhooks');
-  const make = (options: WebhooksOptions): NodeWebhookMiddleware => {
+  const { createDedupeStore, createNodeMiddleware, createWebhooks } =
+    await import('@llmdevops/docker-hub-webhooks');
+  const dedupe: DedupeStore = createDedupeStore();
+  const make = (options: WebhooksOptions): NodeWebhookMiddleware =>
     // The CLI never requests `callback_url`, so a loopback one (a local simulator) is harmless.
-    const hooks = createWebhooks({
-      ...options,
-      allowNonPublicCallbackUrl: true,
-      ack: 'after-listeners',
-    });
-    hooks.on('push', onPush);
-    return createNodeMiddleware(hooks);
-  };
+    createNodeMiddleware(
+      createWebhooks({ ...options, dedupe, allowNonPublicCallbackUrl: true, queue }),
+    );
   if (secret === undefined) return make({});
   const value = new Secret(secret);
   const routes: Record<Route, NodeWebhookMiddleware> = {
@@ -83,28 +94,133 @@ function portOf(input: CommandInput): number {
   }
 }
 
+function countOption(input: CommandInput, name: string, fallback: number, min: number): number {
+  const text = stringOption(input, name);
+  if (text === undefined) return fallback;
+  if (!/^\d{1,6}$/.test(text) || Number(text) < min)
+    throw usageError(input, `--${name} must be a whole number >= ${min}, got '${text}'`);
+  return Number(text);
+}
+
+/**
+ * The secret from `--secret`, `--secret-file` or `DHUB_WEBHOOK_SECRET`; undefined only with
+ * `--no-secret`, or without `--exec`.
+ */
+async function secretOf(input: CommandInput): Promise<string | undefined> {
+  const inline = stringOption(input, 'secret');
+  const file = stringOption(input, 'secret-file');
+  const fromEnv = input.io.env[WEBHOOK_SECRET_ENV];
+  const env = fromEnv === undefined || fromEnv === '' ? undefined : fromEnv;
+  if (inline !== undefined && file !== undefined)
+    throw usageError(input, 'give --secret or --secret-file, not both');
+  if (flag(input, 'no-secret')) {
+    if (inline !== undefined || file !== undefined)
+      throw usageError(input, '--no-secret contradicts --secret and --secret-file');
+    if (env !== undefined)
+      throw usageError(input, `--no-secret contradicts ${WEBHOOK_SECRET_ENV}, which is set`);
+    return undefined;
+  }
+  if (inline === '') throw usageError(input, '--secret is empty');
+  let secret = inline ?? env;
+  if (file !== undefined) {
+    try {
+      secret = await readSecretLine('--secret-file', file, input.io.cwd);
+    } catch (err) {
+      if (err instanceof SecretFileError) throw usageError(input, err.message);
+      throw err;
+    }
+  }
+  if (secret === undefined && stringOption(input, 'exec') !== undefined)
+    throw usageError(
+      input,
+      `--exec needs a secret: give --secret S (or --secret-file FILE, or set ${WEBHOOK_SECRET_ENV}), or --no-secret to run it for anyone who can reach the port`,
+    );
+  return secret;
+}
+
+/** Warnings about who can deliver: printed even with `--quiet`. */
+async function warnExposure(
+  io: CliIo,
+  host: string,
+  secret: string | undefined,
+  command: string | undefined,
+): Promise<void> {
+  const { isLoopbackHost } = await import('@llmdevops/docker-hub-transport');
+  const open = secret === undefined;
+  if (!isLoopbackHost(host))
+    await writeLine(
+      io.stderr,
+      `dhub webhook listen: warning: --host ${host} is not a loopback address: other machines can reach this receiver${open ? ', and no secret is required' : ''}`,
+    );
+  if (open && command !== undefined)
+    await writeLine(
+      io.stderr,
+      'dhub webhook listen: warning: --no-secret: anyone who can reach the port can make --exec run',
+    );
+}
+
+/** What happens to accepted events: one JSON line each, and `--exec` through a bounded queue. */
+function eventSink(
+  io: CliIo,
+  command: string | undefined,
+  jobs: JobQueue,
+): (events: readonly WebhookEvent[]) => Promise<void> {
+  const run = async (line: string): Promise<void> => {
+    if (command === undefined || io.signal.aborted) return;
+    const code = await execWithInput(command, `${line}\n`, {
+      env: io.env,
+      output: io.stderr,
+      signal: io.signal,
+    }).catch((err: unknown) => (err instanceof Error && err.name === 'AbortError' ? 0 : -1));
+    if (code !== 0)
+      await writeLine(io.stderr, `dhub webhook listen: --exec command exited with ${code}`);
+  };
+  return async (events) => {
+    const lines = events
+      .filter((e): e is WebhookPushEvent => e.action === 'push')
+      .map((e) => JSON.stringify(eventRecord(e)));
+    // Refused whole: the receiver answers 503 with Retry-After and forgets the delivery, so the
+    // sender's retry is processed once the backlog has room.
+    if (command !== undefined && !jobs.offer(lines.map((line) => () => run(line))))
+      throw new Error('the --exec backlog is full');
+    for (const line of lines) await writeLine(io.stdout, line);
+  };
+}
+
 /** `dhub webhook listen`: receive push webhooks, one JSON line each, optionally running a command. @public */
 export const webhookListenCommand = defineCommand(
   {
     name: 'webhook listen',
-    usage: 'dhub webhook listen [--port N] [--secret S] [--exec CMD]',
+    usage:
+      'dhub webhook listen [--port N] [--host ADDR] [--secret S | --secret-file FILE | --no-secret] [--exec CMD [--max-concurrent N] [--max-queued N]]',
     summary:
       'Receive Docker Hub (and registry) push webhooks; print one JSON line per accepted event.',
     options: {
       port: { type: 'string', short: 'p' },
       host: { type: 'string' },
       secret: { type: 'string' },
+      'secret-file': { type: 'string' },
+      'no-secret': { type: 'boolean' },
       exec: { type: 'string' },
+      'max-concurrent': { type: 'string' },
+      'max-queued': { type: 'string' },
     },
     optionHelp: [
-      '-p, --port N     port (default 0: a free one; the URL is printed on stderr)',
-      '--host ADDR      address to bind (default 127.0.0.1)',
-      '--secret S       require S: as ?token=S, header X-Webhook-Token, last path segment, or HMAC X-Hub-Signature-256',
-      '--exec CMD       run CMD (with sh -c) for each event, the event JSON on its stdin',
+      '-p, --port N          port (default 0: a free one; the URL is printed on stderr)',
+      '--host ADDR           address to bind (default 127.0.0.1; a warning is printed for any non-loopback address)',
+      '--secret S            require S: as ?token=S, header X-Webhook-Token, last path segment, or HMAC X-Hub-Signature-256',
+      '                      (visible to other local users in ps: prefer --secret-file or DHUB_WEBHOOK_SECRET)',
+      '--secret-file FILE    read the secret from FILE (one line)',
+      '--no-secret           accept deliveries from anyone who can reach the port (required for --exec without a secret)',
+      '--exec CMD            run CMD (with sh -c) for each event, the event JSON on its stdin',
+      '--max-concurrent N    run at most N commands at once (default 1)',
+      '--max-queued N        keep at most N events waiting for a command; past it answer 503 with Retry-After (default 16)',
+      '',
+      `environment: ${WEBHOOK_SECRET_ENV} holds the secret when neither --secret nor --secret-file is given`,
     ],
     examples: [
-      'dhub webhook listen --port 9000 --secret "$HOOK_TOKEN"',
-      "dhub webhook listen --port 9000 --exec 'jq -r .tag >> pushed-tags.txt'",
+      'dhub webhook listen --port 9000 --secret-file ./hook-token',
+      "DHUB_WEBHOOK_SECRET=... dhub webhook listen --port 9000 --exec 'jq -r .tag >> pushed-tags.txt'",
     ],
     positionals: [],
   },
@@ -113,19 +229,13 @@ export const webhookListenCommand = defineCommand(
     const port = portOf(input);
     const host = stringOption(input, 'host') ?? '127.0.0.1';
     const command = stringOption(input, 'exec');
-    const onPush = async (event: WebhookPushEvent): Promise<void> => {
-      const line = JSON.stringify(eventRecord(event));
-      await writeLine(io.stdout, line);
-      if (command === undefined) return;
-      const code = await execWithInput(command, `${line}\n`, {
-        env: io.env,
-        output: io.stderr,
-        signal: io.signal,
-      }).catch((err: unknown) => (err instanceof Error && err.name === 'AbortError' ? 0 : -1));
-      if (code !== 0)
-        await writeLine(io.stderr, `dhub webhook listen: --exec command exited with ${code}`);
-    };
-    const server = createServer(await createListener(stringOption(input, 'secret'), onPush));
+    const jobs = new JobQueue(
+      countOption(input, 'max-concurrent', 1, 1),
+      countOption(input, 'max-queued', 16, 0),
+    );
+    const secret = await secretOf(input);
+    await warnExposure(io, host, secret, command);
+    const server = createServer(await createListener(secret, eventSink(io, command, jobs)));
     server.listen(port, host);
     await Promise.race([
       once(server, 'listening'),
@@ -141,6 +251,7 @@ export const webhookListenCommand = defineCommand(
     try {
       if (!io.signal.aborted) await once(io.signal, 'abort');
     } finally {
+      jobs.clear();
       server.closeAllConnections();
       await new Promise<void>((resolve) =>
         server.close(() => {
