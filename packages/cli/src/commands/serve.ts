@@ -1,6 +1,11 @@
 import { once } from 'node:events';
 import { resolve } from 'node:path';
-import type { ProfileName, SimulatorOptions, WebhookTarget } from '@llmdevops/docker-hub-simulation';
+import type {
+  ProfileName,
+  SimulatorOptions,
+  SimulatorUser,
+  WebhookTarget,
+} from '@llmdevops/docker-hub-simulation';
 import {
   defineCommand,
   flag,
@@ -10,6 +15,7 @@ import {
   type CommandInput,
 } from '../command.js';
 import { writeLine } from '../io.js';
+import { readSecretFile, SecretFileError } from '../internal/secret-file.js';
 import {
   FAULT_SPEC_HELP,
   OptionValueError,
@@ -17,7 +23,11 @@ import {
   parsePort,
   parseRateLimit,
   parseUser,
+  parseUsersFile,
 } from '../internal/serve-options.js';
+
+/** Environment variable naming a users file (`NAME:PASSWORD` lines), like `--password-file`. @internal */
+export const SERVE_USERS_FILE_ENV = 'DHUB_SERVE_USERS_FILE';
 
 const AUTH_MODES = ['none', 'token', 'basic'] as const;
 
@@ -68,12 +78,28 @@ function simulatorOptions(input: CommandInput): SimulatorOptions {
   }
 }
 
+/** Accounts from `--password-file FILE`, else from the file `DHUB_SERVE_USERS_FILE` names. */
+async function fileUsers(input: CommandInput): Promise<SimulatorUser[]> {
+  const flagged = stringOption(input, 'password-file');
+  const fromEnv = input.io.env[SERVE_USERS_FILE_ENV];
+  const label = flagged === undefined ? SERVE_USERS_FILE_ENV : '--password-file';
+  const path = flagged ?? (fromEnv === '' ? undefined : fromEnv);
+  if (path === undefined) return [];
+  try {
+    return parseUsersFile(`${label} ${path}`, await readSecretFile(label, path, input.io.cwd));
+  } catch (err) {
+    if (err instanceof SecretFileError || err instanceof OptionValueError)
+      throw usageError(input, err.message);
+    throw err;
+  }
+}
+
 /** `dhub serve`: the simulated Docker Hub on one port until SIGINT/SIGTERM. @public */
 export const serveCommand = defineCommand(
   {
     name: 'serve',
     usage:
-      'dhub serve [--port N] [--host 127.0.0.1] [--storage DIR] [--auth none|token|basic] [--user NAME:PASSWORD]... [--rate-limit N/SECONDS] [--fault SPEC]...',
+      'dhub serve [--port N] [--host 127.0.0.1] [--storage DIR] [--auth none|token|basic] [--user NAME:PASSWORD]... [--password-file FILE] [--rate-limit N/SECONDS] [--fault SPEC]...',
     summary: 'Run the simulated Docker Hub (registry, token service, Hub API) on one port.',
     options: {
       port: { type: 'string', short: 'p' },
@@ -81,6 +107,7 @@ export const serveCommand = defineCommand(
       storage: { type: 'string' },
       auth: { type: 'string' },
       user: { type: 'string', multiple: true, short: 'u' },
+      'password-file': { type: 'string' },
       'rate-limit': { type: 'string' },
       'no-rate-limit': { type: 'boolean' },
       fault: { type: 'string', multiple: true },
@@ -94,22 +121,29 @@ export const serveCommand = defineCommand(
       '--storage DIR             keep blobs and metadata in DIR across restarts (default: memory)',
       '--auth MODE               none, token (Docker Hub style bearer tokens) or basic; default: the profile\'s (token for dockerhub, none otherwise)',
       '-u, --user NAME:PASSWORD  an account (repeatable); may push to every namespace',
+      '                          (visible to other local users in ps: prefer --password-file)',
+      '--password-file FILE      accounts from FILE, one NAME:PASSWORD per line (# comments);',
+      `                          default: the file named by ${SERVE_USERS_FILE_ENV}`,
       '--rate-limit N/SECONDS    N manifest pulls per SECONDS window, with ratelimit-* headers',
       '--no-rate-limit           no rate limits (even for --profile dockerhub)',
       `--fault SPEC              inject a fault (repeatable): ${FAULT_SPEC_HELP}`,
       '--profile NAME            oci (default), distribution (CNCF registry 2.8 quirks) or dockerhub',
       '--webhook URL             send Docker Hub push webhooks for every tagged push to URL (repeatable)',
-      '--webhook-secret S        sign webhook deliveries (X-Hub-Signature-256) with S',
+      '--webhook-secret S        sign webhook deliveries (X-Hub-Signature-256) with S (visible to other local users in ps)',
     ],
     examples: [
       'dhub serve --port 5000',
-      'dhub serve --auth token --user alice:secret --storage ./registry-data',
+      'dhub serve --auth token --password-file ./users.txt --storage ./registry-data',
       "dhub serve --rate-limit 10/60 --fault 'status=503,path=/blobs/,times=2'",
     ],
     positionals: [],
   },
   async (input) => {
-    const options = simulatorOptions(input);
+    const base = simulatorOptions(input);
+    const options: SimulatorOptions = {
+      ...base,
+      users: [...(base.users ?? []), ...(await fileUsers(input))],
+    };
     const portText = stringOption(input, 'port');
     let port = 0;
     try {

@@ -27,6 +27,30 @@ export function parseUser(text: string): SimulatorUser {
 }
 
 /**
+ * Parses a users file: one `NAME:PASSWORD` per line; blank lines and lines starting with `#` are
+ * skipped. Errors name the file and line, never a password.
+ * @param label - the option and path, for messages
+ * @param text - the file's text
+ * @returns the accounts in file order
+ * @throws OptionValueError for a malformed line or a file without accounts
+ * @internal
+ */
+export function parseUsersFile(label: string, text: string): SimulatorUser[] {
+  const users: SimulatorUser[] = [];
+  const rows = text.split(/\r?\n/);
+  for (const [index, raw] of rows.entries()) {
+    if (raw.trim() === '' || raw.trimStart().startsWith('#')) continue;
+    try {
+      users.push(parseUser(raw));
+    } catch {
+      throw new OptionValueError(`${label}: line ${index + 1} is not NAME:PASSWORD`);
+    }
+  }
+  if (users.length === 0) throw new OptionValueError(`${label} holds no NAME:PASSWORD line`);
+  return users;
+}
+
+/**
  * Parses `--rate-limit N/SECONDS`: N manifest pulls per window of SECONDS, for anonymous and
  * authenticated clients alike.
  * @param text - the option value, e.g. `100/21600`
