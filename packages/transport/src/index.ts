@@ -55,7 +55,16 @@ export {
   type ResponseHeaders,
 } from './middleware/rate-limit/parse-headers.js';
 export type { RateLimitOptions } from './middleware/rate-limit/rate-limit-tracker.js';
-export { decideRetry, type RetryPolicy, type RetryDecision, type AttemptOutcome } from './middleware/retry/decide.js';
+export {
+  decideRetry,
+  decideFailure,
+  RetryBudget,
+  type RetryPolicy,
+  type RetryDecision,
+  type AttemptOutcome,
+  type FailureContext,
+} from './middleware/retry/decide.js';
+export type { RetryingOptions } from './middleware/retry/retry.js';
 export { errorFromResponse, ERROR_BODY_LIMIT } from './registry-errors/error-from-response.js';
 export { requestResumable, type ResumableOptions, type RequestSender } from './resume/request-resumable.js';
 // OpenTelemetry instrumentation (optional peer @opentelemetry/api).

@@ -58,17 +58,45 @@ describe('requestResumable', () => {
     expect(err).toBeInstanceOf(NetworkError);
   });
 
-  it('gives up after maxResumes and leaves other answers alone', async () => {
+  it('does not resume when maxRetries is 0, and leaves other answers alone', async () => {
+    const noRetries = createTransport({ clock: new FakeClock(), maxRetries: 0 });
     server.enqueue(serve(1000));
-    const res = await requestResumable(transport, { method: 'GET', url: new URL('/blob', server.url), headers: {} }, { maxResumes: 0 });
+    const res = await requestResumable(noRetries, { method: 'GET', url: new URL('/blob', server.url), headers: {} });
     await expect(res.bytes()).rejects.toBeInstanceOf(NetworkError);
     expect(server.requests).toHaveLength(1);
+    await noRetries.close();
 
     server.reset();
     server.enqueue(reply(404, 'nope'));
     const missing = await requestResumable(transport, { method: 'GET', url: new URL('/blob', server.url), headers: {} });
     expect(missing.status).toBe(404);
     expect(await missing.text()).toBe('nope');
+  });
+
+  it('keeps resuming while each break follows progress, beyond maxRetries breaks in all', async () => {
+    const oneRetry = createTransport({ clock: new FakeClock(), maxRetries: 1 });
+    server.enqueue(serve(30_000), serve(30_000), serve(30_000), serve(30_000), serve());
+    const res = await requestResumable(oneRetry, { method: 'GET', url: new URL('/blob', server.url), headers: {} });
+    expect(Buffer.from(await res.bytes()).equals(DATA)).toBe(true);
+    expect(server.requests).toHaveLength(5);
+    await oneRetry.close();
+  });
+
+  it('stops after maxRetries resumes that bring no bytes, with the network error', async () => {
+    const twoRetries = createTransport({ clock: new FakeClock(), maxRetries: 2 });
+    server.enqueue(serve(10_000), serve(0), serve(0), serve(0), serve());
+    const res = await requestResumable(twoRetries, { method: 'GET', url: new URL('/blob', server.url), headers: {} });
+    await expect(res.bytes()).rejects.toBeInstanceOf(NetworkError);
+    // The first break followed 10 000 bytes (forgiven); then two resumes that brought nothing.
+    expect(server.requests.map((r) => r.headers.range)).toEqual([undefined, 'bytes=10000-', 'bytes=10000-']);
+    await twoRetries.close();
+  });
+
+  it('the transport marks a GET with context.resume the same way', async () => {
+    server.enqueue(serve(50_000), serve());
+    const res = await transport.request({ method: 'GET', url: new URL('/blob', server.url), headers: {}, context: { resume: true } });
+    expect(Buffer.from(await res.bytes()).equals(DATA)).toBe(true);
+    expect(server.requests.map((r) => r.headers.range)).toEqual([undefined, 'bytes=50000-']);
   });
 
   it('destroying the body frees the connection', async () => {

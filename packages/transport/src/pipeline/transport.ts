@@ -11,7 +11,7 @@ import { createConcurrencyMiddleware } from '../middleware/concurrency/concurren
 import type { RateLimitStatus } from '../middleware/rate-limit/parse-headers.js';
 import { RateLimitTracker, createRateLimitObserver } from '../middleware/rate-limit/rate-limit-tracker.js';
 import { createRedirectMiddleware } from '../middleware/redirect/redirect.js';
-import { createRetryMiddleware } from '../middleware/retry/retry.js';
+import { createRetryMiddleware, runRetrying, type RetryDeps, type RetryingOptions } from '../middleware/retry/retry.js';
 import { createTelemetryMiddleware } from '../middleware/telemetry/telemetry.js';
 import { createDeadlineMiddleware } from '../middleware/timeout/deadline.js';
 import { composeMiddleware } from './compose.js';
@@ -55,6 +55,18 @@ export interface Transport {
    * @throws {@link @llmdevops/docker-hub-core!ValidationError | ValidationError} for a duplicate name or an unknown position
    */
   use(mw: Middleware, position?: UseOptions): Transport;
+  /**
+   * Runs a step (several requests and the reading of their bodies, such as a manifest GET and
+   * its body, or one chunk of an upload and the offset query after it fails) again under this
+   * transport's retry policy: the same decision, backoff, clock and `retry` events as the retry
+   * middleware, with failures after progress (`options.progress`) not counted against
+   * `maxRetries`. Code above the transport uses this instead of retrying on its own.
+   * @param step - the work; receives the 1-based run number
+   * @param options - name, signal, progress and idempotency
+   * @returns the step's result
+   * @throws the step's last error once the policy stops retrying, or `AbortedError`
+   */
+  retrying<T>(step: (run: number) => Promise<T>, options: RetryingOptions): Promise<T>;
   /** @returns middleware names, outermost first, ending with `terminal` */
   describe(): string[];
   /** Typed events, also mirrored to `node:diagnostics_channel`. */
@@ -111,7 +123,9 @@ export function createTransport(options: TransportOptions = {}): Transport {
     insecureHosts: o.insecureHosts,
     userAgent: o.userAgent,
   });
-  const stack = defaultStack(o, { clock, events, breakers, tracker, random: options.random });
+  const backoff = { baseMs: o.backoffBaseMs, capMs: o.backoffCapMs, ...(options.random === undefined ? {} : { random: options.random }) };
+  const retry: RetryDeps = { policy: { maxRetries: o.maxRetries, maxRetryWaitMs: o.maxRetryWaitMs, backoff }, clock, events };
+  const stack = defaultStack(o, { clock, events, breakers, tracker, retry });
   let composed: Next | undefined;
   let closed = false;
 
@@ -129,6 +143,7 @@ export function createTransport(options: TransportOptions = {}): Transport {
       composed = undefined;
       return transport;
     },
+    retrying: (step, stepOptions) => runRetrying(retry, step, stepOptions),
     describe: () => [...stack.map((m) => m.name), 'terminal'],
     rateLimitStatus: (host) => tracker.status(host),
     rateLimitSources: (host) => tracker.bySource(host),
@@ -158,17 +173,16 @@ interface StackDeps {
   readonly events: TransportEventBus;
   readonly breakers: BreakerRegistry;
   readonly tracker: RateLimitTracker;
-  readonly random: (() => number) | undefined;
+  readonly retry: RetryDeps;
 }
 
 /** The built-in middlewares in their fixed order, outermost first. */
 function defaultStack(o: ResolvedTransportOptions, deps: StackDeps): Middleware[] {
-  const { clock, events, random } = deps;
-  const backoff = { baseMs: o.backoffBaseMs, capMs: o.backoffCapMs, ...(random === undefined ? {} : { random }) };
+  const { clock, events } = deps;
   return [
     createTelemetryMiddleware(events, clock),
     createDeadlineMiddleware(clock, o.totalTimeoutMs),
-    createRetryMiddleware({ maxRetries: o.maxRetries, maxRetryWaitMs: o.maxRetryWaitMs, backoff }, { clock, events }),
+    createRetryMiddleware(deps.retry),
     createBreakerMiddleware(deps.breakers),
     createConcurrencyMiddleware(o.maxConcurrentPerHost),
     createRedirectMiddleware(o.maxRedirects),

@@ -35,6 +35,13 @@ export interface RequestContext {
    * default agent sends this GET through its `BulkDispatcher`.
    */
   readonly bulk?: boolean;
+  /**
+   * A GET whose body is continued with `Range` when the connection breaks in the middle, under
+   * the retry policy (see `requestResumable`).
+   */
+  readonly resume?: boolean;
+  /** Called before each resume of a `resume` GET with the offset it continues from. */
+  readonly onResume?: (info: { readonly offset: number; readonly resume: number }) => void;
   readonly [key: string]: unknown;
 }
 

@@ -1,4 +1,4 @@
-import { isDockerHubError, NetworkError } from '@llmdevops/docker-hub-core';
+import { isDockerHubError, NetworkError, RateLimitError } from '@llmdevops/docker-hub-core';
 import { backoffDelay, type BackoffOptions } from '../backoff/exponential-jitter.js';
 import { retryDelayFromHeaders, type ResponseHeaders } from '../rate-limit/parse-headers.js';
 
@@ -78,4 +78,70 @@ export function decideRetry(
   const backoff = backoffDelay(attempt, policy.backoff);
   if (usable && hint.delayMs > policy.maxRetryWaitMs) return { retry: false };
   return { retry: true, delayMs: usable ? Math.max(backoff, hint.delayMs) : backoff, reason: `status ${status}` };
+}
+
+/** What {@link decideFailure} needs to know about the failed step. @public */
+export interface FailureContext {
+  /** Failures counted against `maxRetries` so far, this one included (1-based). */
+  readonly attempt: number;
+  /** Whether the step may be run again after the server may have acted on it. */
+  readonly idempotent: boolean;
+  /** The clock's time, in ms since the epoch. */
+  readonly now: number;
+  /** The retry policy. */
+  readonly policy: RetryPolicy;
+}
+
+/**
+ * Decides whether a failed step (several requests and the reading of their bodies) is run again,
+ * with the same rules as {@link decideRetry}: an error carrying an HTTP `status` is judged as that
+ * response (a `RateLimitError` waits until its reset time), any other error as a failed attempt.
+ * @param error - what the step threw
+ * @param ctx - failure count, idempotency, time and policy
+ * @returns whether and how long to wait
+ * @public
+ */
+export function decideFailure(error: unknown, ctx: FailureContext): RetryDecision {
+  const status = isDockerHubError(error) ? error.status : undefined;
+  const base = { attempt: ctx.attempt, idempotent: ctx.idempotent, replayable: true, now: ctx.now, policy: ctx.policy };
+  if (status === undefined) return decideRetry({ kind: 'error', error }, base);
+  const headers: Record<string, string> = {};
+  if (error instanceof RateLimitError && error.resetAt !== undefined) {
+    headers['retry-after'] = String(Math.max(0, Math.ceil((error.resetAt.getTime() - ctx.now) / 1000)));
+  }
+  return decideRetry({ kind: 'response', status, headers }, base);
+}
+
+/**
+ * Counts failures against `maxRetries`, forgiving a failure that followed progress: a transfer
+ * that moved bytes since its last failure starts its count again, so a long transfer over a link
+ * that keeps dropping completes, while one that fails without moving stops after `maxRetries`.
+ * @public
+ */
+export class RetryBudget {
+  readonly #progress: (() => number) | undefined;
+  #mark: number;
+  #failures = 0;
+
+  /**
+   * @param progress - bytes moved so far (received or accepted by the server); omitted, every failure counts
+   */
+  constructor(progress?: () => number) {
+    this.#progress = progress;
+    this.#mark = progress?.() ?? 0;
+  }
+
+  /**
+   * Records a failure.
+   * @returns the failures counted since the last progress, this one included (the attempt number to decide with)
+   */
+  fail(): number {
+    const now = this.#progress?.() ?? 0;
+    if (now > this.#mark) {
+      this.#mark = now;
+      this.#failures = 0;
+    }
+    this.#failures += 1;
+    return this.#failures;
+  }
 }

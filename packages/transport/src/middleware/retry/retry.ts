@@ -4,23 +4,56 @@ import { isIdempotent, isReplayable } from '../../internal/body.js';
 import type { Clock } from '../../internal/clock.js';
 import { hostKey, safeUrl } from '../../internal/host.js';
 import { routeOf, statsOf } from '../../internal/request-stats.js';
-import type { Middleware, TransportRequest, TransportResponse } from '../../pipeline/types.js';
+import type { Middleware, Next, TransportRequest, TransportResponse } from '../../pipeline/types.js';
 import { errorFromResponse } from '../../registry-errors/error-from-response.js';
-import { decideRetry, type AttemptOutcome, type RetryPolicy } from './decide.js';
+import { decideFailure, decideRetry, RetryBudget, type AttemptOutcome, type RetryPolicy } from './decide.js';
+import { resumeBody } from './resume.js';
+
+/** What the retry stage and the step runner share. @internal */
+export interface RetryDeps {
+  readonly policy: RetryPolicy;
+  readonly clock: Clock;
+  readonly events: TransportEventBus;
+}
+
+/** Options of {@link Transport.retrying}. @public */
+export interface RetryingOptions {
+  /** Names the step in events and errors, e.g. `PATCH blob upload library/app`. */
+  readonly what: string;
+  /** Ends waits at once and stops retrying. */
+  readonly signal?: AbortSignal | undefined;
+  /**
+   * Bytes moved so far (received, or accepted by the server): a failure that follows progress
+   * is not counted against `maxRetries`.
+   */
+  readonly progress?: (() => number) | undefined;
+  /**
+   * Whether the step may run again after the server may have acted on it (default true: a step
+   * that re-reads the server's state before it writes, such as an upload that asks for its
+   * offset, is safe to repeat).
+   */
+  readonly idempotent?: boolean;
+  /** Operation name for `retry` events, e.g. `blobs.uploads`. */
+  readonly operation?: string;
+  /** URL the step is about, for `retry` events (only its host is used). */
+  readonly url?: URL;
+  /** Route template for `retry` events, e.g. `/v2/{name}/blobs/uploads/{uuid}`; no names. */
+  readonly route?: string;
+}
 
 /**
  * Retries what {@link decideRetry} allows, waiting with the injected clock (an abort ends the
  * wait at once), dumping discarded responses so their sockets are freed, and emitting a `retry`
  * event per retry. A 429 that cannot be waited out (wait above `maxRetryWaitMs`, or retries
  * spent) fails with a `RateLimitError` saying when the limit resets; other exhausted retries
- * return the last response or throw the last error.
- * @param policy - retry policy
- * @param deps - clock and event bus
+ * return the last response or throw the last error. A GET marked `context.resume` whose body
+ * breaks is continued with `Range` under the same policy (see `resume.ts`).
+ * @param deps - retry policy, clock and event bus
  * @returns the middleware
  * @internal
  */
-export function createRetryMiddleware(policy: RetryPolicy, deps: { readonly clock: Clock; readonly events: TransportEventBus }): Middleware {
-  const { clock, events } = deps;
+export function createRetryMiddleware(deps: RetryDeps): Middleware {
+  const { clock, policy } = deps;
   return {
     name: 'retry',
     async handle(req, next) {
@@ -44,21 +77,72 @@ export function createRetryMiddleware(policy: RetryPolicy, deps: { readonly cloc
           if (decision.rateLimited !== undefined) {
             throw await errorFromResponse(res, `${req.method} ${safeUrl(req.url)}`, { now: clock.now() });
           }
-          return res;
+          return wantsResume(req, res) ? resumeBody(req, res, resumeDeps(deps, req, next)) : res;
         }
         await res?.dump().catch(() => undefined);
-        emitRetry(events, req, { attempt, delayMs: decision.delayMs, reason: decision.reason, requestId: stats?.requestId ?? 0 });
-        await waitFor(clock, decision.delayMs, req);
+        emitRetry(deps.events, req, { attempt, delayMs: decision.delayMs, reason: decision.reason, requestId: stats?.requestId ?? 0 });
+        await waitFor(clock, decision.delayMs, req.signal, `${req.method} ${safeUrl(req.url)}`);
       }
     },
   };
 }
 
-async function waitFor(clock: Clock, ms: number, req: TransportRequest): Promise<void> {
+function wantsResume(req: TransportRequest, res: TransportResponse): boolean {
+  return req.context?.resume === true && req.method === 'GET' && req.headers['range'] === undefined && res.status === 200;
+}
+
+function resumeDeps(deps: RetryDeps, req: TransportRequest, next: Next): Parameters<typeof resumeBody>[2] {
+  return {
+    send: next,
+    decide: (err, attempt) => decideFailure(err, { attempt, idempotent: true, now: deps.clock.now(), policy: deps.policy }),
+    wait: (ms) => waitFor(deps.clock, ms, req.signal, `${req.method} ${safeUrl(req.url)}`),
+    onRetry: (info) => {
+      emitRetry(deps.events, req, { ...info, requestId: statsOf(req)?.requestId ?? 0 });
+    },
+  };
+}
+
+/**
+ * Runs a step (several requests and the reading of their bodies) again under the transport's
+ * retry policy: the same decision ({@link decideFailure}), backoff, clock and `retry` events as
+ * the retry middleware, with failures after progress not counted against `maxRetries`.
+ * @param deps - retry policy, clock and event bus
+ * @param step - the work; receives the 1-based run number
+ * @param options - name, signal, progress and idempotency
+ * @returns the step's result
+ * @throws the step's last error once the policy stops retrying, or `AbortedError`
+ * @internal
+ */
+export async function runRetrying<T>(deps: RetryDeps, step: (run: number) => Promise<T>, options: RetryingOptions): Promise<T> {
+  const budget = new RetryBudget(options.progress);
+  for (let run = 1; ; run++) {
+    try {
+      return await step(run);
+    } catch (err) {
+      if (options.signal?.aborted === true) throw err;
+      const attempt = budget.fail();
+      const decision = decideFailure(err, { attempt, idempotent: options.idempotent ?? true, now: deps.clock.now(), policy: deps.policy });
+      if (!decision.retry) throw err;
+      deps.events.emit('retry', {
+        requestId: 0,
+        method: 'STEP',
+        host: options.url === undefined ? '' : hostKey(options.url),
+        route: options.route ?? '',
+        operation: options.operation,
+        attempt,
+        delayMs: decision.delayMs,
+        reason: decision.reason,
+      });
+      await waitFor(deps.clock, decision.delayMs, options.signal, options.what);
+    }
+  }
+}
+
+async function waitFor(clock: Clock, ms: number, signal: AbortSignal | undefined, what: string): Promise<void> {
   try {
-    await clock.sleep(ms, req.signal);
+    await clock.sleep(ms, signal);
   } catch (err) {
-    throw new AbortedError(`${req.method} ${safeUrl(req.url)}`, req.signal?.reason ?? err);
+    throw new AbortedError(what, signal?.reason ?? err);
   }
 }
 
