@@ -212,7 +212,10 @@ export class DockerHubClient {
     const credential = await this.#credentials(base.host, options.signal);
     if (credential.kind === 'anonymous') {
       throw new AuthenticationError(
-        `no credentials for ${base.host}: set DOCKER_HUB_USERNAME and DOCKER_HUB_PASSWORD/DOCKER_HUB_ACCESS_TOKEN, or run docker login`,
+        // The DOCKER_HUB_* variables only ever apply to Docker Hub's registry.
+        probe.isDockerHub
+          ? `no credentials for ${base.host}: set DOCKER_HUB_USERNAME and DOCKER_HUB_PASSWORD/DOCKER_HUB_ACCESS_TOKEN, or run docker login`
+          : `no credentials for ${base.host}: run dhub login ${probe.registry} (or docker login ${probe.registry})`,
         {},
       );
     }
