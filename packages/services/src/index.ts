@@ -19,6 +19,7 @@ export {
   type LoginResult,
 } from './client/docker-hub-client.js';
 export { DOCKER_HUB_REGISTRY_URL } from './client/context.js';
+export type { ClientEvents, ClientEventMap, ClientEventName } from './client/client-events.js';
 export type { ClientLogger } from './client/trace.js';
 export type { ClientTelemetry, ClientTelemetryOptions } from './client/telemetry.js';
 export type { ReferenceInput, CallOptions } from './internal/ref.js';

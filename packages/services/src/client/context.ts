@@ -1,6 +1,6 @@
 import { isDockerHubError, type ImageReference } from '@llmdevops/docker-hub-core';
 import { errorFromResponse, isLoopbackHost, routeTemplate, type HttpMethod, type RequestBody, type Transport, type TransportResponse } from '@llmdevops/docker-hub-transport';
-import { createHubLogin, resolveHubLogin, type HubSession } from '@llmdevops/docker-hub-auth';
+import { createHubLogin, resolveHubLogin, type AuthEventListener, type CredentialProvider, type HubSession, type TwoFactorCallback } from '@llmdevops/docker-hub-auth';
 import type { ResolvedDockerHubConfig } from '../config/schema.js';
 import { withSignal } from '../internal/ref.js';
 import { ServiceTelemetry } from './telemetry.js';
@@ -22,6 +22,16 @@ export interface RegistryCall {
   readonly idempotent?: boolean;
 }
 
+/** How the client's Docker Hub API session finds its account and reports. @internal */
+export interface HubLoginSeams {
+  /** The client's credential provider: the Hub session logs in with its Docker Hub credentials. */
+  readonly credentials?: CredentialProvider;
+  /** Supplies the one-time code when the Hub login answers with a 2FA challenge. */
+  readonly onTwoFactor?: TwoFactorCallback;
+  /** Receives the session's login events and those of Hub calls. */
+  readonly onEvent?: AuthEventListener;
+}
+
 /**
  * What every service shares: the transport, the configuration and registry selection (house style C6).
  * @internal
@@ -36,8 +46,14 @@ export class ClientContext {
   readonly #bases = new Map<string, string>();
   readonly #env: NodeJS.ProcessEnv;
   #hub: Promise<HubSession | undefined> | undefined;
+  readonly #hubLogin: HubLoginSeams;
+  /** Receives the auth events of Hub API calls (`HubContext`). */
+  readonly onAuthEvent: AuthEventListener | undefined;
 
-  constructor(transport: Transport, config: ResolvedDockerHubConfig, env: NodeJS.ProcessEnv, telemetry: ServiceTelemetry = ServiceTelemetry.off) {
+  constructor(transport: Transport, config: ResolvedDockerHubConfig, env: NodeJS.ProcessEnv, seams: { readonly telemetry?: ServiceTelemetry; readonly hubLogin?: HubLoginSeams } = {}) {
+    const telemetry = seams.telemetry ?? ServiceTelemetry.off;
+    this.#hubLogin = seams.hubLogin ?? {};
+    this.onAuthEvent = this.#hubLogin.onEvent;
     this.transport = transport;
     this.config = config;
     this.telemetry = telemetry;
@@ -57,20 +73,38 @@ export class ClientContext {
   }
 
   /**
-   * The Docker Hub API session: configured credentials, else the Docker Hub credentials found
-   * in the environment or Docker's `config.json`. Created once.
+   * The Docker Hub API session, created once: with the client's credential provider, the Docker
+   * Hub account it gives for Docker Hub's registry (username and password or access token);
+   * without one, configured credentials, else those in the environment or Docker's `config.json`.
+   * A failed credential lookup is not kept, so the next call tries again.
    * @param signal - cancels reading credentials
    * @returns the session, or undefined without usable credentials
    */
   async hubSession(signal?: AbortSignal): Promise<HubSession | undefined> {
-    const send = (req: Parameters<Transport['request']>[0]): ReturnType<Transport['request']> => this.transport.request(req);
+    this.#hub ??= this.#createHubSession(signal).catch((err: unknown) => {
+      this.#hub = undefined;
+      throw err;
+    });
+    return this.#hub;
+  }
+
+  async #createHubSession(signal: AbortSignal | undefined): Promise<HubSession | undefined> {
+    const { credentials, onTwoFactor, onEvent } = this.#hubLogin;
+    const common = {
+      hubUrl: this.config.hubUrl,
+      send: (req: Parameters<Transport['request']>[0]): ReturnType<Transport['request']> => this.transport.request(req),
+      ...(onTwoFactor === undefined ? {} : { onTwoFactor }),
+      ...(onEvent === undefined ? {} : { onEvent }),
+    };
+    if (credentials !== undefined) {
+      const hubRegistry = new URL(this.config.registryUrl ?? DOCKER_HUB_REGISTRY_URL).host;
+      const credential = await credentials(hubRegistry, signal);
+      return credential.kind === 'basic' ? createHubLogin({ ...common, identifier: credential.username, secret: credential.password }) : undefined;
+    }
     const { username, password, accessToken } = this.config.auth;
     const secret = accessToken ?? password;
-    if (username !== undefined && secret !== undefined) {
-      this.#hub ??= Promise.resolve(createHubLogin({ hubUrl: this.config.hubUrl, identifier: username, secret, send }));
-    }
-    this.#hub ??= resolveHubLogin({ send, env: this.#env, hubUrl: this.config.hubUrl, ...withSignal(signal) });
-    return this.#hub;
+    if (username !== undefined && secret !== undefined) return createHubLogin({ ...common, identifier: username, secret });
+    return resolveHubLogin({ ...common, env: this.#env, ...withSignal(signal) });
   }
 
   /** Zeroes the Hub session's secrets. */

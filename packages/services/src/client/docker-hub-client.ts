@@ -3,6 +3,7 @@ import {
   createAuthMiddleware,
   type AuthMiddleware,
   type CredentialProvider,
+  type TwoFactorCallback,
 } from '@llmdevops/docker-hub-auth';
 import { AuthenticationError, ImageReference } from '@llmdevops/docker-hub-core';
 import { errorFromResponse } from '@llmdevops/docker-hub-transport';
@@ -12,7 +13,6 @@ import {
   type Clock,
   type RateLimitStatus,
   type Transport,
-  type TransportEvents,
 } from '@llmdevops/docker-hub-transport';
 import { DockerHubConfig } from '../config/docker-hub-config.js';
 import { isResolvedConfig, parseConfig } from '../config/parse-config.js';
@@ -28,6 +28,7 @@ import {
   type CheckRateLimitOptions,
   type PullRateLimit,
 } from '../rate-limit/index.js';
+import { createClientEvents, type ClientEvents } from './client-events.js';
 import { ClientContext, DOCKER_HUB_REGISTRY_URL } from './context.js';
 import { createClientCredentials } from './credentials.js';
 import { ServiceTelemetry, type ClientTelemetry } from './telemetry.js';
@@ -45,14 +46,29 @@ export interface LoginResult {
   readonly registry: string;
   /** The account name (never the secret). */
   readonly username: string;
+  /**
+   * For Docker Hub: when the Docker Hub API JWT the login obtained expires (the client renews it
+   * before then). Absent for other registries, or without a username and password or token.
+   */
+  readonly hubSessionExpiresAt?: Date;
 }
 
 /** Test seams and overrides of {@link DockerHubClient} (house style C6). @public */
 export interface ClientDeps {
   /** Environment for credentials and `DOCKER_CONFIG` (default `process.env`). */
   readonly env?: NodeJS.ProcessEnv;
-  /** Where registry credentials come from (default: configured Hub credentials, env, Docker's `config.json`). */
+  /**
+   * Where registry credentials come from (default: configured Hub credentials, env, Docker's
+   * `config.json`). The Docker Hub API session logs in with the username and password or access
+   * token this gives for Docker Hub's registry.
+   */
   readonly credentials?: CredentialProvider;
+  /**
+   * Supplies the one-time code when the Docker Hub API login answers with a two-factor challenge
+   * (an account with 2FA logging in with its password; access tokens need no code). Without it,
+   * such a login fails with `AuthenticationError` code `TWO_FACTOR_REQUIRED`.
+   */
+  readonly onTwoFactor?: TwoFactorCallback;
   /** Time source and sleeper for retries and tokens. */
   readonly clock?: Clock;
   /** Random source for backoff jitter. */
@@ -114,6 +130,7 @@ export class DockerHubClient {
   readonly #credentials: CredentialProvider;
   readonly #stopTracing: () => void;
   readonly #telemetry: ServiceTelemetry;
+  readonly #events: ClientEvents;
 
   /**
    * (1) validates the configuration (the environment when none is given), (2) builds the
@@ -147,11 +164,14 @@ export class DockerHubClient {
       ...(deps.random === undefined ? {} : { random: deps.random }),
     });
     const transport = this.#transport;
+    const { events, emitAuth } = createClientEvents(transport.events);
+    this.#events = events;
     this.#credentials = deps.credentials ?? createClientCredentials(c, env);
     this.#auth = createAuthMiddleware({
       credentials: this.#credentials,
       transportNext: (req) => transport.request(req),
       insecureHosts: c.insecureRegistries,
+      onEvent: emitAuth,
       ...(deps.clock === undefined ? {} : { clock: deps.clock }),
     });
     transport.use(this.#auth, { before: 'redirect' });
@@ -160,7 +180,14 @@ export class DockerHubClient {
     this.#telemetry = ServiceTelemetry.create(transport, deps.telemetry, (registry) =>
       registry === 'docker.io' || registry === 'registry-1.docker.io' ? hubHost : registry.toLowerCase(),
     );
-    this.#ctx = new ClientContext(transport, c, env, this.#telemetry);
+    this.#ctx = new ClientContext(transport, c, env, {
+      telemetry: this.#telemetry,
+      hubLogin: {
+        credentials: this.#credentials,
+        onEvent: emitAuth,
+        ...(deps.onTwoFactor === undefined ? {} : { onTwoFactor: deps.onTwoFactor }),
+      },
+    });
     this.manifests = new ManifestsService(this.#ctx);
     this.tags = new TagsService(this.#ctx, this.manifests);
     this.blobs = new BlobsService(this.#ctx);
@@ -199,10 +226,12 @@ export class DockerHubClient {
 
   /**
    * Checks the credentials for a registry the way `docker login` does (`GET /v2/` answering its
-   * challenge). Optional: authentication is automatic; this only fails early.
+   * challenge). For Docker Hub it also logs in to the Docker Hub API with the same account and
+   * keeps that JWT for the Hub services (asking `onTwoFactor` for a code when the account
+   * needs one). Optional: authentication is automatic; this only fails early.
    * @param options - registry host, signal
-   * @returns the registry and account
-   * @throws {@link @llmdevops/docker-hub-core!AuthenticationError | AuthenticationError} when there are no credentials or the registry refuses them
+   * @returns the registry and account, and for Docker Hub when the Hub API JWT expires
+   * @throws {@link @llmdevops/docker-hub-core!AuthenticationError | AuthenticationError} when there are no credentials, the registry or Docker Hub refuses them, or a 2FA code is missing or refused (`TWO_FACTOR_REQUIRED`)
    */
   async login(options: LoginOptions = {}): Promise<LoginResult> {
     const probe = ImageReference.parse(
@@ -228,12 +257,28 @@ export class DockerHubClient {
     });
     if (res.status !== 200) throw await errorFromResponse(res, `login to ${base.host}`);
     await res.dump();
-    return { registry: base.host, username: accountOf(credential) };
+    const hubExpiry = this.#ctx.usesHubApi(probe) ? await this.#hubLogin(options.signal) : undefined;
+    return {
+      registry: base.host,
+      username: accountOf(credential),
+      ...(hubExpiry === undefined ? {} : { hubSessionExpiresAt: new Date(hubExpiry) }),
+    };
   }
 
-  /** Transport events (requests, retries, breaker changes, low rate limits) without secrets. */
-  get events(): TransportEvents {
-    return this.#transport.events;
+  /** Obtains the Docker Hub API JWT of the client's session; its expiry, or undefined without one. */
+  async #hubLogin(signal: AbortSignal | undefined): Promise<number | undefined> {
+    const session = await this.#ctx.hubSession(signal);
+    if (session === undefined) return undefined;
+    await session.token(signal);
+    return session.expiresAt;
+  }
+
+  /**
+   * Events without secrets: the transport's (requests, retries, breaker changes, low rate limits)
+   * and `auth` (registry challenges and tokens, Docker Hub API logins and JWT renewals, refusals).
+   */
+  get events(): ClientEvents {
+    return this.#events;
   }
 
   /**

@@ -1,13 +1,19 @@
-import { AuthenticationError, RegistryError, type Secret } from '@llmdevops/docker-hub-core';
-import type { HubSession } from '@llmdevops/docker-hub-auth';
+import { AuthenticationError, RegistryError } from '@llmdevops/docker-hub-core';
+import {
+  hubResponseError,
+  sendHubRequest,
+  type AuthEventListener,
+  type HubSession,
+} from '@llmdevops/docker-hub-auth';
 import {
   errorFromResponse,
+  type OtelAttributes,
   type Transport,
+  type TransportRequest,
   type TransportResponse,
 } from '@llmdevops/docker-hub-transport';
 import type { z } from 'zod';
 import { withSignal } from '../internal/ref.js';
-import type { OtelAttributes } from '@llmdevops/docker-hub-transport';
 import type { ServiceTelemetry } from '../client/telemetry.js';
 import { HubRateLimitTracker } from './hub-rate-limit.js';
 
@@ -19,8 +25,11 @@ import { HubRateLimitTracker } from './hub-rate-limit.js';
 export interface HubContext {
   /** Sends requests (retry, breaker and rate-limit tracking included). */
   readonly transport: Pick<Transport, 'request'>;
-  /** `hubUrl`: the Docker Hub API origin (`DOCKER_HUB_URL`). */
-  readonly config: { readonly hubUrl: string };
+  /**
+   * `hubUrl`: the Docker Hub API origin (`DOCKER_HUB_URL`); `insecureRegistries`: hosts that may
+   * receive the Hub JWT over plain HTTP (loopback always may).
+   */
+  readonly config: { readonly hubUrl: string; readonly insecureRegistries?: readonly string[] };
   /**
    * The Hub API login session, if credentials exist.
    * @param signal - cancels reading credentials
@@ -29,6 +38,8 @@ export interface HubContext {
   hubSession(signal?: AbortSignal): Promise<HubSession | undefined>;
   /** Operation spans (the client's telemetry); left out, calls are not traced. */
   readonly telemetry?: Pick<ServiceTelemetry, 'run'>;
+  /** Receives the auth events of Hub calls (a JWT renewed after a 401, a refusal). */
+  readonly onAuthEvent?: AuthEventListener | undefined;
 }
 
 /** Options of the Hub services. @public */
@@ -81,10 +92,11 @@ export function hubRoute(path: string): string {
 const MISSING_ROUTE = new Set([404, 405, 410]);
 
 /**
- * The Hub API plumbing shared by repositories, Hub tags and search: JWT on every call that can
- * use one (renewed once after a 401, which covers JWTs that expired early), `X-RateLimit-*`
- * bookkeeping, typed errors from `errorFromResponse`, zod-validated bodies, and Docker Hub's
- * `count/next/previous/results` paging where a 404 past the last page ends iteration.
+ * The Hub API plumbing shared by repositories, Hub tags and search: URL building, `X-RateLimit-*`
+ * bookkeeping, typed errors, zod-validated bodies, and Docker Hub's `count/next/previous/results`
+ * paging where a 404 past the last page ends iteration. The JWT (one per account, renewed before
+ * it expires and once after a 401) and the SSO and access-token hints of 401/403 answers come
+ * from the auth package's Hub path (`sendHubRequest`, `hubResponseError`).
  * @internal
  */
 export class HubApi {
@@ -132,48 +144,40 @@ export class HubApi {
     return url;
   }
 
-  async #token(call: HubCall, session: HubSession | undefined): Promise<Secret | undefined> {
-    if (session === undefined) {
-      if (call.auth === 'required') {
-        throw new AuthenticationError(
-          `${call.what}: needs Docker Hub credentials (DOCKER_HUB_USERNAME with DOCKER_HUB_PASSWORD or DOCKER_HUB_ACCESS_TOKEN, or docker login)`,
-          {},
-        );
-      }
-      return undefined;
-    }
-    return session.token(call.signal);
-  }
-
-  async #once(call: HubCall, token: Secret | undefined): Promise<TransportResponse> {
-    const res = await this.#ctx.transport.request({
-      method: call.method,
-      url: call.url,
-      headers: {
-        accept: 'application/json',
-        ...(token === undefined ? {} : { authorization: `Bearer ${token.reveal()}` }),
-      },
-      ...withSignal(call.signal),
-      context: { operation: call.operation, route: hubRoute(call.url.pathname) },
-    });
-    this.rateLimit.observe(res.headers, this.#now());
-    return res;
-  }
-
   /**
-   * Sends a call; a 401 to a JWT logs in again once (the JWT expired or was revoked early).
+   * Sends a call: with the session's JWT through the auth package's Hub path when the call can
+   * use one and credentials exist, anonymously otherwise.
    * @param call - the call
    * @returns the response, any status
    * @throws {@link @llmdevops/docker-hub-core!AuthenticationError | AuthenticationError} without credentials where they are required, or when the login is refused
    */
   async send(call: HubCall): Promise<TransportResponse> {
     const session = call.auth === 'none' ? undefined : await this.#ctx.hubSession(call.signal);
-    const token = await this.#token(call, session);
-    const res = await this.#once(call, token);
-    if (res.status !== 401 || session === undefined || token === undefined) return res;
-    await res.dump();
-    session.invalidate();
-    return this.#once(call, await session.token(call.signal));
+    if (session === undefined && call.auth === 'required') {
+      throw new AuthenticationError(
+        `${call.what}: needs Docker Hub credentials (DOCKER_HUB_USERNAME with DOCKER_HUB_PASSWORD or DOCKER_HUB_ACCESS_TOKEN, or docker login)`,
+        {},
+      );
+    }
+    const req: TransportRequest = {
+      method: call.method,
+      url: call.url,
+      headers: { accept: 'application/json' },
+      ...withSignal(call.signal),
+      context: { operation: call.operation, route: hubRoute(call.url.pathname) },
+    };
+    const next = async (r: TransportRequest): Promise<TransportResponse> => {
+      const res = await this.#ctx.transport.request(r);
+      this.rateLimit.observe(res.headers, this.#now());
+      return res;
+    };
+    if (session === undefined) return next(req);
+    const onEvent = this.#ctx.onAuthEvent;
+    return sendHubRequest(req, next, {
+      hub: session,
+      insecureHosts: this.#ctx.config.insecureRegistries ?? [],
+      ...(onEvent === undefined ? {} : { onEvent }),
+    });
   }
 
   /**
@@ -181,7 +185,7 @@ export class HubApi {
    * @param call - the call
    * @param ok - accepted statuses
    * @returns the response
-   * @throws the typed error of `errorFromResponse` (401, 403, 404, 429 with `resetAt`, 5xx, ...)
+   * @throws the typed Hub error: 401/403 with the SSO and access-token hints of `hubResponseError`, else that of `errorFromResponse` (404, 429 with `resetAt`, 5xx, ...)
    */
   async expect(call: HubCall, ok: readonly number[]): Promise<TransportResponse> {
     return this.check(await this.send(call), call.what, ok);
@@ -193,15 +197,22 @@ export class HubApi {
    * @param what - for the error message
    * @param ok - accepted statuses
    * @returns the response
-   * @throws the typed error of `errorFromResponse`
+   * @throws the typed Hub error (see {@link HubApi.expect})
    */
   async check(
     res: TransportResponse,
     what: string,
     ok: readonly number[],
   ): Promise<TransportResponse> {
-    if (!ok.includes(res.status)) throw await errorFromResponse(res, what, { now: this.#now() });
+    if (!ok.includes(res.status)) throw await this.#error(res, what);
     return res;
+  }
+
+  /** 401 and 403 get the Hub hints (SSO, access-token scope); the rest the generic mapping. */
+  async #error(res: TransportResponse, what: string): Promise<Error> {
+    return res.status === 401 || res.status === 403
+      ? hubResponseError(res, what)
+      : errorFromResponse(res, what, { now: this.#now() });
   }
 
   /**
@@ -305,7 +316,7 @@ export class HubApi {
           await res.dump();
           return undefined;
         }
-        if (res.status !== 200) throw await errorFromResponse(res, call.what, { now: this.#now() });
+        if (res.status !== 200) throw await this.#error(res, call.what);
         return { body: await this.parse(res, schema, call.what), pageUrl };
       });
       if (step === undefined) return;
