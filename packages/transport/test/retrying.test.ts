@@ -97,3 +97,26 @@ describe('transport.retrying', () => {
     expect(events[0]).toMatchObject({ attempt: 1, operation: 'blobs.uploads', reason: 'NETWORK' });
   });
 });
+
+describe('a step and its requests share one budget', () => {
+  it('a request that keeps failing inside a step is tried maxRetries + 1 times in all, not per run', async () => {
+    const { createServer } = await import('node:http');
+    let hits = 0;
+    const server = createServer((_req, res) => {
+      hits++;
+      res.writeHead(503).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as { port: number };
+    const { t } = make(3);
+    const err = await t.retrying(async () => {
+      const res = await t.request({ method: 'GET', url: new URL(`http://127.0.0.1:${port}/m`), headers: {} });
+      await res.dump();
+      throw new ServerError(`status ${res.status}`, { status: res.status });
+    }, { what: 'step' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ServerError);
+    expect(hits).toBe(4);
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  });
+});

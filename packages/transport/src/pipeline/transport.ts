@@ -60,7 +60,8 @@ export interface Transport {
    * its body, or one chunk of an upload and the offset query after it fails) again under this
    * transport's retry policy: the same decision, backoff, clock and `retry` events as the retry
    * middleware, with failures after progress (`options.progress`) not counted against
-   * `maxRetries`. Code above the transport uses this instead of retrying on its own.
+   * `maxRetries`. Requests sent inside the step share its budget, so retries do not multiply.
+   * Code above the transport uses this instead of retrying on its own.
    * @param step - the work; receives the 1-based run number
    * @param options - name, signal, progress and idempotency
    * @returns the step's result

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { AbortedError } from '@llmdevops/docker-hub-core';
 import type { TransportEventBus } from '../../events/events.js';
 import { isIdempotent, isReplayable } from '../../internal/body.js';
@@ -8,6 +9,12 @@ import type { Middleware, Next, TransportRequest, TransportResponse } from '../.
 import { errorFromResponse } from '../../registry-errors/error-from-response.js';
 import { decideFailure, decideRetry, RetryBudget, type AttemptOutcome, type RetryPolicy } from './decide.js';
 import { resumeBody } from './resume.js';
+
+/**
+ * The budget of the step {@link runRetrying} is running, if any: requests sent inside a step count
+ * their failures against it, so a step and the requests in it share one `maxRetries`.
+ */
+const stepBudget = new AsyncLocalStorage<RetryBudget>();
 
 /** What the retry stage and the step runner share. @internal */
 export interface RetryDeps {
@@ -60,8 +67,9 @@ export function createRetryMiddleware(deps: RetryDeps): Middleware {
       const idempotent = isIdempotent(req);
       const replayable = isReplayable(req.body);
       const stats = statsOf(req);
-      for (let attempt = 1; ; attempt++) {
-        if (stats !== undefined) stats.attempts = attempt;
+      const shared = stepBudget.getStore();
+      for (let sent = 1; ; sent++) {
+        if (stats !== undefined) stats.attempts = sent;
         let outcome: AttemptOutcome;
         let res: TransportResponse | undefined;
         try {
@@ -71,6 +79,8 @@ export function createRetryMiddleware(deps: RetryDeps): Middleware {
           outcome = { kind: 'error', error: err };
           if (req.signal?.aborted === true) throw err;
         }
+        const failed = outcome.kind === 'error' || outcome.status >= 400;
+        const attempt = shared !== undefined && failed ? shared.fail() : sent;
         const decision = decideRetry(outcome, { attempt, idempotent, replayable, now: clock.now(), policy });
         if (!decision.retry) {
           if (res === undefined) throw (outcome as { error: unknown }).error;
@@ -105,7 +115,9 @@ function resumeDeps(deps: RetryDeps, req: TransportRequest, next: Next): Paramet
 /**
  * Runs a step (several requests and the reading of their bodies) again under the transport's
  * retry policy: the same decision ({@link decideFailure}), backoff, clock and `retry` events as
- * the retry middleware, with failures after progress not counted against `maxRetries`.
+ * the retry middleware, with failures after progress not counted against `maxRetries`. Requests
+ * sent inside the step count their failed attempts against the step's budget, so a step and the
+ * requests in it share one `maxRetries` instead of multiplying them.
  * @param deps - retry policy, clock and event bus
  * @param step - the work; receives the 1-based run number
  * @param options - name, signal, progress and idempotency
@@ -117,7 +129,7 @@ export async function runRetrying<T>(deps: RetryDeps, step: (run: number) => Pro
   const budget = new RetryBudget(options.progress);
   for (let run = 1; ; run++) {
     try {
-      return await step(run);
+      return await stepBudget.run(budget, () => step(run));
     } catch (err) {
       if (options.signal?.aborted === true) throw err;
       const attempt = budget.fail();
