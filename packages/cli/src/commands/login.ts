@@ -1,5 +1,6 @@
+import { createInterface } from 'node:readline';
 import { text } from 'node:stream/consumers';
-import { Secret } from '@llmdevops/docker-hub-core';
+import { AuthenticationError, Secret } from '@llmdevops/docker-hub-core';
 import { defineCommand, flag, stringOption, usageError, type CommandInput } from '../command.js';
 import { writeJson, writeLine } from '../io.js';
 import { loadConfig } from '../internal/config.js';
@@ -15,6 +16,60 @@ async function readPassword(input: CommandInput): Promise<Secret> {
   const password = raw.replace(/\r?\n$/, '');
   if (password === '') throw usageError(input, 'no password on stdin');
   return new Secret(password);
+}
+
+/** Whether a stream is a terminal (`process.stdin` when run from a shell). */
+function isTerminal(stream: unknown): boolean {
+  return (
+    typeof stream === 'object' && stream !== null && (stream as { isTTY?: unknown }).isTTY === true
+  );
+}
+
+/** Reads one line from stdin after a prompt on stderr; empty when stdin ends first. */
+async function promptLine(input: CommandInput, prompt: string): Promise<string> {
+  const { signal } = input.io;
+  signal.throwIfAborted();
+  input.io.stderr.write(prompt);
+  const lines = createInterface({ input: input.io.stdin, terminal: false });
+  let onAbort = (): void => undefined;
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      onAbort = (): void => {
+        reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      lines.once('line', resolve);
+      lines.once('close', () => {
+        resolve('');
+      });
+    });
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    lines.close();
+  }
+}
+
+/**
+ * Where the one-time code of a Docker Hub account with two-factor authentication comes from:
+ * `--otp CODE`; else a prompt when stdin is a terminal; else the login fails with
+ * `TWO_FACTOR_REQUIRED` saying to pass `--otp`. Asked only when Docker Hub answers the login with
+ * a 2FA challenge.
+ */
+function twoFactorSource(
+  input: CommandInput,
+  username: string,
+): (info: { readonly identifier: string }) => Promise<string> {
+  const otp = stringOption(input, 'otp');
+  return async () => {
+    if (otp !== undefined) return otp;
+    if (isTerminal(input.io.stdin))
+      return promptLine(input, `Two-factor authentication code for ${username}: `);
+    throw new AuthenticationError(
+      `Docker Hub asks ${username} for a two-factor code: give it with --otp CODE (stdin is not a terminal), or log in with a personal access token`,
+      { status: 401 },
+      'TWO_FACTOR_REQUIRED',
+    );
+  };
 }
 
 /**
@@ -33,21 +88,25 @@ async function registryOf(argument: string | undefined): Promise<string | undefi
 export const loginCommand = defineCommand(
   {
     name: 'login',
-    usage: 'dhub login [REGISTRY] [-u USER] [--password-stdin]',
+    usage: 'dhub login [REGISTRY] [-u USER] [--password-stdin] [--otp CODE]',
     summary:
       "Check credentials against a registry and store them in Docker's config.json (or its credential helper).",
     options: {
       username: { type: 'string', short: 'u' },
       'password-stdin': { type: 'boolean' },
+      otp: { type: 'string' },
     },
     optionHelp: [
       '-u, --username USER   account name',
       '--password-stdin      read the password or access token from stdin',
       '                      (defaults: DOCKER_HUB_USERNAME, DOCKER_HUB_ACCESS_TOKEN or DOCKER_HUB_PASSWORD)',
+      '--otp CODE            Docker Hub: the two-factor code, for a password login of an account',
+      '                      with 2FA (asked for on the terminal when stdin is one)',
     ],
     examples: [
       'echo "$DOCKER_PAT" | dhub login -u alice --password-stdin',
       'printf secret | dhub login 127.0.0.1:5000 -u alice --password-stdin',
+      'echo "$PASSWORD" | dhub login -u alice --password-stdin --otp 123456',
     ],
     positionals: [],
     optionalPositionals: ['REGISTRY'],
@@ -67,6 +126,8 @@ export const loginCommand = defineCommand(
       );
     }
     const registry = await registryOf(argument);
+    if (registry !== undefined && stringOption(input, 'otp') !== undefined)
+      throw usageError(input, '--otp applies to Docker Hub logins only');
     const config = await loadConfig(input, registry === undefined ? [] : [registry]);
     const password =
       flag(input, 'password-stdin') || fromEnv === undefined
@@ -81,9 +142,11 @@ export const loginCommand = defineCommand(
       env: input.io.env,
       userAgent: 'dhub',
       credentials: () => Promise.resolve(credential),
+      onTwoFactor: twoFactorSource(input, username),
     });
     try {
-      // Wrong credentials throw here, before anything is stored (as `docker login`).
+      // Wrong credentials throw here, before anything is stored (as `docker login`); on Docker
+      // Hub this includes the Docker Hub API login (and its two-factor code).
       await client.login({
         signal: input.io.signal,
         ...(registry === undefined ? {} : { registry }),
