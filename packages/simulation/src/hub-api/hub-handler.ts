@@ -1,3 +1,5 @@
+import { isValidNamespace } from '@llmdevops/docker-hub-core';
+import { boundBody } from '../internal/bounded-body.js';
 import { type RegistryState } from '../registry/state.js';
 import { type BlobStore } from '../storage/blob-store.js';
 import { type AccessTokenScope, scopeAllows, type SimulatorUser } from '../token-service/users.js';
@@ -15,7 +17,14 @@ export interface HubHandlerOptions {
   readonly baseUrl?: string;
   /** Persists metadata after a change (tag delete, repository create). */
   readonly save: () => Promise<void>;
+  /** Largest request body read; larger ones get 413 before authentication. */
+  readonly maxBodyBytes: number;
 }
+
+const LOGIN_ROUTE = /^\/v2\/(?:auth\/token|users\/login|users\/2fa-login)\/?$/;
+const SEARCH_ROUTE = /^\/v2\/search\/repositories\/?$/;
+/** Docker Hub repository names: lowercase letters and digits, single separators, 2 to 255 characters. */
+const REPOSITORY_NAME = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 
 const ORDERINGS = ['name', '-name', 'last_updated', '-last_updated', 'pull_count', '-pull_count'];
 const REPO_ROUTE =
@@ -159,6 +168,11 @@ export function createHubHandler(
   ): Promise<Response> => {
     if (caller.user === undefined)
       return hubJson(401, { detail: 'Authentication credentials were not provided.' });
+    if (!isValidNamespace(namespace))
+      return hubJson(400, {
+        fields: { namespace: ['Invalid namespace.'] },
+        text: 'Invalid namespace',
+      });
     if (!caller.owns(namespace))
       return hubJson(403, { detail: 'You do not have permission to perform this action.' });
     if (!caller.allows('repo:write')) return hubError(403, INSUFFICIENT_SCOPE);
@@ -169,8 +183,9 @@ export function createHubHandler(
     };
     if (
       typeof b.name !== 'string' ||
-      !/^[a-z0-9]+(?:[._-][a-z0-9]+)*$/.test(b.name) ||
-      b.name.length < 2
+      !REPOSITORY_NAME.test(b.name) ||
+      b.name.length < 2 ||
+      b.name.length > 255
     ) {
       return hubJson(400, {
         fields: { name: ['Invalid repository name.'] },
@@ -186,9 +201,16 @@ export function createHubHandler(
     await options.save();
     return hubJson(201, repositoryEntry(`${namespace}/${b.name}`, repo));
   };
-  return async (request) => {
-    const url = new URL(request.url);
+  return async (incoming) => {
+    const url = new URL(incoming.url);
     const path = url.pathname;
+    if (!LOGIN_ROUTE.test(path) && !SEARCH_ROUTE.test(path) && !REPO_ROUTE.test(path))
+      return undefined;
+    // Before any credential check: an anonymous sender cannot make the Hub hold a large body.
+    const request = await boundBody(incoming, options.maxBodyBytes, () =>
+      hubError(413, 'Request body too large'),
+    );
+    if (request instanceof Response) return request;
     if (request.method === 'POST' && path === '/v2/auth/token')
       return hubLogin(options, 'token', request);
     if (request.method === 'POST' && /^\/v2\/users\/login\/?$/.test(path))
@@ -196,7 +218,7 @@ export function createHubHandler(
     if (request.method === 'POST' && /^\/v2\/users\/2fa-login\/?$/.test(path))
       return hubLogin(options, '2fa', request);
     const m = REPO_ROUTE.exec(path);
-    const isSearch = /^\/v2\/search\/repositories\/?$/.test(path);
+    const isSearch = SEARCH_ROUTE.test(path);
     if (m === null && !isSearch) return undefined;
     const account = hubAccount(options, request.headers.get('authorization'));
     if (account === 'invalid')

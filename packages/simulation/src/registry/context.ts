@@ -1,5 +1,6 @@
 import { type BlobStore } from '../storage/blob-store.js';
 import { type ProfileRules } from '../profiles/profiles.js';
+import { type SessionTracker } from './session-tracker.js';
 import { type RegistryState } from './state.js';
 
 /** A push that set a tag (webhook emission). @public */
@@ -22,6 +23,8 @@ export interface RegistryContext {
   readonly stateKey: Uint8Array;
   /** Largest manifest accepted, in bytes. */
   readonly maxManifestBytes: number;
+  /** Upload sessions' last use and write claims (one write at a time, purge after the TTL). */
+  readonly sessions: SessionTracker;
   /** Saves the metadata (after every change). */
   save(): Promise<void>;
   /** Called after a manifest PUT by tag. */

@@ -64,6 +64,7 @@ export async function createSession(ctx: RegistryContext, name: string): Promise
   const id = randomUUID();
   await ctx.store.createUpload(id);
   ctx.state.uploads.set(id, name);
+  ctx.sessions.touch(id);
   await ctx.save();
   return { id, name, size: 0 };
 }
@@ -84,6 +85,7 @@ export async function findSession(
   const owner = ctx.state.uploads.get(target.id);
   const st = owner === target.name ? await ctx.store.uploadState(target.id) : undefined;
   if (st === undefined) return registryError(404, { code: 'BLOB_UPLOAD_UNKNOWN' });
+  ctx.sessions.touch(target.id);
   const session = { id: target.id, name: target.name, size: st.size };
   if (
     ctx.rules.uploadStateParam &&

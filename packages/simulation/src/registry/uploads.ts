@@ -58,7 +58,17 @@ async function finish(
     return registryError(400, { code: 'DIGEST_INVALID', detail: { Digest: digest, Reason: {} } });
   }
   ctx.state.uploads.delete(session.id);
+  ctx.sessions.forget(session.id);
   return linkBlob(ctx, call, session.name, digest);
+}
+
+/** Drops upload sessions unused for the TTL before serving an upload request. */
+function sweepSessions(ctx: RegistryContext): Promise<void> {
+  return ctx.sessions.sweep({
+    uploads: ctx.state.uploads,
+    cancel: (id) => ctx.store.cancel(id),
+    save: () => ctx.save(),
+  });
 }
 
 /**
@@ -74,6 +84,7 @@ export async function startUpload(
   call: RegistryCall,
   name: string,
 ): Promise<Response> {
+  await sweepSessions(ctx);
   const mounted = await tryMount(ctx, call, name);
   if (mounted !== undefined) return mounted;
   const digest = call.url.searchParams.get('digest');
@@ -85,6 +96,7 @@ export async function startUpload(
     if (res.status !== 201) {
       await ctx.store.cancel(session.id);
       ctx.state.uploads.delete(session.id);
+      ctx.sessions.forget(session.id);
     }
     return res;
   }
@@ -113,7 +125,9 @@ function outOfOrder(
 }
 
 /**
- * PATCH, PUT, GET and DELETE on an upload session.
+ * PATCH, PUT, GET and DELETE on an upload session. PATCH and PUT write one at a time per
+ * session: while one is in progress, another gets 416 `RANGE_INVALID` with the session's current
+ * `Range` (distribution's answer), so concurrent chunks never interleave.
  * @param ctx - registry context
  * @param call - the request
  * @param target - repository name and session id
@@ -125,6 +139,7 @@ export async function continueUpload(
   call: RegistryCall,
   target: Target,
 ): Promise<Response> {
+  await sweepSessions(ctx);
   const found = await findSession(ctx, call, target);
   if (found instanceof Response) return found;
   const method = call.request.method;
@@ -132,9 +147,28 @@ export async function continueUpload(
   if (method === 'DELETE') {
     await ctx.store.cancel(found.id);
     ctx.state.uploads.delete(found.id);
+    ctx.sessions.forget(found.id);
     await ctx.save();
     return emptyResponse(204, { 'content-length': '0' });
   }
+  if (!ctx.sessions.tryLock(found.id)) {
+    await call.request.body?.cancel().catch(() => undefined);
+    return registryError(416, { code: 'RANGE_INVALID' }, sessionHeaders(ctx, call, found));
+  }
+  try {
+    return await writeUpload(ctx, call, found);
+  } finally {
+    ctx.sessions.unlock(found.id);
+  }
+}
+
+/** PATCH (append a chunk) or PUT (last chunk, then commit) on a session this request holds. */
+async function writeUpload(
+  ctx: RegistryContext,
+  call: RegistryCall,
+  found: Session,
+): Promise<Response> {
+  const method = call.request.method;
   if (method === 'PATCH') {
     const type = call.request.headers.get('content-type');
     if (

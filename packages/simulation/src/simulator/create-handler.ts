@@ -1,12 +1,15 @@
 import { randomBytes } from 'node:crypto';
+import { ConfigError, type ConfigIssue } from '@llmdevops/docker-hub-core';
 import { faultBody, faultResponse } from '../faults/apply-fault.js';
 import { FaultPlan } from '../faults/faults.js';
 import { PullRateLimiter } from '../faults/rate-limit.js';
 import { createHubHandler } from '../hub-api/hub-handler.js';
+import { boundBody, DEFAULT_MAX_API_BODY_BYTES } from '../internal/bounded-body.js';
 import { type ProfileRules } from '../profiles/profiles.js';
 import { type RegistryContext } from '../registry/context.js';
-import { registryError } from '../registry/errors.js';
+import { jsonResponse, registryError } from '../registry/errors.js';
 import { createRegistryHandler, type RequestInfo } from '../registry/registry-handler.js';
+import { DEFAULT_UPLOAD_TTL_SECONDS, SessionTracker } from '../registry/session-tracker.js';
 import { type RegistryState } from '../registry/state.js';
 import { type BlobStore } from '../storage/blob-store.js';
 import { createAuthGate } from '../token-service/auth-gate.js';
@@ -20,6 +23,25 @@ export interface SimulatorCore {
   readonly handle: (request: Request, info?: RequestInfo) => Promise<Response>;
   readonly tokens: TokenService;
   readonly webhooks: WebhookEmitter;
+}
+
+/**
+ * Checks the numeric limits of the options.
+ * @param options - simulator options
+ * @throws {@link @llmdevops/docker-hub-core!ConfigError | ConfigError} naming each limit that is not a positive number
+ * @internal
+ */
+export function checkLimits(options: SimulatorOptions): void {
+  const issues: ConfigIssue[] = [];
+  const positive = (path: string, value: number | undefined, integer: boolean): void => {
+    if (value === undefined) return;
+    if (!(value > 0) || !Number.isFinite(value) || (integer && !Number.isSafeInteger(value)))
+      issues.push({ path, message: `must be a positive ${integer ? 'integer' : 'number'}` });
+  };
+  positive('maxManifestBytes', options.maxManifestBytes, true);
+  positive('maxApiBodyBytes', options.maxApiBodyBytes, true);
+  positive('uploadTtlSeconds', options.uploadTtlSeconds, false);
+  if (issues.length > 0) throw new ConfigError(issues);
 }
 
 /**
@@ -58,6 +80,7 @@ export function createCore(
     now,
     stateKey: randomBytes(32),
     maxManifestBytes: options.maxManifestBytes ?? 4 * 1024 * 1024,
+    sessions: new SessionTracker(options.uploadTtlSeconds ?? DEFAULT_UPLOAD_TTL_SECONDS, now),
     // Saves run one after another, each writing the state as it is then, so the file on disk
     // never goes back to an older state when two requests finish together.
     save: () => {
@@ -84,12 +107,14 @@ export function createCore(
       ? {}
       : { rateLimiter: new PullRateLimiter(limits === true ? {} : limits, now) }),
   });
+  const maxApiBodyBytes = options.maxApiBodyBytes ?? DEFAULT_MAX_API_BODY_BYTES;
   const hub = createHubHandler({
     state: parts.state,
     store: parts.store,
     users,
     now,
     key: randomBytes(32),
+    maxBodyBytes: maxApiBodyBytes,
     save: () => ctx.save(),
     ...(options.hubUrl === undefined ? {} : { baseUrl: options.hubUrl }),
   });
@@ -97,7 +122,12 @@ export function createCore(
   const route = async (request: Request, info: RequestInfo): Promise<Response> => {
     await parts.ready;
     const path = new URL(request.url).pathname;
-    if (path === '/token') return tokens.handle(request);
+    if (path === '/token') {
+      const bounded = await boundBody(request, maxApiBodyBytes, () =>
+        jsonResponse(413, { details: 'request body too large' }),
+      );
+      return bounded instanceof Response ? bounded : tokens.handle(bounded);
+    }
     return (
       (await registry(request, info)) ??
       (await hub(request)) ??

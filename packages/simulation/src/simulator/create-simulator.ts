@@ -10,7 +10,7 @@ import { createDirectoryStore } from '../storage/dir-store.js';
 import { forwardingStore } from '../storage/lazy-store.js';
 import { createMemoryStore } from '../storage/memory-store.js';
 import { type WebhookDelivery } from '../webhooks/emitter.js';
-import { createCore } from './create-handler.js';
+import { checkLimits, createCore } from './create-handler.js';
 import { type SimulatorOptions } from './options.js';
 
 /** A running simulated registry (and Hub). @public */
@@ -60,6 +60,7 @@ function openStore(storage: SimulatorOptions['storage']): Promise<BlobStore> {
  * `dispatcher`, `listen()` and `mswHandlers()`; faults and rate limits apply identically to all.
  * @param options - profile, storage, auth, users, faults, rate limits, webhooks
  * @returns the simulator
+ * @throws {@link @llmdevops/docker-hub-core!ConfigError | ConfigError} when `maxManifestBytes`, `maxApiBodyBytes` or `uploadTtlSeconds` is not positive
  * @example
  * ```ts
  * const sim = createSimulator({ profile: 'dockerhub', users: [{ name: 'alice', password: 'pw' }] });
@@ -69,6 +70,7 @@ function openStore(storage: SimulatorOptions['storage']): Promise<BlobStore> {
  * @public
  */
 export function createSimulator(options: SimulatorOptions = {}): Simulator {
+  checkLimits(options);
   const rules = resolveProfile(options.profile, options.rules);
   const state = new RegistryState();
   const memory = createMemoryStore();

@@ -46,6 +46,13 @@ export interface SimulatorOptions {
   readonly clock?: () => number;
   /** Largest manifest accepted (default 4 MiB). */
   readonly maxManifestBytes?: number;
+  /**
+   * Largest body accepted by the Hub API and the token endpoint (default 64 KiB); larger ones
+   * get 413 before authentication, without being read past the limit.
+   */
+  readonly maxApiBodyBytes?: number;
+  /** Seconds an unused upload session lives before it is purged with its bytes (default 86,400: 24 h). */
+  readonly uploadTtlSeconds?: number;
   /** Webhooks fired after a push by tag. */
   readonly webhooks?: readonly WebhookTarget[];
   /** Delivery attempts per webhook (default 3). */

@@ -40,6 +40,19 @@ export function signJwt(claims: TokenClaims, key: Uint8Array): string {
 }
 
 /**
+ * Whether a JWT segment is canonical base64url (RFC 7515): only `A-Z a-z 0-9 - _`, no padding,
+ * and unused bits zero, so exactly one text encodes each byte string. Node's decoder is lenient
+ * (it skips `=`, `+`, `/` and stray characters), which would accept altered tokens.
+ * @param segment - one dot-separated part
+ * @returns true when canonical
+ * @internal
+ */
+export function isStrictBase64url(segment: string): boolean {
+  if (!/^[A-Za-z0-9_-]*$/.test(segment) || segment.length % 4 === 1) return false;
+  return Buffer.from(segment, 'base64url').toString('base64url') === segment;
+}
+
+/**
  * Verifies an HS256 JWT's signature (not its times) and returns its claims.
  * @param token - the compact JWT
  * @param key - the HMAC key
@@ -48,7 +61,7 @@ export function signJwt(claims: TokenClaims, key: Uint8Array): string {
  */
 export function verifyJwt(token: string, key: Uint8Array): TokenClaims | undefined {
   const parts = token.split('.');
-  if (parts.length !== 3) return undefined;
+  if (parts.length !== 3 || !parts.every(isStrictBase64url)) return undefined;
   const [header, payload, signature] = parts as [string, string, string];
   const expected = createHmac('sha256', key).update(`${header}.${payload}`).digest();
   const given = Buffer.from(signature, 'base64url');

@@ -10,6 +10,20 @@ export interface ListenOptions {
   readonly port?: number;
   /** Address (default `127.0.0.1`). */
   readonly host?: string;
+  /** Time a client has to send a request's headers, in ms (default 20 s); then the socket is closed. */
+  readonly headersTimeoutMs?: number;
+  /** Time a socket may stay silent (nothing read or written), in ms (default 60 s); then it is closed. */
+  readonly idleTimeoutMs?: number;
+}
+
+/** Defaults of {@link ListenOptions} timeouts. @internal */
+export const LISTEN_TIMEOUTS = { headersMs: 20_000, idleMs: 60_000 } as const;
+
+function timeoutOption(name: string, value: number | undefined, fallback: number): number {
+  const ms = value ?? fallback;
+  if (!Number.isSafeInteger(ms) || ms < 1)
+    throw new RangeError(`listen: ${name} must be a whole number of milliseconds >= 1, got ${ms}`);
+  return ms;
 }
 
 /** A running loopback server. @public */
@@ -56,8 +70,11 @@ async function send(res: ServerResponse, response: Response, head: boolean): Pro
 /**
  * Serves a Fetch-style handler over `node:http` (loopback by default), streaming both ways. A
  * response body that fails (a reset fault) destroys the socket, as a dropped connection would.
+ * Sockets that send no complete headers within `headersTimeoutMs`, or stay silent for
+ * `idleTimeoutMs`, are closed, so idle or slow clients cannot hold connections open.
  * @param handle - the handler
- * @param options - port and host
+ * @param options - port, host and socket timeouts
+ * @throws RangeError for a timeout that is not a whole number of milliseconds >= 1
  * @returns the URL and a close function
  * @public
  */
@@ -66,7 +83,18 @@ export async function listen(
   options: ListenOptions = {},
 ): Promise<ListeningServer> {
   const host = options.host ?? '127.0.0.1';
-  const server = createServer((req, res) => {
+  const headersTimeout = timeoutOption(
+    'headersTimeoutMs',
+    options.headersTimeoutMs,
+    LISTEN_TIMEOUTS.headersMs,
+  );
+  const idleTimeout = timeoutOption('idleTimeoutMs', options.idleTimeoutMs, LISTEN_TIMEOUTS.idleMs);
+  // Node checks header deadlines on this interval: keep it a fraction of the deadline.
+  const serverOptions = {
+    headersTimeout,
+    connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(headersTimeout / 4))),
+  };
+  const server = createServer(serverOptions, (req, res) => {
     const abort = new AbortController();
     res.on('close', () => {
       if (!res.writableFinished) abort.abort(new Error('client went away'));
@@ -77,6 +105,8 @@ export async function listen(
       .then((response) => send(res, response, req.method === 'HEAD'))
       .catch(() => res.destroy());
   });
+  // A socket silent for this long (a stalled body, a client that never sends) is destroyed.
+  server.setTimeout(idleTimeout);
   server.listen(options.port ?? 0, host);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
