@@ -215,6 +215,17 @@ describe('access-token scope', () => {
     const admin = client({ username: 'alice', accessToken: 'dckr_pat_alice_admin' });
     await expect(admin.hubTags.delete('alice', 'app', 'v1')).rejects.toBeInstanceOf(NotFoundError);
   });
+
+  it('client.tags.delete on Docker Hub goes the same way: one Hub login, the same scope hint', async () => {
+    const rw = client({ username: 'alice', accessToken: 'dckr_pat_alice_rw' });
+    const err = await rw.tags.delete('alice/app:v1').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AuthorizationError);
+    expect((err as Error).message).toMatch(
+      /^DELETE Hub tag alice\/app:v1: the access token's scope does not allow this call/,
+    );
+    expect(seen).toContain('DELETE /v2/repositories/alice/app/tags/v1/');
+    expect(hubLogins()).toEqual(['POST /v2/auth/token']);
+  });
 });
 
 describe('auth events on client.events', () => {

@@ -1,9 +1,9 @@
 import { RegistryError, UnsupportedError, ValidationError } from '@llmdevops/docker-hub-core';
-import { errorFromResponse } from '@llmdevops/docker-hub-transport';
 import type { ClientContext } from '../client/context.js';
 import { refAttributes } from '../client/telemetry.js';
 import type { ManifestsService } from '../manifests/manifests-service.js';
-import { toReference, withSignal, type CallOptions, type ReferenceInput } from '../internal/ref.js';
+import { toReference, type CallOptions, type ReferenceInput } from '../internal/ref.js';
+import { HubApi } from '../hub/hub-api.js';
 import { nextLink } from './link-header.js';
 
 /** Options of {@link TagsService.pages} and {@link TagsService.list}. @public */
@@ -144,17 +144,19 @@ export class TagsService {
         {},
       );
     }
-    const url = new URL(`v2/repositories/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/tags/${encodeURIComponent(tag)}/`, `${this.#ctx.config.hubUrl}/`);
-    const token = await session.token(options.signal);
-    const res = await this.#ctx.transport.request({
-      method: 'DELETE',
-      url,
-      headers: { accept: 'application/json', authorization: `Bearer ${token.reveal()}` },
-      ...withSignal(options.signal),
-      context: { operation: 'hub.tags.delete' },
-    });
-    if (res.status === 401) session.invalidate();
-    if (res.status < 200 || res.status > 299) throw await errorFromResponse(res, `DELETE Hub tag ${repository}:${tag}`);
+    // The Hub API plumbing sends it: the session's JWT, one re-login after a 401, Hub error hints.
+    const hub = new HubApi(this.#ctx);
+    const res = await hub.expect(
+      {
+        method: 'DELETE',
+        url: hub.url(`v2/repositories/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/tags/${encodeURIComponent(tag)}/`),
+        operation: 'hub.tags.delete',
+        what: `DELETE Hub tag ${repository}:${tag}`,
+        auth: 'required',
+        signal: options.signal,
+      },
+      [200, 202, 204],
+    );
     await res.dump();
   }
 }
