@@ -73,3 +73,34 @@ describe('dhub serve accounts from a file', () => {
     expect([none.code, none.stderr]).toEqual([2, expect.stringContaining('holds no NAME:PASSWORD line')]);
   });
 });
+
+describe('dhub serve --upload-ttl', () => {
+  it('purges upload sessions unused for the TTL', async () => {
+    const serve = await startInProcess(['serve', '--upload-ttl', '1s'], env, 'stdout');
+    const open = async (): Promise<string> => {
+      const res = await fetch(`${serve.url}/v2/team/app/blobs/uploads/`, { method: 'POST' });
+      await res.arrayBuffer();
+      expect(res.status).toBe(202);
+      return res.headers.get('location') ?? '';
+    };
+    const status = async (location: string): Promise<number> => {
+      const res = await fetch(location);
+      await res.arrayBuffer();
+      return res.status;
+    };
+    const stale = await open();
+    expect(await status(stale)).toBe(204);
+    await new Promise((r) => setTimeout(r, 1_200));
+    await open(); // an upload request sweeps
+    expect(await status(stale)).toBe(404);
+    expect(await serve.stop()).toBe(0);
+  });
+
+  it('refuses a malformed or zero --upload-ttl as a usage error, and documents the default', async () => {
+    for (const bad of ['soon', '0', '1y']) {
+      const r = await runInProcess(['serve', '--upload-ttl', bad], { env });
+      expect([r.code, r.stderr]).toEqual([2, expect.stringContaining('--upload-ttl must be')]);
+    }
+    expect((await runInProcess(['serve', '--help'], { env })).stdout).toContain('--upload-ttl DURATION');
+  });
+});

@@ -22,6 +22,7 @@ import {
   parseFault,
   parsePort,
   parseRateLimit,
+  parseDuration,
   parseUser,
   parseUsersFile,
 } from '../internal/serve-options.js';
@@ -55,6 +56,7 @@ function simulatorOptions(input: CommandInput): SimulatorOptions {
       );
     const storage = stringOption(input, 'storage');
     const rateLimit = stringOption(input, 'rate-limit');
+    const uploadTtl = stringOption(input, 'upload-ttl');
     const hookSecret = stringOption(input, 'webhook-secret');
     const webhooks: WebhookTarget[] = listOption(input, 'webhook').map((url) => {
       if (!URL.canParse(url)) throw new OptionValueError(`--webhook must be a URL, got '${url}'`);
@@ -70,6 +72,9 @@ function simulatorOptions(input: CommandInput): SimulatorOptions {
         ? {}
         : { storage: { directory: resolve(input.io.cwd ?? '.', storage) } }),
       ...(rateLimit === undefined ? {} : { rateLimits: parseRateLimit(rateLimit) }),
+      ...(uploadTtl === undefined
+        ? {}
+        : { uploadTtlSeconds: parseDuration('--upload-ttl', uploadTtl) }),
       ...(flag(input, 'no-rate-limit') ? { rateLimits: false } : {}),
     };
   } catch (err) {
@@ -114,12 +119,13 @@ export const serveCommand = defineCommand(
       profile: { type: 'string' },
       webhook: { type: 'string', multiple: true },
       'webhook-secret': { type: 'string' },
+      'upload-ttl': { type: 'string' },
     },
     optionHelp: [
       '-p, --port N              port (default 0: a free one, printed on start)',
       '--host ADDR               address to bind (default 127.0.0.1)',
       '--storage DIR             keep blobs and metadata in DIR across restarts (default: memory)',
-      '--auth MODE               none, token (Docker Hub style bearer tokens) or basic; default: the profile\'s (token for dockerhub, none otherwise)',
+      "--auth MODE               none, token (Docker Hub style bearer tokens) or basic; default: the profile's (token for dockerhub, none otherwise)",
       '-u, --user NAME:PASSWORD  an account (repeatable); may push to every namespace',
       '                          (visible to other local users in ps: prefer --password-file)',
       '--password-file FILE      accounts from FILE, one NAME:PASSWORD per line (# comments);',
@@ -128,6 +134,7 @@ export const serveCommand = defineCommand(
       '--no-rate-limit           no rate limits (even for --profile dockerhub)',
       `--fault SPEC              inject a fault (repeatable): ${FAULT_SPEC_HELP}`,
       '--profile NAME            oci (default), distribution (CNCF registry 2.8 quirks) or dockerhub',
+      '--upload-ttl DURATION     purge upload sessions unused this long, with their bytes (default 24h; e.g. 90s, 30m, 7d)',
       '--webhook URL             send Docker Hub push webhooks for every tagged push to URL (repeatable)',
       '--webhook-secret S        sign webhook deliveries (X-Hub-Signature-256) with S (visible to other local users in ps)',
     ],

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   OptionValueError,
+  parseDuration,
   parseFault,
   parsePort,
   parseRateLimit,
   parseUser,
+  parseUsersFile,
 } from './serve-options.js';
 
 describe('dhub serve option values', () => {
@@ -13,6 +15,24 @@ describe('dhub serve option values', () => {
     expect(() => parseUser('alice')).toThrow(OptionValueError);
     expect(() => parseUser(':pw')).toThrow(OptionValueError);
     expect(() => parseUser('alice:')).toThrow(OptionValueError);
+  });
+
+  it('parses durations in s, m, h, d (bare numbers are seconds)', () => {
+    expect(parseDuration('--upload-ttl', '90')).toBe(90);
+    expect(parseDuration('--upload-ttl', '30m')).toBe(1_800);
+    expect(parseDuration('--upload-ttl', '24h')).toBe(86_400);
+    expect(parseDuration('--upload-ttl', '7d')).toBe(604_800);
+    for (const bad of ['', '0s', '1.5h', '2w', '-1'])
+      expect(() => parseDuration('--upload-ttl', bad)).toThrow(OptionValueError);
+  });
+
+  it('parses users files, skipping blank and comment lines, naming bad lines by number', () => {
+    expect(parseUsersFile('f', '# c\n\na:b\r\nc:d:e\n')).toEqual([
+      { name: 'a', password: 'b' },
+      { name: 'c', password: 'd:e' },
+    ]);
+    expect(() => parseUsersFile('f', 'a:b\nnope\n')).toThrow('f: line 2 is not NAME:PASSWORD');
+    expect(() => parseUsersFile('f', '# only\n')).toThrow('f holds no NAME:PASSWORD line');
   });
 
   it('parses N/SECONDS rate limits', () => {

@@ -143,6 +143,28 @@ export function parseFault(text: string): FaultRule {
   return { ...action, match };
 }
 
+const DURATION_UNITS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3_600, d: 86_400 };
+
+/**
+ * Parses a duration such as `90s`, `30m`, `24h` or `7d` (a bare number is seconds).
+ * @param option - the option name, for messages
+ * @param text - the option value
+ * @returns the duration in seconds (at least 1)
+ * @throws OptionValueError when malformed or zero
+ * @internal
+ */
+export function parseDuration(option: string, text: string): number {
+  const match = /^(\d{1,9})([smhd])?$/.exec(text.trim());
+  const unit = DURATION_UNITS[match?.[2] ?? 's'];
+  if (match === null || unit === undefined)
+    throw new OptionValueError(
+      `${option} must be a duration such as 90s, 30m, 24h or 7d, got '${text}'`,
+    );
+  const seconds = Number(match[1]) * unit;
+  if (seconds === 0) throw new OptionValueError(`${option} must be at least 1s`);
+  return seconds;
+}
+
 /**
  * Parses a TCP port.
  * @param text - the option value
