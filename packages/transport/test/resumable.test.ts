@@ -110,3 +110,15 @@ describe('requestResumable', () => {
     expect(res.body.destroyed).toBe(true);
   });
 });
+
+describe('resume requests that fail before answering', () => {
+  it('count as failures under the policy and are sent again', async () => {
+    const t = createTransport({ clock: new FakeClock(), maxRetries: 3 });
+    const { resetNow } = await import('./scripted-server.js');
+    server.enqueue(serve(50_000), resetNow(), serve());
+    const res = await requestResumable(t, { method: 'GET', url: new URL('/blob', server.url), headers: {} });
+    expect(Buffer.from(await res.bytes()).equals(DATA)).toBe(true);
+    expect(server.requests.map((r) => r.headers.range)).toEqual([undefined, 'bytes=50000-', 'bytes=50000-']);
+    await t.close();
+  });
+});

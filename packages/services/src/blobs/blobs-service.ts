@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AbortedError, Digest, DigestMismatchError, ImageReference, createVerifyingTransform, digestEquals, isDockerHubError } from '@llmdevops/docker-hub-core';
-import { errorFromResponse, requestResumable } from '@llmdevops/docker-hub-transport';
+import { errorFromResponse } from '@llmdevops/docker-hub-transport';
 import type { ClientContext } from '../client/context.js';
 import { refAttributes } from '../client/telemetry.js';
 import { toReference, withSignal, type CallOptions, type ReferenceInput } from '../internal/ref.js';
@@ -124,14 +124,11 @@ export class BlobsService {
     // The stream handed out is the verifying transform itself (one stream stage fewer per chunk).
     const out = createVerifyingTransform({ expected: digest, ...(options.size === undefined ? {} : { size: options.size }), what });
     void this.#ctx.telemetry.run('blobs.get', { ...refAttributes(ref), 'docker_hub.digest': digest }, async () => {
-      const res = await requestResumable(
-        this.#ctx.transport,
-        {
-          method: 'GET', url: this.#ctx.url(ref, `blobs/${digest}`), headers: {}, ...withSignal(options.signal),
-          context: { operation: 'blobs', repository: ref.repository, actions: ['pull'], route: '/v2/{name}/blobs/{digest}', bulk: true },
-        },
-        { maxResumes: this.#ctx.config.resilience.maxRetries + 2 },
-      );
+      // `resume`: a body cut in the middle is continued with Range under the transport's policy.
+      const res = await this.#ctx.transport.request({
+        method: 'GET', url: this.#ctx.url(ref, `blobs/${digest}`), headers: {}, ...withSignal(options.signal),
+        context: { operation: 'blobs', repository: ref.repository, actions: ['pull'], route: '/v2/{name}/blobs/{digest}', bulk: true, resume: true },
+      });
       if (res.status !== 200) throw await errorFromResponse(res, `GET ${what}`);
       await pipeline(res.body, out);
     }).catch((err: unknown) => {

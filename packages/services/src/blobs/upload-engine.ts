@@ -1,7 +1,6 @@
 import {
   AbortedError,
   DigestMismatchError,
-  RateLimitError,
   RegistryError,
   createHasher,
   digestEquals,
@@ -10,8 +9,7 @@ import {
   type ImageReference,
 } from '@llmdevops/docker-hub-core';
 import { Readable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { backoffDelay, errorFromResponse, type TransportResponse } from '@llmdevops/docker-hub-transport';
+import { errorFromResponse, type TransportResponse } from '@llmdevops/docker-hub-transport';
 import type { ClientContext } from '../client/context.js';
 import { ChunkReader, isRestartable, openSource, type BlobSource } from './blob-source.js';
 import { offsetFromRange, withDigestParam, type UploadProgress, type UploadSession } from './upload-session.js';
@@ -19,8 +17,8 @@ import { offsetFromRange, withDigestParam, type UploadProgress, type UploadSessi
 /**
  * How an upload sends its bytes: `chunked` PATCHes `chunkSize` bytes at a time (each held in
  * memory so a failed chunk can be sent again); `stream` sends everything in one streamed PATCH,
- * as docker and skopeo do, and after a failure asks the registry for its offset and reopens the
- * source there (so it needs a source that can be opened again to recover).
+ * as docker and skopeo do, and after a failure continues from the registry's offset in chunks
+ * (reopening the source there, so it needs a source that can be opened again to recover).
  * @public
  */
 export type UploadStrategy = 'chunked' | 'stream';
@@ -42,39 +40,33 @@ export interface EngineOptions {
 
 interface Cursor {
   location: URL;
+  /** Bytes the registry holds. */
   offset: number;
 }
 
-const RESUMABLE_STATUS = new Set([408, 416, 429, 500, 502, 503, 504]);
-
-function resumable(err: unknown): boolean {
-  if (!isDockerHubError(err)) return false;
-  if (err.code === 'NETWORK' || err.code === 'TIMEOUT' || err.code === 'TOOMANYREQUESTS') return true;
-  const status = (err as { status?: unknown }).status;
-  return typeof status === 'number' && RESUMABLE_STATUS.has(status);
+/** Ends an upload's retries at once with the failure that made it impossible to continue. */
+class GiveUp extends Error {
+  constructor(readonly failure: unknown) {
+    super('the upload cannot continue');
+  }
 }
 
-/** Bytes hashed per read while skipping what the registry already holds (streamed resume). */
+/** One upload in progress: where it goes, where it stands, and its source. */
+interface Job {
+  readonly ref: ImageReference;
+  readonly cursor: Cursor;
+  readonly src: SourceState;
+  readonly o: EngineOptions;
+  readonly chunkSize: number;
+}
+
+const ROUTE = '/v2/{name}/blobs/uploads/{uuid}';
+/** Bytes hashed per read while skipping what the registry already holds. */
 const SKIP_PIECE = 4 * 1024 * 1024;
 /** Bytes between progress reports of a streamed upload. */
 const PROGRESS_STEP = 4 * 1024 * 1024;
 /** Bytes a streamed upload body buffers ahead of the socket. */
 const STREAM_BUFFER = 1024 * 1024;
-
-/** Most a failed chunk waits before the offset is asked for (a longer `Retry-After` is cut short). */
-const MAX_PAUSE_MS = 30_000;
-
-/** Waits before resuming: until a 429's reset time, else a jittered backoff (100 ms doubling, 5 s cap). */
-async function pause(err: unknown, attempt: number, signal: AbortSignal | undefined): Promise<void> {
-  const resetAt = err instanceof RateLimitError ? err.resetAt : undefined;
-  const ms = resetAt !== undefined ? resetAt.getTime() - Date.now() : backoffDelay(attempt + 1, { baseMs: 100, capMs: 5_000 });
-  if (ms <= 0) return;
-  try {
-    await sleep(Math.min(ms, MAX_PAUSE_MS), undefined, signal === undefined ? {} : { signal });
-  } catch {
-    throw new AbortedError('chunked upload', signal?.reason);
-  }
-}
 
 function locationOf(res: TransportResponse, base: URL): URL {
   const header = res.header('location');
@@ -82,10 +74,102 @@ function locationOf(res: TransportResponse, base: URL): URL {
   return new URL(header, base);
 }
 
+/** distribution cancels a session whose state no longer matches (a PATCH cut half way). */
+function sessionGone(err: unknown): boolean {
+  return isDockerHubError(err) && (err.code === 'BLOB_UPLOAD_UNKNOWN' || err.code === 'BLOB_UPLOAD_INVALID');
+}
+
 /**
- * Chunked blob uploads with resume (POST, PATCH..., PUT): after a failed chunk the registry is
- * asked for the upload's offset (`GET <location>`) and the upload continues from there; a lost
- * upload session restarts once when the source can be read again.
+ * The source as the upload reads it: every byte read is hashed once, and the bytes read but not
+ * yet accepted by the registry (`held`, from `heldAt`) stay in memory so they can be sent again.
+ * When the registry's offset falls outside what is held, a source that can be opened again is
+ * reopened there (hashing what it skips).
+ */
+class SourceState {
+  readonly #source: BlobSource;
+  reader: ChunkReader;
+  hasher: Hasher = createHasher();
+  /** Bytes read from the source (and hashed). */
+  read = 0;
+  held: Buffer = Buffer.alloc(0);
+  heldAt = 0;
+
+  constructor(source: BlobSource) {
+    this.#source = source;
+    this.reader = new ChunkReader(openSource(source));
+  }
+
+  get restartable(): boolean {
+    return isRestartable(this.#source);
+  }
+
+  /**
+   * Makes the next bytes to send start at `offset`.
+   * @returns false when that is impossible (the bytes are gone and the source cannot be reopened)
+   */
+  async alignTo(offset: number): Promise<boolean> {
+    if (offset >= this.heldAt && offset <= this.read) {
+      this.held = this.held.subarray(offset - this.heldAt);
+      this.heldAt = offset;
+      return true;
+    }
+    if (offset < this.heldAt) {
+      // Bytes already let go of: read the source again from the start.
+      if (!this.restartable) return false;
+      await this.reader.close();
+      this.reader = new ChunkReader(openSource(this.#source));
+      this.hasher = createHasher();
+      this.read = 0;
+    }
+    await this.#skip(offset);
+    return true;
+  }
+
+  /** Reads (and hashes) up to `offset` without holding the bytes: the registry has them. */
+  async #skip(offset: number): Promise<void> {
+    while (this.read < offset) {
+      const piece = await this.reader.read(Math.min(offset - this.read, SKIP_PIECE));
+      if (piece.length === 0) throw new RegistryError(`the source ended before the ${offset} bytes the upload session already holds`, {});
+      this.hasher.update(piece);
+      this.read += piece.length;
+    }
+    this.held = Buffer.alloc(0);
+    this.heldAt = offset;
+  }
+
+  /** Reads and holds the next chunk. @returns its length (0 at the end) */
+  async readChunk(size: number): Promise<number> {
+    const chunk = await this.reader.read(size);
+    this.hasher.update(chunk);
+    this.held = chunk;
+    this.heldAt = this.read;
+    this.read += chunk.length;
+    return chunk.length;
+  }
+
+  /** Everything not read yet, hashed as it flows (nothing is held). */
+  async *flow(): AsyncGenerator<Buffer> {
+    this.held = Buffer.alloc(0);
+    this.heldAt = this.read;
+    for await (const chunk of this.reader.rest()) {
+      this.hasher.update(chunk);
+      this.read += chunk.length;
+      this.heldAt = this.read;
+      yield chunk;
+    }
+  }
+
+  close(): Promise<void> {
+    return this.reader.close();
+  }
+}
+
+/**
+ * Chunked and streamed blob uploads with resume (POST, PATCH..., PUT). One upload is one step of
+ * the transport's retry policy: after a failure the registry is asked where the upload stands
+ * (`GET <location>`) and the upload continues from there in chunks; a session the registry
+ * dropped is replaced by a new one when the source can be read again. A failure that followed
+ * progress (the registry's offset advanced) does not count against `maxRetries`.
  * @internal
  */
 export class UploadEngine {
@@ -130,46 +214,117 @@ export class UploadEngine {
   }
 
   /**
-   * Uploads a source in chunks and commits it.
+   * Uploads a source (streamed or in chunks) and commits it.
    * @param ref - the repository
    * @param source - the bytes
-   * @param o - chunk size, expected digest, resume session, callbacks
+   * @param o - chunk size, strategy, expected digest, resume session, callbacks
    * @returns the blob digest
    */
   async upload(ref: ImageReference, source: BlobSource, o: EngineOptions): Promise<string> {
+    const src = new SourceState(source);
     try {
-      return await this.#attempt(ref, source, o);
-    } catch (err) {
-      // distribution cancels a session whose state no longer matches (a chunk half written):
-      // start over once when the bytes can be read again.
-      if (isDockerHubError(err) && (err.code === 'BLOB_UPLOAD_UNKNOWN' || err.code === 'BLOB_UPLOAD_INVALID') && isRestartable(source) && o.location === undefined) {
-        return this.#attempt(ref, source, { ...o, resume: undefined });
-      }
-      throw err;
+      const opened = await this.#open(ref, src, o);
+      const cursor: Cursor = { location: opened.location, offset: opened.offset };
+      const job: Job = { ref, cursor, src, o, chunkSize: Math.max(1, o.chunkSize, opened.minChunk) };
+      let streamFirst = o.strategy === 'stream';
+      let failure: unknown;
+      await this.#ctx.transport
+        .retrying(
+        async (run) => {
+          try {
+            if (run > 1) await this.#resync(job, failure);
+            else if (!(await src.alignTo(cursor.offset))) throw new RegistryError(`upload to ${ref.name}: the source cannot be read from ${cursor.offset}`, {});
+            if (streamFirst) {
+              // One streamed PATCH first; after any failure the rest goes in chunks, so a
+              // connection that keeps breaking still moves the upload forward.
+              streamFirst = false;
+              await this.#sendRest(ref, cursor, src, o);
+            }
+            await this.#sendChunks(job);
+          } catch (err) {
+            failure = err;
+            throw err;
+          }
+        },
+          { what: `upload to ${ref.name}`, signal: o.signal, progress: () => cursor.offset, operation: 'blobs.uploads', url: cursor.location, route: ROUTE },
+        )
+        .catch((err: unknown) => {
+          throw err instanceof GiveUp ? err.failure : err;
+        });
+      return await this.#finish(ref, cursor.location, src.hasher, o);
+    } finally {
+      await src.close();
     }
   }
 
-  async #attempt(ref: ImageReference, source: BlobSource, o: EngineOptions): Promise<string> {
-    if (o.strategy === 'stream') return this.#streamed(ref, source, o);
-    const cursor = await this.#open(ref, o);
-    const chunkSize = Math.max(1, o.chunkSize, cursor.minChunk);
-    const reader = new ChunkReader(openSource(source));
-    const hasher = createHasher();
-    try {
-      await this.#skip(reader, hasher, cursor.offset, chunkSize);
-      for (;;) {
-        if (o.signal?.aborted === true) throw new AbortedError(`upload to ${ref.name}`, o.signal.reason);
-        const chunk = await reader.read(chunkSize);
-        if (chunk.length === 0) break;
-        hasher.update(chunk);
-        await this.#sendChunk(ref, cursor, chunk, o.signal);
-        o.onProgress?.({ bytesSent: cursor.offset, totalBytes: o.size });
-        o.onSession?.({ location: cursor.location.href, offset: cursor.offset, ...(o.digest === undefined ? {} : { digestSoFar: o.digest }) });
+  /** The session to write to: the one given, the saved one (or a new one if it is gone), or a new one. */
+  async #open(ref: ImageReference, src: SourceState, o: EngineOptions): Promise<Cursor & { minChunk: number }> {
+    if (o.location !== undefined) return { location: o.location, offset: 0, minChunk: 0 };
+    if (o.resume !== undefined) {
+      try {
+        const at = await this.status(ref, new URL(o.resume.location), o.resume.offset, o.signal);
+        return { ...at, minChunk: 0 };
+      } catch (err) {
+        if (!sessionGone(err) || !src.restartable) throw err;
       }
-    } finally {
-      await reader.close();
     }
-    return this.#finish(ref, cursor.location, hasher, o);
+    const started = await this.start(ref, o.signal);
+    return { location: started.location, offset: 0, minChunk: started.minChunk };
+  }
+
+  /**
+   * After a failure: asks where the upload stands and lines the source up with it; a session the
+   * registry dropped is replaced by a new one when the source can be read from the start again.
+   */
+  async #resync(job: Job, failure: unknown): Promise<void> {
+    const { ref, cursor, src, o } = job;
+    if (o.signal?.aborted === true) throw new AbortedError(`upload to ${ref.name}`, o.signal.reason);
+    try {
+      const at = await this.status(ref, cursor.location, cursor.offset, o.signal);
+      cursor.location = at.location;
+      cursor.offset = at.offset;
+    } catch (err) {
+      if (!sessionGone(err)) throw err;
+      // A one-shot source cannot be sent again from the start: the caller sees what broke it.
+      if (!src.restartable || o.location !== undefined) throw new GiveUp(failure);
+      const started = await this.start(ref, o.signal);
+      cursor.location = started.location;
+      cursor.offset = 0;
+    }
+    if (cursor.offset > src.read) {
+      throw new RegistryError(`upload to ${ref.name}: the registry holds ${cursor.offset} bytes, more than the ${src.read} sent`, {});
+    }
+    // A one-shot source whose bytes went by in a broken streamed PATCH cannot continue.
+    if (!(await src.alignTo(cursor.offset))) throw new GiveUp(failure);
+  }
+
+  /** PATCHes the held bytes, then chunk after chunk, until the source ends. */
+  async #sendChunks(job: Job): Promise<void> {
+    const { ref, cursor, src, o, chunkSize } = job;
+    for (;;) {
+      if (o.signal?.aborted === true) throw new AbortedError(`upload to ${ref.name}`, o.signal.reason);
+      if (src.held.length === 0 && (await src.readChunk(chunkSize)) === 0) return;
+      await this.#patch(ref, cursor, src.held, o.signal);
+      if (!(await src.alignTo(cursor.offset))) {
+        throw new RegistryError(`upload to ${ref.name}: the registry moved back to ${cursor.offset} bytes and the source cannot be read again`, {});
+      }
+      o.onProgress?.({ bytesSent: cursor.offset, totalBytes: o.size });
+      o.onSession?.({ location: cursor.location.href, offset: cursor.offset, ...(o.digest === undefined ? {} : { digestSoFar: o.digest }) });
+    }
+  }
+
+  /** One PATCH of bytes held in memory, starting at the registry's offset. */
+  async #patch(ref: ImageReference, cursor: Cursor, body: Buffer, signal: AbortSignal | undefined): Promise<void> {
+    const end = cursor.offset + body.length;
+    const res = await this.#ctx.send({
+      method: 'PATCH', ref, path: cursor.location, signal, operation: 'blobs.uploads', idempotent: false,
+      headers: { 'content-type': 'application/octet-stream', 'content-range': `${cursor.offset}-${end - 1}`, 'content-length': String(body.length) },
+      body,
+    });
+    if (res.status !== 202 && res.status !== 204) throw await errorFromResponse(res, `PATCH blob upload ${ref.name}`);
+    await res.dump();
+    cursor.location = locationOf(res, res.url);
+    cursor.offset = offsetFromRange(res.header('range'), end) ?? end;
   }
 
   /** Checks the bytes sent against the expected digest (cancelling on a mismatch) and commits. */
@@ -184,45 +339,13 @@ export class UploadEngine {
   }
 
   /**
-   * Sends the whole source in one streamed PATCH (hashing as it flows), then commits. After a
-   * resumable failure it asks the registry how many bytes it holds and, when the source can be
-   * opened again, reopens it, hashes the part already sent and streams the rest from there.
+   * One PATCH whose body is the rest of the source, hashed as it flows. Afterwards the cursor
+   * holds the registry's offset; when that is short of what flowed, the chunks that follow
+   * continue from it.
    */
-  async #streamed(ref: ImageReference, source: BlobSource, o: EngineOptions): Promise<string> {
-    const cursor = await this.#open(ref, o);
-    const attempts = this.#ctx.config.resilience.maxRetries + 2;
-    const aborted = (): boolean => o.signal?.aborted === true;
-    let lastError: unknown;
-    for (let attempt = 0; attempt < attempts; attempt++) {
-      if (aborted()) throw new AbortedError(`upload to ${ref.name}`, o.signal?.reason);
-      const reader = new ChunkReader(openSource(source));
-      const hasher = createHasher();
-      let sent: boolean;
-      try {
-        await this.#skip(reader, hasher, cursor.offset, SKIP_PIECE);
-        sent = await this.#sendRest(ref, cursor, { reader, hasher }, o);
-      } catch (err) {
-        if (!resumable(err) || aborted() || !isRestartable(source)) throw err;
-        lastError = err;
-        sent = false;
-      } finally {
-        await reader.close();
-      }
-      if (sent) return this.#finish(ref, cursor.location, hasher, o);
-      await pause(lastError, attempt, o.signal);
-      const at = await this.status(ref, cursor.location, cursor.offset, o.signal);
-      cursor.location = at.location;
-      cursor.offset = at.offset;
-    }
-    throw lastError;
-  }
-
-  /** One PATCH whose body is the rest of the reader; true when the registry accepted all of it. */
-  async #sendRest(ref: ImageReference, cursor: Cursor, from: { readonly reader: ChunkReader; readonly hasher: Hasher }, o: EngineOptions): Promise<boolean> {
-    const { reader, hasher } = from;
+  async #sendRest(ref: ImageReference, cursor: Cursor, src: SourceState, o: EngineOptions): Promise<void> {
     const start = cursor.offset;
     const length = o.size === undefined ? undefined : o.size - start;
-    let flowed = start;
     let reported = start;
     const onProgress = o.onProgress;
     // A failing source (e.g. the GET feeding a cross-registry mount) aborts the request; its own
@@ -230,12 +353,10 @@ export class UploadEngine {
     const source: { error?: unknown } = {};
     const chunks = async function* (): AsyncGenerator<Buffer> {
       try {
-        for await (const chunk of reader.rest()) {
-          hasher.update(chunk);
-          flowed += chunk.length;
-          if (onProgress !== undefined && flowed - reported >= PROGRESS_STEP) {
-            reported = flowed;
-            onProgress({ bytesSent: flowed, totalBytes: o.size });
+        for await (const chunk of src.flow()) {
+          if (onProgress !== undefined && src.read - reported >= PROGRESS_STEP) {
+            reported = src.read;
+            onProgress({ bytesSent: src.read, totalBytes: o.size });
           }
           yield chunk;
         }
@@ -266,68 +387,12 @@ export class UploadEngine {
     if (res.status !== 202 && res.status !== 204) throw await errorFromResponse(res, `PATCH blob upload ${ref.name}`);
     await res.dump();
     cursor.location = locationOf(res, res.url);
-    cursor.offset = offsetFromRange(res.header('range'), flowed) ?? flowed;
+    cursor.offset = offsetFromRange(res.header('range'), src.read) ?? src.read;
     onProgress?.({ bytesSent: cursor.offset, totalBytes: o.size });
     o.onSession?.({ location: cursor.location.href, offset: cursor.offset, ...(o.digest === undefined ? {} : { digestSoFar: o.digest }) });
-    return cursor.offset === flowed;
-  }
-
-  async #open(ref: ImageReference, o: EngineOptions): Promise<Cursor & { minChunk: number }> {
-    if (o.location !== undefined) return { location: o.location, offset: 0, minChunk: 0 };
-    if (o.resume !== undefined) {
-      const at = await this.status(ref, new URL(o.resume.location), o.resume.offset, o.signal);
-      return { ...at, minChunk: 0 };
+    if (!(await src.alignTo(cursor.offset))) {
+      throw new RegistryError(`upload to ${ref.name}: the registry took ${cursor.offset} of ${src.read} bytes and the source cannot be read again`, {});
     }
-    const started = await this.start(ref, o.signal);
-    return { location: started.location, offset: 0, minChunk: started.minChunk };
-  }
-
-  /** Reads (and hashes) the bytes the registry already holds. */
-  async #skip(reader: ChunkReader, hasher: Hasher, bytes: number, chunkSize: number): Promise<void> {
-    let left = bytes;
-    while (left > 0) {
-      const piece = await reader.read(Math.min(left, chunkSize));
-      if (piece.length === 0) throw new RegistryError(`the source ended before the ${bytes} bytes the upload session already holds`, {});
-      hasher.update(piece);
-      left -= piece.length;
-    }
-  }
-
-  /** PATCHes one chunk; on a failure asks for the offset and sends what is missing. */
-  async #sendChunk(ref: ImageReference, cursor: Cursor, chunk: Buffer, signal: AbortSignal | undefined): Promise<void> {
-    const start = cursor.offset;
-    const end = start + chunk.length;
-    const attempts = this.#ctx.config.resilience.maxRetries + 2;
-    let lastError: unknown;
-    for (let attempt = 0; attempt < attempts; attempt++) {
-      const body = chunk.subarray(cursor.offset - start);
-      try {
-        const res = await this.#ctx.send({
-          method: 'PATCH', ref, path: cursor.location, signal, operation: 'blobs.uploads', idempotent: false,
-          headers: { 'content-type': 'application/octet-stream', 'content-range': `${cursor.offset}-${end - 1}`, 'content-length': String(body.length) },
-          body,
-        });
-        if (res.status === 202 || res.status === 204) {
-          await res.dump();
-          cursor.location = locationOf(res, res.url);
-          cursor.offset = end;
-          return;
-        }
-        throw await errorFromResponse(res, `PATCH blob upload ${ref.name}`);
-      } catch (err) {
-        if (!resumable(err) || signal?.aborted === true) throw err;
-        lastError = err;
-        await pause(err, attempt, signal);
-      }
-      const at = await this.status(ref, cursor.location, cursor.offset, signal);
-      if (at.offset < start || at.offset > end) {
-        throw new RegistryError(`upload ${ref.name}: the registry holds ${at.offset} bytes, outside the chunk ${start}-${end - 1} being sent`, {});
-      }
-      cursor.location = at.location;
-      cursor.offset = at.offset;
-      if (cursor.offset === end) return;
-    }
-    throw lastError;
   }
 
   /**

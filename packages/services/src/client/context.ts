@@ -1,4 +1,4 @@
-import { isDockerHubError, type ImageReference } from '@llmdevops/docker-hub-core';
+import type { ImageReference } from '@llmdevops/docker-hub-core';
 import { errorFromResponse, isLoopbackHost, routeTemplate, type HttpMethod, type RequestBody, type Transport, type TransportResponse } from '@llmdevops/docker-hub-transport';
 import { createHubLogin, resolveHubLogin, type AuthEventListener, type CredentialProvider, type HubSession, type TwoFactorCallback } from '@llmdevops/docker-hub-auth';
 import type { ResolvedDockerHubConfig } from '../config/schema.js';
@@ -187,21 +187,17 @@ export class ClientContext {
   }
 
   /**
-   * Runs a request-and-read step again when the connection breaks while its body is read
-   * (transport retries cover failures before the response headers only).
+   * Runs a request-and-read step again under the transport's retry policy when it fails, for
+   * example when the connection breaks while the body is read (the retry middleware covers
+   * failures before the response headers; the step's requests share its retry budget).
+   * @param what - names the step in events and errors
+   * @param signal - stops retrying and ends waits
    * @param step - sends a request and reads its body
    * @returns the step's result
-   * @throws the last error once `maxRetries` extra attempts failed, or any non-network error at once
+   * @throws the step's last error once the policy stops retrying
    */
-  async retryBody<T>(step: () => Promise<T>): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await step();
-      } catch (err) {
-        const code = isDockerHubError(err) ? err.code : undefined;
-        if ((code !== 'NETWORK' && code !== 'TIMEOUT') || attempt >= this.config.resilience.maxRetries) throw err;
-      }
-    }
+  async retrying<T>(what: string, signal: AbortSignal | undefined, step: () => Promise<T>): Promise<T> {
+    return this.transport.retrying(step, { what, signal });
   }
 
   /**

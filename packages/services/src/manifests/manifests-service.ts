@@ -105,7 +105,7 @@ export class ManifestsService {
     const cached = this.#cache.get(key);
     if (cached !== undefined) return cached;
     const what = `GET manifest ${ref.toString()}`;
-    const { res, bytes } = await this.#ctx.retryBody(async () => {
+    const { res, bytes } = await this.#ctx.retrying(what, options.signal, async () => {
       const r = await this.#ctx.expect(
         { method: 'GET', ref, path: `manifests/${ref.reference}`, headers: { accept: ACCEPT_MANIFEST_HEADER }, signal: options.signal, operation: 'manifests' },
         [200],
@@ -202,7 +202,7 @@ export class ManifestsService {
       const entry = selectManifest(top.manifest, wanted);
       return this.get(ref.withDigest(entry.digest), options);
     }
-    const bytes = await this.#ctx.retryBody(async () => {
+    const bytes = await this.#ctx.retrying(`GET config ${ref.toString()}`, options.signal, async () => {
       const config = await this.#ctx.expect(
         { method: 'GET', ref, path: `blobs/${top.manifest.config.digest}`, signal: options.signal, operation: 'blobs' },
         [200],

@@ -71,7 +71,7 @@ export class TagsService {
       const pageUrl = url;
       const pageAttributes = { ...refAttributes(ref), 'docker_hub.page': page };
       const { res, body } = await this.#ctx.telemetry.run('tags.pages', pageAttributes, () =>
-        this.#ctx.retryBody(async () => {
+        this.#ctx.retrying(`GET tags ${ref.name}`, options.signal, async () => {
           const r = await this.#ctx.expect({ method: 'GET', ref, path: pageUrl, signal: options.signal, operation: 'tags' }, [200], `GET tags ${ref.name}`);
           return { res: r, body: await r.json<TagListBody>(16 * 1024 * 1024) };
         }),

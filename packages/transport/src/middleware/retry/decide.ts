@@ -144,4 +144,13 @@ export class RetryBudget {
     this.#failures += 1;
     return this.#failures;
   }
+
+  /**
+   * The number {@link RetryBudget.fail} would return now, without recording anything.
+   * @returns the attempt number a failure now would be decided with
+   */
+  peek(): number {
+    const now = this.#progress?.() ?? 0;
+    return now > this.#mark ? 1 : this.#failures + 1;
+  }
 }

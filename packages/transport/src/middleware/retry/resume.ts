@@ -113,18 +113,28 @@ export function resumeBody(req: TransportRequest, first: TransportResponse, deps
   const onResume = typeof req.context?.onResume === 'function' ? (req.context.onResume) : undefined;
   let resumes = 0;
   const body: ResumingBody = new ResumingBody(first.body, async (offset, cause) => {
-    if (req.signal?.aborted === true) return undefined;
-    const attempt = budget.fail();
-    const decision = deps.decide(cause, attempt);
-    if (!decision.retry) return undefined;
-    deps.onRetry({ attempt, delayMs: decision.delayMs, reason: decision.reason });
-    await deps.wait(decision.delayMs);
-    resumes += 1;
-    onResume?.({ offset, resume: resumes });
-    const next = await deps.send({ ...req, headers: { ...req.headers, range: `bytes=${offset}-`, ...ifRange } });
-    if (next.status === 206 && continuesAt(next.header('content-range'), offset)) return next.body;
-    await next.dump();
-    return undefined;
+    // A continuation that fails before it answers is one more failure under the same policy.
+    let failure = cause;
+    for (;;) {
+      if (req.signal?.aborted === true) return undefined;
+      const attempt = budget.fail();
+      const decision = deps.decide(failure, attempt);
+      if (!decision.retry) throw failure;
+      deps.onRetry({ attempt, delayMs: decision.delayMs, reason: decision.reason });
+      await deps.wait(decision.delayMs);
+      resumes += 1;
+      onResume?.({ offset, resume: resumes });
+      let next: TransportResponse;
+      try {
+        next = await deps.send({ ...req, headers: { ...req.headers, range: `bytes=${offset}-`, ...ifRange } });
+      } catch (err) {
+        failure = err;
+        continue;
+      }
+      if (next.status === 206 && continuesAt(next.header('content-range'), offset)) return next.body;
+      await next.dump();
+      return undefined;
+    }
   });
   const budget = new RetryBudget(() => body.offset);
   return createResponse({

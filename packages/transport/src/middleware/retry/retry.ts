@@ -79,8 +79,9 @@ export function createRetryMiddleware(deps: RetryDeps): Middleware {
           outcome = { kind: 'error', error: err };
           if (req.signal?.aborted === true) throw err;
         }
-        const failed = outcome.kind === 'error' || outcome.status >= 400;
-        const attempt = shared !== undefined && failed ? shared.fail() : sent;
+        // Inside a step, a retry here spends the step's budget; a failure handed back to the step
+        // is counted there, once.
+        const attempt = shared === undefined ? sent : shared.peek();
         const decision = decideRetry(outcome, { attempt, idempotent, replayable, now: clock.now(), policy });
         if (!decision.retry) {
           if (res === undefined) throw (outcome as { error: unknown }).error;
@@ -89,6 +90,7 @@ export function createRetryMiddleware(deps: RetryDeps): Middleware {
           }
           return wantsResume(req, res) ? resumeBody(req, res, resumeDeps(deps, req, next)) : res;
         }
+        shared?.fail();
         await res?.dump().catch(() => undefined);
         emitRetry(deps.events, req, { attempt, delayMs: decision.delayMs, reason: decision.reason, requestId: stats?.requestId ?? 0 });
         await waitFor(clock, decision.delayMs, req.signal, `${req.method} ${safeUrl(req.url)}`);
