@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { signJwt, verifyJwt } from './jwt.js';
+import { isStrictBase64url, signJwt, verifyJwt } from './jwt.js';
 import { formatScope, parseScope } from './scope.js';
 import { accountId, authenticate, parseBasic } from './users.js';
 
@@ -60,5 +60,12 @@ describe('token service pieces', () => {
       /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
     );
     expect(accountId('u')).toBe(accountId('u'));
+  });
+
+  it('accepts only canonical base64url segments: no padding, no +/, no stray bits', () => {
+    expect(isStrictBase64url(Buffer.from('any bytes!').toString('base64url'))).toBe(true);
+    expect(isStrictBase64url('')).toBe(true);
+    for (const bad of ['YQ==', 'YQ=', 'a+b/', 'YR', 'Y', 'Y Q', 'Y.Q'])
+      expect(isStrictBase64url(bad)).toBe(false);
   });
 });
