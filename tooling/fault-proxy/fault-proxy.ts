@@ -127,9 +127,11 @@ export async function startFaultProxy(upstream: string, faults: Fault[] = []): P
         return;
       }
       let sent = 0;
+      let broken = false;
       req.on('data', (chunk: Buffer) => {
-        if (sent >= cut) return;
+        if (broken) return;
         if (sent + chunk.length >= cut) {
+          broken = true;
           up.write(chunk.subarray(0, Math.max(0, cut - sent)));
           sent = cut;
           req.pause();

@@ -352,17 +352,27 @@ export class UploadEngine {
     // error, not the transport's view of the broken request, is what the caller must see.
     const source: { error?: unknown } = {};
     const chunks = async function* (): AsyncGenerator<Buffer> {
+      const flow = src.flow();
       try {
-        for await (const chunk of src.flow()) {
+        for (;;) {
+          // Only a failure to read the source is the source's error; a failure thrown in at
+          // `yield` (the request body destroyed by a broken connection) is the transport's.
+          let next: IteratorResult<Buffer>;
+          try {
+            next = await flow.next();
+          } catch (err) {
+            source.error = err;
+            throw err;
+          }
+          if (next.done === true) return;
           if (onProgress !== undefined && src.read - reported >= PROGRESS_STEP) {
             reported = src.read;
             onProgress({ bytesSent: src.read, totalBytes: o.size });
           }
-          yield chunk;
+          yield next.value;
         }
-      } catch (err) {
-        source.error = err;
-        throw err;
+      } finally {
+        await flow.return(undefined);
       }
     };
     const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
