@@ -63,7 +63,7 @@ async function runSuites(result, clients, work, targets) {
     work,
   );
   result.downloadPaths = await checkDownloadPaths(clients, reg.host);
-  log(`throughput vs skopeo (client without bulk reader: ${result.downloadPaths.noBulkVia})`);
+  log('throughput vs skopeo');
   result.throughput = await throughputSuite(clients, work);
   log('copy');
   result.copy = await copySuite(reg, reg2, work);

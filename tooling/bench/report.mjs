@@ -163,24 +163,17 @@ function floorsTable(rows, p) {
 
 function decisionLines(x) {
   const d = x.downloads;
-  const rule = d.customReaderRule;
   return [
-    `- ${x.image}: bulk reader vs best standard option: **${d.bulkVsBestStandard.toFixed(2)}x** (${d.bestStandard.label}, ${d.bestStandard.medianMs} ms); rule >= ${rule.minSpeedup}x ${rule.met ? 'met' : 'not met'}; client with vs without the bulk reader: ${d.bulkOnVsOff.toFixed(2)}x`,
+    `- ${x.image}: client verified GET vs best standard option: **${d.clientVsBestStandard.toFixed(2)}x** (${d.bestStandard.label}, ${d.bestStandard.medianMs} ms)`,
   ];
 }
 
 function pathLines(paths) {
   const d = paths.defaultClient;
-  const n = paths.noBulkClient;
-  const lines = [
-    `The client without the bulk reader is built with ${paths.noBulkVia}. Blob GET seen on \`undici:request:create\` / written by undici's own client (\`undici:client:sendHeaders\`): default client ${d.created} / ${d.sentByUndici}, without the bulk reader ${n.created} / ${n.sentByUndici}.`,
+  return [
+    `The client's blob GET, checked before measuring: seen on \`undici:request:create\` ${d.created}, written by undici's own client (\`undici:client:sendHeaders\`) ${d.sentByUndici}.`,
+    '',
   ];
-  if (d.sentByUndici)
-    lines.push(
-      '',
-      '**Warning:** the default client sent its blob GET with undici, so the bulk-reader rows did not measure the bulk reader.',
-    );
-  return [...lines, ''];
 }
 
 function downloadsTable(rows, r) {

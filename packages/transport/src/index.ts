@@ -20,8 +20,7 @@ export type { TransportOptions } from './pipeline/options.js';
 export { systemClock, type Clock } from './internal/clock.js';
 export { isLoopbackHost } from './internal/host.js';
 export { isReplayable, isIdempotent } from './internal/body.js';
-export { createDefaultAgent, RegistryAgent, type DefaultAgentOptions } from './dispatch/agent.js';
-export { BulkDispatcher, type BulkDispatcherOptions, type BulkRequestOptions } from './dispatch/bulk-dispatcher.js';
+export { createDefaultAgent, type DefaultAgentOptions } from './dispatch/agent.js';
 export { createResponse, DEFAULT_BODY_LIMIT, type ResponseInit } from './dispatch/response.js';
 export {
   DIAGNOSTICS_CHANNELS,

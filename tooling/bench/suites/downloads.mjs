@@ -1,5 +1,5 @@
 // The first layer of an image downloaded every way the client's download path is weighed
-// against: the client with and without the transport's bulk reader, the standard Node options
+// against: the client (undici through the transport), the standard Node options
 // with SHA-256 (undici request() and stream(), node:http), bare undici without hashing, and a
 // bare socket (the machine's ceiling). Each round runs every way once, in a rotated order, so
 // a noisy moment on the shared machine does not land on the same row every time.
@@ -22,13 +22,8 @@ const clientGet = (client, d) => () =>
 export const DOWNLOADS = [
   {
     key: 'blobGet',
-    label: 'client verified GET, bulk reader (default)',
+    label: 'client verified GET',
     run: (d) => clientGet(d.clients.client, d),
-  },
-  {
-    key: 'blobGetNoBulk',
-    label: 'client verified GET, bulk reader off',
-    run: (d) => clientGet(d.clients.noBulk.client, d),
   },
   { key: 'bareGet', label: 'undici request(), no hashing', run: (d) => () => undiciGet(d.url) },
   {
@@ -62,13 +57,6 @@ export const DOWNLOADS = [
   },
 ];
 
-/**
- * A custom reader stays only when it beats the fastest standard option by this factor in the
- * same run: below it, the cost of a second HTTP client (protocol bugs, a seam test doubles do not
- * see) outweighs the speed.
- */
-export const CUSTOM_READER_MIN_SPEEDUP = 1.3;
-
 /** Empty sample lists for every way, to merge into a run's raw samples. */
 export const emptyDownloadSamples = () => Object.fromEntries(DOWNLOADS.map((w) => [w.key, []]));
 
@@ -76,7 +64,6 @@ export const emptyDownloadSamples = () => Object.fromEntries(DOWNLOADS.map((w) =
 async function warmUp(d) {
   await bareAuth(d.url);
   await d.clients.client.blobs.exists(d.repo, d.digest);
-  await d.clients.noBulk.client.blobs.exists(d.repo, d.digest);
 }
 
 /**
@@ -101,9 +88,8 @@ export async function firstLayerDownloads({ clients, url, host, repo, layer }, s
 }
 
 /**
- * Medians of every way over all runs, the fastest standard option, and the two ratios the
- * download path is decided on: bulk reader against the best standard option, and the client
- * with the bulk reader against the client without it.
+ * Medians of every way over all runs, the fastest standard option, and the client's verified
+ * GET against it (above 1 the client is faster).
  */
 export function summariseDownloads(samples, layerBytes) {
   const medians = Object.fromEntries(DOWNLOADS.map((w) => [w.key, median(samples[w.key])]));
@@ -120,11 +106,6 @@ export function summariseDownloads(samples, layerBytes) {
       medianMs: medians[w.key],
     })),
     bestStandard: { key: best.key, label: best.label, medianMs: medians[best.key] },
-    bulkVsBestStandard: round(medians[best.key] / medians.blobGet),
-    customReaderRule: {
-      minSpeedup: CUSTOM_READER_MIN_SPEEDUP,
-      met: medians[best.key] / medians.blobGet >= CUSTOM_READER_MIN_SPEEDUP,
-    },
-    bulkOnVsOff: round(medians.blobGetNoBulk / medians.blobGet),
+    clientVsBestStandard: round(medians[best.key] / medians.blobGet),
   };
 }

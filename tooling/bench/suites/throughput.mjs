@@ -150,7 +150,7 @@ function logRow(row) {
     `  ${row.image}: pull dhub ${pull.dhubMBps} MB/s vs skopeo ${pull.skopeoMBps} (x${pull.speedupVsSkopeo}), push x${push.speedupVsSkopeo}, blob get ${blobGet.verifiedMBps} MB/s, sha256 ${row.sha256MBps} MB/s, RSS pull ${pull.dhubPeakRssMb} MB push ${push.dhubPeakRssMb} MB`,
   );
   log(
-    `  ${row.image}: bulk reader ${downloads.ways[0].medianMs} ms, best standard option ${downloads.bestStandard.label} ${downloads.bestStandard.medianMs} ms: x${downloads.bulkVsBestStandard}`,
+    `  ${row.image}: client verified GET ${downloads.ways[0].medianMs} ms, best standard option ${downloads.bestStandard.label} ${downloads.bestStandard.medianMs} ms: x${downloads.clientVsBestStandard}`,
   );
 }
 

@@ -127,7 +127,7 @@ export class BlobsService {
       // `resume`: a body cut in the middle is continued with Range under the transport's policy.
       const res = await this.#ctx.transport.request({
         method: 'GET', url: this.#ctx.url(ref, `blobs/${digest}`), headers: {}, ...withSignal(options.signal),
-        context: { operation: 'blobs', repository: ref.repository, actions: ['pull'], route: '/v2/{name}/blobs/{digest}', bulk: true, resume: true },
+        context: { operation: 'blobs', repository: ref.repository, actions: ['pull'], route: '/v2/{name}/blobs/{digest}', resume: true },
       });
       if (res.status !== 200) throw await errorFromResponse(res, `GET ${what}`);
       await pipeline(res.body, out);

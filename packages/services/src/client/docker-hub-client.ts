@@ -146,7 +146,6 @@ export class DockerHubClient {
     const c = this.config;
     this.#transport = createTransport({
       ...(c.dispatcher === undefined ? {} : { dispatcher: c.dispatcher }),
-      bulkReads: c.bulkReads,
       timeoutMs: c.resilience.timeoutSeconds * 1000,
       maxRetries: c.resilience.maxRetries,
       circuitBreaker: {

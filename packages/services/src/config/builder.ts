@@ -107,12 +107,6 @@ export class DockerHubConfigBuilder {
     return this;
   }
 
-  /** @param on - send blob downloads through the default agent's bulk dispatcher @returns this builder */
-  bulkReads(on: boolean): this {
-    this.#input.bulkReads = on;
-    return this;
-  }
-
   /** @param dispatcher - the undici dispatcher for every request @returns this builder */
   dispatcher(dispatcher: Dispatcher): this {
     this.#input.dispatcher = dispatcher;

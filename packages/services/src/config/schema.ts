@@ -117,11 +117,6 @@ export const DockerHubConfigSchema = z
     insecureRegistries: z.array(z.string().trim().min(1, 'must not be empty')).default([]),
     /** The undici dispatcher every request goes through (a simulator's, a proxy agent). */
     dispatcher: z.custom<Dispatcher>(isDispatcher, { error: 'must be an undici Dispatcher' }).optional(),
-    /**
-     * Send blob downloads through the default agent's bulk dispatcher, which reads large bodies
-     * faster than undici's own clients (default true; without effect when `dispatcher` is set).
-     */
-    bulkReads: z.boolean().default(true),
   })
   .strict();
 

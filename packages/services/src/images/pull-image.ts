@@ -13,9 +13,8 @@ import type { ImageDeps, ImageTransferResult, PullOptions } from './types.js';
 /**
  * Bytes a blob file's write stream buffers before it pushes back on the download. With Node's
  * 16 KiB default each read waits for its own disk write, so receiving, hashing and writing take
- * turns; a buffer several reads deep lets them overlap (one `writev` per batch). The transport's
- * bulk reader delivers chunks of up to 1 MiB, so 512 KiB is enough, and keeps eight parallel
- * layer downloads near 130 MB of peak memory (4 MiB gave ~190 MB; issue 10).
+ * turns; a buffer several reads deep lets them overlap (one `writev` per batch), while eight
+ * parallel layer downloads keep their peak memory bounded.
  */
 const FILE_WRITE_BUFFER = 512 * 1024;
 

@@ -4,7 +4,6 @@ import type { Dispatcher } from 'undici';
 import type { Next, RequestBody, TransportRequest } from '../pipeline/types.js';
 import { isLoopbackHost, safeUrl } from '../internal/host.js';
 import { mapUndiciError, type TimeoutSettings } from './map-undici-error.js';
-import type { BulkRequestOptions } from './bulk-dispatcher.js';
 import { createResponse, wrapBody } from './response.js';
 
 /** Settings of the terminal stage. @internal */
@@ -16,8 +15,6 @@ export interface TerminalOptions {
   readonly userAgent: string;
 }
 
-/** Read-ahead of a large response body: a few of the bulk dispatcher's reads. */
-const BULK_HIGH_WATER_MARK = 1024 * 1024;
 
 /**
  * Refuses anything but HTTPS, except loopback and hosts marked insecure.
@@ -59,7 +56,7 @@ function requestHeaders(req: TransportRequest, userAgent: string): Record<string
 /**
  * The innermost stage: one `dispatcher.request()` for every request (no undici retry or
  * redirect), with the headers and body-idle timeouts, the caller's signal, the HTTPS policy and
- * error mapping. GETs tagged `context.bulk` carry the `bulk` hint for the default agent.
+ * error mapping.
  * @param options - dispatcher, timeouts, insecure hosts and user agent
  * @returns the terminal `Next`
  * @internal
@@ -70,8 +67,7 @@ export function createTerminal(options: TerminalOptions): Next {
     const what = `${req.method} ${safeUrl(req.url)}`;
     const ctx = { timeouts: options.timeouts, signal: req.signal };
     try {
-      const bulk = req.method === 'GET' && req.body === undefined && req.context?.bulk === true;
-      const request: BulkRequestOptions = {
+      const request: Dispatcher.RequestOptions = {
         origin: req.url.origin,
         path: `${req.url.pathname}${req.url.search}`,
         method: req.method,
@@ -82,8 +78,6 @@ export function createTerminal(options: TerminalOptions): Next {
         // servers that send a body with HEAD, which registries do not): without this each
         // `blobs.exists`/`manifests.head` would pay a new TCP and TLS handshake.
         ...(req.method === 'HEAD' ? { reset: false } : {}),
-        // A blob: the default agent sends it through its bulk dispatcher; others ignore the hint.
-        ...(bulk ? { bulk: true, highWaterMark: BULK_HIGH_WATER_MARK } : {}),
         headersTimeout: options.timeouts.headersTimeoutMs,
         bodyTimeout: options.timeouts.bodyTimeoutMs,
       };

@@ -7,9 +7,8 @@ export interface TlsSettings {
 }
 
 /**
- * The TLS options of every connection the transport makes (undici's agent and the bulk
- * dispatcher): TLS 1.2 minimum, certificate validation always on, extra CAs added to the
- * system roots.
+ * The TLS options of every connection the default agent makes: TLS 1.2 minimum, certificate
+ * validation always on, extra CAs added to the system roots.
  * @param settings - extra CAs
  * @returns options for `tls.connect` / undici's `connect`
  * @internal

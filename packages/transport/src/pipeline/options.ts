@@ -33,12 +33,6 @@ export interface TransportOptions {
   readonly ca?: string | readonly string[];
   /** Default agent only: use `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` from the environment (default false). */
   readonly proxyFromEnv?: boolean;
-  /**
-   * Default agent only: send GETs tagged `context.bulk` (blob bodies) through the agent's
-   * `BulkDispatcher`, which reads large bodies faster than undici's own clients (default true;
-   * ignored with an injected `dispatcher` or `proxyFromEnv`).
-   */
-  readonly bulkReads?: boolean;
   /** Redirect hop limit (default 10). */
   readonly maxRedirects?: number;
   /** Time source and sleeper (default the system clock). */

@@ -165,7 +165,6 @@ function defaultDispatcher(o: ResolvedTransportOptions, options: TransportOption
     connectionsPerOrigin: o.maxConcurrentPerHost,
     ca: options.ca,
     proxyFromEnv: options.proxyFromEnv === true,
-    bulkReads: options.bulkReads !== false,
   });
 }
 

@@ -31,11 +31,6 @@ export interface RequestContext {
   /** Route template for events, e.g. `/v2/{name}/manifests/{reference}`; no secrets. */
   readonly route?: string;
   /**
-   * A large body is expected (a blob): the terminal passes the hint to the dispatcher, and the
-   * default agent sends this GET through its `BulkDispatcher`.
-   */
-  readonly bulk?: boolean;
-  /**
    * A GET whose body is continued with `Range` when the connection breaks in the middle, under
    * the retry policy (see `requestResumable`).
    */
