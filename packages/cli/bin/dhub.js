@@ -8,9 +8,9 @@ import { setFlagsFromString } from 'node:v8';
 // NODE_COMPILE_CACHE says otherwise), which roughly halves the CLI's start-up; older Node lacks it.
 module.enableCompileCache?.();
 // undici's HTTP parser is WebAssembly; V8 compiles it twice (baseline, then optimized in the
-// background), and the optimizing pass costs ~35 MB of peak memory and ~80 ms of CPU in a process
-// that lives a second. Blob bodies do not go through it (the transport's bulk reader), so the
-// baseline code is plenty; with a proxy (`proxyFromEnv`) blobs do, a little slower but correct.
+// background), and the optimizing pass costs tens of MB of peak memory and tens of ms of CPU in a
+// process that usually lives a second. The baseline code parses large blob bodies somewhat more
+// slowly; BENCHMARKS.md compares both for a 256 MiB pull.
 // V8 flags set after start-up are not all honoured; this one is read when a WebAssembly module is
 // compiled, which undici does lazily on its first request, after this line.
 setFlagsFromString('--liftoff-only');
