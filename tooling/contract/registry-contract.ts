@@ -36,7 +36,7 @@ export interface RegistryBackend {
   close(): Promise<void>;
 }
 
-const CODES_OF = (err: unknown): string => (typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : String(err));
+const CODES_OF = (err: unknown): string => (typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : String(err));
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
   try {

@@ -1,16 +1,70 @@
-// Shared flat ESLint config (house style C16): type-aware strict rules, bans on `any`,
-// non-null assertions and floating promises, and no reaching into another package's src/dist.
+// Shared flat ESLint config: type-aware strict rules, bans on `any`, non-null assertions and
+// floating promises, and no reaching into another package's src/dist. It covers the packages'
+// src/ and test/ folders, tooling/ and every plain JavaScript file (.js, .mjs, .cjs); each package's
+// `lint` script names its folders and the root `lint` script runs tooling/ and this config.
+import { fileURLToPath } from 'node:url';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Node's globals for plain JavaScript (TypeScript files get them from @types/node). */
+const nodeGlobals = Object.fromEntries(
+  [
+    'AbortController',
+    'AbortSignal',
+    'Blob',
+    'Buffer',
+    'clearImmediate',
+    'clearInterval',
+    'clearTimeout',
+    'console',
+    'crypto',
+    'fetch',
+    'global',
+    'Headers',
+    'performance',
+    'process',
+    'queueMicrotask',
+    'Request',
+    'Response',
+    'setImmediate',
+    'setInterval',
+    'setTimeout',
+    'structuredClone',
+    'TextDecoder',
+    'TextEncoder',
+    'URL',
+    'URLSearchParams',
+  ].map((name) => [name, 'readonly']),
+);
+
+const commonJsGlobals = Object.fromEntries(
+  ['require', 'module', 'exports', '__dirname', '__filename'].map((name) => [name, 'readonly']),
+);
+
+const unusedUnlessUnderscore = [
+  'error',
+  { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_' },
+];
+
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/coverage/**', '**/node_modules/**', '**/*.config.ts', '**/*.mjs', '**/*.js'] },
+  { ignores: ['**/dist/**', '**/coverage/**', '**/node_modules/**', '**/*.config.ts'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   ...tseslint.configs.stylisticTypeChecked,
   {
-    languageOptions: { parserOptions: { projectService: true } },
+    languageOptions: {
+      parserOptions: {
+        projectService: {
+          // Type-checked only inside the scratch project of the packaging tests, so no tsconfig
+          // of the repository includes it.
+          allowDefaultProject: ['packages/packaging-tests/fixtures/consumer.ts'],
+        },
+        tsconfigRootDir: root,
+      },
+    },
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
@@ -32,7 +86,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.test.ts', '**/test/**/*.ts'],
+    // Tests, and the contract suite in tooling/ (a test suite shared by several packages).
+    files: ['**/*.test.ts', '**/test/**/*.ts', 'tooling/contract/**/*.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',
@@ -45,6 +100,32 @@ export default tseslint.config(
       'no-console': 'off',
       'max-params': 'off',
     },
+  },
+  {
+    // Plain JavaScript has no types to check: the type-aware rules are off, the rest apply.
+    files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: { ecmaVersion: 'latest', sourceType: 'module', globals: nodeGlobals },
+    rules: {
+      'no-unused-vars': unusedUnlessUnderscore,
+      '@typescript-eslint/no-unused-vars': unusedUnlessUnderscore,
+    },
+  },
+  {
+    // Scripts and programs report on the console.
+    files: ['tooling/**', 'packages/*/scripts/**', 'packages/*/bin/**', 'packages/packaging-tests/fixtures/**'],
+    rules: { 'no-console': 'off' },
+  },
+  {
+    // CommonJS: the .cjs files, and the consumer the packaging tests run in a "commonjs" project.
+    files: ['**/*.cjs', 'packages/packaging-tests/fixtures/cjs-consumer.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { ...nodeGlobals, ...commonJsGlobals } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    // One step per function: the benchmark suites were split so that none hides its steps.
+    files: ['tooling/bench/**/*.mjs', 'tooling/scripts/bench.mjs'],
+    rules: { 'max-lines-per-function': ['error', { max: 60, skipBlankLines: true, skipComments: true }] },
   },
   prettier,
 );

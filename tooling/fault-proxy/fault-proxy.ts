@@ -159,7 +159,9 @@ export async function startFaultProxy(upstream: string, faults: Fault[] = []): P
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
-        server.close(() => resolve());
+        server.close(() => {
+          resolve();
+        });
       }),
   };
 }
