@@ -18,6 +18,8 @@ export const ERROR_CODES = {
   MANIFEST_INVALID: 'A manifest is not valid JSON or does not match its schema.',
   PAYLOAD_TOO_LARGE: 'Content exceeds the size limit for its kind.',
   PLATFORM_NOT_FOUND: 'No manifest in an index matches the requested platform.',
+  LIMIT_EXCEEDED:
+    'An operation went past a cap (nesting depth, number of manifests, ...); the error names it.',
   // Integrity.
   DIGEST_MISMATCH: 'Content does not hash to the digest it was expected to have.',
   SIZE_MISMATCH: 'Content does not have the size it was expected to have.',

@@ -22,6 +22,7 @@ export {
   type ConfigIssue,
 } from './validation-errors.js';
 export { DigestMismatchError, SizeMismatchError } from './integrity-errors.js';
+export { LimitExceededError } from './limit-errors.js';
 export {
   RegistryError,
   AuthenticationError,
