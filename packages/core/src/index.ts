@@ -1,6 +1,8 @@
 /**
  * `@llmdevops/docker-hub-core`: image references, digests, validation, media types, manifests,
- * platforms, the toolkit's error hierarchy and the `Secret` type. No I/O.
+ * platforms, the toolkit's error hierarchy, the `Secret` type, and the pieces every package
+ * shares: the `Clock`, the loopback and private-host policy, the registry `errors[]` parser, token
+ * scopes and options validation. No I/O.
  * @packageDocumentation
  * @module @llmdevops/docker-hub-core
  */
@@ -87,3 +89,39 @@ export {
   isAttestation,
   ATTESTATION_REFERENCE_TYPE,
 } from './platform/select-manifest.js';
+export { systemClock, type Clock } from './clock/clock.js';
+export {
+  isLoopbackHost,
+  isNonPublicHost,
+  parseIp,
+  addToBlockList,
+  type IpFamily,
+  type ParsedIp,
+} from './host/host.js';
+export {
+  parseRegistryErrors,
+  parseErrorBody,
+  type ParsedErrorBody,
+} from './registry-errors/parse-error-body.js';
+export {
+  type Scope,
+  makeScope,
+  pullScope,
+  pushScope,
+  deleteScope,
+  catalogScope,
+  mountScopes,
+  formatScope,
+  parseScopes,
+  tryParseScopes,
+  mergeScopes,
+  scopesCover,
+  scopeSetKey,
+} from './scope/scope.js';
+export {
+  validateOptions,
+  optionCheck,
+  type OptionCheck,
+  type OptionRules,
+  type NumberBounds,
+} from './options/validate-options.js';

@@ -17,8 +17,7 @@ export type {
 export { composeMiddleware } from './pipeline/compose.js';
 export { createTransport, type Transport, type UseOptions, type BreakerHandle } from './pipeline/transport.js';
 export type { TransportOptions } from './pipeline/options.js';
-export { systemClock, type Clock } from './internal/clock.js';
-export { isLoopbackHost } from './internal/host.js';
+export { systemClock, type Clock, isLoopbackHost } from '@llmdevops/docker-hub-core';
 export { isReplayable, isIdempotent } from './internal/body.js';
 export { createDefaultAgent, type DefaultAgentOptions } from './dispatch/agent.js';
 export { createResponse, DEFAULT_BODY_LIMIT, type ResponseInit } from './dispatch/response.js';

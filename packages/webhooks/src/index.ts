@@ -66,7 +66,8 @@ export {
   type SharedSecretLocation,
 } from './verify/shared-secret.js';
 export { createSourceAllowList, type SourceCheck } from './verify/source-allow-list.js';
-export { parseCallbackUrl, isNonPublicHost } from './callback/callback-url.js';
+export { parseCallbackUrl } from './callback/callback-url.js';
+export { isNonPublicHost } from '@llmdevops/docker-hub-core';
 export {
   createNodeMiddleware,
   type NodeMiddlewareOptions,

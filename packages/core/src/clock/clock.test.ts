@@ -1,4 +1,4 @@
-import { AbortedError } from '@llmdevops/docker-hub-core';
+import { AbortedError } from '../errors/index.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { systemClock } from './clock.js';
 

@@ -1,4 +1,4 @@
-import { AbortedError } from '@llmdevops/docker-hub-core';
+import { AbortedError } from '../errors/index.js';
 
 /** Time source and sleeper, injectable so tests never wait for real. @public */
 export interface Clock {

@@ -99,10 +99,14 @@ export class ConfigError extends DockerHubError {
   /** Every problem found. */
   readonly issues: readonly ConfigIssue[];
 
-  /** @param issues - every problem found */
-  constructor(issues: readonly ConfigIssue[]) {
+  /**
+   * @param issues - every problem found
+   * @param options - `subject` names what was configured in the message, e.g.
+   * `createTransport options` (default `configuration`)
+   */
+  constructor(issues: readonly ConfigIssue[], options: { readonly subject?: string } = {}) {
     const lines = issues.map((i) => `  - ${i.path === '' ? '(root)' : i.path}: ${i.message}`);
-    super('CONFIG_INVALID', `invalid configuration:\n${lines.join('\n')}`);
+    super('CONFIG_INVALID', `invalid ${options.subject ?? 'configuration'}:\n${lines.join('\n')}`);
     this.issues = issues;
   }
 }

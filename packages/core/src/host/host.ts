@@ -1,28 +1,37 @@
-import { type BlockList, isIP } from 'node:net';
+import { BlockList, isIP } from 'node:net';
 
-/** An address family as `net.BlockList` names it. */
+/** An address family as `net.BlockList` names it. @public */
 export type IpFamily = 'ipv4' | 'ipv6';
+
+/** An IP literal and its family, as {@link parseIp} returns it. @public */
+export interface ParsedIp {
+  /** The address without brackets; IPv4-mapped IPv6 addresses are given as IPv4. */
+  readonly address: string;
+  /** `ipv4` or `ipv6`. */
+  readonly family: IpFamily;
+}
 
 /**
  * Parses an IP literal, unwrapping IPv4-mapped IPv6 (`::ffff:10.0.0.1`, as Node reports IPv4 peers
- * on dual-stack sockets) so IPv4 rules apply to it.
+ * on dual-stack sockets, or `::ffff:a00:1`, as the WHATWG URL parser writes them) so IPv4 rules
+ * apply to it.
  * @param value - an address, optionally in brackets
  * @returns the address and family, or undefined when it is not an IP literal
+ * @public
  */
-export function parseIp(value: string): { address: string; family: IpFamily } | undefined {
+export function parseIp(value: string): ParsedIp | undefined {
   let address = value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value;
   const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
   if (mapped?.[1] !== undefined) address = mapped[1];
   const version = isIP(address);
   if (version === 0) return undefined;
-  // The WHATWG URL parser writes mapped addresses in hex (`::ffff:7f00:1`): unwrap those too.
   const hexMapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(address);
   if (version === 6 && hexMapped?.[1] !== undefined && hexMapped[2] !== undefined) {
     const hi = Number.parseInt(hexMapped[1], 16);
     const lo = Number.parseInt(hexMapped[2], 16);
     return { address: [hi >> 8, hi & 255, lo >> 8, lo & 255].join('.'), family: 'ipv4' };
   }
-  return { address, family: version === 4 ? 'ipv4' : 'ipv6' };
+  return { address: address.toLowerCase(), family: version === 4 ? 'ipv4' : 'ipv6' };
 }
 
 /**
@@ -30,6 +39,7 @@ export function parseIp(value: string): { address: string; family: IpFamily } | 
  * @param list - the list to extend
  * @param entry - `10.0.0.0/8`, `2001:db8::/32`, `192.0.2.7` or `::1`
  * @returns false when the entry is not a valid address or range
+ * @public
  */
 export function addToBlockList(list: BlockList, entry: string): boolean {
   const [addr = '', prefix, extra] = entry.trim().split('/');
@@ -45,4 +55,72 @@ export function addToBlockList(list: BlockList, entry: string): boolean {
   if (bits > (ip.family === 'ipv4' ? 32 : 128)) return false;
   list.addSubnet(ip.address, bits, ip.family);
   return true;
+}
+
+/** Names that always mean this machine. */
+const LOOPBACK_NAMES = /^(?:.+\.)?localhost\.?$/i;
+
+/** Names no public DNS answers for: this machine or a private network. */
+const LOCAL_NAMES = /(?:^|\.)(?:localhost|local|internal|localdomain)\.?$/i;
+
+const loopback = new BlockList();
+loopback.addSubnet('127.0.0.0', 8, 'ipv4');
+loopback.addAddress('::1', 'ipv6');
+
+// Loopback, private, link-local (cloud metadata at 169.254.169.254), carrier-grade NAT,
+// documentation, benchmarking, multicast and reserved ranges.
+const NON_PUBLIC_RANGES = [
+  '0.0.0.0/8',
+  '10.0.0.0/8',
+  '100.64.0.0/10',
+  '127.0.0.0/8',
+  '169.254.0.0/16',
+  '172.16.0.0/12',
+  '192.0.0.0/24',
+  '192.0.2.0/24',
+  '192.168.0.0/16',
+  '198.18.0.0/15',
+  '198.51.100.0/24',
+  '203.0.113.0/24',
+  '224.0.0.0/4',
+  '240.0.0.0/4',
+  '::/96',
+  '64:ff9b::/96',
+  '100::/64',
+  '2001:db8::/32',
+  'fc00::/7',
+  'fe80::/10',
+  'fec0::/10',
+  'ff00::/8',
+];
+
+const nonPublic = new BlockList();
+for (const range of NON_PUBLIC_RANGES) addToBlockList(nonPublic, range);
+
+/**
+ * Whether a host name is loopback: `localhost` (and `*.localhost`), `127.0.0.0/8` or `::1`,
+ * including IPv4-mapped IPv6 forms of `127.0.0.0/8`. No DNS lookup.
+ * @param hostname - a host name as in `URL.hostname` (IPv6 may be bracketed)
+ * @returns true for loopback hosts
+ * @public
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  if (LOOPBACK_NAMES.test(hostname)) return true;
+  const ip = parseIp(hostname);
+  return ip !== undefined && loopback.check(ip.address, ip.family);
+}
+
+/**
+ * Whether a host name or IP literal obviously names a loopback, private, link-local or reserved
+ * destination (`localhost`, `*.local`, `*.internal`, `10.0.0.0/8`, `169.254.0.0/16`, `fc00::/7`
+ * and the like). Names that merely resolve to such addresses cannot be told apart without DNS,
+ * which this check never does.
+ * @param hostname - a host name as in `URL.hostname` (IPv6 may be bracketed)
+ * @returns true for non-public destinations
+ * @public
+ */
+export function isNonPublicHost(hostname: string): boolean {
+  if (hostname === '' || LOCAL_NAMES.test(hostname)) return true;
+  const ip = parseIp(hostname);
+  return ip !== undefined && nonPublic.check(ip.address, ip.family);
 }

@@ -1,4 +1,4 @@
-import { ValidationError } from '@llmdevops/docker-hub-core';
+import { ValidationError } from '../errors/index.js';
 import { describe, expect, it } from 'vitest';
 import {
   catalogScope,
@@ -58,13 +58,35 @@ describe('scopes', () => {
     ).toEqual(['repository:a:pull,delete', 'repository:b:pull']);
   });
 
-  it.each(['nocolon', 'repository:a', 'repository::pull', 'Repo:a:pull', 'repository:a:PULL'])(
+  it('puts known actions first and sorts the others', () => {
+    expect(makeScope('repository', 'x', ['zeta', 'alpha', '*', 'push', 'beta', 'pull', 'delete', 'alpha', '']).actions).toEqual([
+      'pull',
+      'push',
+      'delete',
+      '*',
+      'alpha',
+      'beta',
+      'zeta',
+    ]);
+    expect(makeScope('repository', 'x', ['b', 'a']).actions).toEqual(['a', 'b']);
+    expect(makeScope('repository', 'x', ['a', 'b', 'pull']).actions).toEqual(['pull', 'a', 'b']);
+  });
+
+  it.each([':a:pull', 'nocolon', 'repository:a', 'repository::pull', 'Repo:a:pull', 'repository:a:PULL'])(
     'rejects %j',
     (bad) => {
       expect(() => parseScopes(bad)).toThrow(ValidationError);
       expect(tryParseScopes(bad)).toEqual([]);
     },
   );
+
+  it('skips surrounding and repeated spaces', () => {
+    expect(parseScopes('  repository:a:pull   repository:b:push ').map(formatScope)).toEqual([
+      'repository:a:pull',
+      'repository:b:push',
+    ]);
+    expect(parseScopes('')).toEqual([]);
+  });
 
   it('tryParseScopes handles undefined', () => {
     expect(tryParseScopes(undefined)).toEqual([]);

@@ -1,4 +1,4 @@
-import { ValidationError } from '@llmdevops/docker-hub-core';
+import { ValidationError } from '../errors/index.js';
 
 /**
  * One resource scope of the registry token protocol: `type:name:actions`, e.g.
@@ -24,7 +24,7 @@ function orderActions(actions: Iterable<string>): string[] {
     const ia = ACTION_ORDER.indexOf(a);
     const ib = ACTION_ORDER.indexOf(b);
     if (ia !== -1 || ib !== -1) return (ia === -1 ? 99 : ia) - (ib === -1 ? 99 : ib);
-    return a < b ? -1 : a > b ? 1 : 0;
+    return a < b ? -1 : 1; // unique, so never equal
   });
 }
 

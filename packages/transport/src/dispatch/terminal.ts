@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
-import { InsecureTransportError } from '@llmdevops/docker-hub-core';
+import { InsecureTransportError, isLoopbackHost } from '@llmdevops/docker-hub-core';
 import type { Dispatcher } from 'undici';
 import type { Next, RequestBody, TransportRequest } from '../pipeline/types.js';
-import { isLoopbackHost, safeUrl } from '../internal/host.js';
+import { safeUrl } from '../internal/host.js';
 import { mapUndiciError, type TimeoutSettings } from './map-undici-error.js';
 import { createResponse, wrapBody } from './response.js';
 

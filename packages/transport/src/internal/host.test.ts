@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hostKey, isLoopbackHost, safeUrl } from './host.js';
+import { hostKey, safeUrl } from './host.js';
 import { assertSecure } from '../dispatch/terminal.js';
-
-describe('isLoopbackHost', () => {
-  it.each(['localhost', 'LOCALHOST', 'foo.localhost', '127.0.0.1', '127.1.2.3', '::1', '[::1]', '[::ffff:7f00:1]'])('%s is loopback', (h) => {
-    expect(isLoopbackHost(h)).toBe(true);
-  });
-  it.each(['example.com', '10.0.0.1', '128.0.0.1', '::2', 'localhost.example.com', '0.0.0.0', ''])('%s is not', (h) => {
-    expect(isLoopbackHost(h)).toBe(false);
-  });
-});
 
 describe('URL helpers and HTTPS policy', () => {
   it('strips credentials and queries', () => {

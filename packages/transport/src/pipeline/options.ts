@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import type { Clock } from '../internal/clock.js';
+import type { Clock } from '@llmdevops/docker-hub-core';
 import type { CircuitBreakerOptions } from '../middleware/breaker/consecutive-breaker.js';
 import type { RateLimitOptions } from '../middleware/rate-limit/rate-limit-tracker.js';
 

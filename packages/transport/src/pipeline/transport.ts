@@ -3,7 +3,7 @@ import type { Dispatcher } from 'undici';
 import { createDefaultAgent } from '../dispatch/agent.js';
 import { createTerminal } from '../dispatch/terminal.js';
 import { createEventBus, type TransportEventBus, type TransportEvents } from '../events/events.js';
-import { systemClock, type Clock } from '../internal/clock.js';
+import { systemClock, type Clock } from '@llmdevops/docker-hub-core';
 import { safeUrl } from '../internal/host.js';
 import type { BreakerState, BreakerStateName, ConsecutiveBreaker } from '../middleware/breaker/consecutive-breaker.js';
 import { BreakerRegistry, createBreakerMiddleware } from '../middleware/breaker/breaker.js';

@@ -10,7 +10,7 @@ import {
 } from '@llmdevops/docker-hub-core';
 import { describe, expect, it } from 'vitest';
 import { createResponse } from '../dispatch/response.js';
-import { errorFromResponse, parseErrorBody } from './error-from-response.js';
+import { errorFromResponse } from './error-from-response.js';
 
 const NOW = Date.UTC(2026, 0, 1);
 
@@ -65,13 +65,6 @@ describe('errorFromResponse', () => {
     const huge = Buffer.alloc(1024 * 1024, 0x20);
     const err = await errorFromResponse(response(400, Buffer.concat([Buffer.from(envelope('SIZE_INVALID')), huge])), 'x');
     expect(err.code).toBe('SIZE_INVALID');
-  });
-
-  it('parseErrorBody tolerates odd shapes', () => {
-    expect(parseErrorBody('[1,2]').registryErrors).toEqual([]);
-    expect(parseErrorBody('{"errors":[null, 3, {"code":"lower"}]}').registryErrors).toEqual([{ code: 'UNKNOWN', message: '' }]);
-    expect(parseErrorBody('{"text":"bad field","fields":{"a":["x"]}}').message).toBe('bad field');
-    expect(parseErrorBody('not json').message).toBeUndefined();
   });
 });
 

@@ -7,7 +7,7 @@ import {
   ServerError,
   UnsupportedError,
   type HttpErrorOptions,
-  type RegistryErrorDetail,
+  parseErrorBody,
 } from '@llmdevops/docker-hub-core';
 import { readPrefix } from '../dispatch/response.js';
 import type { TransportResponse } from '../pipeline/types.js';
@@ -15,58 +15,6 @@ import { parseRateLimitHeaders, retryDelayFromHeaders } from '../middleware/rate
 
 /** Bytes of an error body read before parsing; the rest is discarded. @public */
 export const ERROR_BODY_LIMIT: number = 64 * 1024;
-const MAX_MESSAGE = 300;
-
-/** What an error body said. @internal */
-export interface ParsedErrorBody {
-  readonly registryErrors: readonly RegistryErrorDetail[];
-  /** A human message (registry message, Hub `message`/`detail`/`text`). */
-  readonly message: string | undefined;
-  /** Hub login asked for a second factor (`login_2fa_token` present; its value is never kept). */
-  readonly twoFactor: boolean;
-}
-
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
-}
-
-function registryEntries(errors: unknown): RegistryErrorDetail[] {
-  if (!Array.isArray(errors)) return [];
-  const out: RegistryErrorDetail[] = [];
-  for (const e of errors as unknown[]) {
-    if (typeof e !== 'object' || e === null) continue;
-    const rec = e as Record<string, unknown>;
-    const code = typeof rec['code'] === 'string' && /^[A-Z_]{1,64}$/.test(rec['code']) ? rec['code'] : 'UNKNOWN';
-    const entry: RegistryErrorDetail = { code, message: str(rec['message'])?.slice(0, MAX_MESSAGE) ?? '' };
-    out.push(rec['detail'] === undefined ? entry : { ...entry, detail: rec['detail'] });
-  }
-  return out;
-}
-
-/**
- * Parses a registry error envelope (`{"errors":[{code,message,detail}]}`) or a Hub API error body
- * (`detail`, `message`, `errinfo`, `text`/`fields`). Anything else yields no details; never throws.
- * @param text - the (size-limited) body text
- * @returns the registry errors and a message
- * @internal
- */
-export function parseErrorBody(text: string): ParsedErrorBody {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return { registryErrors: [], message: undefined, twoFactor: false };
-  }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    return { registryErrors: [], message: undefined, twoFactor: false };
-  }
-  const rec = json as Record<string, unknown>;
-  const registryErrors = registryEntries(rec['errors']);
-  const first = registryErrors[0];
-  const hub = str(rec['message']) ?? str(rec['detail']) ?? str(rec['text']) ?? str(rec['error']);
-  const message = first !== undefined ? `${first.code}${first.message === '' ? '' : `: ${first.message}`}` : hub;
-  return { registryErrors, message: message?.slice(0, MAX_MESSAGE), twoFactor: 'login_2fa_token' in rec };
-}
 
 /**
  * Turns an error response into the matching `core` error, reading at most 64 KiB of its body:

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { WebhookError } from '@llmdevops/docker-hub-core';
-import { isNonPublicHost, parseCallbackUrl } from './callback-url.js';
+import { isNonPublicHost } from '@llmdevops/docker-hub-core';
+import { parseCallbackUrl } from './callback-url.js';
 
 describe('parseCallbackUrl', () => {
   it('parses the documented Docker Hub callback URL', () => {

@@ -1,6 +1,5 @@
 import { BlockList } from 'node:net';
-import { ConfigError } from '@llmdevops/docker-hub-core';
-import { addToBlockList, parseIp } from '../internal/ip.js';
+import { addToBlockList, ConfigError, parseIp } from '@llmdevops/docker-hub-core';
 
 /** Decides whether a peer address may deliver webhooks. @public */
 export type SourceCheck = (remoteAddress: string | undefined) => boolean;

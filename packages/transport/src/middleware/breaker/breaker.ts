@@ -1,6 +1,6 @@
 import { CircuitOpenError, isDockerHubError } from '@llmdevops/docker-hub-core';
 import type { TransportEventBus } from '../../events/events.js';
-import type { Clock } from '../../internal/clock.js';
+import type { Clock } from '@llmdevops/docker-hub-core';
 import { hostKey } from '../../internal/host.js';
 import type { Middleware } from '../../pipeline/types.js';
 import { ConsecutiveBreaker, type CircuitBreakerOptions } from './consecutive-breaker.js';

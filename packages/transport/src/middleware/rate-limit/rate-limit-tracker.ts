@@ -1,5 +1,5 @@
 import type { TransportEventBus } from '../../events/events.js';
-import type { Clock } from '../../internal/clock.js';
+import type { Clock } from '@llmdevops/docker-hub-core';
 import { hostKey } from '../../internal/host.js';
 import type { Middleware } from '../../pipeline/types.js';
 import {

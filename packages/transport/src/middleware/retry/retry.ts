@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { AbortedError } from '@llmdevops/docker-hub-core';
 import type { TransportEventBus } from '../../events/events.js';
 import { isIdempotent, isReplayable } from '../../internal/body.js';
-import type { Clock } from '../../internal/clock.js';
+import type { Clock } from '@llmdevops/docker-hub-core';
 import { hostKey, safeUrl } from '../../internal/host.js';
 import { routeOf, statsOf } from '../../internal/request-stats.js';
 import type { Middleware, Next, TransportRequest, TransportResponse } from '../../pipeline/types.js';

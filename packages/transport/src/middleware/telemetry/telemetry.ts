@@ -1,7 +1,7 @@
 import { isDockerHubError } from '@llmdevops/docker-hub-core';
 import { bodyBytesRead } from '../../dispatch/response.js';
 import { allowListedHeaders, type RequestEventBase, type TransportEventBus } from '../../events/events.js';
-import type { Clock } from '../../internal/clock.js';
+import type { Clock } from '@llmdevops/docker-hub-core';
 import { hostKey } from '../../internal/host.js';
 import { routeOf, withStats, type RequestStats } from '../../internal/request-stats.js';
 import type { Middleware } from '../../pipeline/types.js';

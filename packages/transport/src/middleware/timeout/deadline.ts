@@ -1,5 +1,5 @@
 import { AbortedError, TimeoutError, isDockerHubError } from '@llmdevops/docker-hub-core';
-import type { Clock } from '../../internal/clock.js';
+import type { Clock } from '@llmdevops/docker-hub-core';
 import { safeUrl } from '../../internal/host.js';
 import type { Middleware } from '../../pipeline/types.js';
 
