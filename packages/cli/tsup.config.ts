@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'tsup';
 import { baseTsupOptions } from '../../tooling/tsup/base.ts';
 
@@ -18,6 +19,17 @@ export default defineConfig([
     splitting: true,
     noExternal: [/.*/],
     external: ['@opentelemetry/api'],
+    // The program loads only the parts of undici the packages use (see src/bundle/undici-lean.cjs);
+    // only the bare `undici` is mapped, so the file's own `undici/lib/...` requires resolve as usual.
+    esbuildPlugins: [
+      {
+        name: 'undici-lean',
+        setup(build) {
+          const lean = fileURLToPath(new URL('./src/bundle/undici-lean.cjs', import.meta.url));
+          build.onResolve({ filter: /^undici$/ }, () => ({ path: lean }));
+        },
+      },
+    ],
     outDir: 'dist/bin',
     banner: {
       js: "#!/usr/bin/env node\nimport { createRequire as __dhubCreateRequire } from 'node:module';\nconst require = __dhubCreateRequire(import.meta.url);",

@@ -1,17 +1,30 @@
 #!/usr/bin/env node
 // Checked-in entry for the `dhub` bin link: it exists before `pnpm build`, so pnpm links it on a
 // fresh install; the built program is dist/bin/bin.js.
+import { readFileSync } from 'node:fs';
 import module from 'node:module';
 import { setFlagsFromString } from 'node:v8';
 
-// Node 22.1+ keeps compiled code on disk between runs (in the OS temp directory unless
-// NODE_COMPILE_CACHE says otherwise), which roughly halves the CLI's start-up; older Node lacks it.
-module.enableCompileCache?.();
-// undici's HTTP parser is WebAssembly; V8 compiles it twice (baseline, then optimized in the
-// background), and the optimizing pass costs tens of MB of peak memory and tens of ms of CPU in a
-// process that usually lives a second. The baseline code parses large blob bodies somewhat more
-// slowly; BENCHMARKS.md compares both for a 256 MiB pull.
-// V8 flags set after start-up are not all honoured; this one is read when a WebAssembly module is
-// compiled, which undici does lazily on its first request, after this line.
-setFlagsFromString('--liftoff-only');
-await import('../dist/bin/bin.js');
+// `dhub --version` answers before the program is loaded: loading it is most of any command's
+// start-up, and scripts call `--version` to probe for the tool.
+const first = process.argv[2];
+if (first === '--version' || first === '-V') {
+  const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  process.stdout.write(`dhub ${version}\n`);
+} else {
+  await run();
+}
+
+async function run() {
+  // Node 22.1+ keeps compiled code on disk between runs (in the OS temp directory unless
+  // NODE_COMPILE_CACHE says otherwise), which roughly halves the CLI's start-up; older Node lacks it.
+  module.enableCompileCache?.();
+  // undici's HTTP parser is WebAssembly; V8 compiles it twice (baseline, then optimized in the
+  // background), and the optimizing pass costs tens of MB of peak memory and tens of ms of CPU in a
+  // process that usually lives a second. The baseline code parses large blob bodies somewhat more
+  // slowly; BENCHMARKS.md compares both for a 256 MiB pull.
+  // V8 flags set after start-up are not all honoured; this one is read when a WebAssembly module is
+  // compiled, which undici does lazily on its first request, after this line.
+  setFlagsFromString('--liftoff-only');
+  await import('../dist/bin/bin.js');
+}
