@@ -58,9 +58,10 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: {
         projectService: {
-          // Type-checked only inside the scratch project of the packaging tests, so no tsconfig
-          // of the repository includes it.
+          // Type-checked for real only inside the scratch project of the packaging tests, so no
+          // tsconfig of the repository includes it; linted with the shared compiler options.
           allowDefaultProject: ['packages/packaging-tests/fixtures/consumer.ts'],
+          defaultProject: 'tooling/tsconfig.json',
         },
         tsconfigRootDir: root,
       },
@@ -72,7 +73,10 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
-      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        { allowNumber: true, allowBoolean: true },
+      ],
       '@typescript-eslint/no-extraneous-class': 'off',
       'max-params': ['error', 4],
       eqeqeq: ['error', 'always', { null: 'ignore' }],
@@ -81,7 +85,15 @@ export default tseslint.config(
       'no-console': 'error',
       'no-restricted-imports': [
         'error',
-        { patterns: ['@llmdevops/*/src', '@llmdevops/*/src/*', '@llmdevops/*/dist', '@llmdevops/*/dist/*', '../../*/src/*'] },
+        {
+          patterns: [
+            '@llmdevops/*/src',
+            '@llmdevops/*/src/*',
+            '@llmdevops/*/dist',
+            '@llmdevops/*/dist/*',
+            '../../*/src/*',
+          ],
+        },
       ],
     },
   },
@@ -89,6 +101,8 @@ export default tseslint.config(
     // Tests, and the contract suite in tooling/ (a test suite shared by several packages).
     files: ['**/*.test.ts', '**/test/**/*.ts', 'tooling/contract/**/*.ts'],
     rules: {
+      // A mock's parameters give it its type even when its body does not read them.
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',
@@ -113,7 +127,12 @@ export default tseslint.config(
   },
   {
     // Scripts and programs report on the console.
-    files: ['tooling/**', 'packages/*/scripts/**', 'packages/*/bin/**', 'packages/packaging-tests/fixtures/**'],
+    files: [
+      'tooling/**',
+      'packages/*/scripts/**',
+      'packages/*/bin/**',
+      'packages/packaging-tests/fixtures/**',
+    ],
     rules: { 'no-console': 'off' },
   },
   {
@@ -125,7 +144,9 @@ export default tseslint.config(
   {
     // One step per function: the benchmark suites were split so that none hides its steps.
     files: ['tooling/bench/**/*.mjs', 'tooling/scripts/bench.mjs'],
-    rules: { 'max-lines-per-function': ['error', { max: 60, skipBlankLines: true, skipComments: true }] },
+    rules: {
+      'max-lines-per-function': ['error', { max: 60, skipBlankLines: true, skipComments: true }],
+    },
   },
   prettier,
 );

@@ -163,7 +163,9 @@ function readSpecifiers(fileName, text) {
  * @param {Readonly<Record<string, string>>} overlay
  */
 function workspaceReader(root, overlay) {
-  const planted = new Map(Object.entries(overlay).map(([p, text]) => [p.split('\\').join('/'), text]));
+  const planted = new Map(
+    Object.entries(overlay).map(([p, text]) => [p.split('\\').join('/'), text]),
+  );
   return {
     /** @param {string} path relative, `/`-separated */
     read: (path) => planted.get(path) ?? readFileSync(join(root, path), 'utf8'),
@@ -193,7 +195,9 @@ function workspaceReader(root, overlay) {
     /** @returns {string[]} the directory names under packages/ */
     packageDirs: () => {
       const dirs = new Set(
-        [...planted.keys()].filter((p) => p.startsWith('packages/')).map((p) => p.split('/')[1] ?? ''),
+        [...planted.keys()]
+          .filter((p) => p.startsWith('packages/'))
+          .map((p) => p.split('/')[1] ?? ''),
       );
       const abs = join(root, 'packages');
       if (existsSync(abs)) {
@@ -261,14 +265,27 @@ export function checkLayers({ root, overlay = {}, layers = LAYERS }) {
         }
       }
     }
-    const declared = new Set([...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})]);
+    const declared = new Set([
+      ...Object.keys(pkg.dependencies ?? {}),
+      ...Object.keys(pkg.peerDependencies ?? {}),
+    ]);
     const dev = new Set(Object.keys(pkg.devDependencies ?? {}));
     const production = fs
       .files(`packages/${dir}/src`)
       .filter((p) => SOURCE_FILE.test(p) && !TEST_FILE.test(p) && !p.endsWith('.d.ts'));
     for (const path of production) {
       for (const { specifier, line } of importSpecifiers(path, fs.read(path))) {
-        const problem = judge({ specifier, path, dir, me, allowed, declared, dev, self: pkg.name, manifests });
+        const problem = judge({
+          specifier,
+          path,
+          dir,
+          me,
+          allowed,
+          declared,
+          dev,
+          self: pkg.name,
+          manifests,
+        });
         if (problem !== undefined) violations.push({ file: path, line, specifier, ...problem });
       }
     }
@@ -343,7 +360,9 @@ if (invokedDirectly) {
   // `--root <dir>` checks another workspace (the tests run the program on a planted one).
   const at = process.argv.indexOf('--root');
   const root =
-    at === -1 ? resolve(dirname(fileURLToPath(import.meta.url)), '../..') : resolve(process.argv[at + 1] ?? '.');
+    at === -1
+      ? resolve(dirname(fileURLToPath(import.meta.url)), '../..')
+      : resolve(process.argv[at + 1] ?? '.');
   const violations = checkLayers({ root });
   for (const v of violations) console.error(`check-layers: ${formatViolation(v)}`);
   if (violations.length > 0) {

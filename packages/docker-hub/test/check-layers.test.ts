@@ -20,13 +20,18 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 const script = join(root, 'tooling/scripts/check-layers.mjs');
 
 /** The violations the real tree plus one planted file produces, by rule and specifier. */
-function planted(path: string, text: string): Pick<Violation, 'file' | 'line' | 'rule' | 'specifier'>[] {
-  return checkLayers({ root, overlay: { [path]: text } }).map(({ file, line, rule, specifier }) => ({
-    file,
-    line,
-    rule,
-    specifier,
-  }));
+function planted(
+  path: string,
+  text: string,
+): Pick<Violation, 'file' | 'line' | 'rule' | 'specifier'>[] {
+  return checkLayers({ root, overlay: { [path]: text } }).map(
+    ({ file, line, rule, specifier }) => ({
+      file,
+      line,
+      rule,
+      specifier,
+    }),
+  );
 }
 
 describe('check-layers on the real tree', () => {
@@ -93,14 +98,17 @@ describe('check-layers rejects', () => {
   it('a workspace package the layer allows but package.json does not declare', () => {
     // webhooks may use transport, but does not depend on it.
     const file = 'packages/webhooks/src/planted.mjs';
-    expect(planted(file, "import { createTransport } from '@llmdevops/docker-hub-transport';\n")).toEqual([
+    expect(
+      planted(file, "import { createTransport } from '@llmdevops/docker-hub-transport';\n"),
+    ).toEqual([
       { file, line: 1, rule: RULES.undeclared, specifier: '@llmdevops/docker-hub-transport' },
     ]);
   });
 
   it('an undeclared third-party package and a subpath the target does not export', () => {
     const file = 'packages/auth/src/planted.ts';
-    const text = "import pad from 'left-pad';\nimport { x } from '@llmdevops/docker-hub-core/src/x.js';\n";
+    const text =
+      "import pad from 'left-pad';\nimport { x } from '@llmdevops/docker-hub-core/src/x.js';\n";
     expect(planted(file, text)).toEqual([
       { file, line: 1, rule: RULES.undeclared, specifier: 'left-pad' },
       { file, line: 2, rule: RULES.subpath, specifier: '@llmdevops/docker-hub-core/src/x.js' },
@@ -130,7 +138,8 @@ describe('check-layers rejects', () => {
 describe('check-layers accepts', () => {
   it('test files, builtins, its own package and relative paths inside the package', () => {
     const overlay = {
-      'packages/core/src/planted.test.ts': "import { parse } from 'yaml';\nimport '../../auth/src/x.js';\n",
+      'packages/core/src/planted.test.ts':
+        "import { parse } from 'yaml';\nimport '../../auth/src/x.js';\n",
       'packages/core/src/planted.ts': [
         "import { readFile } from 'node:fs/promises';",
         "import { EventEmitter } from 'events';",

@@ -128,7 +128,7 @@ describe('upload sessions', () => {
           body: slowChunk(i),
           headers: { 'content-type': 'application/octet-stream' },
           duplex: 'half',
-        } as RequestInit & { duplex: 'half' }),
+        }),
       ),
     );
     await new Promise((r) => setTimeout(r, 50));

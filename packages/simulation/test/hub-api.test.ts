@@ -242,7 +242,7 @@ describe('Hub API', () => {
           body: JSON.stringify({ identifier: 'erin', secret }),
           headers: json,
         })
-      ).json().access_token;
+      ).json().access_token as string;
     const as = (token: string): { headers: Record<string, string> } => ({
       headers: { ...json, authorization: `Bearer ${token}` },
     });
