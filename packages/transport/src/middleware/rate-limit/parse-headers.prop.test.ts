@@ -74,7 +74,43 @@ describe('parseRateLimitHeaders', () => {
     },
   );
 
-  test.prop([fc.constant({})])('no headers means not limited', (headers) => {
+  // Any headers except the rate-limit ones: whatever else a registry sends, no status comes of it.
+  const RATE_NAMES = ['ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'docker-ratelimit-source'];
+  const otherHeaders = fc.dictionary(
+    fc.stringMatching(/^[a-z][a-z0-9-]{0,30}$/).filter((n) => !RATE_NAMES.includes(n)),
+    anyHeaderValue,
+  );
+  test.prop([otherHeaders])('headers without rate-limit names mean not limited', (headers) => {
     expect(parseRateLimitHeaders(headers, NOW)).toEqual({ status: undefined, problems: [] });
+  });
+
+  // A model of what a registry may send, rendered to text in the ways registries write it
+  // (spaces, policy lists, with or without the window), checked against the model itself rather
+  // than against a second parser.
+  const model = fc.record({
+    limit: fc.option(count, { nil: undefined }),
+    remaining: fc.option(count, { nil: undefined }),
+    window: fc.option(window, { nil: undefined }),
+    spaces: fc.constantFrom('', ' ', '  '),
+    policyList: fc.boolean(),
+  });
+  test.prop([model])('rendered registry quotas read back as the model says', (m) => {
+    const render = (n: number): string => {
+      const w = m.window === undefined ? '' : `;${m.spaces}w=${m.window}`;
+      const one = `${n}${w}`;
+      return `${m.spaces}${m.policyList ? `${one}, ${n};w=${m.window ?? 60}` : one}${m.spaces}`;
+    };
+    const headers: Record<string, string> = {};
+    if (m.limit !== undefined) headers['ratelimit-limit'] = render(m.limit);
+    if (m.remaining !== undefined) headers['ratelimit-remaining'] = render(m.remaining);
+    const { status, problems } = parseRateLimitHeaders(headers, NOW);
+    expect(problems).toEqual([]);
+    if (m.limit === undefined && m.remaining === undefined) {
+      expect(status).toBeUndefined();
+      return;
+    }
+    expect(status?.limit).toBe(m.limit);
+    expect(status?.remaining).toBe(m.remaining);
+    if (m.window !== undefined) expect(status?.windowSeconds).toBe(m.window);
   });
 });
