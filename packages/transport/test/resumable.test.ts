@@ -92,6 +92,18 @@ describe('requestResumable', () => {
     await twoRetries.close();
   });
 
+  it('requestEnd reports every byte of a resumed body, across its continuations', async () => {
+    const t = createTransport({ clock: new FakeClock(), maxRetries: 3 });
+    const ends: number[] = [];
+    t.events.on('requestEnd', (e) => ends.push(e.bytes));
+    server.enqueue(serve(50_000), serve());
+    const res = await requestResumable(t, { method: 'GET', url: new URL('/blob', server.url), headers: {} });
+    expect((await res.bytes()).length).toBe(DATA.length);
+    await new Promise((r) => setImmediate(r));
+    expect(ends).toEqual([DATA.length]);
+    await t.close();
+  });
+
   it('the transport marks a GET with context.resume the same way', async () => {
     server.enqueue(serve(50_000), serve());
     const res = await transport.request({ method: 'GET', url: new URL('/blob', server.url), headers: {}, context: { resume: true } });

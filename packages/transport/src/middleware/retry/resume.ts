@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { createResponse } from '../../dispatch/response.js';
+import { createResponse, registerBodyCounter } from '../../dispatch/response.js';
 import { safeUrl } from '../../internal/host.js';
 import type { Next, TransportRequest, TransportResponse } from '../../pipeline/types.js';
 import { RetryBudget, type RetryDecision } from './decide.js';
@@ -137,6 +137,12 @@ export function resumeBody(req: TransportRequest, first: TransportResponse, deps
     }
   });
   const budget = new RetryBudget(() => body.offset);
+  // The bytes handed on, across every continuation, are the request's bytes (`requestEnd`).
+  registerBodyCounter(body, {
+    get n() {
+      return body.offset;
+    },
+  });
   return createResponse({
     status: first.status,
     headers: first.headers,
