@@ -218,7 +218,12 @@ describe('error classes', () => {
     expect(new PlatformNotFoundError('linux/s390x', []).message).toContain('available: none');
     expect(new ManifestInvalidError('x').path).toBeUndefined();
     expect(new PayloadTooLargeError('manifest', 4).limit).toBe(4);
-    expect(new TimeoutError('body', 10).message).toBe('body timeout after 10 ms');
+    expect(new TimeoutError('body', 10).message).toBe('body idle timeout after 10 ms (no data)');
+    expect(new TimeoutError('total', 10, { what: 'GET x' }).message).toBe('GET x: total timeout after 10 ms (the whole operation, retries included)');
+    const refused = new NetworkError('GET x: ECONNREFUSED', { causeCode: 'ECONNREFUSED' });
+    const open = new CircuitOpenError('x', new Date(0), { cause: refused });
+    expect(open.cause).toBe(refused);
+    expect(open.message).toBe('circuit open for x until 1970-01-01T00:00:00.000Z; last failure: GET x: ECONNREFUSED');
     expect(new CassetteMissError('GET /x', 'GET /y').closest).toBe('GET /y');
     expect(new NetworkError('x').causeCode).toBeUndefined();
     expect(REGISTRY_CODES.has('MANIFEST_UNKNOWN')).toBe(true);

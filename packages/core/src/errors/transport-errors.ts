@@ -18,6 +18,14 @@ export class NetworkError extends DockerHubError {
 /** Which timeout expired. @public */
 export type TimeoutPhase = 'connect' | 'headers' | 'body' | 'total';
 
+// Names the limit that fired, so a message says which setting to change.
+const TIMEOUT_LABELS: Readonly<Record<TimeoutPhase, readonly [string, string]>> = {
+  connect: ['connect timeout', ''],
+  headers: ['headers timeout', ' (no response headers)'],
+  body: ['body idle timeout', ' (no data)'],
+  total: ['total timeout', ' (the whole operation, retries included)'],
+};
+
 /** A timeout expired (code `TIMEOUT`); retryable. @public */
 export class TimeoutError extends DockerHubError {
   /** Which timeout expired. */
@@ -36,7 +44,8 @@ export class TimeoutError extends DockerHubError {
     options: { what?: string; cause?: unknown } = {},
   ) {
     const what = options.what === undefined ? '' : `${options.what}: `;
-    super('TIMEOUT', `${what}${phase} timeout after ${timeoutMs} ms`, {
+    const [label, detail] = TIMEOUT_LABELS[phase];
+    super('TIMEOUT', `${what}${label} after ${timeoutMs} ms${detail}`, {
       cause: options.cause,
       retryable: true,
     });
@@ -66,9 +75,12 @@ export class CircuitOpenError extends DockerHubError {
   /**
    * @param host - the host
    * @param halfOpenAt - when it half-opens
+   * @param options - the failure that opened the breaker (kept as `cause`, named in the message)
    */
-  constructor(host: string, halfOpenAt: Date) {
-    super('CIRCUIT_OPEN', `circuit open for ${host} until ${halfOpenAt.toISOString()}`, {
+  constructor(host: string, halfOpenAt: Date, options: { cause?: unknown } = {}) {
+    const last = options.cause instanceof Error ? `; last failure: ${options.cause.message}` : '';
+    super('CIRCUIT_OPEN', `circuit open for ${host} until ${halfOpenAt.toISOString()}${last}`, {
+      cause: options.cause,
       retryable: true,
     });
     this.host = host;

@@ -125,7 +125,8 @@ export function createTransport(options: TransportOptions = {}): Transport {
     userAgent: o.userAgent,
   });
   const backoff = { baseMs: o.backoffBaseMs, capMs: o.backoffCapMs, ...(options.random === undefined ? {} : { random: options.random }) };
-  const retry: RetryDeps = { policy: { maxRetries: o.maxRetries, maxRetryWaitMs: o.maxRetryWaitMs, backoff }, clock, events };
+  const policy = { maxRetries: o.maxRetries, maxRetryWaitMs: o.maxRetryWaitMs, backoff };
+  const retry: RetryDeps = { policy, clock, events, totalTimeoutMs: o.totalTimeoutMs };
   const stack = defaultStack(o, { clock, events, breakers, tracker, retry });
   let composed: Next | undefined;
   let closed = false;

@@ -1,4 +1,4 @@
-import { isDockerHubError, NetworkError, RateLimitError } from '@llmdevops/docker-hub-core';
+import { isDockerHubError, NetworkError, RateLimitError, TimeoutError } from '@llmdevops/docker-hub-core';
 import { backoffDelay, type BackoffOptions } from '../backoff/exponential-jitter.js';
 import { retryDelayFromHeaders, type ResponseHeaders } from '../rate-limit/parse-headers.js';
 
@@ -34,6 +34,8 @@ function isPermanentNetworkError(causeCode: string | undefined): boolean {
 function decideError(error: unknown, attempt: number, idempotent: boolean, policy: RetryPolicy): RetryDecision {
   if (!isDockerHubError(error) || !error.retryable) return { retry: false };
   if (error.code === 'CIRCUIT_OPEN') return { retry: false };
+  // The operation's total deadline has passed: nothing is left to retry within.
+  if (error instanceof TimeoutError && error.phase === 'total') return { retry: false };
   if (error instanceof NetworkError && isPermanentNetworkError(error.causeCode)) return { retry: false };
   if (!idempotent) {
     const sentNothing =
@@ -48,7 +50,8 @@ function decideError(error: unknown, attempt: number, idempotent: boolean, polic
  * Decides whether to retry after an attempt (pure; style C10). 429 waits for the server's hint
  * (`Retry-After`, `X-Retry-After`, reset, window) and gives up at once when that is longer than
  * `maxRetryWaitMs`; 408, 500, 502, 503, 504, connection failures and timeouts back off
- * exponentially with full jitter; other 4xx (including 401, which auth handles) never retry.
+ * exponentially with full jitter (except the total deadline's timeout, which ends the operation);
+ * other 4xx (including 401, which auth handles) never retry.
  * Non-idempotent requests retry only when the server cannot have acted (429, refused connects).
  * @param outcome - the response status and headers, or the error
  * @param ctx - the failed attempt (1-based), idempotency, replayability, time and policy

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { AbortedError } from '@llmdevops/docker-hub-core';
+import { AbortedError, isDockerHubError } from '@llmdevops/docker-hub-core';
 import type { TransportEventBus } from '../../events/events.js';
 import { isIdempotent, isReplayable } from '../../internal/body.js';
 import type { Clock } from '@llmdevops/docker-hub-core';
@@ -7,6 +7,8 @@ import { hostKey, safeUrl } from '../../internal/host.js';
 import { routeOf, statsOf } from '../../internal/request-stats.js';
 import type { Middleware, Next, TransportRequest, TransportResponse } from '../../pipeline/types.js';
 import { errorFromResponse } from '../../registry-errors/error-from-response.js';
+import { runAsOperation } from '../breaker/breaker.js';
+import { runWithDeadline } from '../timeout/deadline.js';
 import { decideFailure, decideRetry, RetryBudget, type AttemptOutcome, type RetryPolicy } from './decide.js';
 import { resumeBody } from './resume.js';
 
@@ -21,6 +23,8 @@ export interface RetryDeps {
   readonly policy: RetryPolicy;
   readonly clock: Clock;
   readonly events: TransportEventBus;
+  /** The total deadline of a step, in ms (none when undefined). */
+  readonly totalTimeoutMs?: number | undefined;
 }
 
 /** Options of {@link Transport.retrying}. @public */
@@ -68,6 +72,7 @@ export function createRetryMiddleware(deps: RetryDeps): Middleware {
       const replayable = isReplayable(req.body);
       const stats = statsOf(req);
       const shared = stepBudget.getStore();
+      let failure: unknown;
       for (let sent = 1; ; sent++) {
         if (stats !== undefined) stats.attempts = sent;
         let outcome: AttemptOutcome;
@@ -84,19 +89,28 @@ export function createRetryMiddleware(deps: RetryDeps): Middleware {
         const attempt = shared === undefined ? sent : shared.peek();
         const decision = decideRetry(outcome, { attempt, idempotent, replayable, now: clock.now(), policy });
         if (!decision.retry) {
-          if (res === undefined) throw (outcome as { error: unknown }).error;
+          if (res === undefined) throw ownFailure((outcome as { error: unknown }).error, failure);
           if (decision.rateLimited !== undefined) {
             throw await errorFromResponse(res, `${req.method} ${safeUrl(req.url)}`, { now: clock.now() });
           }
           return wantsResume(req, res) ? resumeBody(req, res, resumeDeps(deps, req, next)) : res;
         }
         shared?.fail();
+        if (outcome.kind === 'error') failure = outcome.error;
         await res?.dump().catch(() => undefined);
         emitRetry(deps.events, req, { attempt, delayMs: decision.delayMs, reason: decision.reason, requestId: stats?.requestId ?? 0 });
         await waitFor(clock, decision.delayMs, req.signal, `${req.method} ${safeUrl(req.url)}`);
       }
     },
   };
+}
+
+/**
+ * What a call or step that stops fails with: when a retry was refused by an open circuit breaker
+ * after a failure of its own, that failure (the real error, e.g. `ECONNREFUSED`), else `error`.
+ */
+function ownFailure(error: unknown, previous: unknown): unknown {
+  return previous !== undefined && isDockerHubError(error) && error.code === 'CIRCUIT_OPEN' ? previous : error;
 }
 
 function wantsResume(req: TransportRequest, res: TransportResponse): boolean {
@@ -119,16 +133,26 @@ function resumeDeps(deps: RetryDeps, req: TransportRequest, next: Next): Paramet
  * retry policy: the same decision ({@link decideFailure}), backoff, clock and `retry` events as
  * the retry middleware, with failures after progress not counted against `maxRetries`. Requests
  * sent inside the step count their failed attempts against the step's budget, so a step and the
- * requests in it share one `maxRetries` instead of multiplying them.
- * @param deps - retry policy, clock and event bus
+ * requests in it share one `maxRetries` instead of multiplying them. The step is one operation
+ * for the circuit breakers (its failures count once) and runs under one total deadline.
+ * @param deps - retry policy, clock, event bus and total deadline
  * @param step - the work; receives the 1-based run number
  * @param options - name, signal, progress and idempotency
  * @returns the step's result
- * @throws the step's last error once the policy stops retrying, or `AbortedError`
+ * @throws the step's last error once the policy stops retrying, `AbortedError`, or a `TimeoutError` of phase `total`
  * @internal
  */
 export async function runRetrying<T>(deps: RetryDeps, step: (run: number) => Promise<T>, options: RetryingOptions): Promise<T> {
+  // One operation for the breakers, under one total deadline (shared with the step's requests).
+  const settings = { clock: deps.clock, totalTimeoutMs: deps.totalTimeoutMs };
+  return runAsOperation(() =>
+    runWithDeadline(settings, options.what, options.signal, (signal) => retryStep(deps, step, { ...options, signal })),
+  );
+}
+
+async function retryStep<T>(deps: RetryDeps, step: (run: number) => Promise<T>, options: RetryingOptions): Promise<T> {
   const budget = new RetryBudget(options.progress);
+  let failure: unknown;
   for (let run = 1; ; run++) {
     try {
       return await stepBudget.run(budget, () => step(run));
@@ -136,7 +160,8 @@ export async function runRetrying<T>(deps: RetryDeps, step: (run: number) => Pro
       if (options.signal?.aborted === true) throw err;
       const attempt = budget.fail();
       const decision = decideFailure(err, { attempt, idempotent: options.idempotent ?? true, now: deps.clock.now(), policy: deps.policy });
-      if (!decision.retry) throw err;
+      if (!decision.retry) throw ownFailure(err, failure);
+      failure = err;
       deps.events.emit('retry', {
         requestId: 0,
         method: 'STEP',
