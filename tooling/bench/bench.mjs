@@ -16,6 +16,7 @@ import { dockerConfigDir, startRegistry } from './registry.mjs';
 import { markdown } from './report.mjs';
 import { copySuite } from './suites/copy.mjs';
 import { latencySuite } from './suites/latency.mjs';
+import { startupSuite } from './suites/startup.mjs';
 import { throughputSuite } from './suites/throughput.mjs';
 
 async function machine() {
@@ -67,6 +68,8 @@ async function runSuites(result, clients, work, targets) {
   result.throughput = await throughputSuite(clients, work);
   log('copy');
   result.copy = await copySuite(reg, reg2, work);
+  log('start-up cost per command vs skopeo');
+  result.startup = await startupSuite(reg, work);
 }
 
 async function writeResults(result) {

@@ -54,11 +54,17 @@ export async function dockerConfigDir() {
 
 /**
  * Starts `docker-registry serve` on 127.0.0.1 with token auth (a loopback token service) and
- * adds the full-rights user's credentials for its host to the shared `DOCKER_CONFIG`.
+ * adds the full-rights user's credentials for its host to the shared `DOCKER_CONFIG`; with
+ * `auth: 'none'` it starts one that anyone may read and write, and adds no credentials.
+ * @param {{ auth?: 'token' | 'none' }} [options]
  * @returns {Promise<{ url: string, host: string, stop(): Promise<void> }>}
  */
-export async function startRegistry() {
+export async function startRegistry({ auth = 'token' } = {}) {
   const { startRealRegistry } = await loadHarness();
+  if (auth === 'none') {
+    const open = await startRealRegistry({ auth: 'none' });
+    return { url: open.url, host: open.host, stop: () => open.stop() };
+  }
   const reg = await startRealRegistry({ auth: 'token', tokenExpiresIn: 3600 });
   const user = reg.users.find((u) => u.name !== 'reader') ?? reg.users[0];
   const dir = await dockerConfigDir();

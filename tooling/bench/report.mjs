@@ -220,6 +220,35 @@ function copyTable(copy) {
   ];
 }
 
+function startupTable(startup) {
+  const cells = startup.rows.map((x) => [
+    x.registry,
+    `\`${x.command}\``,
+    Math.round(x.dhubMs),
+    Math.round(x.skopeoMs),
+    Math.round(x.nodeMs),
+    `**${x.dhubVsSkopeo}x**`,
+    `**${x.dhubVsSkopeoPlusNode}x**`,
+    `${x.dhubPeakRssMb} / ${x.skopeoPeakRssMb}`,
+  ]);
+  const head = [
+    'registry',
+    'command',
+    'dhub ms',
+    'skopeo ms',
+    '`node -e 0` ms',
+    'dhub / skopeo',
+    'dhub / (skopeo + `node -e 0`)',
+    'peak RSS dhub / skopeo MB',
+  ];
+  return [
+    '',
+    `**Start-up cost per command** (one-layer ${Math.round(startup.imageBytes / 1024)} KiB image; whole processes timed from outside, median of ${startup.rounds} rounds, the tools alternating; skopeo: \`--version\`, \`inspect --raw\` for digest and manifest, \`copy docker:// oci:\` for pull):`,
+    '',
+    ...table(head, cells),
+  ];
+}
+
 /** The markdown report of `r` (the results object main() writes to results.json). */
 export function markdown(r) {
   const p = r.params;
@@ -231,6 +260,7 @@ export function markdown(r) {
     ...floorsTable(rows, p),
     ...downloadsTable(rows, r),
     ...(r.copy ? copyTable(r.copy) : []),
+    ...(r.startup ? startupTable(r.startup) : []),
   ];
   return `${L.join('\n')}\n`;
 }
