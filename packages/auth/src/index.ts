@@ -25,7 +25,7 @@ export {
   scopesCover,
   scopeSetKey,
   type Scope,
-} from './scope/scope.js';
+} from '@llmdevops/docker-hub-core';
 export {
   parseTokenResponse,
   MIN_TOKEN_LIFETIME_S,
@@ -110,4 +110,3 @@ export {
   type EnsureFreshOptions,
 } from './middleware/auth-middleware.js';
 export { verifyRegistryLogin, type VerifyRegistryLoginOptions } from './middleware/verify-login.js';
-export { type AuthClock } from './internal/clock.js';

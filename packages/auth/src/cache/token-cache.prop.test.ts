@@ -1,7 +1,7 @@
 import { Secret } from '@llmdevops/docker-hub-core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { pullScope, pushScope } from '../scope/scope.js';
+import { pullScope, pushScope } from '@llmdevops/docker-hub-core';
 import { type RegistryToken } from '../token/token-response.js';
 import { TokenCache, type TokenCacheKey } from './token-cache.js';
 

@@ -1,6 +1,6 @@
 import { Secret } from '@llmdevops/docker-hub-core';
 import { describe, expect, it, vi } from 'vitest';
-import { pullScope, pushScope } from '../scope/scope.js';
+import { pullScope, pushScope } from '@llmdevops/docker-hub-core';
 import { type RegistryToken } from '../token/token-response.js';
 import { TokenCache, type TokenCacheKey } from './token-cache.js';
 

@@ -1,5 +1,5 @@
-import { type Scope, scopeSetKey, scopesCover } from '../scope/scope.js';
-import { type AuthClock, systemClock } from '../internal/clock.js';
+import { type Scope, scopeSetKey, scopesCover } from '@llmdevops/docker-hub-core';
+import { systemClock, type Clock } from '@llmdevops/docker-hub-core';
 import { type RegistryToken } from '../token/token-response.js';
 
 /** What identifies a cached token. @public */
@@ -17,7 +17,7 @@ export interface TokenCacheKey {
 /** Options of a {@link TokenCache}. @public */
 export interface TokenCacheOptions {
   /** Time source (default: `Date.now`). */
-  readonly clock?: AuthClock;
+  readonly clock?: Pick<Clock, 'now'>;
   /** A token is renewed this many ms before it expires (default 10 000). */
   readonly refreshMarginMs?: number;
 }
@@ -48,7 +48,7 @@ function fullKey(k: TokenCacheKey): string {
  * @public
  */
 export class TokenCache {
-  readonly #clock: AuthClock;
+  readonly #clock: Pick<Clock, 'now'>;
   readonly #marginMs: number;
   readonly #entries = new Map<string, Entry>();
   readonly #inflight = new Map<string, Promise<RegistryToken>>();

@@ -3,11 +3,14 @@ import {
   AuthorizationError,
   RegistryError,
   Secret,
+  systemClock,
+  validateOptions,
   ValidationError,
+  type Clock,
 } from '@llmdevops/docker-hub-core';
 import { type Next, type TransportRequest } from '@llmdevops/docker-hub-transport';
-import { type AuthClock, systemClock } from '../internal/clock.js';
 import { readJson, SKIP_AUTH } from '../internal/http.js';
+import { HUB_LOGIN_RULES } from '../internal/options.js';
 import { type AuthEventListener } from '../middleware/auth-events.js';
 import { readJwtExpiry } from '../token/jwt.js';
 import { hubErrorFromResponse, readHubErrorBody } from './hub-errors.js';
@@ -40,7 +43,7 @@ export interface HubLoginOptions {
   /** Lifetime assumed when the JWT has no readable `exp` (default 5 minutes). */
   readonly defaultLifetimeMs?: number;
   /** Time source. */
-  readonly clock?: AuthClock;
+  readonly clock?: Pick<Clock, 'now'>;
   /**
    * Receives a `token` event for every login (Hub host, account, expiry; no scopes) and a
    * `refused` event when Docker Hub refuses the credentials or the one-time code. Never the
@@ -235,6 +238,7 @@ function validBase(options: HubLoginOptions): URL {
  * @param options - Hub URL, identifier and secret, transport, 2FA callback, event listener
  * @returns the session (nothing is sent until {@link HubSession.token})
  * @throws {@link @llmdevops/docker-hub-core!ValidationError | ValidationError} when the Hub URL is not http(s) or the identifier is empty
+ * @throws {@link @llmdevops/docker-hub-core!ConfigError | ConfigError} naming every unknown option and every value of the wrong type
  * @example
  * ```ts
  * const hub = createHubLogin({ identifier: 'alice', secret: new Secret(pat), send: transport.request });
@@ -243,6 +247,7 @@ function validBase(options: HubLoginOptions): URL {
  * @public
  */
 export function createHubLogin(options: HubLoginOptions): HubSession {
+  validateOptions('createHubLogin options', options, HUB_LOGIN_RULES);
   const base = validBase(options);
   const clock = options.clock ?? systemClock;
   const emit: AuthEventListener = options.onEvent ?? (() => undefined);

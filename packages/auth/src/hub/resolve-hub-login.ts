@@ -3,7 +3,7 @@ import {
   type CredentialSourceOptions,
   resolveCredentials,
 } from '../credentials/resolve-credentials.js';
-import { type AuthClock } from '../internal/clock.js';
+import { type Clock } from '@llmdevops/docker-hub-core';
 import { type AuthEventListener } from '../middleware/auth-events.js';
 import {
   createHubLogin,
@@ -21,7 +21,7 @@ export interface ResolveHubLoginOptions extends CredentialSourceOptions {
   /** Supplies a 2FA code for the legacy login flow. */
   readonly onTwoFactor?: TwoFactorCallback;
   /** Time source. */
-  readonly clock?: AuthClock;
+  readonly clock?: Pick<Clock, 'now'>;
   /** Receives the session's `token` and `refused` events (as in {@link createHubLogin}). */
   readonly onEvent?: AuthEventListener;
   /** Cancels reading credentials (files, helpers). */

@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import {
   AuthenticationError,
   AuthorizationError,
@@ -6,28 +5,17 @@ import {
   NotFoundError,
   RateLimitError,
   RegistryError,
-  type RegistryErrorDetail,
   ServerError,
+  isLoopbackHost,
+  isNonPublicHost,
 } from '@llmdevops/docker-hub-core';
-import { type RequestBody, type TransportResponse } from '@llmdevops/docker-hub-transport';
+import { type TransportResponse } from '@llmdevops/docker-hub-transport';
 
 /** Context flag telling the auth middleware to leave a request alone (token and login calls). */
 export const SKIP_AUTH = 'authSkip';
 
 /** Largest error or token body read into memory. */
 export const SMALL_BODY_LIMIT = 256 * 1024;
-
-/**
- * Whether a host name is a loopback address (`localhost`, `127.0.0.0/8`, `::1`).
- * @param hostname - `URL.hostname`
- * @returns true for loopback
- */
-export function isLoopback(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (h === 'localhost' || h.endsWith('.localhost')) return true;
-  if (isIP(h) === 4) return h.startsWith('127.');
-  return h === '::1' || h === '0:0:0:0:0:0:0:1';
-}
 
 /**
  * Whether credentials may travel to this URL: HTTPS, loopback, or a host explicitly marked insecure.
@@ -39,7 +27,7 @@ export function secureEnough(url: URL, insecureHosts: ReadonlySet<string>): bool
   return (
     url.protocol === 'https:' ||
     (url.protocol === 'http:' &&
-      (isLoopback(url.hostname) || insecureHosts.has(url.host.toLowerCase())))
+      (isLoopbackHost(url.hostname) || insecureHosts.has(url.host.toLowerCase())))
   );
 }
 
@@ -59,17 +47,6 @@ export function assertSecure(url: URL, insecureHosts: ReadonlySet<string>): void
 }
 
 /**
- * Whether a request body can be sent a second time.
- * @param body - the body
- * @returns true unless it is a one-shot stream
- */
-export function isReplayable(body: RequestBody | undefined): boolean {
-  return (
-    body === undefined || typeof body === 'string' || body instanceof Uint8Array || body.replayable
-  );
-}
-
-/**
  * Reads a small JSON body; undefined when it is not JSON or too large.
  * @param res - the response
  * @returns the value or undefined
@@ -81,25 +58,6 @@ export async function readJson(res: TransportResponse): Promise<unknown> {
   } catch {
     return undefined;
   }
-}
-
-/**
- * The `errors` array of a distribution error body, without `detail` values that are not plain.
- * @param body - parsed body
- * @returns the entries (empty when none)
- */
-export function registryErrorsOf(body: unknown): RegistryErrorDetail[] {
-  if (typeof body !== 'object' || body === null) return [];
-  const errors = (body as { errors?: unknown }).errors;
-  if (!Array.isArray(errors)) return [];
-  const out: RegistryErrorDetail[] = [];
-  for (const e of errors as unknown[]) {
-    if (typeof e !== 'object' || e === null) continue;
-    const { code, message, detail } = e as { code?: unknown; message?: unknown; detail?: unknown };
-    if (typeof code === 'string')
-      out.push({ code, message: typeof message === 'string' ? message : '', detail });
-  }
-  return out;
 }
 
 /**
@@ -129,31 +87,6 @@ export function httpError(status: number, what: string, retryAfter?: string): Re
 }
 
 /**
- * Whether a host name is loopback, `localhost`, or a private, link-local or unspecified IP
- * literal (no DNS lookup).
- * @param hostname - `URL.hostname`
- * @returns true for internal addresses
- */
-export function isInternalHost(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (isLoopback(h)) return true;
-  if (isIP(h) === 4) {
-    const [a = 0, b = 0] = h.split('.').map(Number);
-    return (
-      a === 10 ||
-      a === 0 ||
-      (a === 172 && b >= 16 && b <= 31) ||
-      (a === 192 && b === 168) ||
-      (a === 169 && b === 254) ||
-      (a === 100 && b >= 64 && b <= 127)
-    );
-  }
-  if (isIP(h) === 6)
-    return h === '::' || /^f[cd]/.test(h) || /^fe[89ab]/.test(h) || h.startsWith('::ffff:');
-  return false;
-}
-
-/**
  * SSRF guard for token realms (after go-containerregistry's `validateRealmURL`): a registry on a
  * public host may not send the client to an internal address for its tokens.
  * @param realmText - the realm URL
@@ -168,8 +101,8 @@ export function assertRealmAllowed(realmText: string, registry: URL): void {
     return; // the token client reports an unusable realm with a ValidationError
   }
   if (
-    isInternalHost(realm.hostname) &&
-    !isInternalHost(registry.hostname) &&
+    isNonPublicHost(realm.hostname) &&
+    !isNonPublicHost(registry.hostname) &&
     realm.hostname !== registry.hostname
   ) {
     throw new InsecureTransportError(

@@ -16,7 +16,7 @@ import {
   startScriptedServer,
 } from '../../test/helpers/http-next.js';
 import { createHubLogin } from '../hub/hub-login.js';
-import { pullScope } from '../scope/scope.js';
+import { pullScope } from '@llmdevops/docker-hub-core';
 import { type AuthEvent } from './auth-events.js';
 import { createAuthMiddleware, type AuthMiddlewareOptions } from './auth-middleware.js';
 

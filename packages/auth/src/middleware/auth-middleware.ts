@@ -20,9 +20,11 @@ import {
   toCredential,
 } from '../credentials/types.js';
 import { type HubSession } from '../hub/hub-login.js';
-import { type AuthClock, systemClock } from '../internal/clock.js';
-import { assertRealmAllowed, assertSecure, isReplayable, SKIP_AUTH } from '../internal/http.js';
-import { formatScope, type Scope, tryParseScopes } from '../scope/scope.js';
+import { systemClock, type Clock } from '@llmdevops/docker-hub-core';
+import { isReplayable } from '@llmdevops/docker-hub-transport';
+import { assertRealmAllowed, assertSecure, SKIP_AUTH } from '../internal/http.js';
+import { AUTH_MIDDLEWARE_RULES } from '../internal/options.js';
+import { formatScope, type Scope, tryParseScopes, validateOptions } from '@llmdevops/docker-hub-core';
 import { type TokenRequest } from '../token/token-client.js';
 import { type RegistryToken } from '../token/token-response.js';
 import { type AuthEventListener } from './auth-events.js';
@@ -47,7 +49,7 @@ export interface AuthMiddlewareOptions {
   /** Replaces the token exchange entirely (tests, custom token services). */
   readonly fetchToken?: (request: TokenRequest) => Promise<RegistryToken>;
   /** Time source (token expiry, JWT renewal). */
-  readonly clock?: AuthClock;
+  readonly clock?: Pick<Clock, 'now'>;
   /** Token cache to use (default: a new one with `refreshMarginMs`). */
   readonly cache?: TokenCache;
   /** Renew tokens this many ms before expiry (default 10 000). */
@@ -150,6 +152,7 @@ function hostStateOf(challenge: AuthChallenge): HostState {
  * already carry `Authorization` are left alone.
  * @param options - credentials, token transport, clock, cache and hub session
  * @returns the middleware
+ * @throws {@link @llmdevops/docker-hub-core!ConfigError | ConfigError} naming every unknown option and every value of the wrong type
  * @example
  * ```ts
  * const transport = createTransport();
@@ -159,6 +162,7 @@ function hostStateOf(challenge: AuthChallenge): HostState {
  * @public
  */
 export function createAuthMiddleware(options: AuthMiddlewareOptions = {}): AuthMiddleware {
+  validateOptions('createAuthMiddleware options', options, AUTH_MIDDLEWARE_RULES);
   const clock = options.clock ?? systemClock;
   const margin = options.refreshMarginMs ?? 10_000;
   const cache = options.cache ?? new TokenCache({ clock, refreshMarginMs: margin });

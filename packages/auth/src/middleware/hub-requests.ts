@@ -5,7 +5,8 @@ import {
 } from '@llmdevops/docker-hub-transport';
 import { hubErrorFromResponse } from '../hub/hub-errors.js';
 import { type HubSession } from '../hub/hub-login.js';
-import { assertSecure, isReplayable, readJson } from '../internal/http.js';
+import { isReplayable } from '@llmdevops/docker-hub-transport';
+import { assertSecure, readJson } from '../internal/http.js';
 import { type AuthEventListener } from './auth-events.js';
 
 const HUB_LOGIN_PATHS = /^\/v2\/(auth\/token|users\/login|users\/2fa-login)\/?$/;

@@ -2,11 +2,12 @@ import {
   AuthenticationError,
   AuthorizationError,
   type DockerHubError,
+  parseRegistryErrors,
 } from '@llmdevops/docker-hub-core';
 import { type TransportRequest, type TransportResponse } from '@llmdevops/docker-hub-transport';
 import { type AuthChallenge } from '../challenge/parse-www-authenticate.js';
 import { accountOf, type RegistryCredential } from '../credentials/types.js';
-import { readJson, registryErrorsOf } from '../internal/http.js';
+import { readJson } from '../internal/http.js';
 
 /** Why a 401 could not be answered or was answered in vain. @internal */
 export interface RefusalContext {
@@ -30,7 +31,7 @@ export async function refusalError(
   req: TransportRequest,
   ctx: RefusalContext,
 ): Promise<DockerHubError> {
-  const registryErrors = registryErrorsOf(await readJson(res));
+  const registryErrors = parseRegistryErrors(await readJson(res));
   const host = req.url.host;
   const { credential, challenge } = ctx;
   const scope = challenge.params['scope'] ?? '';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TransportRequest } from '@llmdevops/docker-hub-transport';
-import { formatScope } from '../scope/scope.js';
+import { formatScope } from '@llmdevops/docker-hub-core';
 import { scopesForRequest } from './request-scopes.js';
 
 function req(

@@ -7,7 +7,7 @@ import {
   pullScope,
   pushScope,
   type Scope,
-} from '../scope/scope.js';
+} from '@llmdevops/docker-hub-core';
 
 const ROUTE = /^\/v2\/(.+?)\/(manifests|blobs|tags|referrers)(\/|$)/;
 

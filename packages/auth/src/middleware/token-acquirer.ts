@@ -2,8 +2,8 @@ import { AuthenticationError, Secret } from '@llmdevops/docker-hub-core';
 import { type Next } from '@llmdevops/docker-hub-transport';
 import { type TokenCache, type TokenCacheKey } from '../cache/token-cache.js';
 import { accountOf, type RegistryCredential } from '../credentials/types.js';
-import { type AuthClock } from '../internal/clock.js';
-import { formatScope, type Scope } from '../scope/scope.js';
+import { type Clock } from '@llmdevops/docker-hub-core';
+import { formatScope, type Scope } from '@llmdevops/docker-hub-core';
 import { fetchRegistryToken, type TokenRequest } from '../token/token-client.js';
 import { type RegistryToken } from '../token/token-response.js';
 import { type AuthEventListener } from './auth-events.js';
@@ -25,7 +25,7 @@ export interface TokenNeed {
 /** Settings of a {@link TokenAcquirer}. @internal */
 export interface TokenAcquirerOptions {
   readonly cache: TokenCache;
-  readonly clock: AuthClock;
+  readonly clock: Pick<Clock, 'now'>;
   readonly insecureHosts: ReadonlySet<string>;
   readonly emit: AuthEventListener;
   readonly transportNext: Next | undefined;

@@ -14,7 +14,7 @@ import {
   startScriptedServer,
 } from '../../test/helpers/http-next.js';
 import { ANONYMOUS, type RegistryCredential } from '../credentials/types.js';
-import { pullScope, pushScope } from '../scope/scope.js';
+import { pullScope, pushScope } from '@llmdevops/docker-hub-core';
 import { fetchRegistryToken } from './token-client.js';
 
 let server: ScriptedServer;

@@ -5,9 +5,9 @@ import {
   type TransportResponse,
 } from '@llmdevops/docker-hub-transport';
 import { accountOf, type RegistryCredential } from '../credentials/types.js';
-import { type AuthClock, systemClock } from '../internal/clock.js';
+import { systemClock, type Clock } from '@llmdevops/docker-hub-core';
 import { assertSecure, httpError, readJson, SKIP_AUTH } from '../internal/http.js';
-import { formatScope, type Scope } from '../scope/scope.js';
+import { formatScope, type Scope } from '@llmdevops/docker-hub-core';
 import { parseTokenResponse, type RegistryToken } from './token-response.js';
 
 /** The `client_id` this package sends to token services. @public */
@@ -40,7 +40,7 @@ export interface TokenClientOptions {
   /** Sends the HTTP requests: a transport's `request` or a pipeline `Next`. */
   readonly send: Next;
   /** Time source for expiry computation. */
-  readonly clock?: AuthClock;
+  readonly clock?: Pick<Clock, 'now'>;
 }
 
 function basicHeader(username: string, secret: string): string {

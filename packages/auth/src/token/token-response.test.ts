@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pullScope } from '../scope/scope.js';
+import { pullScope } from '@llmdevops/docker-hub-core';
 import { parseTokenResponse } from './token-response.js';
 
 const NOW = Date.parse('2026-01-01T00:00:00Z');

@@ -1,6 +1,6 @@
 import { Secret } from '@llmdevops/docker-hub-core';
 import { z } from 'zod';
-import { type Scope } from '../scope/scope.js';
+import { type Scope } from '@llmdevops/docker-hub-core';
 
 /**
  * A bearer token from a registry token service, with its computed expiry.

