@@ -1,0 +1,459 @@
+#!/usr/bin/env node
+// Where each `dhub` command's fixed cost goes. Runs `dhub --version`, `digest`, `manifest` and
+// `pull` of a one-layer 8 MiB image against the real registry (token auth, then no auth; the
+// bench's harness and credentials) under `node --cpu-prof`, and splits each profile into: Node's
+// bootstrap and internal modules, native work outside JavaScript, compiling ES modules (our
+// bundle's chunks), top-level evaluation of each bundled package, running the command, undici's
+// WebAssembly parser compile, GC, and idle (waiting on the network or the disk). Wall time and
+// peak RSS come from separate runs without the profiler (it slows what it watches).
+//
+// Each Node given runs every command once cold (a fresh compile cache: Node 22.1+ keeps compiled
+// code between runs, see packages/cli/bin/dhub.js), then `--runs` times warm, alternating a
+// profiled and an unprofiled run; the tables show medians of the warm runs.
+//
+//   node tooling/scripts/profile-cli.mjs [--node PATH]... [--runs N] [--interval µs] [--json FILE]
+//
+// Needs a build (`npx -y pnpm@10 build`), `docker-registry` and /usr/bin/time (for peak RSS).
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { SourceMap } from 'node:module';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const CLI = join(ROOT, 'packages/cli');
+const DHUB = join(CLI, 'bin/dhub.js');
+const BUNDLE = join(CLI, 'dist/bin');
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      node: { type: 'string', multiple: true },
+      runs: { type: 'string', default: '5' },
+      interval: { type: 'string', default: '200' },
+      json: { type: 'string' },
+    },
+  });
+  return {
+    nodes: values.node ?? [process.execPath],
+    runs: Number(values.runs),
+    interval: Number(values.interval),
+    json: values.json,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Which package a position in the bundle belongs to. esbuild writes `// <path>` before most
+// modules, but not before every one (the workspace packages' code follows the last comment of
+// the chunk it lands in), so the source maps the build writes beside the bundle decide where they
+// exist and the comments are the fallback.
+
+const packageNames = new Map();
+
+/** The package an absolute source path belongs to: `zod`, `@llmdevops/docker-hub-core`, ... */
+function packageOf(absPath) {
+  const nm = absPath.lastIndexOf('node_modules/');
+  if (nm >= 0) {
+    const parts = absPath.slice(nm + 'node_modules/'.length).split('/');
+    return parts[0].startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
+  }
+  const m = /\/packages\/([^/]+)\//.exec(absPath);
+  if (m === null) return '?';
+  if (!packageNames.has(m[1])) {
+    const file = join(ROOT, 'packages', m[1], 'package.json');
+    const name = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')).name : m[1];
+    packageNames.set(m[1], name);
+  }
+  return packageNames.get(m[1]);
+}
+
+/** Per line of a bundle file, the package named by the last `// <path>` comment above it. */
+function commentPackages(text) {
+  let current = '(chunk prelude)';
+  return text.split('\n').map((line) => {
+    const m = /^\/\/ ([^\s@][^\s]*)$/.exec(line);
+    // esbuild's paths are relative to the directory it ran in (packages/cli)
+    if (m !== null) current = packageOf(resolve(CLI, m[1]));
+    return current;
+  });
+}
+
+function loadBundle() {
+  const files = new Map();
+  for (const name of readdirSync(BUNDLE).filter((f) => f.endsWith('.js'))) {
+    const file = join(BUNDLE, name);
+    const mapFile = `${file}.map`;
+    const map = existsSync(mapFile)
+      ? new SourceMap(JSON.parse(readFileSync(mapFile, 'utf8')))
+      : undefined;
+    files.set(pathToFileURL(file).href, {
+      name,
+      lines: commentPackages(readFileSync(file, 'utf8')),
+      map,
+    });
+  }
+  return files;
+}
+
+/** The package at 0-based `line`/`column` of a bundle file. */
+function packageAt(file, line, column) {
+  const entry = file.map?.findEntry(line, column);
+  if (entry?.originalSource) {
+    const src = entry.originalSource.startsWith('file:')
+      ? fileURLToPath(entry.originalSource)
+      : resolve(BUNDLE, entry.originalSource);
+    return packageOf(src);
+  }
+  return file.lines[line] ?? '?';
+}
+
+// ---------------------------------------------------------------------------------------------
+// One profile, split by category. A sample's time is the gap to the next sample.
+
+const SPECIAL = {
+  '(idle)': 'idle',
+  '(garbage collector)': 'gc',
+  '(program)': 'program',
+  '(root)': 'program',
+};
+
+/** esbuild's wrapper of a CommonJS or lazily run module is named by the module's path. */
+const isModuleWrapper = (name) => /\/[^/]+\.[cm]?[jt]s$/.test(name);
+/** An ES module's own top-level code shows as an unnamed function at its very start. */
+const isModuleBody = (f) => f.functionName === '' && f.lineNumber === 0 && f.columnNumber === 0;
+
+/** Which part of Node a sample with no bundle code on its stack is in. */
+function nodePart(stack) {
+  const names = stack.map((n) => n.callFrame.functionName);
+  if (names.includes('compileForInternalLoader')) return 'built-in modules loaded on demand';
+  if (stack.some((n) => /internal\/modules\/esm\//.test(n.callFrame.url)))
+    return 'ES module loader (resolve, read, link)';
+  return 'bootstrap and other internals';
+}
+
+/**
+ * esbuild's `__commonJS` wrapper runs a CommonJS module's body on first `require`; its own time
+ * is mostly V8 compiling that body, so it goes to the package of the modules it ran from there.
+ */
+function requiredPackage(node, byId) {
+  const pkgs = new Set(
+    (node.children ?? [])
+      .map((id) => byId.get(id).callFrame.functionName)
+      .filter(isModuleWrapper)
+      .map((name) => packageOf(resolve(CLI, name))),
+  );
+  return pkgs.size === 1 ? [...pkgs][0] : 'CommonJS modules on first require (esbuild runtime)';
+}
+
+/** The package of the innermost bundle frame of a sample. */
+function framePackage(node, { bundle, byId }) {
+  const f = node.callFrame;
+  if (f.functionName === '__require2') return requiredPackage(node, byId);
+  if (isModuleWrapper(f.functionName)) return packageOf(resolve(CLI, f.functionName));
+  const pkg = packageAt(bundle.get(f.url), f.lineNumber, f.columnNumber);
+  return pkg === '(chunk prelude)' ? 'esbuild runtime helpers' : pkg;
+}
+
+/**
+ * What a sample (its stack, innermost frame first) was doing: `{ key }` for a category, plus the
+ * package for bundle code; `top` while a module's top level is on the stack, else `run`.
+ */
+function classify(stack, ctx) {
+  const { bundle } = ctx;
+  const special = SPECIAL[stack[0].callFrame.functionName];
+  if (special !== undefined) return { key: special };
+  const names = stack.map((n) => n.callFrame.functionName);
+  if (names.includes('lazyllhttp')) return { key: 'wasm' };
+  if (names.includes('compileSourceTextModule')) return { key: 'compile' };
+  const i = stack.findIndex((n) => bundle.has(n.callFrame.url));
+  if (i < 0) return { key: 'node', pkg: nodePart(stack) };
+  const inits = stack.slice(i).map((n) => n.callFrame);
+  const isInit = (f) => bundle.has(f.url) && (isModuleBody(f) || isModuleWrapper(f.functionName));
+  const key = inits.some(isInit) ? 'top' : 'run';
+  const f = stack[i].callFrame;
+  if (isModuleBody(f)) {
+    // a chunk's own statements: the leaf's line ticks say which module; a call into Node has none
+    if (i === 0) return { key, body: stack[0] };
+    return { key, pkg: `${bundle.get(f.url).name} top level, calling Node` };
+  }
+  return { key, pkg: framePackage(stack[i], ctx) };
+}
+
+/** Splits the time spent in a chunk's own top-level statements by the line ticks V8 recorded. */
+function splitBodies(bodies, bundle, add) {
+  for (const [node, us] of bodies) {
+    const file = bundle.get(node.callFrame.url);
+    const ticks = node.positionTicks ?? [];
+    const total = ticks.reduce((a, t) => a + t.ticks, 0);
+    if (total === 0) {
+      add('top', `${file.name} top level`, us);
+      continue;
+    }
+    // the last mapping on the line, as only the line is known
+    for (const t of ticks) {
+      const pkg = packageAt(file, t.line - 1, 1e6);
+      add(
+        'top',
+        pkg === '(chunk prelude)' ? 'esbuild runtime helpers' : pkg,
+        (us * t.ticks) / total,
+      );
+    }
+  }
+}
+
+function stacks(profile, byId) {
+  const parent = new Map();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n);
+  const cache = new Map();
+  return (id) => {
+    if (!cache.has(id)) {
+      const s = [];
+      for (let n = byId.get(id); n !== undefined; n = parent.get(n.id)) s.push(n);
+      cache.set(id, s);
+    }
+    return cache.get(id);
+  };
+}
+
+/** Milliseconds per category (`node`, `compile`, `top`, `top:zod`, `run:undici`, ...). */
+function analyse(profile, bundle) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const stackOf = stacks(profile, byId);
+  const ctx = { bundle, byId };
+  const ms = {};
+  const add = (key, pkg, us) => {
+    ms[key] = (ms[key] ?? 0) + us / 1000;
+    if (pkg !== undefined) ms[`${key}:${pkg}`] = (ms[`${key}:${pkg}`] ?? 0) + us / 1000;
+  };
+  const bodies = new Map();
+  let t = profile.startTime;
+  const times = profile.timeDeltas.map((d) => (t += d));
+  for (const [i, id] of profile.samples.entries()) {
+    const next = i + 1 < times.length ? times[i + 1] : profile.endTime;
+    const us = Math.max(0, next - times[i]);
+    const c = classify(stackOf(id), ctx);
+    if (c.body === undefined) add(c.key, c.pkg, us);
+    else bodies.set(c.body, (bodies.get(c.body) ?? 0) + us);
+  }
+  splitBodies(bodies, bundle, add);
+  return { spanMs: (profile.endTime - profile.startTime) / 1000, ms };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running the commands.
+
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+const log = (...a) => process.stderr.write(`${a.join(' ')}\n`);
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? 0 : s[Math.floor((s.length - 1) / 2)];
+};
+const round1 = (x) => Math.round(x * 10) / 10;
+
+/**
+ * One `dhub` process: wall time from here, peak RSS from /usr/bin/time, and with `profileDir`
+ * the CPU profile it wrote. Output is read and dropped, as a script capturing it would.
+ */
+async function runOnce(node, args, { env, profileDir, interval }) {
+  const prof =
+    profileDir === undefined
+      ? []
+      : ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-interval', String(interval)];
+  const argv = [node, ...prof, DHUB, ...args];
+  const [cmd, cmdArgs] =
+    TIME === undefined ? [node, argv.slice(1)] : [TIME, ['-f', 'peak-rss-kb %M', ...argv]];
+  const t = process.hrtime.bigint();
+  const child = spawn(cmd, cmdArgs, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.resume();
+  let err = '';
+  child.stderr.on('data', (d) => (err = (err + d).slice(-20_000)));
+  const code = await new Promise((r) => child.once('exit', r));
+  const wallMs = Number(process.hrtime.bigint() - t) / 1e6;
+  if (code !== 0) throw new Error(`dhub ${args.join(' ')} failed (${code}):\n${err}`);
+  const kb = /peak-rss-kb (\d+)/.exec(err)?.[1];
+  const out = { wallMs, peakRssMb: kb === undefined ? undefined : round1(Number(kb) / 1024) };
+  if (profileDir !== undefined) {
+    const [file] = (await readdir(profileDir)).filter((f) => f.endsWith('.cpuprofile'));
+    out.profile = JSON.parse(await readFile(join(profileDir, file), 'utf8'));
+  }
+  return out;
+}
+
+/** Medians over the warm runs of every category any of them has. */
+function summariseRuns(runs, analyses) {
+  const keys = new Set(analyses.flatMap((a) => Object.keys(a.ms)));
+  const ms = {};
+  for (const k of keys) ms[k] = round1(median(analyses.map((a) => a.ms[k] ?? 0)));
+  return {
+    wallMs: round1(median(runs.map((r) => r.wallMs))),
+    peakRssMb: median(runs.map((r) => r.peakRssMb ?? 0)),
+    spanMs: round1(median(analyses.map((a) => a.spanMs))),
+    ms,
+  };
+}
+
+/**
+ * One command on one Node: a cold run (fresh compile cache, in a TMPDIR of its own as the entry
+ * keeps the cache under the OS temp directory), then `runs` warm rounds of a profiled and an
+ * unprofiled run. Each pull writes into a fresh directory.
+ */
+async function profileCommand(node, cmd, opts) {
+  const scratch = await mkdtemp(join(tmpdir(), 'profile-cli-'));
+  const env = { ...process.env, TMPDIR: scratch };
+  delete env.NODE_COMPILE_CACHE;
+  let n = 0;
+  const once = async (profiled) => {
+    const dir = join(scratch, `pull-${n++}`);
+    const profileDir = profiled ? join(scratch, `prof-${n}`) : undefined;
+    if (profileDir !== undefined) await mkdir(profileDir);
+    const r = await runOnce(node, cmd.dhub(dir), { env, profileDir, interval: opts.interval });
+    await rm(dir, { recursive: true, force: true });
+    return r;
+  };
+  try {
+    const cold = await once(false);
+    const warm = [];
+    const analyses = [];
+    for (let k = 0; k < opts.runs; k++) {
+      analyses.push(analyse((await once(true)).profile, opts.bundle));
+      warm.push(await once(false));
+    }
+    return { coldWallMs: round1(cold.wallMs), ...summariseRuns(warm, analyses) };
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Targets, the tables and main.
+
+/** The token-auth and the open registry, each holding the small image; credentials as the bench. */
+async function startTargets(workDir, cleanups) {
+  const { dockerConfigDir, startRegistry } = await import('../bench/registry.mjs');
+  process.env.DOCKER_CONFIG = await dockerConfigDir();
+  cleanups.push(() => rm(process.env.DOCKER_CONFIG, { recursive: true, force: true }));
+  const { pushSmallImage, SMALL_IMAGE_BYTES, startupCommands } =
+    await import('../bench/suites/startup.mjs');
+  const targets = [];
+  for (const [label, auth] of [
+    ['token auth', 'token'],
+    ['no auth', 'none'],
+  ]) {
+    const reg = await startRegistry({ auth });
+    cleanups.push(() => reg.stop());
+    const ref = await pushSmallImage(reg.host, workDir);
+    // `--version` never reaches a registry: measured once, with the first
+    const commands = startupCommands(ref).filter(
+      (c) => targets.length === 0 || c.id !== '--version',
+    );
+    targets.push({ label, commands });
+  }
+  return { targets, imageBytes: SMALL_IMAGE_BYTES };
+}
+
+const FIXED_ROWS = [
+  ['wallMs', 'wall ms, warm (no profiler)'],
+  ['coldWallMs', 'wall ms, first run (empty compile cache)'],
+  ['peakRssMb', 'peak RSS MB, warm'],
+  ['spanMs', 'profiled ms (profiler start to exit)'],
+];
+const CATEGORY_ROWS = [
+  ['node', 'Node bootstrap and internal modules (loader, builtins)'],
+  ['program', 'native, outside JavaScript (V8, Node C++)'],
+  ['compile', 'compiling ES modules (`compileSourceTextModule`)'],
+  ['top', 'top-level evaluation of the bundle'],
+  ['run', 'running the command (bundle code after loading)'],
+  ['wasm', "undici's WebAssembly parser compile (`lazyllhttp`)"],
+  ['gc', 'GC'],
+  ['idle', 'idle (waiting on the network or the disk)'],
+];
+
+/** The packages of a phase worth a row (0.5 ms or more in some command), largest first. */
+function packageRows(results, phase) {
+  const max = new Map();
+  for (const r of results)
+    for (const [k, v] of Object.entries(r.ms))
+      if (k.startsWith(`${phase}:`)) max.set(k, Math.max(max.get(k) ?? 0, v));
+  return [...max]
+    .filter(([, v]) => v >= 0.5)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k]) => [k, `&nbsp;&nbsp;${k.slice(phase.length + 1)}`]);
+}
+
+function nodeTable(version, label, results) {
+  const rows = [...FIXED_ROWS];
+  for (const [key, name] of CATEGORY_ROWS) {
+    rows.push([key, name]);
+    if (['node', 'top', 'run'].includes(key)) rows.push(...packageRows(results, key));
+  }
+  const cell = (r, key) => r[key] ?? r.ms[key] ?? 0;
+  return [
+    `#### Node ${version}, ${label} (ms unless stated; medians of the warm runs)`,
+    '',
+    `| | ${results.map((r) => `\`dhub ${r.command}\``).join(' | ')} |`,
+    `|---|${results.map(() => '---').join('|')}|`,
+    ...rows.map(([key, name]) => `| ${name} | ${results.map((r) => cell(r, key)).join(' | ')} |`),
+    '',
+  ];
+}
+
+function markdown(report) {
+  const load = (l) => l.map((x) => x.toFixed(2)).join(' / ');
+  const lines = [
+    `${report.date}; load average ${load(report.loadStart)} at start, ${load(report.loadEnd)} at the end; ${report.runs} warm runs per command (one cold before them), sampling every ${report.interval} µs; one-layer ${report.imageBytes / 1024} KiB image on the real registry.`,
+    '',
+  ];
+  for (const n of report.nodes)
+    for (const t of n.targets) lines.push(...nodeTable(n.version, t.label, t.results));
+  return `${lines.join('\n')}\n`;
+}
+
+async function main() {
+  const opts = options();
+  opts.bundle = loadBundle();
+  const workDir = await mkdtemp(join(tmpdir(), 'profile-cli-work-'));
+  const cleanups = [() => rm(workDir, { recursive: true, force: true })];
+  const report = {
+    date: new Date().toISOString(),
+    loadStart: loadavg(),
+    runs: opts.runs,
+    interval: opts.interval,
+    nodes: [],
+  };
+  try {
+    const { targets, imageBytes } = await startTargets(workDir, cleanups);
+    report.imageBytes = imageBytes;
+    for (const node of opts.nodes) {
+      const version = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
+      const entry = { version, targets: [] };
+      for (const t of targets) {
+        const results = [];
+        for (const cmd of t.commands) {
+          log(`${version} ${t.label} dhub ${cmd.id}`);
+          results.push({ command: cmd.id, ...(await profileCommand(node, cmd, opts)) });
+        }
+        entry.targets.push({ label: t.label, results });
+      }
+      report.nodes.push(entry);
+    }
+    report.loadEnd = loadavg();
+    if (opts.json !== undefined) await writeFile(opts.json, `${JSON.stringify(report, null, 2)}\n`);
+    process.stdout.write(markdown(report));
+  } finally {
+    for (const c of cleanups.reverse())
+      await Promise.resolve()
+        .then(c)
+        .catch((e) => log(`cleanup: ${e.message}`));
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    log(`profile-cli failed: ${err?.stack ?? err}`);
+    process.exit(1);
+  },
+);
