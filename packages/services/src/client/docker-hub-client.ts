@@ -147,6 +147,7 @@ export class DockerHubClient {
     this.#transport = createTransport({
       ...(c.dispatcher === undefined ? {} : { dispatcher: c.dispatcher }),
       timeoutMs: c.resilience.timeoutSeconds * 1000,
+      ...(c.resilience.totalTimeoutSeconds > 0 ? { totalTimeoutMs: c.resilience.totalTimeoutSeconds * 1000 } : {}),
       maxRetries: c.resilience.maxRetries,
       circuitBreaker: {
         failureThreshold: c.resilience.circuitBreaker.failureThreshold,

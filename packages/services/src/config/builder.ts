@@ -63,6 +63,14 @@ export class DockerHubConfigBuilder {
     return this.#section('resilience', { timeoutSeconds: seconds });
   }
 
+  /**
+   * @param seconds - deadline of one operation, retries and body included (0: none)
+   * @returns this builder
+   */
+  totalTimeoutSeconds(seconds: number): this {
+    return this.#section('resilience', { totalTimeoutSeconds: seconds });
+  }
+
   /** @param retries - retries after the first attempt @returns this builder */
   maxRetries(retries: number): this {
     return this.#section('resilience', { maxRetries: retries });

@@ -24,7 +24,7 @@ describe('DockerHubConfig.fromEnv', () => {
     const c = DockerHubConfig.fromEnv({});
     expect(c.hubUrl).toBe('https://hub.docker.com');
     expect(c.registryUrl).toBeUndefined();
-    expect(c.resilience).toEqual({ timeoutSeconds: 60, maxRetries: 3, circuitBreaker: { failureThreshold: 5, successThreshold: 2, resetTimeoutSeconds: 30 } });
+    expect(c.resilience).toEqual({ timeoutSeconds: 60, totalTimeoutSeconds: 3600, maxRetries: 3, circuitBreaker: { failureThreshold: 5, successThreshold: 2, resetTimeoutSeconds: 30 } });
     expect(c.upload).toEqual({ chunkSizeMb: 5, maxConcurrentUploads: 5, maxConcurrentDownloads: 10 });
     expect(c.cache.enabled).toBe(true);
     expect(isResolvedConfig(c)).toBe(true);
@@ -65,6 +65,23 @@ describe('DockerHubConfig.fromEnv', () => {
   });
 });
 
+describe('resilience.totalTimeoutSeconds', () => {
+  it('is an hour by default and read from DOCKER_TOTAL_TIMEOUT_SECONDS, total_timeout_seconds and the builder', () => {
+    expect(DockerHubConfig.fromEnv({}).resilience.totalTimeoutSeconds).toBe(3600);
+    expect(DockerHubConfig.fromEnv({ DOCKER_TOTAL_TIMEOUT_SECONDS: '90' }).resilience.totalTimeoutSeconds).toBe(90);
+    const file = join(dir, 'total.yaml');
+    writeFileSync(file, 'docker_hub:\n  resilience:\n    total_timeout_seconds: 0\n');
+    expect(DockerHubConfig.fromFile(file, { env: {} }).resilience.totalTimeoutSeconds).toBe(0);
+    expect(DockerHubConfig.builder().totalTimeoutSeconds(30).build().resilience.totalTimeoutSeconds).toBe(30);
+  });
+
+  it('rejects a negative or non-numeric value by its variable name', () => {
+    const err = catchConfig(() => DockerHubConfig.fromEnv({ DOCKER_TOTAL_TIMEOUT_SECONDS: '-1' }));
+    expect(err.issues.map((i) => i.path)).toEqual(['DOCKER_TOTAL_TIMEOUT_SECONDS']);
+    expect(catchConfig(() => DockerHubConfig.fromEnv({ DOCKER_TOTAL_TIMEOUT_SECONDS: 'soon' })).issues[0]?.message).toBe('must be a number');
+  });
+});
+
 describe('DockerHubConfig.fromFile', () => {
   it('reads the seed 4.2 YAML schema with ${VAR} interpolation', () => {
     const file = join(dir, 'ok.yaml');
@@ -89,7 +106,7 @@ describe('DockerHubConfig.fromFile', () => {
     const c = DockerHubConfig.fromFile(file, { env: { REG_URL: 'http://127.0.0.1:5000', BOB_PW: 'pw-from-env' } });
     expect(c.registryUrl).toBe('http://127.0.0.1:5000');
     expect(c.auth.password?.reveal()).toBe('pw-from-env');
-    expect(c.resilience).toEqual({ timeoutSeconds: 45, maxRetries: 2, circuitBreaker: { failureThreshold: 3, successThreshold: 1, resetTimeoutSeconds: 10 } });
+    expect(c.resilience).toEqual({ timeoutSeconds: 45, totalTimeoutSeconds: 3600, maxRetries: 2, circuitBreaker: { failureThreshold: 3, successThreshold: 1, resetTimeoutSeconds: 10 } });
     expect(c.upload.maxConcurrentDownloads).toBe(4);
     expect(c.cache).toEqual({ manifestTtlSeconds: 0, tagTtlSeconds: 5, enabled: false });
     expect(c.observability.logLevel).toBe('debug');

@@ -6,6 +6,7 @@ const ENV_FIELDS: readonly (readonly [string, string])[] = [
   ['DOCKER_REGISTRY_URL', 'registryUrl'],
   ['DOCKER_AUTH_URL', 'authUrl'],
   ['DOCKER_TIMEOUT_SECONDS', 'resilience.timeoutSeconds'],
+  ['DOCKER_TOTAL_TIMEOUT_SECONDS', 'resilience.totalTimeoutSeconds'],
   ['DOCKER_MAX_RETRIES', 'resilience.maxRetries'],
   ['DOCKER_CHUNK_SIZE_MB', 'upload.chunkSizeMb'],
   ['DOCKER_HUB_USERNAME', 'auth.username'],
@@ -30,7 +31,7 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
 
 /**
  * Builds configuration input from environment variables (`DOCKER_HUB_URL`, `DOCKER_REGISTRY_URL`,
- * `DOCKER_AUTH_URL`, `DOCKER_TIMEOUT_SECONDS`, `DOCKER_CHUNK_SIZE_MB`, `DOCKER_MAX_RETRIES`,
+ * `DOCKER_AUTH_URL`, `DOCKER_TIMEOUT_SECONDS`, `DOCKER_TOTAL_TIMEOUT_SECONDS`, `DOCKER_CHUNK_SIZE_MB`, `DOCKER_MAX_RETRIES`,
  * `DOCKER_HUB_USERNAME`, `DOCKER_HUB_PASSWORD`, `DOCKER_HUB_ACCESS_TOKEN`); empty values are unset.
  * @param env - the environment (default `process.env`)
  * @returns the input (not yet validated)

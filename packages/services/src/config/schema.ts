@@ -52,6 +52,13 @@ const resilienceSchema = z
   .object({
     timeoutSeconds: numeric(z.number().positive('must be greater than 0').max(3600, 'must be at most 3600')).default(60),
     maxRetries: numeric(z.number().int('must be a whole number').min(0, 'must be 0 or more').max(20, 'must be at most 20')).default(3),
+    /**
+     * Deadline of one operation (a request with its retries and its body, or one retried step
+     * such as a manifest read or a whole blob upload), in seconds; 0 turns it off. The default of
+     * an hour ends a server that trickles or stalls forever without cutting a multi-GB upload on a
+     * slow uplink; lower it where a bound matters more (CI).
+     */
+    totalTimeoutSeconds: numeric(z.number().min(0, 'must be 0 or more').max(86_400, 'must be at most 86400')).default(3600),
     circuitBreaker: z
       .object({
         failureThreshold: positiveInt(5),
