@@ -1,4 +1,4 @@
-import { ConfigError, WebhookError } from '@llmdevops/docker-hub-core';
+import { ConfigError, systemClock, WebhookError } from '@llmdevops/docker-hub-core';
 import { headerValue, mediaTypeOf } from '../internal/headers.js';
 import { parseJsonSafely } from '../schemas/parse-json.js';
 import { verifySignature } from '../verify/signature.js';
@@ -100,7 +100,7 @@ const dedupeKey = (event: WebhookEvent): string => `${event.source}:${event.id}`
  * Creates a webhook receiver for Docker Hub push payloads and distribution notifications.
  * @param options - secrets, limits, deduplication, acknowledgment and confirmation
  * @returns the receiver; serve it with `createNodeMiddleware` or `createFetchHandler`
- * @throws {@link @llmdevops/docker-hub-core!ConfigError | ConfigError} for invalid options (never quoting a secret)
+ * @throws {@link @llmdevops/docker-hub-core!ConfigError | ConfigError} for unknown or invalid options (never quoting a secret)
  * @example
  * ```ts
  * const webhooks = createWebhooks({ sharedSecret: { secrets: new Secret(process.env.HOOK_TOKEN ?? '') } });
@@ -114,7 +114,7 @@ export function createWebhooks(options: WebhooksOptions = {}): Webhooks {
   const preflight = createPreflight(resolved, options.allowSources);
   const registry = new ListenerRegistry();
   if (options.onError !== undefined) registry.addErrorHandler(options.onError);
-  const clock = options.clock ?? { now: () => Date.now() };
+  const clock = options.clock ?? systemClock;
   const dedupe =
     options.dedupe ?? new DedupeWindow(resolved.dedupeWindowMs, () => clock.now());
 

@@ -1,4 +1,11 @@
-import { ConfigError, type ConfigIssue } from '@llmdevops/docker-hub-core';
+import {
+  ConfigError,
+  optionCheck,
+  systemClock,
+  validateOptions,
+  type Clock,
+  type ConfigIssue,
+} from '@llmdevops/docker-hub-core';
 
 /**
  * Where a receiver remembers the deliveries it accepted, so that a redelivery is answered
@@ -27,8 +34,8 @@ export interface DedupeStoreOptions {
   readonly windowMs?: number;
   /** Most keys kept at once; past it the oldest are forgotten first (default 10,000). */
   readonly maxEntries?: number;
-  /** Clock in ms (default `Date.now`). */
-  readonly clock?: { now(): number };
+  /** Clock in ms (default the system clock). */
+  readonly clock?: Pick<Clock, 'now'>;
 }
 
 /** Default of {@link DedupeStoreOptions.windowMs}: ten minutes. @internal */
@@ -103,7 +110,7 @@ function checkInteger(issues: ConfigIssue[], path: string, value: number, min: n
  * Creates a bounded, in-memory {@link DedupeStore} to share between receivers.
  * @param options - window, size bound and clock
  * @returns the store
- * @throws {@link @llmdevops/docker-hub-core!ConfigError | ConfigError} when `windowMs` or `maxEntries` is not a valid integer
+ * @throws {@link @llmdevops/docker-hub-core!ConfigError | ConfigError} for an unknown option, or when `windowMs` or `maxEntries` is not a valid integer
  * @example
  * ```ts
  * const dedupe = createDedupeStore();
@@ -113,12 +120,17 @@ function checkInteger(issues: ConfigIssue[], path: string, value: number, min: n
  * @public
  */
 export function createDedupeStore(options: DedupeStoreOptions = {}): DedupeStore {
+  validateOptions('createDedupeStore options', options, {
+    windowMs: optionCheck.number(),
+    maxEntries: optionCheck.number(),
+    clock: optionCheck.clock({ sleep: false }),
+  });
   const issues: ConfigIssue[] = [];
   const windowMs = options.windowMs ?? DEFAULT_DEDUPE_WINDOW_MS;
   const maxEntries = options.maxEntries ?? 10_000;
   checkInteger(issues, 'windowMs', windowMs, 0);
   checkInteger(issues, 'maxEntries', maxEntries, 1);
   if (issues.length > 0) throw new ConfigError(issues);
-  const clock = options.clock ?? { now: () => Date.now() };
+  const clock = options.clock ?? systemClock;
   return new DedupeWindow(windowMs, () => clock.now(), maxEntries);
 }

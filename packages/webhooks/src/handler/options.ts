@@ -1,4 +1,13 @@
-import { ConfigError, Secret, type ConfigIssue } from '@llmdevops/docker-hub-core';
+import {
+  ConfigError,
+  optionCheck as check,
+  Secret,
+  validateOptions,
+  type Clock,
+  type ConfigIssue,
+  type OptionCheck,
+  type OptionRules,
+} from '@llmdevops/docker-hub-core';
 import { DEFAULT_JSON_LIMITS, type JsonLimits } from '../schemas/parse-json.js';
 import { SIGNATURE_HEADER } from '../verify/signature.js';
 import { DEFAULT_SECRET_NAMES, type SharedSecretLocation } from '../verify/shared-secret.js';
@@ -73,8 +82,8 @@ export interface WebhooksOptions {
   readonly limits?: Partial<JsonLimits>;
   /** Accept a `callback_url` naming a loopback or private host (simulators); default false. */
   readonly allowNonPublicCallbackUrl?: boolean;
-  /** Clock for the dedupe window (default `Date.now`). */
-  readonly clock?: { now(): number };
+  /** Clock for the dedupe window (default the system clock). */
+  readonly clock?: Pick<Clock, 'now'>;
 }
 
 /** Options after defaults and validation. @internal */
@@ -100,14 +109,47 @@ function checkNumber(issues: ConfigIssue[], path: string, value: number, min: nu
   return value;
 }
 
+const isSecret = (v: unknown): boolean =>
+  typeof v === 'string' || v instanceof Secret || (typeof v === 'object' && v !== null && typeof (v as { reveal?: unknown }).reveal === 'function');
+
+const secretInput: OptionCheck = check.anyOf(
+  'must be a Secret, a string, or an array of them',
+  check.that(isSecret, ''),
+  check.array(check.that(isSecret, '')),
+);
+
+// Types and keys only; ranges and secrets are checked below, so every such problem is listed at once.
+const RULES: OptionRules<WebhooksOptions> = {
+  maxBodyBytes: check.number(),
+  sharedSecret: check.shape<SharedSecretOptions>({
+    secrets: secretInput,
+    from: check.oneOf(['query', 'header', 'path']),
+    name: check.string(),
+  }),
+  signature: check.shape<SignatureOptions>({ secrets: secretInput, header: check.string() }),
+  allowSources: check.array(check.string()),
+  dedupeWindowMs: check.number(),
+  dedupe: check.object(),
+  ack: check.oneOf(['before-listeners', 'after-listeners']),
+  queue: check.function(),
+  queueRetryAfterSeconds: check.number(),
+  confirm: check.function(),
+  confirmTimeoutMs: check.number(),
+  onError: check.function(),
+  limits: check.shape<Partial<JsonLimits>>({ maxDepth: check.number(), maxStringLength: check.number() }),
+  allowNonPublicCallbackUrl: check.boolean(),
+  clock: check.clock({ sleep: false }),
+};
+
 /**
- * Applies defaults and validates numbers and secrets.
+ * Applies defaults and validates keys, types, numbers and secrets.
  * @param options - what the caller passed
  * @returns resolved options
- * @throws {@link @llmdevops/docker-hub-core!ConfigError | ConfigError} listing every bad option (never a secret value)
+ * @throws {@link @llmdevops/docker-hub-core!ConfigError | ConfigError} naming unknown keys and wrong types, else listing every bad value (never a secret value)
  * @internal
  */
 export function resolveOptions(options: WebhooksOptions): ResolvedOptions {
+  validateOptions('createWebhooks options', options, RULES);
   const issues: ConfigIssue[] = [];
   const num = (path: string, value: number | undefined, fallback: number, min: number): number =>
     checkNumber(issues, path, value ?? fallback, min);
