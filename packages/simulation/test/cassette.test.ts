@@ -96,9 +96,8 @@ describe('cassettes', () => {
       )
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CassetteMissError);
-    expect((err as CassetteMissError).closest).toBe(
-      'GET http://registry.test/v2/rec/app/manifests/v1',
-    );
+    expect((err as CassetteMissError).closest).toBe('GET /v2/rec/app/manifests/v1 #0');
+    expect((err as CassetteMissError).message).toContain(`in cassette ${path}`);
   });
 
   it('update mode records only what is missing and drops unused entries; passthrough records nothing', async () => {
@@ -121,10 +120,7 @@ describe('cassettes', () => {
     const saved = JSON.parse(await readFile(path, 'utf8')) as {
       entries: { request: { url: string } }[];
     };
-    expect(saved.entries.map((e) => e.request.url)).toEqual([
-      'http://r.test/v2/',
-      'http://r.test/v2/_catalog',
-    ]);
+    expect(saved.entries.map((e) => e.request.url)).toEqual(['/v2/', '/v2/_catalog']);
     const pass = createCassette({
       path: join(dir, 'pass.json'),
       mode: 'passthrough',
@@ -135,12 +131,17 @@ describe('cassettes', () => {
     await expect(readFile(join(dir, 'pass.json'))).rejects.toThrow();
   });
 
-  it('replays repeated identical requests in recorded order', async () => {
+  it('replays repeated identical requests in recorded order (failed answers kept with recordFailedRequests)', async () => {
     const flaky = createSimulator({
       faults: [{ match: { path: '/v2/', attempt: 1 }, status: 503 }],
     });
     const path = join(dir, 'order.json');
-    const rec = createCassette({ path, mode: 'record', upstream: flaky.fetch });
+    const rec = createCassette({
+      path,
+      mode: 'record',
+      upstream: flaky.fetch,
+      recordFailedRequests: true,
+    });
     expect((await rec.fetch(new Request('http://o.test/v2/'))).status).toBe(503);
     expect((await rec.fetch(new Request('http://o.test/v2/'))).status).toBe(200);
     await rec.save();

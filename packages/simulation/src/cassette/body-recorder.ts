@@ -90,7 +90,7 @@ export function recordBody(
       if (parts !== undefined && size > inlineLimit) {
         await mkdir(join(blobFolder(cassettePath), 'sha256'), { recursive: true });
         tmpPath = join(blobFolder(cassettePath), `${randomUUID()}.tmp`);
-        file = createWriteStream(tmpPath);
+        file = createWriteStream(tmpPath, { mode: 0o600 });
         for (const p of parts) file.write(p);
         parts = undefined;
       }

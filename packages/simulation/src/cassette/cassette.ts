@@ -1,7 +1,7 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
-import { CassetteMissError } from '@llmdevops/docker-hub-core';
+import { CassetteInvalidError, CassetteMissError } from '@llmdevops/docker-hub-core';
 import { fetch, type Dispatcher } from 'undici';
 import { iterateBody, toWebStream } from '../internal/streams.js';
 import {
@@ -9,28 +9,26 @@ import {
   type FetchHandler,
 } from '../serve/dispatcher/simulator-dispatcher.js';
 import { recordBody } from './body-recorder.js';
-import { blobFolder, loadCassette, saveCassette, type CassetteEntry } from './format.js';
+import { persistable, ORIGIN_PLACEHOLDER, type HeldEntry } from './entries.js';
+import {
+  blobFolder,
+  loadCassette,
+  saveCassette,
+  type CassetteBody,
+  type CassetteFile,
+} from './format.js';
 import {
   closest,
+  hashRequestBody,
   matchedHeaders,
   matchKey,
-  type MatchOptions,
+  normalizeUrl,
   type RequestFacts,
 } from './match.js';
-import { redactHeaders, redactJsonBody, redactUrl, type RedactOptions } from './redact.js';
+import { validateCassetteOptions, type CassetteMode, type CassetteOptions } from './options.js';
+import { asText, redactBodyText, redactHeaders } from './redact.js';
 
-/**
- * Cassette modes (one table; names differ between tools, style C18.8):
- *
- * | mode | recorded entries used | a request with no entry | saved on `save()` |
- * |---|---|---|---|
- * | `record` | no (starts empty) | goes upstream, recorded | everything recorded |
- * | `replay` | yes | `CassetteMissError` naming the closest entry | nothing |
- * | `update` | yes | goes upstream, recorded (Polly `recordIfMissing`) | used + new entries |
- * | `passthrough` | no | goes upstream, not recorded | nothing |
- * @public
- */
-export type CassetteMode = 'record' | 'replay' | 'update' | 'passthrough';
+export type { CassetteMode, CassetteOptions } from './options.js';
 
 const MODES: Readonly<
   Record<CassetteMode, { load: boolean; replay: boolean; record: boolean; save: boolean }>
@@ -41,18 +39,10 @@ const MODES: Readonly<
   passthrough: { load: false, replay: false, record: false, save: false },
 };
 
-/** Options of {@link createCassette}. @public */
-export interface CassetteOptions {
-  /** The cassette file (large bodies go to `<path>.blobs/`). */
-  readonly path: string;
-  readonly mode: CassetteMode;
-  /** Where unrecorded requests go (required unless `mode` is `replay`). */
-  readonly upstream?: FetchHandler;
-  readonly match?: MatchOptions;
-  readonly redact?: RedactOptions;
-  /** Largest body stored inline (default 64 KiB). */
-  readonly inlineLimit?: number;
-}
+/** Bodies of non content-addressed answers stay inline (and redacted) up to this size. */
+const REDACTED_INLINE_LIMIT = 32 * 1024 * 1024;
+const NULL_BODY = new Set([101, 204, 205, 304]);
+const CONTENT_ADDRESSED = /^\/v2\/.+\/(?:blobs|manifests)\/[^/]+$/;
 
 /** A recorder/replayer. @public */
 export interface Cassette {
@@ -60,100 +50,162 @@ export interface Cassette {
   fetch: FetchHandler;
   /** An undici Dispatcher over {@link Cassette.fetch}. */
   readonly dispatcher: SimulatorDispatcher;
-  /** Writes the cassette (per the mode's table row). */
+  /** Waits for recordings in flight and writes the cassette (per the mode's table row). */
   save(): Promise<void>;
 }
 
-async function hashBody(request: Request): Promise<{ bytes: Buffer; sha256: string }> {
+async function readBody(request: Request): Promise<Buffer> {
   const parts: Uint8Array[] = [];
   for await (const c of iterateBody(request.body)) parts.push(c);
-  const bytes = Buffer.concat(parts);
-  return { bytes, sha256: `sha256:${createHash('sha256').update(bytes).digest('hex')}` };
+  return Buffer.concat(parts);
+}
+
+function isFailure(status: number): boolean {
+  return status === 429 || status >= 500;
+}
+
+function isContentAddressed(method: string, path: string, status: number): boolean {
+  return (method === 'GET' || method === 'HEAD') && status < 300 && CONTENT_ADDRESSED.test(path);
+}
+
+interface Session {
+  salt: string | undefined;
+  readonly entries: HeldEntry[];
+}
+
+async function openSession(options: CassetteOptions): Promise<Session> {
+  const mode = MODES[options.mode];
+  const loads = mode.load;
+  const file: CassetteFile | undefined = loads
+    ? await loadCassette(options.path)
+    : await loadCassette(options.path).catch(() => undefined);
+  const match = options.matchRequestsBy ?? {};
+  const saves = mode.save || options.recordIfMissing === true;
+  if (loads && file !== undefined && file.salt === undefined && saves)
+    throw new CassetteInvalidError(
+      `cassette ${options.path} has schema version 1 (unsalted body digests) and cannot be updated; re-record it with mode record`,
+    );
+  if (loads && file?.salt !== undefined && options.salt !== undefined && options.salt !== file.salt)
+    throw new CassetteInvalidError(
+      `cassette ${options.path} was recorded with a different salt than the one given; its body hashes would never match`,
+    );
+  const salt =
+    loads && file !== undefined
+      ? file.salt
+      : (options.salt ?? file?.salt ?? randomBytes(16).toString('hex'));
+  const entries: HeldEntry[] = loads
+    ? (file?.entries ?? []).map((e) => {
+        const request: RequestFacts = {
+          ...e.request,
+          url: normalizeUrl(e.request.url, match, options.redact),
+        };
+        return {
+          key: matchKey(request, match),
+          request,
+          order: e.order,
+          response: e.response,
+          ...(e.recordedAt === undefined ? {} : { recordedAt: e.recordedAt }),
+          used: false,
+          fresh: false,
+        };
+      })
+    : [];
+  return { salt, entries };
 }
 
 /**
- * Creates a recorder/replayer for one cassette file. Requests are matched by method, normalised
- * URL, allow-listed headers, body digest and order among identical requests; secrets are
- * redacted before anything is written.
- * @param options - file, mode, upstream, matching and redaction
+ * Creates a recorder/replayer for one cassette file. Requests are matched on their redacted,
+ * normalised form (method, path and sorted query without origin, allow-listed headers, salted body
+ * hash) and their repetition index; secrets are redacted before anything is written, and the
+ * same session always writes the same bytes.
+ * @param options - file, mode, upstream, matching, redaction and recording policy
  * @returns the cassette (call `save()` at the end)
- * @throws {@link @llmdevops/docker-hub-core!CassetteInvalidError | CassetteInvalidError} (from `fetch`) when the file is malformed
+ * @throws {@link @llmdevops/docker-hub-core!ConfigError | ConfigError} listing every bad option (e.g. mode `record` without `upstream`)
+ * @throws {@link @llmdevops/docker-hub-core!CassetteInvalidError | CassetteInvalidError} naming the file when mode `replay` has none to read; from `fetch` and `save` when the file is malformed
  * @public
  */
 export function createCassette(options: CassetteOptions): Cassette {
-  const mode = MODES[options.mode];
-  const match = options.match ?? {};
-  const entries: CassetteEntry[] = [];
-  const used = new Set<string>();
+  const valid = validateCassetteOptions(options);
+  const mode = MODES[valid.mode];
+  const match = valid.matchRequestsBy ?? {};
+  const redact = valid.redact ?? {};
+  const records = mode.record || valid.recordIfMissing === true;
+  const seen = new Map<string, number>();
   const pending = new Set<Promise<void>>();
-  const counters = new Map<string, number>();
-  const loaded = mode.load
-    ? loadCassette(options.path).then((f) => entries.push(...f.entries))
-    : Promise.resolve(0);
-  const facts = (e: CassetteEntry): RequestFacts => e.request;
+  const session = openSession(valid);
+  session.catch(() => undefined);
 
-  const replay = (entry: CassetteEntry): Response => {
-    used.add(entry.id);
+  const replay = (entry: HeldEntry, request: Request): Response => {
+    entry.used = true;
     const b = entry.response.body;
-    const nullBody = [101, 204, 205, 304].includes(entry.response.status);
+    const nullBody = NULL_BODY.has(entry.response.status) || request.method === 'HEAD';
     const body = nullBody
       ? null
       : 'blobDigest' in b
         ? toWebStream(
             createReadStream(
-              join(blobFolder(options.path), 'sha256', b.blobDigest.slice(7)),
+              join(blobFolder(valid.path), 'sha256', b.blobDigest.slice(7)),
             ) as AsyncIterable<Uint8Array>,
           )
         : Buffer.from(b.data, b.encoding);
-    return new Response(body, { status: entry.response.status, headers: entry.response.headers });
+    const origin = new URL(request.url).origin;
+    const headers = Object.entries(entry.response.headers).map(([k, v]): [string, string] => [
+      k,
+      v.split(ORIGIN_PLACEHOLDER).join(origin),
+    ]);
+    return new Response(body, { status: entry.response.status, headers });
   };
 
-  const record = async (
+  const storedBody = (
+    bytes: Buffer | undefined,
+    stored: CassetteBody,
+    contentAddressed: boolean,
+  ): CassetteBody => {
+    if (bytes === undefined) return stored;
+    const text = asText(bytes);
+    if (text === undefined) return { encoding: 'base64', data: bytes.toString('base64') };
+    return { encoding: 'utf8', data: contentAddressed ? text : redactBodyText(text, redact) };
+  };
+
+  const forward = async (
     request: Request,
-    wanted: RequestFacts,
-    bodyBytes: Buffer,
-    key: string,
+    bytes: Buffer,
+    { facts, order, held }: { facts: RequestFacts; order: number; held: Session },
   ): Promise<Response> => {
-    const upstream = options.upstream;
-    if (upstream === undefined) throw new Error(`cassette mode ${options.mode} needs an upstream`);
-    const init: RequestInit & { duplex?: 'half' } = {
-      method: request.method,
-      headers: request.headers,
-    };
-    if (bodyBytes.length > 0) init.body = bodyBytes;
+    const upstream = valid.upstream;
+    if (upstream === undefined)
+      throw new CassetteMissError(
+        `${facts.method} ${facts.url} (no upstream) in cassette ${valid.path}`,
+      );
+    const init: RequestInit = { method: request.method, headers: request.headers };
+    if (bytes.length > 0) init.body = bytes;
     const response = await upstream(new Request(request.url, init));
-    if (!mode.record) return response;
-    const copy = recordBody(response.body, options.path, options.inlineLimit ?? 65_536);
+    if (!records || (isFailure(response.status) && valid.recordFailedRequests !== true))
+      return response;
+    const path = new URL(request.url).pathname;
+    const contentAddressed = isContentAddressed(facts.method, path, response.status);
+    const limit = contentAddressed ? (valid.inlineLimit ?? 65_536) : REDACTED_INLINE_LIMIT;
+    const copy = recordBody(response.body, valid.path, limit);
     const headers: Record<string, string> = {};
     response.headers.forEach((v, k) => (headers[k] = v));
-    const order = entries.filter((e) => matchKey(facts(e), match) === key).length;
+    const recordedAt =
+      valid.clock === undefined ? undefined : new Date(valid.clock.now()).toISOString();
     const finished = copy.done.then(
       ({ body, stored }) => {
-        const isJson = (headers['content-type'] ?? '').includes('json');
-        const inline =
-          body !== undefined && isJson
-            ? {
-                encoding: 'utf8' as const,
-                data: redactJsonBody(body.toString('utf8'), options.redact),
-              }
-            : stored;
-        const entry: CassetteEntry = {
-          id: randomUUID(),
+        held.entries.push({
+          key: matchKey(facts, match),
+          request: facts,
           order,
-          request: {
-            ...wanted,
-            url: redactUrl(wanted.url, options.redact),
-            headers: redactHeaders(wanted.headers, options.redact),
-          },
           response: {
             status: response.status,
-            headers: redactHeaders(headers, options.redact),
-            body: inline,
+            headers: redactHeaders(headers, redact),
+            body: storedBody(body, stored, contentAddressed),
           },
-          recordedAt: new Date().toISOString(),
-        };
-        entries.push(entry);
-        used.add(entry.id);
+          ...(recordedAt === undefined ? {} : { recordedAt }),
+          origin: new URL(request.url).origin,
+          used: true,
+          fresh: true,
+        });
       },
       () => undefined,
     );
@@ -162,45 +214,66 @@ export function createCassette(options: CassetteOptions): Cassette {
     return new Response(copy.stream, { status: response.status, headers: response.headers });
   };
 
+  const miss = (facts: RequestFacts, n: number, held: Session, recorded: number): never => {
+    const repeat =
+      recorded > 0
+        ? ` (repetition ${String(n + 1)}, recorded ${String(recorded)}; allowRepeats replays the last)`
+        : '';
+    throw new CassetteMissError(
+      `${facts.method} ${facts.url}${repeat} in cassette ${valid.path}`,
+      closest(
+        facts,
+        held.entries.map((e) => ({ ...e.request, order: e.order })),
+      ),
+    );
+  };
+
   const handle: FetchHandler = async (request) => {
-    await loaded;
-    const { bytes, sha256 } = await hashBody(request);
-    const wanted: RequestFacts = {
-      method: request.method,
-      url: request.url,
-      headers: matchedHeaders(request.headers, match),
-      bodySha256: sha256,
-      bodySize: bytes.length,
+    const held = await session;
+    const bytes = await readBody(request);
+    const facts: RequestFacts = {
+      method: request.method.toUpperCase(),
+      url: normalizeUrl(request.url, match, redact),
+      headers: matchedHeaders(request.headers, match, redact),
+      ...hashRequestBody(bytes, held.salt, redact),
     };
-    const key = matchKey(wanted, match);
+    const key = matchKey(facts, match);
+    const n = seen.get(key) ?? 0;
+    seen.set(key, n + 1);
     if (mode.replay) {
-      const n = counters.get(key) ?? 0;
-      counters.set(key, n + 1);
-      const candidates = entries.filter((e) => matchKey(facts(e), match) === key);
-      const hit = candidates.find((e) => e.order === n) ?? candidates.at(-1);
-      if (hit !== undefined) return replay(hit);
-      if (!mode.record)
-        throw new CassetteMissError(
-          `${wanted.method} ${wanted.url}`,
-          closest(wanted, entries.map(facts)),
-        );
+      const candidates = held.entries.filter((e) => e.key === key);
+      const last = candidates.reduce<HeldEntry | undefined>(
+        (a, e) => (a === undefined || e.order > a.order ? e : a),
+        undefined,
+      );
+      const hit =
+        candidates.find((e) => e.order === n) ?? (valid.allowRepeats === true ? last : undefined);
+      if (hit !== undefined) return replay(hit, request);
+      if (!records) miss(facts, n, held, candidates.length);
     }
-    return record(request, wanted, bytes, key);
+    return forward(request, bytes, { facts, order: n, held });
   };
 
   return {
     fetch: handle,
     dispatcher: new SimulatorDispatcher(handle),
     async save() {
-      await loaded;
+      const held = await session;
       await Promise.all([...pending]);
-      if (!mode.save) return;
-      const kept = options.mode === 'update' ? entries.filter((e) => used.has(e.id)) : entries;
-      await saveCassette(options.path, {
-        schemaVersion: 1,
+      const fresh = held.entries.filter((e) => e.fresh);
+      const write =
+        valid.mode === 'record' ||
+        valid.mode === 'update' ||
+        (valid.mode === 'replay' && valid.recordIfMissing === true && fresh.length > 0);
+      if (!write) return;
+      const kept = valid.mode === 'update' ? held.entries.filter((e) => e.used) : held.entries;
+      const file: CassetteFile = {
+        schemaVersion: 2,
         recordedWith: 'docker-hub-simulation',
-        entries: kept,
-      });
+        ...(held.salt === undefined ? {} : { salt: held.salt }),
+        entries: persistable(kept, valid.beforePersist, valid.path),
+      };
+      await saveCassette(valid.path, file);
     },
   };
 }
@@ -222,7 +295,7 @@ export function dispatcherUpstream(dispatcher: Dispatcher): FetchHandler {
     };
     if (request.body !== null) Object.assign(init, { body: request.body, duplex: 'half' });
     const res = await fetch(request.url, init);
-    const nullBody = [101, 204, 205, 304].includes(res.status) || request.method === 'HEAD';
+    const nullBody = NULL_BODY.has(res.status) || request.method === 'HEAD';
     return new Response(nullBody ? null : (res.body as ReadableStream<Uint8Array> | null), {
       status: res.status,
       headers: [...res.headers],

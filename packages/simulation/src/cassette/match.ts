@@ -1,84 +1,136 @@
-/** How recorded requests are matched on replay (Polly's `matchRequestsBy`). @public */
+import { createHash, createHmac } from 'node:crypto';
+import {
+  asText,
+  redactBodyText,
+  redactHeaders,
+  redactSearchParams,
+  type RedactOptions,
+} from './redact.js';
+
+/** Which parts of a request identify it on replay (in the spirit of Polly's `matchRequestsBy`). @public */
 export interface MatchOptions {
-  /** Headers compared (default `accept`, `content-type`, `range`). */
+  /** Request headers compared and recorded (default `accept`, `content-type`, `range`; credentials are never recorded). */
   readonly headers?: readonly string[];
-  /** Query parameters dropped before comparing URLs (default `_state`). */
-  readonly dropQuery?: readonly string[];
-  /** Whether the request body digest and size must match (default true). */
+  /** Query parameters ignored (dropped before comparing and recording; default `_state`), e.g. `account`. */
+  readonly ignoreQuery?: readonly string[];
+  /** Whether the request body (salted hash and size) must match (default true). */
   readonly body?: boolean;
 }
 
-/** The facts a request is matched by. @internal */
+/** The facts a request is matched by, all already redacted and normalised. @internal */
 export interface RequestFacts {
   readonly method: string;
+  /** Path and sorted, redacted query; no origin. */
   readonly url: string;
-  readonly headers: Record<string, string>;
-  readonly bodySha256: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly bodyHash: string;
   readonly bodySize: number;
 }
 
+const DEFAULT_HEADERS = ['accept', 'content-type', 'range'];
+
 /**
- * The headers kept for matching (and recording).
+ * The headers kept for matching and recording, redacted.
  * @param headers - all request headers
- * @param options - match options
+ * @param match - match options
+ * @param redact - redaction options
  * @returns the allow-listed headers, lower-case names
  * @internal
  */
-export function matchedHeaders(headers: Headers, options: MatchOptions): Record<string, string> {
+export function matchedHeaders(
+  headers: Headers,
+  match: MatchOptions,
+  redact: RedactOptions = {},
+): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const name of options.headers ?? ['accept', 'content-type', 'range']) {
+  for (const name of match.headers ?? DEFAULT_HEADERS) {
     const v = headers.get(name);
     if (v !== null) out[name.toLowerCase()] = v;
   }
-  return out;
+  return redactHeaders(out, redact);
 }
 
 /**
- * A normalised URL: origin ignored, query sorted, volatile parameters dropped.
- * @param url - absolute URL
- * @param options - match options
+ * A normalised, redacted URL: origin dropped (a cassette replays on any address), ignored
+ * parameters dropped, secret parameter values replaced, query sorted.
+ * @param url - absolute URL (or a path, resolved against a placeholder origin)
+ * @param match - match options
+ * @param redact - redaction options
  * @returns path and sorted query
  * @internal
  */
-export function normalizeUrl(url: string, options: MatchOptions): string {
-  const u = new URL(url);
-  for (const name of options.dropQuery ?? ['_state']) u.searchParams.delete(name);
+export function normalizeUrl(url: string, match: MatchOptions, redact: RedactOptions = {}): string {
+  const u = new URL(url, 'http://cassette.invalid');
+  const ignored = new Set((match.ignoreQuery ?? ['_state']).map((n) => n.toLowerCase()));
+  for (const name of new Set(u.searchParams.keys()))
+    if (ignored.has(name.toLowerCase())) u.searchParams.delete(name);
+  redactSearchParams(u.searchParams, redact);
   u.searchParams.sort();
   const q = u.searchParams.toString();
   return q === '' ? u.pathname : `${u.pathname}?${q}`;
 }
 
 /**
- * The key identical requests share.
- * @param facts - the request
- * @param options - match options
- * @returns the key
+ * Hashes a request body as recorded: the body is redacted first (a password in a form or JSON
+ * body never reaches the hash), then keyed with the cassette's salt (HMAC-SHA256).
+ * @param bytes - the body
+ * @param salt - the cassette's salt; `undefined` only for legacy files (plain SHA-256 of the raw body)
+ * @param redact - redaction options
+ * @returns the hash (`hmac-sha256:<hex>` or legacy `sha256:<hex>`) and the hashed size
  * @internal
  */
-export function matchKey(facts: RequestFacts, options: MatchOptions): string {
-  const headers = Object.entries(facts.headers).sort(([a], [b]) => a.localeCompare(b));
-  const body = options.body === false ? '' : `${facts.bodySha256}:${String(facts.bodySize)}`;
-  return JSON.stringify([facts.method, normalizeUrl(facts.url, options), headers, body]);
+export function hashRequestBody(
+  bytes: Buffer,
+  salt: string | undefined,
+  redact: RedactOptions = {},
+): { bodyHash: string; bodySize: number } {
+  if (salt === undefined)
+    return {
+      bodyHash: `sha256:${createHash('sha256').update(bytes).digest('hex')}`,
+      bodySize: bytes.length,
+    };
+  const text = bytes.length === 0 ? undefined : asText(bytes);
+  const hashed = text === undefined ? bytes : Buffer.from(redactBodyText(text, redact), 'utf8');
+  return {
+    bodyHash: `hmac-sha256:${createHmac('sha256', salt).update(hashed).digest('hex')}`,
+    bodySize: hashed.length,
+  };
 }
 
 /**
- * The recorded request most like an unmatched one: same method and longest common path prefix.
+ * The key identical requests share (method, URL, compared headers, body).
+ * @param facts - the request
+ * @param match - match options
+ * @returns the key
+ * @internal
+ */
+export function matchKey(facts: RequestFacts, match: MatchOptions): string {
+  const wanted = (match.headers ?? DEFAULT_HEADERS).map((h) => h.toLowerCase());
+  const headers = Object.entries(facts.headers)
+    .filter(([k]) => wanted.includes(k))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const body = match.body === false ? '' : `${facts.bodyHash}:${String(facts.bodySize)}`;
+  return JSON.stringify([facts.method, facts.url, body, headers]);
+}
+
+/**
+ * The recorded request most like an unmatched one: same method first, then the longest common
+ * prefix of the normalised URL.
  * @param wanted - the unmatched request
- * @param recorded - recorded requests
- * @returns `METHOD url` of the closest, or `undefined` when none
+ * @param recorded - recorded requests with their repetition index
+ * @returns `METHOD url #order` of the closest, or `undefined` when none
  * @internal
  */
 export function closest(
   wanted: RequestFacts,
-  recorded: readonly RequestFacts[],
+  recorded: readonly (RequestFacts & { readonly order: number })[],
 ): string | undefined {
   const score = (r: RequestFacts): number => {
-    const a = new URL(wanted.url).pathname;
-    const b = new URL(r.url).pathname;
     let i = 0;
-    while (i < a.length && a[i] === b[i]) i++;
-    return i + (r.method === wanted.method ? 10_000 : 0);
+    while (i < wanted.url.length && wanted.url[i] === r.url[i]) i++;
+    return i + (r.method === wanted.method ? 100_000 : 0);
   };
-  const best = [...recorded].sort((x, y) => score(y) - score(x))[0];
-  return best === undefined ? undefined : `${best.method} ${best.url}`;
+  let best: (RequestFacts & { readonly order: number }) | undefined;
+  for (const r of recorded) if (best === undefined || score(r) > score(best)) best = r;
+  return best === undefined ? undefined : `${best.method} ${best.url} #${String(best.order)}`;
 }

@@ -1,85 +1,206 @@
-/** What the recorder strips before anything is written. @public */
+/** What the recorder strips before anything is written, on top of the built-in rules. @public */
 export interface RedactOptions {
-  /** Request and response headers removed (lower case; defaults below are always removed). */
+  /** Extra header names whose values are replaced with `[REDACTED]` (any case). */
   readonly headers?: readonly string[];
-  /** Query parameters replaced with `[REDACTED]`. */
+  /** Extra query and form parameter names whose values are replaced (any case). */
   readonly queryParams?: readonly string[];
-  /** JSON body fields (at any depth) replaced with `[REDACTED]`. */
+  /** Extra JSON field names (at any depth, any case) whose values are replaced. */
   readonly bodyFields?: readonly string[];
 }
 
 /** The value written in place of a secret. @public */
 export const REDACTED = '[REDACTED]';
 
-const HEADERS = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie'];
-const QUERY = ['access_token', 'token', 'refresh_token', 'password', 'client_secret'];
-const FIELDS = [
-  'token',
-  'access_token',
-  'refresh_token',
-  'login_2fa_token',
-  'password',
-  'secret',
-  'identifier_token',
-];
+/** What a token's `issued_at` is recorded as (clients treat it as "issued on receipt"). @internal */
+export const NORMALISED_ISSUED_AT = '1970-01-01T00:00:00Z';
+
+/** Headers never written: credentials and the volatile `Date`. */
+const DROPPED_HEADERS = new Set([
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'set-cookie',
+  'date',
+]);
+/** Header names that carry a credential in the value (the value becomes `[REDACTED]`). */
+const SECRET_HEADERS = new Set(['x-registry-auth', 'x-registry-config', 'x-registry-token']);
+/** Names (query, form, JSON, auth-param) that carry a secret whatever their case and separators. */
+const SECRET_WORD = /token|passw|secret|api[-_]?key|credential|signature|session|cookie/i;
+const SECRET_EXACT = new Set(['auth', 'authorization', 'key', 'sig', 'verify', 'otp', 'pat']);
+
+const JWT = /eyJ[\w-]{4,}\.[\w-]+\.[\w-]*/g;
+const SCHEME_CREDENTIAL = /\b(Bearer|Basic)(\s+)[\w.~+/-]+=*(?=[\s,;]|$)/gi;
+const AUTH_PARAM = /([\w-]+)(\s*=\s*)"([^"]*)"/g;
+const PAIR = /(^|[?&;,\s])([\w.%-]+)=([^&#\s"',;]+)/g;
+const FORM = /^[\w.%*-]+=[^&\s]*(?:&[\w.%*-]+=[^&\s]*)*$/;
+
+function lowerSet(names: readonly string[] | undefined): ReadonlySet<string> {
+  return new Set((names ?? []).map((n) => n.toLowerCase()));
+}
+
+function decodeName(name: string): string {
+  try {
+    return decodeURIComponent(name.replace(/\+/g, ' '));
+  } catch {
+    return name;
+  }
+}
 
 /**
- * Removes secret headers.
- * @param headers - the headers
+ * Whether a parameter, field or auth-param name carries a secret (any case, `_` or `-`).
+ * @param name - the name
+ * @param extra - extra lower-case names to treat as secret
+ * @returns true when its value must be redacted
+ * @internal
+ */
+export function isSecretName(name: string, extra: ReadonlySet<string> = new Set()): boolean {
+  const lower = name.toLowerCase();
+  return extra.has(lower) || SECRET_EXACT.has(lower) || SECRET_WORD.test(lower);
+}
+
+/**
+ * Redacts secrets found by shape in free text: JWTs, `Bearer`/`Basic` credentials, quoted
+ * auth-params (`token="…"`) and `name=value` pairs (query strings, form bodies) with a secret name.
+ * @param text - a header value, URL or non-JSON body
  * @param options - extra names
- * @returns a copy without them
+ * @returns the text with those values replaced by `[REDACTED]`
+ * @internal
+ */
+export function redactText(text: string, options: RedactOptions = {}): string {
+  const names = lowerSet([...(options.queryParams ?? []), ...(options.bodyFields ?? [])]);
+  return text
+    .replace(JWT, REDACTED)
+    .replace(
+      SCHEME_CREDENTIAL,
+      (_m, scheme: string, space: string) => `${scheme}${space}${REDACTED}`,
+    )
+    .replace(AUTH_PARAM, (m, name: string, eq: string) =>
+      isSecretName(name, names) ? `${name}${eq}"${REDACTED}"` : m,
+    )
+    .replace(PAIR, (m, lead: string, name: string) =>
+      isSecretName(decodeName(name), names) ? `${lead}${name}=${REDACTED}` : m,
+    );
+}
+
+/**
+ * Redacts recorded headers: credentials and `Date` are dropped, credential-carrying headers
+ * (`X-Registry-Auth`, names like `*-token`, `*-key`) keep their name with the value replaced, and
+ * every other value has secrets found by shape replaced (`Location: …?token=`, `WWW-Authenticate …
+ * token="…"`).
+ * @param headers - lower- or mixed-case names and values
+ * @param options - extra names
+ * @returns a new object with lower-case names
  * @internal
  */
 export function redactHeaders(
-  headers: Record<string, string>,
+  headers: Readonly<Record<string, string>>,
   options: RedactOptions = {},
 ): Record<string, string> {
-  const drop = new Set([...HEADERS, ...(options.headers ?? []).map((h) => h.toLowerCase())]);
-  return Object.fromEntries(Object.entries(headers).filter(([k]) => !drop.has(k.toLowerCase())));
+  const extra = lowerSet(options.headers);
+  const out: Record<string, string> = {};
+  for (const [rawName, value] of Object.entries(headers)) {
+    const name = rawName.toLowerCase();
+    if (DROPPED_HEADERS.has(name)) continue;
+    const secret =
+      extra.has(name) ||
+      SECRET_HEADERS.has(name) ||
+      SECRET_WORD.test(name) ||
+      /-(?:auth|key)$/.test(name);
+    out[name] = secret ? REDACTED : redactText(value, options);
+  }
+  return out;
 }
 
 /**
- * Replaces token-like query parameters.
- * @param url - absolute URL
+ * Replaces secret query parameter values (any case) in a URL's search params, in place.
+ * @param params - the parameters
  * @param options - extra names
- * @returns the URL with those values replaced
  * @internal
  */
-export function redactUrl(url: string, options: RedactOptions = {}): string {
-  const u = new URL(url);
-  for (const name of [...QUERY, ...(options.queryParams ?? [])]) {
-    if (u.searchParams.has(name)) u.searchParams.set(name, REDACTED);
+export function redactSearchParams(params: URLSearchParams, options: RedactOptions = {}): void {
+  const extra = lowerSet(options.queryParams);
+  for (const name of new Set(params.keys())) {
+    if (isSecretName(name, extra)) {
+      const count = params.getAll(name).length;
+      params.delete(name);
+      for (let i = 0; i < count; i++) params.append(name, REDACTED);
+    } else {
+      const values = params.getAll(name);
+      params.delete(name);
+      for (const v of values) params.append(name, redactText(v, options));
+    }
   }
-  return u.toString();
 }
 
-function walk(value: unknown, fields: ReadonlySet<string>): unknown {
-  if (Array.isArray(value)) return value.map((v) => walk(v, fields));
+function redactAll(value: unknown): unknown {
+  if (typeof value === 'string') return value === '' ? value : REDACTED;
+  if (Array.isArray(value)) return value.map(redactAll);
+  if (typeof value === 'object' && value !== null)
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactAll(v)]));
+  return value;
+}
+
+function walk(value: unknown, fields: ReadonlySet<string>, options: RedactOptions): unknown {
+  if (typeof value === 'string') return redactText(value, options);
+  if (Array.isArray(value)) return value.map((v) => walk(v, fields, options));
   if (typeof value !== 'object' || value === null) return value;
   return Object.fromEntries(
-    Object.entries(value).map(([k, v]) => [
-      k,
-      fields.has(k) && typeof v === 'string' ? REDACTED : walk(v, fields),
-    ]),
+    Object.entries(value).map(([k, v]) => {
+      if (k.toLowerCase() === 'issued_at' && typeof v === 'string')
+        return [k, NORMALISED_ISSUED_AT];
+      return [k, isSecretName(k, fields) ? redactAll(v) : walk(v, fields, options)];
+    }),
   );
 }
 
 /**
- * Replaces secret fields in a JSON body (token endpoint and Hub login answers).
+ * Redacts a JSON document: secret field names at any depth and in any case (`Token`,
+ * `identitytoken`, `auth`, `password`…) lose their values, token `issued_at` is normalised, and
+ * every string is scanned for secrets by shape.
  * @param text - the body text
  * @param options - extra field names
- * @returns the redacted text (unchanged when not JSON)
+ * @returns the redacted text, the original text when nothing changed, or `undefined` when not JSON
  * @internal
  */
-export function redactJsonBody(text: string, options: RedactOptions = {}): string {
+export function redactJsonText(text: string, options: RedactOptions = {}): string | undefined {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    return text;
+    return undefined;
   }
-  if (typeof value !== 'object' || value === null) return text;
-  return JSON.stringify(walk(value, new Set([...FIELDS, ...(options.bodyFields ?? [])])));
+  const redacted = JSON.stringify(walk(value, lowerSet(options.bodyFields), options));
+  return redacted === JSON.stringify(value) ? text : redacted;
+}
+
+/**
+ * Redacts any body text: JSON by structure, anything else (form bodies, plain text) by shape.
+ * @param text - the body text
+ * @param options - extra names
+ * @returns the redacted text (the same string when nothing was found)
+ * @internal
+ */
+export function redactBodyText(text: string, options: RedactOptions = {}): string {
+  const json = redactJsonText(text, options);
+  if (json !== undefined) return json;
+  if (FORM.test(text.trim())) {
+    const names = lowerSet([...(options.queryParams ?? []), ...(options.bodyFields ?? [])]);
+    return text.replace(/(^|&)([^=&]+)=([^&]*)/g, (m, lead: string, name: string) =>
+      isSecretName(decodeName(name), names) ? `${lead}${name}=${REDACTED}` : m,
+    );
+  }
+  return redactText(text, options);
+}
+
+/**
+ * Decodes bytes as UTF-8 text when they round-trip exactly.
+ * @param bytes - the bytes
+ * @returns the text, or `undefined` for binary content
+ * @internal
+ */
+export function asText(bytes: Buffer): string | undefined {
+  const text = bytes.toString('utf8');
+  return Buffer.from(text, 'utf8').equals(bytes) ? text : undefined;
 }
 
 /**
