@@ -41,10 +41,12 @@ export type { UploadStrategy } from './blobs/upload-engine.js';
 export type { UploadSession, UploadProgress } from './blobs/upload-session.js';
 export { ImagesService } from './images/images-service.js';
 export { REF_NAME_ANNOTATION } from './images/oci-layout.js';
+export { DEFAULT_MAX_MANIFESTS, MAX_MANIFEST_DEPTH } from './images/manifest-graph.js';
 export type {
   BlobProgress,
   ImageCallOptions,
   PlatformChoice,
+  ManifestWalkOptions,
   PullOptions,
   PushOptions,
   CopyOptions,

@@ -1,10 +1,9 @@
 import type { Descriptor, ImageReference } from '@llmdevops/docker-hub-core';
 import { mapLimit } from '../internal/map-limit.js';
-import type { ManifestResult } from '../manifests/manifests-service.js';
+import { walkManifestGraph, type LoadManifest } from './manifest-graph.js';
 import type { CopyOptions, ImageDeps, ImageTransferResult } from './types.js';
 
 interface Counters {
-  manifests: number;
   transferred: number;
   skipped: number;
 }
@@ -15,7 +14,6 @@ interface CopyRun {
   readonly dst: ImageReference;
   readonly options: CopyOptions;
   readonly counters: Counters;
-  readonly done: Map<string, Promise<void>>;
 }
 
 function report(run: CopyRun, d: Descriptor, moved: boolean): void {
@@ -41,37 +39,15 @@ async function copyBlob(run: CopyRun, d: Descriptor): Promise<void> {
   report(run, d, true);
 }
 
-async function copyTree(run: CopyRun, m: ManifestResult, top: boolean): Promise<string> {
-  const { deps, src, dst, options } = run;
-  const signal = options.signal === undefined ? {} : { signal: options.signal };
-  if (m.kind === 'index') {
-    for (const child of m.manifest.manifests) {
-      await copyTree(run, await deps.manifests.get(src.withDigest(child.digest), signal), false);
-    }
-  } else {
-    const blobs = [m.manifest.config, ...m.manifest.layers].filter((d) => d.urls === undefined);
-    await mapLimit(blobs, options.concurrency ?? deps.ctx.config.upload.maxConcurrentUploads, (d) => {
-      // The same blob in two manifests (a shared config or layer) moves once.
-      let pending = run.done.get(d.digest);
-      if (pending === undefined) {
-        pending = copyBlob(run, d);
-        run.done.set(d.digest, pending);
-      }
-      return pending;
-    });
-  }
-  run.counters.manifests++;
-  const where = top && dst.digest === undefined ? dst : dst.withDigest(m.digest);
-  return deps.manifests.put(where, m.bytes, { mediaType: m.mediaType, ...signal });
-}
-
 /**
  * Copies an image between repositories or registries, streaming blobs without temporary files
- * and mounting them within one registry; manifests are pushed children first.
+ * and mounting them within one registry. The source's manifest graph is walked first (each
+ * digest once, capped), then every distinct blob moves, then every manifest is pushed once,
+ * children before the indexes listing them.
  * @param deps - client services
  * @param src - the source image
  * @param dst - the destination (tag or digest)
- * @param options - platform choice, concurrency, signal
+ * @param options - platform choice, concurrency, manifest cap, signal
  * @returns what was copied
  * @internal
  */
@@ -81,7 +57,15 @@ export async function copyImage(deps: ImageDeps, src: ImageReference, dst: Image
   const top = first.kind === 'index' && options.allPlatforms !== true
     ? await deps.manifests.getForPlatform(src, options.platform ?? 'linux/amd64', signal)
     : first;
-  const counters: Counters = { manifests: 0, transferred: 0, skipped: 0 };
-  const digest = await copyTree({ deps, src, dst, options, counters, done: new Map() }, top, true);
-  return { digest, mediaType: top.mediaType, manifests: counters.manifests, blobsTransferred: counters.transferred, blobsSkipped: counters.skipped };
+  const load: LoadManifest = (d, s) => deps.manifests.get(src.withDigest(d.digest), s === undefined ? {} : { signal: s });
+  const graph = await walkManifestGraph(top, load, { what: src.toString(), maxManifests: options.maxManifests, signal: options.signal });
+  const run: CopyRun = { deps, src, dst, options, counters: { transferred: 0, skipped: 0 } };
+  await mapLimit(graph.blobs, options.concurrency ?? deps.ctx.config.upload.maxConcurrentUploads, (d) => copyBlob(run, d));
+  let digest = top.digest;
+  for (const m of graph.manifests) {
+    const where = m === top && dst.digest === undefined ? dst : dst.withDigest(m.digest);
+    digest = await deps.manifests.put(where, m.bytes, { mediaType: m.mediaType, ...signal });
+  }
+  const { transferred, skipped } = run.counters;
+  return { digest, mediaType: top.mediaType, manifests: graph.manifests.length, blobsTransferred: transferred, blobsSkipped: skipped };
 }

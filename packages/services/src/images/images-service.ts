@@ -29,12 +29,14 @@ export class ImagesService {
    * Pulls an image into an OCI image layout (`oci-layout`, `index.json` naming it with
    * `org.opencontainers.image.ref.name`, `blobs/sha256/...`). Blobs are downloaded concurrently
    * (default 10), verified, and moved into place only when complete; a failed pull removes
-   * every file it created.
+   * every file it created. The manifest graph is read once per digest, up to 8 levels deep and
+   * `maxManifests` manifests (default 10,000).
    * @param input - the image
    * @param dir - the layout directory
    * @param options - `platform` (default `linux/amd64`) or `allPlatforms`, ref name, concurrency, signal
    * @returns digest, media type and counts
    * @throws {@link @llmdevops/docker-hub-core!PlatformNotFoundError | PlatformNotFoundError}, {@link @llmdevops/docker-hub-core!DigestMismatchError | DigestMismatchError}, {@link @llmdevops/docker-hub-core!NotFoundError | NotFoundError}, ...
+   * @throws {@link @llmdevops/docker-hub-core!LimitExceededError | LimitExceededError} (`limit` `maxDepth` or `maxManifests`) for a manifest graph past a cap, before any blob moves
    * @example
    * ```ts
    * await client.images.pull('alpine:3.19', './alpine', { allPlatforms: true });
@@ -47,12 +49,14 @@ export class ImagesService {
 
   /**
    * Pushes an image from an OCI image layout: blobs concurrently (default 5), skipping those the
-   * registry has, then manifests, children first.
+   * registry has, then each manifest once, children first. The layout's manifest graph is read
+   * first, once per digest, up to 8 levels deep and `maxManifests` manifests (default 10,000).
    * @param dir - the layout directory
    * @param input - the destination (its tag selects the image in the layout unless `refName` is given)
    * @param options - ref name, concurrency, signal
    * @returns digest, media type and counts
    * @throws {@link @llmdevops/docker-hub-core!ValidationError | ValidationError} when the layout has no such image; {@link @llmdevops/docker-hub-core!DigestMismatchError | DigestMismatchError} for damaged blobs
+   * @throws {@link @llmdevops/docker-hub-core!LimitExceededError | LimitExceededError} (`limit` `maxDepth` or `maxManifests`) for a manifest graph past a cap, before anything is sent
    */
   async push(dir: string, input: ReferenceInput, options: PushOptions = {}): Promise<ImageTransferResult> {
     const ref = toReference(input);
@@ -61,11 +65,13 @@ export class ImagesService {
 
   /**
    * Copies an image registry to registry, streaming blobs (no temporary files) and mounting them
-   * within one registry.
+   * within one registry. The source's manifest graph is read once per digest, up to 8 levels deep
+   * and `maxManifests` manifests (default 10,000), before anything is sent.
    * @param src - the source image
    * @param dst - the destination
-   * @param options - `platform` (default `linux/amd64`) or `allPlatforms`, concurrency, signal
+   * @param options - `platform` (default `linux/amd64`) or `allPlatforms`, concurrency, manifest cap, signal
    * @returns digest, media type and counts
+   * @throws {@link @llmdevops/docker-hub-core!LimitExceededError | LimitExceededError} (`limit` `maxDepth` or `maxManifests`) for a manifest graph past a cap
    */
   async copy(src: ReferenceInput, dst: ReferenceInput, options: CopyOptions = {}): Promise<ImageTransferResult> {
     const from = toReference(src);

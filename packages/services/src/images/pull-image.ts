@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { AbortedError, MediaType, isDockerHubError, type Descriptor, type ImageReference } from '@llmdevops/docker-hub-core';
 import { mapLimit } from '../internal/map-limit.js';
-import type { ManifestResult } from '../manifests/manifests-service.js';
+import { walkManifestGraph, type LoadManifest, type ManifestGraph } from './manifest-graph.js';
 import { REF_NAME_ANNOTATION, blobPath, readLayoutIndex, type LayoutIndex } from './oci-layout.js';
 import type { ImageDeps, ImageTransferResult, PullOptions } from './types.js';
 
@@ -18,32 +18,15 @@ import type { ImageDeps, ImageTransferResult, PullOptions } from './types.js';
  */
 const FILE_WRITE_BUFFER = 512 * 1024;
 
-interface Plan {
-  readonly top: ManifestResult;
-  readonly manifests: ManifestResult[];
-  readonly blobs: Map<string, Descriptor>;
-}
-
-/** Collects the manifests and blobs of the selection. */
-async function plan(deps: ImageDeps, ref: ImageReference, options: PullOptions): Promise<Plan> {
+/** Collects the manifests and blobs of the selection, each once. */
+async function plan(deps: ImageDeps, ref: ImageReference, options: PullOptions): Promise<ManifestGraph> {
   const signal = options.signal === undefined ? {} : { signal: options.signal };
   const first = await deps.manifests.get(ref, signal);
   const top = first.kind === 'index' && options.allPlatforms !== true
     ? await deps.manifests.getForPlatform(ref, options.platform ?? 'linux/amd64', signal)
     : first;
-  const manifests: ManifestResult[] = [];
-  const blobs = new Map<string, Descriptor>();
-  const visit = async (m: ManifestResult): Promise<void> => {
-    manifests.push(m);
-    if (m.kind === 'image') {
-      for (const d of [m.manifest.config, ...m.manifest.layers]) if (d.urls === undefined) blobs.set(d.digest, d);
-      return;
-    }
-    const children = await mapLimit(m.manifest.manifests, 4, (d) => deps.manifests.get(ref.withDigest(d.digest), signal));
-    for (const child of children) await visit(child);
-  };
-  await visit(top);
-  return { top, manifests, blobs };
+  const load: LoadManifest = (d, s) => deps.manifests.get(ref.withDigest(d.digest), s === undefined ? {} : { signal: s });
+  return walkManifestGraph(top, load, { what: ref.toString(), maxManifests: options.maxManifests, signal: options.signal });
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -100,8 +83,7 @@ export async function pullImage(deps: ImageDeps, ref: ImageReference, dir: strin
     await ensureDir(dir, createdDirs);
     await ensureDir(join(dir, 'blobs', 'sha256'), createdDirs);
     const previous = await readLayoutIndex(dir, signal);
-    const descriptors = [...blobs.values()];
-    const moved = await mapLimit(descriptors, options.concurrency ?? deps.ctx.config.upload.maxConcurrentDownloads, async (d) => {
+    const moved = await mapLimit(blobs, options.concurrency ?? deps.ctx.config.upload.maxConcurrentDownloads, async (d) => {
       try {
         await ensureDir(dirname(blobPath(dir, d.digest)), createdDirs);
         const moved = await place(blobPath(dir, d.digest), (tmp) =>
@@ -138,5 +120,5 @@ export async function pullImage(deps: ImageDeps, ref: ImageReference, dir: strin
     if (options.signal?.aborted === true && !isDockerHubError(err)) throw new AbortedError(`pull of ${ref.toString()}`, options.signal.reason);
     throw err;
   }
-  return { digest: top.digest, mediaType: top.mediaType, manifests: manifests.length, blobsTransferred: blobs.size - skipped, blobsSkipped: skipped };
+  return { digest: top.digest, mediaType: top.mediaType, manifests: manifests.length, blobsTransferred: blobs.length - skipped, blobsSkipped: skipped };
 }

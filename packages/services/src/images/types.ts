@@ -21,6 +21,17 @@ export interface ImageCallOptions extends CallOptions {
   readonly onBlob?: (progress: BlobProgress) => void;
 }
 
+/** Caps on the manifest graph of an image. @public */
+export interface ManifestWalkOptions {
+  /**
+   * Most manifests one image may have, the top one included (default 10,000). Each distinct
+   * digest counts once, however many indexes list it; past the cap the operation fails with
+   * `LimitExceededError` (`limit` `maxManifests`) before loading more. Nesting is capped at 8
+   * levels (`maxDepth`).
+   */
+  readonly maxManifests?: number;
+}
+
 /** Which platforms to take from a multi-platform image. @public */
 export interface PlatformChoice {
   /** One platform (default `linux/amd64`); the layout then holds that image manifest only. */
@@ -30,7 +41,7 @@ export interface PlatformChoice {
 }
 
 /** Options of {@link ImagesService.pull}. @public */
-export interface PullOptions extends PlatformChoice, ImageCallOptions {
+export interface PullOptions extends PlatformChoice, ManifestWalkOptions, ImageCallOptions {
   /** `org.opencontainers.image.ref.name` in `index.json` (default the reference's tag). */
   readonly refName?: string;
   /** Concurrent blob downloads (default `upload.maxConcurrentDownloads`, 10). */
@@ -38,7 +49,7 @@ export interface PullOptions extends PlatformChoice, ImageCallOptions {
 }
 
 /** Options of {@link ImagesService.push}. @public */
-export interface PushOptions extends ImageCallOptions {
+export interface PushOptions extends ManifestWalkOptions, ImageCallOptions {
   /** Which image of the layout (`org.opencontainers.image.ref.name`; default the reference's tag, or the only one). */
   readonly refName?: string;
   /** Concurrent blob uploads (default `upload.maxConcurrentUploads`, 5). */
@@ -46,7 +57,7 @@ export interface PushOptions extends ImageCallOptions {
 }
 
 /** Options of {@link ImagesService.copy}. @public */
-export interface CopyOptions extends PlatformChoice, ImageCallOptions {
+export interface CopyOptions extends PlatformChoice, ManifestWalkOptions, ImageCallOptions {
   /** Concurrent blob transfers (default `upload.maxConcurrentUploads`, 5). */
   readonly concurrency?: number;
 }
