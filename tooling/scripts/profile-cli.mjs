@@ -12,11 +12,12 @@
 // profiled and an unprofiled run; the tables show medians of the warm runs.
 //
 //   node tooling/scripts/profile-cli.mjs [--node PATH]... [--runs N] [--interval µs] [--json FILE]
+//     [--keep DIR]   (DIR keeps the warm profiles, to open in Chrome DevTools)
 //
 // Needs a build (`npx -y pnpm@10 build`), `docker-registry` and /usr/bin/time (for peak RSS).
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { SourceMap } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -25,7 +26,6 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = join(ROOT, 'packages/cli');
-const DHUB = join(CLI, 'bin/dhub.js');
 const BUNDLE = join(CLI, 'dist/bin');
 
 function options() {
@@ -35,6 +35,7 @@ function options() {
       runs: { type: 'string', default: '5' },
       interval: { type: 'string', default: '200' },
       json: { type: 'string' },
+      keep: { type: 'string' },
     },
   });
   return {
@@ -42,6 +43,7 @@ function options() {
     runs: Number(values.runs),
     interval: Number(values.interval),
     json: values.json,
+    keep: values.keep,
   };
 }
 
@@ -81,10 +83,11 @@ function commentPackages(text) {
   });
 }
 
-function loadBundle() {
+/** The bundle files of the copy being run, by URL (paths inside still resolve from BUNDLE). */
+function loadBundle(dir) {
   const files = new Map();
-  for (const name of readdirSync(BUNDLE).filter((f) => f.endsWith('.js'))) {
-    const file = join(BUNDLE, name);
+  for (const name of readdirSync(dir).filter((f) => f.endsWith('.js'))) {
+    const file = join(dir, name);
     const mapFile = `${file}.map`;
     const map = existsSync(mapFile)
       ? new SourceMap(JSON.parse(readFileSync(mapFile, 'utf8')))
@@ -124,6 +127,17 @@ const SPECIAL = {
 const isModuleWrapper = (name) => /\/[^/]+\.[cm]?[jt]s$/.test(name);
 /** An ES module's own top-level code shows as an unnamed function at its very start. */
 const isModuleBody = (f) => f.functionName === '' && f.lineNumber === 0 && f.columnNumber === 0;
+
+/**
+ * The built-in module a sample is loading: the module body run by the outermost
+ * `compileForInternalLoader` on the stack (its nested loads included), and what asked for it.
+ */
+function builtinOf(stack) {
+  const j = stack.findLastIndex((n) => n.callFrame.functionName === 'compileForInternalLoader');
+  const body = j > 0 ? stack[j - 1].callFrame.url : '';
+  const by = stack.slice(j + 1).find((n) => !n.callFrame.url.includes('bootstrap/realm'));
+  return `${body === '' ? '(compiling)' : body} for ${by?.callFrame.functionName || '?'}`;
+}
 
 /** Which part of Node a sample with no bundle code on its stack is in. */
 function nodePart(stack) {
@@ -169,7 +183,10 @@ function classify(stack, ctx) {
   if (names.includes('lazyllhttp')) return { key: 'wasm' };
   if (names.includes('compileSourceTextModule')) return { key: 'compile' };
   const i = stack.findIndex((n) => bundle.has(n.callFrame.url));
-  if (i < 0) return { key: 'node', pkg: nodePart(stack) };
+  if (i < 0) {
+    const builtin = names.includes('compileForInternalLoader') ? builtinOf(stack) : undefined;
+    return { key: 'node', pkg: nodePart(stack), builtin };
+  }
   const inits = stack.slice(i).map((n) => n.callFrame);
   const isInit = (f) => bundle.has(f.url) && (isModuleBody(f) || isModuleWrapper(f.functionName));
   const key = inits.some(isInit) ? 'top' : 'run';
@@ -235,6 +252,7 @@ function analyse(profile, bundle) {
     const next = i + 1 < times.length ? times[i + 1] : profile.endTime;
     const us = Math.max(0, next - times[i]);
     const c = classify(stackOf(id), ctx);
+    if (c.builtin !== undefined) add('builtin', c.builtin, us);
     if (c.body === undefined) add(c.key, c.pkg, us);
     else bodies.set(c.body, (bodies.get(c.body) ?? 0) + us);
   }
@@ -244,6 +262,34 @@ function analyse(profile, bundle) {
 
 // ---------------------------------------------------------------------------------------------
 // Running the commands.
+
+const sleep = (msT) => new Promise((r) => setTimeout(r, msT));
+const listing = (dir) =>
+  readdirSync(dir)
+    .map((f) => `${f} ${statSync(join(dir, f)).size}`)
+    .join('\n');
+
+/**
+ * Copies the program (entry, package.json, bundle) to `dir` and returns the copy's entry: the
+ * profiles then match the bundle they are read against even if packages/cli is rebuilt meanwhile
+ * (tsup empties dist/bin first). The copy resolves nothing outside itself, like the published
+ * package (its one optional peer is not installed beside packages/cli either).
+ */
+async function snapshotCli(dir) {
+  for (let attempt = 1; ; attempt++) {
+    const before = existsSync(join(BUNDLE, 'bin.js')) ? listing(BUNDLE) : '';
+    if (before !== '') {
+      await rm(dir, { recursive: true, force: true });
+      await cp(join(CLI, 'bin'), join(dir, 'bin'), { recursive: true });
+      await cp(join(CLI, 'package.json'), join(dir, 'package.json'));
+      await cp(BUNDLE, join(dir, 'dist', 'bin'), { recursive: true });
+      if (listing(BUNDLE) === before) return join(dir, 'bin', 'dhub.js');
+    }
+    if (attempt === 30) throw new Error(`${BUNDLE} is missing or keeps changing: build first`);
+    log('packages/cli/dist/bin is being rebuilt: waiting 5 s');
+    await sleep(5000);
+  }
+}
 
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 const log = (...a) => process.stderr.write(`${a.join(' ')}\n`);
@@ -257,12 +303,12 @@ const round1 = (x) => Math.round(x * 10) / 10;
  * One `dhub` process: wall time from here, peak RSS from /usr/bin/time, and with `profileDir`
  * the CPU profile it wrote. Output is read and dropped, as a script capturing it would.
  */
-async function runOnce(node, args, { env, profileDir, interval }) {
+async function runOnce(node, args, { entry, env, profileDir, interval }) {
   const prof =
     profileDir === undefined
       ? []
       : ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-interval', String(interval)];
-  const argv = [node, ...prof, DHUB, ...args];
+  const argv = [node, ...prof, entry, ...args];
   const [cmd, cmdArgs] =
     TIME === undefined ? [node, argv.slice(1)] : [TIME, ['-f', 'peak-rss-kb %M', ...argv]];
   const t = process.hrtime.bigint();
@@ -309,7 +355,12 @@ async function profileCommand(node, cmd, opts) {
     const dir = join(scratch, `pull-${n++}`);
     const profileDir = profiled ? join(scratch, `prof-${n}`) : undefined;
     if (profileDir !== undefined) await mkdir(profileDir);
-    const r = await runOnce(node, cmd.dhub(dir), { env, profileDir, interval: opts.interval });
+    const r = await runOnce(node, cmd.dhub(dir), {
+      entry: opts.entry,
+      env,
+      profileDir,
+      interval: opts.interval,
+    });
     await rm(dir, { recursive: true, force: true });
     return r;
   };
@@ -318,7 +369,13 @@ async function profileCommand(node, cmd, opts) {
     const warm = [];
     const analyses = [];
     for (let k = 0; k < opts.runs; k++) {
-      analyses.push(analyse((await once(true)).profile, opts.bundle));
+      const { profile } = await once(true);
+      analyses.push(analyse(profile, opts.bundle));
+      if (opts.keep !== undefined) {
+        await mkdir(opts.keep, { recursive: true });
+        const name = `${cmd.name}-${k}.cpuprofile`.replace(/[^\w.-]+/g, '_');
+        await writeFile(join(opts.keep, name), JSON.stringify(profile));
+      }
       warm.push(await once(false));
     }
     return { coldWallMs: round1(cold.wallMs), ...summariseRuns(warm, analyses) };
@@ -331,7 +388,7 @@ async function profileCommand(node, cmd, opts) {
 // Targets, the tables and main.
 
 /** The token-auth and the open registry, each holding the small image; credentials as the bench. */
-async function startTargets(workDir, cleanups) {
+async function startTargets(workDir, entry, cleanups) {
   const { dockerConfigDir, startRegistry } = await import('../bench/registry.mjs');
   process.env.DOCKER_CONFIG = await dockerConfigDir();
   cleanups.push(() => rm(process.env.DOCKER_CONFIG, { recursive: true, force: true }));
@@ -344,7 +401,7 @@ async function startTargets(workDir, cleanups) {
   ]) {
     const reg = await startRegistry({ auth });
     cleanups.push(() => reg.stop());
-    const ref = await pushSmallImage(reg.host, workDir);
+    const ref = await pushSmallImage(reg.host, workDir, entry);
     // `--version` never reaches a registry: measured once, with the first
     const commands = startupCommands(ref).filter(
       (c) => targets.length === 0 || c.id !== '--version',
@@ -383,6 +440,16 @@ function packageRows(results, phase) {
     .map(([k]) => [k, `&nbsp;&nbsp;${k.slice(phase.length + 1)}`]);
 }
 
+/** The built-in modules that took longest to load in one command, as `name (ms)`. */
+function largestBuiltins(r) {
+  const list = Object.entries(r.ms)
+    .filter(([k, v]) => k.startsWith('builtin:') && v >= 0.5)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 5)
+    .map(([k, v]) => `${k.slice('builtin:'.length)} ${v} ms`);
+  return list.length === 0 ? 'none above 0.5 ms' : list.join('; ');
+}
+
 function nodeTable(version, label, results) {
   const rows = [...FIXED_ROWS];
   for (const [key, name] of CATEGORY_ROWS) {
@@ -396,6 +463,10 @@ function nodeTable(version, label, results) {
     `| | ${results.map((r) => `\`dhub ${r.command}\``).join(' | ')} |`,
     `|---|${results.map(() => '---').join('|')}|`,
     ...rows.map(([key, name]) => `| ${name} | ${results.map((r) => cell(r, key)).join(' | ')} |`),
+    '',
+    ...results.map(
+      (r) => `- \`dhub ${r.command}\`, built-in modules loaded: ${largestBuiltins(r)}`,
+    ),
     '',
   ];
 }
@@ -413,9 +484,10 @@ function markdown(report) {
 
 async function main() {
   const opts = options();
-  opts.bundle = loadBundle();
   const workDir = await mkdtemp(join(tmpdir(), 'profile-cli-work-'));
   const cleanups = [() => rm(workDir, { recursive: true, force: true })];
+  opts.entry = await snapshotCli(join(workDir, 'cli'));
+  opts.bundle = loadBundle(join(workDir, 'cli', 'dist', 'bin'));
   const report = {
     date: new Date().toISOString(),
     loadStart: loadavg(),
@@ -424,7 +496,7 @@ async function main() {
     nodes: [],
   };
   try {
-    const { targets, imageBytes } = await startTargets(workDir, cleanups);
+    const { targets, imageBytes } = await startTargets(workDir, opts.entry, cleanups);
     report.imageBytes = imageBytes;
     for (const node of opts.nodes) {
       const version = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
@@ -433,7 +505,8 @@ async function main() {
         const results = [];
         for (const cmd of t.commands) {
           log(`${version} ${t.label} dhub ${cmd.id}`);
-          results.push({ command: cmd.id, ...(await profileCommand(node, cmd, opts)) });
+          const named = { ...cmd, name: `${version}-${t.label}-${cmd.id}` };
+          results.push({ command: cmd.id, ...(await profileCommand(node, named, opts)) });
         }
         entry.targets.push({ label: t.label, results });
       }

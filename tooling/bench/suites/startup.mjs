@@ -7,7 +7,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeLayout } from '../lib/layout.mjs';
 import { log, median, round } from '../lib/measure.mjs';
-import { MiB, smoke } from '../lib/params.mjs';
+import { DHUB, MiB, smoke } from '../lib/params.mjs';
 import { dhub, timed } from '../lib/processes.mjs';
 import { startRegistry } from '../registry.mjs';
 
@@ -17,14 +17,14 @@ export const STARTUP_ROUNDS = smoke ? 1 : 7;
 export const SMALL_IMAGE_BYTES = smoke ? 256 * 1024 : 8 * MiB;
 
 /**
- * Pushes a one-layer image of `SMALL_IMAGE_BYTES` random bytes to `host` (with `dhub push`, which
- * reads the shared `DOCKER_CONFIG`) and returns its reference.
+ * Pushes a one-layer image of `SMALL_IMAGE_BYTES` random bytes to `host` (with `dhub push` of the
+ * program at `entry`, reading the shared `DOCKER_CONFIG`) and returns its reference.
  */
-export async function pushSmallImage(host, workDir) {
+export async function pushSmallImage(host, workDir, entry = DHUB) {
   const layout = join(workDir, 'layout-startup');
   await makeLayout(layout, [SMALL_IMAGE_BYTES]);
   const ref = `${host}/bench/startup-small:v1`;
-  await dhub('push', '-q', layout, ref);
+  await timed('node', [entry, 'push', '-q', layout, ref]);
   await rm(layout, { recursive: true, force: true });
   return ref;
 }
