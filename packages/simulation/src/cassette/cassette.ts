@@ -162,9 +162,13 @@ export function createCassette(options: CassetteOptions): Cassette {
     contentAddressed: boolean,
   ): CassetteBody => {
     if (bytes === undefined) return stored;
-    const text = asText(bytes);
-    if (text === undefined) return { encoding: 'base64', data: bytes.toString('base64') };
-    return { encoding: 'utf8', data: contentAddressed ? text : redactBodyText(text, redact) };
+    const raw = asText(bytes);
+    if (raw === undefined) return { encoding: 'base64', data: bytes.toString('base64') };
+    const text = contentAddressed ? raw : redactBodyText(raw, redact);
+    // eslint-disable-next-line no-control-regex -- text with control characters is stored as base64
+    return /[\u0000-\u0008\u000e-\u001f]/.test(text)
+      ? { encoding: 'base64', data: Buffer.from(text, 'utf8').toString('base64') }
+      : { encoding: 'utf8', data: text };
   };
 
   const forward = async (
