@@ -19,7 +19,7 @@ export async function dockerHubSession(): Promise<{
     users: [{ name: 'alice', password: 'alice-pw', namespaces: ['alice'] }],
     repositories: { 'alice/app': { private: true } },
     rateLimits: { authenticatedLimit: 2 }, // 2 manifest pulls per 6 h window instead of 200
-    clock: () => now, // rate-limit windows and token expiry follow this clock
+    clock: { now: () => now }, // rate-limit windows and token expiry follow this clock
   });
   // docker.io references (`alice/app`) go to `registryUrl`; the dispatcher answers in-process.
   const base: DockerHubConfigInput = {

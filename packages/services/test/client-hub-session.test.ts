@@ -89,7 +89,7 @@ beforeAll(() => {
     auth: 'token',
     users: USERS,
     hubUrl: ORIGIN,
-    clock: () => simNow,
+    clock: { now: () => simNow },
     repositories: {
       'alice/private': { private: true, description: 'hidden' },
       'alice/app': {},

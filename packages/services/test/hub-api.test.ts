@@ -110,8 +110,8 @@ function harness(
     transport,
     tracker,
     sleeps,
-    repos: new RepositoriesService(ctx, { rateLimit: tracker, now: clock.now }),
-    tags: new HubTagsService(ctx, { rateLimit: tracker, now: clock.now }),
+    repos: new RepositoriesService(ctx, { rateLimit: tracker, clock }),
+    tags: new HubTagsService(ctx, { rateLimit: tracker, clock }),
     close: async () => {
       auth.dispose();
       ctx.dispose();
@@ -163,7 +163,7 @@ beforeAll(async () => {
   sim = createSimulator({
     profile: 'dockerhub',
     users: USERS,
-    clock: () => simNow,
+    clock: { now: () => simNow },
     repositories: {
       'alice/app0': { description: 'the first app' },
       'alice/app1': {},

@@ -46,7 +46,7 @@ async function setup(
   const sim = createSimulator({
     profile,
     users: [ADMIN],
-    clock: () => simNow,
+    clock: { now: () => simNow },
     rateLimits: profile === 'dockerhub' ? { anonymousLimit: 3, windowSeconds: 3600 } : false,
   });
   const handler: FetchHandler = async (req, info) => {

@@ -31,7 +31,7 @@ export type {
   AccessTokenScope,
 } from './token-service/users.js';
 export type { AccessEntry } from './token-service/jwt.js';
-export type { Scope } from './token-service/scope.js';
+export type { Scope } from '@llmdevops/docker-hub-core';
 export type { FaultMatch, FaultRule, RandomFaults } from './faults/faults.js';
 export type { RateLimitOptions } from './faults/rate-limit.js';
 export { SimulatorDispatcher } from './serve/dispatcher/simulator-dispatcher.js';

@@ -15,7 +15,7 @@ function setup(clock?: () => number) {
   const sim = createSimulator({
     profile: 'dockerhub',
     users: [{ name: 'dave', password: 'pw', namespaces: ['dave', 'library'] }],
-    ...(clock ? { clock } : {}),
+    ...(clock ? { clock: { now: clock } } : {}),
   });
   const c = makeClient('http://registry-1.docker.test', sim.dispatcher);
   const basic = Buffer.from('dave:pw').toString('base64');

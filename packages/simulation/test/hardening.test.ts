@@ -142,7 +142,7 @@ describe('upload sessions', () => {
 
   it('purges sessions unused for uploadTtlSeconds, bytes included, and keeps recently used ones', async () => {
     let now = 1_000_000;
-    const sim = createSimulator({ clock: () => now, uploadTtlSeconds: 100 });
+    const sim = createSimulator({ clock: { now: () => now }, uploadTtlSeconds: 100 });
     const stale = await openSession(sim);
     const patched = await sim.fetch(
       new Request(stale, {

@@ -70,7 +70,7 @@ describe('simulator-only auth behaviour', () => {
 
   it('expires tokens with the injected clock', async () => {
     let now = 1_700_000_000_000;
-    const sim = createSimulator({ auth: 'token', tokenExpiresIn: 60, clock: () => now });
+    const sim = createSimulator({ auth: 'token', tokenExpiresIn: 60, clock: { now: () => now } });
     const c = makeClient('http://sim.test', sim.dispatcher);
     const t = (await c.call('GET', '/token?service=simulation-registry')).json();
     expect(t.expires_in).toBe(60);

@@ -5,12 +5,18 @@ import {
   type CredentialProvider,
   type TwoFactorCallback,
 } from '@llmdevops/docker-hub-auth';
-import { AuthenticationError, ImageReference } from '@llmdevops/docker-hub-core';
+import {
+  AuthenticationError,
+  ImageReference,
+  optionCheck,
+  validateOptions,
+  type Clock,
+  type OptionRules,
+} from '@llmdevops/docker-hub-core';
 import { errorFromResponse } from '@llmdevops/docker-hub-transport';
 import type { CallOptions } from '../internal/ref.js';
 import {
   createTransport,
-  type Clock,
   type RateLimitStatus,
   type Transport,
 } from '@llmdevops/docker-hub-transport';
@@ -87,6 +93,18 @@ export interface ClientDeps {
   readonly telemetry?: ClientTelemetry;
 }
 
+/** What each of {@link ClientDeps} may hold; other keys are refused. */
+const DEPS_RULES: OptionRules<ClientDeps> = {
+  env: optionCheck.object(),
+  credentials: optionCheck.function(),
+  onTwoFactor: optionCheck.function(),
+  clock: optionCheck.clock(),
+  random: optionCheck.function(),
+  userAgent: optionCheck.string(),
+  logger: optionCheck.object(),
+  telemetry: optionCheck.anyOf('must be true, false or { tracer, meter }', optionCheck.boolean(), optionCheck.object()),
+};
+
 function resolve(
   config: ResolvedDockerHubConfig | DockerHubConfigInput | undefined,
   env: NodeJS.ProcessEnv,
@@ -138,9 +156,10 @@ export class DockerHubClient {
    * outside redirect, (4) creates the services over one shared context.
    * @param config - a configuration from `DockerHubConfig.*`, or a plain input object
    * @param deps - credentials, environment, clock and other seams
-   * @throws {@link @llmdevops/docker-hub-core!ConfigError | ConfigError} for an invalid configuration
+   * @throws {@link @llmdevops/docker-hub-core!ConfigError | ConfigError} for an invalid configuration, or an unknown or wrongly typed key of `deps`
    */
   constructor(config?: ResolvedDockerHubConfig | DockerHubConfigInput, deps: ClientDeps = {}) {
+    validateOptions('DockerHubClient deps', deps, DEPS_RULES);
     const env = deps.env ?? process.env;
     this.config = resolve(config, env);
     const c = this.config;

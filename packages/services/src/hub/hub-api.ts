@@ -1,4 +1,4 @@
-import { AuthenticationError, RegistryError } from '@llmdevops/docker-hub-core';
+import { AuthenticationError, RegistryError, systemClock, type Clock } from '@llmdevops/docker-hub-core';
 import {
   hubResponseError,
   sendHubRequest,
@@ -46,8 +46,8 @@ export interface HubContext {
 export interface HubServiceOptions {
   /** Where `X-RateLimit-*` of Hub API answers are recorded (share one tracker between services). */
   readonly rateLimit?: HubRateLimitTracker;
-  /** Time source for rate-limit bookkeeping (default `Date.now`). */
-  readonly now?: () => number;
+  /** Time source for rate-limit bookkeeping (default the system clock). */
+  readonly clock?: Pick<Clock, 'now'>;
 }
 
 /** One Hub API call. @internal */
@@ -101,7 +101,7 @@ const MISSING_ROUTE = new Set([404, 405, 410]);
  */
 export class HubApi {
   readonly #ctx: HubContext;
-  readonly #now: () => number;
+  readonly #clock: Pick<Clock, 'now'>;
   /** Hub API budget (`X-RateLimit-*`), separate from registry pull limits. */
   readonly rateLimit: HubRateLimitTracker;
 
@@ -111,7 +111,7 @@ export class HubApi {
    */
   constructor(ctx: HubContext, options: HubServiceOptions = {}) {
     this.#ctx = ctx;
-    this.#now = options.now ?? Date.now;
+    this.#clock = options.clock ?? systemClock;
     this.rateLimit = options.rateLimit ?? new HubRateLimitTracker();
   }
 
@@ -168,7 +168,7 @@ export class HubApi {
     };
     const next = async (r: TransportRequest): Promise<TransportResponse> => {
       const res = await this.#ctx.transport.request(r);
-      this.rateLimit.observe(res.headers, this.#now());
+      this.rateLimit.observe(res.headers, this.#clock.now());
       return res;
     };
     if (session === undefined) return next(req);
@@ -212,7 +212,7 @@ export class HubApi {
   async #error(res: TransportResponse, what: string): Promise<Error> {
     return res.status === 401 || res.status === 403
       ? hubResponseError(res, what)
-      : errorFromResponse(res, what, { now: this.#now() });
+      : errorFromResponse(res, what, { now: this.#clock.now() });
   }
 
   /**

@@ -4,7 +4,7 @@ import { ManifestCache } from './manifest-cache.js';
 describe('ManifestCache', () => {
   it('keeps tag entries for the TTL and digest entries for good', () => {
     let now = 1000;
-    const cache = new ManifestCache<string>({ enabled: true, ttlMs: 500, now: () => now });
+    const cache = new ManifestCache<string>({ enabled: true, ttlMs: 500, clock: { now: () => now } });
     cache.set('r@latest', 'tag', false);
     cache.set('r@sha256:x', 'digest', true);
     now += 499;

@@ -1,3 +1,5 @@
+import { systemClock, type Clock } from '@llmdevops/docker-hub-core';
+
 /** One cached value and when it stops being fresh (`Infinity` for digests). */
 interface Entry<T> {
   readonly value: T;
@@ -13,13 +15,13 @@ export class ManifestCache<T> {
   readonly #entries = new Map<string, Entry<T>>();
   readonly #ttlMs: number;
   readonly #enabled: boolean;
-  readonly #now: () => number;
+  readonly #clock: Pick<Clock, 'now'>;
   readonly #max: number;
 
-  constructor(options: { readonly enabled: boolean; readonly ttlMs: number; readonly now?: () => number; readonly maxEntries?: number }) {
+  constructor(options: { readonly enabled: boolean; readonly ttlMs: number; readonly clock?: Pick<Clock, 'now'>; readonly maxEntries?: number }) {
     this.#enabled = options.enabled;
     this.#ttlMs = options.ttlMs;
-    this.#now = options.now ?? Date.now;
+    this.#clock = options.clock ?? systemClock;
     this.#max = options.maxEntries ?? 500;
   }
 
@@ -31,7 +33,7 @@ export class ManifestCache<T> {
   get(key: string): T | undefined {
     const entry = this.#entries.get(key);
     if (entry === undefined) return undefined;
-    if (entry.expiresAt <= this.#now()) {
+    if (entry.expiresAt <= this.#clock.now()) {
       this.#entries.delete(key);
       return undefined;
     }
@@ -47,7 +49,7 @@ export class ManifestCache<T> {
   set(key: string, value: T, byDigest: boolean): void {
     if (!this.#enabled || (!byDigest && this.#ttlMs <= 0)) return;
     this.#entries.delete(key);
-    this.#entries.set(key, { value, expiresAt: byDigest ? Infinity : this.#now() + this.#ttlMs });
+    this.#entries.set(key, { value, expiresAt: byDigest ? Infinity : this.#clock.now() + this.#ttlMs });
     if (this.#entries.size > this.#max) {
       const oldest = this.#entries.keys().next();
       if (oldest.done !== true) this.#entries.delete(oldest.value);

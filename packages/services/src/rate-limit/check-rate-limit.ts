@@ -1,10 +1,11 @@
-import { ACCEPT_MANIFEST_HEADER, ImageReference, RateLimitError } from '@llmdevops/docker-hub-core';
 import {
-  parseRateLimitHeaders,
+  ACCEPT_MANIFEST_HEADER,
+  ImageReference,
+  RateLimitError,
   systemClock,
   type Clock,
-  type RateLimitStatus,
-} from '@llmdevops/docker-hub-transport';
+} from '@llmdevops/docker-hub-core';
+import { parseRateLimitHeaders, type RateLimitStatus } from '@llmdevops/docker-hub-transport';
 import type { ClientContext } from '../client/context.js';
 import type { HubRateLimitTracker } from '../hub/hub-rate-limit.js';
 import type { CallOptions } from '../internal/ref.js';

@@ -1,7 +1,7 @@
 import { type PullRateLimiter } from '../faults/rate-limit.js';
 import { type ProfileRules } from '../profiles/profiles.js';
 import { type Principal } from '../token-service/auth-gate.js';
-import { type Scope } from '../token-service/scope.js';
+import { type Scope } from '@llmdevops/docker-hub-core';
 import { accountId } from '../token-service/users.js';
 import { deleteBlob, getBlob } from './blobs.js';
 import { type RegistryCall, type RegistryContext } from './context.js';

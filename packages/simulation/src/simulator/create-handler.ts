@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ConfigError, type ConfigIssue } from '@llmdevops/docker-hub-core';
+import { systemClock } from '@llmdevops/docker-hub-core';
 import { faultBody, faultResponse } from '../faults/apply-fault.js';
 import { FaultPlan } from '../faults/faults.js';
 import { PullRateLimiter } from '../faults/rate-limit.js';
@@ -26,25 +26,6 @@ export interface SimulatorCore {
 }
 
 /**
- * Checks the numeric limits of the options.
- * @param options - simulator options
- * @throws {@link @llmdevops/docker-hub-core!ConfigError | ConfigError} naming each limit that is not a positive number
- * @internal
- */
-export function checkLimits(options: SimulatorOptions): void {
-  const issues: ConfigIssue[] = [];
-  const positive = (path: string, value: number | undefined, integer: boolean): void => {
-    if (value === undefined) return;
-    if (!(value > 0) || !Number.isFinite(value) || (integer && !Number.isSafeInteger(value)))
-      issues.push({ path, message: `must be a positive ${integer ? 'integer' : 'number'}` });
-  };
-  positive('maxManifestBytes', options.maxManifestBytes, true);
-  positive('maxApiBodyBytes', options.maxApiBodyBytes, true);
-  positive('uploadTtlSeconds', options.uploadTtlSeconds, false);
-  if (issues.length > 0) throw new ConfigError(issues);
-}
-
-/**
  * Wires the registry, token service, Hub API, rate limits, faults and webhooks into one handler.
  * @param options - simulator options
  * @param parts - resolved rules, store, state and a readiness promise
@@ -55,7 +36,8 @@ export function createCore(
   options: SimulatorOptions,
   parts: { rules: ProfileRules; store: BlobStore; state: RegistryState; ready: Promise<void> },
 ): SimulatorCore {
-  const now = options.clock ?? Date.now;
+  const clock = options.clock ?? systemClock;
+  const now = (): number => clock.now();
   const users = options.users ?? [];
   const service =
     options.service ?? (parts.rules.hubTokenService ? 'registry.docker.io' : 'simulation-registry');

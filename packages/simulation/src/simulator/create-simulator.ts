@@ -1,3 +1,4 @@
+import { systemClock } from '@llmdevops/docker-hub-core';
 import { type HttpHandler } from 'msw';
 import { resolveProfile, type ProfileRules } from '../profiles/profiles.js';
 import { type RequestInfo } from '../registry/registry-handler.js';
@@ -10,8 +11,9 @@ import { createDirectoryStore } from '../storage/dir-store.js';
 import { forwardingStore } from '../storage/lazy-store.js';
 import { createMemoryStore } from '../storage/memory-store.js';
 import { type WebhookDelivery } from '../webhooks/emitter.js';
-import { checkLimits, createCore } from './create-handler.js';
+import { createCore } from './create-handler.js';
 import { type SimulatorOptions } from './options.js';
+import { checkSimulatorOptions } from './validate-options.js';
 
 /** A running simulated registry (and Hub). @public */
 export interface Simulator {
@@ -60,7 +62,7 @@ function openStore(storage: SimulatorOptions['storage']): Promise<BlobStore> {
  * `dispatcher`, `listen()` and `mswHandlers()`; faults and rate limits apply identically to all.
  * @param options - profile, storage, auth, users, faults, rate limits, webhooks
  * @returns the simulator
- * @throws {@link @llmdevops/docker-hub-core!ConfigError | ConfigError} when `maxManifestBytes`, `maxApiBodyBytes` or `uploadTtlSeconds` is not positive
+ * @throws {@link @llmdevops/docker-hub-core!ConfigError | ConfigError} for an unknown option, a wrong type or profile name, or when `maxManifestBytes`, `maxApiBodyBytes` or `uploadTtlSeconds` is not positive
  * @example
  * ```ts
  * const sim = createSimulator({ profile: 'dockerhub', users: [{ name: 'alice', password: 'pw' }] });
@@ -70,7 +72,7 @@ function openStore(storage: SimulatorOptions['storage']): Promise<BlobStore> {
  * @public
  */
 export function createSimulator(options: SimulatorOptions = {}): Simulator {
-  checkLimits(options);
+  checkSimulatorOptions(options);
   const rules = resolveProfile(options.profile, options.rules);
   const state = new RegistryState();
   const memory = createMemoryStore();
@@ -80,7 +82,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     const saved = await blobs.loadMeta();
     if (saved !== undefined) state.restore(saved);
     for (const [name, r] of Object.entries(options.repositories ?? {})) {
-      const repo = state.ensure(name, (options.clock ?? Date.now)(), r.private ?? false);
+      const repo = state.ensure(name, (options.clock ?? systemClock).now(), r.private ?? false);
       repo.isPrivate = r.private ?? repo.isPrivate;
       if (r.description !== undefined) repo.description = r.description;
     }

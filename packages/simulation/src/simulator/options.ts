@@ -1,3 +1,4 @@
+import { type Clock } from '@llmdevops/docker-hub-core';
 import { type FaultRule, type RandomFaults } from '../faults/faults.js';
 import { type RateLimitOptions } from '../faults/rate-limit.js';
 import { type ProfileName, type ProfileRules } from '../profiles/profiles.js';
@@ -42,8 +43,8 @@ export interface SimulatorOptions {
   readonly faults?: readonly FaultRule[];
   /** Seeded random faults. */
   readonly randomFaults?: RandomFaults;
-  /** Current time in ms (default `Date.now`); inject it to move rate-limit windows and token expiry. */
-  readonly clock?: () => number;
+  /** Time source (default the system clock); inject one to move rate-limit windows and token expiry. */
+  readonly clock?: Pick<Clock, 'now'>;
   /** Largest manifest accepted (default 4 MiB). */
   readonly maxManifestBytes?: number;
   /**

@@ -1,5 +1,5 @@
 import { type RegistryState } from '../registry/state.js';
-import { type Scope } from './scope.js';
+import { type Scope } from '@llmdevops/docker-hub-core';
 import { type SimulatorUser } from './users.js';
 
 /** Inputs of the grant decision. @internal */

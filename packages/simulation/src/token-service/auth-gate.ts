@@ -1,6 +1,6 @@
 import { registryError } from '../registry/errors.js';
 import { type TokenClaims } from './jwt.js';
-import { formatScope, type Scope } from './scope.js';
+import { formatScope, type Scope } from '@llmdevops/docker-hub-core';
 import { type TokenService } from './token-service.js';
 import { authenticate, parseBasic, type SimulatorUser } from './users.js';
 

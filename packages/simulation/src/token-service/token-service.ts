@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { jsonResponse } from '../registry/errors.js';
 import { grantedActions, type AccessPolicyOptions } from './access-policy.js';
 import { signJwt, verifyJwt, type AccessEntry, type TokenClaims } from './jwt.js';
-import { parseScope, type Scope } from './scope.js';
+import { tryParseScopes, type Scope } from '@llmdevops/docker-hub-core';
 import { authenticate, parseBasic, type SimulatorUser } from './users.js';
 
 /** Options of {@link TokenService}. @internal */
@@ -133,7 +133,7 @@ export class TokenService {
           ? undefined
           : authenticate(this.options.users, basic.name, basic.password);
       if (basic !== undefined && user === undefined) return this.refused('GET', 'basic', rawScopes);
-      const scopes = rawScopes.map(parseScope).filter((s) => s !== undefined);
+      const scopes = rawScopes.flatMap((s) => tryParseScopes(s));
       this.log.push({
         method: 'GET',
         ...(user ? { account: user.name } : {}),
@@ -147,7 +147,7 @@ export class TokenService {
     const form = new URLSearchParams(await request.text());
     const grantType = form.get('grant_type') ?? '';
     const rawScopes = (form.get('scope') ?? '').split(' ').filter((s) => s !== '');
-    const scopes = rawScopes.map(parseScope).filter((s) => s !== undefined);
+    const scopes = rawScopes.flatMap((s) => tryParseScopes(s));
     let user: SimulatorUser | undefined;
     if (grantType === 'password') {
       user = authenticate(

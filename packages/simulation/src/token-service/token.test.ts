@@ -1,26 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { isStrictBase64url, signJwt, verifyJwt } from './jwt.js';
-import { formatScope, parseScope } from './scope.js';
 import { accountId, authenticate, parseBasic } from './users.js';
 
 describe('token service pieces', () => {
-  it('parses scopes whose names hold host:port', () => {
-    expect(parseScope('repository:localhost:5000/a/b:pull,push')).toEqual({
-      type: 'repository',
-      name: 'localhost:5000/a/b',
-      actions: ['pull', 'push'],
-    });
-    expect(parseScope('registry:catalog:*')).toEqual({
-      type: 'registry',
-      name: 'catalog',
-      actions: ['*'],
-    });
-    expect(parseScope('nonsense')).toBeUndefined();
-    expect(formatScope({ type: 'repository', name: 'a', actions: ['pull'] })).toBe(
-      'repository:a:pull',
-    );
-  });
-
   it('signs and verifies HS256 tokens, refusing tampering and other keys', () => {
     const key = Buffer.from('k'.repeat(32));
     const claims = {
