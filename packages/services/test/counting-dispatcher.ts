@@ -1,8 +1,9 @@
 // A Dispatcher in front of another (the simulator's) that records every request and counts the
 // blob transfers in flight at once: a blob GET, or an upload PATCH/PUT, is in flight from the
 // moment it is handed over until its response ends or fails. Optionally it holds each blob
-// transfer until `gate` of them are in flight (or `gateMs` passed), so a client allowed N at once
-// really reaches N however fast the server answers.
+// transfer at least `holdMs` and until `gate` of them are in flight (or `gateMs` passed), so a
+// client allowed N at once really reaches N however fast the server answers, and one running more
+// than N has them all in flight together.
 import { Dispatcher } from 'undici';
 
 /** What kind of blob transfer a request is, if any. */
@@ -18,6 +19,8 @@ type Kind = 'download' | 'upload';
 export interface CountingOptions {
   /** Hold each blob transfer until this many of its kind are in flight. */
   readonly gate?: number;
+  /** Shortest hold (default 50 ms): long enough for a client running more than `gate` to show it. */
+  readonly holdMs?: number;
   /** Longest hold (default 300 ms), so a client that never reaches `gate` still finishes. */
   readonly gateMs?: number;
   /** Called with each request before it is forwarded. */
@@ -31,7 +34,6 @@ export class CountingDispatcher extends Dispatcher {
   /** Most blob transfers in flight at once, by kind. */
   readonly max: Record<Kind, number> = { download: 0, upload: 0 };
   readonly #inFlight: Record<Kind, number> = { download: 0, upload: 0 };
-  readonly #waiting: Record<Kind, (() => void)[]> = { download: [], upload: [] };
   readonly #inner: Dispatcher;
   readonly #options: CountingOptions;
 
@@ -77,20 +79,12 @@ export class CountingDispatcher extends Dispatcher {
     };
     const gate = this.#options.gate;
     if (gate === undefined) return this.#inner.dispatch(opts, wrapped);
-    if (this.#inFlight[kind] >= gate) {
-      for (const release of this.#waiting[kind].splice(0)) release();
-      go();
-    } else {
-      const timer = setTimeout(() => {
-        this.#waiting[kind] = this.#waiting[kind].filter((r) => r !== release);
-        go();
-      }, this.#options.gateMs ?? 300);
-      const release = (): void => {
-        clearTimeout(timer);
-        go();
-      };
-      this.#waiting[kind].push(release);
-    }
+    const started = Date.now();
+    const poll = (): void => {
+      if (this.#inFlight[kind] >= gate || Date.now() - started >= (this.#options.gateMs ?? 300)) go();
+      else setTimeout(poll, 5);
+    };
+    setTimeout(poll, this.#options.holdMs ?? 50);
     return true;
   }
 
