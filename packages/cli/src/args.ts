@@ -8,6 +8,7 @@ export type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
 export const GLOBAL_OPTIONS = {
   json: { type: 'boolean' },
   insecure: { type: 'boolean' },
+  'no-proxy': { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
   debug: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -18,6 +19,7 @@ export const GLOBAL_OPTIONS = {
 export const GLOBAL_OPTIONS_HELP: readonly string[] = [
   '--json            machine-readable output (reading commands)',
   '--insecure        allow plain HTTP to a non-loopback registry',
+  '--no-proxy        ignore HTTPS_PROXY / HTTP_PROXY (and a proxy in --config)',
   '--config FILE     YAML configuration file (default: environment variables only)',
   '-q, --quiet       no progress or informational output',
   '--debug           print stack traces of failures',

@@ -61,6 +61,6 @@ describe('the lean undici of the dhub bundle', () => {
   it('loads fetch only when asked, from undici itself', () => {
     expect(typeof lean['fetch']).toBe('function');
     expect(typeof (lean['errors'] as Record<string, unknown>)['UndiciError']).toBe('function');
-    expect(typeof lean['EnvHttpProxyAgent']).toBe('function');
+    expect(typeof lean['ProxyAgent']).toBe('function');
   });
 });

@@ -20,6 +20,8 @@ export type { TransportOptions } from './pipeline/options.js';
 export { systemClock, type Clock, isLoopbackHost } from '@llmdevops/docker-hub-core';
 export { isReplayable, isIdempotent } from './internal/body.js';
 export { createDefaultAgent, type DefaultAgentOptions } from './dispatch/agent.js';
+export { proxyFromEnvironment, type ProxyOptions } from './dispatch/proxy.js';
+export { parseNoProxy, bypassesProxy, type NoProxyRules } from './dispatch/no-proxy.js';
 export { createResponse, DEFAULT_BODY_LIMIT, type ResponseInit } from './dispatch/response.js';
 export {
   DIAGNOSTICS_CHANNELS,

@@ -13,7 +13,7 @@ Object.assign(Dispatcher.prototype, require('undici/lib/api/index.js'));
 module.exports = {
   Dispatcher,
   Agent: require('undici/lib/dispatcher/agent.js'),
-  EnvHttpProxyAgent: require('undici/lib/dispatcher/env-http-proxy-agent.js'),
+  ProxyAgent: require('undici/lib/dispatcher/proxy-agent.js'),
   errors: require('undici/lib/core/errors.js'),
   get fetch() {
     return require('undici/index.js').fetch;

@@ -4,7 +4,8 @@ import { stringOption, flag, type CommandInput } from '../command.js';
 
 /**
  * The library configuration for a command: `--config FILE` (YAML, `${VAR}` from the command's
- * environment) or the environment variables, plus the hosts `--insecure` allows over plain HTTP.
+ * environment) or the environment variables, plus the hosts `--insecure` allows over plain HTTP,
+ * and no proxy with `--no-proxy`.
  * @param input - the parsed command line
  * @param hosts - registry hosts (`host[:port]`) the command talks to; `--insecure` marks them insecure
  * @returns the validated configuration (the services package is loaded on first use)
@@ -25,7 +26,8 @@ export async function loadConfig(
           env: input.io.env,
           overrides,
         });
-  const base = load({});
+  const proxy: DockerHubConfigInput = flag(input, 'no-proxy') ? { proxy: false } : {};
+  const base = load(proxy);
   if (!flag(input, 'insecure') || hosts.length === 0) return base;
-  return load({ insecureRegistries: [...new Set([...base.insecureRegistries, ...hosts])] });
+  return load({ ...proxy, insecureRegistries: [...new Set([...base.insecureRegistries, ...hosts])] });
 }

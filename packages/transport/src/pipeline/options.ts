@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { optionCheck, validateOptions, type Clock, type OptionRules } from '@llmdevops/docker-hub-core';
+import type { ProxyOptions } from '../dispatch/proxy.js';
 import type { CircuitBreakerOptions } from '../middleware/breaker/consecutive-breaker.js';
 import type { RateLimitOptions } from '../middleware/rate-limit/rate-limit-tracker.js';
 
@@ -33,6 +34,12 @@ export interface TransportOptions {
   readonly ca?: string | readonly string[];
   /** Default agent only: use `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` from the environment (default false). */
   readonly proxyFromEnv?: boolean;
+  /**
+   * Default agent only: a forward proxy (`{ url, httpUrl, noProxy }`; HTTPS is tunnelled with
+   * `CONNECT`, `noProxy` follows curl's `NO_PROXY` rules), `'env'` for the environment's
+   * `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY`, or `false` (the default) for none.
+   */
+  readonly proxy?: ProxyOptions | 'env' | false;
   /** Redirect hop limit (default 10). */
   readonly maxRedirects?: number;
   /** Time source and sleeper (default the system clock). */
@@ -88,6 +95,11 @@ const RULES: OptionRules<TransportOptions> = {
   insecureHosts: strings,
   ca: optionCheck.anyOf('must be a PEM string or an array of them', optionCheck.string(), strings),
   proxyFromEnv: optionCheck.boolean(),
+  proxy: optionCheck.anyOf(
+    "must be { url, httpUrl, noProxy }, 'env' or false",
+    optionCheck.that((v) => v === false || v === 'env', "must be 'env' or false"),
+    optionCheck.shape<ProxyOptions>({ url: optionCheck.string(), httpUrl: optionCheck.string(), noProxy: optionCheck.string() }),
+  ),
   maxRedirects: count,
   clock: optionCheck.clock(),
   random: optionCheck.function(),

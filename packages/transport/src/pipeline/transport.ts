@@ -166,6 +166,7 @@ function defaultDispatcher(o: ResolvedTransportOptions, options: TransportOption
     connectionsPerOrigin: o.maxConcurrentPerHost,
     ca: options.ca,
     proxyFromEnv: options.proxyFromEnv === true,
+    proxy: options.proxy,
   });
 }
 
