@@ -13,7 +13,7 @@ import {
   type Clock,
   type OptionRules,
 } from '@llmdevops/docker-hub-core';
-import { errorFromResponse } from '@llmdevops/docker-hub-transport';
+import { errorFromResponse, proxyFromEnvironment, type ProxyOptions } from '@llmdevops/docker-hub-transport';
 import type { CallOptions } from '../internal/ref.js';
 import {
   createTransport,
@@ -105,6 +105,14 @@ const DEPS_RULES: OptionRules<ClientDeps> = {
   telemetry: optionCheck.anyOf('must be true, false or { tracer, meter }', optionCheck.boolean(), optionCheck.object()),
 };
 
+/** The configured proxy, else the environment's (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`). */
+function proxyOf(c: ResolvedDockerHubConfig, env: NodeJS.ProcessEnv): ProxyOptions | false {
+  if (c.proxy === false) return false;
+  if (c.proxy === undefined) return proxyFromEnvironment(env) ?? false;
+  const url = c.proxy.url.reveal();
+  return { url, httpUrl: url, ...(c.proxy.noProxy === undefined ? {} : { noProxy: c.proxy.noProxy }) };
+}
+
 function resolve(
   config: ResolvedDockerHubConfig | DockerHubConfigInput | undefined,
   env: NodeJS.ProcessEnv,
@@ -165,6 +173,7 @@ export class DockerHubClient {
     const c = this.config;
     this.#transport = createTransport({
       ...(c.dispatcher === undefined ? {} : { dispatcher: c.dispatcher }),
+      proxy: proxyOf(c, env),
       timeoutMs: c.resilience.timeoutSeconds * 1000,
       ...(c.resilience.totalTimeoutSeconds > 0 ? { totalTimeoutMs: c.resilience.totalTimeoutSeconds * 1000 } : {}),
       maxRetries: c.resilience.maxRetries,

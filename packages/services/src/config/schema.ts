@@ -124,6 +124,12 @@ export const DockerHubConfigSchema = z
     insecureRegistries: z.array(z.string().trim().min(1, 'must not be empty')).default([]),
     /** The undici dispatcher every request goes through (a simulator's, a proxy agent). */
     dispatcher: z.custom<Dispatcher>(isDispatcher, { error: 'must be an undici Dispatcher' }).optional(),
+    /**
+     * A forward proxy: `{ url, noProxy }` (HTTPS tunnelled with `CONNECT`; `noProxy` in curl's
+     * `NO_PROXY` syntax; the URL, which may hold credentials, becomes a `Secret`), or `false` for
+     * none. Left out, the environment's `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` apply.
+     */
+    proxy: z.union([z.literal(false), z.object({ url: secret, noProxy: z.string().optional() }).strict()]).optional(),
   })
   .strict();
 
