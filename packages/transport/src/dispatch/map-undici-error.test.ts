@@ -40,8 +40,11 @@ describe('mapUndiciError', () => {
     const agent = createDefaultAgent({ connectTimeoutMs: 1000, connectionsPerOrigin: 4, ca: '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----' });
     expect(agent.constructor.name).toBe('Agent');
     await agent.close();
-    const proxied = createDefaultAgent({ connectTimeoutMs: 1000, connectionsPerOrigin: 4, proxyFromEnv: true });
-    expect(proxied.constructor.name).toBe('EnvHttpProxyAgent');
+    const proxied = createDefaultAgent({ connectTimeoutMs: 1000, connectionsPerOrigin: 4, proxy: { url: 'http://127.0.0.1:3128' } });
+    expect(proxied.constructor.name).toBe('ProxyRouter');
     await proxied.close();
+    const none = createDefaultAgent({ connectTimeoutMs: 1000, connectionsPerOrigin: 4, proxy: false });
+    expect(none.constructor.name).toBe('Agent');
+    await none.close();
   });
 });
