@@ -12,21 +12,6 @@ export {
   type AuthChallenge,
 } from './challenge/parse-www-authenticate.js';
 export {
-  makeScope,
-  pullScope,
-  pushScope,
-  deleteScope,
-  catalogScope,
-  mountScopes,
-  formatScope,
-  parseScopes,
-  tryParseScopes,
-  mergeScopes,
-  scopesCover,
-  scopeSetKey,
-  type Scope,
-} from '@llmdevops/docker-hub-core';
-export {
   parseTokenResponse,
   MIN_TOKEN_LIFETIME_S,
   type RegistryToken,

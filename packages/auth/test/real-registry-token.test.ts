@@ -3,7 +3,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AuthenticationError, AuthorizationError } from '@llmdevops/docker-hub-core';
+import { AuthenticationError, AuthorizationError, pushScope } from '@llmdevops/docker-hub-core';
 import type { Next } from '@llmdevops/docker-hub-transport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RealRegistry, startRealRegistry } from '../../../tooling/registry/real-registry.js';
@@ -11,7 +11,6 @@ import {
   createAuthMiddleware,
   createCredentialProvider,
   type CredentialInput,
-  pushScope,
   storeCredentials,
   verifyRegistryLogin,
 } from '../src/index.js';

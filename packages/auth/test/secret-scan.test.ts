@@ -6,6 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
+import { pushScope } from '@llmdevops/docker-hub-core';
 import type { Next, TransportRequest } from '@llmdevops/docker-hub-transport';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type RealRegistry, startRealRegistry } from '../../../tooling/registry/real-registry.js';
@@ -14,7 +15,6 @@ import {
   createAuthMiddleware,
   createCredentialProvider,
   createHubLogin,
-  pushScope,
   resolveCredentials,
 } from '../src/index.js';
 import { httpNext, type ScriptedServer, startScriptedServer } from './helpers/http-next.js';
