@@ -1,6 +1,10 @@
 import {
+  AbortedError,
+  CircuitOpenError,
   ERROR_CODES,
+  NetworkError,
   NotFoundError,
+  TimeoutError,
   ConfigError,
   DigestMismatchError,
 } from '@llmdevops/docker-hub-core';
@@ -46,5 +50,26 @@ describe('exit codes', () => {
     expect(describeFailure(system)).toBe('ENOENT: open /x: no such file');
     expect(describeFailure(new Error('two\nlines'))).toBe('ERROR: two lines');
     expect(describeFailure(42)).toBe('ERROR: 42');
+  });
+
+  it('names the cause: the system error behind a network failure, the failure behind an open breaker', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5000'), { code: 'ECONNREFUSED' });
+    const network = new NetworkError('GET http://127.0.0.1:5000/v2/: ECONNREFUSED', { cause: refused, causeCode: 'ECONNREFUSED' });
+    expect(describeFailure(network)).toBe(
+      'NETWORK: GET http://127.0.0.1:5000/v2/: ECONNREFUSED (cause: connect ECONNREFUSED 127.0.0.1:5000)',
+    );
+    const open = new CircuitOpenError('127.0.0.1:5000', new Date(0), { cause: network });
+    expect(describeFailure(open)).toBe(
+      'CIRCUIT_OPEN: circuit open for 127.0.0.1:5000 until 1970-01-01T00:00:00.000Z; last failure: GET http://127.0.0.1:5000/v2/: ECONNREFUSED (cause: connect ECONNREFUSED 127.0.0.1:5000)',
+    );
+    const timedOut = new AbortedError('GET x', new TimeoutError('total', 5000, { what: 'GET x' }));
+    expect(describeFailure(timedOut)).toBe(
+      'ABORTED: GET x: aborted (cause: TIMEOUT: GET x: total timeout after 5000 ms (the whole operation, retries included))',
+    );
+    const wrapped = new Error('undici socket', { cause: Object.assign(new Error('getaddrinfo ENOTFOUND nope.invalid'), { code: 'ENOTFOUND' }) });
+    expect(describeFailure(new NetworkError('GET https://nope.invalid/v2/: ENOTFOUND', { cause: wrapped }))).toBe(
+      'NETWORK: GET https://nope.invalid/v2/: ENOTFOUND (cause: getaddrinfo ENOTFOUND nope.invalid)',
+    );
+    expect(describeFailure(new Error('plain', { cause: new Error('not printed') }))).toBe('ERROR: plain');
   });
 });

@@ -104,10 +104,34 @@ function systemCode(err: Error): string | undefined {
   return typeof code === 'string' && /^E[A-Z]+$/.test(code) ? code : undefined;
 }
 
+/** How deep {@link describeFailure} follows `cause`. */
+const MAX_CAUSES = 3;
+
 /**
- * One line describing a failure for stderr: the typed error's code and message, never a stack.
+ * The causes worth printing after a failure's line: toolkit errors (`CODE: message`) and system
+ * errors (`connect ECONNREFUSED 127.0.0.1:5000`, `getaddrinfo ENOTFOUND host`), skipping any whose
+ * message the line already holds; other errors are passed through to their own cause.
+ */
+function causesOf(err: unknown, line: string): string {
+  let said = line;
+  let out = '';
+  let cause = err instanceof Error ? err.cause : undefined;
+  for (let depth = 0; depth < MAX_CAUSES && cause instanceof Error; depth++) {
+    const text = isDockerHubError(cause) ? `${cause.code}: ${cause.message}` : systemCode(cause) === undefined ? undefined : cause.message;
+    if (text !== undefined && !said.includes(cause.message)) {
+      out += ` (cause: ${text})`;
+      said += text;
+    }
+    cause = cause.cause;
+  }
+  return out;
+}
+
+/**
+ * One line describing a failure for stderr: the typed error's code and message, then what caused
+ * it (e.g. the `ECONNREFUSED` behind a `CIRCUIT_OPEN`), never a stack.
  * @param err - what was thrown
- * @returns `CODE: message` on one line
+ * @returns `CODE: message (cause: ...)` on one line
  * @public
  */
 export function describeFailure(err: unknown): string {
@@ -115,5 +139,5 @@ export function describeFailure(err: unknown): string {
   if (isDockerHubError(err)) line = `${err.code}: ${err.message}`;
   else if (err instanceof Error) line = `${systemCode(err) ?? 'ERROR'}: ${err.message}`;
   else line = `ERROR: ${String(err)}`;
-  return line.replace(/\s*[\r\n]+\s*/g, ' ');
+  return `${line}${causesOf(err, line)}`.replace(/\s*[\r\n]+\s*/g, ' ');
 }
