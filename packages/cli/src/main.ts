@@ -1,6 +1,7 @@
 import type { Command } from './command.js';
 import { EXIT, UsageError, describeFailure, exitCodeFor } from './exit-codes.js';
 import { write, type CliIo } from './io.js';
+import { GLOBAL_OPTIONS } from './args.js';
 import manifest from '../package.json' with { type: 'json' };
 
 /** The version of this `dhub` (the cli package's). @public */
@@ -35,6 +36,27 @@ function groupUsage(word: string, commands: readonly Command[]): string | undefi
 }
 
 /**
+ * Moves global options given before the command name (`dhub --no-proxy pull …`) behind it, where
+ * every command parses them; `--help` and `--version` stay in front.
+ */
+function globalsAfterCommand(argv: readonly string[]): readonly string[] {
+  const leading: string[] = [];
+  let i = 0;
+  while (i < argv.length) {
+    const arg = argv[i] ?? '';
+    const [flag = '', inline] = arg.split(/=(.*)/s, 2);
+    const name = flag.startsWith('--') ? flag.slice(2) : Object.entries(GLOBAL_OPTIONS).find(([, o]) => 'short' in o && `-${o.short}` === flag)?.[0];
+    const option = name === undefined || name === 'help' ? undefined : (GLOBAL_OPTIONS as Record<string, { type: string }>)[name];
+    if (option === undefined) break;
+    leading.push(arg);
+    if (option.type === 'string' && inline === undefined && i + 1 < argv.length) leading.push(argv[i + 1] ?? '');
+    i += option.type === 'string' && inline === undefined ? 2 : 1;
+  }
+  if (leading.length === 0 || i >= argv.length) return argv;
+  return [...argv.slice(i), ...leading];
+}
+
+/**
  * Runs `dhub` with the given arguments. Failures never escape: they become one line
  * `CODE: message` on stderr (a stack trace only with `--debug`) and exit code 1; command-line
  * mistakes print the usage line and give exit code 2.
@@ -49,6 +71,7 @@ export async function runCli(
   io: CliIo,
   commands: readonly Command[],
 ): Promise<number> {
+  argv = globalsAfterCommand(argv);
   const [name] = argv;
   const debug = argv.includes('--debug');
   if (name === '--version' || name === '-V') {

@@ -42,4 +42,12 @@ describe('dhub behind a forward proxy', () => {
     expect(await runInProcess(['tags', `${server.host}/team/app`, '--no-proxy'], { env })).toMatchObject({ code: 0, stdout: 'v1\n' });
     expect(await runInProcess(['tags', '--no-proxy', `${server.host}/team/app`], { env })).toMatchObject({ code: 0, stdout: 'v1\n' });
   });
+
+  it('global options go before the command name too', async () => {
+    const env = await cleanEnv({ HTTP_PROXY: 'http://127.0.0.1:9' });
+    expect(await runInProcess(['--no-proxy', 'tags', `${server.host}/team/app`], { env })).toMatchObject({ code: 0, stdout: 'v1\n' });
+    const json = await runInProcess(['--no-proxy', '--json', 'tags', `${server.host}/team/app`], { env });
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ tags: ['v1'] });
+  });
 });
