@@ -12,7 +12,11 @@ export interface TransportOptions {
   readonly timeoutMs?: number;
   /** Connect timeout in ms (default `timeoutMs`); applies to the default agent only. */
   readonly connectTimeoutMs?: number;
-  /** Overall limit per call up to the final response headers, across retries (default none). */
+  /**
+   * Overall limit in ms per operation (a call with its retries, waits and response body, or a
+   * `retrying()` step with its requests), failing with a `TimeoutError` of phase `total` (default
+   * none; services derive it from `DOCKER_TOTAL_TIMEOUT_SECONDS`).
+   */
   readonly totalTimeoutMs?: number;
   /** Retries after the first attempt (default 3; 0 disables retrying). */
   readonly maxRetries?: number;

@@ -61,11 +61,12 @@ export interface Transport {
    * transport's retry policy: the same decision, backoff, clock and `retry` events as the retry
    * middleware, with failures after progress (`options.progress`) not counted against
    * `maxRetries`. Requests sent inside the step share its budget, so retries do not multiply.
-   * Code above the transport uses this instead of retrying on its own.
+   * Code above the transport uses this instead of retrying on its own. The step is one operation:
+   * the circuit breaker counts its failures once, and `totalTimeoutMs` bounds all of it.
    * @param step - the work; receives the 1-based run number
    * @param options - name, signal, progress and idempotency
    * @returns the step's result
-   * @throws the step's last error once the policy stops retrying, or `AbortedError`
+   * @throws the step's last error once the policy stops retrying, `AbortedError`, or a `TimeoutError` of phase `total`
    */
   retrying<T>(step: (run: number) => Promise<T>, options: RetryingOptions): Promise<T>;
   /** @returns middleware names, outermost first, ending with `terminal` */
@@ -99,7 +100,8 @@ export interface Transport {
 /**
  * Creates a transport. Default order, outermost first:
  * `telemetry → deadline → retry → circuitBreaker → concurrency → [auth] → redirect →
- * rateLimitObserver → terminal`. Retry sits outside the breaker so every attempt counts; auth
+ * rateLimitObserver → terminal`. Retry sits outside the breaker so every attempt is admitted
+ * or refused by it (it counts one failure per operation, however many retries); auth
  * (inserted by the caller with `use(auth, { before: 'redirect' })`) is inside retry so a retried
  * attempt gets a fresh token, and outside redirect so a cross-origin hop drops `Authorization`.
  * @param options - dispatcher, timeouts, retry, breaker, limits, TLS and test seams
