@@ -400,12 +400,35 @@ describe('cassette misuse', () => {
       ].sort(),
     );
     expect(issuesOf(() => createCassette(null as unknown as CassetteOptions))).toEqual(['']);
+    const shapes = {
+      path,
+      mode: 'replay',
+      recordIfMissing: 'yes',
+      upstream: up,
+      matchRequestsBy: { body: 'no' },
+      redact: ['token'],
+    } as unknown as CassetteOptions;
+    expect(issuesOf(() => createCassette(shapes)).sort()).toEqual([
+      'matchRequestsBy.body',
+      'recordIfMissing',
+      'redact',
+    ]);
   });
 
   it('names the file when replay mode has no cassette to read', () => {
     const path = join(dir, 'never-recorded.json');
     expect(() => createCassette({ path, mode: 'replay' })).toThrow(CassetteInvalidError);
     expect(() => createCassette({ path, mode: 'replay' })).toThrow(path);
+  });
+
+  it('refuses a salt other than the one the file was recorded with', async () => {
+    const path = join(dir, 'salted.json');
+    const up = () => Promise.resolve(new Response('ok'));
+    const rec = createCassette({ path, mode: 'record', upstream: up, salt: 'a'.repeat(16) });
+    await rec.fetch(new Request('http://h/v2/'));
+    await rec.save();
+    const play = createCassette({ path, mode: 'replay', salt: 'b'.repeat(16) });
+    await expect(play.fetch(new Request('http://h/v2/'))).rejects.toThrow(/different salt/);
   });
 
   it('refuses to update a schema version 1 file (its body digests are unsalted)', async () => {

@@ -61,6 +61,12 @@ describe('cassette redaction', () => {
     expect(out['ok']).toBe('x');
     expect(out['issued_at']).toBe('1970-01-01T00:00:00Z');
     expect(redactJsonText('{"a":1}')).toBe('{"a":1}');
+    expect(
+      JSON.parse(redactJsonText('{"Tokens":["t1",{"x":"t2","n":3}],"secret":""}') ?? ''),
+    ).toEqual({
+      Tokens: [REDACTED, { x: REDACTED, n: 3 }],
+      secret: '',
+    });
     expect(redactJsonText('not json')).toBeUndefined();
   });
 
