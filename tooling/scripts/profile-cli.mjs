@@ -27,6 +27,15 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = join(ROOT, 'packages/cli');
 const BUNDLE = join(CLI, 'dist/bin');
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+
+const log = (...a) => process.stderr.write(`${a.join(' ')}\n`);
+const sleep = (msT) => new Promise((r) => setTimeout(r, msT));
+const round1 = (x) => Math.round(x * 10) / 10;
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? 0 : s[Math.floor((s.length - 1) / 2)];
+};
 
 function options() {
   const { values } = parseArgs({
@@ -263,7 +272,6 @@ function analyse(profile, bundle) {
 // ---------------------------------------------------------------------------------------------
 // Running the commands.
 
-const sleep = (msT) => new Promise((r) => setTimeout(r, msT));
 const listing = (dir) =>
   readdirSync(dir)
     .map((f) => `${f} ${statSync(join(dir, f)).size}`)
@@ -290,14 +298,6 @@ async function snapshotCli(dir) {
     await sleep(5000);
   }
 }
-
-const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
-const log = (...a) => process.stderr.write(`${a.join(' ')}\n`);
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? 0 : s[Math.floor((s.length - 1) / 2)];
-};
-const round1 = (x) => Math.round(x * 10) / 10;
 
 /**
  * One `dhub` process: wall time from here, peak RSS from /usr/bin/time, and with `profileDir`
@@ -335,7 +335,7 @@ function summariseRuns(runs, analyses) {
   for (const k of keys) ms[k] = round1(median(analyses.map((a) => a.ms[k] ?? 0)));
   return {
     wallMs: round1(median(runs.map((r) => r.wallMs))),
-    peakRssMb: median(runs.map((r) => r.peakRssMb ?? 0)),
+    peakRssMb: TIME === undefined ? undefined : median(runs.map((r) => r.peakRssMb)),
     spanMs: round1(median(analyses.map((a) => a.spanMs))),
     ms,
   };
@@ -456,7 +456,7 @@ function nodeTable(version, label, results) {
     rows.push([key, name]);
     if (['node', 'top', 'run'].includes(key)) rows.push(...packageRows(results, key));
   }
-  const cell = (r, key) => r[key] ?? r.ms[key] ?? 0;
+  const cell = (r, key) => (key in r ? (r[key] ?? 'n/a') : (r.ms[key] ?? 0));
   return [
     `#### Node ${version}, ${label} (ms unless stated; medians of the warm runs)`,
     '',
