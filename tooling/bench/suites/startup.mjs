@@ -105,10 +105,13 @@ function summariseCommand(target, cmd, rounds) {
   };
 }
 
-/** Every command against one registry, `STARTUP_ROUNDS` rounds each. */
-async function targetRows(target, ref, ctx) {
+/**
+ * Every command against one registry, `STARTUP_ROUNDS` rounds each; `--version` reaches no
+ * registry, so only with the first.
+ */
+async function targetRows(target, ref, ctx, first) {
   const rows = [];
-  for (const cmd of startupCommands(ref)) {
+  for (const cmd of startupCommands(ref).filter((c) => first || c.id !== '--version')) {
     const rounds = [];
     for (let k = 0; k < STARTUP_ROUNDS; k++) rounds.push(await oneRound(cmd, k, ctx));
     const row = summariseCommand(target, cmd, rounds);
@@ -135,7 +138,8 @@ export async function startupSuite(reg, work) {
       ['no auth', await pushSmallImage(open.host, work.dir)],
     ];
     const rows = [];
-    for (const [target, ref] of targets) rows.push(...(await targetRows(target, ref, ctx)));
+    for (const [i, [target, ref]] of targets.entries())
+      rows.push(...(await targetRows(target, ref, ctx, i === 0)));
     return { imageBytes: SMALL_IMAGE_BYTES, rounds: STARTUP_ROUNDS, rows };
   } finally {
     await open.stop();
