@@ -255,18 +255,25 @@ function analyse(profile, bundle) {
     if (pkg !== undefined) ms[`${key}:${pkg}`] = (ms[`${key}:${pkg}`] ?? 0) + us / 1000;
   };
   const bodies = new Map();
+  let lastBundle = profile.endTime;
   let t = profile.startTime;
   const times = profile.timeDeltas.map((d) => (t += d));
   for (const [i, id] of profile.samples.entries()) {
     const next = i + 1 < times.length ? times[i + 1] : profile.endTime;
     const us = Math.max(0, next - times[i]);
     const c = classify(stackOf(id), ctx);
+    if (c.key === 'top' || c.key === 'run') lastBundle = next;
     if (c.builtin !== undefined) add('builtin', c.builtin, us);
     if (c.body === undefined) add(c.key, c.pkg, us);
     else bodies.set(c.body, (bodies.get(c.body) ?? 0) + us);
   }
   splitBodies(bodies, bundle, add);
-  return { spanMs: (profile.endTime - profile.startTime) / 1000, ms };
+  return {
+    spanMs: (profile.endTime - profile.startTime) / 1000,
+    // from the last sample running our code to the end: closing connections, timers, exit
+    exitMs: (profile.endTime - lastBundle) / 1000,
+    ms,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -337,6 +344,7 @@ function summariseRuns(runs, analyses) {
     wallMs: round1(median(runs.map((r) => r.wallMs))),
     peakRssMb: TIME === undefined ? undefined : median(runs.map((r) => r.peakRssMb)),
     spanMs: round1(median(analyses.map((a) => a.spanMs))),
+    exitMs: round1(median(analyses.map((a) => a.exitMs))),
     ms,
   };
 }
@@ -416,6 +424,7 @@ const FIXED_ROWS = [
   ['coldWallMs', 'wall ms, first run (empty compile cache)'],
   ['peakRssMb', 'peak RSS MB, warm'],
   ['spanMs', 'profiled ms (profiler start to exit)'],
+  ['exitMs', 'of which after our code last ran (closing, exit)'],
 ];
 const CATEGORY_ROWS = [
   ['node', 'Node bootstrap and internal modules (loader, builtins)'],
