@@ -3,7 +3,7 @@
 // past 8 levels and more manifests than maxManifests fail with LimitExceededError before
 // anything is written, and an abort in the middle of the walk stops it. Against the simulator,
 // in-process, through a dispatcher that records every request.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LimitExceededError } from '@llmdevops/docker-hub-core';
@@ -138,6 +138,23 @@ describe('manifests per image are capped by maxManifests', () => {
     const { client } = counted();
     await expect(client.images.pull(`${SRC}/graph/wide:v1`, join(work, 'wide-pull-7'), { allPlatforms: true, maxManifests: 7 })).resolves.toMatchObject({ manifests: 7 });
     await expect(client.images.pull(`${SRC}/graph/wide:v1`, join(work, 'wide-pull-0'), { allPlatforms: true, maxManifests: 0 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+});
+
+describe('a damaged layout', () => {
+  it('refuses to push a layout missing a child manifest, or with one of the wrong size, before sending anything', async () => {
+    const graph = wide(2);
+    const dir = join(work, 'damaged-layout');
+    writeGraphLayout(dir, graph, 'v1');
+    const child = graph.manifests[0];
+    if (child === undefined) throw new Error('no child');
+    const file = join(dir, 'blobs', 'sha256', child.digest.slice('sha256:'.length));
+    const { client, seen } = counted();
+    writeFileSync(file, Buffer.concat([child.bytes, Buffer.from(' ')]));
+    await expect(client.images.push(dir, `${SRC}/graph/damaged:v1`)).rejects.toMatchObject({ code: 'SIZE_MISMATCH' });
+    rmSync(file);
+    await expect(client.images.push(dir, `${SRC}/graph/damaged:v1`)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', input: child.digest });
+    expect(seen.seen.filter((s) => /^(PUT|POST|PATCH) /.test(s))).toEqual([]);
   });
 });
 

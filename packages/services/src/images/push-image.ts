@@ -23,7 +23,13 @@ import type { ImageDeps, ImageTransferResult, PushOptions } from './types.js';
 async function readLayoutManifest(dir: string, desc: Descriptor, signal: AbortSignal | undefined): Promise<ManifestResult> {
   const path = blobPath(dir, desc.digest);
   if (desc.size > MANIFEST_MAX_BYTES) throw new PayloadTooLargeError(`manifest ${desc.digest}`, MANIFEST_MAX_BYTES);
-  const { size } = await stat(path);
+  const size = await stat(path).then(
+    (st) => st.size,
+    (err: unknown) => {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      throw new ValidationError('INVALID_ARGUMENT', `${dir} has no blob for manifest ${desc.digest}`, desc.digest);
+    },
+  );
   if (size !== desc.size) throw new SizeMismatchError(desc.size, size, `manifest ${path}`);
   const bytes = await readFile(path, signal === undefined ? {} : { signal });
   verifyBytes(bytes, desc.digest, desc.size);
