@@ -26,7 +26,7 @@ import {
   type RequestFacts,
 } from './match.js';
 import { validateCassetteOptions, type CassetteMode, type CassetteOptions } from './options.js';
-import { asText, redactBodyText, redactHeaders } from './redact.js';
+import { asText, redactBodyText, redactHeaders, type RedactOptions } from './redact.js';
 
 export type { CassetteMode, CassetteOptions } from './options.js';
 
@@ -113,6 +113,99 @@ async function openSession(options: CassetteOptions): Promise<Session> {
   return { salt, entries };
 }
 
+/** Replays a recorded answer, with `{{origin}}` in its headers replaced by the request's origin. */
+function replayEntry(entry: HeldEntry, request: Request, path: string): Response {
+  entry.used = true;
+  const b = entry.response.body;
+  const nullBody = NULL_BODY.has(entry.response.status) || request.method === 'HEAD';
+  const body = nullBody
+    ? null
+    : 'blobDigest' in b
+      ? toWebStream(
+          createReadStream(
+            join(blobFolder(path), 'sha256', b.blobDigest.slice(7)),
+          ) as AsyncIterable<Uint8Array>,
+        )
+      : Buffer.from(b.data, b.encoding);
+  const origin = new URL(request.url).origin;
+  const headers = Object.entries(entry.response.headers).map(([k, v]): [string, string] => [
+    k,
+    v.split(ORIGIN_PLACEHOLDER).join(origin),
+  ]);
+  return new Response(body, { status: entry.response.status, headers });
+}
+
+/** The entry for the `n`-th repetition, or the last one when repeats are allowed. */
+function pickEntry(
+  candidates: readonly HeldEntry[],
+  n: number,
+  allowRepeats: boolean,
+): HeldEntry | undefined {
+  const exact = candidates.find((e) => e.order === n);
+  if (exact !== undefined || !allowRepeats) return exact;
+  return candidates.reduce<HeldEntry | undefined>(
+    (a, e) => (a === undefined || e.order > a.order ? e : a),
+    undefined,
+  );
+}
+
+/** A miss naming the redacted request, its repetition, the file and the closest entry. */
+function missError(
+  facts: RequestFacts,
+  at: { n: number; recorded: number; held: Session; path: string },
+): CassetteMissError {
+  const repeat =
+    at.recorded > 0
+      ? ` (repetition ${String(at.n + 1)}, recorded ${String(at.recorded)}; allowRepeats replays the last)`
+      : '';
+  return new CassetteMissError(
+    `${facts.method} ${facts.url}${repeat} in cassette ${at.path}`,
+    closest(
+      facts,
+      at.held.entries.map((e) => ({ ...e.request, order: e.order })),
+    ),
+  );
+}
+
+/**
+ * How a recorded body is written: binary as base64; text redacted (unless `redact` is undefined,
+ * for content-addressed bodies whose bytes must not change), as base64 when it holds control
+ * characters.
+ */
+function storedBody(
+  bytes: Buffer | undefined,
+  stored: CassetteBody,
+  redact: RedactOptions | undefined,
+): CassetteBody {
+  if (bytes === undefined) return stored;
+  const raw = asText(bytes);
+  if (raw === undefined) return { encoding: 'base64', data: bytes.toString('base64') };
+  const text = redact === undefined ? raw : redactBodyText(raw, redact);
+  // eslint-disable-next-line no-control-regex -- text with control characters is stored as base64
+  return /[\u0000-\u0008\u000e-\u001f]/.test(text)
+    ? { encoding: 'base64', data: Buffer.from(text, 'utf8').toString('base64') }
+    : { encoding: 'utf8', data: text };
+}
+
+/** Writes the session per the mode's table row. */
+async function saveSession(options: CassetteOptions, held: Session): Promise<void> {
+  const write =
+    options.mode === 'record' ||
+    options.mode === 'update' ||
+    (options.mode === 'replay' &&
+      options.recordIfMissing === true &&
+      held.entries.some((e) => e.fresh));
+  if (!write) return;
+  const kept = options.mode === 'update' ? held.entries.filter((e) => e.used) : held.entries;
+  const file: CassetteFile = {
+    schemaVersion: 2,
+    recordedWith: 'docker-hub-simulation',
+    ...(held.salt === undefined ? {} : { salt: held.salt }),
+    entries: persistable(kept, options.beforePersist, options.path),
+  };
+  await saveCassette(options.path, file);
+}
+
 /**
  * Creates a recorder/replayer for one cassette file. Requests are matched on their redacted,
  * normalised form (method, path and sorted query without origin, allow-listed headers, salted body
@@ -134,42 +227,6 @@ export function createCassette(options: CassetteOptions): Cassette {
   const pending = new Set<Promise<void>>();
   const session = openSession(valid);
   session.catch(() => undefined);
-
-  const replay = (entry: HeldEntry, request: Request): Response => {
-    entry.used = true;
-    const b = entry.response.body;
-    const nullBody = NULL_BODY.has(entry.response.status) || request.method === 'HEAD';
-    const body = nullBody
-      ? null
-      : 'blobDigest' in b
-        ? toWebStream(
-            createReadStream(
-              join(blobFolder(valid.path), 'sha256', b.blobDigest.slice(7)),
-            ) as AsyncIterable<Uint8Array>,
-          )
-        : Buffer.from(b.data, b.encoding);
-    const origin = new URL(request.url).origin;
-    const headers = Object.entries(entry.response.headers).map(([k, v]): [string, string] => [
-      k,
-      v.split(ORIGIN_PLACEHOLDER).join(origin),
-    ]);
-    return new Response(body, { status: entry.response.status, headers });
-  };
-
-  const storedBody = (
-    bytes: Buffer | undefined,
-    stored: CassetteBody,
-    contentAddressed: boolean,
-  ): CassetteBody => {
-    if (bytes === undefined) return stored;
-    const raw = asText(bytes);
-    if (raw === undefined) return { encoding: 'base64', data: bytes.toString('base64') };
-    const text = contentAddressed ? raw : redactBodyText(raw, redact);
-    // eslint-disable-next-line no-control-regex -- text with control characters is stored as base64
-    return /[\u0000-\u0008\u000e-\u001f]/.test(text)
-      ? { encoding: 'base64', data: Buffer.from(text, 'utf8').toString('base64') }
-      : { encoding: 'utf8', data: text };
-  };
 
   const forward = async (
     request: Request,
@@ -203,7 +260,7 @@ export function createCassette(options: CassetteOptions): Cassette {
           response: {
             status: response.status,
             headers: redactHeaders(headers, redact),
-            body: storedBody(body, stored, contentAddressed),
+            body: storedBody(body, stored, contentAddressed ? undefined : redact),
           },
           ...(recordedAt === undefined ? {} : { recordedAt }),
           origin: new URL(request.url).origin,
@@ -216,20 +273,6 @@ export function createCassette(options: CassetteOptions): Cassette {
     pending.add(finished);
     void finished.finally(() => pending.delete(finished));
     return new Response(copy.stream, { status: response.status, headers: response.headers });
-  };
-
-  const miss = (facts: RequestFacts, n: number, held: Session, recorded: number): never => {
-    const repeat =
-      recorded > 0
-        ? ` (repetition ${String(n + 1)}, recorded ${String(recorded)}; allowRepeats replays the last)`
-        : '';
-    throw new CassetteMissError(
-      `${facts.method} ${facts.url}${repeat} in cassette ${valid.path}`,
-      closest(
-        facts,
-        held.entries.map((e) => ({ ...e.request, order: e.order })),
-      ),
-    );
   };
 
   const handle: FetchHandler = async (request) => {
@@ -246,14 +289,10 @@ export function createCassette(options: CassetteOptions): Cassette {
     seen.set(key, n + 1);
     if (mode.replay) {
       const candidates = held.entries.filter((e) => e.key === key);
-      const last = candidates.reduce<HeldEntry | undefined>(
-        (a, e) => (a === undefined || e.order > a.order ? e : a),
-        undefined,
-      );
-      const hit =
-        candidates.find((e) => e.order === n) ?? (valid.allowRepeats === true ? last : undefined);
-      if (hit !== undefined) return replay(hit, request);
-      if (!records) miss(facts, n, held, candidates.length);
+      const hit = pickEntry(candidates, n, valid.allowRepeats === true);
+      if (hit !== undefined) return replayEntry(hit, request, valid.path);
+      if (!records)
+        throw missError(facts, { n, recorded: candidates.length, held, path: valid.path });
     }
     return forward(request, bytes, { facts, order: n, held });
   };
@@ -264,20 +303,7 @@ export function createCassette(options: CassetteOptions): Cassette {
     async save() {
       const held = await session;
       await Promise.all([...pending]);
-      const fresh = held.entries.filter((e) => e.fresh);
-      const write =
-        valid.mode === 'record' ||
-        valid.mode === 'update' ||
-        (valid.mode === 'replay' && valid.recordIfMissing === true && fresh.length > 0);
-      if (!write) return;
-      const kept = valid.mode === 'update' ? held.entries.filter((e) => e.used) : held.entries;
-      const file: CassetteFile = {
-        schemaVersion: 2,
-        recordedWith: 'docker-hub-simulation',
-        ...(held.salt === undefined ? {} : { salt: held.salt }),
-        entries: persistable(kept, valid.beforePersist, valid.path),
-      };
-      await saveCassette(valid.path, file);
+      await saveSession(valid, held);
     },
   };
 }
