@@ -66,3 +66,34 @@ describe('TLS policy', () => {
     expect(plain.requests).toHaveLength(0);
   });
 });
+
+describe('TLS failures say what failed', () => {
+  it('a registry that requires a client certificate is named as such, not as "other side closed"', async () => {
+    const { key, cert } = selfSignedCert();
+    const server = createServer({ key, cert, requestCert: true, rejectUnauthorized: true, ca: [cert] }, (_req, res) => {
+      res.end('ok');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const t = createTransport({ maxRetries: 0, ca: cert });
+    transports.push(t);
+    const url = new URL(`https://127.0.0.1:${(server.address() as AddressInfo).port}/v2/`);
+    const err = await t.request({ method: 'GET', url, headers: {} }).catch((e: unknown) => e);
+    server.close();
+    expect(err).toBeInstanceOf(NetworkError);
+    expect((err as NetworkError).message).toContain('asked for a client certificate');
+    expect((err as NetworkError).message).toContain(url.host);
+  });
+
+  it('an untrusted certificate is named with what to do about it', async () => {
+    const { key, cert } = selfSignedCert();
+    const server = createServer({ key, cert }, (_req, res) => {
+      res.end('ok');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const t = createTransport({ maxRetries: 0 });
+    transports.push(t);
+    const err = await t.request({ method: 'GET', url: new URL(`https://127.0.0.1:${(server.address() as AddressInfo).port}/v2/`), headers: {} }).catch((e: unknown) => e);
+    server.close();
+    expect((err as NetworkError).message).toMatch(/certificate signed by unknown authority .*\(DEPTH_ZERO_SELF_SIGNED_CERT\): trust the registry's CA/);
+  });
+});

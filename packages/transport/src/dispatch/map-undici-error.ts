@@ -5,6 +5,7 @@ import {
   isDockerHubError,
   type DockerHubError,
 } from '@llmdevops/docker-hub-core';
+import { describeTlsFailure } from './tls-diagnosis.js';
 
 /** Timeouts the terminal configured, so a timeout error can say how long it was. @internal */
 export interface TimeoutSettings {
@@ -60,6 +61,6 @@ export function mapUndiciError(
       break;
   }
   if (errorName(err) === 'AbortError') return new AbortedError(what, err);
-  const detail = code ?? (err instanceof Error ? err.message.slice(0, 200) : 'unknown error');
+  const detail = describeTlsFailure(code) ?? code ?? (err instanceof Error ? err.message.slice(0, 200) : 'unknown error');
   return new NetworkError(`${what}: ${detail}`, code === undefined ? { cause: err } : { cause: err, causeCode: code });
 }

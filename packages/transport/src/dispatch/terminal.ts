@@ -1,10 +1,12 @@
 import { Readable } from 'node:stream';
-import { InsecureTransportError, isLoopbackHost } from '@llmdevops/docker-hub-core';
+import { InsecureTransportError, NetworkError, isLoopbackHost, type DockerHubError } from '@llmdevops/docker-hub-core';
 import type { Dispatcher } from 'undici';
 import type { Next, RequestBody, TransportRequest } from '../pipeline/types.js';
 import { safeUrl } from '../internal/host.js';
 import { mapUndiciError, type TimeoutSettings } from './map-undici-error.js';
 import { createResponse, wrapBody } from './response.js';
+import { describeTlsFailure, probeTlsAlert } from './tls-diagnosis.js';
+import type { TlsSettings } from './tls.js';
 
 /** Settings of the terminal stage. @internal */
 export interface TerminalOptions {
@@ -13,6 +15,23 @@ export interface TerminalOptions {
   /** Hosts (`host` or `host:port`) where plain HTTP is allowed. */
   readonly insecureHosts: readonly string[];
   readonly userAgent: string;
+  /** The trust settings of the transport's own agent; absent with an injected dispatcher. */
+  readonly tls?: TlsSettings | undefined;
+}
+
+/**
+ * An HTTPS server that closes the connection before answering may have refused the handshake
+ * for lack of a client certificate, which undici reports only as "other side closed": find out
+ * with one probe connection and say so.
+ */
+async function diagnosed(mapped: DockerHubError, req: TransportRequest, options: TerminalOptions): Promise<DockerHubError> {
+  if (!(mapped instanceof NetworkError) || mapped.causeCode !== 'UND_ERR_SOCKET' || req.url.protocol !== 'https:' || options.tls === undefined) {
+    return mapped;
+  }
+  const alert = await probeTlsAlert(req.url, options.tls, Math.min(5_000, options.timeouts.connectTimeoutMs));
+  const problem = describeTlsFailure(alert);
+  if (problem === undefined || alert === undefined) return mapped;
+  return new NetworkError(`${req.method} ${safeUrl(req.url)}: ${problem}`, { cause: mapped, causeCode: alert });
 }
 
 
@@ -89,7 +108,8 @@ export function createTerminal(options: TerminalOptions): Next {
       }
       return createResponse({ status: res.statusCode, headers: res.headers, url: req.url, body, what: `${what} response body` });
     } catch (err) {
-      throw mapUndiciError(err, what, ctx);
+      const mapped = mapUndiciError(err, what, ctx);
+      throw await diagnosed(mapped, req, options);
     }
   };
 }

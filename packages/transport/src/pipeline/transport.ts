@@ -125,6 +125,7 @@ export function createTransport(options: TransportOptions = {}): Transport {
     timeouts: { connectTimeoutMs: o.connectTimeoutMs, headersTimeoutMs: o.timeoutMs, bodyTimeoutMs: o.timeoutMs },
     insecureHosts: o.insecureHosts,
     userAgent: o.userAgent,
+    tls: options.dispatcher === undefined ? { ca: options.ca } : undefined,
   });
   const backoff = { baseMs: o.backoffBaseMs, capMs: o.backoffCapMs, ...(options.random === undefined ? {} : { random: options.random }) };
   const policy = { maxRetries: o.maxRetries, maxRetryWaitMs: o.maxRetryWaitMs, backoff };
