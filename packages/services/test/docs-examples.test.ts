@@ -59,6 +59,7 @@ describe('docs/examples/configuration-file.ts', () => {
     expect(config.auth.accessToken?.reveal()).toBe(TOKEN);
     expect(config.resilience).toEqual({
       timeoutSeconds: 20,
+      totalTimeoutSeconds: 3600,
       maxRetries: 3,
       circuitBreaker: { failureThreshold: 3, successThreshold: 2, resetTimeoutSeconds: 30 },
     });
