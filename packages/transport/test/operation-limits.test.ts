@@ -5,7 +5,7 @@ import { CircuitOpenError, NetworkError, ServerError, TimeoutError } from '@llmd
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTransport, type Transport, type TransportOptions, type TransportRequest } from '../src/index.js';
 import { FakeClock } from './fake-clock.js';
-import { hang, reply, resetMidBody, stallMidBody, startScriptedServer, type ScriptedServer } from './scripted-server.js';
+import { hang, reply, resetMidBody, resetNow, stallMidBody, startScriptedServer, type ScriptedServer } from './scripted-server.js';
 
 let server: ScriptedServer;
 let closedPort: number;
@@ -109,6 +109,17 @@ describe('the circuit breaker counts an operation once', () => {
     expect(refused).toBeInstanceOf(CircuitOpenError);
     expect((refused as CircuitOpenError).cause).toBeInstanceOf(ServerError);
     expect((refused as CircuitOpenError).message).toContain('status 502');
+  });
+
+  it('the resumes of a body that breaks count once with the call that started it', async () => {
+    const t = make({ maxRetries: 3, circuitBreaker: { failureThreshold: 2 } });
+    server.enqueue(resetMidBody(100_000, 1000));
+    server.fallback = resetNow();
+    const res = await t.request(get(new URL('/blob', server.url), { context: { resume: true } }));
+    const err = await res.bytes().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NetworkError);
+    expect(server.requests.length).toBeGreaterThan(2);
+    expect(t.breaker(new URL(server.url).host).snapshot).toEqual({ name: 'closed', failures: 1 });
   });
 
   it("a failed half-open trial re-opens the breaker even when its operation had failed before", async () => {

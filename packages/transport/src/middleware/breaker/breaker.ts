@@ -99,9 +99,23 @@ export function runAsOperation<T>(fn: () => Promise<T>): Promise<T> {
   return currentOperation.getStore() === undefined ? currentOperation.run({}, fn) : fn();
 }
 
-/** The operation a request belongs to: the enclosing one, else the call with its retries. */
+/** The operation of each call (its stats), fixed on its first attempt. */
+const operationOfCall = new WeakMap<object, object>();
+
+/**
+ * The operation a request belongs to: the enclosing one, else the call with its retries. It is
+ * fixed on the call's first attempt, made in the caller's context: a later attempt, such as a
+ * resume started from a stream event, may run in the context of whoever opened the socket.
+ */
 function operationOf(req: TransportRequest): object {
-  return currentOperation.getStore() ?? statsOf(req) ?? req;
+  const stats = statsOf(req);
+  if (stats === undefined) return currentOperation.getStore() ?? req;
+  let operation = operationOfCall.get(stats);
+  if (operation === undefined) {
+    operation = currentOperation.getStore() ?? stats;
+    operationOfCall.set(stats, operation);
+  }
+  return operation;
 }
 
 const FAILURE_CODES = new Set(['NETWORK', 'TIMEOUT']);
