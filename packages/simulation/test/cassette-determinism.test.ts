@@ -142,7 +142,7 @@ describe('deterministic cassettes', () => {
     expect(body !== undefined && 'data' in body ? JSON.parse(body.data) : {}).toMatchObject({
       token: '[REDACTED]',
     });
-    expect(JSON.stringify(entries)).not.toMatch(/"issued_at":"2/);
+    expect(JSON.stringify(entries)).not.toContain('issued_at');
   });
 
   it('replays on another address and port, with the recorded origins rewritten to the replaying one', async () => {

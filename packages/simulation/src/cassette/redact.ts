@@ -11,9 +11,6 @@ export interface RedactOptions {
 /** The value written in place of a secret. @public */
 export const REDACTED = '[REDACTED]';
 
-/** What a token's `issued_at` is recorded as (clients treat it as "issued on receipt"). @internal */
-export const NORMALISED_ISSUED_AT = '1970-01-01T00:00:00Z';
-
 /** Headers never written: credentials and the volatile `Date`. */
 const DROPPED_HEADERS = new Set([
   'authorization',
@@ -144,18 +141,18 @@ function walk(value: unknown, fields: ReadonlySet<string>, options: RedactOption
   if (typeof value === 'string') return redactText(value, options);
   if (Array.isArray(value)) return value.map((v) => walk(v, fields, options));
   if (typeof value !== 'object' || value === null) return value;
+  // A token's `issued_at` changes on every run; without it clients take the token as issued on
+  // receipt (an old fixed time would make them think it expired and fetch it again and again).
   return Object.fromEntries(
-    Object.entries(value).map(([k, v]) => {
-      if (k.toLowerCase() === 'issued_at' && typeof v === 'string')
-        return [k, NORMALISED_ISSUED_AT];
-      return [k, isSecretName(k, fields) ? redactAll(v) : walk(v, fields, options)];
-    }),
+    Object.entries(value)
+      .filter(([k]) => k.toLowerCase() !== 'issued_at')
+      .map(([k, v]) => [k, isSecretName(k, fields) ? redactAll(v) : walk(v, fields, options)]),
   );
 }
 
 /**
  * Redacts a JSON document: secret field names at any depth and in any case (`Token`,
- * `identitytoken`, `auth`, `password`…) lose their values, token `issued_at` is normalised, and
+ * `identitytoken`, `auth`, `password`…) lose their values, the volatile token `issued_at` is dropped, and
  * every string is scanned for secrets by shape.
  * @param text - the body text
  * @param options - extra field names
