@@ -4,6 +4,7 @@ import { copyCommand } from './copy.js';
 import { deleteCommand } from './delete.js';
 import { demoCommand } from './demo.js';
 import { digestCommand } from './digest.js';
+import { inspectCommand } from './inspect.js';
 import { loginCommand, logoutCommand } from './login.js';
 import { manifestCommand } from './manifest.js';
 import { pullCommand } from './pull.js';
@@ -21,6 +22,7 @@ import { webhookListenCommand } from './webhook-listen.js';
 export const COMMANDS: readonly Command[] = [
   manifestCommand,
   digestCommand,
+  inspectCommand,
   tagsCommand,
   blobCommand,
   pullCommand,

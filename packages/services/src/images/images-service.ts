@@ -5,6 +5,7 @@ import { refAttributes } from '../client/telemetry.js';
 import { toReference, type ReferenceInput } from '../internal/ref.js';
 import type { ManifestsService } from '../manifests/manifests-service.js';
 import { copyImage } from './copy-image.js';
+import { inspectImage, type ImageDetails, type IndexDetails, type InspectOptions } from './inspect-image.js';
 import { pullImage } from './pull-image.js';
 import { pushImage } from './push-image.js';
 import type { CopyOptions, ImageDeps, ImageTransferResult, PullOptions, PushOptions } from './types.js';
@@ -78,6 +79,26 @@ export class ImagesService {
     const to = toReference(dst);
     const attributes = { ...refAttributes(from, 'docker_hub.source'), ...refAttributes(to) };
     return this.#traced('images.copy', attributes, () => copyImage(this.#deps, from, to, options));
+  }
+
+  /**
+   * Reads what an image is without pulling its layers: an image's config (platform, created,
+   * author, labels, environment, entrypoint, command, working directory, exposed ports, history)
+   * with its layer count and compressed size, or an index's platforms with attestation manifests
+   * listed apart. With `platform`, an index is resolved to that platform's image.
+   * @param input - the image
+   * @param options - platform, signal
+   * @returns the details; narrow on `kind`
+   * @throws {@link @llmdevops/docker-hub-core!PlatformNotFoundError | PlatformNotFoundError} when the index has no such platform
+   * @example
+   * ```ts
+   * const details = await client.images.inspect('alpine:3.19', { platform: 'linux/arm64' });
+   * if (details.kind === 'image') console.log(details.created, details.layers);
+   * ```
+   */
+  async inspect(input: ReferenceInput, options: InspectOptions = {}): Promise<ImageDetails | IndexDetails> {
+    const ref = toReference(input);
+    return this.#deps.ctx.telemetry.run('images.inspect', refAttributes(ref), () => inspectImage(ref, this.#deps, options));
   }
 
   async #traced(operation: string, attributes: OtelAttributes, fn: () => Promise<ImageTransferResult>): Promise<ImageTransferResult> {
