@@ -1,6 +1,6 @@
 // Cassettes as files to commit: the same session writes the same bytes, replays anywhere, and
 // every option and misuse behaves as documented.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -322,6 +322,36 @@ describe('deterministic cassettes', () => {
     await rec.save();
     expect((await stat(path)).mode & 0o777).toBe(0o600);
     expect((await stat(join(`${path}.blobs`, 'sha256', digest.slice(7)))).mode & 0o777).toBe(0o600);
+  });
+
+  it('hashes an upload as it streams to the same key in record, replay and update modes', async () => {
+    const path = join(dir, 'upload.json');
+    const bytes = randomBytes(300_000);
+    const upload = () =>
+      new Request('http://h/v2/x/blobs/uploads/1?digest=sha256:abc', {
+        method: 'PUT',
+        headers: { 'content-type': 'application/octet-stream' },
+        body: bytes,
+      });
+    const up = scripted(() => new Response(null, { status: 201 }));
+    const received: number[] = [];
+    const rec = createCassette({
+      path,
+      mode: 'record',
+      upstream: async (r) => {
+        received.push((await r.arrayBuffer()).byteLength);
+        return up(r);
+      },
+    });
+    expect((await rec.fetch(upload())).status).toBe(201);
+    await rec.save();
+    expect(received).toEqual([300_000]);
+    const [entry] = (await readJson(path)).entries;
+    expect(entry?.request.bodySize).toBe(300_000);
+    expect((await createCassette({ path, mode: 'replay' }).fetch(upload())).status).toBe(201);
+    const update = createCassette({ path, mode: 'update', upstream: up });
+    expect((await update.fetch(upload())).status).toBe(201);
+    expect(up.calls).toBe(1);
   });
 
   it('hashes request bodies with a per-cassette salt, never the plain SHA-256 of the body', async () => {

@@ -19,7 +19,9 @@ import {
 } from './format.js';
 import {
   closest,
+  hashBodyStream,
   hashRequestBody,
+  isTextualBody,
   matchedHeaders,
   matchKey,
   normalizeUrl,
@@ -230,29 +232,34 @@ export function createCassette(options: CassetteOptions): Cassette {
 
   const forward = async (
     request: Request,
-    bytes: Buffer,
-    { facts, order, held }: { facts: RequestFacts; order: number; held: Session },
+    body: Buffer | ReadableStream<Uint8Array> | null,
+    call: Promise<{ facts: RequestFacts; order: number }>,
+    held: Session,
   ): Promise<Response> => {
     const upstream = valid.upstream;
     if (upstream === undefined)
       throw new CassetteMissError(
-        `${facts.method} ${facts.url} (no upstream) in cassette ${valid.path}`,
+        `${request.method} ${normalizeUrl(request.url, match, redact)} (no upstream) in cassette ${valid.path}`,
       );
-    const init: RequestInit = { method: request.method, headers: request.headers };
-    if (bytes.length > 0) init.body = bytes;
+    const init: RequestInit & { duplex?: 'half' } = {
+      method: request.method,
+      headers: request.headers,
+    };
+    if (body instanceof ReadableStream) Object.assign(init, { body, duplex: 'half' });
+    else if (body !== null && body.length > 0) init.body = body;
     const response = await upstream(new Request(request.url, init));
     if (!records || (isFailure(response.status) && valid.recordFailedRequests !== true))
       return response;
     const path = new URL(request.url).pathname;
-    const contentAddressed = isContentAddressed(facts.method, path, response.status);
+    const contentAddressed = isContentAddressed(request.method, path, response.status);
     const limit = contentAddressed ? (valid.inlineLimit ?? 65_536) : REDACTED_INLINE_LIMIT;
     const copy = recordBody(response.body, valid.path, limit);
     const headers: Record<string, string> = {};
     response.headers.forEach((v, k) => (headers[k] = v));
     const recordedAt =
       valid.clock === undefined ? undefined : new Date(valid.clock.now()).toISOString();
-    const finished = copy.done.then(
-      ({ body, stored }) => {
+    const finished = Promise.all([copy.done, call]).then(
+      ([{ body: bytes, stored }, { facts, order }]) => {
         held.entries.push({
           key: matchKey(facts, match),
           request: facts,
@@ -260,7 +267,7 @@ export function createCassette(options: CassetteOptions): Cassette {
           response: {
             status: response.status,
             headers: redactHeaders(headers, redact),
-            body: storedBody(body, stored, contentAddressed ? undefined : redact),
+            body: storedBody(bytes, stored, contentAddressed ? undefined : redact),
           },
           ...(recordedAt === undefined ? {} : { recordedAt }),
           origin: new URL(request.url).origin,
@@ -275,18 +282,38 @@ export function createCassette(options: CassetteOptions): Cassette {
     return new Response(copy.stream, { status: response.status, headers: response.headers });
   };
 
-  const handle: FetchHandler = async (request) => {
-    const held = await session;
-    const bytes = await readBody(request);
-    const facts: RequestFacts = {
-      method: request.method.toUpperCase(),
-      url: normalizeUrl(request.url, match, redact),
-      headers: matchedHeaders(request.headers, match, redact),
-      ...hashRequestBody(bytes, held.salt, redact),
-    };
-    const key = matchKey(facts, match);
+  const next = (key: string): number => {
     const n = seen.get(key) ?? 0;
     seen.set(key, n + 1);
+    return n;
+  };
+
+  const handle: FetchHandler = async (request) => {
+    const held = await session;
+    const method = request.method.toUpperCase();
+    const url = normalizeUrl(request.url, match, redact);
+    const headers = matchedHeaders(request.headers, match, redact);
+    const body = request.body;
+    const textual = body === null || isTextualBody(request.headers.get('content-type'));
+    if (body !== null && !textual && !mode.replay) {
+      // Record or pass through an upload: it streams on while its hash is computed.
+      const [onward, own] = body.tee();
+      const call = hashBodyStream(iterateBody(own), held.salt).then((hash) => {
+        const facts: RequestFacts = { method, url, headers, ...hash };
+        return { facts, order: next(matchKey(facts, match)) };
+      });
+      call.catch(() => undefined);
+      return forward(request, onward, call, held);
+    }
+    // Pure replay never sends a body on, so an upload is hashed without being held.
+    const bytes = !textual && !records ? undefined : await readBody(request);
+    const hash =
+      bytes === undefined
+        ? await hashBodyStream(iterateBody(body), held.salt)
+        : hashRequestBody(bytes, held.salt, redact, textual);
+    const facts: RequestFacts = { method, url, headers, ...hash };
+    const key = matchKey(facts, match);
+    const n = next(key);
     if (mode.replay) {
       const candidates = held.entries.filter((e) => e.key === key);
       const hit = pickEntry(candidates, n, valid.allowRepeats === true);
@@ -294,7 +321,7 @@ export function createCassette(options: CassetteOptions): Cassette {
       if (!records)
         throw missError(facts, { n, recorded: candidates.length, held, path: valid.path });
     }
-    return forward(request, bytes, { facts, order: n, held });
+    return forward(request, bytes ?? null, Promise.resolve({ facts, order: n }), held);
   };
 
   return {

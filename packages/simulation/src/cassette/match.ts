@@ -71,11 +71,29 @@ export function normalizeUrl(url: string, match: MatchOptions, redact: RedactOpt
 }
 
 /**
- * Hashes a request body as recorded: the body is redacted first (a password in a form or JSON
- * body never reaches the hash), then keyed with the cassette's salt (HMAC-SHA256).
+ * Whether a request body is hashed after redaction (JSON, form, text, XML or unlabelled) or as raw
+ * bytes while it streams (anything else, e.g. blob uploads).
+ * @param contentType - the request's `content-type`
+ * @returns true for bodies that are redacted before hashing
+ * @internal
+ */
+export function isTextualBody(contentType: string | null): boolean {
+  return contentType === null || /json|x-www-form-urlencoded|^\s*text\/|xml/i.test(contentType);
+}
+
+function hasher(salt: string | undefined): { update(b: Uint8Array): void; finish(): string } {
+  const h = salt === undefined ? createHash('sha256') : createHmac('sha256', salt);
+  const prefix = salt === undefined ? 'sha256' : 'hmac-sha256';
+  return { update: (b) => h.update(b), finish: () => `${prefix}:${h.digest('hex')}` };
+}
+
+/**
+ * Hashes a buffered request body as recorded: a textual body is redacted first (a password in a
+ * form or JSON body never reaches the hash), then keyed with the cassette's salt (HMAC-SHA256).
  * @param bytes - the body
  * @param salt - the cassette's salt; `undefined` only for legacy files (plain SHA-256 of the raw body)
  * @param redact - redaction options
+ * @param textual - whether the body is redacted before hashing ({@link isTextualBody})
  * @returns the hash (`hmac-sha256:<hex>` or legacy `sha256:<hex>`) and the hashed size
  * @internal
  */
@@ -83,18 +101,34 @@ export function hashRequestBody(
   bytes: Buffer,
   salt: string | undefined,
   redact: RedactOptions = {},
+  textual = true,
 ): { bodyHash: string; bodySize: number } {
-  if (salt === undefined)
-    return {
-      bodyHash: `sha256:${createHash('sha256').update(bytes).digest('hex')}`,
-      bodySize: bytes.length,
-    };
-  const text = bytes.length === 0 ? undefined : asText(bytes);
+  const text = salt === undefined || !textual || bytes.length === 0 ? undefined : asText(bytes);
   const hashed = text === undefined ? bytes : Buffer.from(redactBodyText(text, redact), 'utf8');
-  return {
-    bodyHash: `hmac-sha256:${createHmac('sha256', salt).update(hashed).digest('hex')}`,
-    bodySize: hashed.length,
-  };
+  const h = hasher(salt);
+  h.update(hashed);
+  return { bodyHash: h.finish(), bodySize: hashed.length };
+}
+
+/**
+ * Hashes a raw body as it streams (the same result as {@link hashRequestBody} for a body that is
+ * not textual), so large uploads are never held whole.
+ * @param body - the body stream
+ * @param salt - the cassette's salt (`undefined` for legacy files)
+ * @returns the hash and the size
+ * @internal
+ */
+export async function hashBodyStream(
+  body: AsyncIterable<Uint8Array>,
+  salt: string | undefined,
+): Promise<{ bodyHash: string; bodySize: number }> {
+  const h = hasher(salt);
+  let size = 0;
+  for await (const chunk of body) {
+    h.update(chunk);
+    size += chunk.byteLength;
+  }
+  return { bodyHash: h.finish(), bodySize: size };
 }
 
 /**
