@@ -5,6 +5,7 @@ import { deleteCommand } from './delete.js';
 import { demoCommand } from './demo.js';
 import { digestCommand } from './digest.js';
 import { inspectCommand } from './inspect.js';
+import { referrersCommand } from './referrers.js';
 import { loginCommand, logoutCommand } from './login.js';
 import { manifestCommand } from './manifest.js';
 import { pullCommand } from './pull.js';
@@ -23,6 +24,7 @@ export const COMMANDS: readonly Command[] = [
   manifestCommand,
   digestCommand,
   inspectCommand,
+  referrersCommand,
   tagsCommand,
   blobCommand,
   pullCommand,

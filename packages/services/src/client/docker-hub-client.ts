@@ -1,3 +1,4 @@
+import { ReferrersService } from '../referrers/referrers-service.js';
 import {
   accountOf,
   createAuthMiddleware,
@@ -149,6 +150,8 @@ export class DockerHubClient {
   readonly hubTags: HubTagsService;
   /** Vulnerability overviews from scan reports attached to images (referrers, attestations). */
   readonly vulnerabilities: VulnerabilitiesService;
+  /** Artifacts referring to an image (signatures, SBOMs, attestations): list and tree. */
+  readonly referrers: ReferrersService;
   readonly #rateLimits: RateLimitService;
   readonly #transport: Transport;
   readonly #auth: AuthMiddleware;
@@ -224,6 +227,7 @@ export class DockerHubClient {
     const hubRateLimit = new HubRateLimitTracker();
     this.repositories = new RepositoriesService(this.#ctx, { rateLimit: hubRateLimit });
     this.hubTags = new HubTagsService(this.#ctx, { rateLimit: hubRateLimit });
+    this.referrers = new ReferrersService(this.#ctx, { manifests: this.manifests });
     this.vulnerabilities = new VulnerabilitiesService(this.#ctx, {
       manifests: this.manifests,
       blobs: this.blobs,

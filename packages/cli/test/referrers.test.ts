@@ -1,0 +1,59 @@
+// `dhub referrers` against `dhub serve`: lists, filters and walks the artifacts referring to an image.
+import { createHash } from 'node:crypto';
+import { DockerHubClient } from '@llmdevops/docker-hub-services';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanEnv, runInProcess, startBackground, type Background } from './helpers.js';
+
+const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+let server: Background;
+let client: DockerHubClient;
+let repo: string;
+const digests: Record<string, string> = {};
+
+async function put(name: string, artifactType?: string, subject?: string): Promise<void> {
+  const layer = Buffer.from(name);
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      ...(artifactType === undefined ? {} : { artifactType }),
+      config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: await client.blobs.upload(repo, Buffer.from('{}')), size: 2 },
+      layers: [{ mediaType: 'application/octet-stream', digest: await client.blobs.upload(repo, layer), size: layer.length }],
+      ...(subject === undefined ? {} : { subject: { mediaType: OCI_MANIFEST, digest: subject, size: 1 } }),
+    }),
+  );
+  const digest = `sha256:${createHash('sha256').update(manifest).digest('hex')}`;
+  await client.manifests.put(`${repo}@${digest}`, manifest, { mediaType: OCI_MANIFEST });
+  digests[name] = digest;
+}
+
+beforeAll(async () => {
+  server = await startBackground(['serve', '--auth', 'none'], await cleanEnv());
+  repo = `${server.host}/team/app`;
+  client = new DockerHubClient({}, { env: await cleanEnv() });
+  await put('image');
+  await put('sbom', 'application/spdx+json', digests['image']);
+  await put('sbom-sig', 'application/vnd.example.sig', digests['sbom']);
+});
+afterAll(async () => {
+  await client.close();
+  await server.stop('SIGINT');
+});
+
+describe('dhub referrers', () => {
+  it('lists the referrers of an image with their artifact types', async () => {
+    const res = await runInProcess(['referrers', `${repo}@${digests['image'] ?? ''}`], { env: await cleanEnv() });
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(new RegExp(`^${digests['sbom'] ?? 'missing'}  application/spdx\\+json  \\d+\n$`));
+  });
+
+  it('--artifact-type filters, --tree walks referrers of referrers', async () => {
+    const none = await runInProcess(['referrers', `${repo}@${digests['image'] ?? ''}`, '--artifact-type', 'application/vnd.example.sig'], { env: await cleanEnv() });
+    expect(none).toMatchObject({ code: 0, stdout: '' });
+    const tree = await runInProcess(['referrers', `${repo}@${digests['image'] ?? ''}`, '--tree', '--json'], { env: await cleanEnv() });
+    const parsed = JSON.parse(tree.stdout) as { subject: string; referrers: { descriptor: { digest: string }; referrers: { descriptor: { digest: string } }[] }[] };
+    expect(parsed.subject).toBe(digests['image']);
+    expect(parsed.referrers[0]?.descriptor.digest).toBe(digests['sbom']);
+    expect(parsed.referrers[0]?.referrers[0]?.descriptor.digest).toBe(digests['sbom-sig']);
+  });
+});
