@@ -354,6 +354,26 @@ describe('deterministic cassettes', () => {
     expect(up.calls).toBe(1);
   });
 
+  it('fails a replay whose blob file is missing with CassetteInvalidError naming it', async () => {
+    const path = join(dir, 'lost-blob.json');
+    const big = Buffer.alloc(70_000, 3);
+    const digest = `sha256:${createHash('sha256').update(big).digest('hex')}`;
+    const rec = createCassette({
+      path,
+      mode: 'record',
+      upstream: scripted(() => new Response(big)),
+    });
+    await (await rec.fetch(new Request(`http://h/v2/x/blobs/${digest}`))).arrayBuffer();
+    await rec.save();
+    await rm(`${path}.blobs`, { recursive: true });
+    const play = createCassette({ path, mode: 'replay' });
+    const err = await play
+      .fetch(new Request(`http://h/v2/x/blobs/${digest}`))
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CassetteInvalidError);
+    expect((err as Error).message).toContain(digest);
+  });
+
   it('hashes request bodies with a per-cassette salt, never the plain SHA-256 of the body', async () => {
     const body = 'grant_type=password&username=u&password=hunter22';
     const plain = createHash('sha256').update(body).digest('hex');

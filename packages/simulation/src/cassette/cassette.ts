@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CassetteInvalidError, CassetteMissError } from '@llmdevops/docker-hub-core';
 import { fetch, type Dispatcher } from 'undici';
@@ -120,15 +120,15 @@ function replayEntry(entry: HeldEntry, request: Request, path: string): Response
   entry.used = true;
   const b = entry.response.body;
   const nullBody = NULL_BODY.has(entry.response.status) || request.method === 'HEAD';
-  const body = nullBody
-    ? null
-    : 'blobDigest' in b
-      ? toWebStream(
-          createReadStream(
-            join(blobFolder(path), 'sha256', b.blobDigest.slice(7)),
-          ) as AsyncIterable<Uint8Array>,
-        )
-      : Buffer.from(b.data, b.encoding);
+  let body: ReadableStream<Uint8Array> | Buffer | null = null;
+  if (!nullBody && 'blobDigest' in b) {
+    const file = join(blobFolder(path), 'sha256', b.blobDigest.slice(7));
+    if (!existsSync(file))
+      throw new CassetteInvalidError(
+        `cassette ${path} refers to ${b.blobDigest}, which is missing from ${blobFolder(path)}`,
+      );
+    body = toWebStream(createReadStream(file) as AsyncIterable<Uint8Array>);
+  } else if (!nullBody && 'data' in b) body = Buffer.from(b.data, b.encoding);
   const origin = new URL(request.url).origin;
   const headers = Object.entries(entry.response.headers).map(([k, v]): [string, string] => [
     k,
