@@ -45,6 +45,13 @@ describe('cassette matching', () => {
 });
 
 describe('cassette redaction', () => {
+  it('finds a secret written as is or inside base64, and only those', () => {
+    const hidden = Buffer.from('user:hunter2-pw').toString('base64');
+    expect(findSecrets(`{"data":"${hidden}"}`, ['hunter2-pw', 'absent-value', ''])).toEqual([0]);
+    expect(findSecrets('token=hunter2-pw', ['hunter2-pw'])).toEqual([0]);
+    expect(findSecrets('nothing here', ['hunter2-pw'])).toEqual([]);
+  });
+
   it('redacts secret names in any case at any depth, drops issued_at, keeps the rest', () => {
     const out = JSON.parse(
       redactJsonText(

@@ -201,12 +201,18 @@ export function asText(bytes: Buffer): string | undefined {
 }
 
 /**
- * Lists which of the given secret values occur in a text (the final scan after writing).
+ * Lists which of the given secret values occur in a text, as written or inside any base64 or
+ * base64url run of it (the final scan of a cassette file: bodies stored as base64 included).
  * @param text - e.g. a cassette file's content
  * @param secrets - values that must not appear
  * @returns the secrets found (by index, never echoed)
  * @public
  */
 export function findSecrets(text: string, secrets: readonly string[]): number[] {
-  return secrets.flatMap((s, i) => (s !== '' && text.includes(s) ? [i] : []));
+  const decoded = (text.match(/[A-Za-z0-9+/_-]{8,}={0,2}/g) ?? []).flatMap((run) => [
+    Buffer.from(run, 'base64').toString('utf8'),
+    Buffer.from(run, 'base64url').toString('utf8'),
+  ]);
+  const haystacks = [text, ...decoded];
+  return secrets.flatMap((s, i) => (s !== '' && haystacks.some((h) => h.includes(s)) ? [i] : []));
 }
