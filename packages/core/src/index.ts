@@ -93,6 +93,7 @@ export { systemClock, type Clock } from './clock/clock.js';
 export {
   isLoopbackHost,
   isNonPublicHost,
+  isSecureEnough,
   parseIp,
   addToBlockList,
   type IpFamily,

@@ -1,15 +1,13 @@
 import { InsecureTransportError } from '@llmdevops/docker-hub-core';
 import { describe, expect, it } from 'vitest';
-import { assertRealmAllowed, secureEnough } from './http.js';
+import { assertRealmAllowed, assertSecure } from './http.js';
 
-describe('credential transport policy', () => {
-  it('allows credentials over https, loopback http and insecure hosts only', () => {
+describe('assertSecure', () => {
+  it('refuses credentials over plain HTTP to a host that is neither loopback nor listed', () => {
     const none = new Set<string>();
-    expect(secureEnough(new URL('https://x.test/'), none)).toBe(true);
-    expect(secureEnough(new URL('http://127.0.0.1:5000/'), none)).toBe(true);
-    expect(secureEnough(new URL('http://x.test/'), none)).toBe(false);
-    expect(secureEnough(new URL('http://x.test:81/'), new Set(['x.test:81']))).toBe(true);
-    expect(secureEnough(new URL('ftp://127.0.0.1/'), none)).toBe(false);
+    expect(() => { assertSecure(new URL('http://127.0.0.1:5000/'), none); }).not.toThrow();
+    expect(() => { assertSecure(new URL('http://x.test:81/'), new Set(['x.test:81'])); }).not.toThrow();
+    expect(() => { assertSecure(new URL('http://x.test/'), none); }).toThrow(InsecureTransportError);
   });
 });
 

@@ -6,8 +6,8 @@ import {
   RateLimitError,
   RegistryError,
   ServerError,
-  isLoopbackHost,
   isNonPublicHost,
+  isSecureEnough,
 } from '@llmdevops/docker-hub-core';
 import { type TransportResponse } from '@llmdevops/docker-hub-transport';
 
@@ -18,27 +18,13 @@ export const SKIP_AUTH = 'authSkip';
 export const SMALL_BODY_LIMIT = 256 * 1024;
 
 /**
- * Whether credentials may travel to this URL: HTTPS, loopback, or a host explicitly marked insecure.
- * @param url - target
- * @param insecureHosts - `host[:port]` values allowed over plain HTTP
- * @returns true when allowed
- */
-export function secureEnough(url: URL, insecureHosts: ReadonlySet<string>): boolean {
-  return (
-    url.protocol === 'https:' ||
-    (url.protocol === 'http:' &&
-      (isLoopbackHost(url.hostname) || insecureHosts.has(url.host.toLowerCase())))
-  );
-}
-
-/**
  * Throws unless credentials may be sent to `url`.
  * @param url - target
  * @param insecureHosts - hosts allowed over plain HTTP
  * @throws {@link @llmdevops/docker-hub-core!InsecureTransportError | InsecureTransportError}
  */
 export function assertSecure(url: URL, insecureHosts: ReadonlySet<string>): void {
-  if (!secureEnough(url, insecureHosts)) {
+  if (!isSecureEnough(url, insecureHosts)) {
     throw new InsecureTransportError(
       `${url.protocol}//${url.host}${url.pathname}`,
       'credentials are only sent over HTTPS, to loopback, or to hosts marked insecure',

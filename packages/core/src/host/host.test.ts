@@ -1,6 +1,6 @@
 import { BlockList } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { addToBlockList, isLoopbackHost, isNonPublicHost, parseIp } from './host.js';
+import { addToBlockList, isLoopbackHost, isNonPublicHost, isSecureEnough, parseIp } from './host.js';
 
 describe('isLoopbackHost', () => {
   it.each([
@@ -84,5 +84,18 @@ describe('parseIp and addToBlockList', () => {
     for (const bad of ['10.0.0.0/8/1', 'nope', '10.0.0.0/x', '10.0.0.0/33', '::/129']) {
       expect(addToBlockList(list, bad)).toBe(false);
     }
+  });
+});
+
+describe('isSecureEnough', () => {
+  it('allows https, loopback http and listed insecure hosts only', () => {
+    expect(isSecureEnough(new URL('https://x.test/'))).toBe(true);
+    expect(isSecureEnough(new URL('http://127.0.0.1:5000/'))).toBe(true);
+    expect(isSecureEnough(new URL('http://[::1]:5000/'))).toBe(true);
+    expect(isSecureEnough(new URL('http://x.test/'))).toBe(false);
+    expect(isSecureEnough(new URL('http://x.test:81/'), new Set(['X.test:81']))).toBe(true);
+    expect(isSecureEnough(new URL('http://x.test:81/'), ['x.test'])).toBe(true);
+    expect(isSecureEnough(new URL('http://x.test:81/'), ['y.test', 'x.test:82'])).toBe(false);
+    expect(isSecureEnough(new URL('ftp://127.0.0.1/'), ['127.0.0.1'])).toBe(false);
   });
 });

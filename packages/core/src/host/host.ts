@@ -124,3 +124,24 @@ export function isNonPublicHost(hostname: string): boolean {
   const ip = parseIp(hostname);
   return ip !== undefined && nonPublic.check(ip.address, ip.family);
 }
+
+/**
+ * Whether a request, and credentials with it, may go to `url`: always over HTTPS; over plain HTTP
+ * only to a loopback host or to a host listed in `insecureHosts`.
+ * @param url - the target
+ * @param insecureHosts - `name` or `name:port` values allowed over plain HTTP (any case)
+ * @returns true when allowed
+ * @public
+ */
+export function isSecureEnough(url: URL, insecureHosts: Iterable<string> = []): boolean {
+  if (url.protocol === 'https:') return true;
+  if (url.protocol !== 'http:') return false;
+  if (isLoopbackHost(url.hostname)) return true;
+  const host = url.host.toLowerCase();
+  const name = url.hostname.toLowerCase();
+  for (const entry of insecureHosts) {
+    const allowed = entry.toLowerCase();
+    if (allowed === host || allowed === name) return true;
+  }
+  return false;
+}

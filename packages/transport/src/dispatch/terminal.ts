@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { InsecureTransportError, NetworkError, isLoopbackHost, type DockerHubError } from '@llmdevops/docker-hub-core';
+import { InsecureTransportError, NetworkError, isSecureEnough, type DockerHubError } from '@llmdevops/docker-hub-core';
 import type { Dispatcher } from 'undici';
 import type { Next, RequestBody, TransportRequest } from '../pipeline/types.js';
 import { safeUrl } from '../internal/host.js';
@@ -43,16 +43,13 @@ async function diagnosed(mapped: DockerHubError, req: TransportRequest, options:
  * @internal
  */
 export function assertSecure(url: URL, insecureHosts: readonly string[]): void {
-  if (url.protocol === 'https:') return;
+  if (isSecureEnough(url, insecureHosts)) return;
   if (url.protocol !== 'http:') {
     throw new InsecureTransportError(safeUrl(url), `only https: (and http: for loopback or insecure hosts) is supported`);
   }
-  const host = url.host.toLowerCase();
-  const name = url.hostname.toLowerCase();
-  if (isLoopbackHost(name) || insecureHosts.some((h) => h.toLowerCase() === host || h.toLowerCase() === name)) return;
   throw new InsecureTransportError(
     safeUrl(url),
-    `plain HTTP is only used for loopback hosts; add "${host}" to the transport's insecureHosts option to allow it`,
+    `plain HTTP is only used for loopback hosts; add "${url.host.toLowerCase()}" to the transport's insecureHosts option to allow it`,
   );
 }
 
