@@ -354,6 +354,20 @@ describe('deterministic cassettes', () => {
     expect(up.calls).toBe(1);
   });
 
+  it('records a JSON answer nested too deep to walk as [REDACTED] instead of crashing', async () => {
+    const path = join(dir, 'deep.json');
+    const deep = `${'['.repeat(100_000)}"${'s'.repeat(20)}"${']'.repeat(100_000)}`;
+    const rec = createCassette({
+      path,
+      mode: 'record',
+      upstream: scripted(() => new Response(deep, { headers: { 'content-type': 'text/plain' } })),
+    });
+    expect((await (await rec.fetch(new Request('http://h/v2/'))).text()).length).toBe(deep.length);
+    await rec.save();
+    const body = (await readJson(path)).entries[0]?.response.body;
+    expect(body).toEqual({ encoding: 'utf8', data: '"[REDACTED]"' });
+  });
+
   it('fails a replay whose blob file is missing with CassetteInvalidError naming it', async () => {
     const path = join(dir, 'lost-blob.json');
     const big = Buffer.alloc(70_000, 3);

@@ -227,6 +227,7 @@ export function createCassette(options: CassetteOptions): Cassette {
   const records = mode.record || valid.recordIfMissing === true;
   const seen = new Map<string, number>();
   const pending = new Set<Promise<void>>();
+  const failures: CassetteInvalidError[] = [];
   const session = openSession(valid);
   session.catch(() => undefined);
 
@@ -260,21 +261,31 @@ export function createCassette(options: CassetteOptions): Cassette {
       valid.clock === undefined ? undefined : new Date(valid.clock.now()).toISOString();
     const finished = Promise.all([copy.done, call]).then(
       ([{ body: bytes, stored }, { facts, order }]) => {
-        held.entries.push({
-          key: matchKey(facts, match),
-          request: facts,
-          order,
-          response: {
-            status: response.status,
-            headers: redactHeaders(headers, redact),
-            body: storedBody(bytes, stored, contentAddressed ? undefined : redact),
-          },
-          ...(recordedAt === undefined ? {} : { recordedAt }),
-          origin: new URL(request.url).origin,
-          used: true,
-          fresh: true,
-        });
+        try {
+          held.entries.push({
+            key: matchKey(facts, match),
+            request: facts,
+            order,
+            response: {
+              status: response.status,
+              headers: redactHeaders(headers, redact),
+              body: storedBody(bytes, stored, contentAddressed ? undefined : redact),
+            },
+            ...(recordedAt === undefined ? {} : { recordedAt }),
+            origin: new URL(request.url).origin,
+            used: true,
+            fresh: true,
+          });
+        } catch (cause) {
+          failures.push(
+            new CassetteInvalidError(
+              `${request.method} ${facts.url} could not be recorded in cassette ${valid.path}`,
+              { cause },
+            ),
+          );
+        }
       },
+      // The body broke off or the upload could not be read: a failed request, not recorded.
       () => undefined,
     );
     pending.add(finished);
@@ -330,6 +341,8 @@ export function createCassette(options: CassetteOptions): Cassette {
     async save() {
       const held = await session;
       await Promise.all([...pending]);
+      const [failure] = failures;
+      if (failure !== undefined) throw failure;
       await saveSession(valid, held);
     },
   };

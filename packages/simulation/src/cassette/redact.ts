@@ -150,13 +150,33 @@ function walk(value: unknown, fields: ReadonlySet<string>, options: RedactOption
   );
 }
 
+const MAX_JSON_DEPTH = 256;
+
+/** The deepest bracket nesting of a JSON text (brackets inside strings ignored). */
+function nesting(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '{' || c === '[') max = Math.max(max, ++depth);
+    else if (c === '}' || c === ']') depth--;
+  }
+  return max;
+}
+
 /**
  * Redacts a JSON document: secret field names at any depth and in any case (`Token`,
  * `identitytoken`, `auth`, `password`…) lose their values, the volatile token `issued_at` is dropped, and
  * every string is scanned for secrets by shape.
  * @param text - the body text
  * @param options - extra field names
- * @returns the redacted text, the original text when nothing changed, or `undefined` when not JSON
+ * @returns the redacted text, the original text when nothing changed, `"[REDACTED]"` for JSON
+ * nested deeper than 256 levels, or `undefined` when not JSON
  * @internal
  */
 export function redactJsonText(text: string, options: RedactOptions = {}): string | undefined {
@@ -166,6 +186,8 @@ export function redactJsonText(text: string, options: RedactOptions = {}): strin
   } catch {
     return undefined;
   }
+  // No registry, token or Hub API answer nests this deep; walking it could exhaust the stack.
+  if (nesting(text) > MAX_JSON_DEPTH) return JSON.stringify(REDACTED);
   const redacted = JSON.stringify(walk(value, lowerSet(options.bodyFields), options));
   return redacted === JSON.stringify(value) ? text : redacted;
 }
