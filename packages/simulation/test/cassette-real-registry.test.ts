@@ -200,7 +200,9 @@ describe('cassette against the real registry with token auth', () => {
     expect(Object.keys(replayed.blobs)).toContain(sha256(bigLayer));
   });
 
+  // Replays the cassette the first test recorded.
   it('skopeo copies the same bytes from the skopeo cassette with the registry stopped', async () => {
+    await reg.stop();
     const path = join(dir, 'skopeo.json');
     await skopeoThrough({ path, mode: 'replay' }, user, 'any-password', join(dir, 'replayed'));
     expect(await layoutBlobs(join(dir, 'replayed'))).toEqual(
