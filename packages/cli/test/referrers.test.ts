@@ -40,11 +40,35 @@ afterAll(async () => {
   await server.stop('SIGINT');
 });
 
+describe('dhub attach', () => {
+  it('attaches a file to an image and dhub referrers finds it by type', async () => {
+    const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = await mkdtemp(join(tmpdir(), 'dhub-attach-'));
+    try {
+      await writeFile(join(dir, 'report.txt'), 'all clear');
+      const attached = await runInProcess(['attach', `${repo}@${digests['image'] ?? ''}`, '--artifact-type', 'application/vnd.example.report', '--annotation', 'team=core', 'report.txt', '--json'], { env: await cleanEnv(), cwd: dir });
+      expect(attached.code).toBe(0);
+      const result = JSON.parse(attached.stdout) as { digest: string; subject: string; via: string };
+      expect(result).toMatchObject({ subject: digests['image'], via: 'referrers' });
+      const found = await runInProcess(['referrers', `${repo}@${digests['image'] ?? ''}`, '--artifact-type', 'application/vnd.example.report'], { env: await cleanEnv() });
+      expect(found.stdout.startsWith(`${result.digest}  application/vnd.example.report`)).toBe(true);
+      const missing = await runInProcess(['attach', `${repo}@${digests['image'] ?? ''}`, 'report.txt'], { env: await cleanEnv(), cwd: dir });
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toContain('--artifact-type is required');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('dhub referrers', () => {
   it('lists the referrers of an image with their artifact types', async () => {
     const res = await runInProcess(['referrers', `${repo}@${digests['image'] ?? ''}`], { env: await cleanEnv() });
     expect(res.code).toBe(0);
-    expect(res.stdout).toMatch(new RegExp(`^${digests['sbom'] ?? 'missing'}  application/spdx\\+json  \\d+\n$`));
+    expect(res.stdout).toMatch(new RegExp(`^${digests['sbom'] ?? 'missing'}  application/spdx\\+json  \\d+$`, 'm'));
+    expect(res.stdout).not.toContain(digests['sbom-sig'] ?? 'missing');
   });
 
   it('--artifact-type filters, --tree walks referrers of referrers', async () => {

@@ -5,6 +5,7 @@ import { deleteCommand } from './delete.js';
 import { demoCommand } from './demo.js';
 import { digestCommand } from './digest.js';
 import { inspectCommand } from './inspect.js';
+import { attachCommand } from './attach.js';
 import { referrersCommand } from './referrers.js';
 import { loginCommand, logoutCommand } from './login.js';
 import { manifestCommand } from './manifest.js';
@@ -25,6 +26,7 @@ export const COMMANDS: readonly Command[] = [
   digestCommand,
   inspectCommand,
   referrersCommand,
+  attachCommand,
   tagsCommand,
   blobCommand,
   pullCommand,

@@ -227,7 +227,7 @@ export class DockerHubClient {
     const hubRateLimit = new HubRateLimitTracker();
     this.repositories = new RepositoriesService(this.#ctx, { rateLimit: hubRateLimit });
     this.hubTags = new HubTagsService(this.#ctx, { rateLimit: hubRateLimit });
-    this.referrers = new ReferrersService(this.#ctx, { manifests: this.manifests });
+    this.referrers = new ReferrersService(this.#ctx, { manifests: this.manifests, blobs: this.blobs });
     this.vulnerabilities = new VulnerabilitiesService(this.#ctx, {
       manifests: this.manifests,
       blobs: this.blobs,

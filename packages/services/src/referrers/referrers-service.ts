@@ -2,7 +2,9 @@ import { ValidationError, type Descriptor, type ImageReference } from '@llmdevop
 import type { ClientContext } from '../client/context.js';
 import { refAttributes } from '../client/telemetry.js';
 import { toReference, type CallOptions, type ReferenceInput } from '../internal/ref.js';
+import type { BlobsService } from '../blobs/blobs-service.js';
 import type { ManifestsService } from '../manifests/manifests-service.js';
+import { attachArtifact, type AttachArtifactOptions, type AttachedArtifact } from './attach-artifact.js';
 import { listReferrers } from '../vulnerabilities/referrers.js';
 
 /** Options of {@link ReferrersService.list}. @public */
@@ -46,14 +48,36 @@ const MAX_TREE_DEPTH = 16;
 export class ReferrersService {
   readonly #ctx: ClientContext;
   readonly #manifests: ManifestsService;
+  readonly #blobs: BlobsService;
 
   /**
    * @param ctx - the client context
-   * @param services - the manifests service (to resolve tags to digests)
+   * @param services - the manifests service (to resolve tags to digests) and the blobs service (to attach)
    */
-  constructor(ctx: ClientContext, services: { readonly manifests: ManifestsService }) {
+  constructor(ctx: ClientContext, services: { readonly manifests: ManifestsService; readonly blobs: BlobsService }) {
     this.#ctx = ctx;
     this.#manifests = services.manifests;
+    this.#blobs = services.blobs;
+  }
+
+  /**
+   * Attaches an artifact to an image: an OCI 1.1 manifest with `artifactType`, `subject` the
+   * image's digest, one layer per file (titled `org.opencontainers.image.title`) and the empty
+   * config. Where the registry has no referrers API, the `sha256-<hex>` fallback index is updated.
+   * @param input - the image (tag or digest)
+   * @param options - artifact type, files, annotations, signal
+   * @returns the artifact's digest and how it can be found
+   * @throws {@link @llmdevops/docker-hub-core!ValidationError | ValidationError} for no files, an empty type or a title that is not a plain file name
+   * @example
+   * ```ts
+   * await client.referrers.attach('registry.example/app:1.0', { artifactType: 'application/spdx+json', files: [{ title: 'sbom.json', bytes }] });
+   * ```
+   */
+  async attach(input: ReferenceInput, options: AttachArtifactOptions): Promise<AttachedArtifact> {
+    const ref = toReference(input);
+    return this.#ctx.telemetry.run('referrers.attach', refAttributes(ref), () =>
+      attachArtifact({ ctx: this.#ctx, manifests: this.#manifests, blobs: this.#blobs }, ref, options),
+    );
   }
 
   /**

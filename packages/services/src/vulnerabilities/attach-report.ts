@@ -1,17 +1,8 @@
-import {
-  Digest,
-  EMPTY_JSON_DIGEST,
-  MediaType,
-  ValidationError,
-  buildManifest,
-  type Descriptor,
-  type ImageReference,
-  type OciManifest,
-} from '@llmdevops/docker-hub-core';
+import { ValidationError, type ImageReference } from '@llmdevops/docker-hub-core';
+import { attachArtifact } from '../referrers/attach-artifact.js';
 import type { CallOptions } from '../internal/ref.js';
 import type { ReportDeps } from './find-reports.js';
 import { REPORT_MEDIA_TYPES, parseVulnerabilityReport } from './parse-report.js';
-import { readReferrersIndex, referrersTag } from './referrers.js';
 
 /** Options of {@link VulnerabilitiesService.attach}. @public */
 export interface AttachOptions extends CallOptions {
@@ -40,8 +31,6 @@ export interface AttachResult {
   readonly via: 'referrers' | 'referrers-tag';
 }
 
-const EMPTY = new TextEncoder().encode('{}');
-
 function toBytes(report: string | Uint8Array | object): Uint8Array {
   if (report instanceof Uint8Array) return report;
   return new TextEncoder().encode(typeof report === 'string' ? report : JSON.stringify(report));
@@ -64,7 +53,6 @@ export async function attachReport(
   report: string | Uint8Array | object,
   options: AttachOptions,
 ): Promise<AttachResult> {
-  const call = options.signal === undefined ? {} : { signal: options.signal };
   const bytes = toBytes(report);
   let mediaType = options.mediaType;
   if (mediaType === undefined) {
@@ -78,91 +66,12 @@ export async function attachReport(
     mediaType = REPORT_MEDIA_TYPES[parsed.format === 'cyclonedx-vex' ? 'cyclonedx' : parsed.format];
   }
   const artifactType = options.artifactType ?? mediaType;
-  const subject = await deps.manifests.get(ref, call);
-  const blobDigest = Digest.fromBytes(bytes).toString();
-  await deps.blobs.upload(ref, EMPTY, { ...call, digest: EMPTY_JSON_DIGEST, size: 2 });
-  await deps.blobs.upload(ref, bytes, { ...call, digest: blobDigest, size: bytes.byteLength });
-  const annotations = {
-    'org.opencontainers.image.created': (options.created ?? new Date()).toISOString(),
-    ...options.annotations,
-  };
-  const manifest: OciManifest = {
-    schemaVersion: 2,
-    mediaType: MediaType.OciManifest,
+  const attached = await attachArtifact(deps, ref, {
     artifactType,
-    config: { mediaType: MediaType.OciEmpty, digest: EMPTY_JSON_DIGEST, size: 2 },
-    layers: [
-      {
-        mediaType,
-        digest: blobDigest,
-        size: bytes.byteLength,
-        annotations: { 'org.opencontainers.image.title': options.title ?? 'report.json' },
-      },
-    ],
-    subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
-    annotations,
-  };
-  const built = buildManifest(manifest);
-  const digest = built.digest.toString();
-  const res = await deps.ctx.expect(
-    {
-      method: 'PUT',
-      ref,
-      path: `manifests/${digest}`,
-      headers: { 'content-type': MediaType.OciManifest },
-      body: built.bytes,
-      signal: options.signal,
-      operation: 'manifests',
-    },
-    [200, 201, 202],
-    `PUT report artifact for ${ref.name}@${subject.digest}`,
-  );
-  await res.dump();
-  const result = { digest, blobDigest, artifactType, subject: subject.digest };
-  if (res.header('oci-subject') !== undefined) return { ...result, via: 'referrers' };
-  const entry: Descriptor = {
-    mediaType: MediaType.OciManifest,
-    digest,
-    size: built.bytes.byteLength,
-    artifactType,
-    annotations,
-  };
-  await addToFallbackIndex(deps, ref, { subject: subject.digest, entry, signal: options.signal });
-  return { ...result, via: 'referrers-tag' };
-}
-
-async function addToFallbackIndex(
-  deps: ReportDeps,
-  ref: ImageReference,
-  {
-    subject,
-    entry,
-    signal,
-  }: {
-    readonly subject: string;
-    readonly entry: Descriptor;
-    readonly signal: AbortSignal | undefined;
-  },
-): Promise<void> {
-  const tag = referrersTag(subject);
-  const existing = await readReferrersIndex(deps.ctx, ref, tag, signal);
-  if (existing === undefined) return; // the tag holds something else: leave it (OCI distribution 1.1)
-  const manifests = [...existing.filter((d) => d.digest !== entry.digest), entry];
-  const bytes = new TextEncoder().encode(
-    JSON.stringify({ schemaVersion: 2, mediaType: MediaType.OciIndex, manifests }),
-  );
-  const res = await deps.ctx.expect(
-    {
-      method: 'PUT',
-      ref,
-      path: `manifests/${tag}`,
-      headers: { 'content-type': MediaType.OciIndex },
-      body: bytes,
-      signal,
-      operation: 'manifests',
-    },
-    [200, 201, 202],
-    `PUT referrers tag ${ref.name}:${tag}`,
-  );
-  await res.dump();
+    files: [{ bytes, mediaType, title: options.title ?? 'report.json' }],
+    ...(options.annotations === undefined ? {} : { annotations: options.annotations }),
+    ...(options.created === undefined ? {} : { created: options.created }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  });
+  return { digest: attached.digest, blobDigest: attached.blobs[0] ?? '', artifactType, subject: attached.subject, via: attached.via };
 }

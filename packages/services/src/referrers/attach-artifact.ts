@@ -1,0 +1,138 @@
+import {
+  Digest,
+  EMPTY_JSON_DIGEST,
+  MediaType,
+  ValidationError,
+  buildManifest,
+  type Descriptor,
+  type ImageReference,
+  type OciManifest,
+} from '@llmdevops/docker-hub-core';
+import type { BlobsService } from '../blobs/blobs-service.js';
+import type { CallOptions } from '../internal/ref.js';
+import type { ManifestsService } from '../manifests/manifests-service.js';
+import { readReferrersIndex, referrersTag, type RegistryContext } from '../vulnerabilities/referrers.js';
+
+/** One file of an artifact: a layer with a title. @public */
+export interface ArtifactFile {
+  /** The content. */
+  readonly bytes: Uint8Array;
+  /** `org.opencontainers.image.title`: the file's name (no directories). */
+  readonly title: string;
+  /** Layer media type (default `application/octet-stream`). */
+  readonly mediaType?: string;
+}
+
+/** Options of {@link ReferrersService.attach}. @public */
+export interface AttachArtifactOptions extends CallOptions {
+  /** The artifact type, e.g. `application/spdx+json` or `application/vnd.dev.cosign.artifact.sig.v1+json`. */
+  readonly artifactType: string;
+  /** The files, one layer each. */
+  readonly files: readonly ArtifactFile[];
+  /** Manifest annotations (`org.opencontainers.image.created` is added unless given). */
+  readonly annotations?: Readonly<Record<string, string>>;
+  /** `org.opencontainers.image.created` (default now). */
+  readonly created?: Date;
+}
+
+/** What {@link ReferrersService.attach} pushed. @public */
+export interface AttachedArtifact {
+  /** Digest of the artifact manifest. */
+  readonly digest: string;
+  readonly artifactType: string;
+  /** The image it refers to. */
+  readonly subject: string;
+  /** Digests of the files, in order. */
+  readonly blobs: readonly string[];
+  /** `referrers` when the registry indexed it (`OCI-Subject`), else `referrers-tag` (the fallback index was updated). */
+  readonly via: 'referrers' | 'referrers-tag';
+}
+
+/** What attaching needs from the client. @internal */
+export interface AttachDeps {
+  readonly ctx: RegistryContext;
+  readonly manifests: Pick<ManifestsService, 'get'>;
+  readonly blobs: Pick<BlobsService, 'upload'>;
+}
+
+const EMPTY = new TextEncoder().encode('{}');
+
+function checkTitle(title: string): void {
+  if (title === '' || title.includes('/') || title.includes('\\') || title === '.' || title === '..' || title.includes('\0')) {
+    throw new ValidationError('INVALID_ARGUMENT', `artifact file title ${JSON.stringify(title)} must be a plain file name`, title);
+  }
+}
+
+/**
+ * Pushes an OCI 1.1 artifact manifest whose `subject` is the image: the empty config, one layer
+ * per file titled with `org.opencontainers.image.title`. Where the registry does not answer
+ * `OCI-Subject` (no referrers API), the artifact is added to the `sha256-<hex>` fallback index
+ * (read, modified, written; a tag holding something other than an index is left alone).
+ * @param deps - context, manifests and blobs services
+ * @param ref - the image (tag or digest)
+ * @param options - artifact type, files, annotations, signal
+ * @returns the artifact's digest and how it can be found
+ * @throws {@link @llmdevops/docker-hub-core!ValidationError | ValidationError} for no files, an empty artifact type or a title that is not a plain file name
+ * @internal
+ */
+export async function attachArtifact(deps: AttachDeps, ref: ImageReference, options: AttachArtifactOptions): Promise<AttachedArtifact> {
+  if (options.files.length === 0) throw new ValidationError('INVALID_ARGUMENT', 'an artifact needs at least one file', '');
+  if (options.artifactType.trim() === '') throw new ValidationError('INVALID_ARGUMENT', 'the artifact type must not be empty', '');
+  for (const f of options.files) checkTitle(f.title);
+  const call = options.signal === undefined ? {} : { signal: options.signal };
+  const subject = await deps.manifests.get(ref, call);
+  await deps.blobs.upload(ref, EMPTY, { ...call, digest: EMPTY_JSON_DIGEST, size: 2 });
+  const layers: Descriptor[] = [];
+  for (const file of options.files) {
+    const digest = Digest.fromBytes(file.bytes).toString();
+    await deps.blobs.upload(ref, file.bytes, { ...call, digest, size: file.bytes.byteLength });
+    layers.push({
+      mediaType: file.mediaType ?? 'application/octet-stream',
+      digest,
+      size: file.bytes.byteLength,
+      annotations: { 'org.opencontainers.image.title': file.title },
+    });
+  }
+  const annotations = { 'org.opencontainers.image.created': (options.created ?? new Date()).toISOString(), ...options.annotations };
+  const manifest: OciManifest = {
+    schemaVersion: 2,
+    mediaType: MediaType.OciManifest,
+    artifactType: options.artifactType,
+    config: { mediaType: MediaType.OciEmpty, digest: EMPTY_JSON_DIGEST, size: 2 },
+    layers,
+    subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
+    annotations,
+  };
+  const built = buildManifest(manifest);
+  const digest = built.digest.toString();
+  const res = await deps.ctx.expect(
+    { method: 'PUT', ref, path: `manifests/${digest}`, headers: { 'content-type': MediaType.OciManifest }, body: built.bytes, signal: options.signal, operation: 'manifests' },
+    [200, 201, 202],
+    `PUT artifact for ${ref.name}@${subject.digest}`,
+  );
+  await res.dump();
+  const result = { digest, artifactType: options.artifactType, subject: subject.digest, blobs: layers.map((l) => l.digest) };
+  if (res.header('oci-subject') !== undefined) return { ...result, via: 'referrers' };
+  const entry: Descriptor = { mediaType: MediaType.OciManifest, digest, size: built.bytes.byteLength, artifactType: options.artifactType, annotations };
+  await addToFallbackIndex(deps.ctx, ref, { subject: subject.digest, entry, signal: options.signal });
+  return { ...result, via: 'referrers-tag' };
+}
+
+async function addToFallbackIndex(
+  ctx: RegistryContext,
+  ref: ImageReference,
+  at: { readonly subject: string; readonly entry: Descriptor; readonly signal: AbortSignal | undefined },
+): Promise<void> {
+  const { subject, entry, signal } = at;
+  const tag = referrersTag(subject);
+  const existing = await readReferrersIndex(ctx, ref, tag, signal);
+  if (existing === undefined) return; // the tag holds something else: leave it (OCI distribution 1.1)
+  const manifests = [...existing.filter((d) => d.digest !== entry.digest), entry];
+  const bytes = new TextEncoder().encode(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.OciIndex, manifests }));
+  const res = await ctx.expect(
+    { method: 'PUT', ref, path: `manifests/${tag}`, headers: { 'content-type': MediaType.OciIndex }, body: bytes, signal, operation: 'manifests' },
+    [200, 201, 202],
+    `PUT referrers tag ${ref.name}:${tag}`,
+  );
+  await res.dump();
+}
