@@ -1,7 +1,7 @@
 // Cassettes as files to commit: the same session writes the same bytes, replays anywhere, and
 // every option and misuse behaves as documented.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CassetteInvalidError, CassetteMissError, ConfigError } from '@llmdevops/docker-hub-core';
@@ -366,6 +366,23 @@ describe('deterministic cassettes', () => {
     await rec.save();
     const body = (await readJson(path)).entries[0]?.response.body;
     expect(body).toEqual({ encoding: 'utf8', data: '"[REDACTED]"' });
+  });
+
+  it('refuses to record an answer too large to redact (not a manifest or blob) and writes nothing of it', async () => {
+    const path = join(dir, 'huge.json');
+    const huge = Buffer.alloc(33 * 1024 * 1024, 0x61);
+    const rec = createCassette({
+      path,
+      mode: 'record',
+      upstream: scripted(() => new Response(huge, { headers: { 'content-type': 'text/plain' } })),
+    });
+    const res = await rec.fetch(new Request('http://h/v2/_catalog'));
+    expect((await res.arrayBuffer()).byteLength).toBe(huge.length);
+    const err = await rec.save().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CassetteInvalidError);
+    expect((err as Error).message).toContain('GET /v2/_catalog');
+    await expect(readFile(path)).rejects.toThrow();
+    await expect(readdir(`${path}.blobs`)).rejects.toThrow();
   });
 
   it('fails a replay whose blob file is missing with CassetteInvalidError naming it', async () => {

@@ -16,6 +16,8 @@ export interface RecordedBody {
     stored: CassetteBody;
     sha256: string;
     size: number;
+    /** Set when the body passed `inlineLimit` and `spill` was false: nothing was kept. */
+    overflow?: boolean;
   }>;
 }
 
@@ -26,6 +28,8 @@ export interface RecordedBody {
  * @param body - the upstream body
  * @param cassettePath - the cassette file (for the blob folder)
  * @param inlineLimit - largest inline body
+ * @param spill - whether a larger body goes to a blob file (otherwise it is drained, not kept, and
+ * the result says `overflow`)
  * @returns the client stream and the recording result
  * @internal
  */
@@ -33,7 +37,9 @@ export function recordBody(
   body: ReadableStream<Uint8Array> | null,
   cassettePath: string,
   inlineLimit: number,
+  spill = true,
 ): RecordedBody {
+  let overflow = false;
   const hash = createHash('sha256');
   let size = 0;
   let parts: Buffer[] | undefined = [];
@@ -44,6 +50,7 @@ export function recordBody(
     stored: CassetteBody;
     sha256: string;
     size: number;
+    overflow?: boolean;
   }) => void = () => undefined;
   let fail: (e: unknown) => void = () => undefined;
   const done = new Promise<{
@@ -51,6 +58,7 @@ export function recordBody(
     stored: CassetteBody;
     sha256: string;
     size: number;
+    overflow?: boolean;
   }>((resolve, reject) => {
     finish = resolve;
     fail = reject;
@@ -58,6 +66,10 @@ export function recordBody(
   done.catch(() => undefined);
   const complete = async (): Promise<void> => {
     const sha256 = `sha256:${hash.digest('hex')}`;
+    if (overflow) {
+      finish({ body: undefined, stored: { encoding: 'utf8', data: '' }, sha256, size, overflow });
+      return;
+    }
     if (file === undefined) {
       const bytes = Buffer.concat(parts ?? []);
       finish({
@@ -87,6 +99,10 @@ export function recordBody(
       if (chunk === undefined) break;
       hash.update(chunk);
       size += chunk.byteLength;
+      if (!spill && size > inlineLimit) {
+        parts = undefined;
+        overflow = true;
+      }
       if (parts !== undefined && size > inlineLimit) {
         await mkdir(join(blobFolder(cassettePath), 'sha256'), { recursive: true });
         tmpPath = join(blobFolder(cassettePath), `${randomUUID()}.tmp`);

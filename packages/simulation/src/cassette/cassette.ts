@@ -41,7 +41,7 @@ const MODES: Readonly<
   passthrough: { load: false, replay: false, record: false, save: false },
 };
 
-/** Bodies of non content-addressed answers stay inline (and redacted) up to this size. */
+/** Bodies of answers that are not manifests or blobs are redacted in memory up to this size; larger ones fail `save()`. */
 const REDACTED_INLINE_LIMIT = 32 * 1024 * 1024;
 const NULL_BODY = new Set([101, 204, 205, 304]);
 const CONTENT_ADDRESSED = /^\/v2\/.+\/(?:blobs|manifests)\/[^/]+$/;
@@ -254,13 +254,21 @@ export function createCassette(options: CassetteOptions): Cassette {
     const path = new URL(request.url).pathname;
     const contentAddressed = isContentAddressed(request.method, path, response.status);
     const limit = contentAddressed ? (valid.inlineLimit ?? 65_536) : REDACTED_INLINE_LIMIT;
-    const copy = recordBody(response.body, valid.path, limit);
+    const copy = recordBody(response.body, valid.path, limit, contentAddressed);
     const headers: Record<string, string> = {};
     response.headers.forEach((v, k) => (headers[k] = v));
     const recordedAt =
       valid.clock === undefined ? undefined : new Date(valid.clock.now()).toISOString();
     const finished = Promise.all([copy.done, call]).then(
-      ([{ body: bytes, stored }, { facts, order }]) => {
+      ([{ body: bytes, stored, overflow }, { facts, order }]) => {
+        if (overflow === true) {
+          failures.push(
+            new CassetteInvalidError(
+              `${request.method} ${facts.url}: the answer is larger than ${String(REDACTED_INLINE_LIMIT)} bytes and not a manifest or blob, so it cannot be redacted and was not recorded in cassette ${valid.path}`,
+            ),
+          );
+          return;
+        }
         try {
           held.entries.push({
             key: matchKey(facts, match),
