@@ -14,7 +14,9 @@ export interface CassetteEntry {
   readonly id: string;
   /** Index among identical requests (retries and polling replay in order). */
   readonly order: number;
+  /** The request as matched: redacted and normalised. */
   readonly request: {
+    /** Upper case. */
     readonly method: string;
     /** Path and sorted, redacted query; no origin, so a cassette replays on any address. */
     readonly url: string;
@@ -22,8 +24,10 @@ export interface CassetteEntry {
     readonly headers: Readonly<Record<string, string>>;
     /** `hmac-sha256:<hex>` of the redacted body keyed with the cassette's salt. */
     readonly bodyHash: string;
+    /** Size of the hashed (redacted) body in bytes. */
     readonly bodySize: number;
   };
+  /** The recorded answer, redacted. */
   readonly response: {
     readonly status: number;
     /** Redacted; `{{origin}}` stands for the origin the request was sent to. */

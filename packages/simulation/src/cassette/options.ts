@@ -27,6 +27,7 @@ export type CassetteMode = 'record' | 'replay' | 'update' | 'passthrough';
 export interface CassetteOptions {
   /** The cassette file (large bodies go to `<path>.blobs/`). */
   readonly path: string;
+  /** What is replayed, recorded and written (see {@link CassetteMode}). */
   readonly mode: CassetteMode;
   /** Where unrecorded requests go (required unless `mode` is `replay` without `recordIfMissing`). */
   readonly upstream?: FetchHandler;
