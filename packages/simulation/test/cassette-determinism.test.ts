@@ -1,7 +1,7 @@
 // Cassettes as files to commit: the same session writes the same bytes, replays anywhere, and
 // every option and misuse behaves as documented.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CassetteInvalidError, CassetteMissError, ConfigError } from '@llmdevops/docker-hub-core';
@@ -510,6 +510,15 @@ describe('cassette misuse', () => {
     await rec.save();
     const play = createCassette({ path, mode: 'replay', salt: 'b'.repeat(16) });
     await expect(play.fetch(new Request('http://h/v2/'))).rejects.toThrow(/different salt/);
+  });
+
+  it('fails with CassetteInvalidError naming the path when the cassette cannot be read', async () => {
+    const path = join(dir, 'a-folder.json');
+    await mkdir(path);
+    const play = createCassette({ path, mode: 'replay' });
+    await expect(play.fetch(new Request('http://h/v2/'))).rejects.toThrow(
+      `cassette ${path} cannot be read`,
+    );
   });
 
   it('refuses to update a schema version 1 file (its body digests are unsalted)', async () => {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { CassetteInvalidError } from '@llmdevops/docker-hub-core';
 import { z } from 'zod';
 
@@ -232,15 +232,4 @@ export async function saveCassette(path: string, file: CassetteFile): Promise<vo
   await writeFile(tmp, serializeCassette(file), { mode: 0o600 });
   await chmod(tmp, 0o600);
   await rename(tmp, path);
-}
-
-/**
- * Reads a body stored by digest beside the cassette.
- * @param path - the cassette file
- * @param digest - `sha256:<hex>`
- * @returns the bytes
- * @internal
- */
-export function readCassetteBlob(path: string, digest: string): Promise<Buffer> {
-  return readFile(join(blobFolder(path), 'sha256', digest.slice(7)));
 }
