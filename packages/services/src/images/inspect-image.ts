@@ -10,13 +10,13 @@ import type { BlobsService } from '../blobs/blobs-service.js';
 import type { CallOptions } from '../internal/ref.js';
 import type { ManifestResult, ManifestsService } from '../manifests/manifests-service.js';
 
-/** Options of {@link inspectImage}. @public */
+/** Options of {@link ImagesService.inspect}. @public */
 export interface InspectOptions extends CallOptions {
   /** For an index: inspect this platform's image instead of listing the platforms. */
   readonly platform?: Platform | string;
 }
 
-/** One entry of an index, as {@link inspectImage} lists it. @public */
+/** One entry of an index, as {@link ImagesService.inspect} lists it. @public */
 export interface IndexEntry {
   readonly digest: string;
   readonly mediaType: string;
@@ -29,7 +29,7 @@ export interface IndexEntry {
   readonly attests?: string;
 }
 
-/** What an image's config says, as {@link inspectImage} reports it. @public */
+/** What an image's config says, as {@link ImagesService.inspect} reports it. @public */
 export interface ImageDetails {
   readonly kind: 'image';
   readonly reference: string;
@@ -53,7 +53,7 @@ export interface ImageDetails {
   readonly compressedSize: number;
 }
 
-/** What an index lists, as {@link inspectImage} reports it. @public */
+/** What an index lists, as {@link ImagesService.inspect} reports it. @public */
 export interface IndexDetails {
   readonly kind: 'index';
   readonly reference: string;
