@@ -3,17 +3,7 @@ import { defineCommand, flag } from '../command.js';
 import { writeJson, writeLine } from '../io.js';
 import { platformOption, withClient } from '../internal/client.js';
 import { referenceOperand } from '../internal/operands.js';
-
-function sizeText(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit] ?? ''}`;
-}
+import { formatBytes } from '../output/progress.js';
 
 function imageLines(d: ImageDetails): string[] {
   const lines = [
@@ -23,7 +13,7 @@ function imageLines(d: ImageDetails): string[] {
     `platform:       ${d.platform}`,
     `created:        ${d.created ?? '-'}`,
     `author:         ${d.author ?? '-'}`,
-    `layers:         ${d.layers} (${sizeText(d.compressedSize)} compressed)`,
+    `layers:         ${d.layers} (${formatBytes(d.compressedSize)} compressed)`,
     `entrypoint:     ${d.entrypoint === undefined ? '-' : JSON.stringify(d.entrypoint)}`,
     `cmd:            ${d.cmd === undefined ? '-' : JSON.stringify(d.cmd)}`,
     `working dir:    ${d.workingDir ?? '-'}`,
@@ -38,7 +28,7 @@ function imageLines(d: ImageDetails): string[] {
 
 function indexLines(d: IndexDetails): string[] {
   const lines = [`reference:      ${d.reference}`, `digest:         ${d.digest}`, `media type:     ${d.mediaType}`, 'platforms:'];
-  lines.push(...d.platforms.map((p) => `  ${(p.platform ?? '(none)').padEnd(22)} ${p.digest}  ${sizeText(p.size)}`));
+  lines.push(...d.platforms.map((p) => `  ${(p.platform ?? '(none)').padEnd(22)} ${p.digest}  ${formatBytes(p.size)}`));
   if (d.attestations.length > 0) {
     lines.push('attestations:', ...d.attestations.map((a) => `  ${a.digest}  for ${a.attests ?? '(unknown)'}`));
   }
