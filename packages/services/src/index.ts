@@ -22,7 +22,7 @@ export { DOCKER_HUB_REGISTRY_URL } from './client/context.js';
 export type { ClientEvents, ClientEventMap, ClientEventName } from './client/client-events.js';
 export type { ClientLogger } from './client/trace.js';
 export type { ClientTelemetry, ClientTelemetryOptions } from './client/telemetry.js';
-export type { ReferenceInput, CallOptions } from './internal/ref.js';
+export type { ReferenceInput, CallOptions } from './client/ref.js';
 export {
   ManifestsService,
   type ManifestResult,

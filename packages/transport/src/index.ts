@@ -18,7 +18,7 @@ export { composeMiddleware } from './pipeline/compose.js';
 export { createTransport, type Transport, type UseOptions, type BreakerHandle } from './pipeline/transport.js';
 export type { TransportOptions } from './pipeline/options.js';
 export { systemClock, type Clock, isLoopbackHost } from '@llmdevops/docker-hub-core';
-export { isReplayable, isIdempotent } from './internal/body.js';
+export { isReplayable, isIdempotent } from './pipeline/body.js';
 export { createDefaultAgent, type DefaultAgentOptions } from './dispatch/agent.js';
 export { proxyFromEnvironment, type ProxyOptions } from './dispatch/proxy.js';
 export { parseNoProxy, bypassesProxy, type NoProxyRules } from './dispatch/no-proxy.js';

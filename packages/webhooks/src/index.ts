@@ -75,4 +75,4 @@ export {
   type NodeWebhookRequest,
 } from './adapters/node/node-middleware.js';
 export { createFetchHandler, type FetchHandlerOptions } from './adapters/fetch/fetch-handler.js';
-export { type WebhookHeaders } from './internal/headers.js';
+export { type WebhookHeaders } from './handler/headers.js';

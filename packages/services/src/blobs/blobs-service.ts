@@ -4,7 +4,7 @@ import { AbortedError, Digest, DigestMismatchError, ImageReference, createVerify
 import { errorFromResponse } from '@llmdevops/docker-hub-transport';
 import type { ClientContext } from '../client/context.js';
 import { refAttributes } from '../client/telemetry.js';
-import { toReference, withSignal, type CallOptions, type ReferenceInput } from '../internal/ref.js';
+import { toReference, withSignal, type CallOptions, type ReferenceInput } from '../client/ref.js';
 import { ChunkReader, isRestartable, openSource, type BlobSource } from './blob-source.js';
 import { UploadEngine, type UploadStrategy } from './upload-engine.js';
 import type { UploadProgress, UploadSession } from './upload-session.js';

@@ -2,7 +2,7 @@ import type { ImageReference } from '@llmdevops/docker-hub-core';
 import { errorFromResponse, isLoopbackHost, routeTemplate, type HttpMethod, type RequestBody, type Transport, type TransportResponse } from '@llmdevops/docker-hub-transport';
 import { createHubLogin, resolveHubLogin, type AuthEventListener, type CredentialProvider, type HubSession, type TwoFactorCallback } from '@llmdevops/docker-hub-auth';
 import type { ResolvedDockerHubConfig } from '../config/schema.js';
-import { withSignal } from '../internal/ref.js';
+import { withSignal } from '../client/ref.js';
 import { ServiceTelemetry } from './telemetry.js';
 
 /** Docker Hub's registry when no `registryUrl` is configured. */

@@ -15,7 +15,7 @@ import {
   type OptionRules,
 } from '@llmdevops/docker-hub-core';
 import { errorFromResponse, proxyFromEnvironment, type ProxyOptions } from '@llmdevops/docker-hub-transport';
-import type { CallOptions } from '../internal/ref.js';
+import type { CallOptions } from '../client/ref.js';
 import {
   createTransport,
   type RateLimitStatus,
@@ -110,8 +110,7 @@ const DEPS_RULES: OptionRules<ClientDeps> = {
 function proxyOf(c: ResolvedDockerHubConfig, env: NodeJS.ProcessEnv): ProxyOptions | false {
   if (c.proxy === false) return false;
   if (c.proxy === undefined) return proxyFromEnvironment(env) ?? false;
-  const url = c.proxy.url.reveal();
-  return { url, httpUrl: url, ...(c.proxy.noProxy === undefined ? {} : { noProxy: c.proxy.noProxy }) };
+  return { url: c.proxy.url.reveal(), ...(c.proxy.noProxy === undefined ? {} : { noProxy: c.proxy.noProxy }) };
 }
 
 function resolve(

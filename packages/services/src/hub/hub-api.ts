@@ -13,7 +13,7 @@ import {
   type TransportResponse,
 } from '@llmdevops/docker-hub-transport';
 import type { z } from 'zod';
-import { withSignal } from '../internal/ref.js';
+import { withSignal } from '../client/ref.js';
 import type { ServiceTelemetry } from '../client/telemetry.js';
 import { HubRateLimitTracker } from './hub-rate-limit.js';
 

@@ -1,5 +1,5 @@
 import { ValidationError } from '@llmdevops/docker-hub-core';
-import type { CallOptions } from '../internal/ref.js';
+import type { CallOptions } from '../client/ref.js';
 import { HubApi, type HubContext, type HubServiceOptions } from './hub-api.js';
 import { HubTagSchema, hubPageSchema, type HubTag } from './hub-schemas.js';
 import { checkNames, pageLimits, type HubPageOptions } from './repositories-service.js';

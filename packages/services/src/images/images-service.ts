@@ -2,7 +2,7 @@ import type { OtelAttributes } from '@llmdevops/docker-hub-transport';
 import type { BlobsService } from '../blobs/blobs-service.js';
 import type { ClientContext } from '../client/context.js';
 import { refAttributes } from '../client/telemetry.js';
-import { toReference, type ReferenceInput } from '../internal/ref.js';
+import { toReference, type ReferenceInput } from '../client/ref.js';
 import type { ManifestsService } from '../manifests/manifests-service.js';
 import { copyImage } from './copy-image.js';
 import { inspectImage, type ImageDetails, type IndexDetails, type InspectOptions } from './inspect-image.js';

@@ -7,7 +7,7 @@ import {
   type ImageReference,
 } from '@llmdevops/docker-hub-core';
 import type { BlobsService } from '../blobs/blobs-service.js';
-import type { CallOptions } from '../internal/ref.js';
+import type { CallOptions } from '../client/ref.js';
 import type { ManifestResult, ManifestsService } from '../manifests/manifests-service.js';
 
 /** Options of {@link ImagesService.inspect}. @public */

@@ -1,7 +1,7 @@
 import type { Platform } from '@llmdevops/docker-hub-core';
 import type { BlobsService } from '../blobs/blobs-service.js';
 import type { ClientContext } from '../client/context.js';
-import type { CallOptions } from '../internal/ref.js';
+import type { CallOptions } from '../client/ref.js';
 import type { ManifestsService } from '../manifests/manifests-service.js';
 
 /** One blob finished during a pull, push or copy (for progress bars). @public */

@@ -19,7 +19,7 @@ import {
 } from '@llmdevops/docker-hub-core';
 import type { ClientContext } from '../client/context.js';
 import { refAttributes } from '../client/telemetry.js';
-import { toReference, type CallOptions, type ReferenceInput } from '../internal/ref.js';
+import { toReference, type CallOptions, type ReferenceInput } from '../client/ref.js';
 import { ManifestCache } from './manifest-cache.js';
 
 interface ManifestCommon {

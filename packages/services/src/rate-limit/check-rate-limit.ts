@@ -8,7 +8,7 @@ import {
 import { parseRateLimitHeaders, type RateLimitStatus } from '@llmdevops/docker-hub-transport';
 import type { ClientContext } from '../client/context.js';
 import type { HubRateLimitTracker } from '../hub/hub-rate-limit.js';
-import type { CallOptions } from '../internal/ref.js';
+import type { CallOptions } from '../client/ref.js';
 
 /** The repository Docker documents for checking pull limits without spending one. @public */
 export const RATE_LIMIT_PROBE_REPOSITORY = 'ratelimitpreview/test';

@@ -9,7 +9,7 @@ import {
   type OciManifest,
 } from '@llmdevops/docker-hub-core';
 import type { BlobsService } from '../blobs/blobs-service.js';
-import type { CallOptions } from '../internal/ref.js';
+import type { CallOptions } from '../client/ref.js';
 import type { ManifestsService } from '../manifests/manifests-service.js';
 import { readReferrersIndex, referrersTag, type RegistryContext } from '../vulnerabilities/referrers.js';
 

@@ -1,7 +1,7 @@
 import { ValidationError, type Descriptor, type ImageReference } from '@llmdevops/docker-hub-core';
 import type { ClientContext } from '../client/context.js';
 import { refAttributes } from '../client/telemetry.js';
-import { toReference, type CallOptions, type ReferenceInput } from '../internal/ref.js';
+import { toReference, type CallOptions, type ReferenceInput } from '../client/ref.js';
 import type { BlobsService } from '../blobs/blobs-service.js';
 import type { ManifestsService } from '../manifests/manifests-service.js';
 import { attachArtifact, type AttachArtifactOptions, type AttachedArtifact } from './attach-artifact.js';

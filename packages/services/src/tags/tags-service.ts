@@ -2,7 +2,7 @@ import { RegistryError, UnsupportedError, ValidationError } from '@llmdevops/doc
 import type { ClientContext } from '../client/context.js';
 import { refAttributes } from '../client/telemetry.js';
 import type { ManifestsService } from '../manifests/manifests-service.js';
-import { toReference, type CallOptions, type ReferenceInput } from '../internal/ref.js';
+import { toReference, type CallOptions, type ReferenceInput } from '../client/ref.js';
 import { HubApi } from '../hub/hub-api.js';
 import { nextLink } from './link-header.js';
 

@@ -1,6 +1,6 @@
 import { ValidationError, type ImageReference } from '@llmdevops/docker-hub-core';
 import { attachArtifact } from '../referrers/attach-artifact.js';
-import type { CallOptions } from '../internal/ref.js';
+import type { CallOptions } from '../client/ref.js';
 import type { ReportDeps } from './find-reports.js';
 import { REPORT_MEDIA_TYPES, parseVulnerabilityReport } from './parse-report.js';
 

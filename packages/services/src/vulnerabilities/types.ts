@@ -1,4 +1,4 @@
-import type { CallOptions } from '../internal/ref.js';
+import type { CallOptions } from '../client/ref.js';
 
 /** Severity buckets of an overview (scanner-specific levels are mapped onto these). @public */
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'unknown';

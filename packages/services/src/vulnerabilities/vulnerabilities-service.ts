@@ -3,7 +3,7 @@ import type { ClientContext } from '../client/context.js';
 import { refAttributes, ServiceTelemetry } from '../client/telemetry.js';
 import type { BlobsService } from '../blobs/blobs-service.js';
 import type { ManifestsService } from '../manifests/manifests-service.js';
-import { toReference, type ReferenceInput } from '../internal/ref.js';
+import { toReference, type ReferenceInput } from '../client/ref.js';
 import { checkNames } from '../hub/repositories-service.js';
 import { attachReport, type AttachOptions, type AttachResult } from './attach-report.js';
 import { findReports, type ReportDeps } from './find-reports.js';

@@ -35,21 +35,6 @@ export function proxyFromEnvironment(env: NodeJS.ProcessEnv): ProxyOptions | und
 }
 
 /**
- * The proxy URL without its credentials, for messages.
- * @param url - the proxy URL
- * @returns `scheme://host:port`
- * @internal
- */
-export function proxyDisplay(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}`;
-  } catch {
-    return '(an invalid proxy URL)';
-  }
-}
-
-/**
  * A dispatcher that sends each request through the forward proxy its scheme asks for, or directly
  * when `noProxy` exempts the host (or no proxy is set for the scheme).
  * @internal

@@ -1,5 +1,5 @@
 import { ConfigError, systemClock, WebhookError } from '@llmdevops/docker-hub-core';
-import { headerValue, mediaTypeOf } from '../internal/headers.js';
+import { headerValue, mediaTypeOf } from './headers.js';
 import { parseJsonSafely } from '../schemas/parse-json.js';
 import { verifySignature } from '../verify/signature.js';
 import { confirmEvents } from './confirm-events.js';

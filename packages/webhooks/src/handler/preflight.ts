@@ -1,5 +1,5 @@
 import { WebhookError } from '@llmdevops/docker-hub-core';
-import { headerValue, mediaTypeOf, type WebhookHeaders } from '../internal/headers.js';
+import { headerValue, mediaTypeOf, type WebhookHeaders } from './headers.js';
 import { DISTRIBUTION_EVENTS_MEDIA_TYPES } from '../schemas/distribution-envelope.js';
 import { lastPathSegment, matchesSharedSecret } from '../verify/shared-secret.js';
 import { createSourceAllowList } from '../verify/source-allow-list.js';

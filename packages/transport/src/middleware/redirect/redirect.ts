@@ -1,5 +1,5 @@
 import { RedirectError } from '@llmdevops/docker-hub-core';
-import { isReplayable } from '../../internal/body.js';
+import { isReplayable } from '../../pipeline/body.js';
 import { safeUrl } from '../../internal/host.js';
 import type { HttpMethod, Middleware, TransportRequest } from '../../pipeline/types.js';
 

@@ -16,14 +16,8 @@ export interface ResumeDeps {
   readonly onRetry: (info: { attempt: number; delayMs: number; reason: string }) => void;
 }
 
-/**
- * Whether a `Content-Range` answer continues exactly at `offset`.
- * @param value - the `content-range` header
- * @param offset - the expected first byte
- * @returns true for `bytes offset-…/…`
- * @internal
- */
-export function continuesAt(value: string | undefined, offset: number): boolean {
+/** Whether a `Content-Range` answer continues exactly at `offset` (`bytes offset-…/…`). */
+function continuesAt(value: string | undefined, offset: number): boolean {
   const m = /^bytes\s+(\d+)-\d+\/(?:\d+|\*)$/i.exec(value?.trim() ?? '');
   return m?.[1] !== undefined && Number(m[1]) === offset;
 }

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { AbortedError, isDockerHubError } from '@llmdevops/docker-hub-core';
 import type { TransportEventBus } from '../../events/events.js';
-import { isIdempotent, isReplayable } from '../../internal/body.js';
+import { isIdempotent, isReplayable } from '../../pipeline/body.js';
 import type { Clock } from '@llmdevops/docker-hub-core';
 import { hostKey, safeUrl } from '../../internal/host.js';
 import { routeOf, statsOf } from '../../internal/request-stats.js';

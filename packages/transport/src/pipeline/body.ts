@@ -1,4 +1,4 @@
-import type { RequestBody, TransportRequest } from '../pipeline/types.js';
+import type { RequestBody, TransportRequest } from './types.js';
 
 /**
  * Whether a body can be sent again for a retry or a 307/308 redirect.
