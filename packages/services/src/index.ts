@@ -30,6 +30,7 @@ export {
   type PutManifestOptions,
 } from './manifests/manifests-service.js';
 export { TagsService, type TagPageOptions, type TagDeleteResult } from './tags/tags-service.js';
+export { compileTagFilter, tagSatisfies, type TagFilter, type TagFilterOptions, type TagWithTime } from './tags/tag-filter.js';
 export {
   BlobsService,
   type GetBlobOptions,
