@@ -1,4 +1,5 @@
 import { createSimulator } from '@llmdevops/docker-hub-simulation';
+import { mswHandlers } from '@llmdevops/docker-hub-simulation/msw';
 import { setupServer } from 'msw/node';
 
 /** Code under test that uses the global `fetch` (not undici's dispatcher). */
@@ -18,7 +19,7 @@ export async function listTags(registry: string, repository: string): Promise<st
 export async function tagsThroughMsw(): Promise<string[]> {
   const registry = 'https://registry.example.test';
   const sim = createSimulator();
-  const server = setupServer(...sim.mswHandlers(registry));
+  const server = setupServer(...mswHandlers(sim, registry));
   server.listen({ onUnhandledRequest: 'error' });
   try {
     // Seed the simulator through the same handler: one monolithic blob upload and a manifest.

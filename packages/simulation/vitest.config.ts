@@ -9,6 +9,8 @@ export default sharedVitestConfig({
   // signature, simulator options, the blob store interface): nothing to execute.
   noRuntimeCode: [
     'src/index.ts',
+    'src/msw.ts',
+    'src/vitest.ts',
     'src/registry/context.ts',
     'src/serve/fetch/fetch-handler.ts',
     'src/simulator/options.ts',

@@ -6,14 +6,25 @@ import { defineConfig, type ViteUserConfig } from 'vitest/config';
 
 const packagesDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../packages');
 
-/** Maps every workspace package name to its `src/index.ts`, so unit tests need no build (style C14). */
+/**
+ * Maps every workspace package name to its `src/index.ts`, and each subpath export `./x` to
+ * `src/x.ts`, so unit tests need no build (style C14). Subpaths come first: an alias also
+ * matches `name/...`, and the first match wins.
+ */
 function workspaceAliases(): Record<string, string> {
   const aliases: Record<string, string> = {};
   for (const dir of readdirSync(packagesDir)) {
     const manifest = join(packagesDir, dir, 'package.json');
     const entry = join(packagesDir, dir, 'src', 'index.ts');
     if (!existsSync(manifest) || !existsSync(entry)) continue;
-    const { name } = JSON.parse(readFileSync(manifest, 'utf8')) as { name: string };
+    const { name, exports = {} } = JSON.parse(readFileSync(manifest, 'utf8')) as {
+      name: string;
+      exports?: Record<string, unknown>;
+    };
+    for (const sub of Object.keys(exports)) {
+      const file = join(packagesDir, dir, 'src', `${sub.slice(2)}.ts`);
+      if (sub.startsWith('./') && existsSync(file)) aliases[`${name}/${sub.slice(2)}`] = file;
+    }
     aliases[name] = entry;
   }
   return aliases;
@@ -29,6 +40,12 @@ export interface CoverageMetrics {
 
 /** Options a package may set on top of the shared vitest config. */
 export interface SharedVitestOptions {
+  /**
+   * The package directory (default: the working directory, where `vitest run` and turbo start).
+   * Give it when the config may be loaded from elsewhere, e.g. by the mutation runner, which
+   * runs every package's tests from a copy of the repository root.
+   */
+  readonly root?: string;
   /**
    * Package-wide minimum coverage over all its `src` files. Each metric defaults to
    * {@link DEFAULT_THRESHOLD} (80) when left out.
@@ -185,13 +202,13 @@ function coverageThresholds(
 /**
  * The vitest config every package uses: src aliases, JSON results for the summary, v8 coverage
  * with enforced thresholds (a miss fails `vitest run`). Call it from the package directory (the
- * directory vitest runs in), as `vitest run` and turbo do.
+ * directory vitest runs in), as `vitest run` and turbo do, or give `options.root`.
  * @param options - package settings on top of the shared defaults
  * @returns the vitest config
  * @throws Error when a coverage glob matches nothing or `noRuntimeCode` is wrong
  */
 export function sharedVitestConfig(options: SharedVitestOptions = {}): ViteUserConfig {
-  const root = process.cwd();
+  const root = options.root ?? process.cwd();
   const exclude = [
     'src/**/*.test.ts',
     'src/**/*.test-d.ts',
@@ -199,6 +216,7 @@ export function sharedVitestConfig(options: SharedVitestOptions = {}): ViteUserC
     ...(options.coverageExclude ?? []),
   ];
   return defineConfig({
+    root,
     resolve: { alias: workspaceAliases() },
     test: {
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],

@@ -20,6 +20,7 @@ export {
   type ManifestRecord,
   type RepositoryRecord,
   type TagRecord,
+  type StoredAccessToken,
 } from './registry/state.js';
 export type { RequestInfo } from './registry/registry-handler.js';
 export type { TaggedPushEvent } from './registry/context.js';
@@ -28,8 +29,10 @@ export type { AuthMode } from './token-service/auth-gate.js';
 export type {
   SimulatorUser,
   SimulatorAccessToken,
+  HashedAccessToken,
   AccessTokenScope,
 } from './token-service/users.js';
+export type { HubApiRateLimitOptions } from './hub-api/hub-rate-limit.js';
 export type { AccessEntry } from './token-service/jwt.js';
 export type { Scope } from '@llmdevops/docker-hub-core';
 export type { FaultMatch, FaultRule, RandomFaults } from './faults/faults.js';
@@ -37,7 +40,6 @@ export type { RateLimitOptions } from './faults/rate-limit.js';
 export { SimulatorDispatcher } from './serve/dispatcher/simulator-dispatcher.js';
 export type { FetchHandler } from './serve/fetch/fetch-handler.js';
 export { listen, type ListenOptions, type ListeningServer } from './serve/node-http/listen.js';
-export { mswHandlers } from './serve/msw/msw-handlers.js';
 export type { WebhookDelivery } from './webhooks/emitter.js';
 export {
   createCassette,

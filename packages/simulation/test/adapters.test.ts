@@ -4,6 +4,7 @@ import { setupServer } from 'msw/node';
 import { fetch as undiciFetch, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulator } from '../src/index.js';
+import { mswHandlers } from '../src/msw.js';
 import { ACCEPT_ALL, makeClient, OCI_MANIFEST, pushImage, sha256 } from './helpers.js';
 
 describe('in-process dispatcher', () => {
@@ -76,7 +77,7 @@ describe('in-process dispatcher', () => {
 
 describe('msw handlers', () => {
   const sim = createSimulator({ profile: 'oci' });
-  const server = setupServer(...sim.mswHandlers('https://registry.msw.test'));
+  const server = setupServer(...mswHandlers(sim, 'https://registry.msw.test'));
   beforeAll(() => {
     server.listen({ onUnhandledRequest: 'error' });
   });

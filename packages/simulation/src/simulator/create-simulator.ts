@@ -1,9 +1,7 @@
 import { systemClock } from '@llmdevops/docker-hub-core';
-import { type HttpHandler } from 'msw';
 import { resolveProfile, type ProfileRules } from '../profiles/profiles.js';
 import { type RequestInfo } from '../registry/registry-handler.js';
 import { RegistryState } from '../registry/state.js';
-import { mswHandlers } from '../serve/msw/msw-handlers.js';
 import { SimulatorDispatcher } from '../serve/dispatcher/simulator-dispatcher.js';
 import { listen, type ListenOptions, type ListeningServer } from '../serve/node-http/listen.js';
 import { type BlobStore } from '../storage/blob-store.js';
@@ -23,8 +21,6 @@ export interface Simulator {
   readonly dispatcher: SimulatorDispatcher;
   /** Serves over `node:http` on 127.0.0.1 (a free port by default). */
   listen(options?: ListenOptions): Promise<ListeningServer>;
-  /** msw handlers for the given origin. */
-  mswHandlers(baseUrl: string): HttpHandler[];
   /** The storage and the registry's metadata. */
   readonly store: {
     readonly blobs: BlobStore;
@@ -59,7 +55,7 @@ function openStore(storage: SimulatorOptions['storage']): Promise<BlobStore> {
 
 /**
  * Creates a simulated Docker Hub / OCI registry. One handler serves every adapter: `fetch`,
- * `dispatcher`, `listen()` and `mswHandlers()`; faults and rate limits apply identically to all.
+ * `dispatcher`, `listen()`, and msw handlers from the `/msw` entry point; faults and rate limits apply identically to all.
  * @param options - profile, storage, auth, users, faults, rate limits, webhooks
  * @returns the simulator
  * @throws {@link @llmdevops/docker-hub-core!ConfigError | ConfigError} for an unknown option, a wrong type or profile name, or when `maxManifestBytes`, `maxApiBodyBytes` or `uploadTtlSeconds` is not positive
@@ -108,7 +104,6 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
         },
       };
     },
-    mswHandlers: (baseUrl) => mswHandlers(core.handle, baseUrl),
     store: { blobs: lazyStore, state, ready: () => ready },
     rules,
     expireTokens: () => {
