@@ -12,16 +12,31 @@ function lastPushed(repo: RepositoryRecord): number | undefined {
   return times.length === 0 ? undefined : Math.max(...times);
 }
 
+/** What the caller may do with a repository (`repository_info.permissions`). @internal */
+export interface RepoPermissions {
+  readonly read: boolean;
+  readonly write: boolean;
+  readonly admin: boolean;
+}
+
+const READ_ONLY: RepoPermissions = { read: true, write: false, admin: false };
+
 /**
- * A repository in the Hub API's `repository_list_entry`/`repository_info` shape.
+ * A repository in the Hub API's `repository_list_entry`/`repository_info` shape. `last_updated`
+ * is the last push, or the creation time before any push (as the spec's own example shows).
  * @param name - `namespace/name`
  * @param repo - the record
+ * @param permissions - what the caller may do (default read only)
  * @returns the entry
  * @internal
  */
-export function repositoryEntry(name: string, repo: RepositoryRecord): Record<string, unknown> {
+export function repositoryEntry(
+  name: string,
+  repo: RepositoryRecord,
+  permissions: RepoPermissions = READ_ONLY,
+): Record<string, unknown> {
   const slash = name.indexOf('/');
-  const updated = iso(lastPushed(repo));
+  const updated = iso(lastPushed(repo) ?? repo.createdAt);
   return {
     user: name.slice(0, slash),
     name: name.slice(slash + 1),
@@ -30,6 +45,7 @@ export function repositoryEntry(name: string, repo: RepositoryRecord): Record<st
     status: 1,
     status_description: 'active',
     description: repo.description,
+    full_description: repo.fullDescription,
     is_private: repo.isPrivate,
     is_automated: false,
     star_count: 0,
@@ -39,7 +55,9 @@ export function repositoryEntry(name: string, repo: RepositoryRecord): Record<st
     date_registered: iso(repo.createdAt),
     collaborator_count: 0,
     affiliation: '',
+    hub_user: name.slice(0, slash),
     has_starred: false,
+    permissions: { ...permissions },
     media_types: [...new Set([...repo.manifests.values()].map((m) => m.mediaType))].sort(),
     content_types: ['image'],
     categories: [],
@@ -89,6 +107,14 @@ export async function tagEntry(
   const m = rec === undefined ? undefined : repo.manifests.get(rec.digest);
   if (rec === undefined || m === undefined) return undefined;
   const pushed = iso(rec.pushedAt);
+  const pulled = (key: string): number | undefined => repo.lastPulled.get(key);
+  const latest = (...times: (number | undefined)[]): string | null =>
+    iso(
+      times.reduce<number | undefined>(
+        (a, b) => (b === undefined ? a : a === undefined ? b : Math.max(a, b)),
+        undefined,
+      ),
+    );
   const image = (
     digest: string,
     p: { os: string; architecture: string; variant?: string },
@@ -103,7 +129,7 @@ export async function tagEntry(
     os_version: null,
     size,
     status: 'active',
-    last_pulled: null,
+    last_pulled: latest(pulled(digest), pulled(rec.digest), pulled(tag)),
     last_pushed: pushed,
   });
   const images =
@@ -125,7 +151,7 @@ export async function tagEntry(
     tag_status: 'active',
     status: 'active',
     last_updated: pushed,
-    tag_last_pulled: null,
+    tag_last_pulled: latest(pulled(tag), pulled(rec.digest)),
     tag_last_pushed: pushed,
     media_type: m.mediaType,
     content_type: 'image',

@@ -77,6 +77,9 @@ export async function getManifest(
   }
   if (head) return emptyResponse(200, headers);
   repo.pullCount += 1;
+  // Hub `last_pulled` (tag and image): a GET counts as a pull, a HEAD does not (as on Docker Hub).
+  repo.lastPulled.set(digest, ctx.now());
+  if (target.reference !== digest) repo.lastPulled.set(target.reference, ctx.now());
   const bytes = await ctx.store.readAll(digest);
   return new Response(bytes, {
     status: 200,

@@ -34,6 +34,36 @@ export interface RepositoryRecord {
   isPrivate: boolean;
   description: string;
   pullCount: number;
+  /** The Hub full description (README), up to 25,000 characters. */
+  fullDescription: string;
+  /** When each tag or digest was last pulled (manifest GET), ms (Hub `last_pulled`). */
+  readonly lastPulled: Map<string, number>;
+}
+
+/** An access token created through the simulated Hub API; only a hash of its secret is kept. @public */
+export interface StoredAccessToken {
+  readonly uuid: string;
+  /** `personal`: owned by user `owner`; `organization`: owned by organisation `owner`. */
+  readonly kind: 'personal' | 'organization';
+  readonly owner: string;
+  /** The account that created it. */
+  readonly createdBy: string;
+  label: string;
+  description: string;
+  /** Personal tokens: `repo:read` etc.; organisation tokens: the union of their resources' scopes. */
+  readonly scopes: readonly string[];
+  /** Organisation tokens: `{type, path, scopes}` resources. */
+  readonly resources: readonly {
+    readonly type: string;
+    readonly path: string;
+    readonly scopes: readonly string[];
+  }[];
+  /** sha256 (hex) of the secret. */
+  readonly sha256: string;
+  readonly createdAt: number;
+  readonly expiresAt: number | undefined;
+  isActive: boolean;
+  lastUsed: number | undefined;
 }
 
 interface SerializedRepo {
@@ -44,6 +74,8 @@ interface SerializedRepo {
   isPrivate: boolean;
   description: string;
   pullCount: number;
+  fullDescription?: string;
+  lastPulled?: [string, number][];
 }
 
 /**
@@ -56,6 +88,8 @@ export class RegistryState {
   readonly repos = new Map<string, RepositoryRecord>();
   /** Open upload sessions: id to repository name. */
   readonly uploads = new Map<string, string>();
+  /** Access tokens created through the Hub API (personal and organisation), by uuid. */
+  readonly accessTokens = new Map<string, StoredAccessToken>();
 
   /**
    * The repository, created when missing.
@@ -75,6 +109,8 @@ export class RegistryState {
         isPrivate,
         description: '',
         pullCount: 0,
+        fullDescription: '',
+        lastPulled: new Map(),
       };
       this.repos.set(name, repo);
     }
@@ -96,9 +132,16 @@ export class RegistryState {
         isPrivate: r.isPrivate,
         description: r.description,
         pullCount: r.pullCount,
+        fullDescription: r.fullDescription,
+        lastPulled: [...r.lastPulled],
       };
     }
-    return JSON.stringify({ version: 1, repos, uploads: [...this.uploads] });
+    return JSON.stringify({
+      version: 1,
+      repos,
+      uploads: [...this.uploads],
+      accessTokens: [...this.accessTokens.values()],
+    });
   }
 
   /**
@@ -109,6 +152,7 @@ export class RegistryState {
     const data = JSON.parse(json) as {
       repos: Record<string, SerializedRepo>;
       uploads: [string, string][];
+      accessTokens?: StoredAccessToken[];
     };
     this.repos.clear();
     this.uploads.clear();
@@ -121,8 +165,12 @@ export class RegistryState {
         isPrivate: r.isPrivate,
         description: r.description,
         pullCount: r.pullCount,
+        fullDescription: r.fullDescription ?? '',
+        lastPulled: new Map(r.lastPulled ?? []),
       });
     }
     for (const [id, repo] of data.uploads) this.uploads.set(id, repo);
+    this.accessTokens.clear();
+    for (const t of data.accessTokens ?? []) this.accessTokens.set(t.uuid, t);
   }
 }

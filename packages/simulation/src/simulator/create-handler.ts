@@ -38,7 +38,8 @@ export function createCore(
 ): SimulatorCore {
   const clock = options.clock ?? systemClock;
   const now = (): number => clock.now();
-  const users = options.users ?? [];
+  // One array every part reads; the Hub handler adds the access tokens created through its API.
+  const users = [...(options.users ?? [])];
   const service =
     options.service ?? (parts.rules.hubTokenService ? 'registry.docker.io' : 'simulation-registry');
   const tokens = new TokenService({
@@ -99,7 +100,14 @@ export function createCore(
     maxBodyBytes: maxApiBodyBytes,
     save: () => ctx.save(),
     ...(options.hubUrl === undefined ? {} : { baseUrl: options.hubUrl }),
+    ...(options.hubRateLimit === undefined ? {} : { rateLimit: options.hubRateLimit }),
   });
+  // Access tokens restored from `--storage` log in before the first Hub API call.
+  void parts.ready
+    .then(() => {
+      hub.syncAccessTokens();
+    })
+    .catch(() => undefined);
   const plan = new FaultPlan(options.faults ?? [], options.randomFaults);
   const route = async (request: Request, info: RequestInfo): Promise<Response> => {
     await parts.ready;

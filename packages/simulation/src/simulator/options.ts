@@ -5,6 +5,7 @@ import { type ProfileName, type ProfileRules } from '../profiles/profiles.js';
 import { type BlobStore } from '../storage/blob-store.js';
 import { type AuthMode } from '../token-service/auth-gate.js';
 import { type SimulatorUser } from '../token-service/users.js';
+import { type HubApiRateLimitOptions } from '../hub-api/hub-rate-limit.js';
 
 /** A webhook configured for a repository (Docker Hub sends the push payload to `url`). @public */
 export interface WebhookTarget {
@@ -39,6 +40,11 @@ export interface SimulatorOptions {
   readonly service?: string;
   /** Pull rate limits: on by default in the `dockerhub` profile only. */
   readonly rateLimits?: boolean | RateLimitOptions;
+  /**
+   * The Hub API's own rate limit (`X-RateLimit-*` on every Hub API answer, 429 with `Retry-After`
+   * and `X-Retry-After` past it): 600 requests a minute per account by default; `false` turns it off.
+   */
+  readonly hubRateLimit?: HubApiRateLimitOptions | false;
   /** Scripted faults, checked in order. */
   readonly faults?: readonly FaultRule[];
   /** Seeded random faults. */

@@ -1,3 +1,4 @@
+import { type HubApiRateLimitOptions } from '../hub-api/hub-rate-limit.js';
 import {
   ConfigError,
   optionCheck as check,
@@ -20,7 +21,10 @@ function ruleChecks(): OptionRules<Partial<ProfileRules>> {
       key,
       typeof value === 'boolean'
         ? check.boolean()
-        : check.that((v) => typeof v === 'string', `must be a string such as ${values.map((v) => JSON.stringify(v)).join(' or ')}`),
+        : check.that(
+            (v) => typeof v === 'string',
+            `must be a string such as ${values.map((v) => JSON.stringify(v)).join(' or ')}`,
+          ),
     ];
   });
   return Object.fromEntries(entries) as OptionRules<Partial<ProfileRules>>;
@@ -32,7 +36,11 @@ const list = check.array(check.object());
 const RULES: OptionRules<SimulatorOptions> = {
   profile: check.oneOf(PROFILE_NAMES),
   rules: check.shape<Partial<ProfileRules>>(ruleChecks()),
-  storage: check.anyOf('must be "memory", { directory } or a BlobStore', check.oneOf(['memory']), check.object()),
+  storage: check.anyOf(
+    'must be "memory", { directory } or a BlobStore',
+    check.oneOf(['memory']),
+    check.object(),
+  ),
   auth: check.oneOf(['none', 'basic', 'token']),
   users: list,
   repositories: check.object(),
@@ -46,6 +54,14 @@ const RULES: OptionRules<SimulatorOptions> = {
       anonymousLimit: check.number({ min: 0 }),
       authenticatedLimit: check.number({ min: 0 }),
       windowSeconds: check.number({ min: 0 }),
+    }),
+  ),
+  hubRateLimit: check.anyOf(
+    'must be false or { limit, windowSeconds }',
+    check.boolean(),
+    check.shape<HubApiRateLimitOptions>({
+      limit: check.number({ min: 1, integer: true }),
+      windowSeconds: check.number({ min: 1 }),
     }),
   ),
   faults: list,

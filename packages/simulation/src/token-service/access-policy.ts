@@ -1,6 +1,6 @@
 import { type RegistryState } from '../registry/state.js';
 import { type Scope } from '@llmdevops/docker-hub-core';
-import { type SimulatorUser } from './users.js';
+import { type AccessTokenScope, scopeAllows, type SimulatorUser } from './users.js';
 
 /** Inputs of the grant decision. @internal */
 export interface AccessPolicyOptions {
@@ -15,6 +15,7 @@ export interface AccessPolicyOptions {
  * @param options - state and profile rule
  * @param user - the authenticated user, or `undefined` for anonymous
  * @param scope - the requested scope
+ * @param tokenScope - the access token's scope when the user logged in with one (a password has every scope)
  * @returns granted actions
  * @internal
  */
@@ -22,6 +23,7 @@ export function grantedActions(
   options: AccessPolicyOptions,
   user: SimulatorUser | undefined,
   scope: Scope,
+  tokenScope?: AccessTokenScope,
 ): string[] {
   if (scope.type === 'registry') {
     return scope.name === 'catalog' && user !== undefined
@@ -33,10 +35,14 @@ export function grantedActions(
   const owner =
     user !== undefined && (user.namespaces === undefined || user.namespaces.includes(namespace));
   const repo = options.state.repos.get(scope.name);
-  const canPull = owner || (repo === undefined ? options.revealMissing : !repo.isPrivate);
+  const canPull =
+    (owner && scopeAllows(tokenScope, 'repo:read')) ||
+    (repo === undefined ? options.revealMissing : !repo.isPrivate);
   return scope.actions.filter((a) => {
     if (a === 'pull') return canPull;
-    if (a === 'push' || a === 'delete' || a === '*') return owner;
+    // A read-only access token pulls but never pushes (Docker Hub's Read / Write / Delete scopes).
+    if (a === 'push') return owner && scopeAllows(tokenScope, 'repo:write');
+    if (a === 'delete' || a === '*') return owner && scopeAllows(tokenScope, 'repo:admin');
     return false;
   });
 }

@@ -3,7 +3,12 @@ import { jsonResponse } from '../registry/errors.js';
 import { grantedActions, type AccessPolicyOptions } from './access-policy.js';
 import { signJwt, verifyJwt, type AccessEntry, type TokenClaims } from './jwt.js';
 import { tryParseScopes, type Scope } from '@llmdevops/docker-hub-core';
-import { authenticate, parseBasic, type SimulatorUser } from './users.js';
+import {
+  type AccessTokenScope,
+  authenticateWith,
+  parseBasic,
+  type SimulatorUser,
+} from './users.js';
 
 /** Options of {@link TokenService}. @internal */
 export interface TokenServiceOptions {
@@ -78,7 +83,11 @@ export class TokenService {
     );
   }
 
-  private grant(user: SimulatorUser | undefined, scopes: Scope[]): AccessEntry[] {
+  private grant(
+    user: SimulatorUser | undefined,
+    scopes: Scope[],
+    tokenScope: AccessTokenScope | undefined,
+  ): AccessEntry[] {
     const merged = new Map<string, Scope>();
     for (const s of scopes) {
       const key = `${s.type}:${s.name}`;
@@ -88,7 +97,7 @@ export class TokenService {
     return [...merged.values()].map((s) => ({
       type: s.type,
       name: s.name,
-      actions: grantedActions(this.options.policy, user, s),
+      actions: grantedActions(this.options.policy, user, s, tokenScope),
     }));
   }
 
@@ -96,9 +105,10 @@ export class TokenService {
     user: SimulatorUser | undefined,
     scopes: Scope[],
     offline: boolean,
-    extra: Record<string, unknown> = {},
+    more: { extra?: Record<string, unknown>; tokenScope?: AccessTokenScope | undefined } = {},
   ): Response {
-    const token = this.sign(user, this.grant(user, scopes), 'access');
+    const { extra = {}, tokenScope } = more;
+    const token = this.sign(user, this.grant(user, scopes, tokenScope), 'access');
     const body: Record<string, unknown> = {
       token,
       access_token: token,
@@ -128,10 +138,11 @@ export class TokenService {
         .flatMap((s) => s.split(' '))
         .filter((s) => s !== '');
       const basic = parseBasic(request.headers.get('authorization'));
-      const user =
+      const found =
         basic === undefined
           ? undefined
-          : authenticate(this.options.users, basic.name, basic.password);
+          : authenticateWith(this.options.users, basic.name, basic.password);
+      const user = found?.user;
       if (basic !== undefined && user === undefined) return this.refused('GET', 'basic', rawScopes);
       const scopes = rawScopes.flatMap((s) => tryParseScopes(s));
       this.log.push({
@@ -141,7 +152,9 @@ export class TokenService {
         scopes: rawScopes,
         status: 200,
       });
-      return this.reply(user, scopes, url.searchParams.get('offline_token') === 'true');
+      return this.reply(user, scopes, url.searchParams.get('offline_token') === 'true', {
+        tokenScope: found?.tokenScope,
+      });
     }
     if (request.method !== 'POST') return jsonResponse(405, { details: 'method not allowed' });
     const form = new URLSearchParams(await request.text());
@@ -149,12 +162,15 @@ export class TokenService {
     const rawScopes = (form.get('scope') ?? '').split(' ').filter((s) => s !== '');
     const scopes = rawScopes.flatMap((s) => tryParseScopes(s));
     let user: SimulatorUser | undefined;
+    let tokenScope: AccessTokenScope | undefined;
     if (grantType === 'password') {
-      user = authenticate(
+      const found = authenticateWith(
         this.options.users,
         form.get('username') ?? '',
         form.get('password') ?? '',
       );
+      user = found?.user;
+      tokenScope = found?.tokenScope;
     } else if (grantType === 'refresh_token') {
       const claims = verifyJwt(form.get('refresh_token') ?? '', this.options.key);
       user =
@@ -171,6 +187,6 @@ export class TokenService {
       status: 200,
     });
     const offline = grantType === 'refresh_token' || form.get('access_type') === 'offline';
-    return this.reply(user, scopes, offline, { scope: rawScopes.join(' ') });
+    return this.reply(user, scopes, offline, { extra: { scope: rawScopes.join(' ') }, tokenScope });
   }
 }

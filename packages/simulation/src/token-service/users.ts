@@ -19,7 +19,15 @@ export interface SimulatorUser {
    * Personal access tokens accepted in place of the password. A plain string has every scope
    * (`repo:admin`); a {@link SimulatorAccessToken} carries its scope, which the Hub API enforces.
    */
-  readonly accessTokens?: readonly (string | SimulatorAccessToken)[];
+  readonly accessTokens?: readonly (string | SimulatorAccessToken | HashedAccessToken)[];
+}
+
+/** An access token known only by the sha256 (hex) of its secret (tokens created through the Hub API). @public */
+export interface HashedAccessToken {
+  /** sha256 of the token text, lower-case hex. */
+  readonly sha256: string;
+  /** What it may do. */
+  readonly scope: AccessTokenScope;
 }
 
 /**
@@ -102,9 +110,15 @@ export function authenticateWith(
   // Every comparison runs, so timing does not tell which kind of secret matched.
   const password = same(user.password, secret);
   let tokenScope: AccessTokenScope | undefined;
+  const secretHash = createHash('sha256').update(secret).digest();
   for (const t of user.accessTokens ?? []) {
     const entry = typeof t === 'string' ? { token: t, scope: 'repo:admin' as const } : t;
-    if (same(entry.token, secret)) tokenScope ??= entry.scope;
+    const match =
+      'sha256' in entry
+        ? /^[0-9a-f]{64}$/.test(entry.sha256) &&
+          timingSafeEqual(Buffer.from(entry.sha256, 'hex'), secretHash)
+        : same(entry.token, secret);
+    if (match) tokenScope ??= entry.scope;
   }
   if (password) return { user, tokenScope: undefined };
   return tokenScope === undefined ? undefined : { user, tokenScope };
