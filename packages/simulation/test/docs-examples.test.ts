@@ -111,3 +111,8 @@ describe('docs/examples/simulation-loopback.ts', () => {
     expect(await skopeoListsTags()).toEqual(['v1']);
   });
 });
+
+// docs/examples/simulation-vitest.test.ts is a suite of its own: loaded at the top level (so its
+// test titles, and with them its cassette names, are its own), its tests run in this file and
+// replay the cassettes committed under fixtures/cassettes/docs; no registry is dialled.
+await example('simulation-vitest.test.ts');
