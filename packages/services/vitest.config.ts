@@ -12,6 +12,8 @@ export default sharedVitestConfig({
   // Barrels (re-exports) and the image operation type declarations: nothing to execute.
   noRuntimeCode: [
     'src/index.ts',
+    'src/budget/index.ts',
+    'src/budget/store.ts',
     'src/hub/index.ts',
     'src/images/types.ts',
     'src/rate-limit/index.ts',

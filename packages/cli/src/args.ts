@@ -13,6 +13,7 @@ export const GLOBAL_OPTIONS = {
   debug: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   config: { type: 'string' },
+  budget: { type: 'string' },
 } as const satisfies OptionsConfig;
 
 /** Help lines for the global options, shown by every command's `--help`. @internal */
@@ -21,6 +22,8 @@ export const GLOBAL_OPTIONS_HELP: readonly string[] = [
   '--insecure        allow plain HTTP to a non-loopback registry',
   '--no-proxy        ignore HTTPS_PROXY / HTTP_PROXY (and a proxy in --config)',
   '--config FILE     YAML configuration file (default: environment variables only)',
+  '--budget URL      share a Docker Hub pull budget: memory:, file:///PATH or redis://HOST:PORT/DB',
+  '                  (default: DOCKER_HUB_BUDGET_URL, or budget.url in --config)',
   '-q, --quiet       no progress or informational output',
   '--debug           print stack traces of failures',
   '-h, --help        this help',

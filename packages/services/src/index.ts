@@ -29,7 +29,29 @@ export {
   type ManifestHead,
   type PutManifestOptions,
 } from './manifests/manifests-service.js';
-export { TagsService, type TagPageOptions, type TagDeleteResult } from './tags/tags-service.js';
+export {
+  PullBudget,
+  openPullBudget,
+  isBudgetUrl,
+  BUDGET_URL_SCHEMES,
+  type PullBudgetOptions,
+  type OpenPullBudgetOptions,
+  type BudgetExhaustedMode,
+  type BudgetPriority,
+  type BudgetKeyStatus,
+  type BudgetStatus,
+} from './budget/index.js';
+export { TagsService, type TagPageOptions, type TagDeleteResult, type PruneOptions } from './tags/tags-service.js';
+export {
+  planPrune,
+  checkPrunePolicy,
+  keepSharedDigests,
+  type PrunePolicy,
+  type PruneCandidate,
+  type PruneDecision,
+  type PruneResult,
+  type PruneRule,
+} from './tags/prune.js';
 export { compileTagFilter, tagSatisfies, type TagFilter, type TagFilterOptions, type TagWithTime } from './tags/tag-filter.js';
 export {
   BlobsService,

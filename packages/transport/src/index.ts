@@ -56,6 +56,14 @@ export {
 } from './middleware/rate-limit/parse-headers.js';
 export type { RateLimitOptions } from './middleware/rate-limit/rate-limit-tracker.js';
 export {
+  createBudgetMiddleware,
+  BUDGET_MIDDLEWARE,
+  type RequestBudget,
+  type BudgetGrant,
+  type BudgetOutcome,
+  type BudgetMiddlewareOptions,
+} from './middleware/budget/budget.js';
+export {
   decideRetry,
   decideFailure,
   RetryBudget,

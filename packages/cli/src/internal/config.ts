@@ -19,11 +19,14 @@ export async function loadConfig(
   // Loaded on first use, so commands that need no client (and `--help`) start without it.
   const { DockerHubConfig } = await import('@llmdevops/docker-hub-services');
   const file = stringOption(input, 'config');
+  // `--budget URL` acts as DOCKER_HUB_BUDGET_URL: over the file's budget.url, keeping its other budget keys.
+  const budgetUrl = stringOption(input, 'budget');
+  const env = budgetUrl === undefined ? input.io.env : { ...input.io.env, DOCKER_HUB_BUDGET_URL: budgetUrl };
   const load = (overrides: DockerHubConfigInput): DockerHubConfig =>
     file === undefined
-      ? DockerHubConfig.fromEnv(input.io.env, overrides)
+      ? DockerHubConfig.fromEnv(env, overrides)
       : DockerHubConfig.fromFile(resolve(input.io.cwd ?? '.', file), {
-          env: input.io.env,
+          env,
           overrides,
         });
   const proxy: DockerHubConfigInput = flag(input, 'no-proxy') ? { proxy: false } : {};

@@ -1,3 +1,5 @@
+import { createHubBudget } from '../budget/hub-budget.js';
+import type { BudgetStatus, PullBudget } from '../budget/pull-budget.js';
 import { ReferrersService } from '../referrers/referrers-service.js';
 import {
   accountOf,
@@ -159,6 +161,7 @@ export class DockerHubClient {
   readonly #stopTracing: () => void;
   readonly #telemetry: ServiceTelemetry;
   readonly #events: ClientEvents;
+  #budget: PullBudget | undefined;
 
   /**
    * (1) validates the configuration (the environment when none is given), (2) builds the
@@ -206,6 +209,21 @@ export class DockerHubClient {
       ...(deps.clock === undefined ? {} : { clock: deps.clock }),
     });
     transport.use(this.#auth, { before: 'redirect' });
+    if (c.budget !== undefined) {
+      const log = deps.logger ?? console;
+      const hub = createHubBudget(c.budget, {
+        clock: deps.clock,
+        credentials: this.#credentials,
+        hubHost: new URL(c.registryUrl ?? DOCKER_HUB_REGISTRY_URL).host,
+        warn: (message) => {
+          log.warn(message);
+        },
+      });
+      this.#budget = hub.budget;
+      // Inside retry (each attempt reserves), outside the breaker and connection limits (a wait
+      // holds no connection and is no failure of the registry).
+      transport.use(hub.middleware, { after: 'retry' });
+    }
     this.#stopTracing = attachTracing(transport.events, c, deps.logger ?? console);
     const hubHost = new URL(c.registryUrl ?? DOCKER_HUB_REGISTRY_URL).host;
     this.#telemetry = ServiceTelemetry.create(transport, deps.telemetry, (registry) =>
@@ -254,6 +272,17 @@ export class DockerHubClient {
    */
   hubRateLimitStatus(): RateLimitStatus | undefined {
     return this.#rateLimits.hubStatus();
+  }
+
+  /**
+   * The shared pull budget's state (`budget` in the configuration): remaining pulls, reset,
+   * waiters and in-flight reservations per registry and account, as every process using the same
+   * store sees it.
+   * @returns the state, or undefined when no budget is configured
+   * @throws `NetworkError` (`BUDGET_STORE_UNAVAILABLE`) when the store (Redis, the file) fails
+   */
+  async budgetStatus(): Promise<BudgetStatus | undefined> {
+    return this.#budget?.status();
   }
 
   /**
@@ -332,6 +361,7 @@ export class DockerHubClient {
     this.#telemetry.dispose();
     this.#auth.dispose();
     this.#ctx.dispose();
+    await this.#budget?.close();
     await this.#transport.close();
   }
 

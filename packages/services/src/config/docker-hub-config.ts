@@ -7,6 +7,12 @@ import type { DockerHubConfigInput, ResolvedDockerHubConfig } from './schema.js'
 /** A validated configuration (what every `DockerHubConfig.*` factory returns). @public */
 export type DockerHubConfig = ResolvedDockerHubConfig;
 
+/** `DOCKER_HUB_BUDGET_URL` applies with a file too, over the file's `budget.url`. */
+function withEnvBudget(input: DockerHubConfigInput, env: NodeJS.ProcessEnv): DockerHubConfigInput {
+  const url = inputFromEnv(env).budget?.url;
+  return url === undefined ? input : { ...input, budget: { ...input.budget, url } };
+}
+
 /** Options of {@link DockerHubConfig.fromFile}. @public */
 export interface FromFileOptions {
   /** Variables for `${VAR}` interpolation (default `process.env`). */
@@ -45,7 +51,8 @@ export const DockerHubConfig = {
    * @throws {@link @llmdevops/docker-hub-core!ConfigError | ConfigError} for an unreadable file, bad YAML, unset variables, unknown keys or bad values
    */
   fromFile(path: string, options: FromFileOptions = {}): DockerHubConfig {
-    const input = { ...inputFromFile(path, options.env ?? process.env), ...options.overrides };
+    const env = options.env ?? process.env;
+    const input = { ...withEnvBudget(inputFromFile(path, env), env), ...options.overrides };
     return parseConfig(input, { describePath: (p) => `docker_hub.${snakeCase(p)}` });
   },
 

@@ -12,6 +12,7 @@ const ENV_FIELDS: readonly (readonly [string, string])[] = [
   ['DOCKER_HUB_USERNAME', 'auth.username'],
   ['DOCKER_HUB_PASSWORD', 'auth.password'],
   ['DOCKER_HUB_ACCESS_TOKEN', 'auth.accessToken'],
+  ['DOCKER_HUB_BUDGET_URL', 'budget.url'],
 ];
 
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {

@@ -1,6 +1,7 @@
 import { Secret } from '@llmdevops/docker-hub-core';
 import type { Dispatcher } from 'undici';
 import { z } from 'zod';
+import { isBudgetUrl } from '../budget/open-budget.js';
 
 /** A string from a file or the environment that holds a number (`"30"`) becomes that number. */
 function numeric(inner: z.ZodNumber) {
@@ -93,6 +94,22 @@ const rateLimitSchema = z
   })
   .strict();
 
+/** A shared pull budget (`budget:`); the URL may hold a Redis password, so it becomes a `Secret`. */
+const budgetSchema = z
+  .object({
+    url: z
+      .union([z.string().trim().refine(isBudgetUrl, { error: 'must be memory:, file:///PATH, redis://HOST:PORT/DB or rediss://HOST:PORT/DB' }), z.instanceof(Secret)])
+      .transform((v) => Secret.from(v)),
+    onExhausted: z.enum(['fail', 'wait']).default('wait'),
+    maxWaitSeconds: numeric(z.number().min(0, 'must be 0 or more')).default(600),
+    reserve: numeric(z.number().int('must be a whole number').min(0, 'must be 0 or more')).default(0),
+    priority: z.enum(['high', 'low']).default('low'),
+    fallback: z.enum(['local']).optional(),
+    reservationSeconds: numeric(z.number().positive('must be greater than 0').max(3600, 'must be at most 3600')).default(60),
+    anonymousKey: z.string().trim().min(1, 'must not be empty').default('anonymous'),
+  })
+  .strict();
+
 const observabilitySchema = z
   .object({
     traceRequests: flag.default(false),
@@ -120,6 +137,11 @@ export const DockerHubConfigSchema = z
     cache: cacheSchema.prefault({}),
     rateLimit: rateLimitSchema.prefault({}),
     observability: observabilitySchema.prefault({}),
+    /**
+     * A pull budget shared by processes or machines (`DOCKER_HUB_BUDGET_URL`): manifest GETs to
+     * Docker Hub reserve a pull first; `memory:`, `file:///PATH` or `redis://HOST:PORT/DB`.
+     */
+    budget: budgetSchema.optional(),
     /** Registries (`host` or `host:port`) reached over plain HTTP besides loopback. */
     insecureRegistries: z.array(z.string().trim().min(1, 'must not be empty')).default([]),
     /** The undici dispatcher every request goes through (a simulator's, a proxy agent). */

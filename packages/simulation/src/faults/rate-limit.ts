@@ -13,12 +13,15 @@ export interface RateLimitDecision {
 }
 
 /**
- * Fixed-window pull counting per source (an account id, or the client address when anonymous).
- * Only manifest GETs count; HEADs see the headers without spending a pull.
+ * Rolling-window pull counting per source (an account id, or the client address when anonymous),
+ * as Docker Hub counts: a pull counts for `windowSeconds` from the moment it was made, so the
+ * budget comes back one pull at a time, never all at once at a window boundary. Only manifest
+ * GETs count; HEADs see the headers without spending a pull; a refused GET is not counted.
  * @internal
  */
 export class PullRateLimiter {
-  private readonly windows = new Map<string, { start: number; used: number }>();
+  /** Times of the counted pulls of each source, oldest first (at most `limit` kept). */
+  private readonly pulls = new Map<string, number[]>();
 
   constructor(
     private readonly options: RateLimitOptions,
@@ -38,21 +41,21 @@ export class PullRateLimiter {
       : (this.options.anonymousLimit ?? 100);
     const windowMs = (this.options.windowSeconds ?? 21_600) * 1000;
     const now = this.now();
-    let w = this.windows.get(source);
-    if (w === undefined || now >= w.start + windowMs) {
-      w = { start: now, used: 0 };
-      this.windows.set(source, w);
-    }
-    const spent = w.used >= limit;
-    if (count && !spent) w.used += 1;
+    const log = (this.pulls.get(source) ?? []).filter((t) => t > now - windowMs);
+    const spent = log.length >= limit;
+    if (count && !spent) log.push(now);
+    if (log.length === 0) this.pulls.delete(source);
+    else this.pulls.set(source, log);
     const w2 = `w=${windowMs / 1000}`;
     const headers = {
       'ratelimit-limit': `${limit};${w2}`,
-      'ratelimit-remaining': `${Math.max(0, limit - w.used)};${w2}`,
+      'ratelimit-remaining': `${Math.max(0, limit - log.length)};${w2}`,
       'docker-ratelimit-source': source,
     };
     if (count && spent) {
-      return { headers, retryAfter: Math.max(1, Math.ceil((w.start + windowMs - now) / 1000)) };
+      // The oldest pull in the window leaves it first.
+      const oldest = log[0] ?? now;
+      return { headers, retryAfter: Math.max(1, Math.ceil((oldest + windowMs - now) / 1000)) };
     }
     return { headers };
   }

@@ -1,0 +1,56 @@
+import { accountOf, isDockerHub, type CredentialProvider } from '@llmdevops/docker-hub-auth';
+import type { Clock } from '@llmdevops/docker-hub-core';
+import { createBudgetMiddleware, type Middleware } from '@llmdevops/docker-hub-transport';
+import type { ResolvedDockerHubConfig } from '../config/schema.js';
+import { isManifestGet, openPullBudget } from './open-budget.js';
+import type { PullBudget } from './pull-budget.js';
+
+/** What {@link createHubBudget} needs from the client. @internal */
+export interface HubBudgetDeps {
+  readonly clock: Clock | undefined;
+  /** The client's credentials, to key the budget by account. */
+  readonly credentials: CredentialProvider;
+  /** The host serving Docker Hub's registry (`registry-1.docker.io`, or `registryUrl`'s). */
+  readonly hubHost: string;
+  readonly warn: (message: string) => void;
+}
+
+/**
+ * The Docker Hub wiring of a pull budget: manifest GETs to Docker Hub's registry spend it (HEADs
+ * and blobs do not, as Docker Hub counts), keyed by registry host and account (anonymous pulls:
+ * `anonymousKey`).
+ * @param config - the client's `budget` settings
+ * @param deps - clock, credentials, Docker Hub's registry host, where warnings go
+ * @returns the budget and the middleware that spends it
+ * @internal
+ */
+export function createHubBudget(
+  config: NonNullable<ResolvedDockerHubConfig['budget']>,
+  deps: HubBudgetDeps,
+): { readonly budget: PullBudget; readonly middleware: Middleware } {
+  const hubHost = deps.hubHost.toLowerCase();
+  const isHub = (host: string): boolean => host === hubHost || isDockerHub(host);
+  const budget = openPullBudget({
+    url: config.url.reveal(),
+    onExhausted: config.onExhausted,
+    maxWaitMs: config.maxWaitSeconds * 1000,
+    reserve: config.reserve,
+    priority: config.priority,
+    reservationMs: config.reservationSeconds * 1000,
+    ...(config.fallback === undefined ? {} : { fallback: config.fallback }),
+    ...(deps.clock === undefined ? {} : { clock: deps.clock }),
+    warn: deps.warn,
+    keyOf: async (req) => {
+      const host = req.url.host.toLowerCase();
+      if (!isHub(host)) return undefined;
+      const account = accountOf(await deps.credentials(host, req.signal));
+      return `${host}/${account === '' ? config.anonymousKey : account}`;
+    },
+  });
+  const middleware = createBudgetMiddleware({
+    budget,
+    selects: (req) => isManifestGet(req) && isHub(req.url.host.toLowerCase()),
+    ...(deps.clock === undefined ? {} : { clock: deps.clock }),
+  });
+  return { budget, middleware };
+}

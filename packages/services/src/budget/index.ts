@@ -1,0 +1,9 @@
+export {
+  PullBudget,
+  type PullBudgetOptions,
+  type BudgetExhaustedMode,
+  type BudgetPriority,
+  type BudgetKeyStatus,
+  type BudgetStatus,
+} from './pull-budget.js';
+export { openPullBudget, isBudgetUrl, BUDGET_URL_SCHEMES, type OpenPullBudgetOptions } from './open-budget.js';

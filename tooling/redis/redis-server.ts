@@ -1,0 +1,96 @@
+// A real Redis for the integration suites: Debian's redis-server on a free loopback port with a
+// throwaway configuration (no persistence), started per suite and stopped afterwards (tests and
+// CI install it through tooling/scripts/ensure-system-deps.sh). Test-only tooling.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A running redis-server. */
+export interface RedisServer {
+  /** `redis://127.0.0.1:PORT/0` */
+  readonly url: string;
+  readonly port: number;
+  /** Stops the server (SIGTERM; SIGKILL after 5 s); `restart` starts it again on the same port. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port (after `stop`). */
+  restart(): Promise<void>;
+  /** Stops the server and removes its directory. */
+  dispose(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => {
+        resolve(port);
+      });
+    });
+  });
+}
+
+async function listening(port: number, child: ChildProcess, deadline: number): Promise<void> {
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`redis-server exited with code ${String(child.exitCode)}`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => {
+        resolve(false);
+      });
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error('redis-server did not start listening');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * Starts redis-server in the foreground on a free loopback port, without persistence.
+ * @returns the running server
+ */
+export async function startRedisServer(): Promise<RedisServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'redis-'));
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+  const start = async (): Promise<void> => {
+    const c = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'warning'],
+      { stdio: 'ignore' },
+    );
+    child = c;
+    await listening(port, c, Date.now() + 10_000);
+  };
+  const stop = async (): Promise<void> => {
+    const c = child;
+    child = undefined;
+    if (c?.exitCode !== null) return;
+    const exited = new Promise((r) => c.once('exit', r));
+    c.kill('SIGTERM');
+    const timer = setTimeout(() => c.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  await start();
+  return {
+    url: `redis://127.0.0.1:${String(port)}/0`,
+    port,
+    stop: async () => {
+      await stop();
+    },
+    restart: start,
+    dispose: async () => {
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
