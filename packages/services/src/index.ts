@@ -41,17 +41,7 @@ export {
   type BudgetKeyStatus,
   type BudgetStatus,
 } from './budget/index.js';
-export { TagsService, type TagPageOptions, type TagDeleteResult, type PruneOptions } from './tags/tags-service.js';
-export {
-  planPrune,
-  checkPrunePolicy,
-  keepSharedDigests,
-  type PrunePolicy,
-  type PruneCandidate,
-  type PruneDecision,
-  type PruneResult,
-  type PruneRule,
-} from './tags/prune.js';
+export { TagsService, type TagPageOptions, type TagDeleteResult } from './tags/tags-service.js';
 export { compileTagFilter, tagSatisfies, type TagFilter, type TagFilterOptions, type TagWithTime } from './tags/tag-filter.js';
 export {
   BlobsService,
