@@ -41,7 +41,17 @@ export {
   type BudgetKeyStatus,
   type BudgetStatus,
 } from './budget/index.js';
-export { TagsService, type TagPageOptions, type TagDeleteResult } from './tags/tags-service.js';
+export { TagsService, type TagPageOptions, type TagDeleteResult, type PruneOptions } from './tags/tags-service.js';
+export {
+  planPrune,
+  checkPrunePolicy,
+  keepSharedDigests,
+  type PrunePolicy,
+  type PruneCandidate,
+  type PruneDecision,
+  type PruneResult,
+  type PruneRule,
+} from './tags/prune.js';
 export { compileTagFilter, tagSatisfies, type TagFilter, type TagFilterOptions, type TagWithTime } from './tags/tag-filter.js';
 export {
   BlobsService,
@@ -62,11 +72,17 @@ export type {
   BlobProgress,
   ImageCallOptions,
   PlatformChoice,
+  CopyPlatformChoice,
   ManifestWalkOptions,
   PullOptions,
   PushOptions,
   CopyOptions,
   ImageTransferResult,
+  CopyRepositoryOptions,
+  CopyRepositoryResult,
+  CopyRepositoryEvent,
+  TagCopyResult,
+  PlannedBlob,
 } from './images/types.js';
 export * from './hub/index.js';
 export * from './vulnerabilities/index.js';

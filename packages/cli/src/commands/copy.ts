@@ -1,38 +1,105 @@
-import { defineCommand, flag, usageError } from '../command.js';
+import { Platform, type ImageReference } from '@llmdevops/docker-hub-core';
+import { defineCommand, flag, listOption, parseOperand, positional, usageError, type CommandInput } from '../command.js';
 import { writeJson, writeLine } from '../io.js';
-import { platformOption, withClient, withProgress } from '../internal/client.js';
+import { withClient, withProgress } from '../internal/client.js';
 import { referenceOperand } from '../internal/operands.js';
+import { copyAllTags, countOption, tagFilterOptions } from '../internal/repository-copy.js';
+
+/** Options that only make sense with `--all-tags`. */
+const REPOSITORY_OPTIONS = ['include', 'exclude', 'semver', 'last', 'jobs', 'keep-going', 'dry-run', 'referrers'] as const;
+
+/** The repeatable `--platform`, parsed. */
+function platformsOption(input: CommandInput): Platform[] {
+  return listOption(input, 'platform').map((text) => parseOperand(input, '--platform', () => Platform.parse(text)));
+}
+
+/** A repository operand for `--all-tags`: no tag or digest written. */
+function repoOperand(input: CommandInput, index: number, label: string): ImageReference {
+  const text = positional(input, index);
+  const ref = referenceOperand(input, index, label);
+  const last = text.slice(text.lastIndexOf('/') + 1);
+  if (ref.digest !== undefined || last.includes(':')) {
+    throw usageError(input, `with --all-tags, ${label} is a repository without tag or digest: ${text}`);
+  }
+  return ref;
+}
 
 /** `dhub copy SRC DST`: registry to registry, streaming, mounting within one registry. @public */
 export const copyCommand = defineCommand(
   {
     name: 'copy',
-    usage: 'dhub copy SRC DST [--all-platforms | --platform OS/ARCH[/VARIANT]] [--json]',
+    usage:
+      'dhub copy SRC DST [--platform OS/ARCH[/VARIANT]]... [--json]\n' +
+      '       dhub copy SRC_REPO DST_REPO --all-tags [--include REGEX]... [--exclude REGEX]... [--semver RANGE] [--last N] [--jobs N] [--keep-going] [--dry-run] [--json]',
     summary:
-      'Copy an image between repositories or registries (streamed, verified; blobs mounted within one registry).',
-    options: { platform: { type: 'string' }, 'all-platforms': { type: 'boolean' } },
+      'Copy an image, or every tag of a repository, between repositories or registries (the whole image by default; streamed, verified; blobs mounted within one registry).',
+    options: {
+      platform: { type: 'string', multiple: true },
+      'all-platforms': { type: 'boolean' },
+      'all-tags': { type: 'boolean' },
+      include: { type: 'string', multiple: true },
+      exclude: { type: 'string', multiple: true },
+      semver: { type: 'string' },
+      last: { type: 'string' },
+      jobs: { type: 'string' },
+      'keep-going': { type: 'boolean' },
+      'dry-run': { type: 'boolean' },
+      referrers: { type: 'boolean' },
+    },
     optionHelp: [
-      '--all-platforms    copy the index and every platform',
-      '--platform P       copy the image for P only (default linux/amd64)',
-      '--json             print { source, destination, digest, mediaType, manifests, blobsTransferred, blobsSkipped }',
+      '(default)          the whole image: the index and every platform (same digest as the source)',
+      '--platform P       only platform P (repeatable); with several, the index is rewritten to those',
+      '                   platforms, so its digest differs from the source\'s',
+      '--all-platforms    every platform (the default; kept for compatibility)',
+      '--all-tags         copy every tag of SRC_REPO to DST_REPO; unchanged tags (same digest by HEAD) are skipped',
+      '--include REGEX    only tags matching REGEX in full (repeatable: any may match)',
+      '--exclude REGEX    leave out tags matching REGEX in full (repeatable)',
+      '--semver RANGE     only tags that are semantic versions (v prefix allowed) in RANGE (node-semver syntax)',
+      '--last N           only the N most recently pushed (Docker Hub), else the last N listed',
+      '--jobs N           tags copied at once (default 4)',
+      '--keep-going       try every tag after a failure (default: stop starting new tags)',
+      '--dry-run          print the plan (tags, digests, blobs with sizes, manifest GETs) and write nothing',
+      '--referrers        copy referrers too (not available yet)',
+      '--json             one copy: { source, destination, digest, ... }; --all-tags: { tags, copied, unchanged, failed, ... }',
     ],
-    examples: ['dhub copy alpine:3.19 127.0.0.1:5000/mirror/alpine:3.19 --all-platforms'],
+    examples: [
+      'dhub copy alpine:3.19 127.0.0.1:5000/mirror/alpine:3.19',
+      'dhub copy alpine:3.19 127.0.0.1:5000/mirror/alpine:3.19-amd64 --platform linux/amd64',
+      "dhub copy library/alpine 127.0.0.1:5000/mirror/alpine --all-tags --semver '>=3.19' --dry-run",
+    ],
     positionals: ['SRC', 'DST'],
   },
   async (input) => {
+    const platforms = platformsOption(input);
+    if (platforms.length > 0 && flag(input, 'all-platforms'))
+      throw usageError(input, '--platform and --all-platforms exclude each other');
+    if (flag(input, 'all-tags')) {
+      if (flag(input, 'referrers'))
+        throw usageError(input, '--referrers is not available yet: copy referrers by digest with dhub copy SRC@DIGEST DST@DIGEST');
+      const src = repoOperand(input, 0, 'SRC_REPO');
+      const dst = repoOperand(input, 1, 'DST_REPO');
+      tagFilterOptions(input);
+      countOption(input, 'jobs');
+      return withClient(input, [src, dst], (client) => copyAllTags(input, client, { src, dst, platforms }));
+    }
+    const stray = REPOSITORY_OPTIONS.filter((o) => input.values[o] !== undefined);
+    if (stray.length > 0) throw usageError(input, `--${stray.join(', --')} need --all-tags`);
     const src = referenceOperand(input, 0, 'SRC');
     const dst = referenceOperand(input, 1, 'DST');
-    const platform = platformOption(input);
-    const allPlatforms = flag(input, 'all-platforms');
-    if (platform !== undefined && allPlatforms)
-      throw usageError(input, '--platform and --all-platforms exclude each other');
+    const [only] = platforms;
+    if (!flag(input, 'quiet') && !flag(input, 'json') && only !== undefined) {
+      const note =
+        platforms.length > 1
+          ? `note: the index is rewritten to list only ${platforms.join(', ')}, so its digest differs from the source's`
+          : `note: copying ${only.toString()} only: the destination points at that platform's image manifest, not the source's index`;
+      await writeLine(input.io.stderr, note);
+    }
     const result = await withClient(input, [src, dst], (client) =>
       withProgress(input, client, `copy ${src.familiar()} -> ${dst.familiar()}`, (onBlob) =>
         client.images.copy(src, dst, {
           signal: input.io.signal,
           ...(onBlob === undefined ? {} : { onBlob }),
-          ...(allPlatforms ? { allPlatforms } : {}),
-          ...(platform === undefined ? {} : { platform }),
+          ...(platforms.length > 0 ? { platforms } : {}),
         }),
       ),
     );

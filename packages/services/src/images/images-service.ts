@@ -5,10 +5,11 @@ import { refAttributes } from '../client/telemetry.js';
 import { toReference, type ReferenceInput } from '../client/ref.js';
 import type { ManifestsService } from '../manifests/manifests-service.js';
 import { copyImage } from './copy-image.js';
+import { copyRepository } from './copy-repository.js';
 import { inspectImage, type ImageDetails, type IndexDetails, type InspectOptions } from './inspect-image.js';
 import { pullImage } from './pull-image.js';
 import { pushImage } from './push-image.js';
-import type { CopyOptions, ImageDeps, ImageTransferResult, PullOptions, PushOptions } from './types.js';
+import type { CopyOptions, CopyRepositoryOptions, CopyRepositoryResult, ImageDeps, ImageTransferResult, PullOptions, PushOptions } from './types.js';
 
 /**
  * Whole images: pull into and push from OCI image layouts (what skopeo's `oci:` reads and
@@ -66,11 +67,15 @@ export class ImagesService {
 
   /**
    * Copies an image registry to registry, streaming blobs (no temporary files) and mounting them
-   * within one registry. The source's manifest graph is read once per digest, up to 8 levels deep
-   * and `maxManifests` manifests (default 10,000), before anything is sent.
+   * within one registry; blobs the destination has are skipped (HEAD). By default the whole image
+   * moves (the index and every platform), so the destination digest equals the source's. With
+   * `platform`, only that platform's image manifest; with several `platforms`, an index rewritten
+   * to those platforms (`indexRewritten` in the result: its digest differs from the source's).
+   * The source's manifest graph is read once per digest, up to 8 levels deep and `maxManifests`
+   * manifests (default 10,000), before anything is sent.
    * @param src - the source image
    * @param dst - the destination
-   * @param options - `platform` (default `linux/amd64`) or `allPlatforms`, concurrency, manifest cap, signal
+   * @param options - `platform` or `platforms` (default: every platform), concurrency, manifest cap, signal
    * @returns digest, media type and counts
    * @throws {@link @llmdevops/docker-hub-core!LimitExceededError | LimitExceededError} (`limit` `maxDepth` or `maxManifests`) for a manifest graph past a cap
    */
@@ -79,6 +84,40 @@ export class ImagesService {
     const to = toReference(dst);
     const attributes = { ...refAttributes(from, 'docker_hub.source'), ...refAttributes(to) };
     return this.#traced('images.copy', attributes, () => copyImage(this.#deps, from, to, options));
+  }
+
+  /**
+   * Copies the tags of a repository (all, or those `tags` selects: include/exclude patterns
+   * matched in full, a node-semver range, the last N pushed) to another repository or registry.
+   * Each tag's digest is compared by HEAD at both sides, so unchanged tags cost no manifest GET
+   * (HEADs are not counted as pulls on Docker Hub); changed tags are copied `jobs` at a time (4),
+   * each as {@link ImagesService.copy} does, and a blob shared by several tags moves once.
+   * A failing tag is reported in the result, not thrown; without `keepGoing` it stops new tags
+   * from starting. With `dryRun` nothing is written: the result lists the tags, digests, blobs
+   * the destination lacks with their sizes, and the manifest GETs spent.
+   * @param src - the source repository (a tag or digest in it is ignored)
+   * @param dst - the destination repository
+   * @param options - tag filter, platforms, jobs, keep-going, dry run, events, signal
+   * @returns one result per tag tried, and totals
+   * @throws {@link @llmdevops/docker-hub-core!ValidationError | ValidationError} for an invalid pattern, range, `last` or `jobs`, before any request
+   * @throws {@link @llmdevops/docker-hub-core!UnsupportedError | UnsupportedError} for `referrers` (not available yet)
+   * @throws {@link @llmdevops/docker-hub-core!AbortedError | AbortedError} when the signal is aborted
+   * @example
+   * ```ts
+   * const r = await client.images.copyRepository('library/alpine', 'registry.internal/mirror/alpine', { tags: { semver: '>=3.19' } });
+   * console.log(`${r.copied} copied, ${r.unchanged} unchanged, ${r.failed} failed`);
+   * ```
+   */
+  async copyRepository(src: ReferenceInput, dst: ReferenceInput, options: CopyRepositoryOptions = {}): Promise<CopyRepositoryResult> {
+    const from = toReference(src);
+    const to = toReference(dst);
+    const attributes = { ...refAttributes(from, 'docker_hub.source'), ...refAttributes(to) };
+    return this.#deps.ctx.telemetry.run('images.copyRepository', attributes, async (span) => {
+      const result = await copyRepository(this.#deps, from, to, options);
+      span.setAttribute('docker_hub.tags_copied', result.copied);
+      span.setAttribute('docker_hub.tags_failed', result.failed);
+      return result;
+    });
   }
 
   /**

@@ -3,6 +3,9 @@ import type { BlobsService } from '../blobs/blobs-service.js';
 import type { ClientContext } from '../client/context.js';
 import type { CallOptions } from '../client/ref.js';
 import type { ManifestsService } from '../manifests/manifests-service.js';
+import type { HubTagsService } from '../hub/hub-tags-service.js';
+import type { TagFilterOptions } from '../tags/tag-filter.js';
+import type { TagsService } from '../tags/tags-service.js';
 
 /** One blob finished during a pull, push or copy (for progress bars). @public */
 export interface BlobProgress {
@@ -56,8 +59,29 @@ export interface PushOptions extends ManifestWalkOptions, ImageCallOptions {
   readonly concurrency?: number;
 }
 
+/**
+ * Which platforms of a multi-platform image a copy takes. By default the whole image: the index
+ * and every platform, so the destination digest equals the source's.
+ * @public
+ */
+export interface CopyPlatformChoice {
+  /**
+   * One platform: the destination tag then points at that platform's image manifest (the
+   * source's own bytes and digest for that platform, not the index's).
+   */
+  readonly platform?: Platform | string;
+  /**
+   * Several platforms: with one, as `platform`; with more, the index is rewritten to list only
+   * those platforms (and the attestations describing them), so its digest differs from the
+   * source's.
+   */
+  readonly platforms?: readonly (Platform | string)[];
+  /** Every platform and the index itself: the default, kept for compatibility. */
+  readonly allPlatforms?: boolean;
+}
+
 /** Options of {@link ImagesService.copy}. @public */
-export interface CopyOptions extends PlatformChoice, ManifestWalkOptions, ImageCallOptions {
+export interface CopyOptions extends CopyPlatformChoice, ManifestWalkOptions, ImageCallOptions {
   /** Concurrent blob transfers (default `upload.maxConcurrentUploads`, 5). */
   readonly concurrency?: number;
 }
@@ -74,6 +98,8 @@ export interface ImageTransferResult {
   readonly blobsTransferred: number;
   /** Blobs skipped because the destination had them (or mounted, for a copy). */
   readonly blobsSkipped: number;
+  /** Set on a copy whose index was rewritten to the chosen platforms (so its digest is new). */
+  readonly indexRewritten?: boolean;
 }
 
 /** What the image operations need from the client. @internal */
@@ -81,4 +107,103 @@ export interface ImageDeps {
   readonly ctx: ClientContext;
   readonly manifests: ManifestsService;
   readonly blobs: BlobsService;
+  /** Tag lists (created from `ctx` and `manifests` when absent). */
+  readonly tags?: TagsService | undefined;
+  /** Docker Hub tag metadata, for `last` N by push time (created from `ctx` when absent). */
+  readonly hubTags?: HubTagsService | undefined;
 }
+
+/** A blob a dry run would move: the destination lacks it. @public */
+export interface PlannedBlob {
+  readonly digest: string;
+  readonly size: number;
+}
+
+/** Options of {@link ImagesService.copyRepository}. @public */
+export interface CopyRepositoryOptions extends CopyPlatformChoice, ManifestWalkOptions, ImageCallOptions {
+  /** Which tags (default every tag): include/exclude patterns, semver range, last N. */
+  readonly tags?: TagFilterOptions;
+  /** Tags copied at once (default 4). */
+  readonly jobs?: number;
+  /** Concurrent blob transfers per tag (default `upload.maxConcurrentUploads`, 5). */
+  readonly concurrency?: number;
+  /** Try every tag even after a failure (default: the first failure stops new tags; those in flight finish). */
+  readonly keepGoing?: boolean;
+  /**
+   * Plan only: tags, digests, the blobs the destination lacks with their sizes, and the manifest
+   * GETs the copy spends. Reads (HEADs, manifest GETs) but writes nothing.
+   */
+  readonly dryRun?: boolean;
+  /** Copy each image's referrers too: not available yet (fails with `UnsupportedError`). */
+  readonly referrers?: boolean;
+  /** When aborted, no new tag starts and the tags in flight finish (a graceful stop, unlike `signal`). */
+  readonly drain?: AbortSignal;
+  /**
+   * Called as the run progresses.
+   * @param event - what happened
+   */
+  readonly onEvent?: (event: CopyRepositoryEvent) => void;
+}
+
+/** What happened to one tag of a repository copy. @public */
+export interface TagCopyResult {
+  readonly tag: string;
+  /**
+   * `copied`; `unchanged` (the destination already had this digest); `planned` (dry run: would
+   * be copied); `failed` (see `message`).
+   */
+  readonly state: 'copied' | 'unchanged' | 'planned' | 'failed';
+  /** The source tag's digest (HEAD). */
+  readonly sourceDigest?: string;
+  /** The digest the destination tag points at (or would, for a dry run). */
+  readonly digest?: string;
+  /** Why it failed: `CODE: message`. */
+  readonly message?: string;
+  /** The failure itself. */
+  readonly error?: Error;
+  /** Manifests of the image (index and images). */
+  readonly manifests?: number;
+  /** Dry run: the blobs the destination lacks, each listed once per run (under the first tag needing it). */
+  readonly blobs?: readonly PlannedBlob[];
+  /** Manifest GETs spent at the source (Docker Hub counts these as pulls; HEADs are free). */
+  readonly manifestGets: number;
+  readonly blobsTransferred: number;
+  readonly blobsSkipped: number;
+  /** Bytes of the blobs this tag moved (for a dry run: would move). */
+  readonly bytesTransferred: number;
+  /** Set when the index was rewritten to the chosen platforms (its digest differs from the source's). */
+  readonly indexRewritten?: boolean;
+}
+
+/** What a repository copy did. @public */
+export interface CopyRepositoryResult {
+  /** Source repository (`registry/repository`). */
+  readonly source: string;
+  /** Destination repository. */
+  readonly target: string;
+  readonly dryRun: boolean;
+  /** The tags tried, in selection order. */
+  readonly tags: readonly TagCopyResult[];
+  /** Selected tags never started (a failure without `keepGoing`, or a drain). */
+  readonly notStarted: readonly string[];
+  readonly copied: number;
+  readonly unchanged: number;
+  readonly failed: number;
+  /** Dry run: tags that would be copied. */
+  readonly planned: number;
+  /** Manifest GETs spent at the source. */
+  readonly manifestGets: number;
+  readonly blobsTransferred: number;
+  readonly bytesTransferred: number;
+}
+
+/** A step of a repository copy. @public */
+export type CopyRepositoryEvent =
+  /** The tags selected, before any is copied. */
+  | { readonly type: 'tags'; readonly tags: readonly string[] }
+  /** A tag starts. */
+  | { readonly type: 'tag-start'; readonly tag: string }
+  /** A blob of a tag finished. */
+  | { readonly type: 'blob'; readonly tag: string; readonly blob: BlobProgress }
+  /** A tag finished (any state). */
+  | { readonly type: 'tag'; readonly result: TagCopyResult };

@@ -1,0 +1,138 @@
+import type { ImageReference, Platform } from '@llmdevops/docker-hub-core';
+import {
+  compileTagFilter,
+  type CopyRepositoryResult,
+  type DockerHubClient,
+  type TagCopyResult,
+  type TagFilterOptions,
+} from '@llmdevops/docker-hub-services';
+import { flag, listOption, parseOperand, stringOption, usageError, type CommandInput } from '../command.js';
+import { EXIT } from '../exit-codes.js';
+import { writeJson, writeLine } from '../io.js';
+import { formatBytes } from '../output/progress.js';
+
+/**
+ * A whole number of at least 1 from an option.
+ * @param input - the parsed command line
+ * @param name - the option
+ * @returns the number, or undefined when absent
+ * @throws UsageError when it is not a whole number of at least 1
+ * @internal
+ */
+export function countOption(input: CommandInput, name: string): number | undefined {
+  const text = stringOption(input, name);
+  if (text === undefined) return undefined;
+  if (!/^[1-9]\d{0,8}$/.test(text)) throw usageError(input, `--${name} must be a whole number of at least 1, got "${text}"`);
+  return Number(text);
+}
+
+/**
+ * The tag filter from the command line (`--include`, `--exclude`, `--semver`, `--last`), checked.
+ * @param input - the parsed command line
+ * @returns the filter options
+ * @throws UsageError for an invalid pattern, range or count
+ * @internal
+ */
+export function tagFilterOptions(input: CommandInput): TagFilterOptions {
+  const include = listOption(input, 'include');
+  const exclude = listOption(input, 'exclude');
+  const semver = stringOption(input, 'semver');
+  const last = countOption(input, 'last');
+  const options: TagFilterOptions = {
+    ...(include.length > 0 ? { include } : {}),
+    ...(exclude.length > 0 ? { exclude } : {}),
+    ...(semver === undefined ? {} : { semver }),
+    ...(last === undefined ? {} : { last }),
+  };
+  parseOperand(input, 'tag filter', () => compileTagFilter(options));
+  return options;
+}
+
+/**
+ * One line per tag: `TAG: copied DIGEST`, `TAG: skipped (unchanged)`, `TAG: failed: reason`, or
+ * for a dry run the plan with one line per blob.
+ * @param r - the tag's result
+ * @returns the text (no trailing newline)
+ * @internal
+ */
+export function tagLine(r: TagCopyResult): string {
+  switch (r.state) {
+    case 'copied':
+      return `${r.tag}: copied ${r.digest ?? ''}${r.indexRewritten === true ? ' (index rewritten)' : ''}`;
+    case 'unchanged':
+      return `${r.tag}: skipped (unchanged)`;
+    case 'planned': {
+      const blobs = r.blobs ?? [];
+      const head = `${r.tag}: would copy ${r.sourceDigest ?? ''} -> ${r.digest ?? ''}: ${r.manifests ?? 0} manifests (${r.manifestGets} manifest GETs), ${blobs.length} new blobs (${formatBytes(r.bytesTransferred)})`;
+      return [head, ...blobs.map((b) => `  ${b.digest} ${formatBytes(b.size)}`)].join('\n');
+    }
+    case 'failed':
+      return `${r.tag}: failed: ${r.message ?? 'unknown error'}`;
+  }
+}
+
+/**
+ * The summary line: `N copied, N unchanged, N failed`, or the dry run's totals.
+ * @param r - the run's result
+ * @returns the line
+ * @internal
+ */
+export function summaryLine(r: CopyRepositoryResult): string {
+  if (r.dryRun) {
+    return `dry run: ${r.planned} to copy, ${r.unchanged} unchanged, ${r.failed} failed; ${formatBytes(r.bytesTransferred)} of blobs to move; ${r.manifestGets} manifest GETs`;
+  }
+  const rest = r.notStarted.length > 0 ? ` (${r.notStarted.length} not started)` : '';
+  return `${r.copied} copied, ${r.unchanged} unchanged, ${r.failed} failed${rest}`;
+}
+
+/**
+ * The result for `--json`: each failure as its message (no error objects).
+ * @param r - the run's result
+ * @returns a JSON-ready value
+ * @internal
+ */
+export function resultJson(r: CopyRepositoryResult): unknown {
+  return {
+    ...r,
+    tags: r.tags.map((t) => {
+      const { error, ...rest } = t;
+      return error === undefined ? rest : { ...rest, message: t.message ?? error.message };
+    }),
+  };
+}
+
+/**
+ * `dhub copy --all-tags`: runs the repository copy, printing one line per tag as it finishes and
+ * the summary (or the JSON result).
+ * @param input - the parsed command line
+ * @param client - the client
+ * @param route - source and destination repositories, platforms
+ * @returns exit 0 when no tag failed, else 1
+ * @internal
+ */
+export async function copyAllTags(
+  input: CommandInput,
+  client: DockerHubClient,
+  route: { readonly src: ImageReference; readonly dst: ImageReference; readonly platforms: readonly Platform[] },
+): Promise<number> {
+  const { src, dst, platforms } = route;
+  const json = flag(input, 'json');
+  const quiet = flag(input, 'quiet');
+  const jobs = countOption(input, 'jobs');
+  const lines: Promise<void>[] = [];
+  const result = await client.images.copyRepository(src, dst, {
+    signal: input.io.signal,
+    tags: tagFilterOptions(input),
+    ...(platforms.length > 0 ? { platforms } : {}),
+    ...(jobs === undefined ? {} : { jobs }),
+    keepGoing: flag(input, 'keep-going'),
+    dryRun: flag(input, 'dry-run'),
+    onEvent: (e) => {
+      if (e.type === 'tag' && !json && (!quiet || e.result.state === 'failed')) lines.push(writeLine(input.io.stdout, tagLine(e.result)));
+    },
+  });
+  await Promise.all(lines);
+  if (json) await writeJson(input.io.stdout, resultJson(result));
+  else await writeLine(input.io.stdout, summaryLine(result));
+  return result.failed > 0 ? EXIT.FAILED : EXIT.OK;
+}
