@@ -22,6 +22,23 @@ export { DOCKER_HUB_REGISTRY_URL } from './client/context.js';
 export type { ClientEvents, ClientEventMap, ClientEventName } from './client/client-events.js';
 export type { ClientLogger } from './client/trace.js';
 export type { ClientTelemetry, ClientTelemetryOptions } from './client/telemetry.js';
+// Telemetry with registry and Docker Hub meaning (the transport emits the protocol-generic rest).
+export {
+  IMAGE_METRIC_NAMES,
+  IMAGE_METRIC_DEFINITIONS,
+  METRIC_NAMES,
+  METRIC_DEFINITIONS,
+  type ImageMetricKey,
+  type MetricKey,
+} from './telemetry/metric-names.js';
+export { routeTemplate } from './telemetry/route-template.js';
+export { recordDigestMismatch, type DigestMismatchAttributes, type RecordDigestMismatchOptions } from './telemetry/digest-mismatch.js';
+export {
+  createVulnerabilityGauge,
+  type VulnerabilityGauge,
+  type VulnerabilityGaugeOptions,
+  type VulnerabilityLabels,
+} from './telemetry/vulnerability-gauge.js';
 export type { ReferenceInput, CallOptions } from './client/ref.js';
 export {
   ManifestsService,

@@ -30,7 +30,13 @@ import { BlobsService } from '../blobs/blobs-service.js';
 import { ImagesService } from '../images/images-service.js';
 import { ManifestsService } from '../manifests/manifests-service.js';
 import { TagsService } from '../tags/tags-service.js';
-import { HubRateLimitTracker, HubTagsService, RepositoriesService } from '../hub/index.js';
+import {
+  AccessTokensService,
+  HubRateLimitTracker,
+  HubTagsService,
+  OrgsService,
+  RepositoriesService,
+} from '../hub/index.js';
 import { VulnerabilitiesService } from '../vulnerabilities/index.js';
 import {
   RateLimitService,
@@ -139,14 +145,18 @@ export class DockerHubClient {
   readonly config: ResolvedDockerHubConfig;
   /** Manifests: get, head, getForPlatform, put, delete. */
   readonly manifests: ManifestsService;
-  /** Tags: pages, list, delete. */
+  /** Tags: pages, list, delete, prune. */
   readonly tags: TagsService;
   /** Blobs: exists, get, upload, uploadChunked, mount. */
   readonly blobs: BlobsService;
   /** Whole images: pull, push, copy. */
   readonly images: ImagesService;
-  /** Docker Hub API repositories: list, get, search. */
+  /** Docker Hub API repositories: list, get, search, create, update, delete. */
   readonly repositories: RepositoriesService;
+  /** Docker Hub personal access tokens: create (secret shown once), list, get, update, delete. */
+  readonly accessTokens: AccessTokensService;
+  /** Docker Hub organisations: members and groups (read only), organisation access tokens. */
+  readonly orgs: OrgsService;
   /** Docker Hub API tag metadata (sizes, push times, per-platform digests) and Hub tag deletion. */
   readonly hubTags: HubTagsService;
   /** Vulnerability overviews from scan reports attached to images (referrers, attestations). */
@@ -238,12 +248,21 @@ export class DockerHubClient {
       },
     });
     this.manifests = new ManifestsService(this.#ctx);
-    this.tags = new TagsService(this.#ctx, this.manifests);
+    const hubRateLimit = new HubRateLimitTracker();
+    const hubOptions = {
+      rateLimit: hubRateLimit,
+      ...(deps.clock === undefined ? {} : { clock: deps.clock }),
+    };
+    this.repositories = new RepositoriesService(this.#ctx, hubOptions);
+    this.hubTags = new HubTagsService(this.#ctx, hubOptions);
+    this.accessTokens = new AccessTokensService(this.#ctx, hubOptions);
+    this.orgs = new OrgsService(this.#ctx, hubOptions);
+    this.tags = new TagsService(this.#ctx, this.manifests, {
+      hubTags: this.hubTags,
+      ...(deps.clock === undefined ? {} : { clock: deps.clock }),
+    });
     this.blobs = new BlobsService(this.#ctx);
     this.images = new ImagesService(this.#ctx, { manifests: this.manifests, blobs: this.blobs });
-    const hubRateLimit = new HubRateLimitTracker();
-    this.repositories = new RepositoriesService(this.#ctx, { rateLimit: hubRateLimit });
-    this.hubTags = new HubTagsService(this.#ctx, { rateLimit: hubRateLimit });
     this.referrers = new ReferrersService(this.#ctx, { manifests: this.manifests, blobs: this.blobs });
     this.vulnerabilities = new VulnerabilitiesService(this.#ctx, {
       manifests: this.manifests,
@@ -267,14 +286,6 @@ export class DockerHubClient {
   }
 
   /**
-   * The Hub API's own budget (`X-RateLimit-*`), tracked apart from registry pull limits.
-   * @returns the latest status, or undefined when the Hub API sent none
-   */
-  hubRateLimitStatus(): RateLimitStatus | undefined {
-    return this.#rateLimits.hubStatus();
-  }
-
-  /**
    * The shared pull budget's state (`budget` in the configuration): remaining pulls, reset,
    * waiters and in-flight reservations per registry and account, as every process using the same
    * store sees it.
@@ -283,6 +294,14 @@ export class DockerHubClient {
    */
   async budgetStatus(): Promise<BudgetStatus | undefined> {
     return this.#budget?.status();
+  }
+
+  /**
+   * The Hub API's own budget (`X-RateLimit-*`), tracked apart from registry pull limits.
+   * @returns the latest status, or undefined when the Hub API sent none
+   */
+  hubRateLimitStatus(): RateLimitStatus | undefined {
+    return this.#rateLimits.hubStatus();
   }
 
   /**

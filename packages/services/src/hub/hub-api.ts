@@ -1,4 +1,9 @@
-import { AuthenticationError, RegistryError, systemClock, type Clock } from '@llmdevops/docker-hub-core';
+import {
+  AuthenticationError,
+  RegistryError,
+  systemClock,
+  type Clock,
+} from '@llmdevops/docker-hub-core';
 import {
   hubResponseError,
   sendHubRequest,
@@ -52,7 +57,7 @@ export interface HubServiceOptions {
 
 /** One Hub API call. @internal */
 export interface HubCall {
-  readonly method: 'GET' | 'HEAD' | 'DELETE';
+  readonly method: 'GET' | 'HEAD' | 'DELETE' | 'POST' | 'PATCH';
   readonly url: URL;
   readonly operation: string;
   /** For error messages, e.g. `list repositories of alice`. */
@@ -60,6 +65,15 @@ export interface HubCall {
   /** `optional`: send a JWT when credentials exist; `required`: fail without them; `none`: never (other hosts). */
   readonly auth: 'optional' | 'required' | 'none';
   readonly signal?: AbortSignal | undefined;
+  /** A JSON body (POST, PATCH). */
+  readonly body?: unknown;
+  /** Whether the call may be sent again after the server may have acted (default: not for POST). */
+  readonly idempotent?: boolean;
+  /**
+   * The access-token scope the call needs (`repo:write`, `repo:admin`): a 403 then says so. The
+   * Hub API's own answer never names it.
+   */
+  readonly scope?: string;
 }
 
 /** Options of {@link HubApi.pages}. @internal */
@@ -81,6 +95,12 @@ const JSON_LIMIT = 8 * 1024 * 1024;
  * @internal
  */
 export function hubRoute(path: string): string {
+  if (/^\/v2\/access-tokens\/[^/]+/.test(path)) return '/v2/access-tokens/{uuid}';
+  if (path.startsWith('/v2/orgs/'))
+    return path
+      .replace(/^\/v2\/orgs\/[^/]+/, '/v2/orgs/{org_name}')
+      .replace(/\/access-tokens\/[^/]+/, '/access-tokens/{access_token_id}')
+      .replace(/\/groups\/[^/]+/, '/groups/{group_name}');
   return path
     .replace(/^\/v2\/(namespaces|repositories)\/[^/]+/, '/v2/$1/{namespace}')
     .replace(
@@ -162,7 +182,12 @@ export class HubApi {
     const req: TransportRequest = {
       method: call.method,
       url: call.url,
-      headers: { accept: 'application/json' },
+      headers:
+        call.body === undefined
+          ? { accept: 'application/json' }
+          : { accept: 'application/json', 'content-type': 'application/json' },
+      ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
+      ...(call.idempotent === undefined ? {} : { idempotent: call.idempotent }),
       ...withSignal(call.signal),
       context: { operation: call.operation, route: hubRoute(call.url.pathname) },
     };
@@ -188,7 +213,12 @@ export class HubApi {
    * @throws the typed Hub error: 401/403 with the SSO and access-token hints of `hubResponseError`, else that of `errorFromResponse` (404, 429 with `resetAt`, 5xx, ...)
    */
   async expect(call: HubCall, ok: readonly number[]): Promise<TransportResponse> {
-    return this.check(await this.send(call), call.what, ok);
+    const res = await this.send(call);
+    const what =
+      res.status === 403 && call.scope !== undefined
+        ? `${call.what} (needs an access token with scope ${call.scope})`
+        : call.what;
+    return this.check(res, what, ok);
   }
 
   /**

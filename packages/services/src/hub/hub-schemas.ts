@@ -45,6 +45,13 @@ export const HubRepositorySchema = z
     media_types: z.array(z.string()).nullish(),
     content_types: z.array(z.string()).nullish(),
     categories: z.array(z.looseObject({ name: z.string(), slug: z.string().nullish() })).nullish(),
+    permissions: z
+      .looseObject({
+        read: z.boolean().nullish(),
+        write: z.boolean().nullish(),
+        admin: z.boolean().nullish(),
+      })
+      .nullish(),
   })
   .transform((r) => ({
     namespace: r.namespace ?? r.user ?? '',
@@ -63,6 +70,14 @@ export const HubRepositorySchema = z
     mediaTypes: r.media_types ?? [],
     contentTypes: r.content_types ?? [],
     categories: (r.categories ?? []).map((c) => c.name),
+    permissions:
+      r.permissions === undefined || r.permissions === null
+        ? undefined
+        : {
+            read: r.permissions.read ?? false,
+            write: r.permissions.write ?? false,
+            admin: r.permissions.admin ?? false,
+          },
     raw: asRecord(r),
   }));
 
@@ -202,3 +217,125 @@ export type HubTag = z.output<typeof HubTagSchema>;
 /** A search hit (from the Hub search route or the registry's `/v1/search`; `pullCount` only from the former). @public */
 export type HubSearchResult =
   z.output<typeof HubSearchResultSchema> | z.output<typeof V1SearchResultSchema>;
+
+/** A personal access token as `/v2/access-tokens` returns it (`token` only in the creation answer). */
+export const HubAccessTokenSchema = z
+  .looseObject({
+    uuid: z.string(),
+    token_label: text,
+    scopes: z.array(z.string()).nullish(),
+    is_active: z.boolean().nullish(),
+    created_at: time,
+    last_used: time,
+    expires_at: time,
+    generated_by: text,
+    client_id: text,
+    token: text,
+  })
+  .transform((t) => ({
+    uuid: t.uuid,
+    label: t.token_label ?? '',
+    scopes: t.scopes ?? [],
+    isActive: t.is_active ?? true,
+    createdAt: t.created_at,
+    lastUsed: t.last_used,
+    expiresAt: t.expires_at,
+    generatedBy: t.generated_by,
+    /** Only in the creation answer; the services move it into a `Secret` at once. */
+    token: t.token === '' ? undefined : t.token,
+  }));
+
+/** One resource of an organisation access token. */
+export const HubOrgTokenResourceSchema = z.looseObject({
+  type: z.string(),
+  path: z.string(),
+  scopes: z.array(z.string()),
+});
+
+/** An organisation access token as `/v2/orgs/{org}/access-tokens` returns it. */
+export const HubOrgAccessTokenSchema = z
+  .looseObject({
+    id: z.string(),
+    label: text,
+    description: text,
+    created_by: text,
+    is_active: z.boolean().nullish(),
+    created_at: time,
+    expires_at: time,
+    last_used_at: time,
+    resources: z.array(HubOrgTokenResourceSchema).nullish(),
+    token: text,
+  })
+  .transform((t) => ({
+    id: t.id,
+    label: t.label ?? '',
+    description: t.description ?? '',
+    createdBy: t.created_by,
+    isActive: t.is_active ?? true,
+    createdAt: t.created_at,
+    expiresAt: t.expires_at,
+    lastUsedAt: t.last_used_at,
+    resources: (t.resources ?? []).map((r) => ({
+      type: r.type,
+      path: r.path,
+      scopes: [...r.scopes],
+    })),
+    token: t.token === '' ? undefined : t.token,
+  }));
+
+/** An organisation access token list page (`total` where personal lists have `count`). */
+export const HubOrgTokenPageSchema = z.looseObject({
+  total: z.number().nullish(),
+  next: z.string().nullish(),
+  previous: z.string().nullish(),
+  results: z.array(HubOrgAccessTokenSchema),
+});
+
+/** A member of an organisation or group (`org_member`, `group_member`). */
+export const HubMemberSchema = z
+  .looseObject({
+    id: text,
+    username: z.string(),
+    full_name: text,
+    email: text,
+    type: text,
+    role: text,
+    groups: z.array(z.string()).nullish(),
+    date_joined: time,
+  })
+  .transform((m) => ({
+    id: m.id,
+    username: m.username,
+    fullName: m.full_name ?? '',
+    email: m.email,
+    type: m.type,
+    role: m.role,
+    groups: m.groups ?? [],
+    dateJoined: m.date_joined,
+  }));
+
+/** An organisation group (team), `org_group`. */
+export const HubGroupSchema = z
+  .looseObject({
+    id: z.number().nullish(),
+    uuid: text,
+    name: z.string(),
+    description: text,
+    member_count: z.number().nullish(),
+  })
+  .transform((g) => ({
+    id: g.id ?? undefined,
+    uuid: g.uuid,
+    name: g.name,
+    description: g.description ?? '',
+    memberCount: g.member_count ?? undefined,
+  }));
+
+/** A personal access token's details (never its secret). @public */
+export type HubAccessToken = Omit<z.output<typeof HubAccessTokenSchema>, 'token'>;
+/** An organisation access token's details (never its secret). @public */
+export type HubOrgAccessToken = Omit<z.output<typeof HubOrgAccessTokenSchema>, 'token'>;
+/** A member of a Docker Hub organisation or group. @public */
+export type HubMember = z.output<typeof HubMemberSchema>;
+/** A Docker Hub organisation group (team). @public */
+export type HubGroup = z.output<typeof HubGroupSchema>;

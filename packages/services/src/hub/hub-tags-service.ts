@@ -123,10 +123,20 @@ export class HubTagsService {
     );
   }
 
-  async #get(namespace: string, repository: string, tag: string, options: CallOptions): Promise<HubTag> {
+  async #get(
+    namespace: string,
+    repository: string,
+    tag: string,
+    options: CallOptions,
+  ): Promise<HubTag> {
     const ns = encodeURIComponent(namespace);
     return this.#api.getWithLegacyRoute(
-      { operation: 'hub.tags.get', what: `get Hub tag ${namespace}/${repository}:${tag}`, auth: 'optional', signal: options.signal },
+      {
+        operation: 'hub.tags.get',
+        what: `get Hub tag ${namespace}/${repository}:${tag}`,
+        auth: 'optional',
+        signal: options.signal,
+      },
       {
         current: this.#api.url(`v2/namespaces/${ns}/repositories/${repository}/tags/${tag}`),
         legacy: this.#api.url(`v2/repositories/${ns}/${repository}/tags/${tag}/`),
@@ -134,7 +144,6 @@ export class HubTagsService {
       HubTagSchema,
     );
   }
-
 
   /**
    * Deletes one tag through the Hub API (`DELETE /v2/repositories/{ns}/{repo}/tags/{tag}/`);
@@ -160,7 +169,12 @@ export class HubTagsService {
     );
   }
 
-  async #delete(namespace: string, repository: string, tag: string, options: CallOptions): Promise<void> {
+  async #delete(
+    namespace: string,
+    repository: string,
+    tag: string,
+    options: CallOptions,
+  ): Promise<void> {
     const res = await this.#api.expect(
       {
         method: 'DELETE',

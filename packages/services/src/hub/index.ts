@@ -1,11 +1,39 @@
 export type { HubContext, HubServiceOptions } from './hub-api.js';
 export { HubRateLimitTracker } from './hub-rate-limit.js';
 export {
+  AccessTokensService,
+  ACCESS_TOKEN_SCOPES,
+  type AccessTokenScope,
+  type CreateAccessTokenOptions,
+  type UpdateAccessTokenOptions,
+  type CreatedAccessToken,
+} from './access-tokens-service.js';
+export {
+  OrgsService,
+  type OrgTokenResource,
+  type CreateOrgAccessTokenOptions,
+  type UpdateOrgAccessTokenOptions,
+  type CreatedOrgAccessToken,
+} from './orgs-service.js';
+export {
   RepositoriesService,
+  HUB_DESCRIPTION_MAX_CHARS,
+  HUB_FULL_DESCRIPTION_MAX_CHARS,
+  type CreateRepositoryOptions,
+  type UpdateRepositoryOptions,
   type RepositoryOrdering,
   type HubPageOptions,
   type ListRepositoriesOptions,
   type SearchOptions,
 } from './repositories-service.js';
 export { HubTagsService, type TagOrdering, type ListHubTagsOptions } from './hub-tags-service.js';
-export type { HubRepository, HubTag, HubTagImage, HubSearchResult } from './hub-schemas.js';
+export type {
+  HubRepository,
+  HubTag,
+  HubTagImage,
+  HubSearchResult,
+  HubAccessToken,
+  HubOrgAccessToken,
+  HubMember,
+  HubGroup,
+} from './hub-schemas.js';

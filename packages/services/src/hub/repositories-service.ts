@@ -30,6 +30,66 @@ export interface ListRepositoriesOptions extends HubPageOptions {
   readonly name?: string;
 }
 
+/** What {@link RepositoriesService.create} sets. @public */
+export interface CreateRepositoryOptions extends CallOptions {
+  /** Short description, at most 100 characters. */
+  readonly description?: string;
+  /** Full description (the README, Markdown), at most 25,000 characters. */
+  readonly fullDescription?: string;
+  /** Private repository (default public). */
+  readonly isPrivate?: boolean;
+}
+
+/** What {@link RepositoriesService.update} changes; fields left out stay as they are. @public */
+export interface UpdateRepositoryOptions extends CallOptions {
+  /** Short description, at most 100 characters. */
+  readonly description?: string;
+  /** Full description (the README, Markdown), at most 25,000 characters. */
+  readonly fullDescription?: string;
+  /** Visibility: true private, false public. */
+  readonly isPrivate?: boolean;
+}
+
+/**
+ * Longest short description: `repo_creation_request.description` `maxLength` in Docker's Hub API
+ * spec (and the Hub UI's limit).
+ * @public
+ */
+export const HUB_DESCRIPTION_MAX_CHARS = 100;
+/**
+ * Longest full description (README): `repo_creation_request.full_description` `maxLength` in
+ * Docker's Hub API spec, counted in characters (Unicode code points, as JSON Schema counts).
+ * @public
+ */
+export const HUB_FULL_DESCRIPTION_MAX_CHARS = 25_000;
+
+/**
+ * Characters in a text as JSON Schema's `maxLength` counts them (Unicode code points).
+ * @param text - the text
+ * @returns the count
+ * @internal
+ */
+export function charCount(text: string): number {
+  // A surrogate pair is one code point.
+  return text.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, '_').length;
+}
+
+function checkDescriptions(options: { description?: string; fullDescription?: string }): void {
+  const { description, fullDescription } = options;
+  if (description !== undefined && charCount(description) > HUB_DESCRIPTION_MAX_CHARS)
+    throw new ValidationError(
+      'INVALID_ARGUMENT',
+      `description must be at most ${HUB_DESCRIPTION_MAX_CHARS} characters (Docker Hub API), got ${charCount(description)}`,
+      description.slice(0, 40),
+    );
+  if (fullDescription !== undefined && charCount(fullDescription) > HUB_FULL_DESCRIPTION_MAX_CHARS)
+    throw new ValidationError(
+      'INVALID_ARGUMENT',
+      `full description (README) must be at most ${HUB_FULL_DESCRIPTION_MAX_CHARS.toLocaleString('en-US')} characters (Docker Hub API), got ${charCount(fullDescription).toLocaleString('en-US')}`,
+      `${charCount(fullDescription)} characters`,
+    );
+}
+
 /** Options of {@link RepositoriesService.search}. @public */
 export interface SearchOptions extends HubPageOptions {
   /** Registry index for the `/v1/search` fallback (default `https://index.docker.io` for Docker Hub, else the Hub URL). */
@@ -164,14 +224,24 @@ export class RepositoriesService {
    */
   async get(namespace: string, name: string, options: CallOptions = {}): Promise<HubRepository> {
     checkNames(namespace, name);
-    const attributes = { 'docker_hub.namespace': namespace, 'docker_hub.repository': `${namespace}/${name}` };
-    return this.#api.run('hub.repositories.get', attributes, () => this.#get(namespace, name, options));
+    const attributes = {
+      'docker_hub.namespace': namespace,
+      'docker_hub.repository': `${namespace}/${name}`,
+    };
+    return this.#api.run('hub.repositories.get', attributes, () =>
+      this.#get(namespace, name, options),
+    );
   }
 
   async #get(namespace: string, name: string, options: CallOptions): Promise<HubRepository> {
     const ns = encodeURIComponent(namespace);
     return this.#api.getWithLegacyRoute(
-      { operation: 'hub.repositories.get', what: `get repository ${namespace}/${name}`, auth: 'optional', signal: options.signal },
+      {
+        operation: 'hub.repositories.get',
+        what: `get repository ${namespace}/${name}`,
+        auth: 'optional',
+        signal: options.signal,
+      },
       {
         current: this.#api.url(`v2/namespaces/${ns}/repositories/${name}`),
         legacy: this.#api.url(`v2/repositories/${ns}/${name}/`),
@@ -180,6 +250,167 @@ export class RepositoriesService {
     );
   }
 
+  /**
+   * Creates a repository (`POST /v2/namespaces/{ns}/repositories`): name, short and full
+   * description, visibility. Needs Hub credentials allowed to create in `namespace` (an access
+   * token with `repo:write`).
+   * @param namespace - user or organization
+   * @param name - repository name (`[a-z0-9]+([._-][a-z0-9]+)*`, 2 to 255 characters)
+   * @param options - descriptions, visibility, signal
+   * @returns the repository as Docker Hub created it
+   * @throws {@link @llmdevops/docker-hub-core!ValidationError | ValidationError} for a bad name or a description over its limit (nothing is sent);
+   *   {@link @llmdevops/docker-hub-core!AuthorizationError | AuthorizationError} (403) naming the missing scope; {@link @llmdevops/docker-hub-core!AuthenticationError | AuthenticationError} without credentials
+   */
+  async create(
+    namespace: string,
+    name: string,
+    options: CreateRepositoryOptions = {},
+  ): Promise<HubRepository> {
+    checkNames(namespace, name);
+    if (name.length < 2 || name.length > 255)
+      throw new ValidationError(
+        'INVALID_NAME',
+        'repository name must be 2 to 255 characters',
+        name,
+      );
+    checkDescriptions(options);
+    const attributes = {
+      'docker_hub.namespace': namespace,
+      'docker_hub.repository': `${namespace}/${name}`,
+    };
+    return this.#api.run('hub.repositories.create', attributes, async () => {
+      const what = `create repository ${namespace}/${name}`;
+      const res = await this.#api.expect(
+        {
+          method: 'POST',
+          url: this.#api.url(`v2/namespaces/${encodeURIComponent(namespace)}/repositories`),
+          operation: 'hub.repositories.create',
+          what,
+          auth: 'required',
+          signal: options.signal,
+          scope: 'repo:write',
+          body: {
+            namespace,
+            name,
+            is_private: options.isPrivate ?? false,
+            ...(options.description === undefined ? {} : { description: options.description }),
+            ...(options.fullDescription === undefined
+              ? {}
+              : { full_description: options.fullDescription }),
+          },
+        },
+        [200, 201],
+      );
+      return this.#api.parse(res, HubRepositorySchema, what);
+    });
+  }
+
+  /**
+   * Changes a repository's short description, full description (README) and visibility. The
+   * descriptions go in one `PATCH /v2/repositories/{ns}/{name}/` (what Docker's own tools and the
+   * dockerhub-description action send; the spec has no update route), the visibility through
+   * `POST /v2/repositories/{ns}/{name}/privacy/`. Needs `repo:admin` for an access token.
+   * @param namespace - user or organization
+   * @param name - repository name
+   * @param options - what to change (at least one), signal
+   * @returns the repository after the change
+   * @throws {@link @llmdevops/docker-hub-core!ValidationError | ValidationError} when nothing is to change or a description is over its limit (nothing is sent);
+   *   {@link @llmdevops/docker-hub-core!AuthorizationError | AuthorizationError} naming the missing scope; {@link @llmdevops/docker-hub-core!NotFoundError | NotFoundError}
+   */
+  async update(
+    namespace: string,
+    name: string,
+    options: UpdateRepositoryOptions,
+  ): Promise<HubRepository> {
+    checkNames(namespace, name);
+    checkDescriptions(options);
+    const { description, fullDescription, isPrivate } = options;
+    if (description === undefined && fullDescription === undefined && isPrivate === undefined)
+      throw new ValidationError(
+        'INVALID_ARGUMENT',
+        'repositories.update needs description, fullDescription or isPrivate',
+        `${namespace}/${name}`,
+      );
+    const attributes = {
+      'docker_hub.namespace': namespace,
+      'docker_hub.repository': `${namespace}/${name}`,
+    };
+    return this.#api.run('hub.repositories.update', attributes, async () => {
+      const base = `v2/repositories/${encodeURIComponent(namespace)}/${name}/`;
+      const what = `update repository ${namespace}/${name}`;
+      const call = {
+        auth: 'required',
+        signal: options.signal,
+        scope: 'repo:admin',
+        idempotent: true,
+      } as const;
+      if (description !== undefined || fullDescription !== undefined) {
+        const res = await this.#api.expect(
+          {
+            ...call,
+            method: 'PATCH',
+            url: this.#api.url(base),
+            operation: 'hub.repositories.update',
+            what,
+            body: {
+              ...(description === undefined ? {} : { description }),
+              ...(fullDescription === undefined ? {} : { full_description: fullDescription }),
+            },
+          },
+          [200],
+        );
+        await res.dump();
+      }
+      if (isPrivate !== undefined) {
+        const res = await this.#api.expect(
+          {
+            ...call,
+            method: 'POST',
+            url: this.#api.url(`${base}privacy/`),
+            operation: 'hub.repositories.privacy',
+            what: `make ${namespace}/${name} ${isPrivate ? 'private' : 'public'}`,
+            body: { is_private: isPrivate },
+          },
+          [200, 201, 204],
+        );
+        await res.dump();
+      }
+      return this.#get(namespace, name, options);
+    });
+  }
+
+  /**
+   * Deletes a repository with all its tags and images (`DELETE /v2/repositories/{ns}/{name}/`,
+   * as docker/hub-tool sends it; not in the spec). Cannot be undone. Needs `repo:admin` for an
+   * access token.
+   * @param namespace - user or organization
+   * @param name - repository name
+   * @param options - signal
+   * @returns when deleted
+   * @throws {@link @llmdevops/docker-hub-core!AuthorizationError | AuthorizationError} naming the missing scope; {@link @llmdevops/docker-hub-core!NotFoundError | NotFoundError}
+   */
+  async delete(namespace: string, name: string, options: CallOptions = {}): Promise<void> {
+    checkNames(namespace, name);
+    const attributes = {
+      'docker_hub.namespace': namespace,
+      'docker_hub.repository': `${namespace}/${name}`,
+    };
+    await this.#api.run('hub.repositories.delete', attributes, async () => {
+      const res = await this.#api.expect(
+        {
+          method: 'DELETE',
+          url: this.#api.url(`v2/repositories/${encodeURIComponent(namespace)}/${name}/`),
+          operation: 'hub.repositories.delete',
+          what: `delete repository ${namespace}/${name}`,
+          auth: 'required',
+          signal: options.signal,
+          scope: 'repo:admin',
+        },
+        [200, 202, 204],
+      );
+      await res.dump();
+    });
+  }
 
   /**
    * Searches Docker Hub: `GET /v2/search/repositories/?query=` (the route the ecosystem uses;

@@ -5,6 +5,15 @@ import type { ManifestsService } from '../manifests/manifests-service.js';
 import { toReference, type CallOptions, type ReferenceInput } from '../client/ref.js';
 import { HubApi } from '../hub/hub-api.js';
 import { nextLink } from './link-header.js';
+import { systemClock, type Clock } from '@llmdevops/docker-hub-core';
+import type { HubTagsService } from '../hub/hub-tags-service.js';
+import { pruneTags, type PruneCandidate, type PrunePolicy, type PruneResult } from './prune.js';
+
+/** Options of {@link TagsService.prune}. @public */
+export interface PruneOptions extends CallOptions {
+  /** Plan only: list every tag with its action and rule, delete nothing. */
+  readonly dryRun?: boolean;
+}
 
 /** Options of {@link TagsService.pages} and {@link TagsService.list}. @public */
 export interface TagPageOptions extends CallOptions {
@@ -33,14 +42,72 @@ interface TagListBody {
 export class TagsService {
   readonly #ctx: ClientContext;
   readonly #manifests: ManifestsService;
+  readonly #hubTags: HubTagsService | undefined;
+  readonly #clock: Pick<Clock, 'now'>;
 
   /**
    * @param ctx - the client context
    * @param manifests - used to delete by digest
+   * @param extras - Hub tag metadata and deletion (for {@link TagsService.prune} on Docker Hub), clock
    */
-  constructor(ctx: ClientContext, manifests: ManifestsService) {
+  constructor(
+    ctx: ClientContext,
+    manifests: ManifestsService,
+    extras: { readonly hubTags?: HubTagsService; readonly clock?: Pick<Clock, 'now'> } = {},
+  ) {
     this.#ctx = ctx;
     this.#manifests = manifests;
+    this.#hubTags = extras.hubTags;
+    this.#clock = extras.clock ?? systemClock;
+  }
+
+  /**
+   * Deletes the tags a retention policy selects, or (with `dryRun`) only plans it. On Docker Hub
+   * the tags, their digests and last push and pull times come from the Hub API and each selected
+   * tag is deleted through it (waiting out the Hub API's rate limit as the server asks); elsewhere
+   * the tags come from the registry with a HEAD per tag for its digest (a HEAD counts no pull), no
+   * times are known, and a selected tag is deleted through its manifest only when no kept tag
+   * shares that digest. See {@link PrunePolicy} for the rules.
+   * @param input - the repository
+   * @param policy - keepLast, olderThanMs, unpulledForMs, include, exclude
+   * @param options - dryRun, signal
+   * @returns every tag with its action and rule, and the tags deleted
+   * @throws {@link @llmdevops/docker-hub-core!ValidationError | ValidationError} for a policy without a rule or with bad values (nothing is listed or deleted); the typed errors of listing and deleting
+   */
+  async prune(input: ReferenceInput, policy: PrunePolicy, options: PruneOptions = {}): Promise<PruneResult> {
+    const ref = toReference(input);
+    const hub = this.#ctx.usesHubApi(ref) ? this.#hubTags : undefined;
+    const slash = ref.repository.indexOf('/');
+    const namespace = ref.repository.slice(0, slash);
+    const name = ref.repository.slice(slash + 1);
+    const signal = options.signal;
+    const call = signal === undefined ? {} : { signal };
+    return this.#ctx.telemetry.run('tags.prune', refAttributes(ref), () =>
+      pruneTags(ref, policy, options.dryRun === true, {
+        usesHubApi: hub !== undefined,
+        now: () => this.#clock.now(),
+        candidates: async (): Promise<PruneCandidate[]> => {
+          if (hub !== undefined) {
+            const out: PruneCandidate[] = [];
+            for await (const t of hub.list(namespace, name, call))
+              out.push({ name: t.name, digest: t.digest, lastPushed: t.lastPushed ?? t.lastUpdated, lastPulled: t.lastPulled });
+            return out;
+          }
+          const out: PruneCandidate[] = [];
+          for (const tag of await this.list(ref, call)) {
+            const head = await this.#manifests.head(ref.withTag(tag), call);
+            out.push({ name: tag, digest: head.digest });
+          }
+          return out;
+        },
+        deleteHubTag: async (tag) => {
+          await hub?.delete(namespace, name, tag, call);
+        },
+        deleteManifest: async (digest) => {
+          await this.#manifests.delete(ref.withDigest(digest), call);
+        },
+      }),
+    );
   }
 
   /**
