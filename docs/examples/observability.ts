@@ -3,7 +3,7 @@ import {
   DIAGNOSTICS_CHANNELS,
   createTransport,
   instrumentTransport,
-  recordDigestMismatch,
+  recordOperationError,
   withOperationSpan,
   type OtelMeter,
   type OtelTracer,
@@ -45,12 +45,13 @@ export async function listTagsTraced(
 }
 
 /**
- * Where the services layer finds corrupt content, it counts it for the "Digest mismatch" alert.
+ * Content that arrived intact but failed a check afterwards is counted in `dockerhub.errors`
+ * (no request metric saw it fail).
  * @param meter - optional meter (default: the global one)
  */
 export function reportCorruptBlob(meter?: OtelMeter): void {
-  recordDigestMismatch(
-    { operation: 'blobs.get', kind: 'blob' },
+  recordOperationError(
+    { errorType: 'DIGEST_MISMATCH', operation: 'blobs.get' },
     meter === undefined ? {} : { meter },
   );
 }

@@ -9,11 +9,11 @@ import { fileURLToPath } from 'node:url';
 import { SpanKind, context, metrics, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { createSimulator, type Simulator } from '@llmdevops/docker-hub-simulation';
-import { METRIC_NAMES, type OtelMeter, type OtelTracer } from '@llmdevops/docker-hub-transport';
+import type { OtelMeter, OtelTracer } from '@llmdevops/docker-hub-transport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DockerHubClient, type DockerHubConfigInput } from '../src/index.js';
+import { DockerHubClient, METRIC_NAMES, type DockerHubConfigInput } from '../src/index.js';
 import { writeLayout } from './oci-fixture.js';
-import { createOtelHarness, sum, type OtelHarness } from './telemetry-harness.js';
+import { createOtelHarness, sum, type OtelHarness } from '../../../tooling/otel/otel-harness.js';
 
 type PullWithTelemetry = (
   image: string,

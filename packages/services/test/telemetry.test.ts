@@ -10,11 +10,10 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { DigestMismatchError, Secret } from '@llmdevops/docker-hub-core';
 import { createSimulator, type FaultRule, type Simulator } from '@llmdevops/docker-hub-simulation';
-import { METRIC_NAMES } from '@llmdevops/docker-hub-transport';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { DockerHubClient, type ClientTelemetry } from '../src/index.js';
+import { DockerHubClient, METRIC_NAMES, type ClientTelemetry } from '../src/index.js';
 import { layoutBlobs, writeLayout } from './oci-fixture.js';
-import { createOtelHarness, sum, type OtelHarness } from './telemetry-harness.js';
+import { createOtelHarness, sum, type OtelHarness } from '../../../tooling/otel/otel-harness.js';
 
 const PASSWORD = 'tel-Pa55word-never-exported';
 const USER = 'teluser';

@@ -7,7 +7,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { CircuitOpenError } from '@llmdevops/docker-hub-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
-  METRIC_NAMES,
+  TRANSPORT_METRIC_NAMES as METRIC_NAMES,
   createTransport,
   type OtelMeter,
   type OtelTracer,
@@ -16,7 +16,7 @@ import {
   type RequestEndEvent,
   type Transport,
 } from '../src/index.js';
-import { createOtelHarness } from './otel-harness.js';
+import { createOtelHarness } from '../../../tooling/otel/otel-harness.js';
 import { reply, replyJson, startScriptedServer, type ScriptedServer } from './scripted-server.js';
 
 async function example<T>(name: string): Promise<T> {
@@ -208,7 +208,9 @@ describe('docs/examples/observability.ts', () => {
     expect(otel.points(m, METRIC_NAMES.requests).map((p) => p.attributes['operation'])).toEqual([
       'tags.list',
     ]);
-    expect(otel.points(m, METRIC_NAMES.digestMismatches).map((p) => p.value)).toEqual([1]);
+    expect(
+      otel.points(m, METRIC_NAMES.errors).map((p) => [p.attributes['error_type'], p.attributes['route'], p.value]),
+    ).toEqual([['DIGEST_MISMATCH', 'none', 1]]);
     await otel.shutdown();
   });
 

@@ -5,17 +5,18 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { ValidationError } from '@llmdevops/docker-hub-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
-  METRIC_NAMES,
+  OTHER_ROUTE,
+  TRANSPORT_METRIC_NAMES as METRIC_NAMES,
   createTransport,
   instrumentTransport,
-  recordDigestMismatch,
+  keepRouteTemplate,
   withOperationSpan,
   type Transport,
   type TransportOptions,
   type TransportRequest,
 } from '../src/index.js';
 import { FakeClock } from './fake-clock.js';
-import { createOtelHarness, type OtelHarness } from './otel-harness.js';
+import { createOtelHarness, type OtelHarness } from '../../../tooling/otel/otel-harness.js';
 import {
   reply,
   replyJson,
@@ -46,11 +47,21 @@ afterEach(async () => {
   await otel.shutdown();
 });
 
+/** The templates a product on top of the transport would pass (the services package has its own). */
+function testRoutes(route: string): string {
+  if (route === '/v2/') return route;
+  const m = /^\/v2\/.+\/(manifests|tags|blobs)\/[^/]+$/.exec(route);
+  if (m?.[1] === 'manifests') return '/v2/{name}/manifests/{reference}';
+  if (m?.[1] === 'blobs') return '/v2/{name}/blobs/{digest}';
+  if (m?.[1] === 'tags') return '/v2/{name}/tags/list';
+  return keepRouteTemplate(route);
+}
+
 function make(options: TransportOptions = {}): Transport {
   otel = createOtelHarness();
   const transport = createTransport({ clock: new FakeClock(), random: () => 0.5, ...options });
   transports.push(transport);
-  instrumentTransport(transport, { tracer: otel.tracer, meter: otel.meter });
+  instrumentTransport(transport, { tracer: otel.tracer, meter: otel.meter, routeTemplate: testRoutes });
   return transport;
 }
 
@@ -166,7 +177,7 @@ describe('spans per HTTP attempt', () => {
 });
 
 describe('metrics', () => {
-  it('counts requests, latency, bytes, retries, pulls and reads rate-limit and breaker gauges', async () => {
+  it('counts requests, latency, bytes and retries and reads rate-limit and breaker gauges', async () => {
     const transport = make();
     server.enqueue(
       reply(503, 'busy'),
@@ -212,9 +223,6 @@ describe('metrics', () => {
       .points(m, METRIC_NAMES.transferBytes)
       .filter((p) => p.attributes['direction'] === 'received');
     expect(received.reduce((n, p) => n + p.value, 0)).toBe('busy'.length + MANIFEST.length);
-    expect(otel.points(m, METRIC_NAMES.pulls)).toEqual([
-      { attributes: { host, outcome: 'success' }, value: 1, sum: undefined },
-    ]);
     expect(otel.points(m, METRIC_NAMES.rateLimitRemaining)).toEqual([
       { attributes: { host }, value: 17, sum: undefined },
     ]);
@@ -227,7 +235,7 @@ describe('metrics', () => {
     expect(otel.points(m, METRIC_NAMES.errors)).toEqual([]);
   });
 
-  it('counts errors by code, auth failures and not-found separately, and sent bytes and pushes for uploads', async () => {
+  it('counts errors by code, auth failures and not-found separately, and sent bytes for uploads', async () => {
     const transport = make({ maxRetries: 0 });
     server.enqueue(
       replyJson(401, { errors: [{ code: 'UNAUTHORIZED', message: 'no' }] }),
@@ -259,7 +267,6 @@ describe('metrics', () => {
       .points(m, METRIC_NAMES.transferBytes)
       .filter((p) => p.attributes['direction'] === 'sent');
     expect(sent.map((p) => p.value)).toEqual([7]);
-    expect(otel.points(m, METRIC_NAMES.pushes).map((p) => p.value)).toEqual([1]);
   });
 
   it('reports an open circuit breaker as 2 and fast failures as CIRCUIT_OPEN errors', async () => {
@@ -278,14 +285,15 @@ describe('metrics', () => {
     expect(types).toEqual(['CIRCUIT_OPEN', 'SERVER_ERROR']);
   });
 
-  it('records digest mismatches through recordDigestMismatch', async () => {
-    otel = createOtelHarness();
-    recordDigestMismatch({ operation: 'blobs.get', kind: 'blob' }, { meter: otel.meter });
-    recordDigestMismatch({ operation: 'blobs.get', kind: 'blob' }, { meter: otel.meter });
-    const m = await otel.collect();
-    expect(otel.points(m, METRIC_NAMES.digestMismatches)).toEqual([
-      { attributes: { operation: 'blobs.get', kind: 'blob' }, value: 2, sum: undefined },
-    ]);
+  it('templates routes with the option given, and by default keeps only caller templates', async () => {
+    const transport = make();
+    server.enqueue(reply(200, 'a'), reply(200, 'b'));
+    await (await transport.request(req('GET', '/v2/x/tags/list'))).dump();
+    await (await transport.request(req('GET', '/private/alice/thing'))).dump();
+    const routes = otel.points(await otel.collect(), METRIC_NAMES.requests).map((p) => p.attributes['route']);
+    expect(routes.sort()).toEqual(['/v2/{name}/tags/list', OTHER_ROUTE].sort());
+    expect(keepRouteTemplate('/v2/library/alpine/manifests/3.19')).toBe(OTHER_ROUTE);
+    expect(keepRouteTemplate('/v2/{name}/manifests/{reference}')).toBe('/v2/{name}/manifests/{reference}');
   });
 });
 
@@ -299,17 +307,16 @@ describe('lifecycle', () => {
     const handle = instrumentTransport(transport);
     expect(handle.enabled).toBe(true);
     expect(transport.describe().at(-2)).toBe('opentelemetry');
-    await (await transport.request(req('GET', '/v2/'))).dump();
-    recordDigestMismatch({ kind: 'manifest' });
+    await (await transport.request(req('GET', '/v2/', { context: { route: '/v2/{root}' } }))).dump();
     await withOperationSpan('docker_hub.global', () => Promise.resolve(1));
     expect(
       otel
         .spans()
         .map((s) => s.name)
         .sort(),
-    ).toEqual(['GET /v2/', 'docker_hub.global']);
+    ).toEqual(['GET /v2/{root}', 'docker_hub.global']);
     const m = await otel.collect();
-    expect(otel.points(m, METRIC_NAMES.digestMismatches).map((p) => p.value)).toEqual([1]);
+    expect(otel.points(m, METRIC_NAMES.requests).map((p) => p.value)).toEqual([1]);
     trace.disable();
     metrics.disable();
   });

@@ -1,8 +1,9 @@
 import type { ImageReference } from '@llmdevops/docker-hub-core';
-import { errorFromResponse, isLoopbackHost, routeTemplate, type HttpMethod, type RequestBody, type Transport, type TransportResponse } from '@llmdevops/docker-hub-transport';
+import { errorFromResponse, isLoopbackHost, type HttpMethod, type RequestBody, type Transport, type TransportResponse } from '@llmdevops/docker-hub-transport';
 import { createHubLogin, resolveHubLogin, type AuthEventListener, type CredentialProvider, type HubSession, type TwoFactorCallback } from '@llmdevops/docker-hub-auth';
 import type { ResolvedDockerHubConfig } from '../config/schema.js';
 import { withSignal } from '../client/ref.js';
+import { routeTemplate } from '../telemetry/route-template.js';
 import { ServiceTelemetry } from './telemetry.js';
 
 /** Docker Hub's registry when no `registryUrl` is configured. */

@@ -1,9 +1,8 @@
 import { isDockerHubError, type ImageReference } from '@llmdevops/docker-hub-core';
 import {
-  createVulnerabilityGauge,
   instrumentTransport,
-  recordDigestMismatch,
   recordOperationError,
+  resolveMeter,
   withOperationSpan,
   type OperationSpan,
   type OtelAttributes,
@@ -11,8 +10,11 @@ import {
   type OtelTracer,
   type Transport,
   type TransportInstrumentation,
-  type VulnerabilityGauge,
 } from '@llmdevops/docker-hub-transport';
+import { recordDigestMismatch } from '../telemetry/digest-mismatch.js';
+import { countImageTransfers } from '../telemetry/image-counters.js';
+import { routeTemplate } from '../telemetry/route-template.js';
+import { createVulnerabilityGauge, type VulnerabilityGauge } from '../telemetry/vulnerability-gauge.js';
 
 /** Where {@link DockerHubClient} sends its spans and metrics. @public */
 export interface ClientTelemetryOptions {
@@ -83,6 +85,7 @@ export class ServiceTelemetry {
   readonly #tracer: OtelTracer | undefined;
   readonly #meter: OtelMeter | undefined;
   readonly #hostOf: (registry: string) => string;
+  #stopCounting: (() => void) | undefined;
   #gauge: VulnerabilityGauge | undefined;
   #active: boolean;
   /** Mismatches already counted, so enclosing operations do not count them again. */
@@ -113,9 +116,14 @@ export class ServiceTelemetry {
     const instrumentation = instrumentTransport(transport, {
       ...(options.tracer === undefined ? {} : { tracer: options.tracer }),
       ...(options.meter === undefined ? {} : { meter: options.meter }),
+      routeTemplate,
     });
     if (!instrumentation.enabled) return ServiceTelemetry.off;
-    return new ServiceTelemetry(instrumentation, options, hostOf);
+    const telemetry = new ServiceTelemetry(instrumentation, options, hostOf);
+    const meter = resolveMeter(options.meter);
+    if (meter !== undefined)
+      telemetry.#stopCounting = countImageTransfers(transport, meter, () => telemetry.#recording);
+    return telemetry;
   }
 
   /** Whether spans and metrics are recorded (false once disposed). */
@@ -192,6 +200,8 @@ export class ServiceTelemetry {
   /** Stops recording: removes the transport instrumentation and the gauge. */
   dispose(): void {
     this.#active = false;
+    this.#stopCounting?.();
+    this.#stopCounting = undefined;
     this.#instrumentation?.dispose();
     this.#gauge?.dispose();
     this.#gauge = undefined;

@@ -123,7 +123,11 @@ const conditions = new WeakMap<object, () => boolean>();
  * @param listener - the listener to subscribe
  * @param isActive - whether it currently wants events
  * @returns the same listener
- * @internal
+ * @example
+ * ```ts
+ * transport.events.on('requestEnd', whileActive((e) => count(e), () => exporting));
+ * ```
+ * @public
  */
 export function whileActive<T extends (event: never) => void>(listener: T, isActive: () => boolean): T {
   conditions.set(listener, isActive);

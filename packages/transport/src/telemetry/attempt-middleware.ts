@@ -10,7 +10,6 @@ import type {
 } from '../pipeline/types.js';
 import type { TransportInstruments } from './instruments.js';
 import type { OtelSpan, OtelTracer } from './otel-types.js';
-import { routeTemplate } from './route-template.js';
 
 /** Name of the middleware {@link instrumentTransport} inserts. @public */
 export const OTEL_MIDDLEWARE_NAME = 'opentelemetry';
@@ -28,6 +27,8 @@ export interface AttemptTelemetry {
   readonly tracer: OtelTracer | undefined;
   readonly instruments: TransportInstruments | undefined;
   readonly state: { active: boolean };
+  /** Route to template, for span names and labels. */
+  readonly routeTemplate: (route: string) => string;
 }
 
 function countedBody(body: RequestBody | undefined, counter: SentCounter): RequestBody | undefined {
@@ -115,7 +116,7 @@ export function createAttemptMiddleware(t: AttemptTelemetry): Middleware {
     name: OTEL_MIDDLEWARE_NAME,
     async handle(req, next) {
       if (!t.state.active) return next(req);
-      const route = routeTemplate(routeOf(req));
+      const route = t.routeTemplate(routeOf(req));
       const attempt = statsOf(req)?.attempts ?? 1;
       const span = t.tracer?.startSpan(`${req.method} ${route}`, {
         kind: SPAN_KIND_CLIENT,

@@ -11,7 +11,6 @@ import {
   type OtelObservableResult,
   type OtelTracer,
 } from './otel-types.js';
-import { routeTemplate } from './route-template.js';
 
 /** Options of {@link instrumentTransport}. @public */
 export interface InstrumentTransportOptions {
@@ -25,6 +24,28 @@ export interface InstrumentTransportOptions {
    * explicit `tracer` / `meter` is used. Default: loaded on first use, if installed.
    */
   readonly api?: OtelApi | null;
+  /**
+   * Turns a request's route (`context.route`, else its URL path) into a low-cardinality template
+   * for span names and metric labels. Default {@link keepRouteTemplate}: a caller's template (any
+   * route containing `{`) is kept and everything else becomes {@link OTHER_ROUTE}, so names, tags
+   * and digests never become labels. A product built on the transport passes its own, e.g. the
+   * services package's registry and Hub API templates.
+   */
+  readonly routeTemplate?: (route: string) => string;
+}
+
+/** Route used when a path matches no known template. @public */
+export const OTHER_ROUTE = '{other}';
+
+/**
+ * The default route template: a caller's template (anything containing `{`) is kept; any other
+ * route becomes {@link OTHER_ROUTE}.
+ * @param route - `context.route` or the URL path
+ * @returns the template
+ * @public
+ */
+export function keepRouteTemplate(route: string): string {
+  return route.includes('{') ? route : OTHER_ROUTE;
 }
 
 /** A running instrumentation; dispose it to stop recording (the middleware then passes through). @public */
@@ -40,7 +61,6 @@ export interface TransportInstrumentation extends Disposable {
   dispose(): void;
 }
 
-const MANIFEST_ROUTE = '/v2/{name}/manifests/{reference}';
 const BREAKER_VALUE = { closed: 0, halfOpen: 1, open: 2 } as const;
 
 function resolve(options: InstrumentTransportOptions): {
@@ -62,7 +82,7 @@ function resolve(options: InstrumentTransportOptions): {
   };
 }
 
-function onRequestEnd(m: TransportInstruments, e: RequestEndEvent): void {
+function onRequestEnd(m: TransportInstruments, e: RequestEndEvent, routeTemplate: (route: string) => string): void {
   const route = routeTemplate(e.route);
   const outcome = outcomeOf(e.status, e.errorCode);
   const common = { operation: e.operation ?? 'unknown', method: e.method, host: e.host, route };
@@ -75,11 +95,9 @@ function onRequestEnd(m: TransportInstruments, e: RequestEndEvent): void {
   m.requestDuration.record(e.durationMs / 1000, attrs);
   if (outcome === 'error')
     m.errors.add(1, { ...common, error_type: errorTypeOf(e.status, e.errorCode) });
-  if (route === MANIFEST_ROUTE && e.method === 'GET') m.pulls.add(1, { host: e.host, outcome });
-  if (route === MANIFEST_ROUTE && e.method === 'PUT') m.pushes.add(1, { host: e.host, outcome });
 }
 
-function onRetry(m: TransportInstruments, e: RetryEvent): void {
+function onRetry(m: TransportInstruments, e: RetryEvent, routeTemplate: (route: string) => string): void {
   m.retries.add(1, {
     reason: e.reason,
     operation: e.operation ?? 'unknown',
@@ -127,11 +145,11 @@ function gaugeCallbacks(transport: Transport, hosts: ReadonlySet<string>): Gauge
 /**
  * Instruments a transport with OpenTelemetry: a CLIENT span per HTTP attempt (children of the
  * active span, e.g. one from {@link withOperationSpan}) and the metrics of `METRIC_NAMES`
- * (requests, latency, bytes, errors, retries, pulls, pushes, rate-limit and breaker gauges).
+ * (requests, latency, bytes, errors, retries, rate-limit and breaker gauges).
  * `@opentelemetry/api` is an optional peer dependency: without it, or without a registered SDK,
  * everything is a no-op and nothing throws. Call once per transport, before sending requests.
  * @param transport - the transport (from `createTransport`)
- * @param options - tracer, meter, or the API module; default: the global ones, if installed
+ * @param options - tracer, meter, or the API module (default: the global ones, if installed), route templates
  * @returns a handle; `dispose()` stops recording
  * @throws {@link @llmdevops/docker-hub-core!ValidationError | ValidationError} when the transport is already instrumented
  * @example
@@ -170,7 +188,8 @@ export function instrumentTransport(
   };
   if (!available.on) return handle;
   const instruments = meter === undefined ? undefined : createTransportInstruments(meter);
-  transport.use(createAttemptMiddleware({ tracer, instruments, state }));
+  const routeTemplate = options.routeTemplate ?? keepRouteTemplate;
+  transport.use(createAttemptMiddleware({ tracer, instruments, state, routeTemplate }));
   if (instruments === undefined) return handle;
   const hosts = new Set<string>();
   disposers.push(
@@ -182,11 +201,11 @@ export function instrumentTransport(
     transport.events.on(
       'requestEnd',
       whileActive((e) => {
-        if (state.active) onRequestEnd(instruments, e);
+        if (state.active) onRequestEnd(instruments, e, routeTemplate);
       }, () => state.active),
     ),
     transport.events.on('retry', (e) => {
-      if (state.active) onRetry(instruments, e);
+      if (state.active) onRetry(instruments, e, routeTemplate);
     }),
   );
   const g = gaugeCallbacks(transport, hosts);

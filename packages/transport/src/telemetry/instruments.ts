@@ -1,4 +1,4 @@
-import { METRIC_DEFINITIONS, type MetricKey } from './metric-names.js';
+import { TRANSPORT_METRIC_DEFINITIONS, type MetricDefinition, type TransportMetricKey } from './metric-names.js';
 import { loadOtelApi } from './load-api.js';
 import {
   INSTRUMENTATION_SCOPE,
@@ -21,48 +21,66 @@ export interface TransportInstruments {
   readonly transferBytes: OtelCounter;
   readonly errors: OtelCounter;
   readonly retries: OtelCounter;
-  readonly pulls: OtelCounter;
-  readonly pushes: OtelCounter;
   readonly rateLimitRemaining: OtelObservableGauge;
   readonly rateLimitLimit: OtelObservableGauge;
   readonly circuitBreakerState: OtelObservableGauge;
 }
 
-function options(key: MetricKey): { description: string; unit: string } {
-  const d = METRIC_DEFINITIONS[key];
+function options(d: MetricDefinition): { description: string; unit: string } {
   return { description: d.description, unit: d.unit };
 }
 
 /**
- * Creates a counter for one metric of {@link METRIC_DEFINITIONS}.
- * @param meter - the meter
- * @param key - which metric
- * @returns the counter
- * @internal
+ * The meter to record into: the one given, else the global meter of `@opentelemetry/api` under
+ * the toolkit's instrumentation scope when the API is installed. Never throws.
+ * @param given - an explicit meter
+ * @returns the meter, or undefined without one and without the API
+ * @public
  */
-export function counterFor(meter: OtelMeter, key: MetricKey): OtelCounter {
-  return meter.createCounter(METRIC_DEFINITIONS[key].name, options(key));
+export function resolveMeter(given?: OtelMeter): OtelMeter | undefined {
+  if (given !== undefined) return given;
+  try {
+    return loadOtelApi()?.metrics.getMeter(INSTRUMENTATION_SCOPE);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Creates a counter for one metric definition.
+ * @param meter - the meter
+ * @param definition - the metric
+ * @returns the counter
+ * @public
+ */
+export function counterFor(meter: OtelMeter, definition: MetricDefinition): OtelCounter {
+  return meter.createCounter(definition.name, options(definition));
 }
 
 /**
  * A recorder that adds 1 to one metric's counter, outside any transport: on the meter given, or
  * the global meter of `@opentelemetry/api` when installed. Each meter's counter is created once.
  * No-op without a meter; never throws (telemetry must not fail the operation that reports it).
- * @param key - which metric
+ * @param definition - the metric (a counter)
  * @returns `add(attributes, meter?)`
- * @internal
+ * @example
+ * ```ts
+ * const addHit = standaloneCounter({ name: 'myapp.cache.hits', kind: 'counter', unit: '{hit}', description: 'Cache hits', attributes: [], reserved: false });
+ * addHit({});
+ * ```
+ * @public
  */
 export function standaloneCounter(
-  key: MetricKey,
+  definition: MetricDefinition,
 ): (attributes: OtelAttributes, meter?: OtelMeter) => void {
   const counters = new WeakMap<OtelMeter, OtelCounter>();
   return (attributes, given) => {
     try {
-      const meter = given ?? loadOtelApi()?.metrics.getMeter(INSTRUMENTATION_SCOPE);
+      const meter = resolveMeter(given);
       if (meter === undefined) return;
       let counter = counters.get(meter);
       if (counter === undefined) {
-        counter = counterFor(meter, key);
+        counter = counterFor(meter, definition);
         counters.set(meter, counter);
       }
       counter.add(1, attributes);
@@ -72,8 +90,13 @@ export function standaloneCounter(
   };
 }
 
-function gauge(meter: OtelMeter, key: MetricKey): OtelObservableGauge {
-  return meter.createObservableGauge(METRIC_DEFINITIONS[key].name, options(key));
+function gauge(meter: OtelMeter, key: TransportMetricKey): OtelObservableGauge {
+  const d = TRANSPORT_METRIC_DEFINITIONS[key];
+  return meter.createObservableGauge(d.name, options(d));
+}
+
+function counter(meter: OtelMeter, key: TransportMetricKey): OtelCounter {
+  return counterFor(meter, TRANSPORT_METRIC_DEFINITIONS[key]);
 }
 
 /**
@@ -84,16 +107,14 @@ function gauge(meter: OtelMeter, key: MetricKey): OtelObservableGauge {
  */
 export function createTransportInstruments(meter: OtelMeter): TransportInstruments {
   return {
-    requests: counterFor(meter, 'requests'),
-    requestDuration: meter.createHistogram(METRIC_DEFINITIONS.requestDuration.name, {
-      ...options('requestDuration'),
+    requests: counter(meter, 'requests'),
+    requestDuration: meter.createHistogram(TRANSPORT_METRIC_DEFINITIONS.requestDuration.name, {
+      ...options(TRANSPORT_METRIC_DEFINITIONS.requestDuration),
       advice: { explicitBucketBoundaries: DURATION_BUCKETS },
     }),
-    transferBytes: counterFor(meter, 'transferBytes'),
-    errors: counterFor(meter, 'errors'),
-    retries: counterFor(meter, 'retries'),
-    pulls: counterFor(meter, 'pulls'),
-    pushes: counterFor(meter, 'pushes'),
+    transferBytes: counter(meter, 'transferBytes'),
+    errors: counter(meter, 'errors'),
+    retries: counter(meter, 'retries'),
     rateLimitRemaining: gauge(meter, 'rateLimitRemaining'),
     rateLimitLimit: gauge(meter, 'rateLimitLimit'),
     circuitBreakerState: gauge(meter, 'circuitBreakerState'),

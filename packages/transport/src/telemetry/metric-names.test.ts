@@ -4,13 +4,13 @@ import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporte
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { describe, expect, it } from 'vitest';
 import {
-  METRIC_DEFINITIONS,
-  METRIC_NAMES,
+  TRANSPORT_METRIC_DEFINITIONS as METRIC_DEFINITIONS,
+  TRANSPORT_METRIC_NAMES as METRIC_NAMES,
   prometheusName,
   prometheusSeriesNames,
 } from './metric-names.js';
 
-describe('METRIC_NAMES', () => {
+describe('TRANSPORT_METRIC_NAMES', () => {
   it('has one definition per name, unique names, and no reserved metric (every one is emitted)', () => {
     const keys = Object.keys(METRIC_NAMES);
     expect(Object.keys(METRIC_DEFINITIONS)).toEqual(keys);

@@ -28,12 +28,13 @@ export interface MetricDefinition {
 }
 
 /**
- * Every metric name, by key. The transport emits all but two: `digestMismatches` (through
- * `recordDigestMismatch`, called by the services package) and `vulnerabilities` (through
- * `createVulnerabilityGauge`, fed by the services package's scan overviews).
+ * The metrics the transport emits for any registry or HTTP API, by key: requests, latency,
+ * bytes, errors, retries, and the rate-limit and circuit-breaker gauges. Products built on the
+ * transport add their own (the services package's `METRIC_NAMES` lists every metric the
+ * toolkit emits, these included).
  * @public
  */
-export const METRIC_NAMES = {
+export const TRANSPORT_METRIC_NAMES = {
   /** Logical requests (after retries), by operation, method, host, route, status code and outcome. */
   requests: 'dockerhub.requests',
   /** Duration of logical requests, start to end of body, in seconds. */
@@ -50,23 +51,15 @@ export const METRIC_NAMES = {
   rateLimitLimit: 'dockerhub.ratelimit.limit',
   /** Circuit-breaker state per host: 0 closed, 1 half-open, 2 open. */
   circuitBreakerState: 'dockerhub.circuit_breaker.state',
-  /** Content that did not hash to its expected digest. */
-  digestMismatches: 'dockerhub.digest.mismatches',
-  /** Manifest GETs (what Docker Hub counts as pulls), by outcome. */
-  pulls: 'dockerhub.image.pulls',
-  /** Manifest PUTs (pushes), by outcome. */
-  pushes: 'dockerhub.image.pushes',
-  /** Vulnerabilities by severity per repository, from the latest scan overview read. */
-  vulnerabilities: 'dockerhub.vulnerabilities',
 } as const;
 
-/** Key of {@link METRIC_NAMES}. @public */
-export type MetricKey = keyof typeof METRIC_NAMES;
+/** Key of {@link TRANSPORT_METRIC_NAMES}. @public */
+export type TransportMetricKey = keyof typeof TRANSPORT_METRIC_NAMES;
 
 const REQUEST_ATTRS = ['operation', 'method', 'host', 'route', 'status_code', 'outcome'] as const;
 
-/** Kind, unit, description and labels of every metric in {@link METRIC_NAMES}. @public */
-export const METRIC_DEFINITIONS: Readonly<Record<MetricKey, MetricDefinition>> = {
+/** Kind, unit, description and labels of every metric in {@link TRANSPORT_METRIC_NAMES}. @public */
+export const TRANSPORT_METRIC_DEFINITIONS: Readonly<Record<TransportMetricKey, MetricDefinition>> = {
   requests: def('requests', 'counter', '{request}', [
     'Logical requests after retries',
     REQUEST_ATTRS,
@@ -99,28 +92,15 @@ export const METRIC_DEFINITIONS: Readonly<Record<MetricKey, MetricDefinition>> =
     'Circuit breaker state: 0 closed, 1 half-open, 2 open',
     ['host'],
   ]),
-  digestMismatches: def('digestMismatches', 'counter', '{mismatch}', [
-    'Content that did not match its digest',
-    ['operation', 'kind'],
-  ]),
-  pulls: def('pulls', 'counter', '{pull}', [
-    'Manifest GETs (Docker Hub pulls)',
-    ['host', 'outcome'],
-  ]),
-  pushes: def('pushes', 'counter', '{push}', ['Manifest PUTs (pushes)', ['host', 'outcome']]),
-  vulnerabilities: def('vulnerabilities', 'gauge', '{vulnerability}', [
-    'Vulnerabilities by severity in the latest scan overview of each repository',
-    ['namespace', 'repository', 'severity'],
-  ]),
 };
 
 function def(
-  key: MetricKey,
+  key: TransportMetricKey,
   kind: MetricKind,
   unit: string,
   [description, attributes]: readonly [string, readonly string[]],
 ): MetricDefinition {
-  return { name: METRIC_NAMES[key], kind, unit, description, attributes, reserved: false };
+  return { name: TRANSPORT_METRIC_NAMES[key], kind, unit, description, attributes, reserved: false };
 }
 
 /**

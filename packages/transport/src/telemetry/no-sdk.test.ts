@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startScriptedServer, type ScriptedServer } from '../../test/scripted-server.js';
 import type { TransportEventBus } from '../events/events.js';
 import { createTransport } from '../pipeline/transport.js';
-import { recordDigestMismatch } from './digest-mismatch.js';
 import { instrumentTransport } from './instrument-transport.js';
 import { loadOtelApi } from './load-api.js';
+import { recordOperationError } from './operation-error.js';
 import { withOperationSpan } from './operation-span.js';
 
 let server: ScriptedServer;
@@ -34,7 +34,7 @@ async function roundTrip(
       await res.text();
       return res.status;
     });
-    recordDigestMismatch({ operation: 'blobs.get' });
+    recordOperationError({ errorType: 'DIGEST_MISMATCH', operation: 'blobs.get' });
     handle.dispose();
     return { enabled: handle.enabled, names: transport.describe(), status };
   } finally {
@@ -87,7 +87,7 @@ describe('without an SDK', () => {
     vi.doMock('./load-api.js', () => ({ loadOtelApi: () => undefined }));
     const mod = await import('./instrument-transport.js');
     const ops = await import('./operation-span.js');
-    const dm = await import('./digest-mismatch.js');
+    const oe = await import('./operation-error.js');
     const transport = createTransport();
     try {
       const handle = mod.instrumentTransport(transport);
@@ -100,7 +100,7 @@ describe('without an SDK', () => {
         }),
       ).resolves.toBe(42);
       expect(() => {
-        dm.recordDigestMismatch();
+        oe.recordOperationError({ errorType: 'SIZE_MISMATCH' });
       }).not.toThrow();
       const res = await transport.request({
         method: 'GET',

@@ -1,8 +1,8 @@
 // recordOperationError: errors no request reported go into dockerhub.errors with the request
 // metrics' labels (method and route `none`), per meter, and never throw.
 import { afterEach, describe, expect, it } from 'vitest';
-import { createOtelHarness, type OtelHarness } from '../../test/otel-harness.js';
-import { METRIC_NAMES } from './metric-names.js';
+import { createOtelHarness, type OtelHarness } from '../../../../tooling/otel/otel-harness.js';
+import { TRANSPORT_METRIC_NAMES as METRIC_NAMES } from './metric-names.js';
 import { recordOperationError } from './operation-error.js';
 import type { OtelMeter } from './otel-types.js';
 

@@ -1,4 +1,5 @@
 import { standaloneCounter } from './instruments.js';
+import { TRANSPORT_METRIC_DEFINITIONS } from './metric-names.js';
 import type { OtelMeter } from './otel-types.js';
 
 /** Labels of an error found by the caller rather than by a request. @public */
@@ -17,7 +18,7 @@ export interface RecordOperationErrorOptions {
   readonly meter?: OtelMeter;
 }
 
-const addError = standaloneCounter('errors');
+const addError = standaloneCounter(TRANSPORT_METRIC_DEFINITIONS.errors);
 
 /**
  * Counts one failure in `dockerhub.errors` that no request reported: content that arrived fine

@@ -7,7 +7,7 @@ export type RequestOutcome = 'success' | 'not_found' | 'error';
  * @param status - final status, if a response arrived
  * @param errorCode - code of the failure, if it failed
  * @returns the outcome
- * @internal
+ * @public
  */
 export function outcomeOf(
   status: number | undefined,

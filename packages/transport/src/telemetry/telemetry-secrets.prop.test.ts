@@ -4,7 +4,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { MockAgent } from 'undici';
 import { describe, expect } from 'vitest';
-import { createOtelHarness } from '../../test/otel-harness.js';
+import { createOtelHarness } from '../../../../tooling/otel/otel-harness.js';
 import { createTransport } from '../pipeline/transport.js';
 import { instrumentTransport } from './instrument-transport.js';
 

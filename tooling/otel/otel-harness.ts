@@ -1,5 +1,6 @@
-// In-memory OpenTelemetry SDK for the services telemetry tests: spans go to an
-// InMemorySpanExporter, metrics are pulled on demand (forceFlush) into an InMemoryMetricExporter.
+// The one in-memory OpenTelemetry SDK for every package's telemetry tests: spans go to an InMemorySpanExporter, metrics are pulled
+// through a PeriodicExportingMetricReader (never on its timer: forceFlush) into an
+// InMemoryMetricExporter.
 import {
   BasicTracerProvider,
   InMemorySpanExporter,
@@ -13,26 +14,28 @@ import {
   PeriodicExportingMetricReader,
   type MetricData,
 } from '@opentelemetry/sdk-metrics';
-import type { OtelMeter, OtelTracer } from '@llmdevops/docker-hub-transport';
+import type { Meter, Tracer } from '@opentelemetry/api';
 
 /** One data point as tests read it. */
 export interface Point {
   readonly attributes: Readonly<Record<string, unknown>>;
   /** Counter or gauge value; histogram count. */
   readonly value: number;
+  /** Histogram sum, when a histogram. */
+  readonly sum: number | undefined;
 }
 
 export interface OtelHarness {
-  readonly tracer: OtelTracer;
-  readonly meter: OtelMeter;
+  readonly tracer: Tracer;
+  readonly meter: Meter;
   readonly tracerProvider: BasicTracerProvider;
   readonly meterProvider: MeterProvider;
-  /** Finished spans so far. */
   spans(): ReadableSpan[];
-  /** Collects metrics now: metric name -> data. */
+  /** Collects metrics now; returns metric name -> data. */
   collect(): Promise<Map<string, MetricData>>;
-  /** Data points of one metric of a collection; empty when it was never recorded. */
+  /** Data points of one metric after `collect()`; empty when it was never recorded. */
   points(metrics: Map<string, MetricData>, name: string): Point[];
+  reset(): void;
   shutdown(): Promise<void>;
 }
 
@@ -48,8 +51,8 @@ export function createOtelHarness(): OtelHarness {
   });
   const meterProvider = new MeterProvider({ readers: [reader] });
   return {
-    tracer: tracerProvider.getTracer('services-test'),
-    meter: meterProvider.getMeter('services-test'),
+    tracer: tracerProvider.getTracer('test'),
+    meter: meterProvider.getMeter('test'),
     tracerProvider,
     meterProvider,
     spans: () => spanExporter.getFinishedSpans(),
@@ -57,17 +60,23 @@ export function createOtelHarness(): OtelHarness {
       metricExporter.reset();
       await reader.forceFlush();
       const out = new Map<string, MetricData>();
-      for (const rm of metricExporter.getMetrics())
+      for (const rm of metricExporter.getMetrics()) {
         for (const sm of rm.scopeMetrics) for (const m of sm.metrics) out.set(m.descriptor.name, m);
+      }
       return out;
     },
     points(metrics, name) {
       const m = metrics.get(name);
       if (m === undefined) return [];
       return m.dataPoints.map((p) => {
-        const v = p.value as number | { count: number };
-        return { attributes: p.attributes, value: typeof v === 'number' ? v : v.count };
+        const v = p.value as number | { count: number; sum?: number };
+        return typeof v === 'number'
+          ? { attributes: p.attributes, value: v, sum: undefined }
+          : { attributes: p.attributes, value: v.count, sum: v.sum };
       });
+    },
+    reset() {
+      spanExporter.reset();
     },
     async shutdown() {
       await tracerProvider.shutdown();

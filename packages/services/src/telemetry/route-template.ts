@@ -1,3 +1,5 @@
+import { OTHER_ROUTE } from '@llmdevops/docker-hub-transport';
+
 /** Registry and Hub paths turned into templates so no repository, tag or digest becomes a label. */
 const TEMPLATES: readonly (readonly [RegExp, string])[] = [
   [/^\/v2\/?$/, '/v2/'],
@@ -20,13 +22,11 @@ const TEMPLATES: readonly (readonly [RegExp, string])[] = [
   ],
 ];
 
-/** Route used when a path matches no known template. @public */
-export const OTHER_ROUTE = '{other}';
 
 /**
  * A low-cardinality route for spans and metrics: a caller's template (`context.route`, anything
  * containing `{`) is kept; a registry or Hub API path becomes its template; anything else is
- * {@link OTHER_ROUTE}, so names, tags and digests never become labels.
+ * `OTHER_ROUTE` (`{other}`), so names, tags and digests never become labels.
  * @param route - `context.route` or the URL path (never a query)
  * @returns the template
  * @public

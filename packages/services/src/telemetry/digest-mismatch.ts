@@ -1,5 +1,5 @@
-import { standaloneCounter } from './instruments.js';
-import type { OtelMeter } from './otel-types.js';
+import { standaloneCounter, type OtelMeter } from '@llmdevops/docker-hub-transport';
+import { IMAGE_METRIC_DEFINITIONS } from './metric-names.js';
 
 /** Labels of a digest mismatch. @public */
 export interface DigestMismatchAttributes {
@@ -15,7 +15,7 @@ export interface RecordDigestMismatchOptions {
   readonly meter?: OtelMeter;
 }
 
-const addMismatch = standaloneCounter('digestMismatches');
+const addMismatch = standaloneCounter(IMAGE_METRIC_DEFINITIONS.digestMismatches);
 
 /**
  * Counts one digest mismatch (`dockerhub.digest.mismatches`), which the

@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { METRIC_DEFINITIONS, prometheusSeriesNames } from '../src/index.js';
+import { prometheusSeriesNames } from '@llmdevops/docker-hub-transport';
+import { METRIC_DEFINITIONS } from '../src/index.js';
 
 const dir = join(import.meta.dirname, '../../../tooling/observability');
 const dashboardText = readFileSync(join(dir, 'grafana-dashboard.json'), 'utf8');
