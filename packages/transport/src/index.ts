@@ -25,6 +25,7 @@ export { parseNoProxy, bypassesProxy, type NoProxyRules } from './dispatch/no-pr
 export { createResponse, DEFAULT_BODY_LIMIT, type ResponseInit } from './dispatch/response.js';
 export {
   DIAGNOSTICS_CHANNELS,
+  whileActive,
   type TransportEvents,
   type TransportEventMap,
   type TransportEventName,
@@ -78,34 +79,29 @@ export { requestResumable, type ResumableOptions, type RequestSender } from './r
 // OpenTelemetry instrumentation (optional peer @opentelemetry/api).
 export {
   instrumentTransport,
+  keepRouteTemplate,
+  OTHER_ROUTE,
   type InstrumentTransportOptions,
   type TransportInstrumentation,
 } from './telemetry/instrument-transport.js';
 export { withOperationSpan, type OperationSpan, type OperationSpanOptions } from './telemetry/operation-span.js';
-export { recordDigestMismatch, type DigestMismatchAttributes, type RecordDigestMismatchOptions } from './telemetry/digest-mismatch.js';
+export { counterFor, resolveMeter, standaloneCounter } from './telemetry/instruments.js';
 export {
   recordOperationError,
   type OperationErrorAttributes,
   type RecordOperationErrorOptions,
 } from './telemetry/operation-error.js';
 export {
-  createVulnerabilityGauge,
-  type VulnerabilityGauge,
-  type VulnerabilityGaugeOptions,
-  type VulnerabilityLabels,
-} from './telemetry/vulnerability-gauge.js';
-export {
-  METRIC_NAMES,
-  METRIC_DEFINITIONS,
+  TRANSPORT_METRIC_NAMES,
+  TRANSPORT_METRIC_DEFINITIONS,
   prometheusName,
   prometheusSeriesNames,
-  type MetricKey,
+  type TransportMetricKey,
   type MetricKind,
   type MetricDefinition,
 } from './telemetry/metric-names.js';
-export { routeTemplate, OTHER_ROUTE } from './telemetry/route-template.js';
 export { OTEL_MIDDLEWARE_NAME } from './telemetry/attempt-middleware.js';
-export type { RequestOutcome } from './telemetry/outcome.js';
+export { outcomeOf, type RequestOutcome } from './telemetry/outcome.js';
 export {
   INSTRUMENTATION_SCOPE,
   type OtelApi,
