@@ -1,7 +1,7 @@
 // Faults between our client and the real registry: a loopback proxy injects 429 with
 // Retry-After, 503s, connection resets in the middle of blob bodies and corrupted bytes.
 // Pulls finish with identical bytes, or (corruption) fail with DigestMismatchError and leave
-// no files; chunked uploads resume from the offset the registry reports.
+// only verified blobs; chunked uploads resume from the offset the registry reports.
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -55,12 +55,18 @@ describe('pulls through a faulty proxy', () => {
     expect(listFiles(dest).some((f) => f.includes('.tmp-'))).toBe(false);
   });
 
-  it('fail with DigestMismatchError for corrupted bytes and leave no files behind', async () => {
+  it('fail with DigestMismatchError for corrupted bytes, leaving only verified blobs and no index.json', async () => {
     proxy.add({ match: { method: 'GET', path: blobRoute }, corruptAtByte: 100, times: 1 });
     const dest = join(work, 'corrupt');
     await expect(viaProxy.images.pull(`${proxy.host}/faults/img:v1`, dest, { allPlatforms: true })).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
-    expect(listFiles(dest)).toEqual([]);
-    expect(existsSync(dest)).toBe(false);
+    // Blobs that finished before the failure stay (a re-run resumes); each is the source's bytes.
+    const source = layoutBlobs(src());
+    for (const f of listFiles(dest)) {
+      expect(f).toMatch(/^blobs\/sha256\/[0-9a-f]{64}$/);
+      expect(source.get(f.slice('blobs/sha256/'.length))).toBeDefined();
+    }
+    expect(existsSync(join(dest, 'index.json'))).toBe(false);
+    expect(listFiles(dest).length).toBeLessThan(source.size);
   });
 
   it('give up with TOOMANYREQUESTS when 429s outlast the retries', async () => {
@@ -74,13 +80,14 @@ describe('pulls through a faulty proxy', () => {
     }
   });
 
-  it('stop at once when the caller aborts, with AbortedError and no files left', async () => {
+  it('stop at once when the caller aborts, with AbortedError, keeping only the blob that finished', async () => {
     const abort = new AbortController();
     const dest = join(work, 'aborted');
+    const done: string[] = [];
     await expect(
-      viaProxy.images.pull(`${proxy.host}/faults/img:v1`, dest, { allPlatforms: true, signal: abort.signal, concurrency: 1, onBlob: () => { abort.abort(); } }),
+      viaProxy.images.pull(`${proxy.host}/faults/img:v1`, dest, { allPlatforms: true, signal: abort.signal, concurrency: 1, onBlob: (b) => { done.push(b.digest); abort.abort(); } }),
     ).rejects.toMatchObject({ code: 'ABORTED' });
-    expect(existsSync(dest)).toBe(false);
+    expect(listFiles(dest)).toEqual(done.map((d) => `blobs/sha256/${d.slice(7)}`));
   });
 
   it('keep an existing layout untouched when a pull into it fails', async () => {

@@ -1,24 +1,16 @@
-import { rm, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { defineCommand, flag, positional, usageError } from '../command.js';
 import { writeJson, writeLine } from '../io.js';
 import { platformOption, withClient, withProgress } from '../internal/client.js';
 import { referenceOperand } from '../internal/operands.js';
 
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
-}
-
-/** `dhub pull REF DIR`: an image into an OCI image layout, every blob verified. @public */
+/** `dhub pull REF DIR`: an image into an OCI image layout, every blob verified, resumable. @public */
 export const pullCommand = defineCommand(
   {
     name: 'pull',
     usage: 'dhub pull REF DIR [--platform OS/ARCH[/VARIANT] | --all-platforms] [--json]',
     summary:
-      'Pull an image into an OCI image layout directory (as skopeo oci:DIR reads it), verifying every blob.',
+      'Pull an image into an OCI image layout directory (as skopeo oci:DIR reads it), verifying every blob; an interrupted pull resumes when run again.',
     options: { platform: { type: 'string' }, 'all-platforms': { type: 'boolean' } },
     optionHelp: [
       '--platform P       the image for P from a multi-platform image (default linux/amd64)',
@@ -38,27 +30,22 @@ export const pullCommand = defineCommand(
     const allPlatforms = flag(input, 'all-platforms');
     if (platform !== undefined && allPlatforms)
       throw usageError(input, '--platform and --all-platforms exclude each other');
-    const existed = await exists(dir);
-    try {
-      const result = await withClient(input, [ref], (client) =>
-        withProgress(input, client, `pull ${ref.familiar()}`, (onBlob) =>
-          client.images.pull(ref, dir, {
-            signal: input.io.signal,
-            ...(onBlob === undefined ? {} : { onBlob }),
-            ...(allPlatforms ? { allPlatforms } : {}),
-            ...(platform === undefined ? {} : { platform }),
-          }),
-        ),
-      );
-      if (flag(input, 'json'))
-        await writeJson(input.io.stdout, { reference: ref.toString(), ...result });
-      else if (!flag(input, 'quiet')) await writeLine(input.io.stdout, result.digest);
-      return 0;
-    } catch (err) {
-      // The library removes what it wrote; a directory this command created goes too, so a
-      // failed pull leaves nothing behind.
-      if (!existed) await rm(dir, { recursive: true, force: true });
-      throw err;
-    }
+    // Resumable: a failed or interrupted pull leaves only complete, verified blobs in DIR (the
+    // library removes partial files and empty directories it made), and running the same pull
+    // again downloads only what is missing.
+    const result = await withClient(input, [ref], (client) =>
+      withProgress(input, client, `pull ${ref.familiar()}`, (onBlob) =>
+        client.images.pull(ref, dir, {
+          signal: input.io.signal,
+          ...(onBlob === undefined ? {} : { onBlob }),
+          ...(allPlatforms ? { allPlatforms } : {}),
+          ...(platform === undefined ? {} : { platform }),
+        }),
+      ),
+    );
+    if (flag(input, 'json'))
+      await writeJson(input.io.stdout, { reference: ref.toString(), ...result });
+    else if (!flag(input, 'quiet')) await writeLine(input.io.stdout, result.digest);
+    return 0;
   },
 );

@@ -9,6 +9,11 @@ import { copyRepository } from './copy-repository.js';
 import { inspectImage, type ImageDetails, type IndexDetails, type InspectOptions } from './inspect-image.js';
 import { pullImage } from './pull-image.js';
 import { pushImage } from './push-image.js';
+import type { Writable } from 'node:stream';
+import type { ArchiveSource } from '../archives/archive-catalog.js';
+import { exportArchive } from '../archives/export-archive.js';
+import { importArchive } from '../archives/import-archive.js';
+import type { ExportOptions, ExportResult, ImportOptions, ImportResult } from '../archives/types.js';
 import type { CopyOptions, CopyRepositoryOptions, CopyRepositoryResult, ImageDeps, ImageTransferResult, PullOptions, PushOptions } from './types.js';
 
 /**
@@ -30,9 +35,12 @@ export class ImagesService {
   /**
    * Pulls an image into an OCI image layout (`oci-layout`, `index.json` naming it with
    * `org.opencontainers.image.ref.name`, `blobs/sha256/...`). Blobs are downloaded concurrently
-   * (default 10), verified, and moved into place only when complete; a failed pull removes
-   * every file it created. The manifest graph is read once per digest, up to 8 levels deep and
-   * `maxManifests` manifests (default 10,000).
+   * (default 10), verified, and moved into place only when complete; `index.json` is written
+   * last. Pulls resume across runs: a failed or interrupted pull leaves only complete, verified
+   * blobs (no partial file, no `index.json` entry whose content is missing), and the next pull
+   * into the directory verifies what is there by digest and downloads only what is missing.
+   * The manifest graph is read once per digest, up to 8 levels deep and `maxManifests`
+   * manifests (default 10,000).
    * @param input - the image
    * @param dir - the layout directory
    * @param options - `platform` (default `linux/amd64`) or `allPlatforms`, ref name, concurrency, signal
@@ -138,6 +146,54 @@ export class ImagesService {
   async inspect(input: ReferenceInput, options: InspectOptions = {}): Promise<ImageDetails | IndexDetails> {
     const ref = toReference(input);
     return this.#deps.ctx.telemetry.run('images.inspect', refAttributes(ref), () => inspectImage(ref, this.#deps, options));
+  }
+
+  /**
+   * Exports an image into a tar archive written to `out`: `docker-archive` (default; what
+   * `docker load` reads: `manifest.json`, the config, one tar per layer, `repositories`) or
+   * `oci-archive` (an OCI image layout, as skopeo's `oci-archive:` reads it; `allPlatforms`
+   * keeps the index, so the digest is the source's). Blobs stream from the registry into the
+   * archive one after the other, each verified against its digest and size on the way: no
+   * temporary copy, memory flat in the image's size. A failure leaves `out` not ended.
+   * @param input - the image
+   * @param out - where the archive goes (ended when complete unless `end: false`)
+   * @param options - format, platforms or `allPlatforms`, name, signal, progress
+   * @returns the format, top digest, counts and bytes written
+   * @throws {@link @llmdevops/docker-hub-core!DigestMismatchError | DigestMismatchError}, {@link @llmdevops/docker-hub-core!SizeMismatchError | SizeMismatchError} for a blob the registry served wrong
+   * @throws {@link @llmdevops/docker-hub-core!ValidationError | ValidationError} for a docker-archive of several platforms or of an artifact
+   * @example
+   * ```ts
+   * await client.images.export('alpine:3.19', createWriteStream('alpine.tar'));
+   * ```
+   */
+  async export(input: ReferenceInput, out: Writable, options: ExportOptions = {}): Promise<ExportResult> {
+    const ref = toReference(input);
+    return this.#deps.ctx.telemetry.run('images.export', refAttributes(ref), () => exportArchive(this.#deps, ref, out, options));
+  }
+
+  /**
+   * Imports an image archive into a registry: `docker save` output (classic, and the OCI layout
+   * Docker 25+ writes) or an `oci-archive`. The archive is read and checked completely before
+   * anything is sent: entry names (no absolute paths, no `..`), links staying inside, no
+   * duplicates, `maxSize` (default 64 GiB) and `maxEntries` (default 100,000), no truncation,
+   * every blob against its descriptor's digest and size, every docker layer against the
+   * config's diff ids. A refused archive pushes nothing. A stream is spooled once to a private
+   * temporary directory (a path is read in place); it is removed afterwards.
+   * @param source - the archive: a file path or a readable stream
+   * @param input - where to push
+   * @param options - `image` (which one of several), `compress`, caps, concurrency, signal, progress
+   * @returns what was pushed
+   * @throws {@link ArchiveInvalidError} for an unsafe or malformed archive
+   * @throws {@link @llmdevops/docker-hub-core!LimitExceededError | LimitExceededError} (`maxSize`, `maxEntries`, ...) past a cap
+   * @throws {@link @llmdevops/docker-hub-core!DigestMismatchError | DigestMismatchError}, {@link @llmdevops/docker-hub-core!SizeMismatchError | SizeMismatchError} for content that disagrees with its descriptor
+   * @example
+   * ```ts
+   * await client.images.import('./app.tar', 'registry.example.com/team/app:v1');
+   * ```
+   */
+  async import(source: ArchiveSource, input: ReferenceInput, options: ImportOptions = {}): Promise<ImportResult> {
+    const ref = toReference(input);
+    return this.#deps.ctx.telemetry.run('images.import', refAttributes(ref), () => importArchive(this.#deps, source, ref, options));
   }
 
   async #traced(operation: string, attributes: OtelAttributes, fn: () => Promise<ImageTransferResult>): Promise<ImageTransferResult> {

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { AbortedError, MediaType, isDockerHubError, type Descriptor, type ImageReference } from '@llmdevops/docker-hub-core';
+import { AbortedError, Digest, MediaType, createHasher, digestEquals, isDockerHubError, type Descriptor, type ImageReference } from '@llmdevops/docker-hub-core';
 import { mapLimit } from '../internal/map-limit.js';
 import { walkManifestGraph, type LoadManifest, type ManifestGraph } from './manifest-graph.js';
 import { REF_NAME_ANNOTATION, blobPath, readLayoutIndex, type LayoutIndex } from './oci-layout.js';
@@ -38,6 +38,22 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
+/**
+ * Whether a layout already holds a blob with the right content: the size matches and the bytes
+ * hash to the digest. A file that does not is removed (it is damaged), so it is downloaded again.
+ */
+async function verifiedOnDisk(path: string, d: Pick<Descriptor, 'digest' | 'size'>, signal: AbortSignal): Promise<boolean> {
+  const size = await stat(path).then((st) => (st.isFile() ? st.size : -1), () => undefined);
+  if (size === undefined) return false;
+  if (size === d.size) {
+    const hasher = createHasher(Digest.parse(d.digest).algorithm);
+    for await (const chunk of createReadStream(path, { signal })) hasher.update(chunk as Buffer);
+    if (digestEquals(hasher.digest(), d.digest)) return true;
+  }
+  await rm(path, { force: true });
+  return false;
+}
+
 /** Creates a directory chain, remembering the directories it created (for clean-up). */
 async function ensureDir(path: string, created: string[]): Promise<void> {
   if (await exists(path)) return;
@@ -50,8 +66,12 @@ async function ensureDir(path: string, created: string[]): Promise<void> {
 
 /**
  * Pulls an image into an OCI image layout: blobs concurrently, each verified while it streams
- * into a temporary file in the layout and renamed into place only when complete. On failure
- * every file and directory the pull created is removed.
+ * into a temporary file in the layout and renamed into place only when complete, so only
+ * complete, verified blobs ever carry a blob's name. Blobs already in the layout are verified by
+ * digest and kept; damaged ones are downloaded again. `index.json` is written last, so it never
+ * names an image whose content is missing. On failure or abort the temporary files go, the
+ * verified blobs stay (a second pull into the same directory downloads only what is missing),
+ * and directories the pull created that are still empty are removed.
  * @param deps - client services
  * @param ref - the image
  * @param dir - the layout directory (created when missing; existing layouts are added to)
@@ -62,21 +82,21 @@ async function ensureDir(path: string, created: string[]): Promise<void> {
 export async function pullImage(deps: ImageDeps, ref: ImageReference, dir: string, options: PullOptions): Promise<ImageTransferResult> {
   const { top, manifests, blobs } = await plan(deps, ref, options);
   const createdDirs: string[] = [];
-  const createdFiles: string[] = [];
   const temps = new Set<string>();
   const abort = new AbortController();
   const signal = options.signal === undefined ? abort.signal : AbortSignal.any([options.signal, abort.signal]);
   // Every concurrent download listens on it.
   setMaxListeners(0, signal);
   let skipped = 0;
-  const place = async (final: string, write: (tmp: string) => Promise<void>): Promise<boolean> => {
-    if (await exists(final)) return false;
+  /** Writes a blob unless a verified copy is there; only a complete temporary file is renamed. */
+  const place = async (d: Pick<Descriptor, 'digest' | 'size'>, write: (tmp: string) => Promise<void>): Promise<boolean> => {
+    const final = blobPath(dir, d.digest);
+    if (await verifiedOnDisk(final, d, signal)) return false;
     const tmp = `${join(dirname(final), '.tmp-')}${randomBytes(8).toString('hex')}`;
     temps.add(tmp);
     await write(tmp);
     await rename(tmp, final);
     temps.delete(tmp);
-    createdFiles.push(final);
     return true;
   };
   try {
@@ -86,7 +106,7 @@ export async function pullImage(deps: ImageDeps, ref: ImageReference, dir: strin
     const moved = await mapLimit(blobs, options.concurrency ?? deps.ctx.config.upload.maxConcurrentDownloads, async (d) => {
       try {
         await ensureDir(dirname(blobPath(dir, d.digest)), createdDirs);
-        const moved = await place(blobPath(dir, d.digest), (tmp) =>
+        const moved = await place(d, (tmp) =>
           pipeline(deps.blobs.get(ref, d.digest, { size: d.size, signal }), createWriteStream(tmp, { flags: 'wx', highWaterMark: FILE_WRITE_BUFFER }), { signal }),
         );
         options.onBlob?.({ digest: d.digest, size: d.size, state: moved ? 'transferred' : 'skipped' });
@@ -97,8 +117,14 @@ export async function pullImage(deps: ImageDeps, ref: ImageReference, dir: strin
       }
     });
     skipped = moved.filter((m) => !m).length;
-    for (const m of manifests) await place(blobPath(dir, m.digest), (tmp) => writeFile(tmp, m.bytes, { flag: 'wx', signal }));
-    await place(join(dir, 'oci-layout'), (tmp) => writeFile(tmp, '{"imageLayoutVersion":"1.0.0"}', { flag: 'wx', signal }));
+    for (const m of manifests) await place(m, (tmp) => writeFile(tmp, m.bytes, { flag: 'wx', signal }));
+    if (!(await exists(join(dir, 'oci-layout')))) {
+      const tmp = `${join(dir, '.tmp-layout-')}${randomBytes(8).toString('hex')}`;
+      temps.add(tmp);
+      await writeFile(tmp, '{"imageLayoutVersion":"1.0.0"}', { flag: 'wx', signal });
+      await rename(tmp, join(dir, 'oci-layout'));
+      temps.delete(tmp);
+    }
     const name = options.refName ?? ref.tag;
     const entry: Descriptor = {
       mediaType: top.mediaType, digest: top.digest, size: top.size,
@@ -110,12 +136,12 @@ export async function pullImage(deps: ImageDeps, ref: ImageReference, dir: strin
     const tmp = `${join(dir, '.tmp-index-')}${randomBytes(8).toString('hex')}`;
     temps.add(tmp);
     await writeFile(tmp, JSON.stringify(index), { flag: 'wx', signal });
-    if (previous === undefined) createdFiles.push(indexPath);
     await rename(tmp, indexPath);
     temps.delete(tmp);
   } catch (err) {
     abort.abort();
-    await Promise.all([...temps, ...createdFiles].map((f) => rm(f, { force: true })));
+    // Partial files go; complete, verified blobs stay for the next pull; empty new directories go.
+    await Promise.all([...temps].map((f) => rm(f, { force: true })));
     for (const d of createdDirs.reverse()) await rmdir(d).catch(() => undefined);
     if (options.signal?.aborted === true && !isDockerHubError(err)) throw new AbortedError(`pull of ${ref.toString()}`, options.signal.reason);
     throw err;
