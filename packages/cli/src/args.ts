@@ -1,33 +1,107 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './exit-codes.js';
 
-/** Option declarations in `node:util` `parseArgs` form. @public */
-export type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
+/**
+ * One option of a command: its `node:util` `parseArgs` shape plus the help `--help` prints, so
+ * the help is derived from the declaration and cannot drift from it.
+ * @public
+ */
+export interface OptionDeclaration {
+  /** `string` takes a value, `boolean` is a flag. */
+  readonly type: 'string' | 'boolean';
+  /** One-letter alias, e.g. `q` for `-q`. */
+  readonly short?: string;
+  /** Whether the option may be given more than once (values collected in order). */
+  readonly multiple?: boolean;
+  /** What the option does: one line, or several. */
+  readonly help?: string | readonly string[];
+  /** Placeholder of a string option's value in the help, e.g. `N` or `FILE` (default `VALUE`). */
+  readonly value?: string;
+}
+
+/** Option declarations of a command, by long name. @public */
+export type OptionsConfig = Readonly<Record<string, OptionDeclaration>>;
+
+/**
+ * The parsed value type of each declared option: `boolean` for flags, `string[]` for repeatable
+ * options, `string` otherwise; `undefined` when not given.
+ * @public
+ */
+export type OptionValues<TOptions extends OptionsConfig> = {
+  readonly [K in keyof TOptions]?: OptionValue<TOptions[K]>;
+};
+
+/**
+ * The parsed value type of one declaration (every possible type for an undeclared shape).
+ * @public
+ */
+export type OptionValue<D extends OptionDeclaration> = D['type'] extends 'boolean'
+  ? boolean
+  : 'boolean' extends D['type']
+    ? string | boolean | string[]
+    : D['multiple'] extends true
+      ? string[]
+      : string;
 
 /** Options every command accepts. @public */
 export const GLOBAL_OPTIONS = {
-  json: { type: 'boolean' },
-  insecure: { type: 'boolean' },
-  'no-proxy': { type: 'boolean' },
-  quiet: { type: 'boolean', short: 'q' },
-  debug: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-  config: { type: 'string' },
-  budget: { type: 'string' },
+  json: { type: 'boolean', help: 'machine-readable output (reading commands)' },
+  insecure: { type: 'boolean', help: 'allow plain HTTP to a non-loopback registry' },
+  'no-proxy': { type: 'boolean', help: 'ignore HTTPS_PROXY / HTTP_PROXY (and a proxy in --config)' },
+  config: {
+    type: 'string',
+    value: 'FILE',
+    help: 'YAML configuration file (default: environment variables only)',
+  },
+  budget: {
+    type: 'string',
+    value: 'URL',
+    help: [
+      'share a Docker Hub pull budget: memory:, file:///PATH or redis://HOST:PORT/DB',
+      '(default: DOCKER_HUB_BUDGET_URL, or budget.url in --config)',
+    ],
+  },
+  quiet: { type: 'boolean', short: 'q', help: 'no progress or informational output' },
+  debug: { type: 'boolean', help: 'print stack traces of failures' },
+  help: { type: 'boolean', short: 'h', help: 'this help' },
 } as const satisfies OptionsConfig;
 
-/** Help lines for the global options, shown by every command's `--help`. @internal */
-export const GLOBAL_OPTIONS_HELP: readonly string[] = [
-  '--json            machine-readable output (reading commands)',
-  '--insecure        allow plain HTTP to a non-loopback registry',
-  '--no-proxy        ignore HTTPS_PROXY / HTTP_PROXY (and a proxy in --config)',
-  '--config FILE     YAML configuration file (default: environment variables only)',
-  '--budget URL      share a Docker Hub pull budget: memory:, file:///PATH or redis://HOST:PORT/DB',
-  '                  (default: DOCKER_HUB_BUDGET_URL, or budget.url in --config)',
-  '-q, --quiet       no progress or informational output',
-  '--debug           print stack traces of failures',
-  '-h, --help        this help',
-];
+/** The `parseArgs` form of declarations (help fields dropped). */
+function parseArgsOptions(options: OptionsConfig): NonNullable<ParseArgsConfig['options']> {
+  const out: NonNullable<ParseArgsConfig['options']> = {};
+  for (const [name, d] of Object.entries(options)) {
+    out[name] = {
+      type: d.type,
+      ...(d.short === undefined ? {} : { short: d.short }),
+      ...(d.multiple === undefined ? {} : { multiple: d.multiple }),
+    };
+  }
+  return out;
+}
+
+/** The smallest column the help text of options starts in. */
+const HELP_COLUMN = 18;
+
+/**
+ * Help lines for declared options: `-q, --quiet  text`, `--port N  text`, aligned in one column.
+ * Options without help are listed with their name only.
+ * @param options - the declarations
+ * @returns one line per option (more for multi-line help)
+ * @internal
+ */
+export function optionHelpLines(options: OptionsConfig): string[] {
+  const rows = Object.entries(options).map(([name, d]) => {
+    const flagText = `${d.short === undefined ? '' : `-${d.short}, `}--${name}`;
+    const left = d.type === 'string' ? `${flagText} ${d.value ?? 'VALUE'}` : flagText;
+    const help = d.help === undefined ? [] : typeof d.help === 'string' ? [d.help] : [...d.help];
+    return { left, help };
+  });
+  const column = Math.max(HELP_COLUMN, ...rows.map((r) => r.left.length + 2));
+  return rows.flatMap(({ left, help }) => {
+    const [first = '', ...rest] = help;
+    return [`${left.padEnd(column)}${first}`.trimEnd(), ...rest.map((l) => `${' '.repeat(column)}${l}`)];
+  });
+}
 
 /** What a command declares about its command line. @public */
 export interface CommandSpec<TOptions extends OptionsConfig> {
@@ -37,9 +111,12 @@ export interface CommandSpec<TOptions extends OptionsConfig> {
   readonly usage: string;
   /** One-line description for `dhub --help`. */
   readonly summary: string;
-  /** The command's own options (global ones are added). */
+  /** The command's own options (global ones are added); `--help` lists them from here. */
   readonly options: TOptions;
-  /** One help line per option of the command, e.g. `--port N   port to listen on`. */
+  /**
+   * Hand-written help lines for the command's options, replacing the lines derived from the
+   * declarations; prefer a `help` (and `value`) on each option.
+   */
   readonly optionHelp?: readonly string[];
   /** Example command lines. */
   readonly examples?: readonly string[];
@@ -69,12 +146,13 @@ export function parseCommand<TOptions extends OptionsConfig>(
 ): ParsedCommandLine {
   let parsed: ParsedCommandLine;
   try {
+    // Declarations allow `multiple` only on string options, so lists hold strings.
     parsed = parseArgs({
       args: [...argv],
-      options: { ...GLOBAL_OPTIONS, ...spec.options },
+      options: parseArgsOptions({ ...GLOBAL_OPTIONS, ...spec.options }),
       allowPositionals: true,
       strict: true,
-    });
+    }) as ParsedCommandLine;
   } catch (err) {
     const message =
       (err instanceof Error ? err.message : String(err))
@@ -100,10 +178,9 @@ export function parseCommand<TOptions extends OptionsConfig>(
  */
 export function helpText<TOptions extends OptionsConfig>(spec: CommandSpec<TOptions>): string {
   const parts = [`usage: ${spec.usage}`, '', spec.summary, ''];
-  if (spec.optionHelp !== undefined && spec.optionHelp.length > 0) {
-    parts.push('options:', ...spec.optionHelp.map((l) => `  ${l}`), '');
-  }
-  parts.push('global options:', ...GLOBAL_OPTIONS_HELP.map((l) => `  ${l}`), '');
+  const own = spec.optionHelp ?? (Object.keys(spec.options).length > 0 ? optionHelpLines(spec.options) : []);
+  if (own.length > 0) parts.push('options:', ...own.map((l) => `  ${l}`), '');
+  parts.push('global options:', ...optionHelpLines(GLOBAL_OPTIONS).map((l) => `  ${l}`), '');
   if (spec.examples !== undefined && spec.examples.length > 0) {
     parts.push('examples:', ...spec.examples.map((l) => `  ${l}`), '');
   }

@@ -32,7 +32,7 @@ function io(): { io: CliIo; out: () => string } {
 }
 
 function input(values: CommandInput['values'], positionals: string[] = []): CommandInput {
-  return { values, positionals, io: io().io, usage: 'dhub x ARG' };
+  return { values, options: values, positionals, io: io().io, usage: 'dhub x ARG' };
 }
 
 describe('option helpers', () => {
@@ -89,8 +89,7 @@ describe('defineCommand', () => {
         name: 'x',
         usage: 'dhub x ARG',
         summary: 'Does x.',
-        options: {},
-        optionHelp: ['--json   JSON'],
+        options: { json: { type: 'boolean', help: 'JSON' } },
         examples: ['dhub x 1'],
         positionals: ['ARG'],
       },
@@ -102,7 +101,7 @@ describe('defineCommand', () => {
     const help = io();
     expect(await cmd.run(['--help'], help.io)).toBe(0);
     expect(help.out()).toContain('usage: dhub x ARG');
-    expect(help.out()).toContain('  --json   JSON');
+    expect(help.out()).toMatch(/^ {2}--json {2,}JSON$/m);
     expect(help.out()).toContain('examples:\n  dhub x 1');
     expect(ran).toBe(0);
     expect(await cmd.run(['1'], io().io)).toBe(0);
@@ -117,5 +116,73 @@ describe('defineCommand', () => {
       expect(await command.run(['--help'], h.io), command.name).toBe(0);
       expect(h.out().split('\n')[0]).toBe(`usage: ${command.usage}`);
     }
+  });
+
+  it('derives the option help from the declarations: flags, values, aliases, several lines', async () => {
+    const cmd = defineCommand(
+      {
+        name: 'y',
+        usage: 'dhub y',
+        summary: 'Does y.',
+        options: {
+          port: { type: 'string', value: 'N', help: 'port to listen on' },
+          tag: { type: 'string', multiple: true, help: ['a tag (repeatable)', 'second line'] },
+          verbose: { type: 'boolean', short: 'v', help: 'say more' },
+          bare: { type: 'string' },
+        },
+        positionals: [],
+      },
+      async () => undefined,
+    );
+    const h = io();
+    await cmd.run(['--help'], h.io);
+    const lines = h.out().split('\n');
+    const own = lines.slice(lines.indexOf('options:') + 1, lines.indexOf('global options:') - 1);
+    const column = (own[0] ?? '').indexOf('port to listen on');
+    expect(own).toEqual([
+      '  --port N'.padEnd(column) + 'port to listen on',
+      '  --tag VALUE'.padEnd(column) + 'a tag (repeatable)',
+      ' '.repeat(column) + 'second line',
+      '  -v, --verbose'.padEnd(column) + 'say more',
+      '  --bare VALUE',
+    ]);
+    expect(h.out()).toMatch(/^ {2}--budget URL +share a Docker Hub pull budget/m);
+  });
+
+  it('hands the handler typed option values parsed by the declarations', async () => {
+    let seen: unknown;
+    const cmd = defineCommand(
+      {
+        name: 'z',
+        usage: 'dhub z',
+        summary: 'Does z.',
+        options: { n: { type: 'string' }, l: { type: 'string', multiple: true }, f: { type: 'boolean' } },
+        positionals: [],
+      },
+      async (input) => {
+        const n: string | undefined = input.options.n;
+        const l: string[] | undefined = input.options.l;
+        const f: boolean | undefined = input.options.f;
+        const quiet: boolean | undefined = input.options.quiet;
+        seen = { n, l, f, quiet };
+        return undefined;
+      },
+    );
+    await cmd.run(['--n', '1', '--l', 'a', '--l', 'b', '-q'], io().io);
+    expect(seen).toEqual({ n: '1', l: ['a', 'b'], f: undefined, quiet: true });
+  });
+
+  it('every option of every command is in its --help, with a description', async () => {
+    const missing: string[] = [];
+    for (const command of COMMANDS) {
+      const h = io();
+      await command.run(['--help'], h.io);
+      const text = h.out();
+      for (const name of command.optionNames) {
+        const line = text.split('\n').find((l) => new RegExp(`(^|, )--${name}( [A-Z]\\S*)? {2,}\\S`).test(l.trim()));
+        if (line === undefined) missing.push(`dhub ${command.name} --${name}`);
+      }
+    }
+    expect(missing).toEqual([]);
   });
 });

@@ -1,11 +1,13 @@
 import { isDockerHubError } from '@llmdevops/docker-hub-core';
-import { helpText, parseCommand, type CommandSpec, type OptionsConfig } from './args.js';
+import { helpText, parseCommand, type CommandSpec, type GLOBAL_OPTIONS, type OptionValues, type OptionsConfig } from './args.js';
 import { EXIT, UsageError } from './exit-codes.js';
 import { write, type CliIo } from './io.js';
 
 /** Parsed command line handed to a command. @public */
-export interface CommandInput {
+export interface CommandInput<TOptions extends OptionsConfig = OptionsConfig> {
   readonly values: Readonly<Record<string, string | boolean | string[] | undefined>>;
+  /** The same values, typed from the command's declarations and the global options. */
+  readonly options: OptionValues<TOptions & typeof GLOBAL_OPTIONS>;
   readonly positionals: readonly string[];
   readonly io: CliIo;
   /** The command's usage line (for usage errors raised by the handler). */
@@ -20,6 +22,8 @@ export interface Command {
   readonly usage: string;
   /** One-line description for `dhub --help`. */
   readonly summary: string;
+  /** Long names of the command's own options (the global ones excluded). */
+  readonly optionNames: readonly string[];
   /**
    * Runs the command.
    * @param argv - arguments after the command name
@@ -38,19 +42,22 @@ export interface Command {
  */
 export function defineCommand<TOptions extends OptionsConfig>(
   spec: CommandSpec<TOptions>,
-  handler: (input: CommandInput) => Promise<number | undefined>,
+  handler: (input: CommandInput<TOptions>) => Promise<number | undefined>,
 ): Command {
   return {
     name: spec.name,
     usage: spec.usage,
     summary: spec.summary,
+    optionNames: Object.keys(spec.options),
     async run(argv, io) {
       const { values, positionals } = parseCommand(spec, argv);
       if (values['help'] === true) {
         await write(io.stdout, helpText(spec));
         return EXIT.OK;
       }
-      return (await handler({ values, positionals, io, usage: spec.usage })) ?? EXIT.OK;
+      // parseArgs produced exactly the declared names with the declared value types.
+      const options = values as OptionValues<TOptions & typeof GLOBAL_OPTIONS>;
+      return (await handler({ values, options, positionals, io, usage: spec.usage })) ?? EXIT.OK;
     },
   };
 }

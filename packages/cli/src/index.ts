@@ -22,6 +22,9 @@ export {
   helpText,
   GLOBAL_OPTIONS,
   type CommandSpec,
+  type OptionDeclaration,
+  type OptionValue,
+  type OptionValues,
   type OptionsConfig,
   type ParsedCommandLine,
 } from './args.js';

@@ -13,7 +13,8 @@ function annotations(input: Parameters<typeof listOption>[0]): Record<string, st
   const out: Record<string, string> = {};
   for (const item of listOption(input, 'annotation')) {
     const eq = item.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--annotation ${JSON.stringify(item)}: expected KEY=VALUE`, input.usage);
+    if (eq <= 0)
+      throw new UsageError(`--annotation ${JSON.stringify(item)}: expected KEY=VALUE`, input.usage);
     out[item.slice(0, eq)] = item.slice(eq + 1);
   }
   return out;
@@ -24,31 +25,52 @@ export const attachCommand = defineCommand(
   {
     name: 'attach',
     usage: 'dhub attach REF --artifact-type TYPE FILE... [--annotation KEY=VALUE]... [--json]',
-    summary: 'Attach files to an image as an OCI 1.1 artifact (an SBOM, a signature, a report) and print its digest.',
-    options: { 'artifact-type': { type: 'string' }, annotation: { type: 'string', multiple: true } },
-    optionHelp: [
-      '--artifact-type TYPE     the artifact type, e.g. application/spdx+json (required)',
-      '--annotation KEY=VALUE   a manifest annotation (repeatable)',
+    summary:
+      'Attach files to an image as an OCI 1.1 artifact (an SBOM, a signature, a report) and print its digest.',
+    options: {
+      'artifact-type': {
+        type: 'string',
+        value: 'TYPE',
+        help: 'the artifact type, e.g. application/spdx+json (required)',
+      },
+      annotation: {
+        type: 'string',
+        multiple: true,
+        value: 'KEY=VALUE',
+        help: 'a manifest annotation (repeatable)',
+      },
+    },
+    examples: [
+      'dhub attach registry.example/app:1.0 --artifact-type application/spdx+json sbom.spdx.json',
     ],
-    examples: ['dhub attach registry.example/app:1.0 --artifact-type application/spdx+json sbom.spdx.json'],
     positionals: ['REF', 'FILE...'],
   },
   async (input) => {
     const ref = referenceOperand(input, 0, 'REF');
     const artifactType = stringOption(input, 'artifact-type');
-    if (artifactType === undefined || artifactType.trim() === '') throw new UsageError('--artifact-type is required', input.usage);
+    if (artifactType === undefined || artifactType.trim() === '')
+      throw new UsageError('--artifact-type is required', input.usage);
     const paths = input.positionals.slice(1);
     if (paths.length === 0) throw new UsageError('name at least one FILE to attach', input.usage);
     const files: { bytes: Buffer; title: string }[] = [];
     for (const path of paths) {
       const full = resolve(input.io.cwd ?? '.', path);
       const size = (await stat(full)).size;
-      if (size > MAX_FILE_BYTES) throw new UsageError(`${path} is ${size} bytes, more than ${MAX_FILE_BYTES} for one attached file`, input.usage);
+      if (size > MAX_FILE_BYTES)
+        throw new UsageError(
+          `${path} is ${size} bytes, more than ${MAX_FILE_BYTES} for one attached file`,
+          input.usage,
+        );
       files.push({ bytes: await readFile(full), title: basename(full) });
     }
     const extra = annotations(input);
     const attached = await withClient(input, [ref], (client) =>
-      client.referrers.attach(ref, { artifactType, files, annotations: extra, signal: input.io.signal }),
+      client.referrers.attach(ref, {
+        artifactType,
+        files,
+        annotations: extra,
+        signal: input.io.signal,
+      }),
     );
     if (flag(input, 'json')) await writeJson(input.io.stdout, attached);
     else await writeLine(input.io.stdout, attached.digest);

@@ -37,13 +37,17 @@ export const blobCommand = defineCommand(
     usage: 'dhub blob REPO@DIGEST [--size BYTES] [--max-size BYTES]',
     summary: "Write a blob's bytes to stdout, only after verifying them against the digest.",
     options: {
-      size: { type: 'string' },
-      'max-size': { type: 'string' },
+      size: {
+        type: 'string',
+        value: 'BYTES',
+        help: "the blob's size from its descriptor: the download stops as soon as it differs",
+      },
+      'max-size': {
+        type: 'string',
+        value: 'BYTES',
+        help: 'the most bytes spooled to the temporary file (default 4GiB; units kB, MB, GB, KiB, MiB, GiB)',
+      },
     },
-    optionHelp: [
-      "--size BYTES      the blob's size from its descriptor: the download stops as soon as it differs",
-      '--max-size BYTES  the most bytes spooled to the temporary file (default 4GiB; units kB, MB, GB, KiB, MiB, GiB)',
-    ],
     examples: [
       'dhub blob alpine@sha256:4abcf2066143... > layer.tar.gz',
       'dhub blob alpine@sha256:4abcf2066143... --size 3623807 > layer.tar.gz',

@@ -148,8 +148,9 @@ export const demoCommand = defineCommand(
     usage: 'dhub demo [--json]',
     summary:
       'Show the toolkit working end to end against a simulated Docker Hub on 127.0.0.1 (no network needed).',
-    options: {},
-    optionHelp: ['--json   print a summary object instead of the step lines'],
+    options: {
+      json: { type: 'boolean', help: 'print a summary object instead of the step lines' },
+    },
     examples: ['dhub demo'],
     positionals: [],
   },

@@ -10,8 +10,13 @@ export const digestCommand = defineCommand(
     usage: 'dhub digest REF [--platform OS/ARCH[/VARIANT]] [--json]',
     summary:
       "Print a manifest's digest (without --platform a HEAD request, which Docker Hub does not count as a pull).",
-    options: { platform: { type: 'string' } },
-    optionHelp: ['--platform P   the digest of the image manifest for P inside an index'],
+    options: {
+      platform: {
+        type: 'string',
+        value: 'P',
+        help: 'the digest of the image manifest for P inside an index',
+      },
+    },
     examples: ['dhub digest alpine:3.19', 'dhub digest alpine:3.19 --platform linux/arm64/v8'],
     positionals: ['REF'],
   },

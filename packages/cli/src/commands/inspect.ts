@@ -27,10 +27,22 @@ function imageLines(d: ImageDetails): string[] {
 }
 
 function indexLines(d: IndexDetails): string[] {
-  const lines = [`reference:      ${d.reference}`, `digest:         ${d.digest}`, `media type:     ${d.mediaType}`, 'platforms:'];
-  lines.push(...d.platforms.map((p) => `  ${(p.platform ?? '(none)').padEnd(22)} ${p.digest}  ${formatBytes(p.size)}`));
+  const lines = [
+    `reference:      ${d.reference}`,
+    `digest:         ${d.digest}`,
+    `media type:     ${d.mediaType}`,
+    'platforms:',
+  ];
+  lines.push(
+    ...d.platforms.map(
+      (p) => `  ${(p.platform ?? '(none)').padEnd(22)} ${p.digest}  ${formatBytes(p.size)}`,
+    ),
+  );
   if (d.attestations.length > 0) {
-    lines.push('attestations:', ...d.attestations.map((a) => `  ${a.digest}  for ${a.attests ?? '(unknown)'}`));
+    lines.push(
+      'attestations:',
+      ...d.attestations.map((a) => `  ${a.digest}  for ${a.attests ?? '(unknown)'}`),
+    );
   }
   return lines;
 }
@@ -40,23 +52,36 @@ export const inspectCommand = defineCommand(
   {
     name: 'inspect',
     usage: 'dhub inspect REF [--platform OS/ARCH[/VARIANT]] [--json]',
-    summary: "Show an image's config (platform, created, labels, env, entrypoint, history, layers) or an index's platforms.",
-    options: { platform: { type: 'string' } },
-    optionHelp: ['--platform P   for an index, inspect the image for P instead of listing the platforms'],
-    examples: ['dhub inspect alpine:3.19', 'dhub inspect alpine:3.19 --platform linux/arm64 --json'],
+    summary:
+      "Show an image's config (platform, created, labels, env, entrypoint, history, layers) or an index's platforms.",
+    options: {
+      platform: {
+        type: 'string',
+        value: 'P',
+        help: 'for an index, inspect the image for P instead of listing the platforms',
+      },
+    },
+    examples: [
+      'dhub inspect alpine:3.19',
+      'dhub inspect alpine:3.19 --platform linux/arm64 --json',
+    ],
     positionals: ['REF'],
   },
   async (input) => {
     const ref = referenceOperand(input, 0, 'REF');
     const platform = platformOption(input);
     const details = await withClient(input, [ref], (client) =>
-      client.images.inspect(ref, { signal: input.io.signal, ...(platform === undefined ? {} : { platform }) }),
+      client.images.inspect(ref, {
+        signal: input.io.signal,
+        ...(platform === undefined ? {} : { platform }),
+      }),
     );
     if (flag(input, 'json')) {
       await writeJson(input.io.stdout, details);
       return 0;
     }
-    for (const line of details.kind === 'image' ? imageLines(details) : indexLines(details)) await writeLine(input.io.stdout, line);
+    for (const line of details.kind === 'image' ? imageLines(details) : indexLines(details))
+      await writeLine(input.io.stdout, line);
     return 0;
   },
 );

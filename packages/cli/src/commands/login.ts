@@ -92,17 +92,23 @@ export const loginCommand = defineCommand(
     summary:
       "Check credentials against a registry and store them in Docker's config.json (or its credential helper).",
     options: {
-      username: { type: 'string', short: 'u' },
-      'password-stdin': { type: 'boolean' },
-      otp: { type: 'string' },
+      username: { type: 'string', short: 'u', value: 'USER', help: 'account name' },
+      'password-stdin': {
+        type: 'boolean',
+        help: [
+          'read the password or access token from stdin',
+          '(defaults: DOCKER_HUB_USERNAME, DOCKER_HUB_ACCESS_TOKEN or DOCKER_HUB_PASSWORD)',
+        ],
+      },
+      otp: {
+        type: 'string',
+        value: 'CODE',
+        help: [
+          'Docker Hub: the two-factor code, for a password login of an account',
+          'with 2FA (asked for on the terminal when stdin is one)',
+        ],
+      },
     },
-    optionHelp: [
-      '-u, --username USER   account name',
-      '--password-stdin      read the password or access token from stdin',
-      '                      (defaults: DOCKER_HUB_USERNAME, DOCKER_HUB_ACCESS_TOKEN or DOCKER_HUB_PASSWORD)',
-      '--otp CODE            Docker Hub: the two-factor code, for a password login of an account',
-      '                      with 2FA (asked for on the terminal when stdin is one)',
-    ],
     examples: [
       'echo "$DOCKER_PAT" | dhub login -u alice --password-stdin',
       'printf secret | dhub login 127.0.0.1:5000 -u alice --password-stdin',

@@ -10,11 +10,17 @@ export const manifestCommand = defineCommand(
     usage: 'dhub manifest REF [--platform OS/ARCH[/VARIANT]] [--json]',
     summary:
       "Print a manifest's exact bytes (the image manifest for --platform when REF is an index).",
-    options: { platform: { type: 'string' } },
-    optionHelp: [
-      '--platform P   resolve an index or manifest list to the image manifest for P (e.g. linux/arm64)',
-      '--json         print { reference, digest, mediaType, size, manifest } instead of the raw bytes',
-    ],
+    options: {
+      platform: {
+        type: 'string',
+        value: 'P',
+        help: 'resolve an index or manifest list to the image manifest for P (e.g. linux/arm64)',
+      },
+      json: {
+        type: 'boolean',
+        help: 'print { reference, digest, mediaType, size, manifest } instead of the raw bytes',
+      },
+    },
     examples: [
       'dhub manifest alpine:3.19',
       'dhub manifest 127.0.0.1:5000/demo/app:v1 --platform linux/arm64',

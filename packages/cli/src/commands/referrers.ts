@@ -16,23 +16,38 @@ export const referrersCommand = defineCommand(
   {
     name: 'referrers',
     usage: 'dhub referrers REF [--artifact-type TYPE] [--tree] [--json]',
-    summary: 'List the artifacts referring to an image (signatures, SBOMs, attestations), with --tree their referrers too.',
-    options: { 'artifact-type': { type: 'string' }, tree: { type: 'boolean' } },
-    optionHelp: [
-      '--artifact-type TYPE  only referrers of this artifact type',
-      '--tree                follow referrers of referrers (a signature of an SBOM), 4 levels deep',
+    summary:
+      'List the artifacts referring to an image (signatures, SBOMs, attestations), with --tree their referrers too.',
+    options: {
+      'artifact-type': {
+        type: 'string',
+        value: 'TYPE',
+        help: 'only referrers of this artifact type',
+      },
+      tree: {
+        type: 'boolean',
+        help: 'follow referrers of referrers (a signature of an SBOM), 4 levels deep',
+      },
+    },
+    examples: [
+      'dhub referrers registry.example/app:1.0',
+      'dhub referrers registry.example/app:1.0 --tree --json',
     ],
-    examples: ['dhub referrers registry.example/app:1.0', 'dhub referrers registry.example/app:1.0 --tree --json'],
     positionals: ['REF'],
   },
   async (input) => {
     const ref = referenceOperand(input, 0, 'REF');
     const artifactType = stringOption(input, 'artifact-type');
-    const options = { signal: input.io.signal, ...(artifactType === undefined ? {} : { artifactType }) };
+    const options = {
+      signal: input.io.signal,
+      ...(artifactType === undefined ? {} : { artifactType }),
+    };
     if (flag(input, 'tree')) {
       const tree = await withClient(input, [ref], (client) => client.referrers.tree(ref, options));
       if (flag(input, 'json')) await writeJson(input.io.stdout, tree);
-      else for (const line of [tree.subject, ...treeLines(tree.referrers, '  ')]) await writeLine(input.io.stdout, line);
+      else
+        for (const line of [tree.subject, ...treeLines(tree.referrers, '  ')])
+          await writeLine(input.io.stdout, line);
       return 0;
     }
     const list = await withClient(input, [ref], (client) => client.referrers.list(ref, options));
@@ -40,7 +55,8 @@ export const referrersCommand = defineCommand(
       await writeJson(input.io.stdout, list);
       return 0;
     }
-    for (const d of list.referrers) await writeLine(input.io.stdout, `${d.digest}  ${d.artifactType ?? d.mediaType}  ${d.size}`);
+    for (const d of list.referrers)
+      await writeLine(input.io.stdout, `${d.digest}  ${d.artifactType ?? d.mediaType}  ${d.size}`);
     return 0;
   },
 );

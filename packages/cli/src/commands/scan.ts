@@ -10,10 +10,12 @@ export const scanCommand = defineCommand(
     usage: 'dhub scan REF [--json]',
     summary:
       'Summarize the vulnerability reports attached to an image (OCI referrers or BuildKit attestations): counts by severity and top findings.',
-    options: {},
-    optionHelp: [
-      '--json   print { reference, found, digest, counts, total, scanner, scannedAt, topFindings }',
-    ],
+    options: {
+      json: {
+        type: 'boolean',
+        help: 'print { reference, found, digest, counts, total, scanner, scannedAt, topFindings }',
+      },
+    },
     examples: ['dhub scan myuser/app:1.0', 'dhub scan 127.0.0.1:5000/demo/app@sha256:... --json'],
     positionals: ['REF'],
   },

@@ -10,11 +10,10 @@ export const searchCommand = defineCommand(
     usage: 'dhub search QUERY [--limit N] [--json]',
     summary:
       'Search Docker Hub repositories: name, stars, official flag and description, one per line.',
-    options: { limit: { type: 'string' } },
-    optionHelp: [
-      '--limit N   at most N results (default 25)',
-      '--json      print an array of results',
-    ],
+    options: {
+      limit: { type: 'string', value: 'N', help: 'at most N results (default 25)' },
+      json: { type: 'boolean', help: 'print an array of results' },
+    },
     examples: ['dhub search nginx', 'dhub search redis --limit 5 --json'],
     positionals: ['QUERY'],
   },

@@ -18,6 +18,7 @@ function input(
   });
   return {
     values,
+    options: values,
     positionals: [],
     usage: 'dhub x',
     io: {
