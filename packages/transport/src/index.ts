@@ -21,6 +21,7 @@ export { systemClock, type Clock, isLoopbackHost } from '@llmdevops/docker-hub-c
 export { isReplayable, isIdempotent } from './pipeline/body.js';
 export { createDefaultAgent, type DefaultAgentOptions } from './dispatch/agent.js';
 export { proxyFromEnvironment, type ProxyOptions } from './dispatch/proxy.js';
+export { defaultCertsRoots, type RegistryTlsOptions } from './dispatch/certs-dir.js';
 export { parseNoProxy, bypassesProxy, type NoProxyRules } from './dispatch/no-proxy.js';
 export { createResponse, DEFAULT_BODY_LIMIT, type ResponseInit } from './dispatch/response.js';
 export {

@@ -5,7 +5,7 @@ import {
   isDockerHubError,
   type DockerHubError,
 } from '@llmdevops/docker-hub-core';
-import { describeTlsFailure } from './tls-diagnosis.js';
+import { describeTlsFailure, type TlsAdvice } from './tls-diagnosis.js';
 
 /** Timeouts the terminal configured, so a timeout error can say how long it was. @internal */
 export interface TimeoutSettings {
@@ -33,14 +33,14 @@ function errorName(err: unknown): string | undefined {
  * Toolkit errors pass through unchanged.
  * @param err - the thrown value
  * @param what - what was being done, e.g. `GET registry.example.com/v2/`
- * @param context - timeouts and the caller's signal
+ * @param context - timeouts, the caller's signal, and where the host's certificates go
  * @returns the mapped error
  * @internal
  */
 export function mapUndiciError(
   err: unknown,
   what: string,
-  context: { readonly timeouts: TimeoutSettings; readonly signal?: AbortSignal | undefined },
+  context: { readonly timeouts: TimeoutSettings; readonly signal?: AbortSignal | undefined; readonly tls?: TlsAdvice | undefined },
 ): DockerHubError {
   if (isDockerHubError(err)) return err;
   if (context.signal?.aborted === true) return new AbortedError(what, context.signal.reason);
@@ -61,6 +61,6 @@ export function mapUndiciError(
       break;
   }
   if (errorName(err) === 'AbortError') return new AbortedError(what, err);
-  const detail = describeTlsFailure(code) ?? code ?? (err instanceof Error ? err.message.slice(0, 200) : 'unknown error');
+  const detail = describeTlsFailure(code, context.tls) ?? code ?? (err instanceof Error ? err.message.slice(0, 200) : 'unknown error');
   return new NetworkError(`${what}: ${detail}`, code === undefined ? { cause: err } : { cause: err, causeCode: code });
 }

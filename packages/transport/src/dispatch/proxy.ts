@@ -1,4 +1,5 @@
-import { Dispatcher, type ProxyAgent, type Agent } from 'undici';
+import type { Dispatcher, ProxyAgent, Agent } from 'undici';
+import { OriginRouter } from './router.js';
 import { bypassesProxy, parseNoProxy, type NoProxyRules } from './no-proxy.js';
 
 /**
@@ -39,7 +40,7 @@ export function proxyFromEnvironment(env: NodeJS.ProcessEnv): ProxyOptions | und
  * when `noProxy` exempts the host (or no proxy is set for the scheme).
  * @internal
  */
-export class ProxyRouter extends Dispatcher {
+export class ProxyRouter extends OriginRouter {
   readonly #direct: Agent;
   readonly #https: Dispatcher | undefined;
   readonly #http: Dispatcher | undefined;
@@ -61,16 +62,11 @@ export class ProxyRouter extends Dispatcher {
   }
 
   /**
-   * Hands a request to the proxy agent for its scheme, or to the direct agent.
-   * @param opts - undici dispatch options
-   * @param handler - undici handler
-   * @returns what the chosen dispatcher returns
+   * The proxy agent for the origin's scheme, or the direct agent.
+   * @param origin - the request's origin
+   * @returns the dispatcher
    */
-  override dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
-    return this.#route(opts.origin).dispatch(opts, handler);
-  }
-
-  #route(origin: Dispatcher.DispatchOptions['origin']): Dispatcher {
+  protected route(origin: Dispatcher.DispatchOptions['origin']): Dispatcher {
     if (origin === undefined) return this.#direct;
     const url = typeof origin === 'string' ? new URL(origin) : origin;
     const secure = url.protocol === 'https:';
@@ -80,37 +76,8 @@ export class ProxyRouter extends Dispatcher {
     return bypassesProxy(this.#noProxy, url.hostname, port) ? this.#direct : proxy;
   }
 
-  #all(): Dispatcher[] {
+  /** @returns the direct agent and the proxy agents */
+  protected dispatchers(): Dispatcher[] {
     return [this.#direct, ...new Set([this.#https, this.#http].filter((d): d is Dispatcher => d !== undefined))];
-  }
-
-  /**
-   * Closes every agent, letting requests in flight finish.
-   * @param callback - called once closed (else a promise is returned)
-   */
-  override close(callback: () => void): void;
-  override close(): Promise<void>;
-  override close(callback?: () => void): Promise<void> | undefined {
-    const done = Promise.all(this.#all().map((d) => d.close())).then(() => undefined);
-    if (callback === undefined) return done;
-    void done.then(callback, callback);
-    return undefined;
-  }
-
-  /**
-   * Destroys every agent, failing requests in flight.
-   * @param errOrCallback - the error to fail them with, or the callback
-   * @param callback - called once destroyed (else a promise is returned)
-   */
-  override destroy(err: Error | null, callback: () => void): void;
-  override destroy(callback: () => void): void;
-  override destroy(err?: Error | null): Promise<void>;
-  override destroy(errOrCallback?: Error | null | (() => void), callback?: () => void): Promise<void> | undefined {
-    const err = typeof errOrCallback === 'function' ? null : (errOrCallback ?? null);
-    const cb = typeof errOrCallback === 'function' ? errOrCallback : callback;
-    const done = Promise.all(this.#all().map((d) => d.destroy(err))).then(() => undefined);
-    if (cb === undefined) return done;
-    void done.then(cb, cb);
-    return undefined;
   }
 }

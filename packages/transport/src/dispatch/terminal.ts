@@ -5,7 +5,8 @@ import type { Next, RequestBody, TransportRequest } from '../pipeline/types.js';
 import { safeUrl } from '../internal/host.js';
 import { mapUndiciError, type TimeoutSettings } from './map-undici-error.js';
 import { createResponse, wrapBody } from './response.js';
-import { describeTlsFailure, probeTlsAlert } from './tls-diagnosis.js';
+import type { HostTls } from './certs-dir.js';
+import { describeTlsFailure, probeTlsAlert, type TlsAdvice } from './tls-diagnosis.js';
 import type { TlsSettings } from './tls.js';
 
 /** Settings of the terminal stage. @internal */
@@ -17,6 +18,21 @@ export interface TerminalOptions {
   readonly userAgent: string;
   /** The trust settings of the transport's own agent; absent with an injected dispatcher. */
   readonly tls?: TlsSettings | undefined;
+  /** The per-host TLS settings of the transport's own agent (certs directories, client certificates). */
+  readonly hostTls?: HostTls | undefined;
+}
+
+/** The settings for an HTTPS request's host, read before the request so a bad file fails with its name. */
+function hostSettings(url: URL, options: TerminalOptions): TlsSettings | undefined {
+  if (options.tls === undefined) return undefined;
+  if (url.protocol !== 'https:' || options.hostTls === undefined) return options.tls;
+  return { ...options.tls, host: options.hostTls.settingsFor(url.host) };
+}
+
+/** Where the user can act on a TLS failure of this request's host. */
+function adviceFor(url: URL, settings: TlsSettings | undefined, options: TerminalOptions): TlsAdvice | undefined {
+  if (url.protocol !== 'https:' || options.hostTls === undefined) return undefined;
+  return { dir: options.hostTls.expectedDir(url.host), certFrom: settings?.host?.certFrom };
 }
 
 /**
@@ -24,12 +40,12 @@ export interface TerminalOptions {
  * for lack of a client certificate, which undici reports only as "other side closed": find out
  * with one probe connection and say so.
  */
-async function diagnosed(mapped: DockerHubError, req: TransportRequest, options: TerminalOptions): Promise<DockerHubError> {
-  if (!(mapped instanceof NetworkError) || mapped.causeCode !== 'UND_ERR_SOCKET' || req.url.protocol !== 'https:' || options.tls === undefined) {
+async function diagnosed(mapped: DockerHubError, req: TransportRequest, options: TerminalOptions, settings: TlsSettings | undefined): Promise<DockerHubError> {
+  if (!(mapped instanceof NetworkError) || mapped.causeCode !== 'UND_ERR_SOCKET' || req.url.protocol !== 'https:' || settings === undefined) {
     return mapped;
   }
-  const alert = await probeTlsAlert(req.url, options.tls, Math.min(5_000, options.timeouts.connectTimeoutMs));
-  const problem = describeTlsFailure(alert);
+  const alert = await probeTlsAlert(req.url, settings, Math.min(5_000, options.timeouts.connectTimeoutMs));
+  const problem = describeTlsFailure(alert, adviceFor(req.url, settings, options));
   if (problem === undefined || alert === undefined) return mapped;
   return new NetworkError(`${req.method} ${safeUrl(req.url)}: ${problem}`, { cause: mapped, causeCode: alert });
 }
@@ -81,7 +97,8 @@ export function createTerminal(options: TerminalOptions): Next {
   return async (req) => {
     assertSecure(req.url, options.insecureHosts);
     const what = `${req.method} ${safeUrl(req.url)}`;
-    const ctx = { timeouts: options.timeouts, signal: req.signal };
+    const settings = hostSettings(req.url, options);
+    const ctx = { timeouts: options.timeouts, signal: req.signal, tls: adviceFor(req.url, settings, options) };
     try {
       const request: Dispatcher.RequestOptions = {
         origin: req.url.origin,
@@ -106,7 +123,7 @@ export function createTerminal(options: TerminalOptions): Next {
       return createResponse({ status: res.statusCode, headers: res.headers, url: req.url, body, what: `${what} response body` });
     } catch (err) {
       const mapped = mapUndiciError(err, what, ctx);
-      throw await diagnosed(mapped, req, options);
+      throw await diagnosed(mapped, req, options, settings);
     }
   };
 }

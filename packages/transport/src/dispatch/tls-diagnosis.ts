@@ -15,20 +15,33 @@ const CERTIFICATE_PROBLEMS: Readonly<Record<string, string>> = {
 
 const TRUST_HINT = "trust the registry's CA with the `ca` option or NODE_EXTRA_CA_CERTS";
 
+/** Where the user can act on a TLS failure of one host. @internal */
+export interface TlsAdvice {
+  /** The host's certs directory (`…/certs.d/HOST[:PORT]` or the `--cert-dir`), where `ca.crt` and `client.cert`/`client.key` go. */
+  readonly dir?: string | undefined;
+  /** Where the client certificate that was presented came from, if one was. */
+  readonly certFrom?: string | undefined;
+}
+
 /**
  * An actionable description of a TLS failure by its code, or undefined for other failures.
  * @param code - the error code (`DEPTH_ZERO_SELF_SIGNED_CERT`, ...)
+ * @param advice - the host's certs directory and client certificate, for the hint
  * @returns e.g. `certificate signed by unknown authority (…): trust the registry's CA …`
  * @internal
  */
-export function describeTlsFailure(code: string | undefined): string | undefined {
+export function describeTlsFailure(code: string | undefined, advice: TlsAdvice = {}): string | undefined {
   if (code === undefined) return undefined;
   const problem = CERTIFICATE_PROBLEMS[code];
   if (problem !== undefined) {
-    return problem.startsWith('certificate signed') ? `${problem} (${code}): ${TRUST_HINT}` : `${problem} (${code})`;
+    if (!problem.startsWith('certificate signed')) return `${problem} (${code})`;
+    const hint = advice.dir === undefined ? TRUST_HINT : `trust the registry's CA: add it as ca.crt in ${advice.dir}, or set the tls ca option or NODE_EXTRA_CA_CERTS`;
+    return `${problem} (${code}): ${hint}`;
   }
-  if (/CERTIFICATE_REQUIRED|ALERT_BAD_CERTIFICATE|ALERT_HANDSHAKE_FAILURE/.test(code)) {
-    return `the registry asked for a client certificate (mutual TLS) and none was accepted (${code})`;
+  if (/CERTIFICATE_REQUIRED|ALERT_BAD_CERTIFICATE|ALERT_HANDSHAKE_FAILURE|ALERT_UNKNOWN_CA|ALERT_CERTIFICATE_UNKNOWN/.test(code)) {
+    if (advice.certFrom !== undefined) return `the registry asked for a client certificate (mutual TLS) and refused the one presented (${advice.certFrom}) (${code})`;
+    const where = advice.dir === undefined ? 'set the tls cert and key options' : `put client.cert and client.key in ${advice.dir}`;
+    return `the registry asked for a client certificate (mutual TLS) and none was accepted (${code}): ${where}`;
   }
   return undefined;
 }

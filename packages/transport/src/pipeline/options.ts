@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { optionCheck, validateOptions, type Clock, type OptionRules } from '@llmdevops/docker-hub-core';
+import type { RegistryTlsOptions } from '../dispatch/certs-dir.js';
 import type { ProxyOptions } from '../dispatch/proxy.js';
 import type { CircuitBreakerOptions } from '../middleware/breaker/consecutive-breaker.js';
 import type { RateLimitOptions } from '../middleware/rate-limit/rate-limit-tracker.js';
@@ -44,6 +45,19 @@ export interface TransportOptions {
    * `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY`, or `false` (the default) for none.
    */
   readonly proxy?: ProxyOptions | 'env' | false;
+  /**
+   * Default agent only: TLS settings per registry host (`host[:port]`): a certs directory
+   * (`certDir`), CAs (`ca`), a client certificate and key (`cert`, `key`; PEM or file paths).
+   */
+  readonly tls?: Readonly<Record<string, RegistryTlsOptions>>;
+  /**
+   * Default agent only: certs directory roots searched for a `HOST[:PORT]/` folder with `*.crt`
+   * CAs and `client.cert` + `client.key` (default none; `defaultCertsRoots(env)` gives Docker's
+   * and Podman's). A host with such a folder or a `tls` entry is reached over HTTPS only.
+   */
+  readonly certsRoots?: readonly string[];
+  /** Default agent only: the environment for `NODE_EXTRA_CA_CERTS` and `proxy: 'env'` (default `process.env`). */
+  readonly env?: NodeJS.ProcessEnv;
   /** Redirect hop limit (default 10). */
   readonly maxRedirects?: number;
   /** Time source and sleeper (default the system clock). */
@@ -104,6 +118,9 @@ const RULES: OptionRules<TransportOptions> = {
     optionCheck.that((v) => v === false || v === 'env', "must be 'env' or false"),
     optionCheck.shape<ProxyOptions>({ url: optionCheck.string(), httpUrl: optionCheck.string(), noProxy: optionCheck.string() }),
   ),
+  tls: optionCheck.object(),
+  certsRoots: strings,
+  env: optionCheck.object(),
   maxRedirects: count,
   clock: optionCheck.clock(),
   random: optionCheck.function(),

@@ -1,6 +1,8 @@
 import { NetworkError, ValidationError } from '@llmdevops/docker-hub-core';
 import type { Dispatcher } from 'undici';
-import { createDefaultAgent } from '../dispatch/agent.js';
+import { createAgentWith } from '../dispatch/agent.js';
+import { HostTls } from '../dispatch/certs-dir.js';
+import { SchemeChooser } from '../dispatch/scheme.js';
 import { createTerminal } from '../dispatch/terminal.js';
 import { createEventBus, type TransportEventBus, type TransportEvents } from '../events/events.js';
 import { systemClock, type Clock } from '@llmdevops/docker-hub-core';
@@ -117,7 +119,12 @@ export function createTransport(options: TransportOptions = {}): Transport {
   const o = resolveOptions(options);
   const clock = options.clock ?? systemClock;
   const events = createEventBus();
-  const dispatcher = options.dispatcher ?? defaultDispatcher(o, options);
+  const hostTls = new HostTls(options.tls, options.certsRoots);
+  const dispatcher = options.dispatcher ?? defaultDispatcher(o, options, hostTls);
+  // HTTPS first for loopback and insecure hosts needs real connections: only the own agent probes.
+  const schemes = options.dispatcher === undefined
+    ? new SchemeChooser({ dispatcher, hostTls, insecureHosts: o.insecureHosts, timeoutMs: o.connectTimeoutMs })
+    : undefined;
   const breakers = new BreakerRegistry(o.circuitBreaker, { events, clock });
   const tracker = new RateLimitTracker(o.lowThreshold, events);
   const terminal = createTerminal({
@@ -125,7 +132,8 @@ export function createTransport(options: TransportOptions = {}): Transport {
     timeouts: { connectTimeoutMs: o.connectTimeoutMs, headersTimeoutMs: o.timeoutMs, bodyTimeoutMs: o.timeoutMs },
     insecureHosts: o.insecureHosts,
     userAgent: o.userAgent,
-    tls: options.dispatcher === undefined ? { ca: options.ca } : undefined,
+    tls: options.dispatcher === undefined ? { ca: options.ca, env: options.env } : undefined,
+    ...(options.dispatcher === undefined ? { hostTls } : {}),
   });
   const backoff = { baseMs: o.backoffBaseMs, capMs: o.backoffCapMs, ...(options.random === undefined ? {} : { random: options.random }) };
   const policy = { maxRetries: o.maxRetries, maxRetryWaitMs: o.maxRetryWaitMs, backoff };
@@ -141,7 +149,7 @@ export function createTransport(options: TransportOptions = {}): Transport {
         throw new NetworkError(`${req.method} ${safeUrl(req.url)}: the transport is closed`, { causeCode: 'TRANSPORT_CLOSED' });
       }
       composed ??= composeMiddleware(stack, terminal);
-      return composed(req);
+      return composed(schemes === undefined ? req : await schemes.choose(req));
     },
     use(mw, position = {}) {
       insertMiddleware(stack, mw, position);
@@ -163,14 +171,15 @@ export function createTransport(options: TransportOptions = {}): Transport {
   return transport;
 }
 
-function defaultDispatcher(o: ResolvedTransportOptions, options: TransportOptions): Dispatcher {
-  return createDefaultAgent({
+function defaultDispatcher(o: ResolvedTransportOptions, options: TransportOptions, hostTls: HostTls): Dispatcher {
+  return createAgentWith({
     connectTimeoutMs: o.connectTimeoutMs,
     connectionsPerOrigin: o.maxConcurrentPerHost,
     ca: options.ca,
     proxyFromEnv: options.proxyFromEnv === true,
     proxy: options.proxy,
-  });
+    env: options.env,
+  }, hostTls);
 }
 
 interface StackDeps {

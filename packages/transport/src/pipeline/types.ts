@@ -37,6 +37,11 @@ export interface RequestContext {
   readonly resume?: boolean;
   /** Called before each resume of a `resume` GET with the offset it continues from. */
   readonly onResume?: (info: { readonly offset: number; readonly resume: number }) => void;
+  /**
+   * An `http:` URL chosen only because the host is loopback or marked insecure: the transport's
+   * own agent tries HTTPS first and keeps plain HTTP for hosts whose port does not speak TLS.
+   */
+  readonly httpsFirst?: boolean;
   readonly [key: string]: unknown;
 }
 
