@@ -179,9 +179,12 @@ export function mergeScopes(scopes: Iterable<Scope>): Scope[] {
  */
 export function scopesCover(granted: readonly Scope[], needed: readonly Scope[]): boolean {
   return needed.every((n) => {
-    const g = granted.find((s) => s.type === n.type && s.name === n.name);
-    if (g === undefined) return false;
-    return g.actions.includes('*') || n.actions.every((a) => g.actions.includes(a));
+    // Every scope granted for the resource counts: the list need not be merged.
+    const same = granted.filter((s) => s.type === n.type && s.name === n.name);
+    if (same.length === 0) return false;
+    return n.actions.every((a) =>
+      same.some((g) => g.actions.includes('*') || g.actions.includes(a)),
+    );
   });
 }
 
