@@ -153,7 +153,7 @@ describe('scope properties (against an oracle)', () => {
 /** A small universe, so that granted and needed scopes often name the same resources. */
 const smallScope = fc.record({
   type: fc.constantFrom('repository', 'registry'),
-  name: fc.constantFrom('a', 'b/c', 'host:5000/a'),
+  name: fc.constantFrom('a', 'host:5000/a'),
   actions: fc.subarray(['pull', 'push', 'delete', '*', 'other'], { minLength: 1 }),
 });
 
@@ -165,21 +165,34 @@ function grants(scopes: readonly Scope[], t: string, n: string, a: string): bool
 }
 
 describe('scope coverage and keys (against an oracle)', () => {
-  it('granted covers needed exactly when every needed (resource, action) pair is granted', () => {
+  it('granted covers needed exactly when every needed (resource, action) pair is granted, merged or not', () => {
     fc.assert(
       fc.property(
-        fc.array(smallScope, { maxLength: 4 }),
-        fc.array(smallScope, { maxLength: 4 }),
-        (grantedEntries, needed) => {
-          // A token's scopes list each resource once (they come merged from the request).
-          const granted = oracle(grantedEntries);
+        fc.array(smallScope, { maxLength: 6 }),
+        fc.array(smallScope, { maxLength: 3 }),
+        fc.boolean(),
+        (grantedEntries, needed, merged) => {
+          // Granted lists arrive merged (a token's) or as given (a resource may appear twice).
+          const granted = merged
+            ? oracle(grantedEntries)
+            : grantedEntries.map((s) => makeScope(s.type, s.name, s.actions));
           const expected = needed.every((n) =>
             n.actions.every((a) => grants(granted, n.type, n.name, a)),
           );
           expect(scopesCover(granted, needed)).toBe(expected);
         },
       ),
+      { numRuns: 500 },
     );
+  });
+
+  it('counts every granted scope of a resource (the case the property found)', () => {
+    const granted = [
+      makeScope('repository', 'a', ['pull']),
+      makeScope('repository', 'a', ['push']),
+    ];
+    expect(scopesCover(granted, [makeScope('repository', 'a', ['pull', 'push'])])).toBe(true);
+    expect(scopesCover(granted, [makeScope('repository', 'a', ['delete'])])).toBe(false);
   });
 
   it('two scope lists have the same key exactly when they grant the same resources and actions', () => {
