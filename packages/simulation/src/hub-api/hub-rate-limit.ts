@@ -60,7 +60,10 @@ export class HubApiRateLimiter {
     if (!over) return { headers };
     const refused = hubError(429, 'Too Many Requests');
     for (const [k, v] of Object.entries(headers)) refused.headers.set(k, v);
-    refused.headers.set('retry-after', String(Math.max(1, resetSeconds - Math.floor(now / 1000))));
+    refused.headers.set(
+      'retry-after',
+      String(Math.max(1, Math.ceil((w.start + this.#windowMs - now) / 1000))),
+    );
     refused.headers.set('x-retry-after', String(resetSeconds));
     return { headers, refused };
   }
