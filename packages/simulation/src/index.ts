@@ -42,6 +42,11 @@ export type { FetchHandler } from './serve/fetch/fetch-handler.js';
 export { listen, type ListenOptions, type ListeningServer } from './serve/node-http/listen.js';
 export type { WebhookDelivery } from './webhooks/emitter.js';
 export {
+  createCassetteProxy,
+  type CassetteProxy,
+  type CassetteProxyOptions,
+} from './serve/proxy/cassette-proxy.js';
+export {
   createCassette,
   dispatcherUpstream,
   type Cassette,

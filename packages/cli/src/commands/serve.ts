@@ -99,12 +99,102 @@ async function fileUsers(input: CommandInput): Promise<SimulatorUser[]> {
   }
 }
 
+/** Simulator options that make no sense for a recording or replaying proxy. */
+const SIMULATOR_ONLY = [
+  'storage',
+  'auth',
+  'user',
+  'password-file',
+  'rate-limit',
+  'no-rate-limit',
+  'fault',
+  'profile',
+  'webhook',
+  'webhook-secret',
+  'upload-ttl',
+];
+
+/** The `--port` value (0 for a free one); a bad one is a usage error. */
+function portOf(input: CommandInput): number {
+  const portText = stringOption(input, 'port');
+  try {
+    return portText === undefined ? 0 : parsePort(portText);
+  } catch (err) {
+    throw usageError(input, err instanceof Error ? err.message : String(err));
+  }
+}
+
+/** `dhub serve --record DIR --upstream URL` or `--replay DIR`: a cassette proxy on one port. */
+async function serveCassette(input: CommandInput): Promise<number> {
+  const record = stringOption(input, 'record');
+  const replay = stringOption(input, 'replay');
+  const upstream = stringOption(input, 'upstream');
+  const salt = stringOption(input, 'salt');
+  if (record !== undefined && replay !== undefined)
+    throw usageError(input, '--record and --replay exclude each other');
+  const misplaced = SIMULATOR_ONLY.filter((name) => input.values[name] !== undefined);
+  if (misplaced.length > 0)
+    throw usageError(
+      input,
+      `${misplaced.map((n) => `--${n}`).join(', ')} configure the simulator and do not apply with --record or --replay`,
+    );
+  if (record !== undefined && upstream === undefined)
+    throw usageError(input, '--record needs --upstream URL (the registry to record)');
+  if (replay !== undefined && (upstream !== undefined || salt !== undefined))
+    throw usageError(input, '--upstream and --salt only apply with --record');
+  if (record !== undefined && flag(input, 'allow-repeats'))
+    throw usageError(input, '--allow-repeats only applies with --replay');
+  const port = portOf(input);
+  const host = stringOption(input, 'host') ?? '127.0.0.1';
+  const dir = resolve(input.io.cwd ?? '.', record ?? replay ?? '.');
+  const { ConfigError } = await import('@llmdevops/docker-hub-core');
+  const { createCassetteProxy, listen } = await import('@llmdevops/docker-hub-simulation');
+  let proxy: Awaited<ReturnType<typeof createCassetteProxy>>;
+  try {
+    proxy = await createCassetteProxy(
+      record !== undefined
+        ? {
+            dir,
+            mode: 'record',
+            upstream: upstream ?? '',
+            ...(salt === undefined ? {} : { salt }),
+          }
+        : { dir, mode: 'replay', allowRepeats: flag(input, 'allow-repeats') },
+    );
+  } catch (err) {
+    // Every option was checked above but the upstream URL and the salt, named by the issue path.
+    if (err instanceof ConfigError)
+      throw usageError(input, err.issues.map((i) => `--${i.path} ${i.message}`).join('; '));
+    throw err;
+  }
+  try {
+    const server = await listen(proxy.fetch, { port, host });
+    try {
+      await writeLine(
+        input.io.stderr,
+        proxy.mode === 'replay'
+          ? `replaying ${proxy.path}`
+          : `${proxy.mode === 'update' ? 'updating' : 'recording'} ${proxy.path} from ${upstream ?? ''} (written on SIGINT/SIGTERM)`,
+      );
+      await writeLine(input.io.stdout, `listening ${server.url}`);
+      if (!input.io.signal.aborted) await once(input.io.signal, 'abort');
+    } finally {
+      await server.close();
+    }
+    await proxy.save();
+    if (proxy.mode !== 'replay') await writeLine(input.io.stderr, `wrote ${proxy.path}`);
+  } finally {
+    await proxy.close();
+  }
+  return 0;
+}
+
 /** `dhub serve`: the simulated Docker Hub on one port until SIGINT/SIGTERM. @public */
 export const serveCommand = defineCommand(
   {
     name: 'serve',
     usage:
-      'dhub serve [--port N] [--host 127.0.0.1] [--storage DIR] [--auth none|token|basic] [--user NAME:PASSWORD]... [--password-file FILE] [--rate-limit N/SECONDS] [--fault SPEC]...',
+      'dhub serve [--port N] [--host 127.0.0.1] [--storage DIR] [--auth none|token|basic] [--user NAME:PASSWORD]... [--password-file FILE] [--rate-limit N/SECONDS] [--fault SPEC]...\n       dhub serve --record DIR --upstream URL [--port N] [--host ADDR] [--salt S]\n       dhub serve --replay DIR [--port N] [--host ADDR] [--allow-repeats]',
     summary: 'Run the simulated Docker Hub (registry, token service, Hub API) on one port.',
     options: {
       port: { type: 'string', short: 'p' },
@@ -120,6 +210,11 @@ export const serveCommand = defineCommand(
       webhook: { type: 'string', multiple: true },
       'webhook-secret': { type: 'string' },
       'upload-ttl': { type: 'string' },
+      record: { type: 'string' },
+      replay: { type: 'string' },
+      upstream: { type: 'string' },
+      'allow-repeats': { type: 'boolean' },
+      salt: { type: 'string' },
     },
     optionHelp: [
       '-p, --port N              port (default 0: a free one, printed on start)',
@@ -137,27 +232,35 @@ export const serveCommand = defineCommand(
       '--upload-ttl DURATION     purge upload sessions unused this long, with their bytes (default 24h; e.g. 90s, 30m, 7d)',
       '--webhook URL             send Docker Hub push webhooks for every tagged push to URL (repeatable)',
       '--webhook-secret S        sign webhook deliveries (X-Hub-Signature-256) with S (visible to other local users in ps)',
+      '--record DIR              instead of the simulator, a proxy that records the registry --upstream URL to',
+      '                          DIR/cassette.json (an earlier cassette there is updated); written on SIGINT/SIGTERM',
+      '--upstream URL            the registry to record, e.g. https://registry-1.docker.io (Bearer challenges are',
+      '                          rewritten so clients fetch their tokens through the proxy)',
+      '--salt S                  key of the request body hashes of a new cassette (default random)',
+      '--replay DIR              instead of the simulator, replay DIR/cassette.json offline',
+      '--allow-repeats           with --replay, answer a request repeated more often than recorded with its last answer',
     ],
     examples: [
       'dhub serve --port 5000',
       'dhub serve --auth token --password-file ./users.txt --storage ./registry-data',
       "dhub serve --rate-limit 10/60 --fault 'status=503,path=/blobs/,times=2'",
+      'dhub serve --record ./cassettes/alpine --upstream https://registry-1.docker.io --port 5000',
+      'dhub serve --replay ./cassettes/alpine --port 5000',
     ],
     positionals: [],
   },
   async (input) => {
+    if (stringOption(input, 'record') !== undefined || stringOption(input, 'replay') !== undefined)
+      return serveCassette(input);
+    for (const name of ['upstream', 'salt', 'allow-repeats'])
+      if (input.values[name] !== undefined)
+        throw usageError(input, `--${name} only applies with --record or --replay`);
     const base = simulatorOptions(input);
     const options: SimulatorOptions = {
       ...base,
       users: [...(base.users ?? []), ...(await fileUsers(input))],
     };
-    const portText = stringOption(input, 'port');
-    let port = 0;
-    try {
-      port = portText === undefined ? 0 : parsePort(portText);
-    } catch (err) {
-      throw usageError(input, err instanceof Error ? err.message : String(err));
-    }
+    const port = portOf(input);
     const host = stringOption(input, 'host') ?? '127.0.0.1';
     // Loaded on demand: the simulator (and msw) take a second to import, which other commands skip.
     const { createSimulator } = await import('@llmdevops/docker-hub-simulation');
