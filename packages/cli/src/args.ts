@@ -4,7 +4,7 @@ import { UsageError } from './exit-codes.js';
 /**
  * One option of a command: its `node:util` `parseArgs` shape plus the help `--help` prints, so
  * the help is derived from the declaration and cannot drift from it.
- * @public
+ * @internal
  */
 export interface OptionDeclaration {
   /** `string` takes a value, `boolean` is a flag. */
@@ -19,13 +19,13 @@ export interface OptionDeclaration {
   readonly value?: string;
 }
 
-/** Option declarations of a command, by long name. @public */
+/** Option declarations of a command, by long name. @internal */
 export type OptionsConfig = Readonly<Record<string, OptionDeclaration>>;
 
 /**
  * The parsed value type of each declared option: `boolean` for flags, `string[]` for repeatable
  * options, `string` otherwise; `undefined` when not given.
- * @public
+ * @internal
  */
 export type OptionValues<TOptions extends OptionsConfig> = {
   readonly [K in keyof TOptions]?: OptionValue<TOptions[K]>;
@@ -33,7 +33,7 @@ export type OptionValues<TOptions extends OptionsConfig> = {
 
 /**
  * The parsed value type of one declaration (every possible type for an undeclared shape).
- * @public
+ * @internal
  */
 export type OptionValue<D extends OptionDeclaration> = D['type'] extends 'boolean'
   ? boolean
@@ -43,7 +43,7 @@ export type OptionValue<D extends OptionDeclaration> = D['type'] extends 'boolea
       ? string[]
       : string;
 
-/** Options every command accepts. @public */
+/** Options every command accepts. @internal */
 export const GLOBAL_OPTIONS = {
   json: { type: 'boolean', help: 'machine-readable output (reading commands)' },
   insecure: { type: 'boolean', help: 'allow plain HTTP to a non-loopback registry' },
@@ -103,7 +103,7 @@ export function optionHelpLines(options: OptionsConfig): string[] {
   });
 }
 
-/** What a command declares about its command line. @public */
+/** What a command declares about its command line. @internal */
 export interface CommandSpec<TOptions extends OptionsConfig> {
   /** One or two words, e.g. `tags` or `webhook listen`. */
   readonly name: string;
@@ -126,7 +126,7 @@ export interface CommandSpec<TOptions extends OptionsConfig> {
   readonly optionalPositionals?: readonly string[];
 }
 
-/** A parsed command line. @public */
+/** A parsed command line. @internal */
 export interface ParsedCommandLine {
   readonly values: Record<string, string | boolean | string[] | undefined>;
   readonly positionals: string[];
@@ -138,7 +138,7 @@ export interface ParsedCommandLine {
  * @param argv - arguments after the command name
  * @returns parsed values and positionals
  * @throws UsageError on a bad command line
- * @public
+ * @internal
  */
 export function parseCommand<TOptions extends OptionsConfig>(
   spec: CommandSpec<TOptions>,
@@ -174,7 +174,7 @@ export function parseCommand<TOptions extends OptionsConfig>(
  * The help text of a command.
  * @param spec - the command's declaration
  * @returns usage, summary, options and examples
- * @public
+ * @internal
  */
 export function helpText<TOptions extends OptionsConfig>(spec: CommandSpec<TOptions>): string {
   const parts = [`usage: ${spec.usage}`, '', spec.summary, ''];

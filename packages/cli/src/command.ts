@@ -3,7 +3,7 @@ import { helpText, parseCommand, type CommandSpec, type GLOBAL_OPTIONS, type Opt
 import { EXIT, UsageError } from './exit-codes.js';
 import { write, type CliIo } from './io.js';
 
-/** Parsed command line handed to a command. @public */
+/** Parsed command line handed to a command. @internal */
 export interface CommandInput<TOptions extends OptionsConfig = OptionsConfig> {
   readonly values: Readonly<Record<string, string | boolean | string[] | undefined>>;
   /** The same values, typed from the command's declarations and the global options. */
@@ -14,7 +14,7 @@ export interface CommandInput<TOptions extends OptionsConfig = OptionsConfig> {
   readonly usage: string;
 }
 
-/** One `dhub` command. @public */
+/** One `dhub` command. @internal */
 export interface Command {
   /** One or two words, e.g. `tags` or `webhook listen`. */
   readonly name: string;
@@ -38,7 +38,7 @@ export interface Command {
  * @param spec - name, usage, options, positionals
  * @param handler - does the work; returns an exit code (default 0)
  * @returns the command
- * @public
+ * @internal
  */
 export function defineCommand<TOptions extends OptionsConfig>(
   spec: CommandSpec<TOptions>,
@@ -67,7 +67,7 @@ export function defineCommand<TOptions extends OptionsConfig>(
  * @param input - the parsed command line
  * @param name - option name
  * @returns its value or undefined
- * @public
+ * @internal
  */
 export function stringOption(input: CommandInput, name: string): string | undefined {
   const v = input.values[name];
@@ -79,7 +79,7 @@ export function stringOption(input: CommandInput, name: string): string | undefi
  * @param input - the parsed command line
  * @param name - option name
  * @returns every value given
- * @public
+ * @internal
  */
 export function listOption(input: CommandInput, name: string): string[] {
   const v = input.values[name];
@@ -92,7 +92,7 @@ export function listOption(input: CommandInput, name: string): string[] {
  * @param input - the parsed command line
  * @param name - flag name
  * @returns whether it was given
- * @public
+ * @internal
  */
 export function flag(input: CommandInput, name: string): boolean {
   return input.values[name] === true;
@@ -103,7 +103,7 @@ export function flag(input: CommandInput, name: string): boolean {
  * @param input - the parsed command line
  * @param index - position
  * @returns the argument
- * @public
+ * @internal
  */
 export function positional(input: CommandInput, index: number): string {
   return input.positionals[index] ?? '';
@@ -117,7 +117,7 @@ export function positional(input: CommandInput, index: number): string {
  * @param parse - the parser, e.g. `() => ImageReference.parse(text)`
  * @returns the parsed value
  * @throws UsageError when the parser throws
- * @public
+ * @internal
  */
 export function parseOperand<T>(input: CommandInput, label: string, parse: () => T): T {
   try {
@@ -134,7 +134,7 @@ export function parseOperand<T>(input: CommandInput, label: string, parse: () =>
  * @param input - the parsed command line
  * @param message - what is wrong
  * @returns the error, to throw
- * @public
+ * @internal
  */
 export function usageError(input: CommandInput, message: string): UsageError {
   return new UsageError(message, input.usage);

@@ -13,7 +13,7 @@ export const EXIT = {
 /** One of the exit codes in {@link EXIT}. @public */
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
-/** A wrong command line (exit code 2). @public */
+/** A wrong command line (exit code 2). @internal */
 export class UsageError extends Error {
   /** The usage line of the command concerned. */
   readonly usage: string;
@@ -132,7 +132,7 @@ function causesOf(err: unknown, line: string): string {
  * it (e.g. the `ECONNREFUSED` behind a `CIRCUIT_OPEN`), never a stack.
  * @param err - what was thrown
  * @returns `CODE: message (cause: ...)` on one line
- * @public
+ * @internal
  */
 export function describeFailure(err: unknown): string {
   let line: string;

@@ -51,7 +51,7 @@ export function processIo(): { io: CliIo; dispose: () => void } {
  * @param stream - where to write
  * @param text - what to write
  * @returns when written
- * @public
+ * @internal
  */
 export function write(stream: Writable, text: string | Uint8Array): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -71,7 +71,7 @@ export function write(stream: Writable, text: string | Uint8Array): Promise<void
  * @param stream - where to write
  * @param line - the text
  * @returns when written
- * @public
+ * @internal
  */
 export function writeLine(stream: Writable, line: string): Promise<void> {
   return write(stream, `${line}\n`);
@@ -82,7 +82,7 @@ export function writeLine(stream: Writable, line: string): Promise<void> {
  * @param stream - where to write
  * @param value - what to serialise (`toJSON` is honoured, so `Secret`s stay redacted)
  * @returns when written
- * @public
+ * @internal
  */
 export function writeJson(stream: Writable, value: unknown): Promise<void> {
   return write(stream, `${JSON.stringify(value, null, 2)}\n`);

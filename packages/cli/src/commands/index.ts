@@ -20,7 +20,7 @@ import { tagCommand } from './tag.js';
 import { tagsCommand } from './tags.js';
 import { webhookListenCommand } from './webhook-listen.js';
 
-/** Every `dhub` command, in the order `dhub --help` lists them. @public */
+/** Every `dhub` command, in the order `dhub --help` lists them. @internal */
 export const COMMANDS: readonly Command[] = [
   manifestCommand,
   digestCommand,
