@@ -12,6 +12,8 @@ export default sharedVitestConfig({
   // Barrels (re-exports) and the image operation type declarations: nothing to execute.
   noRuntimeCode: [
     'src/index.ts',
+    'src/archives/index.ts',
+    'src/archives/types.ts',
     'src/budget/index.ts',
     'src/budget/store.ts',
     'src/hub/index.ts',

@@ -80,6 +80,7 @@ export type { BlobSource } from './blobs/blob-source.js';
 export type { UploadStrategy } from './blobs/upload-engine.js';
 export type { UploadSession, UploadProgress } from './blobs/upload-session.js';
 export { ImagesService } from './images/images-service.js';
+export * from './archives/index.js';
 export type { ArtifactFile, AttachArtifactOptions, AttachedArtifact } from './referrers/attach-artifact.js';
 export { ReferrersService, type ListReferrersOptions, type ReferrerTreeOptions, type Referrers, type ReferrerNode } from './referrers/referrers-service.js';
 export type { ImageDetails, IndexDetails, IndexEntry, InspectOptions } from './images/inspect-image.js';
