@@ -1,5 +1,5 @@
 import { PlatformNotFoundError } from '../errors/validation-errors.js';
-import { type Descriptor, type ImageIndex } from '../manifest/schemas.js';
+import { type Descriptor, type ImageIndex, type PlatformObject } from '../manifest/schemas.js';
 import { Platform } from './platform.js';
 
 /** Annotation BuildKit puts on attestation entries of an index. @public */
@@ -30,7 +30,7 @@ export function listPlatforms(index: ImageIndex): Platform[] {
   const platforms: Platform[] = [];
   for (const entry of index.manifests) {
     if (entry.platform === undefined || isAttestation(entry)) continue;
-    const platform = tryPlatform(entry);
+    const platform = tryPlatform(entry.platform);
     if (platform !== undefined) platforms.push(platform);
   }
   return platforms;
@@ -62,9 +62,9 @@ export function selectManifest(index: ImageIndex, platform: Platform | string): 
   );
 }
 
-function tryPlatform(entry: Descriptor): Platform | undefined {
+function tryPlatform(platform: PlatformObject): Platform | undefined {
   try {
-    return entry.platform === undefined ? undefined : Platform.fromObject(entry.platform);
+    return Platform.fromObject(platform);
   } catch {
     return undefined;
   }
