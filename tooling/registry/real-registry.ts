@@ -46,6 +46,11 @@ export interface StartRealRegistryOptions {
   readonly registryBinary?: string;
   /** Extra top-level YAML appended to the registry config, e.g. a `notifications:` block. */
   readonly extraConfig?: string;
+  /**
+   * Serve HTTPS (`http.tls`): PEM files of the server certificate and key, and optionally the
+   * CAs whose client certificates are required (`clientcas`, mutual TLS). `url` is then https.
+   */
+  readonly tls?: { readonly certificate: string; readonly key: string; readonly clientCas?: readonly string[] };
 }
 
 /** A running registry. */
@@ -88,7 +93,14 @@ function defaultUsers(): RegistryUser[] {
   ];
 }
 
-function configYaml(dir: string, authBlock: string): string {
+function tlsYaml(tls: StartRealRegistryOptions['tls']): string[] {
+  if (tls === undefined) return [];
+  const lines = ['  tls:', `    certificate: ${tls.certificate}`, `    key: ${tls.key}`];
+  if (tls.clientCas !== undefined && tls.clientCas.length > 0) lines.push('    clientcas:', ...tls.clientCas.map((c) => `      - ${c}`));
+  return lines;
+}
+
+function configYaml(dir: string, authBlock: string, tls?: StartRealRegistryOptions['tls']): string {
   return [
     'version: 0.1',
     'log:',
@@ -103,6 +115,7 @@ function configYaml(dir: string, authBlock: string): string {
     'http:',
     '  addr: 127.0.0.1:0',
     `  secret: ${randomBytes(12).toString('hex')}`,
+    ...tlsYaml(tls),
     authBlock,
     '',
   ].join('\n');
@@ -241,7 +254,7 @@ export async function startRealRegistry(options: StartRealRegistryOptions): Prom
       ].join('\n');
     }
     const configFile = join(dir, 'config.yml');
-    await writeFile(configFile, configYaml(dir, [authBlock, options.extraConfig ?? ''].join('\n')));
+    await writeFile(configFile, configYaml(dir, [authBlock, options.extraConfig ?? ''].join('\n'), options.tls));
     const proc = spawn(binary, ['serve', configFile], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -257,8 +270,9 @@ export async function startRealRegistry(options: StartRealRegistryOptions): Prom
       });
     });
     const port = await Promise.race([waitForPort(proc, () => output, 15_000), spawnError]);
-    const url = `http://127.0.0.1:${port}`;
-    await waitReady(url, 15_000);
+    const url = `${options.tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}`;
+    // Over TLS the registry listens once it logs its port (a readiness GET would need its CA).
+    if (options.tls === undefined) await waitReady(url, 15_000);
     const ts = tokenServer;
     return {
       url,

@@ -48,6 +48,11 @@ export const GLOBAL_OPTIONS = {
   json: { type: 'boolean', help: 'machine-readable output (reading commands)' },
   insecure: { type: 'boolean', help: 'allow plain HTTP to a non-loopback registry' },
   'no-proxy': { type: 'boolean', help: 'ignore HTTPS_PROXY / HTTP_PROXY (and a proxy in --config)' },
+  'cert-dir': {
+    type: 'string',
+    value: 'DIR',
+    help: ['ca.crt, client.cert and client.key for the registries of the command', '(default: the first certs.d/HOST[:PORT] folder found)'],
+  },
   config: {
     type: 'string',
     value: 'FILE',

@@ -8,7 +8,7 @@ import manifest from '../package.json' with { type: 'json' };
 export const VERSION: string = manifest.version;
 
 const TOP_USAGE =
-  'usage: dhub COMMAND [ARGS] [--json] [--insecure] [--no-proxy] [--quiet] [--debug] [--config FILE]\n       dhub --version';
+  'usage: dhub COMMAND [ARGS] [--json] [--insecure] [--no-proxy] [--cert-dir DIR] [--quiet] [--debug] [--config FILE]\n       dhub --version';
 
 function overview(commands: readonly Command[]): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -20,6 +20,7 @@ export {
 } from './client/docker-hub-client.js';
 export { DOCKER_HUB_REGISTRY_URL } from './client/context.js';
 export type { ClientEvents, ClientEventMap, ClientEventName } from './client/client-events.js';
+export type { MirrorEvent, SkippedEndpoint } from './client/mirrors.js';
 export type { ClientLogger } from './client/trace.js';
 export type { ClientTelemetry, ClientTelemetryOptions } from './client/telemetry.js';
 // Telemetry with registry and Docker Hub meaning (the transport emits the protocol-generic rest).

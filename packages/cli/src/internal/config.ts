@@ -5,7 +5,7 @@ import { stringOption, flag, type CommandInput } from '../command.js';
 /**
  * The library configuration for a command: `--config FILE` (YAML, `${VAR}` from the command's
  * environment) or the environment variables, plus the hosts `--insecure` allows over plain HTTP,
- * and no proxy with `--no-proxy`.
+ * no proxy with `--no-proxy`, and `--cert-dir` as the certificates directory of those hosts.
  * @param input - the parsed command line
  * @param hosts - registry hosts (`host[:port]`) the command talks to; `--insecure` marks them insecure
  * @returns the validated configuration (the services package is loaded on first use)
@@ -31,6 +31,13 @@ export async function loadConfig(
         });
   const proxy: DockerHubConfigInput = flag(input, 'no-proxy') ? { proxy: false } : {};
   const base = load(proxy);
-  if (!flag(input, 'insecure') || hosts.length === 0) return base;
-  return load({ ...proxy, insecureRegistries: [...new Set([...base.insecureRegistries, ...hosts])] });
+  const certDir = stringOption(input, 'cert-dir');
+  const insecure = flag(input, 'insecure') && hosts.length > 0;
+  if (!insecure && (certDir === undefined || hosts.length === 0)) return base;
+  return load({
+    ...proxy,
+    ...(insecure ? { insecureRegistries: [...new Set([...base.insecureRegistries, ...hosts])] } : {}),
+    // `--cert-dir` holds the files directly, for every registry the command talks to.
+    ...(certDir === undefined ? {} : { tls: { ...base.tls, ...Object.fromEntries(hosts.map((h) => [h, { ...base.tls[h], certDir: resolve(input.io.cwd ?? '.', certDir) }])) } }),
+  });
 }

@@ -125,10 +125,8 @@ export class BlobsService {
     const out = createVerifyingTransform({ expected: digest, ...(options.size === undefined ? {} : { size: options.size }), what });
     void this.#ctx.telemetry.run('blobs.get', { ...refAttributes(ref), 'docker_hub.digest': digest }, async () => {
       // `resume`: a body cut in the middle is continued with Range under the transport's policy.
-      const res = await this.#ctx.transport.request({
-        method: 'GET', url: this.#ctx.url(ref, `blobs/${digest}`), headers: {}, ...withSignal(options.signal),
-        context: { operation: 'blobs', repository: ref.repository, actions: ['pull'], route: '/v2/{name}/blobs/{digest}', resume: true },
-      });
+      // Through the context: mirrors (if any) and HTTPS first apply as to every registry read.
+      const res = await this.#ctx.send({ method: 'GET', ref, path: `blobs/${digest}`, signal: options.signal, operation: 'blobs', actions: ['pull'], resume: true });
       if (res.status !== 200) throw await errorFromResponse(res, `GET ${what}`);
       await pipeline(res.body, out);
     }).catch((err: unknown) => {

@@ -1,10 +1,11 @@
 import type { AuthEvent, AuthEventListener } from '@llmdevops/docker-hub-auth';
+import type { Disposer } from '@llmdevops/docker-hub-core';
 import type {
-  Disposer,
   TransportEventMap,
   TransportEventName,
   TransportEvents,
 } from '@llmdevops/docker-hub-transport';
+import type { MirrorEvent } from './mirrors.js';
 
 /**
  * Every event a `DockerHubClient` emits, by name: the transport's events, plus `auth` for
@@ -16,6 +17,8 @@ import type {
 export interface ClientEventMap extends TransportEventMap {
   /** Authentication: registry token exchanges and Docker Hub API logins (see `AuthEvent`). */
   auth: AuthEvent;
+  /** Which endpoint (a mirror or the registry itself) served a manifest or blob of a registry with mirrors. */
+  mirror: MirrorEvent;
 }
 
 /** Name of a client event. @public */
@@ -49,14 +52,25 @@ export interface ClientEvents extends TransportEvents {
  * The client's event source over a transport's, and the listener the auth middleware and the Hub
  * session report to.
  * @param transport - the transport's events
- * @returns the events and the `auth` emitter
+ * @returns the events and the `auth` and `mirror` emitters
  * @internal
  */
 export function createClientEvents(transport: TransportEvents): {
   readonly events: ClientEvents;
   readonly emitAuth: AuthEventListener;
+  readonly emitMirror: (event: MirrorEvent) => void;
 } {
   const authListeners = new Set<AuthEventListener>();
+  const mirrorListeners = new Set<(event: MirrorEvent) => void>();
+  const emitMirror = (event: MirrorEvent): void => {
+    for (const listener of mirrorListeners) {
+      try {
+        listener(event);
+      } catch {
+        // A failing listener must not fail the request it observes.
+      }
+    }
+  };
   const emitAuth: AuthEventListener = (event) => {
     for (const listener of authListeners) {
       try {
@@ -70,6 +84,14 @@ export function createClientEvents(transport: TransportEvents): {
     name: TName,
     listener: (event: ClientEventMap[TName]) => void,
   ): Disposer {
+    if (name === 'mirror') {
+      const entry = listener as (event: MirrorEvent) => void;
+      mirrorListeners.add(entry);
+      const dispose = (): void => {
+        mirrorListeners.delete(entry);
+      };
+      return Object.assign(dispose, { [Symbol.dispose]: dispose });
+    }
     if (name !== 'auth') {
       return transport.on(
         name,
@@ -83,5 +105,5 @@ export function createClientEvents(transport: TransportEvents): {
     };
     return Object.assign(dispose, { [Symbol.dispose]: dispose });
   }
-  return { events: { on }, emitAuth };
+  return { events: { on }, emitAuth, emitMirror };
 }

@@ -5,6 +5,7 @@ import type { ResolvedDockerHubConfig } from '../config/schema.js';
 import { withSignal } from '../client/ref.js';
 import { routeTemplate } from '../telemetry/route-template.js';
 import { ServiceTelemetry } from './telemetry.js';
+import { failoverReason, mirrorsFor, type MirrorEvent, type SkippedEndpoint } from './mirrors.js';
 
 /** Docker Hub's registry when no `registryUrl` is configured. */
 export const DOCKER_HUB_REGISTRY_URL = 'https://registry-1.docker.io';
@@ -21,6 +22,8 @@ export interface RegistryCall {
   readonly operation: string;
   readonly actions?: readonly string[];
   readonly idempotent?: boolean;
+  /** A GET whose body is continued with `Range` when the connection breaks (blob downloads). */
+  readonly resume?: boolean;
 }
 
 /** How the client's Docker Hub API session finds its account and reports. @internal */
@@ -43,15 +46,23 @@ export class ClientContext {
   /** Operation spans and service metrics (off unless the client turned them on). */
   readonly telemetry: ServiceTelemetry;
   readonly #insecure: ReadonlySet<string>;
-  /** Registry (`''` for Docker Hub) -> base URL text. */
-  readonly #bases = new Map<string, string>();
+  /** Registry (`''` for Docker Hub) -> base URL text, and whether plain HTTP was chosen only by host policy. */
+  readonly #bases = new Map<string, { readonly href: string; readonly httpsFirst: boolean }>();
+  /** Pull mirrors by registry (lower case). */
+  readonly #mirrors: Readonly<Record<string, readonly string[]>>;
+  readonly #onMirror: ((event: MirrorEvent) => void) | undefined;
   readonly #env: NodeJS.ProcessEnv;
   #hub: Promise<HubSession | undefined> | undefined;
   readonly #hubLogin: HubLoginSeams;
   /** Receives the auth events of Hub API calls (`HubContext`). */
   readonly onAuthEvent: AuthEventListener | undefined;
 
-  constructor(transport: Transport, config: ResolvedDockerHubConfig, env: NodeJS.ProcessEnv, seams: { readonly telemetry?: ServiceTelemetry; readonly hubLogin?: HubLoginSeams } = {}) {
+  constructor(
+    transport: Transport,
+    config: ResolvedDockerHubConfig,
+    env: NodeJS.ProcessEnv,
+    seams: { readonly telemetry?: ServiceTelemetry; readonly hubLogin?: HubLoginSeams; readonly onMirror?: (event: MirrorEvent) => void } = {},
+  ) {
     const telemetry = seams.telemetry ?? ServiceTelemetry.off;
     this.#hubLogin = seams.hubLogin ?? {};
     this.onAuthEvent = this.#hubLogin.onEvent;
@@ -60,6 +71,8 @@ export class ClientContext {
     this.telemetry = telemetry;
     this.#env = env;
     this.#insecure = new Set(config.insecureRegistries.map((h) => h.toLowerCase()));
+    this.#mirrors = Object.fromEntries(Object.entries(config.mirrors).map(([registry, urls]) => [registry.toLowerCase(), urls]));
+    this.#onMirror = seams.onMirror;
   }
 
   /**
@@ -125,21 +138,38 @@ export class ClientContext {
 
   /** The base URL's text per registry, worked out once (scheme choice included). */
   #baseHref(ref: ImageReference): string {
+    return this.#base(ref).href;
+  }
+
+  #base(ref: ImageReference): { readonly href: string; readonly httpsFirst: boolean } {
     const key = ref.isDockerHub ? '' : ref.registry;
-    let href = this.#bases.get(key);
-    if (href === undefined) {
+    let base = this.#bases.get(key);
+    if (base === undefined) {
       if (ref.isDockerHub) {
-        href = new URL(this.config.registryUrl ?? DOCKER_HUB_REGISTRY_URL).href;
+        base = { href: new URL(this.config.registryUrl ?? DOCKER_HUB_REGISTRY_URL).href, httpsFirst: false };
       } else {
         const host = ref.registry.toLowerCase();
         const hostname = new URL(`http://${host}`).hostname;
+        // Loopback and insecure hosts may use plain HTTP; the transport tries HTTPS first for them.
         const plain = isLoopbackHost(hostname) || this.#insecure.has(host) || this.#insecure.has(hostname);
-        href = new URL(`${plain ? 'http' : 'https'}://${host}`).href;
+        base = { href: new URL(`${plain ? 'http' : 'https'}://${host}`).href, httpsFirst: plain };
       }
       if (this.#bases.size >= 256) this.#bases.clear();
-      this.#bases.set(key, href);
+      this.#bases.set(key, base);
     }
-    return href;
+    return base;
+  }
+
+  /**
+   * Whether a registry request to `url` is on the reference's base chosen as plain HTTP only by
+   * host policy, so the transport may use HTTPS when the port speaks it.
+   * @param ref - the reference
+   * @param url - the request URL
+   * @returns true to mark the request `httpsFirst`
+   */
+  httpsFirst(ref: ImageReference, url: URL): boolean {
+    const base = this.#base(ref);
+    return base.httpsFirst && url.protocol === 'http:' && new URL(base.href).host === url.host;
   }
 
   /**
@@ -168,7 +198,51 @@ export class ClientContext {
    * @returns the response (any status)
    */
   async send(call: RegistryCall): Promise<TransportResponse> {
-    const url = call.path instanceof URL ? call.path : this.url(call.ref, call.path);
+    const mirrors = typeof call.path === 'string' ? mirrorsFor(this.#mirrors, call.ref, call.method, call.path) : [];
+    if (mirrors.length > 0 && typeof call.path === 'string') return this.#mirrored(call, call.path, mirrors);
+    return this.#send(call, call.path instanceof URL ? call.path : this.url(call.ref, call.path));
+  }
+
+  /**
+   * A pull request tried on each mirror in order, then on the registry itself: the next endpoint
+   * is tried when one fails as {@link failoverReason} says (after the transport's own retries).
+   * Reports which endpoint served it (`mirror` event).
+   */
+  async #mirrored(call: RegistryCall, path: string, mirrors: readonly string[]): Promise<TransportResponse> {
+    const skipped: SkippedEndpoint[] = [];
+    const report = (endpoint: string, mirror: boolean): void => {
+      try {
+        this.#onMirror?.({ type: 'served', registry: call.ref.registry, repository: call.ref.repository, path, endpoint, mirror, skipped: [...skipped] });
+      } catch {
+        // A failing listener must not fail the pull it observes.
+      }
+    };
+    for (const mirror of mirrors) {
+      const url = new URL(`/v2/${call.ref.repository}/${path}`, mirror);
+      let res: TransportResponse;
+      try {
+        res = await this.#send(call, url);
+      } catch (err) {
+        const reason = failoverReason({ error: err });
+        if (reason === undefined) throw err;
+        skipped.push({ endpoint: url.origin, reason });
+        continue;
+      }
+      const reason = failoverReason({ status: res.status });
+      if (reason === undefined) {
+        report(url.origin, true);
+        return res;
+      }
+      await res.dump();
+      skipped.push({ endpoint: url.origin, reason });
+    }
+    const url = this.url(call.ref, path);
+    const res = await this.#send(call, url);
+    report(url.origin, false);
+    return res;
+  }
+
+  async #send(call: RegistryCall, url: URL): Promise<TransportResponse> {
     return this.transport.request({
       method: call.method,
       url,
@@ -183,6 +257,8 @@ export class ClientContext {
         // The path's template (`/v2/{name}/manifests/{reference}`, ...): what the dashboard,
         // the alerts and the pulls/pushes counters select on; never a name, tag or digest.
         route: routeTemplate(url.pathname),
+        ...(call.resume === true ? { resume: true } : {}),
+        ...(this.httpsFirst(call.ref, url) ? { httpsFirst: true } : {}),
       },
     });
   }

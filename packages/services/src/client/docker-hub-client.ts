@@ -16,7 +16,7 @@ import {
   type Clock,
   type OptionRules,
 } from '@llmdevops/docker-hub-core';
-import { errorFromResponse, proxyFromEnvironment, type ProxyOptions } from '@llmdevops/docker-hub-transport';
+import { defaultCertsRoots, errorFromResponse, proxyFromEnvironment, type ProxyOptions, type RegistryTlsOptions } from '@llmdevops/docker-hub-transport';
 import type { CallOptions } from '../client/ref.js';
 import {
   createTransport,
@@ -121,6 +121,11 @@ function proxyOf(c: ResolvedDockerHubConfig, env: NodeJS.ProcessEnv): ProxyOptio
   return { url: c.proxy.url.reveal(), ...(c.proxy.noProxy === undefined ? {} : { noProxy: c.proxy.noProxy }) };
 }
 
+/** The configured TLS settings per registry, in the transport's form (the key stays a `Secret`). */
+function tlsOf(c: ResolvedDockerHubConfig): Record<string, RegistryTlsOptions> {
+  return Object.fromEntries(Object.entries(c.tls).map(([host, t]) => [host, { certDir: t.certDir, ca: t.ca, cert: t.cert, key: t.key }]));
+}
+
 function resolve(
   config: ResolvedDockerHubConfig | DockerHubConfigInput | undefined,
   env: NodeJS.ProcessEnv,
@@ -189,6 +194,9 @@ export class DockerHubClient {
     this.#transport = createTransport({
       ...(c.dispatcher === undefined ? {} : { dispatcher: c.dispatcher }),
       proxy: proxyOf(c, env),
+      tls: tlsOf(c),
+      certsRoots: defaultCertsRoots(env),
+      env,
       timeoutMs: c.resilience.timeoutSeconds * 1000,
       ...(c.resilience.totalTimeoutSeconds > 0 ? { totalTimeoutMs: c.resilience.totalTimeoutSeconds * 1000 } : {}),
       maxRetries: c.resilience.maxRetries,
@@ -208,7 +216,7 @@ export class DockerHubClient {
       ...(deps.random === undefined ? {} : { random: deps.random }),
     });
     const transport = this.#transport;
-    const { events, emitAuth } = createClientEvents(transport.events);
+    const { events, emitAuth, emitMirror } = createClientEvents(transport.events);
     this.#events = events;
     this.#credentials = deps.credentials ?? createClientCredentials(c, env);
     this.#auth = createAuthMiddleware({
@@ -241,6 +249,7 @@ export class DockerHubClient {
     );
     this.#ctx = new ClientContext(transport, c, env, {
       telemetry: this.#telemetry,
+      onMirror: emitMirror,
       hubLogin: {
         credentials: this.#credentials,
         onEvent: emitAuth,

@@ -33,7 +33,8 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
 /**
  * Builds configuration input from environment variables (`DOCKER_HUB_URL`, `DOCKER_REGISTRY_URL`,
  * `DOCKER_AUTH_URL`, `DOCKER_TIMEOUT_SECONDS`, `DOCKER_TOTAL_TIMEOUT_SECONDS`, `DOCKER_CHUNK_SIZE_MB`, `DOCKER_MAX_RETRIES`,
- * `DOCKER_HUB_USERNAME`, `DOCKER_HUB_PASSWORD`, `DOCKER_HUB_ACCESS_TOKEN`); empty values are unset.
+ * `DOCKER_HUB_USERNAME`, `DOCKER_HUB_PASSWORD`, `DOCKER_HUB_ACCESS_TOKEN`, and `DOCKER_REGISTRY_MIRRORS`,
+ * a comma list of mirrors for `docker.io`); empty values are unset.
  * @param env - the environment (default `process.env`)
  * @returns the input (not yet validated)
  * @internal
@@ -44,6 +45,9 @@ export function inputFromEnv(env: NodeJS.ProcessEnv = process.env): DockerHubCon
     const value = env[name];
     if (value !== undefined && value.trim() !== '') setPath(input, path, value);
   }
+  // A registry name holds dots, so this one is not a dotted path.
+  const mirrors = env['DOCKER_REGISTRY_MIRRORS'];
+  if (mirrors !== undefined && mirrors.trim() !== '') input['mirrors'] = { 'docker.io': mirrors };
   return input;
 }
 

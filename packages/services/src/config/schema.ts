@@ -30,6 +30,22 @@ const secret = z.union([z.string().min(1, 'must not be empty'), z.instanceof(Sec
 const positiveInt = (fallback: number) =>
   numeric(z.number().int('must be a whole number').positive('must be greater than 0')).default(fallback);
 
+/** One registry's TLS settings (`tls:`); paths or PEM text; the key becomes a `Secret`. */
+const tlsEntrySchema = z
+  .object({
+    certDir: z.string().trim().min(1, 'must not be empty').optional(),
+    ca: z.union([z.string().min(1, 'must not be empty'), z.array(z.string().min(1, 'must not be empty'))]).optional(),
+    cert: z.string().min(1, 'must not be empty').optional(),
+    key: secret.optional(),
+  })
+  .strict()
+  .refine((t) => (t.cert === undefined) === (t.key === undefined), { error: 'cert and key go together', path: ['key'] });
+
+/** A comma-separated list from the environment (`a,b`) becomes an array. */
+function commaList(v: unknown): unknown {
+  return typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter((s) => s !== '') : v;
+}
+
 const isDispatcher = (v: unknown): v is Dispatcher =>
   typeof v === 'object' && v !== null && typeof (v as { dispatch?: unknown }).dispatch === 'function';
 
@@ -152,6 +168,21 @@ export const DockerHubConfigSchema = z
      * none. Left out, the environment's `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` apply.
      */
     proxy: z.union([z.literal(false), z.object({ url: secret, noProxy: z.string().optional() }).strict()]).optional(),
+    /**
+     * TLS settings per registry (`host[:port]`): `certDir` (a folder holding `ca.crt`,
+     * `client.cert`, `client.key`), `ca` (PEM or file paths, added to the system roots), `cert`
+     * and `key` (a client certificate for mutual TLS, PEM or file paths; the key becomes a
+     * `Secret`). A registry without an entry uses the first `certs.d/HOST[:PORT]/` folder found
+     * (`$DOCKER_CONFIG/certs.d`, `~/.config/containers/certs.d`, `/etc/containers/certs.d`,
+     * `/etc/docker/certs.d`). A registry with TLS settings is reached over HTTPS only.
+     */
+    tls: z.record(z.string().trim().min(1, 'must not be empty'), tlsEntrySchema).default({}),
+    /**
+     * Pull mirrors per registry (`DOCKER_REGISTRY_MIRRORS` for `docker.io`): manifest and blob
+     * GETs try each mirror in order and fall back to the next, then to the registry itself, on a
+     * connection failure, a 5xx or a 404; pushes and everything else go to the registry.
+     */
+    mirrors: z.record(z.string().trim().min(1, 'must not be empty'), z.preprocess(commaList, z.array(httpUrl))).default({}),
   })
   .strict();
 
