@@ -111,9 +111,10 @@ describe('certs.d folders', () => {
     expect(message).toContain(`put client.cert and client.key in ${join(root, mtlsHost)}`);
   });
 
-  it('a wrong CA: the error says unknown authority and where ca.crt goes', async () => {
+  it('a wrong CA: the error says unknown authority and where ca.crt goes, without retrying', async () => {
     const root = certsRoot({ 'ca.crt': clientCa.certFile, 'client.cert': client.certFile, 'client.key': client.keyFile });
-    const t = transport({ certsRoots: [root] });
+    // Not retried: the clock refuses to wait.
+    const t = transport({ certsRoots: [root], maxRetries: 3, clock: { now: () => 0, sleep: () => Promise.reject(new Error('must not wait')) } });
     const err = await get(t, `https://${mtlsHost}/v2/`).catch((e: unknown) => e);
     expect((err as Error).message).toMatch(new RegExp(`certificate signed by unknown authority.*add it as ca\\.crt in ${join(root, mtlsHost).replace(/[.]/g, '\\.')}`));
   });

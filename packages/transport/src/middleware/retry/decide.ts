@@ -28,7 +28,7 @@ const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOT
 
 function isPermanentNetworkError(causeCode: string | undefined): boolean {
   if (causeCode === undefined) return false;
-  return /CERT|SSL|TLS|ERR_INVALID|UND_ERR_INVALID_ARG|UND_ERR_NOT_SUPPORTED|UND_ERR_CLOSED|UND_ERR_DESTROYED/.test(causeCode);
+  return /CERT|LEAF_SIGNATURE|SSL|TLS|ERR_INVALID|UND_ERR_INVALID_ARG|UND_ERR_NOT_SUPPORTED|UND_ERR_CLOSED|UND_ERR_DESTROYED/.test(causeCode);
 }
 
 function decideError(error: unknown, attempt: number, idempotent: boolean, policy: RetryPolicy): RetryDecision {
