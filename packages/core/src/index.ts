@@ -90,6 +90,7 @@ export {
   ATTESTATION_REFERENCE_TYPE,
 } from './platform/select-manifest.js';
 export { systemClock, type Clock } from './clock/clock.js';
+export { toDisposer, type Disposer } from './disposer/disposer.js';
 export {
   isLoopbackHost,
   isNonPublicHost,

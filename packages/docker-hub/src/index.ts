@@ -10,6 +10,3 @@ export * from '@llmdevops/docker-hub-transport';
 export * from '@llmdevops/docker-hub-auth';
 export * from '@llmdevops/docker-hub-services';
 export * from '@llmdevops/docker-hub-webhooks';
-// Both transport and webhooks name their unsubscribe function `Disposer`; transport's (callable
-// and `Disposable`) is the wider one and is what `@llmdevops/docker-hub` exports under that name.
-export type { Disposer } from '@llmdevops/docker-hub-transport';

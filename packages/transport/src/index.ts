@@ -30,7 +30,6 @@ export {
   type TransportEvents,
   type TransportEventMap,
   type TransportEventName,
-  type Disposer,
   type RequestEventBase,
   type RequestStartEvent,
   type RequestEndEvent,

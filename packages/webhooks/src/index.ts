@@ -39,7 +39,6 @@ export {
   type WebhookListener,
   type WebhookListenerError,
   type WebhookErrorHandler,
-  type Disposer,
 } from './handler/listener-registry.js';
 export {
   DockerHubPushPayloadSchema,

@@ -1,4 +1,5 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
+import { toDisposer, type Disposer } from '@llmdevops/docker-hub-core';
 import type { BreakerStateName } from '../middleware/breaker/consecutive-breaker.js';
 
 /** Fields every request event carries; never header values outside the allow-list, never queries. @public */
@@ -82,8 +83,6 @@ export interface TransportEventMap {
 /** Name of a transport event. @public */
 export type TransportEventName = keyof TransportEventMap;
 
-/** Ends a subscription; also usable with `using`. @public */
-export type Disposer = (() => void) & Disposable;
 
 /** A typed event source; listeners that throw are ignored so they cannot break a request. @public */
 export interface TransportEvents {
@@ -166,10 +165,9 @@ export function createEventBus(): TransportEventBus {
       }
       const entry = listener as (event: never) => void;
       set.add(entry);
-      const dispose = (): void => {
+      return toDisposer(() => {
         listeners.get(name)?.delete(entry);
-      };
-      return Object.assign(dispose, { [Symbol.dispose]: dispose });
+      });
     },
     emit(name, event) {
       for (const listener of listeners.get(name) ?? []) {

@@ -1,4 +1,4 @@
-import { ConfigError, systemClock, WebhookError } from '@llmdevops/docker-hub-core';
+import { ConfigError, systemClock, WebhookError, type Disposer } from '@llmdevops/docker-hub-core';
 import { headerValue, mediaTypeOf } from './headers.js';
 import { parseJsonSafely } from '../schemas/parse-json.js';
 import { verifySignature } from '../verify/signature.js';
@@ -7,7 +7,6 @@ import { DedupeWindow } from './dedupe-window.js';
 import { type WebhookEvent, type WebhookEventName } from './events.js';
 import {
   ListenerRegistry,
-  type Disposer,
   type WebhookErrorHandler,
   type WebhookListener,
 } from './listener-registry.js';

@@ -1,3 +1,4 @@
+import { toDisposer, type Disposer } from '@llmdevops/docker-hub-core';
 import { type WebhookEvent, type WebhookEventMap, type WebhookEventName } from './events.js';
 
 /** A listener for events of one name; may be async. @public */
@@ -5,8 +6,6 @@ export type WebhookListener<TName extends WebhookEventName = WebhookEventName> =
   event: WebhookEventMap[TName],
 ) => unknown;
 
-/** Removes what it was returned for; calling it twice is harmless. @public */
-export type Disposer = () => void;
 
 /**
  * The errors thrown by the listeners of one event, with that event. Emitted to `onError`; the
@@ -48,9 +47,9 @@ export class ListenerRegistry {
       if (set === undefined) this.#listeners.set(name, (set = new Set()));
       set.add(listener);
     }
-    return () => {
+    return toDisposer(() => {
       for (const name of names) this.#listeners.get(name)?.delete(listener);
-    };
+    });
   }
 
   /**
@@ -59,7 +58,9 @@ export class ListenerRegistry {
    */
   addErrorHandler(handler: WebhookErrorHandler): Disposer {
     this.#errorHandlers.add(handler);
-    return () => this.#errorHandlers.delete(handler);
+    return toDisposer(() => {
+      this.#errorHandlers.delete(handler);
+    });
   }
 
   /**
