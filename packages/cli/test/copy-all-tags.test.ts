@@ -3,7 +3,7 @@
 // bad input (exit 2) and a target without push rights (per-tag failures, exit 1); skopeo reads
 // what was written.
 import { execFile } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { DockerHubClient } from '@llmdevops/docker-hub-services';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRealRegistry, type RealRegistry } from '../../../tooling/registry/real-registry.js';
 import { cleanEnv, runInProcess } from './helpers.js';
+import { seedRepository } from './repo-seed.js';
 
 const run = promisify(execFile);
 const sha = (b: Uint8Array): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
@@ -39,38 +40,6 @@ async function envWith(bAsReader: boolean): Promise<NodeJS.ProcessEnv> {
   return e;
 }
 
-/** An index over `archs` sharing one base layer per architecture across tags. */
-async function seed(repo: string, tags: readonly string[], archs: readonly string[]): Promise<void> {
-  const base = new Map<string, { digest: string; size: number }>();
-  for (const arch of archs) {
-    const bytes = randomBytes(32 * 1024);
-    base.set(arch, { digest: await seeder.blobs.upload(`${repo}:x`, bytes), size: bytes.length });
-  }
-  for (const tag of tags) {
-    const entries = [];
-    for (const arch of archs) {
-      const layer = randomBytes(512);
-      const config = Buffer.from(JSON.stringify({ architecture: arch, os: 'linux', tag, rootfs: { type: 'layers', diff_ids: [] } }));
-      const manifest = Buffer.from(
-        JSON.stringify({
-          schemaVersion: 2,
-          mediaType: 'application/vnd.oci.image.manifest.v1+json',
-          config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: await seeder.blobs.upload(`${repo}:x`, config), size: config.length },
-          layers: [
-            { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', ...base.get(arch) },
-            { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: await seeder.blobs.upload(`${repo}:x`, layer), size: layer.length },
-          ],
-        }),
-      );
-      await seeder.manifests.put(`${repo}@${sha(manifest)}`, manifest);
-      entries.push({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: sha(manifest), size: manifest.length, platform: { os: 'linux', architecture: arch } });
-    }
-    const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: entries }));
-    await seeder.manifests.put(`${repo}:${tag}`, index);
-    digests.set(`${repo}:${tag}`, sha(index));
-  }
-}
-
 async function skopeoRaw(ref: string): Promise<Buffer> {
   const u = creds(b, false);
   const { stdout } = await run('skopeo', ['inspect', '--raw', '--tls-verify=false', '--creds', `${u.name}:${u.password}`, `docker://${ref}`], { encoding: 'buffer' });
@@ -85,8 +54,8 @@ beforeAll(async () => {
   env = await envWith(false);
   readerEnv = await envWith(true);
   seeder = new DockerHubClient({}, { env: { DOCKER_CONFIG: env['DOCKER_CONFIG'] ?? '' } });
-  await seed(`${a.host}/src/app`, TAGS, ['amd64', 'arm64']);
-  await seed(`${a.host}/src/three`, ['v1'], ['amd64', 'arm64', 's390x']);
+  for (const [k, v] of await seedRepository(seeder, `${a.host}/src/app`, TAGS, ['amd64', 'arm64'])) digests.set(k, v);
+  for (const [k, v] of await seedRepository(seeder, `${a.host}/src/three`, ['v1'], ['amd64', 'arm64', 's390x'])) digests.set(k, v);
 }, 120_000);
 
 afterAll(async () => {

@@ -103,6 +103,8 @@ export type {
   TagCopyResult,
   PlannedBlob,
 } from './images/types.js';
+export { parseSyncConfig, loadSyncFile, type SyncConfig, type SyncEntry, type SyncSettings } from './images/sync/sync-config.js';
+export type { SyncOptions, SyncEvent, SyncEntryResult, SyncResult } from './images/sync/run-sync.js';
 export * from './hub/index.js';
 export * from './vulnerabilities/index.js';
 export * from './rate-limit/index.js';

@@ -149,6 +149,8 @@ describe('images.copyRepository between real registries', () => {
     // 1.1.0 is already there: unchanged, no GET.
     expect(Object.fromEntries(regex.tags.map((t) => [t.tag, t.state]))).toEqual({ '1.0.0': 'copied', '1.1.0': 'unchanged', edge: 'copied' });
     expect(regex.tags.find((t) => t.tag === '1.1.0')?.manifestGets).toBe(0);
+    // The base layers were already at the destination (from 1.1.0): HEAD found them, only each tag's own blobs moved.
+    expect(regex.tags.find((t) => t.tag === '1.0.0')).toMatchObject({ blobsTransferred: 4, blobsSkipped: 2 });
     const last = await client.images.copyRepository(SRC, dst, { tags: { last: 2 }, dryRun: true });
     // Without Hub times, the last two in the order the registry lists them.
     expect(last.tags.map((t) => t.tag)).toEqual(listed.slice(-2));

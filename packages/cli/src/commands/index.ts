@@ -15,6 +15,7 @@ import { rateLimitCommand } from './rate-limit.js';
 import { repoCommand, reposCommand } from './repos.js';
 import { scanCommand } from './scan.js';
 import { searchCommand } from './search.js';
+import { syncCommand } from './sync.js';
 import { serveCommand } from './serve.js';
 import { tagCommand } from './tag.js';
 import { tagsCommand } from './tags.js';
@@ -32,6 +33,7 @@ export const COMMANDS: readonly Command[] = [
   pullCommand,
   pushCommand,
   copyCommand,
+  syncCommand,
   tagCommand,
   deleteCommand,
   reposCommand,

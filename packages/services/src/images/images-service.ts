@@ -6,6 +6,8 @@ import { toReference, type ReferenceInput } from '../client/ref.js';
 import type { ManifestsService } from '../manifests/manifests-service.js';
 import { copyImage } from './copy-image.js';
 import { copyRepository } from './copy-repository.js';
+import { runSync, type SyncOptions, type SyncResult } from './sync/run-sync.js';
+import type { SyncConfig } from './sync/sync-config.js';
 import { inspectImage, type ImageDetails, type IndexDetails, type InspectOptions } from './inspect-image.js';
 import { pullImage } from './pull-image.js';
 import { pushImage } from './push-image.js';
@@ -126,6 +128,25 @@ export class ImagesService {
       span.setAttribute('docker_hub.tags_failed', result.failed);
       return result;
     });
+  }
+
+  /**
+   * Runs a sync configuration (as `dhub sync FILE.yaml` reads it with
+   * {@link parseSyncConfig}): each entry is a {@link ImagesService.copyRepository} from `source` to
+   * `target` with the `defaults` under its own settings, `parallel` entries at a time. An entry
+   * that cannot run (an unknown repository, say) is reported in the result and the others go on.
+   * @param config - entries, defaults, parallelism
+   * @param options - dry run, keep-going, drain (graceful stop), events, signal
+   * @returns per-entry results and totals over tags
+   * @throws {@link @llmdevops/docker-hub-core!ValidationError | ValidationError} for an invalid pattern, range or count in any entry, before any request
+   * @throws {@link @llmdevops/docker-hub-core!AbortedError | AbortedError} when the signal is aborted
+   * @example
+   * ```ts
+   * const result = await client.images.sync(await loadSyncFile('sync.yaml'), { dryRun: true });
+   * ```
+   */
+  async sync(config: SyncConfig, options: SyncOptions = {}): Promise<SyncResult> {
+    return this.#deps.ctx.telemetry.run('images.sync', {}, () => runSync(this.#deps, config, options));
   }
 
   /**
