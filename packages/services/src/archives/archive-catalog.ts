@@ -4,7 +4,9 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { pipeline } from 'node:stream/promises';
 import { AbortedError, LimitExceededError } from '@llmdevops/docker-hub-core';
+import { ArchiveInvalidError } from './archive-error.js';
 import { readTar, resolveEntry, type ArchiveLimits, type DataSink, type TarEntry } from './tar-reader.js';
 
 /** What the scan learnt about a file entry's data. */
@@ -18,8 +20,12 @@ interface FileFacts {
 /** A file of the archive, with its data's digest. @internal */
 export interface ArchiveFile extends TarEntry, FileFacts {}
 
-/** A source of archive bytes: a file path, or a stream (read once, spooled to a private file). @public */
-export type ArchiveSource = string | NodeJS.ReadableStream | AsyncIterable<Uint8Array>;
+/**
+ * A source of archive bytes: a file path (read in place), or bytes or a stream (read once and
+ * spooled to a private file).
+ * @public
+ */
+export type ArchiveSource = string | Uint8Array | NodeJS.ReadableStream | AsyncIterable<Uint8Array>;
 
 /** A checked archive on disk: every entry, each file's digest, and a way to read any file again. @internal */
 export class ArchiveCatalog {
@@ -88,7 +94,13 @@ export class ArchiveCatalog {
    */
   async gunzipDigest(file: ArchiveFile): Promise<string> {
     const hash = createHash('sha256');
-    for await (const chunk of this.open(file).pipe(createGunzip())) hash.update(chunk as Buffer);
+    try {
+      await pipeline(this.open(file), createGunzip(), async (chunks: AsyncIterable<Buffer>) => {
+        for await (const chunk of chunks) hash.update(chunk);
+      });
+    } catch (err) {
+      throw new ArchiveInvalidError('corrupt', `${file.name} is not valid gzip (${err instanceof Error ? err.message : String(err)})`, file.name);
+    }
     return `sha256:${hash.digest('hex')}`;
   }
 }
@@ -109,10 +121,10 @@ function factsSink(name: string, facts: Map<string, FileFacts>): DataSink {
 }
 
 /** Copies a stream to a private file while handing its chunks on (one pass for spool and scan). */
-async function* teeToFile(source: NodeJS.ReadableStream | AsyncIterable<Uint8Array>, path: string, signal: AbortSignal | undefined): AsyncGenerator<Uint8Array> {
+async function* teeToFile(source: NodeJS.ReadableStream | AsyncIterable<Uint8Array> | Iterable<Uint8Array>, path: string, signal: AbortSignal | undefined): AsyncGenerator<Uint8Array> {
   const file = createWriteStream(path, { flags: 'wx', mode: 0o600 });
   try {
-    for await (const chunk of source as AsyncIterable<Uint8Array | string>) {
+    for await (const chunk of source as AsyncIterable<Uint8Array | string> | Iterable<Uint8Array>) {
       if (signal?.aborted === true) throw new AbortedError('archive read', signal.reason);
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
       if (!file.write(bytes)) await once(file, 'drain');
@@ -145,7 +157,7 @@ export async function scanArchive(source: ArchiveSource, spoolDir: string, optio
   const path = typeof source === 'string' ? source : join(spoolDir, 'archive.tar');
   const bytes = typeof source === 'string'
     ? checkSignal(createReadStream(path) as AsyncIterable<Uint8Array>, options.signal)
-    : teeToFile(source, path, options.signal);
+    : teeToFile(source instanceof Uint8Array ? [source] : source, path, options.signal);
   const entries = new Map<string, TarEntry>();
   const facts = new Map<string, FileFacts>();
   await readTar(bytes, options, (entry) => {

@@ -10,6 +10,7 @@ import { ValidationError } from '@llmdevops/docker-hub-core';
  * - `link-target`: a hard link names no earlier entry, or a link chain does not end at a file;
  * - `duplicate`: two entries have the same name;
  * - `entry-type`: an entry is a device, FIFO or another kind an image archive never holds;
+ * - `corrupt`: a compressed layer does not decompress;
  * - `missing`: a file the archive's own index names is not in it;
  * - `layout`: `manifest.json` or `index.json` is missing or malformed, or no image matches.
  * @public
@@ -24,6 +25,7 @@ export type ArchiveProblem =
   | 'link-target'
   | 'duplicate'
   | 'entry-type'
+  | 'corrupt'
   | 'missing'
   | 'layout';
 

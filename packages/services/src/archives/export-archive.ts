@@ -28,7 +28,7 @@ const hexOf = (digest: string): string => digest.slice(digest.indexOf(':') + 1);
 
 function checkFormat(format: ArchiveFormat, options: ExportOptions): void {
   if (!(['docker-archive', 'oci-archive'] as readonly string[]).includes(format)) {
-    throw new ValidationError('INVALID_ARGUMENT', `unknown archive format ${String(format)}; use docker-archive or oci-archive`, String(format));
+    throw new ValidationError('INVALID_ARGUMENT', `unknown archive format ${format}; use docker-archive or oci-archive`, format);
   }
   const platforms = options.platforms ?? [];
   if (options.allPlatforms === true && platforms.length > 0) {

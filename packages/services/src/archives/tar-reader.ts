@@ -1,4 +1,4 @@
-import { LimitExceededError } from '@llmdevops/docker-hub-core';
+import { LimitExceededError, ValidationError } from '@llmdevops/docker-hub-core';
 import { ArchiveInvalidError } from './archive-error.js';
 import { BLOCK, decodeHeader, isZeroBlock, padding, parsePax, type TarEntryType } from './tar-format.js';
 
@@ -43,6 +43,11 @@ export interface DataSink {
 /** Called for each checked entry; may return a sink for its data (else the data is skipped). @internal */
 export type EntryVisitor = (entry: TarEntry) => DataSink | undefined;
 
+function toAsync(source: Iterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  const it = source[Symbol.iterator]();
+  return { [Symbol.asyncIterator]: () => ({ next: () => Promise.resolve(it.next()), return: () => Promise.resolve({ done: true as const, value: undefined }) }) };
+}
+
 /** Pulls exact byte counts from a chunked source, tracking the position. */
 class ByteSource {
   readonly #source: AsyncIterator<Uint8Array>;
@@ -50,8 +55,8 @@ class ByteSource {
   #ended = false;
   position = 0;
 
-  constructor(source: AsyncIterable<Uint8Array>) {
-    this.#source = source[Symbol.asyncIterator]();
+  constructor(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>) {
+    this.#source = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : toAsync(source)[Symbol.asyncIterator]();
   }
 
   async #fill(): Promise<boolean> {
@@ -135,7 +140,7 @@ interface Pending {
 
 function capOf(value: number | undefined, fallback: number, name: string): number {
   const cap = value ?? fallback;
-  if (!Number.isSafeInteger(cap) || cap < 1) throw new LimitExceededError(name, cap, `${name} must be a whole number of at least 1`);
+  if (!Number.isSafeInteger(cap) || cap < 1) throw new ValidationError('INVALID_ARGUMENT', `${name} must be a whole number of at least 1, got ${String(cap)}`, String(cap));
   return cap;
 }
 
@@ -214,7 +219,7 @@ class Checker {
  * entries, and it ends with an end-of-archive block (a cut archive fails). ustar, pax (long
  * names, large sizes) and GNU long names and base-256 sizes are understood. Memory stays at one
  * chunk plus one header, whatever the archive's size.
- * @param source - the archive's bytes
+ * @param source - the archive's bytes (chunks, in order)
  * @param limits - caps
  * @param visit - called for each entry; returns where its data goes
  * @returns the archive's size up to its end-of-archive block
@@ -222,7 +227,7 @@ class Checker {
  * @throws {@link @llmdevops/docker-hub-core!LimitExceededError | LimitExceededError} (`maxSize`, `maxEntries`, `maxExtendedHeaderBytes`) past a cap, before reading further
  * @internal
  */
-export async function readTar(source: AsyncIterable<Uint8Array>, limits: ArchiveLimits, visit: EntryVisitor): Promise<number> {
+export async function readTar(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, limits: ArchiveLimits, visit: EntryVisitor): Promise<number> {
   const maxSize = capOf(limits.maxSize, DEFAULT_MAX_ARCHIVE_BYTES, 'maxSize');
   const checker = new Checker(capOf(limits.maxEntries, DEFAULT_MAX_ARCHIVE_ENTRIES, 'maxEntries'));
   const src = new ByteSource(source);

@@ -1,0 +1,212 @@
+// Hostile and damaged archives against the real registry: each is refused with a typed error
+// before anything is sent (no blob, no manifest in the target repository) and leaves no
+// temporary file behind. The archives are built here from a valid export.
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DigestMismatchError, LimitExceededError, SizeMismatchError } from '@llmdevops/docker-hub-core';
+import { startRealRegistry, type RealRegistry } from '../../../tooling/registry/real-registry.js';
+import { ArchiveInvalidError, type DockerHubClient, type ImportOptions } from '../src/index.js';
+import { encodeHeader } from '../src/archives/tar-format.js';
+import { readTar } from '../src/archives/tar-reader.js';
+import { tarBuffer, writeImageLayout } from './archive-fixture.js';
+import { realRegistryClient } from './helpers.js';
+
+interface Entry {
+  name: string;
+  type: 'file' | 'directory' | 'symlink' | 'hardlink';
+  data?: Buffer;
+  linkname?: string;
+}
+
+let reg: RealRegistry;
+let client: DockerHubClient;
+let work: string;
+let spool: string;
+let dockerArchive: Entry[];
+let ociArchive: Entry[];
+let digests: string[];
+
+async function exportEntries(ref: string, format: 'docker-archive' | 'oci-archive'): Promise<Entry[]> {
+  const parts: Buffer[] = [];
+  const sink = new Writable({ write(chunk: Buffer, _e, done) { parts.push(chunk); done(); } });
+  await client.images.export(ref, sink, { format });
+  const entries: Entry[] = [];
+  await readTar([Buffer.concat(parts)], {}, (e) => {
+    const entry: Entry = { name: e.name, type: e.type, ...(e.target === undefined ? {} : { linkname: e.target }) };
+    entries.push(entry);
+    if (e.type !== 'file') return undefined;
+    const data: Buffer[] = [];
+    return { write: (c) => data.push(Buffer.from(c)), end: () => { entry.data = Buffer.concat(data); } };
+  });
+  return entries;
+}
+
+const build = (entries: readonly Entry[]): Promise<Buffer> => tarBuffer(entries);
+
+/** A header block with any type flag (devices, FIFOs), checksum recomputed. */
+function rawEntry(name: string, flag: string): Buffer {
+  const [block] = encodeHeader({ name, type: 'file', size: 0 });
+  if (block === undefined) throw new Error('no header');
+  block.write(flag, 156, 1, 'ascii');
+  block.fill(0x20, 148, 156);
+  let sum = 0;
+  for (const b of block) sum += b;
+  block.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 8, 'ascii');
+  return block;
+}
+
+let counter = 0;
+/** Imports into a fresh repository and checks that the import failed and nothing arrived there. */
+async function refused(archive: Buffer | string, options: ImportOptions = {}): Promise<unknown> {
+  const target = `${reg.host}/hostile/case${++counter}:t`;
+  const source = typeof archive === 'string' ? archive : Readable.from([archive]);
+  const err = await client.images.import(source, target, { tempDir: spool, ...options }).then(() => undefined, (e: unknown) => e);
+  expect(err).toBeDefined();
+  for (const d of digests) expect(await client.blobs.exists(target, d)).toBe(false);
+  await expect(client.manifests.head(target)).rejects.toMatchObject({ status: 404 });
+  expect(readdirSync(spool)).toEqual([]);
+  return err;
+}
+
+function withEntries(base: readonly Entry[], ...extra: Entry[]): Entry[] {
+  return [...base, ...extra];
+}
+
+beforeAll(async () => {
+  reg = await startRealRegistry({ auth: 'none' });
+  client = realRegistryClient(reg, 'writer');
+  work = mkdtempSync(join(tmpdir(), 'svc-archives-hostile-'));
+  spool = join(work, 'spool');
+  mkdirSync(spool);
+  await writeImageLayout(join(work, 'src'), 'h1', ['amd64'], 20_000);
+  await client.images.push(join(work, 'src'), `${reg.host}/base/app:h1`);
+  dockerArchive = await exportEntries(`${reg.host}/base/app:h1`, 'docker-archive');
+  ociArchive = await exportEntries(`${reg.host}/base/app:h1`, 'oci-archive');
+  digests = ociArchive.filter((e) => e.name.startsWith('blobs/sha256/') && e.type === 'file').map((e) => `sha256:${e.name.slice(13)}`);
+}, 60_000);
+
+afterAll(async () => {
+  await client.close();
+  await reg.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('hostile archives are refused with nothing pushed', () => {
+  it('the unmodified archives import (the baseline the cases below break)', async () => {
+    const ok = await client.images.import(await build(dockerArchive), `${reg.host}/hostile/baseline:d`, { tempDir: spool });
+    expect(ok.blobsTransferred).toBe(3);
+    const oci = await client.images.import(await build(ociArchive), `${reg.host}/hostile/baseline:o`, { tempDir: spool });
+    expect(oci.format).toBe('oci-archive');
+  });
+
+  it.each([
+    ['an absolute path', { name: '/etc/cron.d/evil', type: 'file', data: Buffer.from('x') }, 'absolute-path'],
+    ['a ".." segment', { name: 'blobs/../../evil', type: 'file', data: Buffer.from('x') }, 'parent-path'],
+    ['a symbolic link out of the archive', { name: 'escape', type: 'symlink', linkname: '../../etc/passwd' }, 'link-escape'],
+    ['a symbolic link to an absolute path', { name: 'abs', type: 'symlink', linkname: '/etc/shadow' }, 'link-escape'],
+    ['a hard link out of the archive', { name: 'hard', type: 'hardlink', linkname: '../outside' }, 'link-escape'],
+    ['a duplicate name', { name: 'manifest.json', type: 'file', data: Buffer.from('[]') }, 'duplicate'],
+  ] as const)('%s', async (_what, extra, problem) => {
+    const err = await refused(await build(withEntries(dockerArchive, { ...extra })));
+    expect(err).toBeInstanceOf(ArchiveInvalidError);
+    expect(err).toMatchObject({ problem, code: 'INVALID_ARGUMENT' });
+  });
+
+  it('a device entry', async () => {
+    const valid = await build(dockerArchive);
+    const archive = Buffer.concat([rawEntry('dev/sda', '4'), valid]);
+    expect(await refused(archive)).toMatchObject({ problem: 'entry-type', entry: 'dev/sda' });
+  });
+
+  it('a layer that is a link to a directory', async () => {
+    const entries = dockerArchive.map((e) => ({ ...e }));
+    const layer = entries.find((e) => e.name.endsWith('/layer.tar'));
+    if (layer === undefined) throw new Error('no layer');
+    layer.type = 'symlink';
+    layer.linkname = '.';
+    delete layer.data;
+    expect(await refused(await build(entries))).toMatchObject({ problem: 'link-target' });
+  });
+
+  it('a blob whose size disagrees with its descriptor', async () => {
+    const entries = ociArchive.map((e) => ({ ...e }));
+    const blob = entries.find((e) => e.data?.[0] === 0x1f);
+    if (blob?.data === undefined) throw new Error('no gzip blob');
+    blob.data = Buffer.concat([blob.data, Buffer.from('extra')]);
+    expect(await refused(await build(entries))).toBeInstanceOf(SizeMismatchError);
+  });
+
+  it('a blob whose bytes disagree with its digest, and a layer that disagrees with its diff id', async () => {
+    const oci = ociArchive.map((e) => ({ ...e }));
+    const blob = oci.find((e) => e.data?.[0] === 0x1f);
+    if (blob?.data === undefined) throw new Error('no gzip blob');
+    const flipped = Buffer.from(blob.data);
+    flipped[flipped.length - 1] = (flipped[flipped.length - 1] ?? 0) ^ 0xff;
+    blob.data = flipped;
+    expect(await refused(await build(oci))).toBeInstanceOf(DigestMismatchError);
+
+    // A config (named without a digest) whose diff id does not match the layer.
+    const docker = dockerArchive.map((e) => ({ ...e }));
+    const config = docker.find((e) => /^[a-f0-9]{64}\.json$/.test(e.name));
+    const manifest = docker.find((e) => e.name === 'manifest.json');
+    if (config?.data === undefined || manifest?.data === undefined) throw new Error('no config');
+    const parsed = JSON.parse(config.data.toString('utf8')) as { rootfs: { diff_ids: string[] } };
+    parsed.rootfs.diff_ids[0] = `sha256:${'0'.repeat(64)}`;
+    manifest.data = Buffer.from(manifest.data.toString('utf8').replace(config.name, 'config.json'));
+    config.name = 'config.json';
+    config.data = Buffer.from(JSON.stringify(parsed));
+    const err = await refused(await build(docker));
+    expect(err).toBeInstanceOf(DigestMismatchError);
+    expect(err).toMatchObject({ expected: `sha256:${'0'.repeat(64)}` });
+  });
+
+  it('a gzip layer that does not decompress', async () => {
+    const docker = dockerArchive.map((e) => ({ ...e }));
+    const layer = docker.find((e) => e.name.endsWith('/layer.tar'));
+    if (layer?.data === undefined) throw new Error('no layer');
+    layer.data = Buffer.from(layer.data);
+    layer.data[100] = (layer.data[100] ?? 0) ^ 0xff;
+    expect(await refused(await build(docker))).toMatchObject({ problem: 'corrupt' });
+  });
+
+  it('a config whose bytes disagree with the digest its name states', async () => {
+    const docker = dockerArchive.map((e) => ({ ...e }));
+    const config = docker.find((e) => /^[a-f0-9]{64}\.json$/.test(e.name));
+    if (config?.data === undefined) throw new Error('no config');
+    config.data = Buffer.from(config.data.toString('utf8').replace('"os":"linux"', '"os":"Linux"'));
+    expect(await refused(await build(docker))).toBeInstanceOf(DigestMismatchError);
+  });
+
+  it('more bytes or entries than the caps allow', async () => {
+    const archive = await build(dockerArchive);
+    expect(await refused(archive, { maxSize: 10_000 })).toMatchObject({ limit: 'maxSize', max: 10_000 });
+    expect(await refused(archive, { maxEntries: 3 })).toMatchObject({ limit: 'maxEntries', max: 3 });
+    expect(await refused(archive, { maxSize: 10_000 })).toBeInstanceOf(LimitExceededError);
+  });
+
+  it('a truncated archive, from a stream and from a file', async () => {
+    const archive = await build(dockerArchive);
+    const cut = archive.subarray(0, Math.floor(archive.length / 2));
+    expect(await refused(cut)).toMatchObject({ problem: 'truncated' });
+    const file = join(work, 'cut.tar');
+    writeFileSync(file, archive.subarray(0, archive.length - 1024));
+    expect(await refused(file)).toMatchObject({ problem: 'truncated' });
+  });
+
+  it('bytes that are not a tar archive', async () => {
+    const junk = createHash('sha512').update('junk').digest();
+    expect(await refused(Buffer.concat(Array(16).fill(junk) as Buffer[]))).toMatchObject({ problem: 'not-tar' });
+  });
+
+  it('an archive with neither manifest.json nor index.json, and one without the image asked for', async () => {
+    const bare = dockerArchive.filter((e) => e.name !== 'manifest.json');
+    expect(await refused(await build(bare))).toMatchObject({ problem: 'layout' });
+    const err = await refused(await build(dockerArchive), { image: 'other/app:v9' });
+    expect(err).toMatchObject({ problem: 'layout' });
+    expect((err as Error).message).toContain(`${reg.host}/base/app:h1`);
+  });
+});
