@@ -116,3 +116,30 @@ describe('dhub with a private CA, a client certificate and a proxy', () => {
     expect(`${ok.stdout}${ok.stderr}${failed.stdout}${failed.stderr}`).not.toContain(keyBody);
   });
 });
+
+describe('dhub pull with registry mirrors', () => {
+  let upstream: RealRegistry;
+  let mirror: RealRegistry;
+
+  beforeAll(async () => {
+    upstream = await startRealRegistry({ auth: 'none' });
+    mirror = await startRealRegistry({ auth: 'none' });
+    const src = join(work, 'hub-src');
+    await writeTestLayout(src, 'v1', 'mirrored');
+    const pushed = await runInProcess(['push', '-q', src, 'team/app:v1'], { env: await cleanEnv({ DOCKER_REGISTRY_URL: upstream.url }) });
+    expect(pushed.code).toBe(0);
+  });
+  afterAll(async () => {
+    await upstream.stop();
+    await mirror.stop();
+  });
+
+  it('a mirror that is down and one answering 404: the pull succeeds from the upstream and says so', async () => {
+    const env = await cleanEnv({ DOCKER_REGISTRY_URL: upstream.url, DOCKER_REGISTRY_MIRRORS: `http://127.0.0.1:9,${mirror.url}`, DOCKER_MAX_RETRIES: '1' });
+    const res = await runInProcess(['pull', 'team/app:v1', join(work, 'hub-pulled'), '--all-platforms'], { env });
+    expect(res.code).toBe(0);
+    expect(res.stderr).toContain(`served by the registry ${upstream.url} (skipped http://127.0.0.1:9: NETWORK, ${mirror.url}: status 404)`);
+    const json = await runInProcess(['pull', '--json', 'team/app:v1', join(work, 'hub-pulled-json')], { env });
+    expect(JSON.parse(json.stdout)).toMatchObject({ servedBy: { endpoint: upstream.url, mirror: false, skipped: [{ endpoint: 'http://127.0.0.1:9', reason: 'NETWORK' }, { endpoint: mirror.url, reason: 'status 404' }] } });
+  });
+});

@@ -3,6 +3,7 @@ import { defineCommand, flag, positional, usageError } from '../command.js';
 import { writeJson, writeLine } from '../io.js';
 import { platformOption, withClient, withProgress } from '../internal/client.js';
 import { referenceOperand } from '../internal/operands.js';
+import type { MirrorEvent } from '@llmdevops/docker-hub-services';
 
 /** `dhub pull REF DIR`: an image into an OCI image layout, every blob verified, resumable. @public */
 export const pullCommand = defineCommand(
@@ -16,6 +17,7 @@ export const pullCommand = defineCommand(
       '--platform P       the image for P from a multi-platform image (default linux/amd64)',
       '--all-platforms    every platform, and the index itself',
       '--json             print { reference, digest, mediaType, manifests, blobsTransferred, blobsSkipped }',
+      '                   (and servedBy { endpoint, mirror, skipped } when the registry has mirrors)',
     ],
     examples: [
       'dhub pull alpine:3.19 ./alpine',
@@ -33,19 +35,31 @@ export const pullCommand = defineCommand(
     // Resumable: a failed or interrupted pull leaves only complete, verified blobs in DIR (the
     // library removes partial files and empty directories it made), and running the same pull
     // again downloads only what is missing.
-    const result = await withClient(input, [ref], (client) =>
-      withProgress(input, client, `pull ${ref.familiar()}`, (onBlob) =>
+    // With mirrors configured: which endpoint served the image (its first manifest).
+    let servedBy: MirrorEvent | undefined;
+    const result = await withClient(input, [ref], (client) => {
+      client.events.on('mirror', (e) => {
+        if (servedBy === undefined && e.path.startsWith('manifests/')) servedBy = e;
+      });
+      return withProgress(input, client, `pull ${ref.familiar()}`, (onBlob) =>
         client.images.pull(ref, dir, {
           signal: input.io.signal,
           ...(onBlob === undefined ? {} : { onBlob }),
           ...(allPlatforms ? { allPlatforms } : {}),
           ...(platform === undefined ? {} : { platform }),
         }),
-      ),
-    );
+      );
+    });
+    const served = servedBy === undefined ? undefined : { endpoint: servedBy.endpoint, mirror: servedBy.mirror, skipped: servedBy.skipped };
     if (flag(input, 'json'))
-      await writeJson(input.io.stdout, { reference: ref.toString(), ...result });
-    else if (!flag(input, 'quiet')) await writeLine(input.io.stdout, result.digest);
+      await writeJson(input.io.stdout, { reference: ref.toString(), ...result, ...(served === undefined ? {} : { servedBy: served }) });
+    else if (!flag(input, 'quiet')) {
+      if (served !== undefined) {
+        const skipped = served.skipped.map((s) => `${s.endpoint}: ${s.reason}`).join(', ');
+        await writeLine(input.io.stderr, `served by ${served.mirror ? 'mirror' : 'the registry'} ${served.endpoint}${skipped === '' ? '' : ` (skipped ${skipped})`}`);
+      }
+      await writeLine(input.io.stdout, result.digest);
+    }
     return 0;
   },
 );
