@@ -58,6 +58,7 @@ export {
   type BudgetPriority,
   type BudgetKeyStatus,
   type BudgetStatus,
+  BudgetStoreError,
 } from './budget/index.js';
 export { TagsService, type TagPageOptions, type TagDeleteResult, type PruneOptions } from './tags/tags-service.js';
 export {
@@ -70,6 +71,7 @@ export {
   type PruneResult,
   type PruneRule,
 } from './tags/prune.js';
+export type { TagDetail } from './tags/tag-details.js';
 export { compileTagFilter, tagSatisfies, type TagFilter, type TagFilterOptions, type TagWithTime } from './tags/tag-filter.js';
 export {
   BlobsService,

@@ -12,7 +12,22 @@ import { manifestCommand } from './manifest.js';
 import { pullCommand } from './pull.js';
 import { pushCommand } from './push.js';
 import { rateLimitCommand } from './rate-limit.js';
-import { repoCommand, reposCommand } from './repos.js';
+import {
+  repoCommand,
+  repoCreateCommand,
+  repoRmCommand,
+  repoSetCommand,
+  reposCommand,
+} from './repos.js';
+import { orgMembersCommand, orgTeamsCommand } from './org.js';
+import { pruneCommand } from './prune.js';
+import {
+  tokenCreateCommand,
+  tokenDisableCommand,
+  tokenEnableCommand,
+  tokenListCommand,
+  tokenRmCommand,
+} from './token.js';
 import { scanCommand } from './scan.js';
 import { searchCommand } from './search.js';
 import { syncCommand } from './sync.js';
@@ -38,6 +53,17 @@ export const COMMANDS: readonly Command[] = [
   deleteCommand,
   reposCommand,
   repoCommand,
+  repoCreateCommand,
+  repoSetCommand,
+  repoRmCommand,
+  pruneCommand,
+  tokenCreateCommand,
+  tokenListCommand,
+  tokenDisableCommand,
+  tokenEnableCommand,
+  tokenRmCommand,
+  orgMembersCommand,
+  orgTeamsCommand,
   searchCommand,
   scanCommand,
   rateLimitCommand,

@@ -7,7 +7,8 @@ import { HubApi } from '../hub/hub-api.js';
 import { nextLink } from './link-header.js';
 import { systemClock, type Clock } from '@llmdevops/docker-hub-core';
 import type { HubTagsService } from '../hub/hub-tags-service.js';
-import { pruneTags, type PruneCandidate, type PrunePolicy, type PruneResult } from './prune.js';
+import { pruneTags, type PrunePolicy, type PruneResult } from './prune.js';
+import type { TagDetail } from './tag-details.js';
 
 /** Options of {@link TagsService.prune}. @public */
 export interface PruneOptions extends CallOptions {
@@ -62,6 +63,55 @@ export class TagsService {
   }
 
   /**
+   * Every tag with its digest and, on Docker Hub, its size, last push, last pull and platforms
+   * (from the Hub API, which counts no pull). Elsewhere the registry is asked for the tag list
+   * and a HEAD per tag (digest and media type; a HEAD counts no pull).
+   * @param input - the repository
+   * @param options - signal
+   * @returns the tags in the order the source gave them
+   * @throws {@link @llmdevops/docker-hub-core!NotFoundError | NotFoundError} for an unknown repository; the typed errors of the listing
+   */
+  async details(input: ReferenceInput, options: CallOptions = {}): Promise<TagDetail[]> {
+    const ref = toReference(input);
+    const call = options.signal === undefined ? {} : { signal: options.signal };
+    const hub = this.#ctx.usesHubApi(ref) ? this.#hubTags : undefined;
+    return this.#ctx.telemetry.run('tags.details', refAttributes(ref), async () => {
+      const out: TagDetail[] = [];
+      if (hub !== undefined) {
+        const slash = ref.repository.indexOf('/');
+        const pages = hub.list(
+          ref.repository.slice(0, slash),
+          ref.repository.slice(slash + 1),
+          call,
+        );
+        for await (const t of pages)
+          out.push({
+            name: t.name,
+            digest: t.digest,
+            mediaType: t.mediaType,
+            size: t.fullSize,
+            lastPushed: t.lastPushed ?? t.lastUpdated,
+            lastPulled: t.lastPulled,
+            platforms: t.images.map((i) => i.platform).filter((p) => p !== ''),
+            source: 'hub-api',
+          });
+        return out;
+      }
+      for (const tag of await this.list(ref, call)) {
+        const head = await this.#manifests.head(ref.withTag(tag), call);
+        out.push({
+          name: tag,
+          digest: head.digest,
+          mediaType: head.mediaType,
+          platforms: [],
+          source: 'registry',
+        });
+      }
+      return out;
+    });
+  }
+
+  /**
    * Deletes the tags a retention policy selects, or (with `dryRun`) only plans it. On Docker Hub
    * the tags, their digests and last push and pull times come from the Hub API and each selected
    * tag is deleted through it (waiting out the Hub API's rate limit as the server asks); elsewhere
@@ -74,7 +124,11 @@ export class TagsService {
    * @returns every tag with its action and rule, and the tags deleted
    * @throws {@link @llmdevops/docker-hub-core!ValidationError | ValidationError} for a policy without a rule or with bad values (nothing is listed or deleted); the typed errors of listing and deleting
    */
-  async prune(input: ReferenceInput, policy: PrunePolicy, options: PruneOptions = {}): Promise<PruneResult> {
+  async prune(
+    input: ReferenceInput,
+    policy: PrunePolicy,
+    options: PruneOptions = {},
+  ): Promise<PruneResult> {
     const ref = toReference(input);
     const hub = this.#ctx.usesHubApi(ref) ? this.#hubTags : undefined;
     const slash = ref.repository.indexOf('/');
@@ -86,20 +140,13 @@ export class TagsService {
       pruneTags(ref, policy, options.dryRun === true, {
         usesHubApi: hub !== undefined,
         now: () => this.#clock.now(),
-        candidates: async (): Promise<PruneCandidate[]> => {
-          if (hub !== undefined) {
-            const out: PruneCandidate[] = [];
-            for await (const t of hub.list(namespace, name, call))
-              out.push({ name: t.name, digest: t.digest, lastPushed: t.lastPushed ?? t.lastUpdated, lastPulled: t.lastPulled });
-            return out;
-          }
-          const out: PruneCandidate[] = [];
-          for (const tag of await this.list(ref, call)) {
-            const head = await this.#manifests.head(ref.withTag(tag), call);
-            out.push({ name: tag, digest: head.digest });
-          }
-          return out;
-        },
+        candidates: async () =>
+          (await this.details(ref, call)).map((t) => ({
+            name: t.name,
+            digest: t.digest,
+            lastPushed: t.lastPushed,
+            lastPulled: t.lastPulled,
+          })),
         deleteHubTag: async (tag) => {
           await hub?.delete(namespace, name, tag, call);
         },
@@ -124,7 +171,11 @@ export class TagsService {
     const ref = toReference(input);
     const pageSize = options.pageSize;
     if (pageSize !== undefined && (!Number.isInteger(pageSize) || pageSize < 1)) {
-      throw new ValidationError('INVALID_ARGUMENT', 'pageSize must be a positive whole number', String(pageSize));
+      throw new ValidationError(
+        'INVALID_ARGUMENT',
+        'pageSize must be a positive whole number',
+        String(pageSize),
+      );
     }
     const maxPages = options.maxPages ?? 1000;
     let url: URL | undefined = this.#ctx.url(ref, 'tags/list');
@@ -132,22 +183,36 @@ export class TagsService {
     const seen = new Set<string>();
     for (let page = 0; url !== undefined; page++) {
       if (page >= maxPages || seen.has(url.href)) {
-        throw new RegistryError(`listing tags of ${ref.name}: stopped after ${page} pages (page cap or a Link loop)`, {});
+        throw new RegistryError(
+          `listing tags of ${ref.name}: stopped after ${page} pages (page cap or a Link loop)`,
+          {},
+        );
       }
       seen.add(url.href);
       const pageUrl = url;
       const pageAttributes = { ...refAttributes(ref), 'docker_hub.page': page };
       const { res, body } = await this.#ctx.telemetry.run('tags.pages', pageAttributes, () =>
         this.#ctx.retrying(`GET tags ${ref.name}`, options.signal, async () => {
-          const r = await this.#ctx.expect({ method: 'GET', ref, path: pageUrl, signal: options.signal, operation: 'tags' }, [200], `GET tags ${ref.name}`);
+          const r = await this.#ctx.expect(
+            { method: 'GET', ref, path: pageUrl, signal: options.signal, operation: 'tags' },
+            [200],
+            `GET tags ${ref.name}`,
+          );
           return { res: r, body: await r.json<TagListBody>(16 * 1024 * 1024) };
         }),
       );
-      const tags = Array.isArray(body.tags) ? body.tags.filter((t): t is string => typeof t === 'string') : [];
+      const tags = Array.isArray(body.tags)
+        ? body.tags.filter((t): t is string => typeof t === 'string')
+        : [];
       yield tags;
       url = nextLink(res.header('link'), res.url);
       const last = tags[tags.length - 1];
-      if (url === undefined && pageSize !== undefined && tags.length === pageSize && last !== undefined) {
+      if (
+        url === undefined &&
+        pageSize !== undefined &&
+        tags.length === pageSize &&
+        last !== undefined
+      ) {
         url = this.#ctx.url(ref, 'tags/list');
         url.searchParams.set('n', String(pageSize));
         url.searchParams.set('last', last);
@@ -186,7 +251,11 @@ export class TagsService {
     const ref = toReference(input);
     const tag = ref.tag;
     if (tag === undefined || ref.digest !== undefined) {
-      throw new ValidationError('INVALID_ARGUMENT', 'tags.delete needs a tag reference without a digest', ref.toString());
+      throw new ValidationError(
+        'INVALID_ARGUMENT',
+        'tags.delete needs a tag reference without a digest',
+        ref.toString(),
+      );
     }
     return this.#ctx.telemetry.run('tags.delete', refAttributes(ref), async (span) => {
       if (this.#ctx.usesHubApi(ref)) {
@@ -216,7 +285,9 @@ export class TagsService {
     const res = await hub.expect(
       {
         method: 'DELETE',
-        url: hub.url(`v2/repositories/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/tags/${encodeURIComponent(tag)}/`),
+        url: hub.url(
+          `v2/repositories/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/tags/${encodeURIComponent(tag)}/`,
+        ),
         operation: 'hub.tags.delete',
         what: `DELETE Hub tag ${repository}:${tag}`,
         auth: 'required',
