@@ -33,7 +33,11 @@ export {
   type MetricKey,
 } from './telemetry/metric-names.js';
 export { routeTemplate } from './telemetry/route-template.js';
-export { recordDigestMismatch, type DigestMismatchAttributes, type RecordDigestMismatchOptions } from './telemetry/digest-mismatch.js';
+export {
+  recordDigestMismatch,
+  type DigestMismatchAttributes,
+  type RecordDigestMismatchOptions,
+} from './telemetry/digest-mismatch.js';
 export {
   createVulnerabilityGauge,
   type VulnerabilityGauge,
@@ -60,7 +64,13 @@ export {
   type BudgetStatus,
   BudgetStoreError,
 } from './budget/index.js';
-export { TagsService, type TagPageOptions, type TagDeleteResult, type PruneOptions } from './tags/tags-service.js';
+export {
+  TagsService,
+  type TagPageOptions,
+  type TagDeleteResult,
+  type PruneOptions,
+  type TagDetail,
+} from './tags/tags-service.js';
 export {
   planPrune,
   checkPrunePolicy,
@@ -71,8 +81,13 @@ export {
   type PruneResult,
   type PruneRule,
 } from './tags/prune.js';
-export type { TagDetail } from './tags/tag-details.js';
-export { compileTagFilter, tagSatisfies, type TagFilter, type TagFilterOptions, type TagWithTime } from './tags/tag-filter.js';
+export {
+  compileTagFilter,
+  tagSatisfies,
+  type TagFilter,
+  type TagFilterOptions,
+  type TagWithTime,
+} from './tags/tag-filter.js';
 export {
   BlobsService,
   type GetBlobOptions,
@@ -84,9 +99,24 @@ export type { UploadStrategy } from './blobs/upload-engine.js';
 export type { UploadSession, UploadProgress } from './blobs/upload-session.js';
 export { ImagesService } from './images/images-service.js';
 export * from './archives/index.js';
-export type { ArtifactFile, AttachArtifactOptions, AttachedArtifact } from './referrers/attach-artifact.js';
-export { ReferrersService, type ListReferrersOptions, type ReferrerTreeOptions, type Referrers, type ReferrerNode } from './referrers/referrers-service.js';
-export type { ImageDetails, IndexDetails, IndexEntry, InspectOptions } from './images/inspect-image.js';
+export type {
+  ArtifactFile,
+  AttachArtifactOptions,
+  AttachedArtifact,
+} from './referrers/attach-artifact.js';
+export {
+  ReferrersService,
+  type ListReferrersOptions,
+  type ReferrerTreeOptions,
+  type Referrers,
+  type ReferrerNode,
+} from './referrers/referrers-service.js';
+export type {
+  ImageDetails,
+  IndexDetails,
+  IndexEntry,
+  InspectOptions,
+} from './images/inspect-image.js';
 export { REF_NAME_ANNOTATION } from './images/oci-layout.js';
 export { DEFAULT_MAX_MANIFESTS, MAX_MANIFEST_DEPTH } from './images/manifest-graph.js';
 export type {
@@ -105,8 +135,19 @@ export type {
   TagCopyResult,
   PlannedBlob,
 } from './images/types.js';
-export { parseSyncConfig, loadSyncFile, type SyncConfig, type SyncEntry, type SyncSettings } from './images/sync/sync-config.js';
-export type { SyncOptions, SyncEvent, SyncEntryResult, SyncResult } from './images/sync/run-sync.js';
+export {
+  parseSyncConfig,
+  loadSyncFile,
+  type SyncConfig,
+  type SyncEntry,
+  type SyncSettings,
+} from './images/sync/sync-config.js';
+export type {
+  SyncOptions,
+  SyncEvent,
+  SyncEntryResult,
+  SyncResult,
+} from './images/sync/run-sync.js';
 export * from './hub/index.js';
 export * from './vulnerabilities/index.js';
 export * from './rate-limit/index.js';
