@@ -4,6 +4,8 @@ import { copyCommand } from './copy.js';
 import { deleteCommand } from './delete.js';
 import { demoCommand } from './demo.js';
 import { digestCommand } from './digest.js';
+import { exportCommand } from './export.js';
+import { importCommand } from './import.js';
 import { inspectCommand } from './inspect.js';
 import { attachCommand } from './attach.js';
 import { referrersCommand } from './referrers.js';
@@ -48,6 +50,8 @@ export const COMMANDS: readonly Command[] = [
   pullCommand,
   pushCommand,
   copyCommand,
+  exportCommand,
+  importCommand,
   syncCommand,
   tagCommand,
   deleteCommand,
