@@ -1,6 +1,8 @@
-// Hostile and damaged archives against the real registry: each is refused with a typed error
-// before anything is sent (no blob, no manifest in the target repository) and leaves no
-// temporary file behind. The archives are built here from a valid export.
+// dhub's import against the real registry. The forms docker and skopeo write (Docker 25+'s OCI
+// layout with manifest.json, several images in one archive, layers as links); and hostile or
+// damaged archives: each is refused with a typed error before anything is sent (no blob, no
+// manifest in the target repository) and leaves no temporary file behind. The archives are
+// built here from valid exports.
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,6 +31,7 @@ let spool: string;
 let dockerArchive: Entry[];
 let ociArchive: Entry[];
 let digests: string[];
+let second: Entry[];
 
 async function exportEntries(ref: string, format: 'docker-archive' | 'oci-archive'): Promise<Entry[]> {
   const parts: Buffer[] = [];
@@ -86,6 +89,9 @@ beforeAll(async () => {
   await client.images.push(join(work, 'src'), `${reg.host}/base/app:h1`);
   dockerArchive = await exportEntries(`${reg.host}/base/app:h1`, 'docker-archive');
   ociArchive = await exportEntries(`${reg.host}/base/app:h1`, 'oci-archive');
+  await writeImageLayout(join(work, 'src2'), 'h2', ['arm64'], 10_000);
+  await client.images.push(join(work, 'src2'), `${reg.host}/base/other:h2`);
+  second = await exportEntries(`${reg.host}/base/other:h2`, 'docker-archive');
   digests = ociArchive.filter((e) => e.name.startsWith('blobs/sha256/') && e.type === 'file').map((e) => `sha256:${e.name.slice(13)}`);
 }, 60_000);
 
@@ -208,5 +214,73 @@ describe('hostile archives are refused with nothing pushed', () => {
     const err = await refused(await build(dockerArchive), { image: 'other/app:v9' });
     expect(err).toMatchObject({ problem: 'layout' });
     expect((err as Error).message).toContain(`${reg.host}/base/app:h1`);
+  });
+});
+
+const json = (e: Entry | undefined): unknown => JSON.parse(e?.data?.toString('utf8') ?? 'null');
+const named = (entries: readonly Entry[], name: string): Entry | undefined => entries.find((e) => e.name === name);
+
+describe('archive forms docker and skopeo write', () => {
+  it("Docker 25+'s OCI layout with manifest.json: chosen by RepoTag, manifests pushed as they are", async () => {
+    const index = json(named(ociArchive, 'index.json')) as { manifests: { digest: string; annotations: Record<string, string> }[] };
+    const top = index.manifests[0];
+    if (top === undefined) throw new Error('no index entry');
+    // Docker 25 names the entry only by its full name; the RepoTag in manifest.json is familiar.
+    top.annotations = { 'io.containerd.image.name': 'docker.io/example/app:d25' };
+    const manifest = json(named(ociArchive, `blobs/sha256/${top.digest.slice(7)}`)) as { config: { digest: string }; layers: { digest: string }[] };
+    const entries = [
+      ...ociArchive.filter((e) => e.name !== 'index.json'),
+      { name: 'index.json', type: 'file', data: Buffer.from(JSON.stringify(index)) },
+      { name: 'manifest.json', type: 'file', data: Buffer.from(JSON.stringify([{
+        Config: `blobs/sha256/${manifest.config.digest.slice(7)}`, RepoTags: ['example/app:d25'],
+        Layers: manifest.layers.map((l) => `blobs/sha256/${l.digest.slice(7)}`),
+      }])) },
+    ] satisfies Entry[];
+    const archive = await build(entries);
+    const byName = await client.images.import(archive, `${reg.host}/forms/d25:a`, { image: 'example/app:d25', tempDir: spool });
+    expect(byName).toMatchObject({ format: 'oci-archive', digest: top.digest });
+    // Chosen through manifest.json when index.json has no usable name.
+    delete (top as { annotations?: unknown }).annotations;
+    const unnamed = [...entries.filter((e) => e.name !== 'index.json'), { name: 'index.json', type: 'file', data: Buffer.from(JSON.stringify(index)) } satisfies Entry];
+    const byTag = await client.images.import(await build(unnamed), `${reg.host}/forms/d25:b`, { image: 'docker.io/example/app:d25', tempDir: spool });
+    expect(byTag.digest).toBe(top.digest);
+    // compress takes the manifest.json route (a new manifest, same config).
+    const rebuilt = await client.images.import(archive, `${reg.host}/forms/d25:c`, { compress: true, tempDir: spool });
+    expect(rebuilt.format).toBe('docker-archive');
+    const pushed = await client.manifests.get(`${reg.host}/forms/d25:c`);
+    expect(pushed.kind === 'image' ? pushed.manifest.config.digest : '').toBe(manifest.config.digest);
+  });
+
+  it('several images in one archive: --image picks one, none given lists them', async () => {
+    const images = [...(json(named(dockerArchive, 'manifest.json')) as unknown[]), ...(json(named(second, 'manifest.json')) as unknown[])];
+    const entries: Entry[] = [
+      { name: 'manifest.json', type: 'file', data: Buffer.from(JSON.stringify(images)) },
+      ...[...dockerArchive, ...second].filter((e) => e.name !== 'manifest.json' && e.name !== 'repositories'),
+    ];
+    const archive = await build(entries);
+    const picked = await client.images.import(archive, `${reg.host}/forms/multi:two`, { image: `${reg.host}/base/other:h2`, tempDir: spool });
+    const expected = await client.manifests.get(`${reg.host}/base/other:h2`);
+    const pushed = await client.manifests.get(`${reg.host}/forms/multi:two`);
+    expect(picked.format).toBe('docker-archive');
+    expect(pushed.kind === 'image' && expected.kind === 'image' ? pushed.manifest.config.digest : 'x').toBe(expected.kind === 'image' ? expected.manifest.config.digest : 'y');
+    const err = await refused(archive);
+    expect((err as Error).message).toMatch(/holds 2 images; choose one with --image .*base\/app:h1.*base\/other:h2/);
+  });
+
+  it('a layer stored once and listed again through a symbolic link, as docker save does for shared layers', async () => {
+    const manifestJson = json(named(dockerArchive, 'manifest.json')) as { Layers: string[] }[];
+    const first = manifestJson[0];
+    if (first === undefined) throw new Error('no image');
+    const [layerA] = first.Layers;
+    const linked = `linked/layer.tar`;
+    first.Layers = [linked, ...first.Layers.slice(1)];
+    const entries: Entry[] = [
+      ...dockerArchive.filter((e) => e.name !== 'manifest.json'),
+      { name: 'linked', type: 'directory' },
+      { name: linked, type: 'symlink', linkname: `../${layerA ?? ''}` },
+      { name: 'manifest.json', type: 'file', data: Buffer.from(JSON.stringify(manifestJson)) },
+    ];
+    const result = await client.images.import(await build(entries), `${reg.host}/forms/linked:l1`, { tempDir: spool });
+    expect(result.blobsTransferred + result.blobsSkipped).toBe(3);
   });
 });
