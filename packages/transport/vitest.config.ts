@@ -4,8 +4,9 @@ import { sharedVitestConfig } from '../../tooling/vitest/shared.ts';
 export default sharedVitestConfig({
   // Its own directory, also when the mutation runner loads it from the repository root.
   root: fileURLToPath(new URL('.', import.meta.url)),
-  // Lines stay at the gate this package had before per-metric thresholds; the rest default to 80.
-  global: { lines: 85 },
+  // House style: 90% of lines, and of functions and statements; branches at the 80 default
+  // (measured figures: docs/testing.md).
+  global: { lines: 90, functions: 90, statements: 90 },
   thresholds: {
     // Issue #11: rate-limit header parsing and tracking (what the retry and fail-fast logic trusts).
     'src/middleware/rate-limit/**': { lines: 95, functions: 95, branches: 95, statements: 95 },
