@@ -1,4 +1,4 @@
-// Corporate networks against the real registry: HTTPS with a private CA and mutual TLS
+// Corporate networks against the real registry (and docs/networks.md's example, docs/examples/networks-client.ts): HTTPS with a private CA and mutual TLS
 // (http.tls + clientcas, PKI made by openssl per run) found through Docker's certs.d layout or
 // the `tls` configuration; HTTPS first for a loopback registry; and pull mirrors with failover
 // to the upstream (two real registries, one mirror down or answering 404), pushes to the upstream.
@@ -6,6 +6,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
+import { fileURLToPath } from 'node:url';
 import { NetworkError } from '@llmdevops/docker-hub-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issue, makeCa, type Issued } from '../../../tooling/registry/pki.js';
@@ -162,5 +163,22 @@ describe('pull mirrors', () => {
     await withClient({ registryUrl: upstream.url, mirrors: { 'docker.io': [mirror.url] } }, {}, (c) => c.images.push(v2, 'team/app:v2'));
     expect(await withClient({ registryUrl: upstream.url }, {}, (c) => c.tags.list('team/app'))).toContain('v2');
     expect(await withClient({ registryUrl: mirror.url }, {}, (c) => c.tags.list('team/app'))).not.toContain('v2');
+  });
+
+  it('docs/examples/networks-client.ts: a private-CA mTLS registry and a docker.io pull through the mirror', async () => {
+    const { corporateClient } = (await import(fileURLToPath(new URL('../../../docs/examples/networks-client.ts', import.meta.url)))) as {
+      corporateClient(
+        s: { internal: string; caFile: string; certFile: string; keyFile: string; upstream: string; mirror: string },
+        dir: string,
+      ): Promise<{ internal: string; pulled: string; served: MirrorEvent[] }>;
+    };
+    const out = await corporateClient(
+      { internal: secure.host, caFile: serverCa.certFile, certFile: client.certFile, keyFile: client.keyFile, upstream: upstream.url, mirror: mirror.url },
+      mkdtempSync(join(work, 'example-')),
+    );
+    expect(out.internal).toMatch(/^sha256:/);
+    expect(out.pulled).toBe(top);
+    expect(out.served.length).toBeGreaterThan(0);
+    expect(out.served.every((e) => e.mirror && e.endpoint === mirror.url)).toBe(true);
   });
 });
