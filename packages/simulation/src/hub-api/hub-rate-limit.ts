@@ -46,7 +46,8 @@ export class HubApiRateLimiter {
     const now = this.#now();
     let w = this.#windows.get(key);
     if (w === undefined || now >= w.start + this.#windowMs) {
-      w = { start: now, used: 0 };
+      // Windows start on a whole second, so X-RateLimit-Reset (unix seconds) is exact.
+      w = { start: Math.floor(now / 1000) * 1000, used: 0 };
       this.#windows.set(key, w);
     }
     const resetSeconds = Math.ceil((w.start + this.#windowMs) / 1000);
