@@ -14,6 +14,7 @@ import { OUT, P, smoke } from './lib/params.mjs';
 import { startSimulatorProcess, toolVersion } from './lib/processes.mjs';
 import { dockerConfigDir, startRegistry } from './registry.mjs';
 import { markdown } from './report.mjs';
+import { archivesSuite } from './suites/archives.mjs';
 import { copySuite } from './suites/copy.mjs';
 import { latencySuite } from './suites/latency.mjs';
 import { startupSuite } from './suites/startup.mjs';
@@ -68,6 +69,8 @@ async function runSuites(result, clients, work, targets) {
   result.throughput = await throughputSuite(clients, work);
   log('copy');
   result.copy = await copySuite(reg, reg2, work);
+  log('image archives vs skopeo');
+  result.archives = await archivesSuite(reg, work);
   log('start-up cost per command vs skopeo');
   result.startup = await startupSuite(reg, work);
 }

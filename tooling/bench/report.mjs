@@ -1,5 +1,6 @@
 // The markdown summary of a results object (results.md, and stdout).
 import { mbPerSec } from './lib/measure.mjs';
+import { archivesLines } from './suites/archives.mjs';
 
 const table = (head, rows) => [
   `| ${head.join(' | ')} |`,
@@ -260,6 +261,7 @@ export function markdown(r) {
     ...floorsTable(rows, p),
     ...downloadsTable(rows, r),
     ...(r.copy ? copyTable(r.copy) : []),
+    ...(r.archives ? archivesLines(r.archives, table) : []),
     ...(r.startup ? startupTable(r.startup) : []),
   ];
   return `${L.join('\n')}\n`;
