@@ -72,8 +72,10 @@ describe('DockerHubClient Hub API wiring', () => {
     const pulls = client.rateLimitStatus();
     expect(pulls?.limit).toBeGreaterThan(0);
     expect(pulls?.remaining).toBeLessThan(pulls?.limit ?? 0);
-    // The simulator's Hub API sends no X-RateLimit headers, so its budget stays unknown even
-    // though registry pull limits were seen: the two are tracked apart.
-    expect(client.hubRateLimitStatus()).toBeUndefined();
+    // The Hub API's own budget (X-RateLimit-*, 600 a minute in the simulator) is tracked apart
+    // from the registry's pull limit (ratelimit-*).
+    const hub = client.hubRateLimitStatus();
+    expect(hub?.limit).toBe(600);
+    expect(hub?.limit).not.toBe(pulls?.limit);
   });
 });
