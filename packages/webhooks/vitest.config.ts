@@ -1,8 +1,9 @@
 import { sharedVitestConfig } from '../../tooling/vitest/shared.ts';
 
 export default sharedVitestConfig({
-  // Lines stay at the gate this package had before per-metric thresholds; the rest default to 80.
-  global: { lines: 85 },
+  // House style: 90% of lines; functions, statements and branches at 90 too (measured figures:
+  // docs/testing.md).
+  global: { lines: 90, functions: 90, statements: 90, branches: 90 },
   // Barrel: re-exports only, nothing to execute.
   noRuntimeCode: ['src/index.ts'],
 });
