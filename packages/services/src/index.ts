@@ -111,6 +111,18 @@ export {
   type Referrers,
   type ReferrerNode,
 } from './referrers/referrers-service.js';
+export { ArtifactsService } from './referrers/artifacts-service.js';
+export {
+  TITLE_ANNOTATION,
+  checkArtifactTitle,
+  checkArtifactType,
+  type PushArtifactOptions,
+  type PushedArtifact,
+  type PullArtifactOptions,
+  type PulledArtifact,
+  type PulledFile,
+} from './referrers/artifacts.js';
+export { IndexesService, type IndexEditOptions, type IndexEditResult } from './images/index-edit.js';
 export type {
   ImageDetails,
   IndexDetails,

@@ -1,6 +1,8 @@
 import { createHubBudget } from '../budget/hub-budget.js';
 import type { BudgetStatus, PullBudget } from '../budget/pull-budget.js';
 import { ReferrersService } from '../referrers/referrers-service.js';
+import { ArtifactsService } from '../referrers/artifacts-service.js';
+import { IndexesService } from '../images/index-edit.js';
 import {
   accountOf,
   createAuthMiddleware,
@@ -168,6 +170,10 @@ export class DockerHubClient {
   readonly vulnerabilities: VulnerabilitiesService;
   /** Artifacts referring to an image (signatures, SBOMs, attestations): list and tree. */
   readonly referrers: ReferrersService;
+  /** OCI artifacts on their own: push files as a tagged artifact, pull an artifact's files. */
+  readonly artifacts: ArtifactsService;
+  /** Image indexes edited on the registry without pulling layers: create, add, remove, filter. */
+  readonly indexes: IndexesService;
   readonly #rateLimits: RateLimitService;
   readonly #transport: Transport;
   readonly #auth: AuthMiddleware;
@@ -273,6 +279,8 @@ export class DockerHubClient {
     this.blobs = new BlobsService(this.#ctx);
     this.images = new ImagesService(this.#ctx, { manifests: this.manifests, blobs: this.blobs });
     this.referrers = new ReferrersService(this.#ctx, { manifests: this.manifests, blobs: this.blobs });
+    this.artifacts = new ArtifactsService(this.#ctx, { manifests: this.manifests, blobs: this.blobs });
+    this.indexes = new IndexesService(this.#ctx, { manifests: this.manifests, blobs: this.blobs });
     this.vulnerabilities = new VulnerabilitiesService(this.#ctx, {
       manifests: this.manifests,
       blobs: this.blobs,

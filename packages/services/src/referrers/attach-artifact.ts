@@ -1,8 +1,6 @@
 import {
-  Digest,
   EMPTY_JSON_DIGEST,
   MediaType,
-  ValidationError,
   buildManifest,
   type Descriptor,
   type ImageReference,
@@ -11,6 +9,7 @@ import {
 import type { BlobsService } from '../blobs/blobs-service.js';
 import type { CallOptions } from '../client/ref.js';
 import type { ManifestsService } from '../manifests/manifests-service.js';
+import { checkArtifactInput, uploadArtifactFiles } from './artifacts.js';
 import { readReferrersIndex, referrersTag, type RegistryContext } from '../vulnerabilities/referrers.js';
 
 /** One file of an artifact: a layer with a title. @public */
@@ -55,14 +54,6 @@ export interface AttachDeps {
   readonly blobs: Pick<BlobsService, 'upload'>;
 }
 
-const EMPTY = new TextEncoder().encode('{}');
-
-function checkTitle(title: string): void {
-  if (title === '' || title.includes('/') || title.includes('\\') || title === '.' || title === '..' || title.includes('\0')) {
-    throw new ValidationError('INVALID_ARGUMENT', `artifact file title ${JSON.stringify(title)} must be a plain file name`, title);
-  }
-}
-
 /**
  * Pushes an OCI 1.1 artifact manifest whose `subject` is the image: the empty config, one layer
  * per file titled with `org.opencontainers.image.title`. Where the registry does not answer
@@ -72,27 +63,14 @@ function checkTitle(title: string): void {
  * @param ref - the image (tag or digest)
  * @param options - artifact type, files, annotations, signal
  * @returns the artifact's digest and how it can be found
- * @throws {@link @llmdevops/docker-hub-core!ValidationError | ValidationError} for no files, an empty artifact type or a title that is not a plain file name
+ * @throws {@link @llmdevops/docker-hub-core!ValidationError | ValidationError} for no files, an artifact type that is not type/subtype (`INVALID_MEDIA_TYPE`), a repeated title or one that is not a plain file name
  * @internal
  */
 export async function attachArtifact(deps: AttachDeps, ref: ImageReference, options: AttachArtifactOptions): Promise<AttachedArtifact> {
-  if (options.files.length === 0) throw new ValidationError('INVALID_ARGUMENT', 'an artifact needs at least one file', '');
-  if (options.artifactType.trim() === '') throw new ValidationError('INVALID_ARGUMENT', 'the artifact type must not be empty', '');
-  for (const f of options.files) checkTitle(f.title);
+  checkArtifactInput(options.artifactType, options.files);
   const call = options.signal === undefined ? {} : { signal: options.signal };
   const subject = await deps.manifests.get(ref, call);
-  await deps.blobs.upload(ref, EMPTY, { ...call, digest: EMPTY_JSON_DIGEST, size: 2 });
-  const layers: Descriptor[] = [];
-  for (const file of options.files) {
-    const digest = Digest.fromBytes(file.bytes).toString();
-    await deps.blobs.upload(ref, file.bytes, { ...call, digest, size: file.bytes.byteLength });
-    layers.push({
-      mediaType: file.mediaType ?? 'application/octet-stream',
-      digest,
-      size: file.bytes.byteLength,
-      annotations: { 'org.opencontainers.image.title': file.title },
-    });
-  }
+  const layers = await uploadArtifactFiles(deps, ref, options.files, options.signal);
   const annotations = { 'org.opencontainers.image.created': (options.created ?? new Date()).toISOString(), ...options.annotations };
   const manifest: OciManifest = {
     schemaVersion: 2,
