@@ -78,6 +78,11 @@ describe('dhub with a private CA, a client certificate and a proxy', () => {
     expect(raw.length).toBeGreaterThan(0);
   });
 
+  it('--cert-dir applies to the registry serving docker.io references (DOCKER_REGISTRY_URL)', async () => {
+    const res = await runInProcess(['tags', 'team/app', '--cert-dir', certDir], { env: await cleanEnv({ DOCKER_REGISTRY_URL: reg.url }) });
+    expect(res).toMatchObject({ code: 0, stdout: 'v1\n' });
+  });
+
   it('without the client certificate: exit 1, the error names it, nothing written', async () => {
     const caOnly = await dirWith('ca-only', { 'ca.crt': serverCa.certFile });
     const out = join(work, 'no-client-cert');

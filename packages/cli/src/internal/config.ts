@@ -38,6 +38,11 @@ export async function loadConfig(
     ...proxy,
     ...(insecure ? { insecureRegistries: [...new Set([...base.insecureRegistries, ...hosts])] } : {}),
     // `--cert-dir` holds the files directly, for every registry the command talks to.
-    ...(certDir === undefined ? {} : { tls: { ...base.tls, ...Object.fromEntries(hosts.map((h) => [h, { ...base.tls[h], certDir: resolve(input.io.cwd ?? '.', certDir) }])) } }),
+    ...(certDir === undefined ? {} : { tls: { ...base.tls, ...Object.fromEntries(endpointHosts(hosts, base).map((h) => [h, { ...base.tls[h], certDir: resolve(input.io.cwd ?? '.', certDir) }])) } }),
   });
+}
+
+/** The hosts connections go to: `docker.io` is served by `registryUrl` (default Docker Hub's registry). */
+function endpointHosts(hosts: readonly string[], config: DockerHubConfig): string[] {
+  return hosts.map((h) => (h === 'docker.io' ? new URL(config.registryUrl ?? 'https://registry-1.docker.io').host : h));
 }
