@@ -160,6 +160,7 @@ export type {
   SyncEntryResult,
   SyncResult,
 } from './images/sync/run-sync.js';
+export type { PullBudgetView, RateLimitPlanOptions } from './images/rate-plan.js';
 export * from './hub/index.js';
 export * from './vulnerabilities/index.js';
 export * from './rate-limit/index.js';

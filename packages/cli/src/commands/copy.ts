@@ -3,10 +3,10 @@ import { defineCommand, flag, listOption, parseOperand, positional, usageError, 
 import { writeJson, writeLine } from '../io.js';
 import { withClient, withProgress } from '../internal/client.js';
 import { referenceOperand } from '../internal/operands.js';
-import { copyAllTags, countOption, tagFilterOptions } from '../internal/repository-copy.js';
+import { copyAllTags, countOption, rateLimitOptions, tagFilterOptions } from '../internal/repository-copy.js';
 
 /** Options that only make sense with `--all-tags`. */
-const REPOSITORY_OPTIONS = ['include', 'exclude', 'semver', 'last', 'jobs', 'keep-going', 'dry-run', 'referrers'] as const;
+const REPOSITORY_OPTIONS = ['include', 'exclude', 'semver', 'last', 'jobs', 'keep-going', 'dry-run', 'referrers', 'wait-for-reset', 'rate-limit-reserve'] as const;
 
 /** The repeatable `--platform`, parsed. */
 function platformsOption(input: CommandInput): Platform[] {
@@ -45,6 +45,8 @@ export const copyCommand = defineCommand(
       'keep-going': { type: 'boolean' },
       'dry-run': { type: 'boolean' },
       referrers: { type: 'boolean' },
+      'wait-for-reset': { type: 'boolean' },
+      'rate-limit-reserve': { type: 'string' },
     },
     optionHelp: [
       '(default)          the whole image: the index and every platform (same digest as the source)',
@@ -60,6 +62,9 @@ export const copyCommand = defineCommand(
       '--keep-going       try every tag after a failure (default: stop starting new tags)',
       '--dry-run          print the plan (tags, digests, blobs with sizes, manifest GETs) and write nothing',
       '--referrers        copy referrers too (not available yet)',
+      '--wait-for-reset   when the pull budget (Docker Hub) cannot cover the manifest GETs, wait for the',
+      '                   reset instead of stopping before the first GET',
+      '--rate-limit-reserve N  leave N pulls of the budget unused for others',
       '--json             one copy: { source, destination, digest, ... }; --all-tags: { tags, copied, unchanged, failed, ... }',
     ],
     examples: [
@@ -80,6 +85,7 @@ export const copyCommand = defineCommand(
       const dst = repoOperand(input, 1, 'DST_REPO');
       tagFilterOptions(input);
       countOption(input, 'jobs');
+      rateLimitOptions(input);
       return withClient(input, [src, dst], (client) => copyAllTags(input, client, { src, dst, platforms }));
     }
     const stray = REPOSITORY_OPTIONS.filter((o) => input.values[o] !== undefined);

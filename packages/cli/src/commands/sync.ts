@@ -5,7 +5,7 @@ import { defineCommand, flag, positional, stringOption, usageError, type Command
 import { EXIT } from '../exit-codes.js';
 import { write, writeJson, writeLine } from '../io.js';
 import { withClient } from '../internal/client.js';
-import { resultJson, summaryLine, tagLine } from '../internal/repository-copy.js';
+import { rateLimitOptions, resultJson, summaryLine, tagLine, waitLine } from '../internal/repository-copy.js';
 
 const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
 
@@ -32,15 +32,18 @@ async function round(input: CommandInput, client: DockerHubClient, config: SyncC
   const json = flag(input, 'json');
   const quiet = flag(input, 'quiet');
   const dryRun = flag(input, 'dry-run');
+  const rateLimit = rateLimitOptions(input);
   const lines: Promise<void>[] = [];
   const short = (repo: string): string => ImageReference.parse(repo).familiar().replace(/:latest$/, '');
   const result = await client.images.sync(config, {
     dryRun,
     keepGoing: flag(input, 'keep-going'),
+    ...(rateLimit === undefined ? {} : { rateLimit }),
     // Looping: the first SIGINT/SIGTERM lets the tags in flight finish; once: it cancels at once.
     ...(interval ? { drain: input.io.signal } : { signal: input.io.signal }),
     onEvent: (e) => {
       if (json) return;
+      if (e.type === 'copy' && e.event.type === 'rate-limit-wait' && !quiet) lines.push(writeLine(input.io.stderr, `${e.source}: ${waitLine(e.event)}`));
       if (e.type === 'entry-failed') lines.push(writeLine(input.io.stdout, `${e.source} -> ${e.target}: failed: ${e.message}`));
       else if (e.event.type === 'tag' && (!quiet || e.event.result.state === 'failed')) {
         lines.push(writeLine(input.io.stdout, `${short(e.target)}:${tagLine(e.event.result)}`));
@@ -61,7 +64,7 @@ async function round(input: CommandInput, client: DockerHubClient, config: SyncC
 export const syncCommand = defineCommand(
   {
     name: 'sync',
-    usage: 'dhub sync FILE.yaml [--dry-run] [--once | --interval DURATION] [--keep-going] [--json]',
+    usage: 'dhub sync FILE.yaml [--dry-run] [--once | --interval DURATION] [--keep-going] [--wait-for-reset] [--rate-limit-reserve N] [--json]',
     summary:
       'Copy the repositories a YAML file lists (each as dhub copy --all-tags, with tag filters), once or every DURATION.',
     options: {
@@ -69,6 +72,8 @@ export const syncCommand = defineCommand(
       once: { type: 'boolean' },
       interval: { type: 'string' },
       'keep-going': { type: 'boolean' },
+      'wait-for-reset': { type: 'boolean' },
+      'rate-limit-reserve': { type: 'string' },
     },
     optionHelp: [
       'FILE.yaml          defaults: { tags, platforms, referrers, jobs }, parallel: N,',
@@ -77,6 +82,8 @@ export const syncCommand = defineCommand(
       '--once             one round (the default)',
       '--interval D       a round every D (30m, 1h, 1h30m) until SIGINT/SIGTERM, which lets the tags in flight finish',
       '--keep-going       within an entry, try every tag after a failure',
+      '--wait-for-reset   wait for the pull budget (Docker Hub) instead of stopping an entry it cannot cover',
+      '--rate-limit-reserve N  leave N pulls of the budget unused for others',
       '--json             the result of each round as one JSON line',
     ],
     examples: ['dhub sync mirror.yaml --dry-run', 'dhub sync mirror.yaml --interval 30m'],
@@ -86,6 +93,7 @@ export const syncCommand = defineCommand(
     const intervalText = stringOption(input, 'interval');
     if (intervalText !== undefined && flag(input, 'once')) throw usageError(input, '--once and --interval exclude each other');
     const interval = intervalText === undefined ? undefined : parseInterval(input, intervalText);
+    rateLimitOptions(input);
     const file = resolve(input.io.cwd ?? '.', positional(input, 0));
     const { loadSyncFile } = await import('@llmdevops/docker-hub-services');
     let config: SyncConfig;

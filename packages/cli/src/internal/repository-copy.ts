@@ -1,7 +1,9 @@
 import type { ImageReference, Platform } from '@llmdevops/docker-hub-core';
 import {
   compileTagFilter,
+  type CopyRepositoryEvent,
   type CopyRepositoryResult,
+  type RateLimitPlanOptions,
   type DockerHubClient,
   type TagCopyResult,
   type TagFilterOptions,
@@ -46,6 +48,34 @@ export function tagFilterOptions(input: CommandInput): TagFilterOptions {
   };
   parseOperand(input, 'tag filter', () => compileTagFilter(options));
   return options;
+}
+
+/**
+ * `--wait-for-reset` and `--rate-limit-reserve N`, for the library's `rateLimit` option.
+ * @param input - the parsed command line
+ * @returns the options, or undefined when neither was given
+ * @throws UsageError for a reserve that is not a whole number
+ * @internal
+ */
+export function rateLimitOptions(input: CommandInput): RateLimitPlanOptions | undefined {
+  const wait = flag(input, 'wait-for-reset');
+  const text = stringOption(input, 'rate-limit-reserve');
+  if (text !== undefined && !/^\d{1,9}$/.test(text)) throw usageError(input, `--rate-limit-reserve must be a whole number, got "${text}"`);
+  if (!wait && text === undefined) return undefined;
+  return { ...(wait ? { waitForReset: true } : {}), ...(text === undefined ? {} : { reserve: Number(text) }) };
+}
+
+/**
+ * The progress line of a rate-limit wait (stderr).
+ * @param e - the wait
+ * @returns the line
+ * @internal
+ */
+export function waitLine(e: Extract<CopyRepositoryEvent, { type: 'rate-limit-wait' }>): string {
+  const until = e.until.toISOString();
+  return e.reason === 'budget'
+    ? `waiting for the pull budget: ${e.needed ?? '?'} manifest GETs needed, ${e.remaining ?? '?'} remain; resuming at ${until}`
+    : `rate limited (429): every tag pauses until ${until}`;
 }
 
 /**
@@ -119,6 +149,7 @@ export async function copyAllTags(
   const json = flag(input, 'json');
   const quiet = flag(input, 'quiet');
   const jobs = countOption(input, 'jobs');
+  const rateLimit = rateLimitOptions(input);
   const lines: Promise<void>[] = [];
   const result = await client.images.copyRepository(src, dst, {
     signal: input.io.signal,
@@ -127,8 +158,10 @@ export async function copyAllTags(
     ...(jobs === undefined ? {} : { jobs }),
     keepGoing: flag(input, 'keep-going'),
     dryRun: flag(input, 'dry-run'),
+    ...(rateLimit === undefined ? {} : { rateLimit }),
     onEvent: (e) => {
       if (e.type === 'tag' && !json && (!quiet || e.result.state === 'failed')) lines.push(writeLine(input.io.stdout, tagLine(e.result)));
+      if (e.type === 'rate-limit-wait' && !quiet) lines.push(writeLine(input.io.stderr, waitLine(e)));
     },
   });
   await Promise.all(lines);

@@ -2,15 +2,19 @@ import {
   AbortedError,
   ImageReference,
   NotFoundError,
+  RateLimitError,
   UnsupportedError,
   ValidationError,
   isDockerHubError,
+  systemClock,
+  type Clock,
   type Descriptor,
 } from '@llmdevops/docker-hub-core';
 import { HubTagsService } from '../hub/hub-tags-service.js';
 import { compileTagFilter, type TagFilter, type TagWithTime } from '../tags/tag-filter.js';
 import { TagsService } from '../tags/tags-service.js';
 import { executeCopy, planCopy, type BlobTransfers, type CopyPlan } from './copy-image.js';
+import { ensurePullBudget, knownPullBudget } from './rate-plan.js';
 import type { CopyRepositoryEvent, CopyRepositoryOptions, CopyRepositoryResult, ImageDeps, PlannedBlob, TagCopyResult } from './types.js';
 
 /** Default number of tags copied at once. */
@@ -28,6 +32,12 @@ interface Run {
   readonly planned: Set<string>;
   /** Set when no new tag may start (a failure without keep-going, or a drain). */
   stopping: boolean;
+  /** Waits for rate-limit resets. */
+  readonly clock: Clock;
+  /** Every worker awaits it before a tag: pending while the run waits for a rate-limit reset. */
+  pause: Promise<void>;
+  /** When the current pause ends (ms since the epoch), if one is pending. */
+  pausedUntil: number | undefined;
 }
 
 function checkJobs(jobs: number): number {
@@ -90,35 +100,54 @@ async function blobsToMove(run: Run, plan: CopyPlan): Promise<PlannedBlob[]> {
 
 const sum = (blobs: readonly Descriptor[] | readonly PlannedBlob[]): number => blobs.reduce((n, b) => n + b.size, 0);
 
-/**
- * One tag: HEAD at both sides; equal digests mean unchanged (no GET). Otherwise the plan (manifest
- * GETs), then, unless a dry run, the copy.
- */
-async function copyTag(run: Run, tag: string): Promise<TagCopyResult> {
-  const { deps, options } = run;
-  const s = options.signal === undefined ? {} : { signal: options.signal };
-  const from = run.src.withTag(tag);
-  const to = run.dst.withTag(tag);
-  const choosing = options.platform !== undefined || (options.platforms?.length ?? 0) > 0;
-  const [sourceHead, current] = await Promise.all([deps.manifests.head(from, s), destinationDigest(run, tag)]);
-  const base = { tag, sourceDigest: sourceHead.digest };
-  if (!choosing && current === sourceHead.digest) {
-    return { ...base, state: 'unchanged', digest: current, manifestGets: 0, blobsTransferred: 0, blobsSkipped: 0, bytesTransferred: 0 };
+/** A tag after the HEADs at both sides. */
+interface TagHeads {
+  readonly index: number;
+  readonly tag: string;
+  readonly sourceDigest: string;
+  /** The destination tag's digest, undefined when it has none. */
+  readonly current: string | undefined;
+}
+
+const zero = { manifestGets: 0, blobsTransferred: 0, blobsSkipped: 0, bytesTransferred: 0 } as const;
+
+function choosesPlatforms(options: CopyRepositoryOptions): boolean {
+  return options.platform !== undefined || (options.platforms?.length ?? 0) > 0;
+}
+
+/** HEAD at both sides (free on Docker Hub): unchanged when the digests are equal. */
+async function headTag(run: Run, index: number, tag: string): Promise<TagHeads | TagCopyResult> {
+  const s = run.options.signal === undefined ? {} : { signal: run.options.signal };
+  const [source, current] = await Promise.all([run.deps.manifests.head(run.src.withTag(tag), s), destinationDigest(run, tag)]);
+  if (!choosesPlatforms(run.options) && current === source.digest) {
+    return { tag, sourceDigest: source.digest, state: 'unchanged', digest: current, ...zero };
   }
-  // Pinned to the digest just seen, so a tag moved meanwhile cannot mix two images.
-  const plan = await planCopy(deps, from.withDigest(sourceHead.digest), options);
+  return { index, tag, sourceDigest: source.digest, current };
+}
+
+/** Plans a changed tag, pinned to the digest its HEAD saw (a tag moved meanwhile cannot mix two images). */
+function planTag(run: Run, heads: TagHeads): Promise<CopyPlan> {
+  return planCopy(run.deps, run.src.withTag(heads.tag).withDigest(heads.sourceDigest), run.options);
+}
+
+/** A changed tag: its plan (manifest GETs), then, unless a dry run, the copy. */
+async function copyTag(run: Run, heads: TagHeads, planned: CopyPlan | undefined): Promise<TagCopyResult> {
+  const { deps, options } = run;
+  const { tag, sourceDigest, current } = heads;
+  const base = { tag, sourceDigest };
+  const plan = planned ?? (await planTag(run, heads));
   if (current === plan.top.digest) {
-    return { ...base, state: 'unchanged', digest: current, manifestGets: plan.manifestGets, blobsTransferred: 0, blobsSkipped: 0, bytesTransferred: 0 };
+    return { ...base, state: 'unchanged', digest: current, ...zero, manifestGets: plan.manifestGets };
   }
   if (options.dryRun === true) {
     const blobs = await blobsToMove(run, plan);
     return {
-      ...base, state: 'planned', digest: plan.top.digest, manifestGets: plan.manifestGets, manifests: plan.graph.manifests.length,
-      blobs, blobsTransferred: 0, blobsSkipped: 0, bytesTransferred: sum(blobs),
+      ...base, state: 'planned', digest: plan.top.digest, manifests: plan.graph.manifests.length, blobs,
+      ...zero, manifestGets: plan.manifestGets, bytesTransferred: sum(blobs),
     };
   }
   let bytes = 0;
-  const result = await executeCopy(deps, { src: from.withDigest(sourceHead.digest), dst: to }, plan, {
+  const result = await executeCopy(deps, { src: run.src.withTag(tag).withDigest(sourceDigest), dst: run.dst.withTag(tag) }, plan, {
     ...options,
     transfers: run.transfers,
     onBlob: (b) => {
@@ -135,38 +164,101 @@ async function copyTag(run: Run, tag: string): Promise<TagCopyResult> {
 }
 
 function failed(tag: string, err: unknown): TagCopyResult {
-  return {
-    tag, state: 'failed', message: messageOf(err), error: err instanceof Error ? err : new Error(String(err)),
-    manifestGets: 0, blobsTransferred: 0, blobsSkipped: 0, bytesTransferred: 0,
-  };
+  return { tag, state: 'failed', message: messageOf(err), error: err instanceof Error ? err : new Error(String(err)), ...zero };
 }
 
-/** Runs the tags `jobs` at a time; a failure stops new work unless `keepGoing`. */
-async function runTags(run: Run, tags: readonly string[]): Promise<(TagCopyResult | undefined)[]> {
-  const results: (TagCopyResult | undefined)[] = new Array<TagCopyResult | undefined>(tags.length).fill(undefined);
+/**
+ * After a 429 the whole run waits for the reset: no tag starts or retries before it. The wait is
+ * shared; a later reset extends it.
+ */
+function pauseRun(run: Run, until: Date): void {
+  if (run.pausedUntil !== undefined && run.pausedUntil >= until.getTime()) return;
+  run.pausedUntil = until.getTime();
+  emit(run, { type: 'rate-limit-wait', reason: 'too-many-requests', until });
+  run.pause = run.clock.sleep(Math.max(0, until.getTime() - run.clock.now()), run.options.signal).finally(() => {
+    if (run.pausedUntil === until.getTime()) run.pausedUntil = undefined;
+  });
+}
+
+/** Most times one tag waits out a 429 before it counts as failed. */
+const MAX_PAUSES_PER_TAG = 3;
+
+/**
+ * Runs one step of a tag after any pause of the run; a 429 with a known reset pauses the whole
+ * run until then and the step starts again (at most {@link MAX_PAUSES_PER_TAG} times).
+ */
+async function withPauses<T>(run: Run, fn: () => Promise<T>): Promise<T> {
+  for (let pauses = 0; ; pauses++) {
+    await run.pause;
+    try {
+      return await fn();
+    } catch (err) {
+      const until = err instanceof RateLimitError && run.options.signal?.aborted !== true ? (err.resetAt ?? knownPullBudget(run.deps.ctx, run.src)?.resetAt) : undefined;
+      if (until === undefined || pauses >= MAX_PAUSES_PER_TAG) throw err;
+      pauseRun(run, until);
+    }
+  }
+}
+
+/**
+ * Runs `fn` over items `jobs` at a time, recording a result per item; a failure stops new items
+ * unless `keepGoing`; a 429 pauses every worker until the reset, then the item is tried again.
+ */
+async function pool<T extends { readonly tag: string }>(
+  run: Run,
+  items: readonly T[],
+  fn: (item: T) => Promise<TagCopyResult | TagHeads>,
+  record: (item: T, outcome: TagCopyResult | TagHeads) => void,
+): Promise<void> {
   let next = 0;
   const { signal, drain } = run.options;
   const aborted = (): boolean => signal?.aborted === true;
   const worker = async (): Promise<void> => {
-    while (next < tags.length && !run.stopping && !aborted() && drain?.aborted !== true) {
-      const index = next++;
-      const tag = tags[index];
-      if (tag === undefined) return;
-      emit(run, { type: 'tag-start', tag });
-      let result: TagCopyResult;
+    while (next < items.length && !run.stopping && !aborted() && drain?.aborted !== true) {
+      const item = items[next++];
+      if (item === undefined) return;
+      let outcome: TagCopyResult | TagHeads;
       try {
-        result = await copyTag(run, tag);
+        outcome = await withPauses(run, () => fn(item));
       } catch (err) {
         if (aborted()) return;
-        result = failed(tag, err);
+        outcome = failed(item.tag, err);
         if (run.options.keepGoing !== true) run.stopping = true;
       }
-      results[index] = result;
-      emit(run, { type: 'tag', result });
+      record(item, outcome);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(run.options.jobs ?? DEFAULT_JOBS, tags.length)) }, () => worker()));
-  return results;
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(run.options.jobs ?? DEFAULT_JOBS, items.length)) }, () => worker()));
+}
+
+const isResult = (o: TagCopyResult | TagHeads): o is TagCopyResult => 'state' in o;
+
+/**
+ * Checks the pull budget before the manifest GETs: first that it covers one GET per changed tag
+ * (before any GET), then, once the first changed image is planned, that it covers the rest at
+ * that image's count. Returns the first plan (its GETs are spent) and the estimate.
+ */
+async function planBudget(run: Run, changed: readonly TagHeads[]): Promise<{ first: CopyPlan | undefined; needed: number }> {
+  const head = changed[0];
+  if (head === undefined || knownPullBudget(run.deps.ctx, run.src) === undefined) return { first: undefined, needed: 0 };
+  const options = run.options.rateLimit ?? {};
+  const seams = {
+    ctx: run.deps.ctx,
+    src: run.src,
+    clock: run.clock,
+    signal: run.options.signal,
+    probe: async (): Promise<void> => {
+      await run.deps.manifests.head(run.src.withTag(head.tag), run.options.signal === undefined ? {} : { signal: run.options.signal });
+    },
+    onWait: (w: { readonly needed: number; readonly remaining: number; readonly until: Date }): void => {
+      emit(run, { type: 'rate-limit-wait', reason: 'budget', ...w });
+    },
+  };
+  await ensurePullBudget(changed.length, options, seams);
+  const first = await withPauses(run, () => planTag(run, head));
+  const needed = first.manifestGets * changed.length;
+  await ensurePullBudget(needed - first.manifestGets, options, seams);
+  return { first, needed };
 }
 
 /**
@@ -190,10 +282,32 @@ export async function copyRepository(deps: ImageDeps, src: ImageReference, dst: 
   }
   const source = ImageReference.from({ registry: src.registry, repository: src.repository });
   const target = ImageReference.from({ registry: dst.registry, repository: dst.repository });
-  const run: Run = { deps, src: source, dst: target, options, transfers: new Map(), planned: new Set(), stopping: false };
+  const run: Run = {
+    deps, src: source, dst: target, options, transfers: new Map(), planned: new Set(), stopping: false,
+    clock: options.clock ?? systemClock, pause: Promise.resolve(), pausedUntil: undefined,
+  };
   const selected = filter.select(await listTags(deps, source, filter, options.signal));
   emit(run, { type: 'tags', tags: selected });
-  const results = await runTags(run, selected);
+  const results: (TagCopyResult | undefined)[] = new Array<TagCopyResult | undefined>(selected.length).fill(undefined);
+  const finish = (index: number, result: TagCopyResult): void => {
+    results[index] = result;
+    emit(run, { type: 'tag', result });
+  };
+  // 1. HEAD at both sides: unchanged tags are done without a GET.
+  const changed: TagHeads[] = [];
+  await pool(run, selected.map((tag, index) => ({ tag, index })), ({ tag, index }) => headTag(run, index, tag), (item, outcome) => {
+    if (isResult(outcome)) finish(item.index, outcome);
+    else changed.push(outcome);
+  });
+  changed.sort((a, b) => a.index - b.index);
+  // 2. The pull budget against the manifest GETs the changed tags need.
+  let budget: { first: CopyPlan | undefined; needed: number } = { first: undefined, needed: 0 };
+  if (!run.stopping && changed.length > 0) budget = await planBudget(run, changed);
+  // 3. The changed tags: plan and copy (or, for a dry run, list what would move).
+  const firstTag = changed[0]?.tag;
+  await pool(run, changed, (heads) => copyTag(run, heads, heads.tag === firstTag ? budget.first : undefined), (heads, outcome) => {
+    if (isResult(outcome)) finish(heads.index, outcome);
+  });
   if (options.signal?.aborted === true) throw new AbortedError(`copy of ${source.name} to ${target.name}`, options.signal.reason);
   const done = results.filter((r): r is TagCopyResult => r !== undefined);
   const count = (state: TagCopyResult['state']): number => done.filter((r) => r.state === state).length;
@@ -210,5 +324,6 @@ export async function copyRepository(deps: ImageDeps, src: ImageReference, dst: 
     manifestGets: done.reduce((n, r) => n + r.manifestGets, 0),
     blobsTransferred: done.reduce((n, r) => n + r.blobsTransferred, 0),
     bytesTransferred: done.reduce((n, r) => n + r.bytesTransferred, 0),
+    ...(budget.needed > 0 ? { manifestGetsNeeded: budget.needed } : {}),
   };
 }

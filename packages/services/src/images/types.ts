@@ -1,4 +1,4 @@
-import type { Platform } from '@llmdevops/docker-hub-core';
+import type { Clock, Platform } from '@llmdevops/docker-hub-core';
 import type { BlobsService } from '../blobs/blobs-service.js';
 import type { ClientContext } from '../client/context.js';
 import type { CallOptions } from '../client/ref.js';
@@ -6,6 +6,7 @@ import type { ManifestsService } from '../manifests/manifests-service.js';
 import type { HubTagsService } from '../hub/hub-tags-service.js';
 import type { TagFilterOptions } from '../tags/tag-filter.js';
 import type { TagsService } from '../tags/tags-service.js';
+import type { RateLimitPlanOptions } from './rate-plan.js';
 
 /** One blob finished during a pull, push or copy (for progress bars). @public */
 export interface BlobProgress {
@@ -139,6 +140,16 @@ export interface CopyRepositoryOptions extends CopyPlatformChoice, ManifestWalkO
   /** When aborted, no new tag starts and the tags in flight finish (a graceful stop, unlike `signal`). */
   readonly drain?: AbortSignal;
   /**
+   * When the source reports a pull budget (Docker Hub's rate-limit headers, which HEADs carry):
+   * before the manifest GETs the run checks that the budget covers them (one per changed tag
+   * before any GET, then the first changed image's count for each); short, it stops with
+   * `RateLimitError` naming needed, remaining and the reset, or with `waitForReset` waits. A 429
+   * during the run pauses every tag until the reset instead of failing tag after tag.
+   */
+  readonly rateLimit?: RateLimitPlanOptions;
+  /** Time source for rate-limit waits (default the system clock). */
+  readonly clock?: Clock;
+  /**
    * Called as the run progresses.
    * @param event - what happened
    */
@@ -195,6 +206,8 @@ export interface CopyRepositoryResult {
   readonly manifestGets: number;
   readonly blobsTransferred: number;
   readonly bytesTransferred: number;
+  /** The manifest GETs the run was estimated to need, when the source reports a pull budget. */
+  readonly manifestGetsNeeded?: number;
 }
 
 /** A step of a repository copy. @public */
@@ -206,4 +219,15 @@ export type CopyRepositoryEvent =
   /** A blob of a tag finished. */
   | { readonly type: 'blob'; readonly tag: string; readonly blob: BlobProgress }
   /** A tag finished (any state). */
-  | { readonly type: 'tag'; readonly result: TagCopyResult };
+  | { readonly type: 'tag'; readonly result: TagCopyResult }
+  /**
+   * The run waits for the pull budget: `budget` (too few pulls left for the plan, `waitForReset`)
+   * or `too-many-requests` (a 429 during the run).
+   */
+  | {
+      readonly type: 'rate-limit-wait';
+      readonly reason: 'budget' | 'too-many-requests';
+      readonly until: Date;
+      readonly needed?: number;
+      readonly remaining?: number;
+    };

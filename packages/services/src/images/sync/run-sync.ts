@@ -4,6 +4,7 @@ import { mapLimit } from '../../internal/map-limit.js';
 import { compileTagFilter } from '../../tags/tag-filter.js';
 import { copyRepository } from '../copy-repository.js';
 import type { CopyRepositoryEvent, CopyRepositoryOptions, CopyRepositoryResult, ImageDeps } from '../types.js';
+import type { RateLimitPlanOptions } from '../rate-plan.js';
 import type { SyncConfig, SyncEntry } from './sync-config.js';
 
 /** Options of {@link ImagesService.sync}. @public */
@@ -16,6 +17,8 @@ export interface SyncOptions {
   readonly signal?: AbortSignal;
   /** When aborted, no new tag or entry starts and the tags in flight finish. */
   readonly drain?: AbortSignal;
+  /** Pull-budget planning for each entry (see `CopyRepositoryOptions.rateLimit`). */
+  readonly rateLimit?: RateLimitPlanOptions;
   /**
    * Called as the run progresses.
    * @param event - which entry, and what happened
@@ -99,6 +102,7 @@ export async function runSync(deps: ImageDeps, config: SyncConfig, options: Sync
         ...(options.keepGoing === undefined ? {} : { keepGoing: options.keepGoing }),
         ...(options.signal === undefined ? {} : { signal: options.signal }),
         ...(options.drain === undefined ? {} : { drain: options.drain }),
+        ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }),
         onEvent: (event) => options.onEvent?.({ type: 'copy', entry: index, ...base, event }),
       });
       return { ...base, result };
