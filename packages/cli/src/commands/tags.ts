@@ -57,7 +57,7 @@ export const tagsCommand = defineCommand(
         type: 'boolean',
         help: 'digest, size, last pushed, last pulled, platforms (Docker Hub: Hub API; elsewhere a HEAD per tag)',
       },
-      sort: { type: 'string', value: 'name|updated', help: 'order by name, or newest push first' },
+      sort: { type: 'string', value: 'ORDER', help: 'name (alphabetical) or updated (newest push first)' },
       include: {
         type: 'string',
         multiple: true,
@@ -71,7 +71,6 @@ export const tagsCommand = defineCommand(
         help: 'drop tags matching (in full; repeatable)',
       },
     },
-    optionHelp: ['--json   print { name, tags } (with --long: tags with their details)'],
     examples: [
       'dhub tags library/alpine',
       'dhub tags alice/app --long --sort updated --include "v.*"',
