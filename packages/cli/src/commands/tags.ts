@@ -57,7 +57,11 @@ export const tagsCommand = defineCommand(
         type: 'boolean',
         help: 'digest, size, last pushed, last pulled, platforms (Docker Hub: Hub API; elsewhere a HEAD per tag)',
       },
-      sort: { type: 'string', value: 'ORDER', help: 'name (alphabetical) or updated (newest push first)' },
+      sort: {
+        type: 'string',
+        value: 'ORDER',
+        help: 'name (alphabetical) or updated (newest push first)',
+      },
       include: {
         type: 'string',
         multiple: true,
