@@ -3,6 +3,8 @@ import { jsonResponse, registryError } from './errors.js';
 import { MANIFEST_TYPES } from './manifest-parse.js';
 
 const MAX_PAGE = 1000;
+/** Referrers per answer of the referrers API; more are paged with `Link` (the spec lets the registry choose). */
+const REFERRERS_PAGE = 50;
 
 /**
  * Applies `n` and `last` to a sorted list and builds the relative `Link` for the next page.
@@ -77,7 +79,8 @@ export function listCatalog(ctx: RegistryContext, call: RegistryCall): Response 
 
 /**
  * `GET /v2/<name>/referrers/<digest>`: an image index of the manifests whose `subject` is the
- * digest, filtered by `artifactType` (with `OCI-Filters-Applied`).
+ * digest, filtered by `artifactType` (with `OCI-Filters-Applied`), in digest order, at most
+ * {@link REFERRERS_PAGE} per answer with a `Link` to the next page (`last=<digest>`).
  * @param ctx - registry context
  * @param call - the request
  * @param target - repository and subject digest
@@ -90,18 +93,26 @@ export function listReferrers(
   target: { name: string; digest: string },
 ): Response {
   const filter = call.url.searchParams.get('artifactType');
-  const manifests = [...(ctx.state.repos.get(target.name)?.manifests ?? [])]
+  const last = call.url.searchParams.get('last');
+  const all = [...(ctx.state.repos.get(target.name)?.manifests ?? [])]
     .filter(([, m]) => m.subject === target.digest)
     .filter(([, m]) => filter === null || m.artifactType === filter)
-    .map(([digest, m]) => ({
-      mediaType: m.mediaType,
-      digest,
-      size: m.size,
-      ...(m.artifactType === undefined ? {} : { artifactType: m.artifactType }),
-      ...(m.annotations === undefined ? {} : { annotations: m.annotations }),
-    }));
+    .sort(([a], [b]) => (a < b ? -1 : 1));
+  const after = last === null ? all : all.filter(([digest]) => digest > last);
+  const manifests = after.slice(0, REFERRERS_PAGE).map(([digest, m]) => ({
+    mediaType: m.mediaType,
+    digest,
+    size: m.size,
+    ...(m.artifactType === undefined ? {} : { artifactType: m.artifactType }),
+    ...(m.annotations === undefined ? {} : { annotations: m.annotations }),
+  }));
   const headers: Record<string, string> = { 'content-type': MANIFEST_TYPES.ociIndex };
   if (filter !== null) headers['oci-filters-applied'] = 'artifactType';
+  const lastShown = manifests.at(-1)?.digest;
+  if (after.length > REFERRERS_PAGE && lastShown !== undefined) {
+    const next = new URLSearchParams({ last: lastShown, ...(filter === null ? {} : { artifactType: filter }) });
+    headers['link'] = `<${call.url.pathname}?${next.toString()}>; rel="next"`;
+  }
   return jsonResponse(
     200,
     { schemaVersion: 2, mediaType: MANIFEST_TYPES.ociIndex, manifests },
