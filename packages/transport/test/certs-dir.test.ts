@@ -200,6 +200,14 @@ describe('HTTPS first for loopback hosts', () => {
     expect(plainHandshakes).toBe(1);
   });
 
+  it('a port nobody listens on says nothing: the request keeps its plain URL and fails as refused', async () => {
+    const t = transport({});
+    const err = await get(t, 'http://127.0.0.1:1/v2/', { httpsFirst: true }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NetworkError);
+    expect((err as NetworkError).message).toContain('http://127.0.0.1:1/v2/');
+    expect((err as NetworkError).causeCode).toBe('ECONNREFUSED');
+  });
+
   it('requests not marked httpsFirst keep the URL they were given', async () => {
     const t = transport({ tls: { [plainHost]: { ca: serverCa.cert } } });
     const res = await get(t, `http://${plainHost}/v2/`);
