@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DigestMismatchError, LimitExceededError, SizeMismatchError } from '@llmdevops/docker-hub-core';
+import { AbortedError, DigestMismatchError, LimitExceededError, SizeMismatchError } from '@llmdevops/docker-hub-core';
 import { startRealRegistry, type RealRegistry } from '../../../tooling/registry/real-registry.js';
 import { ArchiveInvalidError, type DockerHubClient, type ImportOptions } from '../src/index.js';
 import { encodeHeader } from '../src/archives/tar-format.js';
@@ -282,5 +282,32 @@ describe('archive forms docker and skopeo write', () => {
     ];
     const result = await client.images.import(await build(entries), `${reg.host}/forms/linked:l1`, { tempDir: spool });
     expect(result.blobsTransferred + result.blobsSkipped).toBe(3);
+  });
+});
+
+describe('progress and cancellation', () => {
+  it('reports each blob of an import, and an aborted import fails with AbortedError, pushing nothing', async () => {
+    const archive = await build(dockerArchive);
+    const seen: string[] = [];
+    await client.images.import(archive, `${reg.host}/progress/app:p1`, { tempDir: spool, onBlob: (b) => seen.push(`${b.state} ${b.digest}`) });
+    expect(seen).toHaveLength(3);
+    expect(seen.every((s) => s.startsWith('transferred sha256:'))).toBe(true);
+    const controller = new AbortController();
+    controller.abort(new Error('stop'));
+    expect(await refused(archive, { signal: controller.signal })).toBeInstanceOf(AbortedError);
+  });
+
+  it('an export aborted after its first blob fails with AbortedError and leaves the output not ended', async () => {
+    const controller = new AbortController();
+    const parts: Buffer[] = [];
+    const sink = new Writable({ write(chunk: Buffer, _e, done) { parts.push(chunk); done(); } });
+    const err = await client.images
+      .export(`${reg.host}/base/app:h1`, sink, { signal: controller.signal, onBlob: () => { controller.abort(new Error('enough')); } })
+      .then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(AbortedError);
+    expect(sink.writableEnded).toBe(false);
+    // What was written is a cut archive: reading it fails as truncated.
+    const read = await readTar([Buffer.concat(parts)], {}, () => undefined).then(() => undefined, (e: unknown) => e);
+    expect(read).toMatchObject({ problem: 'truncated' });
   });
 });

@@ -119,6 +119,13 @@ describe('tar writer', () => {
     await expect(archive([{ name: 'f', type: 'file', size: 4, open: () => [Buffer.from('abc')] }])).rejects.toBeInstanceOf(SizeMismatchError);
   });
 
+  it('fails instead of waiting forever when the output is closed while it pushes back', async () => {
+    const out = new PassThrough({ highWaterMark: 16 });
+    const writing = writeChunks(tarChunks([file('a', 'x'.repeat(4000))]), out, {});
+    setImmediate(() => out.destroy());
+    await expect(writing).rejects.toThrow("the archive output was closed before the archive was complete");
+  });
+
   it('writes to a stream, waiting for it, and leaves it open when asked', async () => {
     const out = new PassThrough({ highWaterMark: 16 });
     const got: Buffer[] = [];

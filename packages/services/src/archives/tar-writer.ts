@@ -35,6 +35,23 @@ export async function* tarChunks(entries: AsyncIterable<TarSourceEntry> | Iterab
   yield Buffer.alloc(1024);
 }
 
+/** Waits for `drain`; a stream closed or destroyed meanwhile fails the wait instead of hanging it. */
+async function drained(out: Writable, signal: AbortSignal | undefined): Promise<void> {
+  const closed = new AbortController();
+  const onClose = (): void => {
+    closed.abort(new Error('the archive output was closed before the archive was complete'));
+  };
+  out.once('close', onClose);
+  try {
+    await once(out, 'drain', { signal: signal === undefined ? closed.signal : AbortSignal.any([signal, closed.signal]) });
+  } catch (err) {
+    if (closed.signal.aborted && signal?.aborted !== true) throw closed.signal.reason as Error;
+    throw err;
+  } finally {
+    out.off('close', onClose);
+  }
+}
+
 /**
  * Writes chunks to a writable stream, waiting for `drain` when it pushes back (memory stays at
  * the stream's buffer), and ends it only when asked. A failure leaves the stream open and not
@@ -61,7 +78,7 @@ export async function writeChunks(
       if (failure !== undefined) throw failure;
       if (options.signal?.aborted === true) throw new AbortedError('archive write', options.signal.reason);
       bytes += chunk.byteLength;
-      if (!out.write(chunk)) await once(out, 'drain', options.signal === undefined ? {} : { signal: options.signal });
+      if (!out.write(chunk)) await drained(out, options.signal);
     }
     if (failure !== undefined) throw failure;
     if (options.end !== false) {
