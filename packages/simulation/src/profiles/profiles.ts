@@ -43,6 +43,10 @@ export interface ProfileRules {
   readonly badSchemaVersion: 'manifest-invalid-400' | 'unknown-500';
   /** Mount with `from`: pull on the source is checked by the token (401 without it), or optional (202 fallback). */
   readonly mountSourceScope: 'required' | 'optional';
+  /** Tag list order: sorted, or the order tags were first pushed (distribution 2.8 answers in storage directory order, unsorted). */
+  readonly tagOrder: 'sorted' | 'pushed';
+  /** Manifest GET/HEAD of a malformed digest (`sha256:totallywrong`): 404 MANIFEST_UNKNOWN, or 500 UNKNOWN (distribution reads it as a tag path its storage driver rejects). */
+  readonly malformedDigestReference: 'manifest-unknown-404' | 'unknown-500';
   /** Pull rate limit headers and 429s on manifest GETs, on by default. */
   readonly rateLimits: boolean;
   /** Token realm and service in Docker Hub's shape (`service="registry.docker.io"`). */
@@ -70,6 +74,8 @@ export const PROFILES: Readonly<Record<ProfileName, ProfileRules>> = {
     patchContentType: 'any',
     badSchemaVersion: 'manifest-invalid-400',
     mountSourceScope: 'optional',
+    tagOrder: 'sorted',
+    malformedDigestReference: 'manifest-unknown-404',
     rateLimits: false,
     hubTokenService: false,
   },
@@ -92,6 +98,8 @@ export const PROFILES: Readonly<Record<ProfileName, ProfileRules>> = {
     patchContentType: 'octet-stream-only-500',
     badSchemaVersion: 'unknown-500',
     mountSourceScope: 'required',
+    tagOrder: 'pushed',
+    malformedDigestReference: 'unknown-500',
     rateLimits: false,
     hubTokenService: false,
   },
@@ -114,6 +122,8 @@ export const PROFILES: Readonly<Record<ProfileName, ProfileRules>> = {
     patchContentType: 'any',
     badSchemaVersion: 'manifest-invalid-400',
     mountSourceScope: 'required',
+    tagOrder: 'sorted',
+    malformedDigestReference: 'manifest-unknown-404',
     rateLimits: true,
     hubTokenService: true,
   },

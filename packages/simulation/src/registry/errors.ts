@@ -9,6 +9,7 @@ export const REGISTRY_MESSAGES = {
   MANIFEST_UNKNOWN: 'manifest unknown',
   NAME_INVALID: 'invalid repository name',
   NAME_UNKNOWN: 'repository name not known to registry',
+  TAG_INVALID: 'manifest tag did not match URI',
   SIZE_INVALID: 'provided length did not match content length',
   UNAUTHORIZED: 'authentication required',
   DENIED: 'requested access to the resource is denied',

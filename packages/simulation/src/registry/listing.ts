@@ -45,7 +45,8 @@ export function paginate(
 export function listTags(ctx: RegistryContext, call: RegistryCall, name: string): Response {
   const repo = ctx.state.repos.get(name);
   if (repo === undefined) return registryError(404, { code: 'NAME_UNKNOWN', detail: { name } });
-  const tags = [...repo.tags.keys()].sort();
+  const pushed = [...repo.tags.keys()];
+  const tags = ctx.rules.tagOrder === 'pushed' ? pushed : pushed.sort();
   if (tags.length === 0 && ctx.rules.emptyTagList === 'null')
     return jsonResponse(200, { name, tags: null });
   if (ctx.rules.tagListPaging === 'ignored') return jsonResponse(200, { name, tags });

@@ -56,6 +56,15 @@ export async function getManifest(
   target: { name: string; reference: string },
 ): Promise<Response> {
   const head = call.request.method === 'HEAD';
+  if (
+    ctx.rules.malformedDigestReference === 'unknown-500' &&
+    isDigestReference(target.reference) &&
+    parseDigest(target.reference) === undefined
+  ) {
+    if (head) return emptyResponse(500);
+    const Path = `/docker/registry/v2/repositories/${target.name}/_manifests/tags/${target.reference}/current/link`;
+    return registryError(500, { code: 'UNKNOWN', detail: { Path, DriverName: 'filesystem' } });
+  }
   const repo = ctx.state.repos.get(target.name);
   const digest = resolve(repo, target.reference);
   const record = digest === undefined ? undefined : repo?.manifests.get(digest);

@@ -21,9 +21,11 @@ describe('registry parsing', () => {
     });
     expect(parseRegistryRoute('/v2/A/tags/list')).toEqual({ kind: 'invalid-name', name: 'A' });
     expect(parseRegistryRoute(`/v2/a/manifests/${'t'.repeat(129)}`)).toEqual({
-      kind: 'invalid-name',
+      kind: 'invalid-reference',
       name: 'a',
+      reference: 't'.repeat(129),
     });
+    expect(parseRegistryRoute('/v2/A/manifests/.bad')).toEqual({ kind: 'invalid-name', name: 'A' });
     expect(parseRegistryRoute('/v2/users/login')).toBeUndefined();
   });
 

@@ -25,7 +25,8 @@ export interface RegistryHandlerDeps {
 
 function scopesFor(route: RegistryRoute, method: string, url: URL, rules: ProfileRules): Scope[] {
   if (route.kind === 'catalog') return [{ type: 'registry', name: 'catalog', actions: ['*'] }];
-  if (!('name' in route) || route.kind === 'invalid-name') return [];
+  if (!('name' in route) || route.kind === 'invalid-name' || route.kind === 'invalid-reference')
+    return [];
   const read = method === 'GET' || method === 'HEAD';
   let actions = read ? ['pull'] : ['pull', 'push'];
   if (method === 'DELETE' && (route.kind === 'manifest' || route.kind === 'blob'))
@@ -41,6 +42,31 @@ function scopesFor(route: RegistryRoute, method: string, url: URL, rules: Profil
     scopes.push({ type: 'repository', name: from, actions: ['pull'] });
   }
   return scopes;
+}
+
+/**
+ * A mount with `from` whose source scope is optional (the `oci` profile): the 401 challenge still
+ * asks for pull on the source, as distribution's does, so a client that follows it gets a token
+ * that lets the mount succeed (201); a token without it still opens a session (202).
+ */
+function challengeWithSource(
+  gate: RegistryHandlerDeps['gate'],
+  request: Request,
+  scopes: readonly Scope[],
+  refusal: Response,
+): Response {
+  const url = new URL(request.url);
+  const from = url.searchParams.get('from');
+  if (
+    refusal.status !== 401 ||
+    parseRegistryRoute(url.pathname)?.kind !== 'upload-start' ||
+    from === null ||
+    !url.searchParams.has('mount') ||
+    scopes.some((s) => s.name === from)
+  )
+    return refusal;
+  const wider = gate(request, [...scopes, { type: 'repository', name: from, actions: ['pull'] }]);
+  return wider instanceof Response ? wider : refusal;
 }
 
 type Route<K extends RegistryRoute['kind']> = Extract<RegistryRoute, { kind: K }>;
@@ -60,6 +86,15 @@ const DISPATCH: {
     ctx.rules.invalidNameAnswer === 'text-404'
       ? textNotFound()
       : registryError(400, { code: 'NAME_INVALID', detail: { name: route.name } }),
+  // A malformed tag under a valid name: the Go router of distribution misses (text 404); the
+  // spec's answer is 404 MANIFEST_UNKNOWN to a read (the conformance suite checks it) and 400
+  // TAG_INVALID to a PUT.
+  'invalid-reference': (ctx, call, route) => {
+    if (ctx.rules.invalidNameAnswer === 'text-404') return textNotFound();
+    return call.request.method === 'PUT'
+      ? registryError(400, { code: 'TAG_INVALID', detail: { Tag: route.reference } })
+      : registryError(404, { code: 'MANIFEST_UNKNOWN', detail: { Tag: route.reference } });
+  },
   manifest: (ctx, call, route) => {
     const m = call.request.method;
     if (m === 'GET' || m === 'HEAD') return getManifest(ctx, call, route);
@@ -103,8 +138,10 @@ export function createRegistryHandler(ctx: RegistryContext, deps: RegistryHandle
     const url = new URL(request.url);
     const route = parseRegistryRoute(url.pathname);
     if (route === undefined) return undefined;
-    const principal = deps.gate(request, scopesFor(route, request.method, url, ctx.rules));
-    if (principal instanceof Response) return principal;
+    const scopes = scopesFor(route, request.method, url, ctx.rules);
+    const principal = deps.gate(request, scopes);
+    if (principal instanceof Response)
+      return challengeWithSource(deps.gate, request, scopes, principal);
     const read = request.method === 'GET' || request.method === 'HEAD';
     // Docker Hub's hiding of missing repositories (`missingRepoAnswer`) happens in the token
     // grants: a token for a repository that does not exist carries no pull unless the caller owns

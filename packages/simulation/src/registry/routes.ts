@@ -14,7 +14,8 @@ export type RegistryRoute =
   | { readonly kind: 'upload'; readonly name: string; readonly id: string }
   | { readonly kind: 'tags'; readonly name: string }
   | { readonly kind: 'referrers'; readonly name: string; readonly digest: string }
-  | { readonly kind: 'invalid-name'; readonly name: string };
+  | { readonly kind: 'invalid-name'; readonly name: string }
+  | { readonly kind: 'invalid-reference'; readonly name: string; readonly reference: string };
 
 /** Route kinds that name a repository. @internal */
 export type RepositoryRoute = Extract<RegistryRoute, { name: string }>;
@@ -39,7 +40,7 @@ const PATTERNS: readonly [RegExp, (m: RegExpExecArray) => RegistryRoute | undefi
     (m) => {
       const reference = m[2] ?? '';
       if (!TAG_RE.test(reference) && !DIGEST_LIKE_RE.test(reference)) {
-        return { kind: 'invalid-name', name: m[1] ?? '' };
+        return { kind: 'invalid-reference', name: m[1] ?? '', reference };
       }
       return { kind: 'manifest', name: m[1] ?? '', reference };
     },

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { readChunk, toWebStream } from '../../internal/streams.js';
 import { type FetchHandler } from '../dispatcher/simulator-dispatcher.js';
@@ -52,7 +52,10 @@ function toRequest(req: IncomingMessage, fallbackHost: string, signal: AbortSign
 async function send(res: ServerResponse, response: Response, head: boolean): Promise<void> {
   const headers: string[] = [];
   response.headers.forEach((v, k) => headers.push(k, v));
-  res.writeHead(response.status, response.statusText, headers);
+  // Go's net/http (distribution) always sends the standard reason phrase; so do we.
+  const reason =
+    response.statusText === '' ? (STATUS_CODES[response.status] ?? '') : response.statusText;
+  res.writeHead(response.status, reason, headers);
   if (response.body === null || head) {
     await response.body?.cancel();
     res.end();

@@ -1,0 +1,8 @@
+package node
+
+type Node struct {
+	ID    int
+	Value interface{}
+}
+
+type NodeOrderedSet []Node
