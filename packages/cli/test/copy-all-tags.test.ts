@@ -75,7 +75,7 @@ describe('dhub copy (one image)', () => {
 
     const two = await dhub(['copy', `${a.host}/src/three:v1`, `${b.host}/dst/three:two`, '--platform', 'linux/amd64', '--platform', 'linux/arm64']);
     expect(two.code).toBe(0);
-    expect(two.stderr).toBe("note: the index is rewritten to list only linux/amd64, linux/arm64, so its digest differs from the source's\n");
+    expect(two.stderr).toBe("note: the index was rewritten to list only linux/amd64, linux/arm64, so its digest differs from the source's\n");
     const raw = await skopeoRaw(`${b.host}/dst/three:two`);
     expect(`${sha(raw)}\n`).toBe(two.stdout);
     expect(sha(raw)).not.toBe(top);

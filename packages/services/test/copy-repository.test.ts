@@ -88,6 +88,11 @@ describe('images.copy platform choice', () => {
     expect(index.manifests.map((m) => m.platform.architecture)).toEqual(['amd64', 's390x']);
     expect(index.manifests.map((m) => m.digest)).toEqual([top?.images['amd64'], top?.images['s390x']]);
 
+    // Naming every platform leaves the index as it was: same bytes, same digest, not rewritten.
+    const every = await client.images.copy(`${a.host}/src/three:v1`, `${b.host}/dst/three:every`, { platforms: ['linux/s390x', 'linux/amd64', 'linux/arm64'] });
+    expect(every.digest).toBe(top?.digest);
+    expect(every.indexRewritten).toBeUndefined();
+
     const one = await client.images.copy(`${a.host}/src/three:v1`, `${b.host}/dst/three:one`, { platforms: ['linux/arm64'] });
     expect(one.digest).toBe(top?.images['arm64']);
     expect(one.indexRewritten).toBeUndefined();

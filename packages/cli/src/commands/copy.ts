@@ -92,14 +92,6 @@ export const copyCommand = defineCommand(
     if (stray.length > 0) throw usageError(input, `--${stray.join(', --')} need --all-tags`);
     const src = referenceOperand(input, 0, 'SRC');
     const dst = referenceOperand(input, 1, 'DST');
-    const [only] = platforms;
-    if (!flag(input, 'quiet') && !flag(input, 'json') && only !== undefined) {
-      const note =
-        platforms.length > 1
-          ? `note: the index is rewritten to list only ${platforms.join(', ')}, so its digest differs from the source's`
-          : `note: copying ${only.toString()} only: the destination points at that platform's image manifest, not the source's index`;
-      await writeLine(input.io.stderr, note);
-    }
     const result = await withClient(input, [src, dst], (client) =>
       withProgress(input, client, `copy ${src.familiar()} -> ${dst.familiar()}`, (onBlob) =>
         client.images.copy(src, dst, {
@@ -109,6 +101,14 @@ export const copyCommand = defineCommand(
         }),
       ),
     );
+    const [only] = platforms;
+    if (!flag(input, 'quiet') && !flag(input, 'json')) {
+      if (result.indexRewritten === true) {
+        await writeLine(input.io.stderr, `note: the index was rewritten to list only ${platforms.join(', ')}, so its digest differs from the source's`);
+      } else if (only !== undefined && platforms.length === 1) {
+        await writeLine(input.io.stderr, `note: copied ${only.toString()} only: the destination points at that platform's image manifest, not the source's index`);
+      }
+    }
     if (flag(input, 'json')) {
       await writeJson(input.io.stdout, {
         source: src.toString(),

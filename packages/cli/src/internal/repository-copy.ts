@@ -93,7 +93,8 @@ export function tagLine(r: TagCopyResult): string {
       return `${r.tag}: skipped (unchanged)`;
     case 'planned': {
       const blobs = r.blobs ?? [];
-      const head = `${r.tag}: would copy ${r.sourceDigest ?? ''} -> ${r.digest ?? ''}: ${r.manifests ?? 0} manifests (${r.manifestGets} manifest GETs), ${blobs.length} new blobs (${formatBytes(r.bytesTransferred)})`;
+      const digest = r.digest === r.sourceDigest ? (r.digest ?? '') : `${r.sourceDigest ?? ''} as ${r.digest ?? ''}`;
+      const head = `${r.tag}: would copy ${digest}: ${r.manifests ?? 0} manifests (${r.manifestGets} manifest GETs), ${blobs.length} new blobs (${formatBytes(r.bytesTransferred)})`;
       return [head, ...blobs.map((b) => `  ${b.digest} ${formatBytes(b.size)}`)].join('\n');
     }
     case 'failed':

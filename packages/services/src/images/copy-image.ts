@@ -22,7 +22,7 @@ export interface CopyPlan {
   readonly top: ManifestResult;
   /** Manifests (children first) and distinct blobs. */
   readonly graph: ManifestGraph;
-  /** True when `top` is an index rewritten to fewer platforms (its digest is new). */
+  /** True when `top` is an index rewritten to fewer platforms (its digest differs from the source's). */
   readonly rewritten: boolean;
   /** Manifest GETs the plan made at the source (what Docker Hub counts as pulls). */
   readonly manifestGets: number;
@@ -87,7 +87,8 @@ export async function planCopy(deps: ImageDeps, src: ImageReference, options: Co
   const [only] = wanted;
   if (source.kind === 'index' && wanted.length > 1) {
     top = rewriteIndex(source, wanted);
-    rewritten = true;
+    // Choosing every platform of a compact index gives back the same bytes: nothing was rewritten.
+    rewritten = top.digest !== source.digest;
   } else if (source.kind === 'index' && only !== undefined) {
     top = await get(src.withDigest(selectManifest(source.manifest, only).digest));
   } else if (only !== undefined) {
