@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { link, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { NetworkError, type Clock } from '@llmdevops/docker-hub-core';
+import type { Clock } from '@llmdevops/docker-hub-core';
 import {
   emptyLedger,
   ledgerFromJson,
@@ -12,6 +12,7 @@ import {
   type LedgerState,
 } from './ledger.js';
 import type { BudgetStore, StoreKeySnapshot } from './store.js';
+import { BudgetStoreError } from './store-error.js';
 
 /** A lock older than this is taken over even when its owner still seems alive (a hung process). */
 const STALE_LOCK_MS = 10_000;
@@ -48,8 +49,7 @@ function alive(pid: number): boolean {
 export function createFileStore(path: string, clock: Clock): BudgetStore {
   const lockPath = `${path}.lock`;
   const address = `file://${path}`;
-  const failure = (what: string, err: unknown): NetworkError =>
-    new NetworkError(`pull budget file ${path}: ${what}`, { cause: err, causeCode: 'BUDGET_STORE_UNAVAILABLE' });
+  const failure = (what: string, err: unknown): BudgetStoreError => new BudgetStoreError(`pull budget file ${path}: ${what}`, err);
 
   async function takeOverIfStale(): Promise<void> {
     let text: string;

@@ -7,3 +7,4 @@ export {
   type BudgetStatus,
 } from './pull-budget.js';
 export { openPullBudget, isBudgetUrl, BUDGET_URL_SCHEMES, type OpenPullBudgetOptions } from './open-budget.js';
+export { BudgetStoreError } from './store-error.js';

@@ -151,15 +151,15 @@ function available(s: LedgerState): number {
   return Math.max(0, s.limit - s.log.length - s.pending.length);
 }
 
-/** When the next pull frees up (an entry leaves the window, a reservation expires, a block ends). */
+/**
+ * When the next pull frees up: a block ends, or the oldest counted pull leaves the window.
+ * Reservations in flight are left out: they settle (or are released) within moments, and their
+ * expiry only matters for a worker that died.
+ */
 function nextFree(s: LedgerState): number | undefined {
-  let next: number | undefined;
-  const consider = (at: number): void => {
-    if (next === undefined || at < next) next = at;
-  };
   if (s.blockedUntil > 0) return s.blockedUntil;
-  for (const e of s.log) consider(e.at + s.windowMs);
-  for (const p of s.pending) consider(p.expiresAt);
+  let next: number | undefined;
+  for (const e of s.log) if (next === undefined || e.at + s.windowMs < next) next = e.at + s.windowMs;
   return next;
 }
 

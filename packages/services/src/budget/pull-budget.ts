@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AbortedError, RateLimitError, systemClock, type Clock } from '@llmdevops/docker-hub-core';
 import type { BudgetGrant, BudgetOutcome, RequestBudget, TransportRequest } from '@llmdevops/docker-hub-transport';
 import { createMemoryStore } from './memory-store.js';
+import { BudgetStoreError } from './store-error.js';
 import type { BudgetStore, StoreTimes } from './store.js';
 
 /** What a budget does when no pull is left: refuse before sending, or wait its turn. @public */
@@ -122,7 +123,7 @@ export class PullBudget implements RequestBudget {
     try {
       return await op(store);
     } catch (err) {
-      if (store === this.#local || this.#options.fallbackToLocal !== true || (err as { causeCode?: unknown }).causeCode !== 'BUDGET_STORE_UNAVAILABLE') throw err;
+      if (store === this.#local || this.#options.fallbackToLocal !== true || !(err instanceof BudgetStoreError)) throw err;
       this.#local = createMemoryStore(this.#clock);
       const reason = err instanceof Error ? err.message : String(err);
       this.#options.warn?.(`${reason}; continuing with a budget of this process only (fallback: local)`);
@@ -135,7 +136,7 @@ export class PullBudget implements RequestBudget {
    * @param req - the request about to be sent
    * @returns the grant, or undefined when no key covers the request
    * @throws {@link @llmdevops/docker-hub-core!RateLimitError | RateLimitError} (not retryable) in `fail` mode when no pull is left, or when the wait would pass `maxWaitMs`;
-   *   `AbortedError` when the request's signal aborts; `NetworkError` (`BUDGET_STORE_UNAVAILABLE`) when the store fails
+   *   `AbortedError` when the request's signal aborts; {@link BudgetStoreError} when the store fails
    */
   async reserve(req: TransportRequest): Promise<BudgetGrant | undefined> {
     const key = await this.#options.keyOf(req);
@@ -173,7 +174,7 @@ export class PullBudget implements RequestBudget {
     const held = this.#reserve > 0 ? `, ${String(this.#reserve)} held in reserve for high priority` : '';
     const queue = ahead > 0 ? `, ${String(ahead)} waiting ahead` : '';
     const why = this.#mode === 'fail' ? 'no pull left' : `no pull within the longest wait of ${String(Math.round(this.#maxWaitMs / 1000))} s`;
-    return new RateLimitError(
+    const err = new RateLimitError(
       `Docker Hub pull budget ${what}: ${why}: needed 1, remaining ${String(Math.max(0, remaining))}${held}${queue}; nothing was sent`,
       {
         ...(nextInMs === undefined ? {} : { resetAt: new Date(this.#clock.now() + nextInMs) }),
@@ -181,6 +182,10 @@ export class PullBudget implements RequestBudget {
         retryable: false,
       },
     );
+    // Nothing was sent, so no HTTP status: the retry policy repeats a 429 answer after its reset,
+    // which would turn a refusal (fail mode, or a wait past its limit) into more waiting.
+    (err as { status: number | undefined }).status = undefined;
+    return err;
   }
 
   /**
@@ -225,7 +230,7 @@ export class PullBudget implements RequestBudget {
   /**
    * The shared state of every key: remaining pulls, reset, waiters, per account.
    * @returns the status
-   * @throws `NetworkError` (`BUDGET_STORE_UNAVAILABLE`) when the store fails (without fallback)
+   * @throws {@link BudgetStoreError} when the store fails (without fallback)
    */
   async status(): Promise<BudgetStatus> {
     const keys = await this.#withStore((s) => s.snapshot(this.#times));

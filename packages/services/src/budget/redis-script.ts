@@ -49,7 +49,6 @@ local function nextFree()
   if st.blockedUntil > 0 then return st.blockedUntil end
   local n = nil
   for _, e in ipairs(st.log) do local t = e.at + st.windowMs if n == nil or t < n then n = t end end
-  for _, p in ipairs(st.pending) do if n == nil or p.expiresAt < n then n = p.expiresAt end end
   return n
 end
 local function finite(x) if x == math.huge then return -1 end return x end

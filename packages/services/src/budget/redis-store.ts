@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { NetworkError } from '@llmdevops/docker-hub-core';
 import type { Redis as RedisClient } from 'ioredis';
 import { ledgerFromJson, type LedgerSnapshot, type ReserveResult } from './ledger.js';
 import { LEDGER_SCRIPT } from './redis-script.js';
+import { BudgetStoreError } from './store-error.js';
 import type { BudgetStore, StoreKeySnapshot, StoreReserveResult } from './store.js';
 
 /** Key prefix of every budget key in Redis. */
@@ -35,6 +35,14 @@ function codeOf(err: unknown): string {
   return 'unknown error';
 }
 
+/** The client class, whichever way the module system hands ioredis (ESM named export, or CommonJS default in a bundle). */
+function redisConstructor(mod: unknown): typeof RedisClient {
+  const m = mod as { Redis?: unknown; default?: { Redis?: unknown } | undefined };
+  const found = [m.Redis, m.default?.Redis, m.default].find((c) => typeof c === 'function');
+  if (found === undefined) throw new TypeError('ioredis exports no Redis client class');
+  return found as typeof RedisClient;
+}
+
 function num(x: unknown): number | undefined {
   return typeof x === 'number' && Number.isFinite(x) ? x : undefined;
 }
@@ -53,16 +61,19 @@ export function createRedisStore(url: URL): BudgetStore {
   const address = redisAddress(url);
   let client: Promise<RedisClient> | undefined;
   let closed = false;
-  const failure = (what: string, err: unknown): NetworkError =>
-    new NetworkError(`Redis at ${address} ${what} (${codeOf(err)}); the shared pull budget cannot be used`, {
-      cause: err,
-      causeCode: 'BUDGET_STORE_UNAVAILABLE',
-    });
+  // The latest connection error (ECONNREFUSED, ...): ioredis reports a lost connection to the
+  // command only as "Connection is closed", so messages name this cause instead.
+  let connectionError: { readonly error: unknown; readonly at: number } | undefined;
+  const failure = (what: string, err: unknown): BudgetStoreError => {
+    const recent = connectionError !== undefined && Date.now() - connectionError.at < 30_000 ? connectionError.error : undefined;
+    const cause = codeOf(err).startsWith('ERR') || recent === undefined ? err : recent;
+    return new BudgetStoreError(`Redis at ${address} ${what} (${codeOf(cause)}); the shared pull budget cannot be used`, cause);
+  };
 
   async function connect(): Promise<RedisClient> {
     let Redis: typeof RedisClient;
     try {
-      ({ Redis } = await import('ioredis'));
+      Redis = redisConstructor(await import('ioredis'));
     } catch (err) {
       throw failure('cannot be used: the optional package ioredis is not installed (npm install ioredis)', err);
     }
@@ -75,8 +86,13 @@ export function createRedisStore(url: URL): BudgetStore {
       // Reconnect in the background (a restarted Redis is used again); commands meanwhile fail fast.
       retryStrategy: (times) => Math.min(times * 200, 1_000),
     });
-    // Errors surface on the commands; this keeps ioredis from reporting them as unhandled.
-    redis.on('error', () => undefined);
+    // Errors surface on the commands (named by `failure`); this keeps ioredis from reporting them as unhandled.
+    redis.on('error', (error: unknown) => {
+      connectionError = { error, at: Date.now() };
+    });
+    redis.on('ready', () => {
+      connectionError = undefined;
+    });
     try {
       await redis.connect();
     } catch (err) {
