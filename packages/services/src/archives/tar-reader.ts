@@ -1,5 +1,6 @@
 import { LimitExceededError, ValidationError } from '@llmdevops/docker-hub-core';
 import { ArchiveInvalidError } from './archive-error.js';
+import { EntryChecker } from './entry-checks.js';
 import { BLOCK, decodeHeader, isZeroBlock, padding, parsePax, type TarEntryType } from './tar-format.js';
 
 /** Default cap on the bytes of an archive: 64 GiB. @public */
@@ -105,30 +106,6 @@ class ByteSource {
   }
 }
 
-/**
- * Normalises an entry name, refusing absolute paths, `..` segments and NUL.
- * @returns the name without `./` and trailing `/`; empty for the archive's root directory
- */
-function normalizeName(raw: string): string {
-  if (raw.includes('\0')) throw new ArchiveInvalidError('bad-name', `entry name ${JSON.stringify(raw)} contains NUL`, raw);
-  if (raw.startsWith('/')) throw new ArchiveInvalidError('absolute-path', `entry ${raw} has an absolute path`, raw);
-  const segments = raw.split('/').filter((s) => s !== '' && s !== '.');
-  if (segments.includes('..')) throw new ArchiveInvalidError('parent-path', `entry ${raw} has a ".." segment`, raw);
-  return segments.join('/');
-}
-
-/** Resolves a symbolic link's target against the link's directory, refusing an escape. */
-function resolveSymlink(name: string, target: string): string {
-  if (target.startsWith('/')) throw new ArchiveInvalidError('link-escape', `symbolic link ${name} points at the absolute path ${target}`, name);
-  const parts = name.split('/').slice(0, -1);
-  for (const segment of target.split('/')) {
-    if (segment === '' || segment === '.') continue;
-    if (segment !== '..') parts.push(segment);
-    else if (parts.pop() === undefined) throw new ArchiveInvalidError('link-escape', `symbolic link ${name} -> ${target} points outside the archive`, name);
-  }
-  return parts.join('/');
-}
-
 const TYPES: Readonly<Record<string, TarEntryType>> = { '0': 'file', '7': 'file', '5': 'directory', '2': 'symlink', '1': 'hardlink' };
 
 /** Extended headers that apply to the next entry. */
@@ -178,40 +155,6 @@ async function applyMeta(src: ByteSource, flag: string, size: number, pending: P
   return false;
 }
 
-/** State of one archive read: what was seen, for duplicate and link checks. */
-class Checker {
-  readonly #seen = new Map<string, TarEntryType>();
-  readonly #maxEntries: number;
-
-  constructor(maxEntries: number) {
-    this.#maxEntries = maxEntries;
-  }
-
-  check(rawName: string, type: TarEntryType, rawLink: string): { name: string; target?: string } | undefined {
-    const name = normalizeName(rawName);
-    if (name === '') {
-      if (type === 'directory') return undefined; // the archive's own root ("./")
-      throw new ArchiveInvalidError('bad-name', `an entry of type ${type} has an empty name`, rawName);
-    }
-    if (this.#seen.has(name)) throw new ArchiveInvalidError('duplicate', `entry ${name} appears twice`, name);
-    if (this.#seen.size >= this.#maxEntries) throw new LimitExceededError('maxEntries', this.#maxEntries, 'entries of the archive');
-    this.#seen.set(name, type);
-    if (type === 'symlink') return { name, target: resolveSymlink(name, rawLink) };
-    if (type === 'hardlink') {
-      if (rawLink.startsWith('/') || rawLink.split('/').includes('..')) {
-        throw new ArchiveInvalidError('link-escape', `hard link ${name} -> ${rawLink} points outside the archive`, name);
-      }
-      const target = normalizeName(rawLink);
-      const kind = this.#seen.get(target);
-      if (target === name || (kind !== 'file' && kind !== 'hardlink' && kind !== 'symlink')) {
-        throw new ArchiveInvalidError('link-target', `hard link ${name} -> ${rawLink} names no earlier file`, name);
-      }
-      return { name, target };
-    }
-    return { name };
-  }
-}
-
 /**
  * Reads a tar archive from a chunked source, checking it as it goes: every entry name is
  * relative without `..`, links stay inside the archive, no name appears twice, only files,
@@ -229,7 +172,7 @@ class Checker {
  */
 export async function readTar(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, limits: ArchiveLimits, visit: EntryVisitor): Promise<number> {
   const maxSize = capOf(limits.maxSize, DEFAULT_MAX_ARCHIVE_BYTES, 'maxSize');
-  const checker = new Checker(capOf(limits.maxEntries, DEFAULT_MAX_ARCHIVE_ENTRIES, 'maxEntries'));
+  const checker = new EntryChecker(capOf(limits.maxEntries, DEFAULT_MAX_ARCHIVE_ENTRIES, 'maxEntries'));
   const src = new ByteSource(source);
   const overCap = (): LimitExceededError => new LimitExceededError('maxSize', maxSize, 'bytes of the archive');
   try {
