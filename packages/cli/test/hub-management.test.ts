@@ -80,7 +80,7 @@ describe('dhub repo create / set / rm', () => {
     });
     const shown = await dhub(['repo', 'alice/app']);
     expect(shown.stdout).toContain('visibility: private\n');
-    expect(shown.stdout).toContain('full description:\n  # App\n  \n  What it does.\n');
+    expect(shown.stdout).toContain('full description:\n  # App\n\n  What it does.\n');
     // Private: others do not see it.
     expect((await dhub(['repo', 'alice/app'], anonymous)).code).toBe(1);
 

@@ -102,7 +102,7 @@ export const repoCommand = defineCommand(
       `description: ${repo.description}`,
       ...(repo.fullDescription === undefined || repo.fullDescription === ''
         ? []
-        : ['full description:', ...repo.fullDescription.replace(/\n$/, '').split('\n').map((l) => `  ${l}`)]),
+        : ['full description:', ...repo.fullDescription.replace(/\n$/, '').split('\n').map((l) => (l === '' ? '' : `  ${l}`))]),
     ];
     await write(input.io.stdout, `${lines.join('\n')}\n`);
     return 0;
