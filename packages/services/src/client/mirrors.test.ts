@@ -58,3 +58,15 @@ describe('mirror and TLS configuration', () => {
     expect(config.tls['reg.test']?.key?.reveal()).toContain('SECRETKEYBODY');
   });
 });
+
+describe('the builder', () => {
+  it('sets mirrors and TLS settings per registry', () => {
+    const config = DockerHubConfig.builder()
+      .mirrors('docker.io', 'https://m1.test', 'https://m2.test/')
+      .tls('reg.test:5000', { certDir: '/etc/certs/reg', cert: '/c.pem', key: '/k.pem' })
+      .build();
+    expect(config.mirrors).toEqual({ 'docker.io': ['https://m1.test', 'https://m2.test'] });
+    expect(config.tls['reg.test:5000']).toMatchObject({ certDir: '/etc/certs/reg', cert: '/c.pem' });
+    expect(String(config.tls['reg.test:5000']?.key)).toBe('[REDACTED]');
+  });
+});

@@ -115,6 +115,28 @@ export class DockerHubConfigBuilder {
     return this;
   }
 
+  /**
+   * TLS settings of one registry (replacing earlier ones for it).
+   * @param host - `host[:port]`
+   * @param options - `certDir`, `ca`, `cert`, `key` (PEM or file paths; the key becomes a `Secret`)
+   * @returns this builder
+   */
+  tls(host: string, options: NonNullable<Input['tls']>[string]): this {
+    this.#input.tls = { ...(this.#input.tls ?? {}), [host]: options };
+    return this;
+  }
+
+  /**
+   * Pull mirrors of one registry, tried in order before it (replacing earlier ones for it).
+   * @param registry - `docker.io` or `host[:port]`
+   * @param urls - mirror base URLs
+   * @returns this builder
+   */
+  mirrors(registry: string, ...urls: string[]): this {
+    this.#input.mirrors = { ...(this.#input.mirrors ?? {}), [registry]: urls };
+    return this;
+  }
+
   /** @param dispatcher - the undici dispatcher for every request @returns this builder */
   dispatcher(dispatcher: Dispatcher): this {
     this.#input.dispatcher = dispatcher;
