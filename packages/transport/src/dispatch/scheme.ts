@@ -7,7 +7,7 @@ import type { HostTls } from './certs-dir.js';
 type Scheme = 'https' | 'http';
 
 /** TLS failures that mean the port answered in plain text: it does not speak TLS. */
-const PLAIN_PORT = /WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|HTTP_REQUEST|UNKNOWN_PROTOCOL|RECORD_LAYER_FAILURE|UNEXPECTED_EOF/;
+const PLAIN_PORT = /WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|HTTP_REQUEST|UNKNOWN_PROTOCOL|RECORD_LAYER_FAILURE/;
 
 function errorCode(err: unknown): string | undefined {
   for (let e: unknown = err, depth = 0; typeof e === 'object' && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth += 1) {
