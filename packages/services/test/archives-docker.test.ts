@@ -137,6 +137,20 @@ describe('oci-archive with skopeo', () => {
     expect(back.digest).toBe(exported.digest);
   });
 
+  it('exports several chosen platforms as an index of just those, which skopeo reads and copies', async () => {
+    const file = join(work, 'two.oci.tar');
+    const result = await exportTo(`${reg.host}/arch/multi:m1`, file, { format: 'oci-archive', platforms: ['linux/arm64', 'linux/amd64'] });
+    expect(result.manifests).toBe(3);
+    const raw = await skopeo('inspect', '--raw', `oci-archive:${file}`);
+    expect(sha(raw)).toBe(result.digest);
+    const index = JSON.parse(raw.toString('utf8')) as { manifests: { digest: string }[] };
+    // In the order asked for.
+    expect(index.manifests.map((m) => m.digest)).toEqual([multi.images[1]?.manifest, multi.images[0]?.manifest]);
+    await skopeo('copy', '--all', '--dest-tls-verify=false', '--dest-creds', creds, `oci-archive:${file}`, `docker://${reg.host}/skopeo/two:t2`);
+    const back = await skopeo('inspect', '--raw', '--tls-verify=false', '--creds', creds, `docker://${reg.host}/skopeo/two:t2`);
+    expect(sha(back)).toBe(result.digest);
+  });
+
   it('leaves no temporary files behind after the imports above', () => {
     expect(readdirSync(join(work, 'spool'))).toEqual([]);
   });
