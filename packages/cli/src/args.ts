@@ -125,7 +125,7 @@ export interface CommandSpec<TOptions extends OptionsConfig> {
   readonly optionHelp?: readonly string[];
   /** Example command lines. */
   readonly examples?: readonly string[];
-  /** Names of required positionals, in order. */
+  /** Names of required positionals, in order; a last one named `X...` takes any number. */
   readonly positionals: readonly string[];
   /** Optional positionals after the required ones. */
   readonly optionalPositionals?: readonly string[];
@@ -167,9 +167,11 @@ export function parseCommand<TOptions extends OptionsConfig>(
   }
   const { positionals } = parsed;
   const min = spec.positionals.length;
-  const max = min + (spec.optionalPositionals?.length ?? 0);
+  // A last positional named `X...` takes any number of arguments (at least one when required).
+  const last = [...spec.positionals, ...(spec.optionalPositionals ?? [])].at(-1) ?? '';
+  const max = last.endsWith('...') ? Number.POSITIVE_INFINITY : min + (spec.optionalPositionals?.length ?? 0);
   if (parsed.values['help'] !== true && (positionals.length < min || positionals.length > max)) {
-    const want = min === max ? `${min}` : `${min} to ${max}`;
+    const want = min === max ? `${min}` : max === Number.POSITIVE_INFINITY ? `at least ${min}` : `${min} to ${max}`;
     throw new UsageError(`expected ${want} argument(s), got ${positionals.length}`, spec.usage);
   }
   return parsed;

@@ -8,6 +8,8 @@ import { exportCommand } from './export.js';
 import { importCommand } from './import.js';
 import { inspectCommand } from './inspect.js';
 import { attachCommand } from './attach.js';
+import { artifactPullCommand, artifactPushCommand } from './artifact.js';
+import { indexAddCommand, indexCreateCommand, indexFilterCommand, indexRemoveCommand } from './index-cmd.js';
 import { referrersCommand } from './referrers.js';
 import { loginCommand, logoutCommand } from './login.js';
 import { manifestCommand } from './manifest.js';
@@ -45,6 +47,12 @@ export const COMMANDS: readonly Command[] = [
   inspectCommand,
   referrersCommand,
   attachCommand,
+  artifactPushCommand,
+  artifactPullCommand,
+  indexCreateCommand,
+  indexAddCommand,
+  indexRemoveCommand,
+  indexFilterCommand,
   tagsCommand,
   blobCommand,
   pullCommand,

@@ -90,7 +90,7 @@ async function load(deps: ImageDeps, ref: ImageReference, what: string, options:
     return await deps.manifests.get(ref, signalOf(options));
   } catch (err) {
     if (err instanceof NotFoundError) {
-      throw new NotFoundError(`${what} ${ref.toString()} does not exist`, { status: 404, registryErrors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }], cause: err });
+      throw new NotFoundError(`${what} ${ref.toString()} does not exist`, { status: 404, registryErrors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }] });
     }
     throw err;
   }
@@ -163,7 +163,7 @@ async function planEntries(deps: ImageDeps, route: { readonly from: ImageReferen
         await deps.manifests.head(child, signalOf(options));
       } catch (err) {
         if (err instanceof NotFoundError) {
-          throw new NotFoundError(`index child ${d.digest} (${platformText(d.platform)}) does not exist in ${from.name}`, { status: 404, registryErrors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }], cause: err });
+          throw new NotFoundError(`index child ${d.digest} (${platformText(d.platform)}) does not exist in ${from.name}`, { status: 404, registryErrors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }] });
         }
         throw err;
       }
