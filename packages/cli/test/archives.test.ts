@@ -90,11 +90,15 @@ describe('dhub export and import', () => {
       ['export', ref, 'x.tar', '--platform', 'linux/amd64', '--platform', 'linux/arm64'],
       ['import', 'x.tar', ref, '--max-entries', '0'],
       ['import', 'x.tar', ref, '--max-size', 'lots'],
+      ['export', ref, 'no-such-dir/x.tar'],
     ]) {
       const run = await dhub(args);
       expect({ args, code: run.code }).toEqual({ args, code: 2 });
     }
     expect(existsSync(join(work, 'x.tar'))).toBe(false);
+    const missing = await dhub(['import', 'no-such.tar', ref]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain(`INVALID_ARGUMENT: archive ${join(work, 'no-such.tar')} does not exist`);
   });
 
   it('refuses a hostile archive with a message naming the entry, pushing nothing', async () => {

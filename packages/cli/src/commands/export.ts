@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { rename, rm, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { once } from 'node:events';
 import type { ArchiveFormat } from '@llmdevops/docker-hub-services';
 import { Platform } from '@llmdevops/docker-hub-core';
@@ -63,6 +63,9 @@ export const exportCommand = defineCommand(
     const toStdout = target === '-';
     const file = toStdout ? '' : resolve(input.io.cwd ?? '.', target);
     const temp = `${file}.tmp-${randomBytes(6).toString('hex')}`;
+    if (!toStdout && !(await stat(dirname(file)).then((s) => s.isDirectory(), () => false))) {
+      throw usageError(input, `the directory of ${target} does not exist`);
+    }
     try {
       const result = await withClient(input, [ref], async (client) => {
         const out = toStdout ? input.io.stdout : createWriteStream(temp, { flags: 'wx', mode: 0o644 });

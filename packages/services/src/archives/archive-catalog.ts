@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
-import { AbortedError, LimitExceededError } from '@llmdevops/docker-hub-core';
+import { AbortedError, LimitExceededError, ValidationError } from '@llmdevops/docker-hub-core';
 import { ArchiveInvalidError } from './archive-error.js';
 import { readTar, resolveEntry, type ArchiveLimits, type DataSink, type TarEntry } from './tar-reader.js';
 
@@ -143,6 +144,15 @@ async function* checkSignal(source: AsyncIterable<Uint8Array>, signal: AbortSign
   }
 }
 
+/** A path source must be a regular file: say so plainly instead of failing inside the read. */
+async function checkFile(path: string): Promise<void> {
+  const info = await stat(path).catch((err: unknown) => {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new ValidationError('INVALID_ARGUMENT', `archive ${path} does not exist`, path);
+    throw err;
+  });
+  if (!info.isFile()) throw new ValidationError('INVALID_ARGUMENT', `archive ${path} is not a file`, path);
+}
+
 /**
  * Reads and checks a whole archive once (see `readTar`), hashing every file. A stream is copied
  * to `spoolDir/archive.tar` on the way (a file path is read where it is), so later steps can
@@ -155,6 +165,7 @@ async function* checkSignal(source: AsyncIterable<Uint8Array>, signal: AbortSign
  */
 export async function scanArchive(source: ArchiveSource, spoolDir: string, options: ArchiveLimits & { readonly signal?: AbortSignal | undefined }): Promise<ArchiveCatalog> {
   const path = typeof source === 'string' ? source : join(spoolDir, 'archive.tar');
+  if (typeof source === 'string') await checkFile(source);
   const bytes = typeof source === 'string'
     ? checkSignal(createReadStream(path) as AsyncIterable<Uint8Array>, options.signal)
     : teeToFile(source instanceof Uint8Array ? [source] : source, path, options.signal);
