@@ -123,6 +123,7 @@ export {
   type PulledFile,
 } from './referrers/artifacts.js';
 export { IndexesService, type IndexEditOptions, type IndexEditResult } from './images/index-edit.js';
+export type { CopiedReferrers } from './referrers/copy-referrers.js';
 export type {
   ImageDetails,
   IndexDetails,

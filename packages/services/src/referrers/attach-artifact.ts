@@ -96,7 +96,15 @@ export async function attachArtifact(deps: AttachDeps, ref: ImageReference, opti
   return { ...result, via: 'referrers-tag' };
 }
 
-async function addToFallbackIndex(
+/**
+ * Adds a descriptor to a subject's `sha256-<hex>` fallback index (read, modified, written; a tag
+ * holding something other than an index is left alone, as OCI distribution 1.1 says).
+ * @param ctx - the client context
+ * @param ref - the repository
+ * @param at - the subject digest, the descriptor to add (replacing one of the same digest), signal
+ * @internal
+ */
+export async function addToFallbackIndex(
   ctx: RegistryContext,
   ref: ImageReference,
   at: { readonly subject: string; readonly entry: Descriptor; readonly signal: AbortSignal | undefined },

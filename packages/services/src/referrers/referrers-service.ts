@@ -6,6 +6,8 @@ import type { BlobsService } from '../blobs/blobs-service.js';
 import type { ManifestsService } from '../manifests/manifests-service.js';
 import { attachArtifact, type AttachArtifactOptions, type AttachedArtifact } from './attach-artifact.js';
 import { listReferrers } from '../vulnerabilities/referrers.js';
+import { walkManifestGraph } from '../images/manifest-graph.js';
+import { copyReferrers, type CopiedReferrers } from './copy-referrers.js';
 
 /** Options of {@link ReferrersService.list}. @public */
 export interface ListReferrersOptions extends CallOptions {
@@ -127,6 +129,34 @@ export class ReferrersService {
         return nodes;
       };
       return { subject, referrers: await walk(subject, 1) };
+    });
+  }
+
+  /**
+   * Copies the referrers of an image (of its index and of every manifest it lists) to the same
+   * image in another repository or registry, recursively (referrers of referrers), each with its
+   * exact bytes so digests and signatures still verify. The image itself must already be at the
+   * destination (copy it with {@link ImagesService.copy}, or pass `referrers: true` there).
+   * Whichever mechanism each side has is used: the referrers API or the `sha256-<hex>` fallback tag.
+   * @param src - the image whose referrers travel
+   * @param dst - the destination repository (a tag or digest in it is ignored)
+   * @param options - signal
+   * @returns the referrers copied and how the destination finds them
+   * @throws {@link @llmdevops/docker-hub-core!LimitExceededError | LimitExceededError} past 8 levels or 1,000 referrers
+   * @example
+   * ```ts
+   * await client.referrers.copy('registry.example/app:1.0', 'mirror.example/app');
+   * ```
+   */
+  async copy(src: ReferenceInput, dst: ReferenceInput, options: CallOptions = {}): Promise<CopiedReferrers> {
+    const from = toReference(src);
+    const to = toReference(dst);
+    return this.#ctx.telemetry.run('referrers.copy', { ...refAttributes(from, 'docker_hub.source'), ...refAttributes(to) }, async () => {
+      const call = options.signal === undefined ? {} : { signal: options.signal };
+      const top = await this.#manifests.get(from, call);
+      const graph = await walkManifestGraph(top, (d, s) => this.#manifests.get(from.withDigest(d.digest), s === undefined ? {} : { signal: s }), { what: from.toString(), signal: options.signal });
+      const deps = { ctx: this.#ctx, manifests: this.#manifests, blobs: this.#blobs };
+      return copyReferrers(deps, { src: from, dst: to }, graph.manifests.map((m) => m.digest), call);
     });
   }
 
