@@ -42,6 +42,15 @@ export type { FetchHandler } from './serve/fetch/fetch-handler.js';
 export { listen, type ListenOptions, type ListeningServer } from './serve/node-http/listen.js';
 export type { WebhookDelivery } from './webhooks/emitter.js';
 export {
+  buildImage,
+  type BuildImageOptions,
+  type BuiltImage,
+  type BuiltManifest,
+  type ImagePushTarget,
+  type LayerSpec,
+  type OciPlatform,
+} from './image/build-image.js';
+export {
   createCassetteProxy,
   type CassetteProxy,
   type CassetteProxyOptions,
