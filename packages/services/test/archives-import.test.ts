@@ -33,10 +33,10 @@ let ociArchive: Entry[];
 let digests: string[];
 let second: Entry[];
 
-async function exportEntries(ref: string, format: 'docker-archive' | 'oci-archive'): Promise<Entry[]> {
+async function exportEntries(ref: string, format: 'docker-archive' | 'oci-archive', allPlatforms = false): Promise<Entry[]> {
   const parts: Buffer[] = [];
   const sink = new Writable({ write(chunk: Buffer, _e, done) { parts.push(chunk); done(); } });
-  await client.images.export(ref, sink, { format });
+  await client.images.export(ref, sink, { format, allPlatforms });
   const entries: Entry[] = [];
   await readTar([Buffer.concat(parts)], {}, (e) => {
     const entry: Entry = { name: e.name, type: e.type, ...(e.target === undefined ? {} : { linkname: e.target }) };
@@ -249,6 +249,24 @@ describe('archive forms docker and skopeo write', () => {
     expect(rebuilt.format).toBe('docker-archive');
     const pushed = await client.manifests.get(`${reg.host}/forms/d25:c`);
     expect(pushed.kind === 'image' ? pushed.manifest.config.digest : '').toBe(manifest.config.digest);
+  });
+
+  it('an index whose other platforms are missing (Docker 25+ containerd store): the image manifest.json names is pushed', async () => {
+    await writeImageLayout(join(work, 'src3'), 'm3', ['amd64', 'arm64'], 8_000);
+    await client.images.push(join(work, 'src3'), `${reg.host}/base/multi:m3`);
+    const all = await exportEntries(`${reg.host}/base/multi:m3`, 'oci-archive', true);
+    const amd = await client.manifests.getForPlatform(`${reg.host}/base/multi:m3`, 'linux/amd64');
+    const arm = await client.manifests.getForPlatform(`${reg.host}/base/multi:m3`, 'linux/arm64');
+    if (amd.kind !== 'image' || arm.kind !== 'image') throw new Error('not images');
+    const armOnly = new Set([arm.digest, arm.manifest.config.digest, ...arm.manifest.layers.map((l) => l.digest)].map((d) => `blobs/sha256/${d.slice(7)}`));
+    const partial = all.filter((e) => !armOnly.has(e.name));
+    expect(await refused(await build(partial))).toMatchObject({ problem: 'missing' });
+    const withManifest: Entry[] = [...partial, { name: 'manifest.json', type: 'file', data: Buffer.from(JSON.stringify([{
+      Config: `blobs/sha256/${amd.manifest.config.digest.slice(7)}`, RepoTags: ['example/multi:m3'],
+      Layers: amd.manifest.layers.map((l) => `blobs/sha256/${l.digest.slice(7)}`),
+    }])) }];
+    const result = await client.images.import(await build(withManifest), `${reg.host}/forms/containerd:m3`, { tempDir: spool });
+    expect(result).toMatchObject({ format: 'oci-archive', digest: amd.digest, manifests: 1 });
   });
 
   it('several images in one archive: --image picks one, none given lists them', async () => {

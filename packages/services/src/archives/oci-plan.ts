@@ -76,9 +76,30 @@ async function chooseEntry(catalog: ArchiveCatalog, entries: readonly Descriptor
 }
 
 /**
+ * Docker 25+ with the containerd image store saves an image's whole index but only the host
+ * platform's manifest and blobs. When the index lists manifests the archive lacks and
+ * `manifest.json` is there, the image it describes is taken instead: the listed manifest whose
+ * config it names, pushed as it is (digest kept).
+ */
+async function presentImage(catalog: ArchiveCatalog, top: ManifestResult, wanted: string | undefined): Promise<ManifestResult | undefined> {
+  if (top.kind !== 'index' || !catalog.has('manifest.json')) return undefined;
+  const inArchive = (d: Descriptor): boolean => catalog.has(`blobs/${d.digest.replace(':', '/')}`);
+  if (top.manifest.manifests.every(inArchive)) return undefined;
+  const images = await readDockerManifest(catalog);
+  const image = chooseImage(images.map((item) => ({ item, names: item.repoTags })), images.length === 1 ? undefined : wanted);
+  const config = catalog.file(image.config, 'image config').digest;
+  for (const d of top.manifest.manifests.filter(inArchive)) {
+    const m = await loadManifest(catalog, d);
+    if (m.kind === 'image' && m.manifest.config.digest === config) return m;
+  }
+  return undefined;
+}
+
+/**
  * Plans the import of an OCI image layout in a tar (skopeo's `oci-archive`, and Docker 25+'s
- * `docker save`): picks the `index.json` entry, walks its manifest graph (each digest once,
- * capped) from the archive, and checks every manifest and blob file against its descriptor's
+ * `docker save`): picks the `index.json` entry (or, when the archive holds only some of that
+ * index's manifests, the one `manifest.json` describes), walks its manifest graph (each digest
+ * once, capped) from the archive, and checks every manifest and blob file against its descriptor's
  * size and digest. Manifests are pushed as they are, so digests stay.
  * @param catalog - the checked archive
  * @param options - image choice, manifest cap, signal
@@ -90,7 +111,8 @@ export async function planOciArchive(
   options: { readonly image?: string | undefined; readonly maxManifests?: number | undefined; readonly signal?: AbortSignal | undefined },
 ): Promise<ImportPlan> {
   const entry = await chooseEntry(catalog, await readIndex(catalog), options.image);
-  const top = await loadManifest(catalog, entry);
+  const listed = await loadManifest(catalog, entry);
+  const top = (await presentImage(catalog, listed, options.image)) ?? listed;
   const graph = await walkManifestGraph(top, (d) => loadManifest(catalog, d), { what: 'the archive', maxManifests: options.maxManifests, signal: options.signal });
   const blobs = graph.blobs.map((d): ImportBlob => {
     const file = blobFile(catalog, d, 'blob');
