@@ -63,6 +63,7 @@ export {
   resolveCredentials,
   createCredentialProvider,
   type CredentialProvider,
+  type CredentialHint,
   type CredentialSourceOptions,
 } from './credentials/resolve-credentials.js';
 export {

@@ -62,6 +62,8 @@ export {
   type BudgetPriority,
   type BudgetKeyStatus,
   type BudgetStatus,
+  type BudgetKey,
+  type BudgetTarget,
   BudgetStoreError,
 } from './budget/index.js';
 export {

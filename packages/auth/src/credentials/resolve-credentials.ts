@@ -17,7 +17,19 @@ import { ANONYMOUS, type CredentialInput, type RegistryCredential, toCredential 
 export type CredentialProvider = (
   registry: string,
   signal?: AbortSignal,
+  hint?: CredentialHint,
 ) => Promise<RegistryCredential>;
+
+/**
+ * What one request asks of a {@link CredentialProvider} beyond the registry: the account a
+ * request was assigned (e.g. by a shared pull budget choosing among several accounts). Providers
+ * that hold no such account ignore it.
+ * @public
+ */
+export interface CredentialHint {
+  /** The account name the request should use. */
+  readonly account?: string;
+}
 
 /** Options of {@link resolveCredentials} and {@link createCredentialProvider}. @public */
 export interface CredentialSourceOptions extends DockerConfigLocation {

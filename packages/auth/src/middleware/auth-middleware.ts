@@ -185,7 +185,9 @@ export function createAuthMiddleware(options: AuthMiddlewareOptions = {}): AuthM
   async function authorize(req: TransportRequest, scopes: readonly Scope[]): Promise<Attempt> {
     const state = hosts.get(req.url.origin);
     if (state === undefined) return { request: req, token: undefined, credential: undefined };
-    const credential = await provider(req.url.host, req.signal);
+    // A request assigned to one account (a shared pull budget's credential pool) asks for it.
+    const account = req.context?.['account'];
+    const credential = await provider(req.url.host, req.signal, typeof account === 'string' ? { account } : undefined);
     const plain = { request: req, token: undefined, credential };
     if (credential.kind === 'registry-token') {
       assertSecure(req.url, insecureHosts);

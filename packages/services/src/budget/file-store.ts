@@ -162,6 +162,11 @@ export function createFileStore(path: string, clock: Clock): BudgetStore {
         const out: StoreKeySnapshot[] = Object.entries(keys).map(([key, s]) => ({ key, now, ...ledgerSnapshot(s, { ...times, now }) }));
         return out.sort((a, b) => a.key.localeCompare(b.key));
       }),
+    peek: (key, times) =>
+      locked((keys, now) => {
+        const s = keys[key];
+        return s === undefined ? undefined : ledgerSnapshot(s, { ...times, now });
+      }),
     close: () => Promise.resolve(),
   };
 }

@@ -5,6 +5,13 @@ import type { ResolvedDockerHubConfig } from '../config/schema.js';
 import { isManifestGet, openPullBudget } from './open-budget.js';
 import type { PullBudget } from './pull-budget.js';
 
+/** The namespace of a registry path `/v2/NAMESPACE/REPO/manifests/REF` (`library` for official images). */
+function namespaceOf(url: URL): string | undefined {
+  const name = /^\/v2\/(.+)\/manifests\/[^/]+$/.exec(url.pathname)?.[1];
+  if (name === undefined) return undefined;
+  return name.includes('/') ? name.slice(0, name.indexOf('/')) : 'library';
+}
+
 /** What {@link createHubBudget} needs from the client. @internal */
 export interface HubBudgetDeps {
   readonly clock: Clock | undefined;
@@ -12,6 +19,8 @@ export interface HubBudgetDeps {
   readonly credentials: CredentialProvider;
   /** The host serving Docker Hub's registry (`registry-1.docker.io`, or `registryUrl`'s). */
   readonly hubHost: string;
+  /** The names of the pool's accounts (empty: the client's own credentials). */
+  readonly accounts: readonly string[];
   readonly warn: (message: string) => void;
 }
 
@@ -43,6 +52,12 @@ export function createHubBudget(
     keyOf: async (req) => {
       const host = req.url.host.toLowerCase();
       if (!isHub(host)) return undefined;
+      if (deps.accounts.length > 0) {
+        const candidates = deps.accounts.map((account) => ({ key: `${host}/${account}`, context: { account } }));
+        // A repository in an account's namespace (a private one needs its owner) uses that account.
+        const owner = candidates.find((c) => c.context.account === namespaceOf(req.url));
+        return owner ?? candidates;
+      }
       const account = accountOf(await deps.credentials(host, req.signal));
       return `${host}/${account === '' ? config.anonymousKey : account}`;
     },

@@ -38,6 +38,10 @@ export function createMemoryStore(clock: Pick<Clock, 'now'>): BudgetStore {
       const out: StoreKeySnapshot[] = [...states].map(([key, s]) => ({ key, now, ...ledgerSnapshot(s, { ...times, now }) }));
       return Promise.resolve(out.sort((a, b) => a.key.localeCompare(b.key)));
     },
+    peek(key, times) {
+      const s = states.get(key);
+      return Promise.resolve(s === undefined ? undefined : ledgerSnapshot(s, { ...times, now: clock.now() }));
+    },
     close: () => Promise.resolve(),
   };
 }

@@ -29,9 +29,21 @@ export interface PullBudgetOptions {
   readonly warn?: (message: string) => void;
   /** On a store failure, continue on a budget of this process instead of failing (default false). */
   readonly fallbackToLocal?: boolean;
-  /** The budget key of a request (registry and account), or undefined when the budget does not cover it. */
-  readonly keyOf: (req: TransportRequest) => Promise<string | undefined> | string | undefined;
+  /**
+   * The budget key of a request (registry and account), or undefined when the budget does not
+   * cover it; several keys (a pool of accounts) to spend the one with the most pulls left.
+   */
+  readonly keyOf: (req: TransportRequest) => Promise<BudgetTarget | undefined> | BudgetTarget | undefined;
 }
+
+/** A budget key, with the request context tags a grant on it adds (e.g. `{ account }`). @public */
+export interface BudgetKey {
+  readonly key: string;
+  readonly context?: Readonly<Record<string, unknown>>;
+}
+
+/** Where a request spends: one key, or several to choose from (the one with the most pulls left). @public */
+export type BudgetTarget = string | BudgetKey | readonly BudgetKey[];
 
 /** The shared state of one budget key (a registry and account). @public */
 export interface BudgetKeyStatus {
@@ -71,6 +83,10 @@ export interface BudgetStatus {
 
 interface PullGrant extends BudgetGrant {
   readonly key: string;
+}
+
+function isKeyList(target: BudgetKey | readonly BudgetKey[]): target is readonly BudgetKey[] {
+  return Array.isArray(target);
 }
 
 /** How long a waiter stays queued without polling (a killed waiter leaves the queue after this). */
@@ -139,8 +155,9 @@ export class PullBudget implements RequestBudget {
    *   `AbortedError` when the request's signal aborts; {@link BudgetStoreError} when the store fails
    */
   async reserve(req: TransportRequest): Promise<BudgetGrant | undefined> {
-    const key = await this.#options.keyOf(req);
-    if (key === undefined) return undefined;
+    const target = await this.#options.keyOf(req);
+    if (target === undefined) return undefined;
+    const { key, context } = await this.#choose(target);
     const requested = req.context?.['priority'];
     const priority: BudgetPriority = requested === 'high' || requested === 'low' ? requested : this.#priority;
     const id = randomUUID();
@@ -150,7 +167,7 @@ export class PullBudget implements RequestBudget {
       const store = this.#current();
       const r = await this.#withStore((s) => s.reserve(key, args));
       if (r.granted) {
-        const grant: PullGrant = { id, key };
+        const grant: PullGrant = { id, key, ...(context === undefined ? {} : { context }) };
         return grant;
       }
       const waitedMs = this.#clock.now() - started;
@@ -167,6 +184,24 @@ export class PullBudget implements RequestBudget {
         throw err instanceof AbortedError ? err : new AbortedError(`waiting for pull budget ${key}`, req.signal?.reason);
       }
     }
+  }
+
+  /** One key of a target: among several, the one with the most pulls left (unknown counts as most). */
+  async #choose(target: BudgetTarget): Promise<BudgetKey> {
+    if (typeof target === 'string') return { key: target };
+    if (!isKeyList(target)) return target;
+    let best: BudgetKey | undefined;
+    let bestLeft = Number.NEGATIVE_INFINITY;
+    for (const candidate of target) {
+      const snap = await this.#withStore((s) => s.peek(candidate.key, this.#times));
+      const left = snap === undefined || snap.remaining < 0 || snap.limit === undefined ? Number.POSITIVE_INFINITY : snap.remaining - snap.waiters;
+      if (left > bestLeft) {
+        best = candidate;
+        bestLeft = left;
+      }
+    }
+    if (best === undefined) throw new TypeError('a pull budget target needs at least one key');
+    return best;
   }
 
   #refusal(what: string, r: { readonly remaining: number; readonly ahead: number }, nextInMs: number | undefined): RateLimitError {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis as RedisClient } from 'ioredis';
-import { ledgerFromJson, type LedgerSnapshot, type ReserveResult } from './ledger.js';
+import { DEFAULT_WINDOW_MS, type LedgerSnapshot, type ReserveResult } from './ledger.js';
 import { LEDGER_SCRIPT } from './redis-script.js';
 import { BudgetStoreError } from './store-error.js';
 import type { BudgetStore, StoreKeySnapshot, StoreReserveResult } from './store.js';
@@ -45,6 +45,23 @@ function redisConstructor(mod: unknown): typeof RedisClient {
 
 function num(x: unknown): number | undefined {
   return typeof x === 'number' && Number.isFinite(x) ? x : undefined;
+}
+
+/** The script's snapshot answer as a ledger snapshot. */
+function snapshotOf(r: Record<string, unknown>): LedgerSnapshot {
+  return {
+    limit: num(r['limit']),
+    windowSeconds: num(r['windowSeconds']) ?? DEFAULT_WINDOW_MS / 1000,
+    remaining: num(r['remaining']) ?? 0,
+    used: num(r['used']) ?? 0,
+    inFlight: num(r['inFlight']) ?? 0,
+    waiters: num(r['waiters']) ?? 0,
+    nextAt: num(r['nextAt']),
+    blockedUntil: num(r['blockedUntil']),
+    lastRemaining: num(r['lastRemaining']),
+    lastObservedAt: num(r['lastObservedAt']),
+    source: typeof r['source'] === 'string' ? r['source'] : undefined,
+  };
 }
 
 /**
@@ -180,22 +197,13 @@ export function createRedisStore(url: URL): BudgetStore {
           await redis.srem(INDEX, key).catch(() => undefined);
           continue;
         }
-        const snap: LedgerSnapshot = {
-          limit: num(r['limit']),
-          windowSeconds: num(r['windowSeconds']) ?? ledgerFromJson({}).windowMs / 1000,
-          remaining: num(r['remaining']) ?? 0,
-          used: num(r['used']) ?? 0,
-          inFlight: num(r['inFlight']) ?? 0,
-          waiters: num(r['waiters']) ?? 0,
-          nextAt: num(r['nextAt']),
-          blockedUntil: num(r['blockedUntil']),
-          lastRemaining: num(r['lastRemaining']),
-          lastObservedAt: num(r['lastObservedAt']),
-          source: typeof r['source'] === 'string' ? r['source'] : undefined,
-        };
-        out.push({ key, now: num(r['now']) ?? Date.now(), ...snap });
+        out.push({ key, now: num(r['now']) ?? Date.now(), ...snapshotOf(r) });
       }
       return out;
+    },
+    async peek(key, times) {
+      const r = await run(key, 'snapshot', times);
+      return r['missing'] === true ? undefined : snapshotOf(r);
     },
     async close() {
       if (closed) return;

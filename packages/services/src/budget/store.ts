@@ -28,5 +28,7 @@ export interface BudgetStore {
   settle(key: string, args: Omit<SettleArgs, 'now'>): Promise<void>;
   release(key: string, id: string, times: StoreTimes): Promise<void>;
   snapshot(times: StoreTimes): Promise<StoreKeySnapshot[]>;
+  /** One key's state, or undefined when nothing is known of it yet. */
+  peek(key: string, times: StoreTimes): Promise<LedgerSnapshot | undefined>;
   close(): Promise<void>;
 }

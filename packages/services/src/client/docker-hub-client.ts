@@ -1,3 +1,4 @@
+import { accountPool } from '../budget/accounts.js';
 import { createHubBudget } from '../budget/hub-budget.js';
 import type { BudgetStatus, PullBudget } from '../budget/pull-budget.js';
 import { ReferrersService } from '../referrers/referrers-service.js';
@@ -224,7 +225,9 @@ export class DockerHubClient {
     const transport = this.#transport;
     const { events, emitAuth, emitMirror } = createClientEvents(transport.events);
     this.#events = events;
-    this.#credentials = deps.credentials ?? createClientCredentials(c, env);
+    // The pool of Docker Hub accounts a pull budget spreads pulls over (`accounts`, DOCKER_HUB_ACCOUNTS_FILE).
+    const pool = c.budget === undefined ? new Map<string, never>() : accountPool(c);
+    this.#credentials = deps.credentials ?? createClientCredentials(c, env, pool);
     this.#auth = createAuthMiddleware({
       credentials: this.#credentials,
       transportNext: (req) => transport.request(req),
@@ -239,6 +242,7 @@ export class DockerHubClient {
         clock: deps.clock,
         credentials: this.#credentials,
         hubHost: new URL(c.registryUrl ?? DOCKER_HUB_REGISTRY_URL).host,
+        accounts: [...pool.keys()],
         warn: (message) => {
           log.warn(message);
         },

@@ -13,6 +13,7 @@ const ENV_FIELDS: readonly (readonly [string, string])[] = [
   ['DOCKER_HUB_PASSWORD', 'auth.password'],
   ['DOCKER_HUB_ACCESS_TOKEN', 'auth.accessToken'],
   ['DOCKER_HUB_BUDGET_URL', 'budget.url'],
+  ['DOCKER_HUB_ACCOUNTS_FILE', 'accountsFile'],
 ];
 
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {

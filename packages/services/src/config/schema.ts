@@ -158,6 +158,14 @@ export const DockerHubConfigSchema = z
      * Docker Hub reserve a pull first; `memory:`, `file:///PATH` or `redis://HOST:PORT/DB`.
      */
     budget: budgetSchema.optional(),
+    /**
+     * A pool of Docker Hub accounts for pulls (`DOCKER_HUB_ACCOUNTS_FILE`: `NAME:TOKEN` lines):
+     * with a `budget`, each manifest pull goes to the account with the most pulls left, or to the
+     * account named like the repository's namespace (its owner, for private repositories).
+     */
+    accounts: z.array(z.object({ username: z.string().trim().min(1, 'must not be empty'), accessToken: secret }).strict()).default([]),
+    /** A file of `NAME:TOKEN` lines (`#` comments) adding accounts to `accounts`. */
+    accountsFile: z.string().trim().min(1, 'must not be empty').optional(),
     /** Registries (`host` or `host:port`) reached over plain HTTP besides loopback. */
     insecureRegistries: z.array(z.string().trim().min(1, 'must not be empty')).default([]),
     /** The undici dispatcher every request goes through (a simulator's, a proxy agent). */

@@ -6,6 +6,11 @@ import { parseRateLimitHeaders, retryDelayFromHeaders, type RateLimitStatus } fr
 export interface BudgetGrant {
   /** Identifies the reservation to its budget. */
   readonly id: string;
+  /**
+   * Tags the budget adds to the request's `context` (e.g. the account a budget with several
+   * accounts assigned it, for the auth stage).
+   */
+  readonly context?: Readonly<Record<string, unknown>>;
 }
 
 /** What a budgeted request's response said about the budget, from its headers. @public */
@@ -82,9 +87,10 @@ export function createBudgetMiddleware(options: BudgetMiddlewareOptions): Middle
       if (!options.selects(req)) return next(req);
       const grant = await options.budget.reserve(req);
       if (grant === undefined) return next(req);
+      const sent = grant.context === undefined ? req : { ...req, context: { ...req.context, ...grant.context } };
       let res;
       try {
-        res = await next(req);
+        res = await next(sent);
       } catch (err) {
         await options.budget.release(grant).catch(() => undefined);
         throw err;
