@@ -66,10 +66,11 @@ export const exportCommand = defineCommand(
     if (!toStdout && !(await stat(dirname(file)).then((s) => s.isDirectory(), () => false))) {
       throw usageError(input, `the directory of ${target} does not exist`);
     }
+    const fileOut = toStdout ? undefined : createWriteStream(temp, { flags: 'wx', mode: 0o644 });
     try {
       const result = await withClient(input, [ref], async (client) => {
-        const out = toStdout ? input.io.stdout : createWriteStream(temp, { flags: 'wx', mode: 0o644 });
-        if (!toStdout) await once(out, 'open');
+        const out = fileOut ?? input.io.stdout;
+        if (fileOut !== undefined) await once(fileOut, 'open');
         return withProgress(input, client, `export ${ref.familiar()}`, (onBlob) =>
           client.images.export(ref, out, {
             format,
@@ -88,6 +89,12 @@ export const exportCommand = defineCommand(
       else if (!flag(input, 'quiet') && !toStdout) await writeLine(report, result.digest);
       return 0;
     } finally {
+      // A failed export leaves its file stream open (the library never ends it on failure).
+      if (fileOut !== undefined && !fileOut.closed) {
+        const closed = once(fileOut, 'close');
+        fileOut.destroy();
+        await closed;
+      }
       if (!toStdout) await rm(temp, { force: true });
     }
   },
