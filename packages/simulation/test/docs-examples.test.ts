@@ -116,3 +116,29 @@ describe('docs/examples/simulation-loopback.ts', () => {
 // test titles, and with them its cassette names, are its own), its tests run in this file and
 // replay the cassettes committed under fixtures/cassettes/docs; no registry is dialled.
 await example('simulation-vitest.test.ts');
+
+describe('docs/examples/simulation-build-image.ts', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'docs-build-image-'));
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+  it('builds, writes and pushes a two-platform image with the same digest', async () => {
+    const { buildWriteAndPush } = await example<{
+      buildWriteAndPush(dir: string): Promise<{
+        digest: string;
+        pushed: string;
+        platforms: unknown[];
+        blobFiles: number;
+      }>;
+    }>('simulation-build-image.ts');
+    const out = await buildWriteAndPush(dir);
+    expect(out.digest).toMatch(DIGEST);
+    expect(out.pushed).toBe(out.digest);
+    expect(out.platforms).toEqual([
+      { architecture: 'amd64', os: 'linux' },
+      { architecture: 'arm64', os: 'linux', variant: 'v8' },
+    ]);
+    // 1 shared layer + 2 random layers + 2 configs + 2 manifests + the index
+    expect(out.blobFiles).toBe(8);
+  });
+});
