@@ -84,4 +84,23 @@ describe('pull budget with a pool of Docker Hub accounts', () => {
     const status = await client.budgetStatus();
     expect(status?.keys.map((k) => [k.key, k.used])).toEqual([[`${host}/bob`, 1]]);
   });
+
+  it('pushes to a pool account\'s namespace as that account (the client has no credentials of its own)', async () => {
+    const config = new TextEncoder().encode('{"architecture":"arm64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}');
+    const digest = await client.blobs.upload('bob/pushed', config);
+    await client.manifests.put('bob/pushed:v1', {
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest, size: config.length },
+      layers: [],
+    });
+    expect((await client.manifests.head('bob/pushed:v1')).digest.toString()).toMatch(/^sha256:/);
+    // Without the pool, the same client is anonymous and may not push.
+    const anonymous = new DockerHubClient({ registryUrl: url, cache: { enabled: false } }, { env: {} });
+    try {
+      await expect(anonymous.blobs.upload('bob/pushed', config)).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    } finally {
+      await anonymous.close();
+    }
+  });
 });

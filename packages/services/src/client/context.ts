@@ -51,6 +51,7 @@ export class ClientContext {
   /** Pull mirrors by registry (lower case). */
   readonly #mirrors: Readonly<Record<string, readonly string[]>>;
   readonly #onMirror: ((event: MirrorEvent) => void) | undefined;
+  readonly #accountFor: ((ref: ImageReference) => string | undefined) | undefined;
   readonly #env: NodeJS.ProcessEnv;
   #hub: Promise<HubSession | undefined> | undefined;
   readonly #hubLogin: HubLoginSeams;
@@ -61,7 +62,13 @@ export class ClientContext {
     transport: Transport,
     config: ResolvedDockerHubConfig,
     env: NodeJS.ProcessEnv,
-    seams: { readonly telemetry?: ServiceTelemetry; readonly hubLogin?: HubLoginSeams; readonly onMirror?: (event: MirrorEvent) => void } = {},
+    seams: {
+      readonly telemetry?: ServiceTelemetry;
+      readonly hubLogin?: HubLoginSeams;
+      readonly onMirror?: (event: MirrorEvent) => void;
+      /** The pool account a request for a reference must use (its namespace's owner), if any. */
+      readonly accountFor?: (ref: ImageReference) => string | undefined;
+    } = {},
   ) {
     const telemetry = seams.telemetry ?? ServiceTelemetry.off;
     this.#hubLogin = seams.hubLogin ?? {};
@@ -73,6 +80,7 @@ export class ClientContext {
     this.#insecure = new Set(config.insecureRegistries.map((h) => h.toLowerCase()));
     this.#mirrors = Object.fromEntries(Object.entries(config.mirrors).map(([registry, urls]) => [registry.toLowerCase(), urls]));
     this.#onMirror = seams.onMirror;
+    this.#accountFor = seams.accountFor;
   }
 
   /**
@@ -243,6 +251,7 @@ export class ClientContext {
   }
 
   async #send(call: RegistryCall, url: URL): Promise<TransportResponse> {
+    const account = this.#accountFor?.(call.ref);
     return this.transport.request({
       method: call.method,
       url,
@@ -258,6 +267,8 @@ export class ClientContext {
         // the alerts and the pulls/pushes counters select on; never a name, tag or digest.
         route: routeTemplate(url.pathname),
         ...(call.resume === true ? { resume: true } : {}),
+        // Pushes and private pulls in a pool account's namespace go as that account.
+        ...(account === undefined ? {} : { account }),
         ...(this.httpsFirst(call.ref, url) ? { httpsFirst: true } : {}),
       },
     });

@@ -129,6 +129,12 @@ function tlsOf(c: ResolvedDockerHubConfig): Record<string, RegistryTlsOptions> {
   return Object.fromEntries(Object.entries(c.tls).map(([host, t]) => [host, { certDir: t.certDir, ca: t.ca, cert: t.cert, key: t.key }]));
 }
 
+/** The pool account named like a Docker Hub reference's namespace, if any. */
+function ownerIn(pool: ReadonlyMap<string, unknown>, ref: ImageReference): string | undefined {
+  const namespace = ref.repository.split('/')[0] ?? '';
+  return ref.isDockerHub && pool.has(namespace) ? namespace : undefined;
+}
+
 function resolve(
   config: ResolvedDockerHubConfig | DockerHubConfigInput | undefined,
   env: NodeJS.ProcessEnv,
@@ -259,6 +265,8 @@ export class DockerHubClient {
     );
     this.#ctx = new ClientContext(transport, c, env, {
       telemetry: this.#telemetry,
+      // A pool account owns the namespaces named like it: pushes and private pulls there use it.
+      ...(pool.size === 0 ? {} : { accountFor: (ref: ImageReference) => ownerIn(pool, ref) }),
       onMirror: emitMirror,
       hubLogin: {
         credentials: this.#credentials,
