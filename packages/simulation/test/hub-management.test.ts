@@ -55,10 +55,6 @@ describe('Hub API management in the dockerhub profile', () => {
       ).status,
     ).toBe(201);
     const img = await pushImage(c, 'alice/app', 'v1', 'kept');
-    expect(
-      (await c.call('GET', '/v2/alice/app/manifests/v1', { headers: { accept: ACCEPT_ALL } }))
-        .status,
-    ).toBe(200);
     const created = await call('POST', '/v2/access-tokens', {
       token_label: 'ci',
       scopes: ['repo:read'],
@@ -66,6 +62,11 @@ describe('Hub API management in the dockerhub profile', () => {
     expect(created.status).toBe(201);
     const { uuid, token } = created.json() as { uuid: string; token: string };
     expect(token).toMatch(/^dckr_pat_/);
+    // The last request before the restart is a pull: close() writes what it changed.
+    expect(
+      (await c.call('GET', '/v2/alice/app/manifests/v1', { headers: { accept: ACCEPT_ALL } }))
+        .status,
+    ).toBe(200);
     await sim.close();
     // Only a hash of the secret is on disk.
     const saved = await readFile(join(storage.directory, 'meta.json'), 'utf8');

@@ -23,6 +23,8 @@ export interface SimulatorCore {
   readonly handle: (request: Request, info?: RequestInfo) => Promise<Response>;
   readonly tokens: TokenService;
   readonly webhooks: WebhookEmitter;
+  /** Writes the state now (pull counts and pull times are otherwise written with the next change). */
+  readonly save: () => Promise<void>;
 }
 
 /**
@@ -141,5 +143,5 @@ export function createCore(
     );
     return action === undefined ? response : faultBody(response, action);
   };
-  return { handle, tokens, webhooks };
+  return { handle, tokens, webhooks, save: () => ctx.save() };
 }

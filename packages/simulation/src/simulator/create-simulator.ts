@@ -117,6 +117,8 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       servers.clear();
       await dispatcher.close();
       await core.webhooks.idle();
+      // Pull counts and last_pulled times change on manifest GETs, which do not save on their own.
+      await ready.then(core.save).catch(() => undefined);
     },
   };
 }
