@@ -75,9 +75,23 @@ describe('docker-archive with a real Docker daemon', () => {
     expect(info?.RootFS.Layers).toEqual(image?.diffIds);
   });
 
+  it('exports what docker push wrote (Docker schema 2, layers re-compressed by docker), and docker load gets the same image', async () => {
+    await dockerd.docker('tag', `${reg.host}/arch/app:v1`, `${reg.host}/pushed/app:p1`);
+    await dockerd.docker('push', `${reg.host}/pushed/app:p1`);
+    const pushed = await client.manifests.get(`${reg.host}/pushed/app:p1`);
+    expect(pushed.mediaType).toBe('application/vnd.docker.distribution.manifest.v2+json');
+    await dockerd.docker('rmi', `${reg.host}/pushed/app:p1`, `${reg.host}/arch/app:v1`);
+    const file = join(work, 'pushed.tar');
+    await exportTo(`${reg.host}/pushed/app:p1`, file);
+    expect(await dockerd.docker('load', '-i', file)).toContain(`Loaded image: ${reg.host}/pushed/app:p1`);
+    const [info] = JSON.parse(await dockerd.docker('image', 'inspect', `${reg.host}/pushed/app:p1`)) as DockerInspect[];
+    expect(info?.Id).toBe(single.images[0]?.config);
+    expect(info?.RootFS.Layers).toEqual(single.images[0]?.diffIds);
+  });
+
   it('imports what docker save writes: the pushed manifest names the daemon image id as its config', async () => {
     const saved = join(work, 'saved.tar');
-    await dockerd.docker('tag', `${reg.host}/arch/app:v1`, 'saved/app:s1');
+    await dockerd.docker('tag', `${reg.host}/pushed/app:p1`, 'saved/app:s1');
     await dockerd.docker('save', '-o', saved, 'saved/app:s1');
     const [info] = JSON.parse(await dockerd.docker('image', 'inspect', 'saved/app:s1')) as DockerInspect[];
     const target = `${reg.host}/imported/app:s1`;
