@@ -1,7 +1,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import { ArchiveInvalidError } from './archive-error.js';
-import { readTar, type TarEntry } from './tar-reader.js';
+import { readTar, resolveEntry, type TarEntry } from './tar-reader.js';
 import { tarChunks, type TarSourceEntry } from './tar-writer.js';
 
 async function archive(entries: readonly TarSourceEntry[]): Promise<Buffer> {
@@ -69,5 +69,37 @@ describe('tar reader and writer', () => {
     const err = await read([await archive(list)]).then(() => undefined, (e: unknown) => e);
     expect(err).toBeInstanceOf(ArchiveInvalidError);
     expect(['absolute-path', 'parent-path']).toContain((err as ArchiveInvalidError).problem);
+  });
+
+  test.prop([fc.array(segment, { minLength: 0, maxLength: 3 }), fc.array(fc.constantFrom('..', '.', 'x', 'y'), { minLength: 1, maxLength: 6 })])(
+    'a symbolic link is accepted exactly when its target, resolved from its directory, stays inside',
+    async (dir, target) => {
+      const link = [...dir, 'link'].join('/');
+      const text = target.join('/');
+      // Where the link points, by hand: from its directory, each ".." one level up.
+      let depth = dir.length;
+      let escapes = false;
+      for (const s of target) {
+        if (s === '..') depth -= 1;
+        else if (s !== '.') depth += 1;
+        if (depth < 0) escapes = true;
+      }
+      const bytes = await archive([{ name: link, type: 'symlink', size: 0, linkname: text }]);
+      const result = await read([bytes]).then(() => 'accepted', (e: unknown) => (e as ArchiveInvalidError).problem);
+      expect(result).toBe(escapes ? 'link-escape' : 'accepted');
+    },
+  );
+
+  test.prop([files.filter((f) => f.length > 0)])('a link to a file resolves to that file', async (entries) => {
+    const first = entries[0];
+    if (first === undefined) return;
+    const list: TarSourceEntry[] = [
+      ...entries.map((f): TarSourceEntry => ({ name: f.name, type: 'file', size: f.data.length, open: () => [f.data] })),
+      { name: 'Z.link', type: 'symlink', size: 0, linkname: first.name },
+      { name: 'Z.hard', type: 'hardlink', size: 0, linkname: first.name },
+    ];
+    const map = new Map((await read([await archive(list)])).map((e) => [e.entry.name, e.entry]));
+    expect(resolveEntry(map, 'Z.link', 'test').name).toBe(first.name);
+    expect(resolveEntry(map, 'Z.hard', 'test').name).toBe(first.name);
   });
 });
