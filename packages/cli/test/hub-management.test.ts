@@ -377,6 +377,31 @@ describe('dhub prune and dhub tags --long', () => {
   });
 });
 
+describe('dhub prune with a token that may not delete', () => {
+  it('fails naming the repo:admin scope and deletes nothing', async () => {
+    const before = (await dhub(['tags', 'alice/rel'])).stdout;
+    const created = await json<CreatedToken>([
+      'token',
+      'create',
+      '--label',
+      'writer',
+      '--scope',
+      'repo:write',
+    ]);
+    const writer = await cleanEnv({
+      DOCKER_HUB_URL: url,
+      DOCKER_REGISTRY_URL: url,
+      DOCKER_HUB_USERNAME: 'alice',
+      DOCKER_HUB_ACCESS_TOKEN: created.token,
+    });
+    const r = await dhub(['prune', 'alice/rel', '--keep-last', '0', '--yes'], writer);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('(needs an access token with scope repo:admin)');
+    expect((await dhub(['tags', 'alice/rel'])).stdout).toBe(before);
+    expect((await dhub(['token', 'rm', created.uuid, '--yes'])).code).toBe(0);
+  });
+});
+
 describe('dhub org', () => {
   it('lists the members and teams of an organisation to a member, and refuses others', async () => {
     expect((await dhub(['org', 'members', 'acme'])).stdout).toBe(

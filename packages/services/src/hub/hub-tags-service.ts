@@ -185,6 +185,7 @@ export class HubTagsService {
         what: `delete Hub tag ${namespace}/${repository}:${tag}`,
         auth: 'required',
         signal: options.signal,
+        scope: 'repo:admin',
       },
       [200, 202, 204],
     );
