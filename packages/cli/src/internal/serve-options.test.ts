@@ -50,11 +50,11 @@ describe('dhub serve option values', () => {
       status: 503,
       times: 2,
       retryAfter: 1,
-      match: { path: /\/blobs\//, method: 'GET' },
+      match: { path: '/blobs/', method: 'GET' },
     });
-    expect(parseFault('corrupt,path=/blobs/')).toEqual({
+    expect(parseFault('corrupt,path-regex=/blobs/sha256:[0-9a-f]+$')).toEqual({
       corrupt: true,
-      match: { path: /\/blobs\// },
+      match: { path: /\/blobs\/sha256:[0-9a-f]+$/ },
     });
     expect(parseFault('reset-after=10,attempt=1')).toEqual({
       resetAfterBytes: 10,
@@ -69,7 +69,7 @@ describe('dhub serve option values', () => {
     'status=99',
     'status=abc',
     'nope=1',
-    'path=(,status=500',
+    'path-regex=(,status=500',
     'corrupt=maybe',
   ])('rejects fault %j', (spec) => {
     expect(() => parseFault(spec)).toThrow(OptionValueError);

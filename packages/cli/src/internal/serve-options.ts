@@ -69,7 +69,7 @@ export function parseRateLimit(text: string): RateLimitOptions {
 }
 
 interface MutableFault {
-  match: { method?: string; path?: RegExp; attempt?: number };
+  match: { method?: string; path?: string | RegExp; attempt?: number };
   status?: number;
   retryAfter?: number;
   delayMs?: number;
@@ -80,11 +80,13 @@ interface MutableFault {
 
 const FAULT_KEYS: Readonly<Record<string, (rule: MutableFault, value: string) => void>> = {
   method: (r, v) => (r.match.method = v.toUpperCase()),
-  path: (r, v) => {
+  // The same meaning as the library's `match.path`: text the URL path contains, or a RegExp.
+  path: (r, v) => (r.match.path = v),
+  'path-regex': (r, v) => {
     try {
       r.match.path = new RegExp(v);
     } catch {
-      throw new OptionValueError(`fault path '${v}' is not a regular expression`);
+      throw new OptionValueError(`fault path-regex '${v}' is not a regular expression`);
     }
   },
   attempt: (r, v) => (r.match.attempt = nonNegativeInt(v, 'fault attempt')),
@@ -107,7 +109,7 @@ const FAULT_KEYS: Readonly<Record<string, (rule: MutableFault, value: string) =>
 
 /** The fault keys `--fault` understands, for the help text. @internal */
 export const FAULT_SPEC_HELP =
-  'KEY=VALUE,... with method, path (regex), attempt, times, status, retry-after, delay-ms, reset-after, corrupt';
+  'KEY=VALUE,... with method, path (text the URL path contains), path-regex, attempt, times, status, retry-after (seconds), delay-ms (milliseconds), reset-after (bytes), corrupt';
 
 /**
  * Parses `--fault SPEC`: comma-separated `key=value` pairs, e.g.

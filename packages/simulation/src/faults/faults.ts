@@ -1,7 +1,10 @@
 /** Which requests a fault applies to. @public */
 export interface FaultMatch {
   readonly method?: string;
-  /** Exact path, or a pattern tested against the path. */
+  /**
+   * The URL path (no query): a `RegExp` tested against it, or text it must contain (`'/blobs/'`
+   * matches every blob request; `dhub serve --fault path=` means the same, `path-regex=` a RegExp).
+   */
   readonly path?: string | RegExp;
   /** Only the n-th matching request (1-based). */
   readonly attempt?: number;
@@ -14,7 +17,7 @@ export interface FaultRule {
   readonly status?: number;
   /** `Retry-After` seconds on the status answer. */
   readonly retryAfter?: number;
-  /** Wait this long before answering. */
+  /** Wait this many milliseconds before answering. */
   readonly delayMs?: number;
   /** Cut the response body (connection reset) after this many bytes. */
   readonly resetAfterBytes?: number;
@@ -63,7 +66,7 @@ function matches(match: FaultMatch | undefined, method: string, path: string): b
   if (match?.method !== undefined && match.method.toUpperCase() !== method) return false;
   const p = match?.path;
   if (p === undefined) return true;
-  return typeof p === 'string' ? p === path : p.test(path);
+  return typeof p === 'string' ? path.includes(p) : p.test(path);
 }
 
 /**
