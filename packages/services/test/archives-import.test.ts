@@ -8,8 +8,9 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AbortedError, DigestMismatchError, LimitExceededError, SizeMismatchError } from '@llmdevops/docker-hub-core';
+import { AbortedError, DigestMismatchError, LimitExceededError, SizeMismatchError, ValidationError } from '@llmdevops/docker-hub-core';
 import { startRealRegistry, type RealRegistry } from '../../../tooling/registry/real-registry.js';
 import { ArchiveInvalidError, type DockerHubClient, type ImportOptions } from '../src/index.js';
 import { encodeHeader } from '../src/archives/tar-format.js';
@@ -327,5 +328,33 @@ describe('progress and cancellation', () => {
     // What was written is a cut archive: reading it fails as truncated.
     const read = await readTar([Buffer.concat(parts)], {}, () => undefined).then(() => undefined, (e: unknown) => e);
     expect(read).toMatchObject({ problem: 'truncated' });
+  });
+});
+
+describe('options', () => {
+  it('compress gzips the uncompressed layers of a docker save archive: new layer digests, same config', async () => {
+    // docker save writes layers uncompressed: decompress the exported ones.
+    const entries = dockerArchive.map((e) => (e.name.endsWith('/layer.tar') && e.data !== undefined ? { ...e, data: gunzipSync(e.data) } : e));
+    const plain = await client.images.import(await build(entries), `${reg.host}/options/plain:p`, { tempDir: spool });
+    const gz = await client.images.import(await build(entries), `${reg.host}/options/gz:g`, { tempDir: spool, compress: true });
+    const [a, b] = await Promise.all([client.manifests.get(`${reg.host}/options/plain:p`), client.manifests.get(`${reg.host}/options/gz:g`)]);
+    if (a.kind !== 'image' || b.kind !== 'image') throw new Error('not images');
+    expect(a.digest).toBe(plain.digest);
+    expect(b.digest).toBe(gz.digest);
+    expect(b.manifest.config.digest).toBe(a.manifest.config.digest);
+    expect(a.manifest.layers.map((l) => l.mediaType)).toEqual(['application/vnd.oci.image.layer.v1.tar', 'application/vnd.oci.image.layer.v1.tar']);
+    expect(b.manifest.layers.map((l) => l.mediaType)).toEqual(['application/vnd.oci.image.layer.v1.tar+gzip', 'application/vnd.oci.image.layer.v1.tar+gzip']);
+    expect(b.manifest.layers.map((l) => l.digest)).not.toEqual(a.manifest.layers.map((l) => l.digest));
+    expect(readdirSync(spool)).toEqual([]);
+  });
+
+  it('refuses options that do not fit the archive or format, before any request', async () => {
+    expect(await refused(await build(ociArchive), { compress: true })).toBeInstanceOf(ValidationError);
+    const sink = (): Writable => new Writable({ write(_c, _e, done) { done(); } });
+    const ref = `${reg.host}/base/app:h1`;
+    await expect(client.images.export(ref, sink(), { format: 'docker-archive', allPlatforms: true })).rejects.toBeInstanceOf(ValidationError);
+    await expect(client.images.export(ref, sink(), { format: 'docker-archive', platforms: ['linux/amd64', 'linux/arm64'] })).rejects.toBeInstanceOf(ValidationError);
+    await expect(client.images.export(ref, sink(), { format: 'oci-archive', allPlatforms: true, platforms: ['linux/amd64'] })).rejects.toBeInstanceOf(ValidationError);
+    await expect(client.images.export(ref, sink(), { format: 'zip' as 'oci-archive' })).rejects.toThrow('unknown archive format zip');
   });
 });
