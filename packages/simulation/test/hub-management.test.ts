@@ -98,7 +98,7 @@ describe('Hub API management in the dockerhub profile', () => {
           results: { uuid: string; token: string }[];
         }
       ).results,
-    ).toEqual([expect.objectContaining({ uuid, token: '' })]);
+    ).toEqual([expect.objectContaining({ uuid, token: '', last_used: expect.any(String) })]);
     await sim.close();
   });
 

@@ -56,7 +56,13 @@ export function syncAccessTokens(options: TokenRoutesOptions): void {
           t.isActive &&
           (t.expiresAt === undefined || t.expiresAt > now),
       )
-      .map((t) => ({ sha256: t.sha256, scope: widest(t.scopes) }));
+      .map((t) => ({
+        sha256: t.sha256,
+        scope: widest(t.scopes),
+        onUse: () => {
+          t.lastUsed = options.now();
+        },
+      }));
     options.users.push(
       created.length === 0
         ? base

@@ -28,6 +28,8 @@ export interface HashedAccessToken {
   readonly sha256: string;
   /** What it may do. */
   readonly scope: AccessTokenScope;
+  /** Called when a login uses it (the Hub API's `last_used`). */
+  readonly onUse?: () => void;
 }
 
 /**
@@ -118,7 +120,11 @@ export function authenticateWith(
         ? /^[0-9a-f]{64}$/.test(entry.sha256) &&
           timingSafeEqual(Buffer.from(entry.sha256, 'hex'), secretHash)
         : same(entry.token, secret);
-    if (match) tokenScope ??= entry.scope;
+    if (match) {
+      tokenScope ??= entry.scope;
+      const onUse = 'sha256' in entry ? entry.onUse : undefined;
+      onUse?.();
+    }
   }
   if (password) return { user, tokenScope: undefined };
   return tokenScope === undefined ? undefined : { user, tokenScope };
