@@ -356,5 +356,10 @@ describe('options', () => {
     await expect(client.images.export(ref, sink(), { format: 'docker-archive', platforms: ['linux/amd64', 'linux/arm64'] })).rejects.toBeInstanceOf(ValidationError);
     await expect(client.images.export(ref, sink(), { format: 'oci-archive', allPlatforms: true, platforms: ['linux/amd64'] })).rejects.toBeInstanceOf(ValidationError);
     await expect(client.images.export(ref, sink(), { format: 'zip' as 'oci-archive' })).rejects.toThrow('unknown archive format zip');
+    // A digest reference must be the archive's image.
+    const other = `sha256:${'1'.repeat(64)}`;
+    const err = await client.images.import(await build(ociArchive), `${reg.host}/options/bydigest@${other}`, { tempDir: spool }).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(ValidationError);
+    expect(await client.blobs.exists(`${reg.host}/options/bydigest`, digests[0] ?? '')).toBe(false);
   });
 });

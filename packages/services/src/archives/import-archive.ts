@@ -68,6 +68,9 @@ export async function importArchive(deps: ImageDeps, source: ArchiveSource, targ
   try {
     const catalog = await scanArchive(source, spoolDir, options);
     const checked = await plan(catalog, options, spoolDir);
+    if (target.digest !== undefined && target.digest !== checked.top.digest) {
+      throw new ValidationError('INVALID_ARGUMENT', `${target.toString()} names digest ${target.digest}, but the archive's image is ${checked.top.digest}`, target.toString());
+    }
     return await push(deps, target, checked, options);
   } catch (err) {
     if (options.signal?.aborted === true && !isDockerHubError(err)) throw new AbortedError(`import into ${target.toString()}`, options.signal.reason);
