@@ -13,7 +13,8 @@ import { compileTagFilter } from './tag-filter.js';
  *   `exclude` is always kept. The `keepLast` newest are counted among the considered tags that
  *   are not excluded.
  * - A tag whose times are unknown (registries other than Docker Hub keep none) is never selected
- *   by `olderThanMs` or `unpulledForMs`.
+ *   by `olderThanMs` or `unpulledForMs`, and ranks below every tag with a push time; among tags
+ *   without times `keepLast` keeps the first by name (so on such registries it is a name rule).
  * @public
  */
 export interface PrunePolicy {
