@@ -79,8 +79,8 @@ async function world(limit: number, faults: readonly FaultRule[] = []): Promise<
 const manifestGets = (c: CountingDispatcher): number => c.count(/^GET \/v2\/alice\/app\/manifests\//);
 
 describe('rate-limit planning for a Docker Hub source', () => {
-  it('stops before the first manifest GET when the budget cannot cover one per changed tag', async () => {
-    const { client, counting } = await world(2);
+  it('stops before the first manifest GET when the budget cannot cover what the HEADs tell (two GETs per changed index)', async () => {
+    const { client, counting } = await world(5);
     let caught: unknown;
     try {
       await client.images.copyRepository('alice/app', 'alice/mirror');
@@ -88,8 +88,8 @@ describe('rate-limit planning for a Docker Hub source', () => {
       caught = err;
     }
     expect(caught).toBeInstanceOf(RateLimitError);
-    expect((caught as RateLimitError).message).toMatch(/^docker\.io\/alice\/app: the run needs 3 manifest GETs but 2 remain; wait for the reset or narrow the tags; resets at \d{4}-\d\d-\d\dT[\d:.]+Z$/);
-    expect((caught as RateLimitError).remaining).toBe(2);
+    expect((caught as RateLimitError).message).toMatch(/^docker\.io\/alice\/app: the run needs 6 manifest GETs but 5 remain; wait for the reset or narrow the tags; resets at \d{4}-\d\d-\d\dT[\d:.]+Z$/);
+    expect((caught as RateLimitError).remaining).toBe(5);
     expect(manifestGets(counting)).toBe(0);
     expect(counting.count(/^(PUT|POST|PATCH) /)).toBe(0);
   });
@@ -115,7 +115,7 @@ describe('rate-limit planning for a Docker Hub source', () => {
     const result = await client.images.copyRepository('alice/app', 'alice/mirror', { rateLimit: { waitForReset: true }, clock, onEvent: (e) => events.push(e) });
     const waits = events.filter((e) => e.type === 'rate-limit-wait');
     expect(waits.length).toBeGreaterThanOrEqual(1);
-    expect(waits[0]).toMatchObject({ reason: 'budget', needed: 6, remaining: 1 });
+    expect(waits[0]).toMatchObject({ reason: 'budget', needed: 6, remaining: 4 });
     expect(clock.slept.some((ms) => ms >= 3_000_000)).toBe(true);
     // A run needing more than the whole limit goes ahead after one wait, paced by 429 pauses.
     expect(result.tags.map((t) => t.message ?? t.state)).toEqual(['copied', 'copied', 'copied']);

@@ -50,6 +50,8 @@ export function tagFilterOptions(input: CommandInput): TagFilterOptions {
   return options;
 }
 
+const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
+
 /**
  * `--wait-for-reset` and `--rate-limit-reserve N`, for the library's `rateLimit` option.
  * @param input - the parsed command line
@@ -94,7 +96,7 @@ export function tagLine(r: TagCopyResult): string {
     case 'planned': {
       const blobs = r.blobs ?? [];
       const digest = r.digest === r.sourceDigest ? (r.digest ?? '') : `${r.sourceDigest ?? ''} as ${r.digest ?? ''}`;
-      const head = `${r.tag}: would copy ${digest}: ${r.manifests ?? 0} manifests (${r.manifestGets} manifest GETs), ${blobs.length} new blobs (${formatBytes(r.bytesTransferred)})`;
+      const head = `${r.tag}: would copy ${digest}: ${plural(r.manifests ?? 0, 'manifest')} (${plural(r.manifestGets, 'manifest GET')}), ${plural(blobs.length, 'new blob')} (${formatBytes(r.bytesTransferred)})`;
       return [head, ...blobs.map((b) => `  ${b.digest} ${formatBytes(b.size)}`)].join('\n');
     }
     case 'failed':

@@ -6,6 +6,7 @@ import {
   UnsupportedError,
   ValidationError,
   isDockerHubError,
+  isIndexMediaType,
   systemClock,
   type Clock,
   type Descriptor,
@@ -107,6 +108,8 @@ interface TagHeads {
   readonly sourceDigest: string;
   /** The destination tag's digest, undefined when it has none. */
   readonly current: string | undefined;
+  /** The source is an index (at least one child manifest to GET besides it). */
+  readonly isIndex: boolean;
 }
 
 const zero = { manifestGets: 0, blobsTransferred: 0, blobsSkipped: 0, bytesTransferred: 0 } as const;
@@ -122,7 +125,7 @@ async function headTag(run: Run, index: number, tag: string): Promise<TagHeads |
   if (!choosesPlatforms(run.options) && current === source.digest) {
     return { tag, sourceDigest: source.digest, state: 'unchanged', digest: current, ...zero };
   }
-  return { index, tag, sourceDigest: source.digest, current };
+  return { index, tag, sourceDigest: source.digest, current, isIndex: isIndexMediaType(source.mediaType) };
 }
 
 /** Plans a changed tag, pinned to the digest its HEAD saw (a tag moved meanwhile cannot mix two images). */
@@ -234,8 +237,8 @@ async function pool<T extends { readonly tag: string }>(
 const isResult = (o: TagCopyResult | TagHeads): o is TagCopyResult => 'state' in o;
 
 /**
- * Checks the pull budget before the manifest GETs: first that it covers one GET per changed tag
- * (before any GET), then, once the first changed image is planned, that it covers the rest at
+ * Checks the pull budget before the manifest GETs: first that it covers what the HEADs tell (one
+ * GET per changed image, two per changed index: before any GET), then, once the first changed image is planned, that it covers the rest at
  * that image's count. Returns the first plan (its GETs are spent) and the estimate.
  */
 async function planBudget(run: Run, changed: readonly TagHeads[]): Promise<{ first: CopyPlan | undefined; needed: number }> {
@@ -254,7 +257,8 @@ async function planBudget(run: Run, changed: readonly TagHeads[]): Promise<{ fir
       emit(run, { type: 'rate-limit-wait', reason: 'budget', ...w });
     },
   };
-  await ensurePullBudget(changed.length, options, seams);
+  // Known before any GET: an image manifest is one GET, an index at least two.
+  await ensurePullBudget(changed.reduce((n, t) => n + (t.isIndex ? 2 : 1), 0), options, seams);
   const first = await withPauses(run, () => planTag(run, head));
   const needed = first.manifestGets * changed.length;
   await ensurePullBudget(needed - first.manifestGets, options, seams);
