@@ -189,4 +189,98 @@ describe('Hub API management in the dockerhub profile', () => {
     });
     await sim.close();
   });
+
+  it('serves organisation members, groups and access tokens to members only, and limits the Hub API rate', async () => {
+    const users = [
+      ALICE,
+      { name: 'bob', password: 'bob-pw', namespaces: ['acme'] },
+      { name: 'carol', password: 'carol-pw', namespaces: ['carol'] },
+    ];
+    const sim = createSimulator({
+      profile: 'dockerhub',
+      users: [{ ...ALICE, namespaces: ['alice', 'acme'] }, ...users.slice(1)],
+      hubRateLimit: { limit: 30 },
+    });
+    const c = makeClient((await sim.listen()).url);
+    const call = hub(c, await jwt(c, 'alice', 'alice-pw'));
+    const carol = hub(c, await jwt(c, 'carol', 'carol-pw'));
+    const members = (await call('GET', '/v2/orgs/acme/members')).json() as {
+      count: number;
+      results: { username: string; role: string }[];
+    };
+    expect(members.results.map((m) => `${m.username}:${m.role}`)).toEqual([
+      'alice:Owner',
+      'bob:Owner',
+    ]);
+    expect(
+      (
+        (await call('GET', '/v2/orgs/acme/groups')).json() as {
+          results: { name: string; member_count: number }[];
+        }
+      ).results,
+    ).toEqual([expect.objectContaining({ name: 'owners', member_count: 2 })]);
+    expect((await call('GET', '/v2/orgs/acme/groups/owners')).status).toBe(200);
+    expect(
+      ((await call('GET', '/v2/orgs/acme/groups/owners/members')).json() as { count: number })
+        .count,
+    ).toBe(2);
+    expect((await call('GET', '/v2/orgs/acme/groups/devs')).status).toBe(404);
+    expect((await carol('GET', '/v2/orgs/acme/members')).status).toBe(403);
+    expect((await call('GET', '/v2/orgs/nobody/members')).status).toBe(404);
+    expect((await call('POST', '/v2/orgs/acme/groups', { name: 'x' })).status).toBe(405);
+
+    const oat = await call('POST', '/v2/orgs/acme/access-tokens', {
+      label: 'ci',
+      resources: [{ type: 'TYPE_REPO', path: 'acme/*', scopes: ['repo-pull'] }],
+      expires_at: new Date(Date.now() + 86_400_000).toISOString(),
+    });
+    expect(oat.status).toBe(201);
+    const { id, token } = oat.json() as { id: string; token: string };
+    expect(token).toMatch(/^dckr_oat_/);
+    expect((await call('GET', `/v2/orgs/acme/access-tokens/${id}`)).json()).toMatchObject({
+      id,
+      label: 'ci',
+      created_by: 'alice',
+    });
+    expect(
+      (
+        await call('PATCH', `/v2/orgs/acme/access-tokens/${id}`, { label: 'ci2', is_active: false })
+      ).json(),
+    ).toMatchObject({ label: 'ci2', is_active: false });
+    expect((await call('GET', '/v2/orgs/acme/access-tokens')).json()).toMatchObject({
+      total: 1,
+      next: null,
+    });
+    expect((await carol('GET', '/v2/orgs/acme/access-tokens')).status).toBe(403);
+    expect(
+      (
+        await call('POST', '/v2/orgs/acme/access-tokens', {
+          label: 'bad',
+          resources: [{ type: 'TYPE_X', path: 'p', scopes: ['s'] }],
+        })
+      ).status,
+    ).toBe(400);
+    expect(
+      (
+        await call('POST', '/v2/orgs/acme/access-tokens', {
+          label: 'old',
+          resources: [{ type: 'TYPE_ORG', path: 'acme', scopes: ['org-read'] }],
+          expires_at: '2000-01-01T00:00:00Z',
+        })
+      ).status,
+    ).toBe(400);
+    expect((await call('DELETE', `/v2/orgs/acme/access-tokens/${id}`)).status).toBe(204);
+    expect((await call('GET', `/v2/orgs/acme/access-tokens/${id}`)).status).toBe(404);
+
+    // 30 calls a minute per account (the logins were anonymous): alice spends the rest.
+    let last = await call('GET', '/v2/namespaces/alice/repositories');
+    while (last.status === 200) last = await call('GET', '/v2/namespaces/alice/repositories');
+    expect(last.status).toBe(429);
+    expect(last.headers['x-ratelimit-remaining']).toBe('0');
+    expect(Number(last.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(last.headers['x-retry-after'])).toBe(Number(last.headers['x-ratelimit-reset']));
+    // Another account has its own budget.
+    expect((await carol('GET', '/v2/namespaces/carol/repositories')).status).toBe(200);
+    await sim.close();
+  });
 });
