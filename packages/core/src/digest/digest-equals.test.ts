@@ -1,6 +1,6 @@
 import type * as NodeCrypto from 'node:crypto';
 import fc from 'fast-check';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 // Digest.equals must leave the decision to crypto.timingSafeEqual over the whole hex value; a
 // `===` on the strings would never call it, and these tests would fail. Timing is not measured.
@@ -44,6 +44,11 @@ function text(view: NodeJS.ArrayBufferView | undefined): string {
   const v = view;
   return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('latin1');
 }
+
+// Never leave a forced answer behind for another file (the mutation runner shares modules).
+afterEach(() => {
+  crypto.answer = undefined;
+});
 
 beforeEach(() => {
   crypto.answer = undefined;

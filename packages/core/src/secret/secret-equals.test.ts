@@ -1,6 +1,6 @@
 import type * as NodeCrypto from 'node:crypto';
 import fc from 'fast-check';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 // The comparison path is proven by watching it: every byte comparison must be made by
 // crypto.timingSafeEqual. A plain `===` (or any loop that stops at the first difference) would
@@ -40,6 +40,11 @@ function bytesOf(view: NodeJS.ArrayBufferView | undefined): number[] {
   const v = view;
   return [...new Uint8Array(v.buffer, v.byteOffset, v.byteLength)];
 }
+
+// Never leave a forced answer behind for another file (the mutation runner shares modules).
+afterEach(() => {
+  crypto.answer = undefined;
+});
 
 beforeEach(() => {
   crypto.answer = undefined;

@@ -1,6 +1,6 @@
 import type * as NodeCrypto from 'node:crypto';
 import fc from 'fast-check';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 // Both verifiers must decide only through crypto.timingSafeEqual, once per accepted secret, and
 // must not stop at the first match (rotation: where the matching secret sits must not show). A
@@ -34,6 +34,11 @@ const rotation = fc
 function lengths(): number[] {
   return spy.mock.calls.flatMap(([a, b]) => [a.byteLength, b.byteLength]);
 }
+
+// Never leave a forced answer behind for another file (the mutation runner shares modules).
+afterEach(() => {
+  crypto.answers = undefined;
+});
 
 beforeEach(() => {
   crypto.answers = undefined;
