@@ -54,7 +54,17 @@ for (const pkg of packages) {
       'run',
       'tooling/mutation/stryker.config.mjs',
     ],
-    { cwd: root, stdio: 'inherit', env: { ...process.env, MUTATION_PACKAGE: pkg } },
+    {
+      cwd: root,
+      stdio: 'inherit',
+      // isolate: false shares one module registry between test files (much faster; only for
+      // packages whose tests pass that way: core's mock node:crypto, so it stays isolated).
+      env: {
+        ...process.env,
+        MUTATION_PACKAGE: pkg,
+        MUTATION_ISOLATE: settings[pkg].isolate === false ? '0' : '1',
+      },
+    },
   );
   const report = join(root, '.tmp/mutation', `${pkg}.json`);
   if (run.status !== 0) failed = true;

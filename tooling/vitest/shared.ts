@@ -221,10 +221,11 @@ export function sharedVitestConfig(options: SharedVitestOptions = {}): ViteUserC
     test: {
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
       restoreMocks: true,
-      // Under `pnpm mutation` (tooling/mutation/run.mjs sets MUTATION_PACKAGE) the test files of a
-      // run share one module registry: Stryker switches mutants on at run time, so nothing needs
-      // reloading, and loading each file's imports afresh for every mutant made a run take hours.
-      isolate: process.env.MUTATION_PACKAGE === undefined,
+      // `pnpm mutation` may let the test files of a run share one module registry
+      // (MUTATION_ISOLATE=0, set by tooling/mutation/run.mjs for packages whose tests allow it):
+      // Stryker switches mutants on at run time, so nothing needs reloading, and loading each
+      // file's imports afresh for every mutant made a run take hours.
+      isolate: process.env.MUTATION_ISOLATE !== '0',
       clearMocks: true,
       testTimeout: options.testTimeout ?? 20_000,
       hookTimeout: 60_000,
