@@ -247,7 +247,7 @@ function blobsContract(t: ContractScope): void {
       expect(await codeOf(first)).toBe('ABORTED');
       expect(saved?.offset).toBe(128 * 1024);
       const session = JSON.parse(JSON.stringify(saved)) as UploadSession;
-      const other = t.backend.client('t.writer');
+      const other = t.backend.client('writer');
       try {
         const sent: number[] = [];
         const digest = await other.blobs.uploadChunked(r, () => (async function* () { yield bytes; })(), {
