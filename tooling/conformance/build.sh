@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Builds the OCI distribution-spec conformance suite (vendored here, see README.md) into a test
-# binary: `build.sh OUTPUT`. GOPATH mode with Go >= 1.19: the suite, ginkgo v2, gomega and reggie
+# binary: `build.sh OUTPUT`; `build.sh --deps-only` only installs what the build needs. GOPATH mode with Go >= 1.19: the suite, ginkgo v2, gomega and reggie
 # come from gopath/ here, their other dependencies from Debian's golang-*-dev packages
 # (/usr/share/gocode), which are installed with apt when missing. Nothing is downloaded by Go.
 set -euo pipefail
-out=${1:?usage: build.sh OUTPUT}
+out=${1:?usage: build.sh OUTPUT | --deps-only}
 here=$(cd "$(dirname "$0")" && pwd)
 gocode=/usr/share/gocode/src
 need=()
@@ -34,6 +34,7 @@ if [ "${#need[@]}" -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
+[ "$out" = "--deps-only" ] && exit 0
 mkdir -p "$(dirname "$out")"
 cd "$here/gopath/src/github.com/opencontainers/distribution-spec/conformance"
 GOPATH="$here/gopath:/usr/share/gocode" GO111MODULE=off GOFLAGS= GOPROXY=off \
