@@ -30,7 +30,7 @@ export const copyCommand = defineCommand(
     name: 'copy',
     usage:
       'dhub copy SRC DST [--platform OS/ARCH[/VARIANT]]... [--json]\n' +
-      '       dhub copy SRC_REPO DST_REPO --all-tags [--include REGEX]... [--exclude REGEX]... [--semver RANGE] [--last N] [--jobs N] [--keep-going] [--dry-run] [--json]',
+      '       dhub copy SRC_REPO DST_REPO --all-tags [--include REGEX]... [--exclude REGEX]... [--semver RANGE] [--last N] [--jobs N] [--keep-going] [--dry-run] [--wait-for-reset] [--rate-limit-reserve N] [--json]',
     summary:
       'Copy an image, or every tag of a repository, between repositories or registries (the whole image by default; streamed, verified; blobs mounted within one registry).',
     options: {
