@@ -111,7 +111,10 @@ export function listReferrers(
   if (filter !== null) headers['oci-filters-applied'] = 'artifactType';
   const lastShown = manifests.at(-1)?.digest;
   if (after.length > REFERRERS_PAGE && lastShown !== undefined) {
-    const next = new URLSearchParams({ last: lastShown, ...(filter === null ? {} : { artifactType: filter }) });
+    const next = new URLSearchParams({
+      last: lastShown,
+      ...(filter === null ? {} : { artifactType: filter }),
+    });
     headers['link'] = `<${call.url.pathname}?${next.toString()}>; rel="next"`;
   }
   return jsonResponse(
