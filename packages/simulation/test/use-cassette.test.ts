@@ -6,7 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CassetteMissError, ConfigError } from '@llmdevops/docker-hub-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cassetteFileName, resolveCassetteMode } from '../src/vitest/use-cassette.js';
+import {
+  cassetteFileName,
+  missingCassette,
+  resolveCassetteMode,
+} from '../src/vitest/use-cassette.js';
 import { CASSETTE_MODE_ENV, useCassette, useSimulator } from '../src/vitest.js';
 import { makeClient, pushImage } from './helpers.js';
 
@@ -123,6 +127,17 @@ describe('mode', () => {
     expect(resolveCassetteMode(undefined, { CI: 'false' }, false)).toBe('record');
     expect(resolveCassetteMode(undefined, {}, true)).toBe('replay');
     expect(resolveCassetteMode(undefined, {}, false)).toBe('record');
+  });
+
+  it('a missing cassette in replay mode says why and how to record it', () => {
+    const err = missingCassette('/x/demo/t.json', { CI: 'true' });
+    expect(err.code).toBe('CASSETTE_INVALID');
+    expect(err.message).toBe(
+      'cassette /x/demo/t.json does not exist and under CI the mode is replay: record it with DHUB_CASSETTE_MODE=record (against the real registry) and commit it',
+    );
+    expect(missingCassette('/x', { [CASSETTE_MODE_ENV]: 'replay' }).message).toContain(
+      'DHUB_CASSETTE_MODE is replay',
+    );
   });
 
   it('rejects an unknown DHUB_CASSETTE_MODE by name, listing the valid ones', () => {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { ConfigError, type ConfigIssue } from '@llmdevops/docker-hub-core';
+import { CassetteInvalidError, ConfigError, type ConfigIssue } from '@llmdevops/docker-hub-core';
 import { Agent, type Dispatcher } from 'undici';
 import { afterAll, afterEach, beforeEach, type TestContext } from 'vitest';
 import { createCassette, dispatcherUpstream, type Cassette } from '../cassette/cassette.js';
@@ -118,6 +118,28 @@ export function cassetteFileName(titles: readonly string[]): string {
   return `${slug.slice(0, 87)}-${hash}`;
 }
 
+/**
+ * The error of a test whose cassette is missing in replay mode, saying how to record it.
+ * @param path - the cassette file
+ * @param env - the environment
+ * @returns the error to throw
+ * @internal
+ */
+export function missingCassette(
+  path: string,
+  env: Readonly<Record<string, string | undefined>>,
+): CassetteInvalidError {
+  const why =
+    env[CASSETTE_MODE_ENV] === 'replay'
+      ? `${CASSETTE_MODE_ENV} is replay`
+      : isCI(env)
+        ? 'under CI the mode is replay'
+        : 'the mode option is replay';
+  return new CassetteInvalidError(
+    `cassette ${path} does not exist and ${why}: record it with ${CASSETTE_MODE_ENV}=record (against the real registry) and commit it`,
+  );
+}
+
 /** The titles of a test and its suites, outermost first, without the file. */
 function titlesOf(context: TestContext): string[] {
   const titles = [context.task.name];
@@ -226,7 +248,9 @@ export function useCassette(name: string, options: UseCassetteOptions = {}): Cas
           ? dir
           : resolve(dir);
     const path = join(root, name, `${cassetteFileName(titlesOf(context))}.json`);
-    const mode = resolveCassetteMode(modeOption, env, existsSync(path));
+    const exists = existsSync(path);
+    const mode = resolveCassetteMode(modeOption, env, exists);
+    if (mode === 'replay' && !exists) throw missingCassette(path, env);
     const cassette = createCassette({
       ...cassetteOptions,
       path,
