@@ -7,7 +7,7 @@ import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisServer, type RedisServer } from '../../../tooling/redis/redis-server.js';
 import { cleanEnv, runInProcess, writeTestLayout, type RunResult } from './helpers.js';
@@ -246,6 +246,19 @@ describe('a fleet of dhub processes sharing one Docker Hub pull budget in Redis'
     const results = await fleet(env, { groupA: undefined, groupB: {} });
     expect(results).toHaveLength(60);
     expect(seen.filter((s) => s.status === 429).length).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('a file budget shared by worker processes on one machine (lock file, atomic replace): no 429, no window over the limit', async () => {
+    const { env, seen } = await hub('10/2');
+    const budget = { url: pathToFileURL(join(work, 'budget', 'pulls.json')).href, maxWaitSeconds: 60 };
+    const runs = Array.from({ length: 4 }, (_, w) =>
+      worker(Array.from({ length: 8 }, (_, i) => `library/app:${TAGS[(w + i) % TAGS.length] ?? 'v0'}`), env, budget),
+    );
+    const results = (await Promise.all(runs)).flat();
+    expect(results.filter((r) => !r.ok).map((r) => r.error)).toEqual([]);
+    expect(seen.filter(isManifestGet)).toHaveLength(32);
+    expect(seen.filter((s) => s.status === 429)).toHaveLength(0);
+    expect(busiestWindow(seen, 2_000)).toBeLessThanOrEqual(10);
   }, 120_000);
 
   it('fail mode: the pull that would exceed the budget fails before sending, with needed, remaining and reset', async () => {
