@@ -22,6 +22,7 @@ describe('budget configuration', () => {
     expect(c.budget?.url).toBeInstanceOf(Secret);
     expect(JSON.stringify(c)).not.toContain(':pw@');
     expect(DockerHubConfig.parse({}).budget).toBeUndefined();
+    expect(DockerHubConfig.parse({ budget: {} }).budget?.url.reveal()).toBe('memory:');
   });
 
   it('reads the YAML file\'s snake_case keys, and DOCKER_HUB_BUDGET_URL overrides the file\'s URL only', async () => {

@@ -38,7 +38,9 @@ export interface PullBudgetOptions {
 
 /** A budget key, with the request context tags a grant on it adds (e.g. `{ account }`). @public */
 export interface BudgetKey {
+  /** The key, e.g. `registry-1.docker.io/alice`. */
   readonly key: string;
+  /** Tags a grant on this key adds to the request's context, e.g. `{ account: 'alice' }`. */
   readonly context?: Readonly<Record<string, unknown>>;
 }
 
@@ -65,8 +67,9 @@ export interface BudgetKeyStatus {
   readonly resetAt: Date | undefined;
   /** Until when a 429 blocks everyone, when it does. */
   readonly blockedUntil: Date | undefined;
-  /** The server's latest `ratelimit-remaining` and when it was seen. */
+  /** The server's latest `ratelimit-remaining`. */
   readonly lastRemaining: number | undefined;
+  /** When the server's latest figures were seen. */
   readonly lastObservedAt: Date | undefined;
   /** `docker-ratelimit-source` of the latest response. */
   readonly source: string | undefined;
@@ -78,6 +81,7 @@ export interface BudgetStatus {
   readonly store: string;
   /** True when the shared store failed and this process continues on its own budget. */
   readonly fellBack: boolean;
+  /** Every registry and account the budget has seen, sorted by key. */
   readonly keys: readonly BudgetKeyStatus[];
 }
 

@@ -115,7 +115,9 @@ const budgetSchema = z
   .object({
     url: z
       .union([z.string().trim().refine(isBudgetUrl, { error: 'must be memory:, file:///PATH, redis://HOST:PORT/DB or rediss://HOST:PORT/DB' }), z.instanceof(Secret)])
-      .transform((v) => Secret.from(v)),
+      .transform((v) => Secret.from(v))
+      // `budget: {}` is a budget of this process alone.
+      .prefault('memory:'),
     onExhausted: z.enum(['fail', 'wait']).default('wait'),
     maxWaitSeconds: numeric(z.number().min(0, 'must be 0 or more')).default(600),
     reserve: numeric(z.number().int('must be a whole number').min(0, 'must be 0 or more')).default(0),
