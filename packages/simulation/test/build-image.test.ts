@@ -124,6 +124,44 @@ describe('buildImage', () => {
     }
   });
 
+  it('stores paths longer than 100 bytes in the ustar prefix, which GNU tar reads back', async () => {
+    const long = `${'d'.repeat(80)}/${'e'.repeat(60)}/file.txt`;
+    const image = buildImage({ layers: [{ files: { [long]: 'deep' } }], seed: 'long' });
+    const gz = image.blobs.get(image.manifests[0]?.layers[0]?.digest ?? '') ?? new Uint8Array();
+    await writeFile(join(work, 'long.tar.gz'), gz);
+    const listing = await run('tar', ['-tzf', join(work, 'long.tar.gz')]);
+    expect(listing.stdout.split('\n')).toContain(long);
+    expect(() => buildImage({ layers: [{ files: { ['x'.repeat(300)]: 'y' } }] })).toThrow(
+      /must be a relative path .* \(at most 255 bytes\)/,
+    );
+  });
+
+  it('pushes blobs, then platform manifests by digest, then the index by tag', async () => {
+    const image = buildImage(options);
+    const calls: string[] = [];
+    const target = {
+      blobs: {
+        upload: (ref: string, data: Uint8Array) => {
+          calls.push(`blob ${ref} ${sha256(data)}`);
+          return Promise.resolve(sha256(data));
+        },
+      },
+      manifests: {
+        put: (ref: string, bytes: Uint8Array, o?: { readonly mediaType?: string }) => {
+          calls.push(`manifest ${ref} ${o?.mediaType ?? ''}`);
+          return Promise.resolve(sha256(bytes));
+        },
+      },
+    };
+    expect(await image.push(target, 'registry.test:5000/team/app:v1')).toBe(image.digest);
+    expect(calls.filter((c) => c.startsWith('blob registry.test:5000/team/app '))).toHaveLength(5);
+    expect(calls.slice(5)).toEqual([
+      `manifest registry.test:5000/team/app@${image.manifests[0]?.digest ?? ''} application/vnd.oci.image.manifest.v1+json`,
+      `manifest registry.test:5000/team/app@${image.manifests[1]?.digest ?? ''} application/vnd.oci.image.manifest.v1+json`,
+      'manifest registry.test:5000/team/app:v1 application/vnd.oci.image.index.v1+json',
+    ]);
+  });
+
   it('names every bad option', () => {
     let caught: unknown;
     try {
