@@ -62,4 +62,17 @@ describe('copyRepository on the simulated Docker Hub', () => {
     expect(counting.count(/^GET \/v2\/alice\/(app|mirror)\/manifests\//)).toBe(0);
     expect(counting.count(/^HEAD \/v2\/alice\/app\/manifests\//)).toBe(2);
   });
+
+  it('referrers: an artifact attached to a tag follows it, and one attached later follows on the next run', async () => {
+    const sbom = await client.referrers.attach('alice/app:alpha', { artifactType: 'application/spdx+json', files: [{ title: 'sbom.json', bytes: Buffer.from('{"spdxVersion":"SPDX-2.3"}') }] });
+    const first = await client.images.copyRepository('alice/app', 'alice/signed', { tags: { include: 'alpha' }, referrers: true });
+    expect(first.tags[0]).toMatchObject({ tag: 'alpha', state: 'copied', referrers: 1 });
+    const digest = first.tags[0]?.digest ?? '';
+    expect((await client.referrers.list(`alice/signed@${digest}`)).referrers.map((d) => d.digest)).toEqual([sbom.digest]);
+
+    const sig = await client.referrers.attach('alice/app:alpha', { artifactType: 'application/vnd.example.signature', files: [{ title: 'sig', bytes: Buffer.from('signed') }] });
+    const again = await client.images.copyRepository('alice/app', 'alice/signed', { tags: { include: 'alpha' }, referrers: true });
+    expect(again.tags[0]).toMatchObject({ tag: 'alpha', state: 'unchanged', manifestGets: 0 });
+    expect((await client.referrers.list(`alice/signed@${digest}`)).referrers.map((d) => d.digest).sort()).toEqual([sbom.digest, sig.digest].sort());
+  });
 });

@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRealRegistry, type RealRegistry } from '../../../tooling/registry/real-registry.js';
-import { NotFoundError, UnsupportedError, ValidationError } from '@llmdevops/docker-hub-core';
+import { NotFoundError, ValidationError } from '@llmdevops/docker-hub-core';
 import { DockerHubClient, type CopyRepositoryEvent } from '../src/index.js';
 import { CountingDispatcher } from './counting-dispatcher.js';
 import { dockerConfigDir } from './helpers.js';
@@ -162,12 +162,11 @@ describe('images.copyRepository between real registries', () => {
     expect((await client.tags.list(dst)).sort()).toEqual(['1.0.0', '1.1.0', 'edge', 'v1.2.0']);
   });
 
-  it('bad input fails before any request: invalid regex, semver range, jobs; referrers not available yet', async () => {
+  it('bad input fails before any request: invalid regex, semver range, jobs', async () => {
     counting.seen.length = 0;
     await expect(client.images.copyRepository(SRC, `${b.host}/x/y`, { tags: { include: '([' } })).rejects.toMatchObject({ name: 'ValidationError', input: '([' });
     await expect(client.images.copyRepository(SRC, `${b.host}/x/y`, { tags: { semver: 'not a range' } })).rejects.toBeInstanceOf(ValidationError);
     await expect(client.images.copyRepository(SRC, `${b.host}/x/y`, { jobs: 0 })).rejects.toBeInstanceOf(ValidationError);
-    await expect(client.images.copyRepository(SRC, `${b.host}/x/y`, { referrers: true })).rejects.toBeInstanceOf(UnsupportedError);
     expect(counting.seen).toEqual([]);
   });
 

@@ -61,7 +61,7 @@ export const copyCommand = defineCommand(
       '--jobs N           tags copied at once (default 4)',
       '--keep-going       try every tag after a failure (default: stop starting new tags)',
       '--dry-run          print the plan (tags, digests, blobs with sizes, manifest GETs) and write nothing',
-      '--referrers        copy referrers too (not available yet)',
+      '--referrers        copy each tag\'s referrers too (signatures, SBOMs, attestations)',
       '--wait-for-reset   when the pull budget (Docker Hub) cannot cover the manifest GETs, wait for the',
       '                   reset instead of stopping before the first GET',
       '--rate-limit-reserve N  leave N pulls of the budget unused for others',
@@ -79,8 +79,6 @@ export const copyCommand = defineCommand(
     if (platforms.length > 0 && flag(input, 'all-platforms'))
       throw usageError(input, '--platform and --all-platforms exclude each other');
     if (flag(input, 'all-tags')) {
-      if (flag(input, 'referrers'))
-        throw usageError(input, '--referrers is not available yet: copy referrers by digest with dhub copy SRC@DIGEST DST@DIGEST');
       const src = repoOperand(input, 0, 'SRC_REPO');
       const dst = repoOperand(input, 1, 'DST_REPO');
       tagFilterOptions(input);

@@ -90,7 +90,7 @@ export function waitLine(e: Extract<CopyRepositoryEvent, { type: 'rate-limit-wai
 export function tagLine(r: TagCopyResult): string {
   switch (r.state) {
     case 'copied':
-      return `${r.tag}: copied ${r.digest ?? ''}${r.indexRewritten === true ? ' (index rewritten)' : ''}`;
+      return `${r.tag}: copied ${r.digest ?? ''}${r.indexRewritten === true ? ' (index rewritten)' : ''}${r.referrers === undefined ? '' : `, ${plural(r.referrers, 'referrer')}`}`;
     case 'unchanged':
       return `${r.tag}: skipped (unchanged)`;
     case 'planned': {
@@ -161,6 +161,7 @@ export async function copyAllTags(
     ...(jobs === undefined ? {} : { jobs }),
     keepGoing: flag(input, 'keep-going'),
     dryRun: flag(input, 'dry-run'),
+    referrers: flag(input, 'referrers'),
     ...(rateLimit === undefined ? {} : { rateLimit }),
     onEvent: (e) => {
       if (e.type === 'tag' && !json && (!quiet || e.result.state === 'failed')) lines.push(writeLine(input.io.stdout, tagLine(e.result)));

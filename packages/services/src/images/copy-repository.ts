@@ -3,7 +3,6 @@ import {
   ImageReference,
   NotFoundError,
   RateLimitError,
-  UnsupportedError,
   ValidationError,
   isDockerHubError,
   isIndexMediaType,
@@ -16,6 +15,7 @@ import { compileTagFilter, type TagFilter, type TagWithTime } from '../tags/tag-
 import { TagsService } from '../tags/tags-service.js';
 import { executeCopy, planCopy, type BlobTransfers, type CopyPlan } from './copy-image.js';
 import { ensurePullBudget, knownPullBudget } from './rate-plan.js';
+import { copyReferrers, type CopiedReferrers } from '../referrers/copy-referrers.js';
 import type { CopyRepositoryEvent, CopyRepositoryOptions, CopyRepositoryResult, ImageDeps, PlannedBlob, TagCopyResult } from './types.js';
 
 /** Default number of tags copied at once. */
@@ -133,6 +133,16 @@ function planTag(run: Run, heads: TagHeads): Promise<CopyPlan> {
   return planCopy(run.deps, run.src.withTag(heads.tag).withDigest(heads.sourceDigest), run.options);
 }
 
+/**
+ * With `referrers`, the referrers of the copied manifests (signatures, SBOMs, attestations, and
+ * theirs) follow with their exact bytes, sharing the run's blob transfers.
+ */
+async function referrersOf(run: Run, subjects: readonly string[]): Promise<CopiedReferrers | undefined> {
+  if (run.options.referrers !== true) return undefined;
+  const signal = run.options.signal === undefined ? {} : { signal: run.options.signal };
+  return copyReferrers(run.deps, { src: run.src, dst: run.dst }, subjects, { transfers: run.transfers, ...signal });
+}
+
 /** A changed tag: its plan (manifest GETs), then, unless a dry run, the copy. */
 async function copyTag(run: Run, heads: TagHeads, planned: CopyPlan | undefined): Promise<TagCopyResult> {
   const { deps, options } = run;
@@ -159,10 +169,12 @@ async function copyTag(run: Run, heads: TagHeads, planned: CopyPlan | undefined)
       emit(run, { type: 'blob', tag, blob: b });
     },
   });
+  const referrers = await referrersOf(run, plan.graph.manifests.map((m) => m.digest));
   return {
     ...base, state: 'copied', digest: result.digest, manifestGets: plan.manifestGets, manifests: result.manifests,
-    blobsTransferred: result.blobsTransferred, blobsSkipped: result.blobsSkipped, bytesTransferred: bytes,
+    blobsTransferred: result.blobsTransferred + (referrers?.blobsTransferred ?? 0), blobsSkipped: result.blobsSkipped, bytesTransferred: bytes,
     ...(plan.rewritten ? { indexRewritten: true } : {}),
+    ...(referrers === undefined ? {} : { referrers: referrers.digests.length }),
   };
 }
 
@@ -281,9 +293,6 @@ async function planBudget(run: Run, changed: readonly TagHeads[]): Promise<{ fir
 export async function copyRepository(deps: ImageDeps, src: ImageReference, dst: ImageReference, options: CopyRepositoryOptions): Promise<CopyRepositoryResult> {
   const filter = compileTagFilter(options.tags ?? {});
   if (options.jobs !== undefined) checkJobs(options.jobs);
-  if (options.referrers === true) {
-    throw new UnsupportedError('copying referrers (signatures, SBOMs, attestations) with a repository is not available yet; copy them by digest with images.copy', {});
-  }
   const source = ImageReference.from({ registry: src.registry, repository: src.repository });
   const target = ImageReference.from({ registry: dst.registry, repository: dst.repository });
   const run: Run = {
@@ -299,7 +308,13 @@ export async function copyRepository(deps: ImageDeps, src: ImageReference, dst: 
   };
   // 1. HEAD at both sides: unchanged tags are done without a GET.
   const changed: TagHeads[] = [];
-  await pool(run, selected.map((tag, index) => ({ tag, index })), ({ tag, index }) => headTag(run, index, tag), (item, outcome) => {
+  await pool(run, selected.map((tag, index) => ({ tag, index })), async ({ tag, index }) => {
+    const outcome = await headTag(run, index, tag);
+    if (!isResult(outcome) || options.dryRun === true) return outcome;
+    // An unchanged image may have new referrers (a signature added later).
+    const referrers = await referrersOf(run, outcome.digest === undefined ? [] : [outcome.digest]);
+    return referrers === undefined ? outcome : { ...outcome, referrers: referrers.digests.length, blobsTransferred: referrers.blobsTransferred };
+  }, (item, outcome) => {
     if (isResult(outcome)) finish(item.index, outcome);
     else changed.push(outcome);
   });

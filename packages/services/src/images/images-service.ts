@@ -110,7 +110,6 @@ export class ImagesService {
    * @param options - tag filter, platforms, jobs, keep-going, dry run, events, signal
    * @returns one result per tag tried, and totals
    * @throws {@link @llmdevops/docker-hub-core!ValidationError | ValidationError} for an invalid pattern, range, `last` or `jobs`, before any request
-   * @throws {@link @llmdevops/docker-hub-core!UnsupportedError | UnsupportedError} for `referrers` (not available yet)
    * @throws {@link @llmdevops/docker-hub-core!AbortedError | AbortedError} when the signal is aborted
    * @example
    * ```ts

@@ -135,7 +135,12 @@ export interface CopyRepositoryOptions extends CopyPlatformChoice, ManifestWalkO
    * GETs the copy spends. Reads (HEADs, manifest GETs) but writes nothing.
    */
   readonly dryRun?: boolean;
-  /** Copy each image's referrers too: not available yet (fails with `UnsupportedError`). */
+  /**
+   * Copy each tag's referrers too (signatures, SBOMs, attestations, and their referrers), with
+   * their exact bytes, found by the source's referrers API or fallback tag and made findable at
+   * the destination the same way; for unchanged tags, the referrers of the top manifest (new
+   * ones are copied). Not done by a dry run.
+   */
   readonly referrers?: boolean;
   /** When aborted, no new tag starts and the tags in flight finish (a graceful stop, unlike `signal`). */
   readonly drain?: AbortSignal;
@@ -184,6 +189,8 @@ export interface TagCopyResult {
   readonly bytesTransferred: number;
   /** Set when the index was rewritten to the chosen platforms (its digest differs from the source's). */
   readonly indexRewritten?: boolean;
+  /** With `referrers`: how many referrers were copied for this tag. */
+  readonly referrers?: number;
 }
 
 /** What a repository copy did. @public */

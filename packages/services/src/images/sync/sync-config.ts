@@ -9,7 +9,7 @@ export interface SyncSettings {
   readonly tags?: TagFilterOptions;
   /** Platforms to copy (default the whole image). */
   readonly platforms?: readonly string[];
-  /** Copy referrers too (not available yet: such an entry fails). */
+  /** Copy each tag's referrers too (signatures, SBOMs, attestations). */
   readonly referrers?: boolean;
   /** Tags copied at once for this entry (default 4). */
   readonly jobs?: number;
