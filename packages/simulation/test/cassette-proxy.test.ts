@@ -1,7 +1,10 @@
 // createCassetteProxy (what `dhub serve --record/--replay` serves): recording in front of a
 // simulator with token auth on loopback, the challenge rewritten to the proxy, uploads and their
 // Location on the proxy, then replay with the simulator closed; and the option checks.
+import { once } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CassetteInvalidError, ConfigError } from '@llmdevops/docker-hub-core';
@@ -107,6 +110,62 @@ describe('cassette proxy', () => {
     });
     expect(proxy.mode).toBe('update');
     await proxy.close();
+  });
+});
+
+/** A loopback server answering with `answer(path)`. */
+async function serve(
+  answer: (
+    path: string,
+    origin: string,
+  ) => { status: number; headers?: Record<string, string>; body?: string },
+): Promise<{ url: string; server: Server }> {
+  const server = createServer((req, res) => {
+    const origin = `http://${req.headers.host ?? ''}`;
+    const a = answer(req.url ?? '/', origin);
+    res.writeHead(a.status, a.headers ?? {});
+    res.end(a.body ?? '');
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { url: `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`, server };
+}
+
+describe('cassette proxy in front of a registry that redirects (like Docker Hub to its CDN)', () => {
+  it('follows a GET redirect to another origin and points upstream Locations at itself', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cassette-proxy-redirect-'));
+    const cdn = await serve(() => ({ status: 200, body: 'blob bytes from the CDN' }));
+    const registry = await serve((path, origin) =>
+      path.startsWith('/v2/team/app/blobs/uploads/')
+        ? { status: 202, headers: { location: `${origin}/v2/team/app/blobs/uploads/u1?_state=s` } }
+        : { status: 307, headers: { location: `${cdn.url}/signed?token=abc` } },
+    );
+    try {
+      const proxy = await createCassetteProxy({ dir, mode: 'record', upstream: registry.url });
+      const server = await listen(proxy.fetch);
+      try {
+        const c = makeClient(server.url);
+        const blob = await c.call('GET', `/v2/team/app/blobs/sha256:${'b'.repeat(64)}`);
+        expect(blob.status).toBe(200);
+        expect(blob.body.toString()).toBe('blob bytes from the CDN');
+        const start = await c.call('POST', '/v2/team/app/blobs/uploads/');
+        expect(start.status).toBe(202);
+        expect(start.headers['location']).toBe(
+          `${server.url}/v2/team/app/blobs/uploads/u1?_state=s`,
+        );
+      } finally {
+        await server.close();
+      }
+      await proxy.save();
+      await proxy.close();
+      const text = await readFile(proxy.path, 'utf8');
+      expect(text).toContain('blob bytes from the CDN');
+      expect(text).not.toContain(registry.url);
+    } finally {
+      registry.server.close();
+      cdn.server.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
