@@ -222,6 +222,17 @@ describe('a fleet of dhub processes sharing one Docker Hub pull budget in Redis'
     return (await Promise.all(runs)).flat();
   }
 
+  it('dhub rate-limit --budget: the shared state as text; REF with --budget and a URL naming no store are refused', async () => {
+    const text = await runInProcess(['rate-limit', '--budget', 'memory:'], { env: baseEnv });
+    expect(text).toMatchObject({ code: 0, stdout: 'budget: memory\nno pulls recorded yet\n' });
+    const both = await runInProcess(['rate-limit', 'library/app:v0', '--budget', 'memory:'], { env: baseEnv });
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('REF and --budget do not go together');
+    const bad = await runInProcess(['rate-limit', '--budget', 'http://127.0.0.1:6379'], { env: baseEnv });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--budget must be memory:, file:///PATH, redis://HOST:PORT/DB or rediss://HOST:PORT/DB (got http:)');
+  });
+
   it('with the shared budget in wait mode: every pull completes, no 429, no rolling window over the limit', async () => {
     const { env, seen } = await hub('20/3');
     const results = await fleet(env, {

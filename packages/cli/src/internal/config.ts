@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { DockerHubConfig, DockerHubConfigInput } from '@llmdevops/docker-hub-services';
-import { stringOption, flag, type CommandInput } from '../command.js';
+import { stringOption, flag, usageError, type CommandInput } from '../command.js';
 
 /**
  * The library configuration for a command: `--config FILE` (YAML, `${VAR}` from the command's
@@ -17,10 +17,15 @@ export async function loadConfig(
   hosts: readonly string[] = [],
 ): Promise<DockerHubConfig> {
   // Loaded on first use, so commands that need no client (and `--help`) start without it.
-  const { DockerHubConfig } = await import('@llmdevops/docker-hub-services');
+  const { DockerHubConfig, isBudgetUrl } = await import('@llmdevops/docker-hub-services');
   const file = stringOption(input, 'config');
   // `--budget URL` acts as DOCKER_HUB_BUDGET_URL: over the file's budget.url, keeping its other budget keys.
   const budgetUrl = stringOption(input, 'budget');
+  if (budgetUrl !== undefined && !isBudgetUrl(budgetUrl)) {
+    // The URL may hold a Redis password: name only what kind of URL it was.
+    const scheme = URL.canParse(budgetUrl) ? new URL(budgetUrl).protocol : 'no URL';
+    throw usageError(input, `--budget must be memory:, file:///PATH, redis://HOST:PORT/DB or rediss://HOST:PORT/DB (got ${scheme})`);
+  }
   const env = budgetUrl === undefined ? input.io.env : { ...input.io.env, DOCKER_HUB_BUDGET_URL: budgetUrl };
   const load = (overrides: DockerHubConfigInput): DockerHubConfig =>
     file === undefined
