@@ -182,4 +182,21 @@ describe('pull budget ledger against a model registry', () => {
     expect(ledgerReserve(fresh, { id: 'y', priority: 'low', mode: 'fail', reserve: 0, now: now + 59_999, ...times }).granted).toBe(false);
     expect(ledgerReserve(fresh, { id: 'z', priority: 'low', mode: 'fail', reserve: 0, now: now + 60_000, ...times }).granted).toBe(true);
   });
+
+  it('drops a waiter that stopped polling (a killed process) after the ticket TTL, so the next one is served', () => {
+    const s = emptyLedger();
+    const now = 1_000_000;
+    const times = { reservationMs: 60_000, ticketTtlMs: 10_000 };
+    const settle = (id: string, at: number): void => {
+      ledgerSettle(s, { id, now: at, ...times, rejected: false, retryAfterMs: undefined, limit: 1, remaining: 0, windowSeconds: 5, source: undefined, headers: true, ok: true });
+    };
+    expect(ledgerReserve(s, { id: 'a', priority: 'low', mode: 'wait', reserve: 0, now, ...times }).granted).toBe(true);
+    settle('a', now);
+    // 'dead' queues first and never polls again; 'live' queues behind it and keeps polling.
+    expect(ledgerReserve(s, { id: 'dead', priority: 'low', mode: 'wait', reserve: 0, now, ...times })).toMatchObject({ granted: false, ahead: 0 });
+    expect(ledgerReserve(s, { id: 'live', priority: 'low', mode: 'wait', reserve: 0, now: now + 1, ...times })).toMatchObject({ granted: false, ahead: 1 });
+    // The window has rolled, but 'dead' is still ahead until its ticket expires.
+    expect(ledgerReserve(s, { id: 'live', priority: 'low', mode: 'wait', reserve: 0, now: now + 6_000, ...times }).granted).toBe(false);
+    expect(ledgerReserve(s, { id: 'live', priority: 'low', mode: 'wait', reserve: 0, now: now + 10_000, ...times }).granted).toBe(true);
+  });
 });
