@@ -28,6 +28,9 @@ let image: GeneratedImage;
 const sbom = Buffer.from(JSON.stringify({ spdxVersion: 'SPDX-2.3', name: 'app', packages: [{ name: 'musl', versionInfo: '1.2.4' }] }));
 const sig = Buffer.from(JSON.stringify({ critical: { type: 'cosign container image signature' }, optional: null }));
 
+/** The artifacts attached on each registry, by how it finds them. */
+const attached: Record<string, Record<string, string>> = {};
+
 const dhub = (args: string[]): Promise<RunResult> => runInProcess(args, { env, cwd: work });
 async function ok(args: string[]): Promise<string> {
   const r = await dhub(args);
@@ -59,6 +62,7 @@ describe.each([
 ] as const)('artifacts on %s', (_name, via, host) => {
   let repo: string;
   const ids: Record<string, string> = {};
+  attached[via] = ids;
 
   beforeAll(async () => {
     repo = `${host()}/team/app`;
@@ -128,6 +132,41 @@ describe.each([
     await ok(['index', 'add', `${repo}:pair`, `${repo}@${amd?.digest ?? ''}`]);
     const again = JSON.parse((await skopeoRaw(`${repo}:pair`)).toString('utf8')) as { manifests: { digest: string }[] };
     expect(again.manifests.map((d) => d.digest)).toEqual([arm?.digest, amd?.digest]);
+  });
+});
+
+describe('copy --referrers between the registries', () => {
+  interface Tree { subject: string; referrers: { descriptor: { digest: string; artifactType: string }; referrers: { descriptor: { digest: string } }[] }[] }
+  const shape = (t: Tree): unknown => t.referrers.map((n) => [n.descriptor.digest, n.descriptor.artifactType, n.referrers.map((r) => r.descriptor.digest)]).sort();
+  const treeOf = async (ref: string): Promise<Tree> => JSON.parse(await ok(['referrers', ref, '--tree', '--json'])) as Tree;
+  const viaOf = async (ref: string): Promise<string> => (JSON.parse(await ok(['referrers', ref, '--json'])) as { via: string }).via;
+
+  it('simulator (API) to real registry (fallback tag) and back: same digests, same tree, skopeo agrees', async () => {
+    const fromSim = await treeOf(`${sim.host}/team/app:v1`);
+    const out = JSON.parse(await ok(['copy', `${sim.host}/team/app:v1`, `${registry.host}/copied/app:v1`, '--referrers', '--json'])) as { digest: string; referrers: number };
+    expect(out).toMatchObject({ digest: image.index.digest, referrers: 3 });
+    const ids = attached['referrers'] ?? {};
+    const onReal = await treeOf(`${registry.host}/copied/app:v1`);
+    expect(await viaOf(`${registry.host}/copied/app:v1`)).toBe('referrers-tag');
+    expect(onReal.subject).toBe(image.index.digest);
+    expect(shape(onReal)).toEqual(shape(fromSim));
+    for (const d of [ids['sbom'], ids['sig'], ids['sbomSig']]) expect(sha(await skopeoRaw(`${registry.host}/copied/app@${d ?? ''}`))).toBe(d);
+
+    await ok(['copy', `${registry.host}/copied/app:v1`, `${sim.host}/back/app:v1`, '--referrers']);
+    const back = await treeOf(`${sim.host}/back/app:v1`);
+    expect(await viaOf(`${sim.host}/back/app:v1`)).toBe('referrers');
+    expect(shape(back)).toEqual(shape(fromSim));
+  });
+
+  it('--all-tags --referrers: every copied tag brings its referrers (real registry to simulator)', async () => {
+    const r = JSON.parse(await ok(['copy', `${registry.host}/team/app`, `${sim.host}/all/app`, '--all-tags', '--include', 'v1', '--referrers', '--json'])) as { copied: number };
+    expect(r.copied).toBe(1);
+    const there = await treeOf(`${sim.host}/all/app:v1`);
+    const here = await treeOf(`${registry.host}/team/app:v1`);
+    expect(await viaOf(`${sim.host}/all/app:v1`)).toBe('referrers');
+    expect(shape(there)).toEqual(shape(here));
+    const ids = attached['referrers-tag'] ?? {};
+    expect(shape(there)).toEqual([[ids['sbom'], SBOM_TYPE, [ids['sbomSig']]], [ids['sig'], SIG_TYPE, []]].sort());
   });
 });
 

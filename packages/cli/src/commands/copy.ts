@@ -6,7 +6,7 @@ import { referenceOperand } from '../internal/operands.js';
 import { copyAllTags, countOption, rateLimitOptions, tagFilterOptions } from '../internal/repository-copy.js';
 
 /** Options that only make sense with `--all-tags`. */
-const REPOSITORY_OPTIONS = ['include', 'exclude', 'semver', 'last', 'jobs', 'keep-going', 'dry-run', 'referrers', 'wait-for-reset', 'rate-limit-reserve'] as const;
+const REPOSITORY_OPTIONS = ['include', 'exclude', 'semver', 'last', 'jobs', 'keep-going', 'dry-run', 'wait-for-reset', 'rate-limit-reserve'] as const;
 
 /** The repeatable `--platform`, parsed. */
 function platformsOption(input: CommandInput): Platform[] {
@@ -61,7 +61,7 @@ export const copyCommand = defineCommand(
       '--jobs N           tags copied at once (default 4)',
       '--keep-going       try every tag after a failure (default: stop starting new tags)',
       '--dry-run          print the plan (tags, digests, blobs with sizes, manifest GETs) and write nothing',
-      '--referrers        copy each tag\'s referrers too (signatures, SBOMs, attestations)',
+      '--referrers        copy the referrers too (signatures, SBOMs, attestations, and theirs; of each tag with --all-tags)',
       '--wait-for-reset   when the pull budget (Docker Hub) cannot cover the manifest GETs, wait for the',
       '                   reset instead of stopping before the first GET',
       '--rate-limit-reserve N  leave N pulls of the budget unused for others',
@@ -96,6 +96,7 @@ export const copyCommand = defineCommand(
           signal: input.io.signal,
           ...(onBlob === undefined ? {} : { onBlob }),
           ...(platforms.length > 0 ? { platforms } : {}),
+          ...(flag(input, 'referrers') ? { referrers: true } : {}),
         }),
       ),
     );

@@ -5,6 +5,7 @@ import { refAttributes } from '../client/telemetry.js';
 import { toReference, type ReferenceInput } from '../client/ref.js';
 import type { ManifestsService } from '../manifests/manifests-service.js';
 import { copyImage } from './copy-image.js';
+import { copyImageWithReferrers } from '../referrers/copy-referrers.js';
 import { copyRepository } from './copy-repository.js';
 import { runSync, type SyncOptions, type SyncResult } from './sync/run-sync.js';
 import type { SyncConfig } from './sync/sync-config.js';
@@ -82,10 +83,11 @@ export class ImagesService {
    * `platform`, only that platform's image manifest; with several `platforms`, an index rewritten
    * to those platforms (`indexRewritten` in the result: its digest differs from the source's).
    * The source's manifest graph is read once per digest, up to 8 levels deep and `maxManifests`
-   * manifests (default 10,000), before anything is sent.
+   * manifests (default 10,000), before anything is sent. With `referrers`, every referrer of every
+   * copied manifest follows, recursively, with its exact bytes (`referrers` in the result counts them).
    * @param src - the source image
    * @param dst - the destination
-   * @param options - `platform` or `platforms` (default: every platform), concurrency, manifest cap, signal
+   * @param options - `platform` or `platforms` (default: every platform), referrers, concurrency, manifest cap, signal
    * @returns digest, media type and counts
    * @throws {@link @llmdevops/docker-hub-core!LimitExceededError | LimitExceededError} (`limit` `maxDepth` or `maxManifests`) for a manifest graph past a cap
    */
@@ -93,7 +95,7 @@ export class ImagesService {
     const from = toReference(src);
     const to = toReference(dst);
     const attributes = { ...refAttributes(from, 'docker_hub.source'), ...refAttributes(to) };
-    return this.#traced('images.copy', attributes, () => copyImage(this.#deps, from, to, options));
+    return this.#traced('images.copy', attributes, () => (options.referrers === true ? copyImageWithReferrers(this.#deps, from, to, options) : copyImage(this.#deps, from, to, options)));
   }
 
   /**

@@ -85,6 +85,12 @@ export interface CopyPlatformChoice {
 export interface CopyOptions extends CopyPlatformChoice, ManifestWalkOptions, ImageCallOptions {
   /** Concurrent blob transfers (default `upload.maxConcurrentUploads`, 5). */
   readonly concurrency?: number;
+  /**
+   * Copy the referrers of every copied manifest too (signatures, SBOMs, attestations, and their
+   * referrers), with their exact bytes, found by the source's referrers API or fallback tag and
+   * made findable at the destination by its API or its fallback tag.
+   */
+  readonly referrers?: boolean;
 }
 
 /** What a pull, push or copy did. @public */
@@ -99,6 +105,8 @@ export interface ImageTransferResult {
   readonly blobsTransferred: number;
   /** Blobs skipped because the destination had them (or mounted, for a copy). */
   readonly blobsSkipped: number;
+  /** A copy with `referrers`: how many referrers were copied. */
+  readonly referrers?: number;
   /** Set on a copy whose index was rewritten to the chosen platforms (so its digest is new). */
   readonly indexRewritten?: boolean;
 }

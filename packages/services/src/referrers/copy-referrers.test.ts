@@ -60,6 +60,11 @@ describe('referrers travel with a copy, whichever mechanism each side has', () =
     expect(list).toMatchObject({ via: 'referrers', subject: image.digest });
     expect(list.referrers.map((d) => d.digest)).toEqual([sbom.digest]);
 
+    // images.copy with referrers: the image and its referrers in one call.
+    const both = await c.images.copy(`${oci}/team/app:v1`, `${dist}/both/app:v1`, { referrers: true });
+    expect(both).toMatchObject({ digest: image.digest, referrers: 2 });
+    expect((await c.referrers.tree(`${dist}/both/app:v1`)).referrers.map((n) => [n.descriptor.digest, n.referrers.map((r) => r.descriptor.digest)])).toEqual([[sbom.digest, [sig.digest]]]);
+
     // Again: the fallback index is not duplicated.
     await c.referrers.copy(`${oci}/team/app:v1`, `${dist}/mirror/app`);
     expect((await c.referrers.list(`${dist}/mirror/app:v1`)).referrers.map((d) => d.digest)).toEqual([sbom.digest]);

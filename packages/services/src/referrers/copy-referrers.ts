@@ -1,8 +1,8 @@
 import { LimitExceededError, MediaType, type Descriptor, type ImageReference } from '@llmdevops/docker-hub-core';
 import type { CallOptions } from '../client/ref.js';
-import { executeCopy, type BlobTransfers } from '../images/copy-image.js';
+import { executeCopy, planCopy, type BlobTransfers } from '../images/copy-image.js';
 import { walkManifestGraph } from '../images/manifest-graph.js';
-import type { ImageDeps } from '../images/types.js';
+import type { CopyOptions, ImageDeps, ImageTransferResult } from '../images/types.js';
 import { listReferrers } from '../vulnerabilities/referrers.js';
 import { addToFallbackIndex } from './attach-artifact.js';
 
@@ -88,4 +88,28 @@ export async function copyReferrers(
     level = next;
   }
   return { digests, via, blobsTransferred };
+}
+
+/**
+ * An image copy (as `images.copy` does it) followed by the referrers of every manifest it copied,
+ * sharing its blob transfers.
+ * @param deps - client services
+ * @param src - the source image
+ * @param dst - the destination
+ * @param options - the copy's options
+ * @returns what was copied, with `referrers` the number of referrers and their blobs counted in `blobsTransferred`
+ * @internal
+ */
+export async function copyImageWithReferrers(deps: ImageDeps, src: ImageReference, dst: ImageReference, options: CopyOptions): Promise<ImageTransferResult> {
+  const transfers: BlobTransfers = new Map();
+  const plan = await planCopy(deps, src, options);
+  const result = await executeCopy(deps, { src, dst }, plan, { ...options, transfers });
+  const call = options.signal === undefined ? {} : { signal: options.signal };
+  const referrers = await copyReferrers(deps, { src, dst }, plan.graph.manifests.map((m) => m.digest), { ...call, transfers });
+  return {
+    ...result,
+    blobsTransferred: result.blobsTransferred + referrers.blobsTransferred,
+    ...(plan.rewritten ? { indexRewritten: true } : {}),
+    referrers: referrers.digests.length,
+  };
 }
