@@ -230,6 +230,11 @@ export function sharedVitestConfig(options: SharedVitestOptions = {}): ViteUserC
       testTimeout: options.testTimeout ?? 20_000,
       hookTimeout: 60_000,
       globalSetup: options.globalSetup ?? [],
+      // Under `pnpm mutation`: one fixed fast-check seed, so property test names stay stable.
+      setupFiles:
+        process.env.MUTATION_PACKAGE === undefined
+          ? []
+          : [join(dirname(fileURLToPath(import.meta.url)), '../mutation/fixed-seed.ts')],
       reporters: ['default', ['json', { outputFile: 'test-results.json' }]],
       coverage: {
         enabled: true,
