@@ -1,8 +1,9 @@
 import { sharedVitestConfig } from '../../tooling/vitest/shared.ts';
 
 export default sharedVitestConfig({
-  // Lines stay at the gate this package had before per-metric thresholds; the rest default to 80.
-  global: { lines: 85 },
+  // House style: 90% of lines, and of functions; statements and branches at the 80 default
+  // (measured figures: docs/testing.md).
+  global: { lines: 90, functions: 90 },
   testTimeout: 60_000,
   thresholds: {
     // Issue #11: pull-budget probe and Hub API rate-limit tracking (fail fast / wait decisions).
