@@ -12,13 +12,14 @@ export const pullCommand = defineCommand(
     usage: 'dhub pull REF DIR [--platform OS/ARCH[/VARIANT] | --all-platforms] [--json]',
     summary:
       'Pull an image into an OCI image layout directory (as skopeo oci:DIR reads it), verifying every blob; an interrupted pull resumes when run again.',
-    options: { platform: { type: 'string' }, 'all-platforms': { type: 'boolean' } },
-    optionHelp: [
-      '--platform P       the image for P from a multi-platform image (default linux/amd64)',
-      '--all-platforms    every platform, and the index itself',
-      '--json             print { reference, digest, mediaType, manifests, blobsTransferred, blobsSkipped }',
-      '                   (and servedBy { endpoint, mirror, skipped } when the registry has mirrors)',
-    ],
+    options: {
+      platform: {
+        type: 'string',
+        value: 'P',
+        help: 'the image for P from a multi-platform image (default linux/amd64)',
+      },
+      'all-platforms': { type: 'boolean', help: 'every platform, and the index itself' },
+    },
     examples: [
       'dhub pull alpine:3.19 ./alpine',
       'dhub pull 127.0.0.1:5000/demo/app:v1 ./app --all-platforms',
