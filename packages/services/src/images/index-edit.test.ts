@@ -82,6 +82,27 @@ describe('index editing on the simulator', () => {
     for (const d of [child.manifest.config, ...child.manifest.layers]) expect(await c.blobs.exists(`${host}/other/app`, d.digest)).toBe(true);
   });
 
+  it('add replaces the entry of a platform already listed; create from another repository brings the images over', async () => {
+    const { c, host } = setup(65534);
+    const repo = `${host}/team/replace`;
+    const amd = await pushImage(c, `${repo}:amd64`, 'linux', 'amd64');
+    const arm = await pushImage(c, `${repo}:arm64`, 'linux', 'arm64');
+    await c.indexes.create(`${repo}:idx`, [`${repo}:amd64`, `${repo}:arm64`]);
+    const amd2 = await pushImage(c, `${repo}:amd64-rebuilt`, 'linux', 'amd64');
+    const added = await c.indexes.add(`${repo}:idx`, [`${repo}:amd64-rebuilt`]);
+    expect(added.removed).toEqual([amd]);
+    expect(added.manifests.map((d) => d.digest)).toEqual([arm, amd2]);
+
+    const moved = await c.indexes.create(`${host}/elsewhere/app:1`, [`${repo}:idx`]);
+    expect(moved.manifests.map((d) => d.digest)).toEqual([arm, amd2]);
+    for (const d of [arm, amd2]) {
+      const m = await c.manifests.get(`${host}/elsewhere/app@${d}`);
+      if (m.kind !== 'image') throw new Error('expected an image');
+      for (const b of [m.manifest.config, ...m.manifest.layers]) expect(await c.blobs.exists(`${host}/elsewhere/app`, b.digest)).toBe(true);
+    }
+    await expect(c.indexes.create(`${repo}@${amd}`, [`${repo}:amd64`])).rejects.toThrow('must name a tag');
+  });
+
   it('an index with an attestation: filter keeps the attestation of a kept platform and drops the others', async () => {
     const { c, host } = setup(65532);
     const repo = `${host}/team/att`;
