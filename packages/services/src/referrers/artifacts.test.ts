@@ -121,6 +121,19 @@ describe('refusals', () => {
     expect(() => readdirSync(dir)).toThrow();
   });
 
+  it('pull verifies every blob: a corrupted one fails with DIGEST_MISMATCH and leaves no file, not even the good one', async () => {
+    const good = Buffer.from('good bytes');
+    const bad = Buffer.from('bytes the registry will corrupt');
+    const sim = createSimulator({ profile: 'oci', faults: [{ match: { method: 'GET', path: `/blobs/${sha(bad)}` }, corrupt: true }] });
+    const c = new DockerHubClient({ registryUrl: 'http://127.0.0.1:65508', dispatcher: sim.dispatcher, resilience: { maxRetries: 0 } }, { env: { DOCKER_CONFIG: work } });
+    clients.push(c);
+    const repo = '127.0.0.1:65508/team/corrupt';
+    await c.artifacts.push(`${repo}:v1`, { artifactType: 'text/plain', files: [{ title: 'good.txt', bytes: good }, { title: 'bad.txt', bytes: bad }] });
+    const dir = join(work, 'corrupt');
+    await expect(c.artifacts.pull(`${repo}:v1`, dir)).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it('pull refuses an index and a layer without title', async () => {
     const { c, repo } = setup('oci', 65507);
     const empty = await c.blobs.upload(repo, Buffer.from('{}'));
