@@ -2,8 +2,9 @@ import { sharedVitestConfig } from '../../tooling/vitest/shared.ts';
 
 // Integration suites drive skopeo and the real registry; allow for a loaded CI machine.
 export default sharedVitestConfig({
-  // Lines stay at the gate this package had before per-metric thresholds; the rest default to 80.
-  global: { lines: 85 },
+  // House style: 90% of lines, and of functions; statements and branches at the 80 default
+  // (measured figures: docs/testing.md).
+  global: { lines: 90, functions: 90 },
   testTimeout: 90_000,
   // Barrel (re-exports) and files that only declare types (request context, the Fetch handler
   // signature, simulator options, the blob store interface): nothing to execute.
