@@ -190,8 +190,23 @@ describe('a fleet of dhub processes sharing one Docker Hub pull budget in Redis'
     readonly error?: string;
   }
 
-  /** One worker process (`fixtures/budget-worker.mjs`): one client, its pulls one after another. */
-  function worker(refs: readonly string[], env: NodeJS.ProcessEnv, budget: object | undefined): Promise<Pulled[]> {
+  /**
+   * One worker process (`fixtures/budget-worker.mjs`): one client, its pulls one after another.
+   * Other suites rebuild the packages' `dist/` while this one runs; a worker that could not even
+   * load them (it sent nothing) is started again.
+   */
+  async function worker(refs: readonly string[], env: NodeJS.ProcessEnv, budget: object | undefined): Promise<Pulled[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await workerOnce(refs, env, budget);
+      } catch (err) {
+        if (attempt >= 20 || !String(err).includes('ERR_MODULE_NOT_FOUND')) throw err;
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
+    }
+  }
+
+  function workerOnce(refs: readonly string[], env: NodeJS.ProcessEnv, budget: object | undefined): Promise<Pulled[]> {
     return new Promise((resolve, reject) => {
       const args = [WORKER, JSON.stringify(refs), ...(budget === undefined ? [] : [JSON.stringify(budget)])];
       const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
