@@ -153,3 +153,16 @@ describe('refusals', () => {
     await expect(c.artifacts.pull(`${repo}:index`, join(work, 'index'))).rejects.toThrow('is an index, not an artifact');
   });
 });
+
+describe('the fallback index under concurrent attaches', () => {
+  it('six attaches at once on a registry without referrers API: every one is listed (lost updates written again)', async () => {
+    const { c, repo } = setup('distribution', 65510);
+    await c.artifacts.push(`${repo}:base`, { artifactType: 'text/plain', files: [{ title: 'x', bytes: Buffer.from('base') }] });
+    const attached = await Promise.all(
+      [0, 1, 2, 3, 4, 5].map((i) => c.referrers.attach(`${repo}:base`, { artifactType: 'application/vnd.example.n', files: [{ title: 'n', bytes: Buffer.from(String(i)) }] })),
+    );
+    const listed = await c.referrers.list(`${repo}:base`);
+    expect(listed.via).toBe('referrers-tag');
+    expect(listed.referrers.map((d) => d.digest).sort()).toEqual(attached.map((a) => a.digest).sort());
+  });
+});

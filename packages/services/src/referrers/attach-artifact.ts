@@ -1,5 +1,6 @@
 import {
   EMPTY_JSON_DIGEST,
+  LimitExceededError,
   MediaType,
   buildManifest,
   type Descriptor,
@@ -96,12 +97,20 @@ export async function attachArtifact(deps: AttachDeps, ref: ImageReference, opti
   return { ...result, via: 'referrers-tag' };
 }
 
+/** Writes of one fallback index update before giving up on a tag that keeps changing. */
+const MAX_FALLBACK_WRITES = 16;
+
 /**
- * Adds a descriptor to a subject's `sha256-<hex>` fallback index (read, modified, written; a tag
- * holding something other than an index is left alone, as OCI distribution 1.1 says).
+ * Adds a descriptor to a subject's `sha256-<hex>` fallback index: read, modified, written, then
+ * read again; when a concurrent writer replaced the index in between (the entry is missing), the
+ * update is made again on top of theirs, up to 16 writes. An entry already listed costs no write;
+ * a tag holding something other than an index is left alone, as OCI distribution 1.1 says.
+ * Registries offer no conditional manifest PUT, so a writer that reads before this write and
+ * writes after the check can still drop the entry; the check narrows that window.
  * @param ctx - the client context
  * @param ref - the repository
- * @param at - the subject digest, the descriptor to add (replacing one of the same digest), signal
+ * @param at - the subject digest, the descriptor to add, signal
+ * @throws {@link @llmdevops/docker-hub-core!LimitExceededError | LimitExceededError} when the index changed under every one of 16 writes
  * @internal
  */
 export async function addToFallbackIndex(
@@ -111,14 +120,17 @@ export async function addToFallbackIndex(
 ): Promise<void> {
   const { subject, entry, signal } = at;
   const tag = referrersTag(subject);
-  const existing = await readReferrersIndex(ctx, ref, tag, signal);
-  if (existing === undefined) return; // the tag holds something else: leave it (OCI distribution 1.1)
-  const manifests = [...existing.filter((d) => d.digest !== entry.digest), entry];
-  const bytes = new TextEncoder().encode(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.OciIndex, manifests }));
-  const res = await ctx.expect(
-    { method: 'PUT', ref, path: `manifests/${tag}`, headers: { 'content-type': MediaType.OciIndex }, body: bytes, signal, operation: 'manifests' },
-    [200, 201, 202],
-    `PUT referrers tag ${ref.name}:${tag}`,
-  );
-  await res.dump();
+  for (let writes = 0; ; writes++) {
+    const existing = await readReferrersIndex(ctx, ref, tag, signal);
+    if (existing === undefined) return; // the tag holds something else: leave it (OCI distribution 1.1)
+    if (existing.some((d) => d.digest === entry.digest)) return;
+    if (writes === MAX_FALLBACK_WRITES) throw new LimitExceededError('fallbackIndexWrites', MAX_FALLBACK_WRITES, `referrers tag ${ref.name}:${tag} changed under every update`);
+    const bytes = new TextEncoder().encode(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: [...existing, entry] }));
+    const res = await ctx.expect(
+      { method: 'PUT', ref, path: `manifests/${tag}`, headers: { 'content-type': MediaType.OciIndex }, body: bytes, signal, operation: 'manifests' },
+      [200, 201, 202],
+      `PUT referrers tag ${ref.name}:${tag}`,
+    );
+    await res.dump();
+  }
 }
