@@ -22,6 +22,14 @@ describe('decideFailure', () => {
     });
   });
 
+  it('never retries a RateLimitError marked not retryable, even with a reset time', () => {
+    const resetAt = new Date(ctx.now + 1_000);
+    expect(decideFailure(new RateLimitError('budget refused', { resetAt, retryable: false }), ctx)).toEqual({
+      retry: false,
+    });
+    expect(decideFailure(new RateLimitError('slow down', { resetAt }), ctx)).toMatchObject({ retry: true });
+  });
+
   it('waits for a RateLimitError until its reset time, rounded up to whole seconds', () => {
     const resetAt = new Date(ctx.now + 4_200);
     expect(decideFailure(new RateLimitError('slow down', { resetAt }), ctx)).toEqual({

@@ -98,13 +98,17 @@ export interface FailureContext {
 /**
  * Decides whether a failed step (several requests and the reading of their bodies) is run again,
  * with the same rules as {@link decideRetry}: an error carrying an HTTP `status` is judged as that
- * response (a `RateLimitError` waits until its reset time), any other error as a failed attempt.
+ * response (a `RateLimitError` waits until its reset time, unless it is marked not retryable),
+ * any other error as a failed attempt.
  * @param error - what the step threw
  * @param ctx - failure count, idempotency, time and policy
  * @returns whether and how long to wait
  * @public
  */
 export function decideFailure(error: unknown, ctx: FailureContext): RetryDecision {
+  // A rate-limit error is retryable by default; one marked otherwise (a budget that refuses to
+  // wait) says so on purpose.
+  if (error instanceof RateLimitError && !error.retryable) return { retry: false };
   const status = isDockerHubError(error) ? error.status : undefined;
   const base = { attempt: ctx.attempt, idempotent: ctx.idempotent, replayable: true, now: ctx.now, policy: ctx.policy };
   if (status === undefined) return decideRetry({ kind: 'error', error }, base);
