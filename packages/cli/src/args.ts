@@ -47,11 +47,17 @@ export type OptionValue<D extends OptionDeclaration> = D['type'] extends 'boolea
 export const GLOBAL_OPTIONS = {
   json: { type: 'boolean', help: 'machine-readable output (reading commands)' },
   insecure: { type: 'boolean', help: 'allow plain HTTP to a non-loopback registry' },
-  'no-proxy': { type: 'boolean', help: 'ignore HTTPS_PROXY / HTTP_PROXY (and a proxy in --config)' },
+  'no-proxy': {
+    type: 'boolean',
+    help: 'ignore HTTPS_PROXY / HTTP_PROXY (and a proxy in --config)',
+  },
   'cert-dir': {
     type: 'string',
     value: 'DIR',
-    help: ['ca.crt, client.cert and client.key for the registries of the command', '(default: the first certs.d/HOST[:PORT] folder found)'],
+    help: [
+      'ca.crt, client.cert and client.key for the registries of the command',
+      '(default: the first certs.d/HOST[:PORT] folder found)',
+    ],
   },
   config: {
     type: 'string',
@@ -104,7 +110,10 @@ export function optionHelpLines(options: OptionsConfig): string[] {
   const column = Math.max(HELP_COLUMN, ...rows.map((r) => r.left.length + 2));
   return rows.flatMap(({ left, help }) => {
     const [first = '', ...rest] = help;
-    return [`${left.padEnd(column)}${first}`.trimEnd(), ...rest.map((l) => `${' '.repeat(column)}${l}`)];
+    return [
+      `${left.padEnd(column)}${first}`.trimEnd(),
+      ...rest.map((l) => `${' '.repeat(column)}${l}`),
+    ];
   });
 }
 
@@ -118,11 +127,8 @@ export interface CommandSpec<TOptions extends OptionsConfig> {
   readonly summary: string;
   /** The command's own options (global ones are added); `--help` lists them from here. */
   readonly options: TOptions;
-  /**
-   * Hand-written help lines for the command's options, replacing the lines derived from the
-   * declarations; prefer a `help` (and `value`) on each option.
-   */
-  readonly optionHelp?: readonly string[];
+  /** Lines printed after the options: what an operand such as `-` means, environment variables. */
+  readonly notes?: readonly string[];
   /** Example command lines. */
   readonly examples?: readonly string[];
   /** Names of required positionals, in order; a last one named `X...` takes any number. */
@@ -169,9 +175,16 @@ export function parseCommand<TOptions extends OptionsConfig>(
   const min = spec.positionals.length;
   // A last positional named `X...` takes any number of arguments (at least one when required).
   const last = [...spec.positionals, ...(spec.optionalPositionals ?? [])].at(-1) ?? '';
-  const max = last.endsWith('...') ? Number.POSITIVE_INFINITY : min + (spec.optionalPositionals?.length ?? 0);
+  const max = last.endsWith('...')
+    ? Number.POSITIVE_INFINITY
+    : min + (spec.optionalPositionals?.length ?? 0);
   if (parsed.values['help'] !== true && (positionals.length < min || positionals.length > max)) {
-    const want = min === max ? `${min}` : max === Number.POSITIVE_INFINITY ? `at least ${min}` : `${min} to ${max}`;
+    const want =
+      min === max
+        ? `${min}`
+        : max === Number.POSITIVE_INFINITY
+          ? `at least ${min}`
+          : `${min} to ${max}`;
     throw new UsageError(`expected ${want} argument(s), got ${positionals.length}`, spec.usage);
   }
   return parsed;
@@ -185,8 +198,9 @@ export function parseCommand<TOptions extends OptionsConfig>(
  */
 export function helpText<TOptions extends OptionsConfig>(spec: CommandSpec<TOptions>): string {
   const parts = [`usage: ${spec.usage}`, '', spec.summary, ''];
-  const own = spec.optionHelp ?? (Object.keys(spec.options).length > 0 ? optionHelpLines(spec.options) : []);
+  const own = optionHelpLines(spec.options);
   if (own.length > 0) parts.push('options:', ...own.map((l) => `  ${l}`), '');
+  if (spec.notes !== undefined && spec.notes.length > 0) parts.push(...spec.notes, '');
   parts.push('global options:', ...optionHelpLines(GLOBAL_OPTIONS).map((l) => `  ${l}`), '');
   if (spec.examples !== undefined && spec.examples.length > 0) {
     parts.push('examples:', ...spec.examples.map((l) => `  ${l}`), '');

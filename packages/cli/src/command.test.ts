@@ -90,6 +90,7 @@ describe('defineCommand', () => {
         usage: 'dhub x ARG',
         summary: 'Does x.',
         options: { json: { type: 'boolean', help: 'JSON' } },
+        notes: ['ARG - reads stdin'],
         examples: ['dhub x 1'],
         positionals: ['ARG'],
       },
@@ -103,6 +104,7 @@ describe('defineCommand', () => {
     expect(help.out()).toContain('usage: dhub x ARG');
     expect(help.out()).toMatch(/^ {2}--json {2,}JSON$/m);
     expect(help.out()).toContain('examples:\n  dhub x 1');
+    expect(help.out()).toMatch(/JSON\n\nARG - reads stdin\n\nglobal options:/);
     expect(ran).toBe(0);
     expect(await cmd.run(['1'], io().io)).toBe(0);
     expect(ran).toBe(1);
@@ -114,7 +116,7 @@ describe('defineCommand', () => {
     for (const command of COMMANDS) {
       const h = io();
       expect(await command.run(['--help'], h.io), command.name).toBe(0);
-      expect(h.out().split('\n')[0]).toBe(`usage: ${command.usage}`);
+      expect(h.out().startsWith(`usage: ${command.usage}\n`), command.name).toBe(true);
     }
   });
 
@@ -156,7 +158,11 @@ describe('defineCommand', () => {
         name: 'z',
         usage: 'dhub z',
         summary: 'Does z.',
-        options: { n: { type: 'string' }, l: { type: 'string', multiple: true }, f: { type: 'boolean' } },
+        options: {
+          n: { type: 'string' },
+          l: { type: 'string', multiple: true },
+          f: { type: 'boolean' },
+        },
         positionals: [],
       },
       async (input) => {
@@ -179,7 +185,9 @@ describe('defineCommand', () => {
       await command.run(['--help'], h.io);
       const text = h.out();
       for (const name of command.optionNames) {
-        const line = text.split('\n').find((l) => new RegExp(`(^|, )--${name}( [A-Z]\\S*)? {2,}\\S`).test(l.trim()));
+        const line = text
+          .split('\n')
+          .find((l) => new RegExp(`(^|, )--${name}( [A-Z]\\S*)? {2,}\\S`).test(l.trim()));
         if (line === undefined) missing.push(`dhub ${command.name} --${name}`);
       }
     }

@@ -1,5 +1,12 @@
 import { resolve } from 'node:path';
-import { defineCommand, flag, positional, stringOption, usageError, type CommandInput } from '../command.js';
+import {
+  defineCommand,
+  flag,
+  positional,
+  stringOption,
+  usageError,
+  type CommandInput,
+} from '../command.js';
 import { writeJson, writeLine } from '../io.js';
 import { ByteSizeError, parseByteSize } from '../internal/byte-size.js';
 import { withClient, withProgress } from '../internal/client.js';
@@ -19,7 +26,8 @@ function sizeOption(input: CommandInput, name: string): number | undefined {
 function countOption(input: CommandInput, name: string): number | undefined {
   const text = stringOption(input, name);
   if (text === undefined) return undefined;
-  if (!/^[1-9]\d*$/.test(text)) throw usageError(input, `--${name} must be a whole number of at least 1, not ${text}`);
+  if (!/^[1-9]\d*$/.test(text))
+    throw usageError(input, `--${name} must be a whole number of at least 1, not ${text}`);
   return Number(text);
 }
 
@@ -31,21 +39,39 @@ function countOption(input: CommandInput, name: string): number | undefined {
 export const importCommand = defineCommand(
   {
     name: 'import',
-    usage: 'dhub import FILE REF [--image NAME:TAG] [--compress] [--max-size BYTES] [--max-entries N] [--json]',
-    summary: 'Push an image from a docker save or oci-archive tar to a registry; the archive is checked in full first.',
+    usage:
+      'dhub import FILE REF [--image NAME:TAG] [--compress] [--max-size BYTES] [--max-entries N] [--json]',
+    summary:
+      'Push an image from a docker save or oci-archive tar to a registry; the archive is checked in full first.',
     options: {
-      image: { type: 'string' },
-      compress: { type: 'boolean' },
-      'max-size': { type: 'string' },
-      'max-entries': { type: 'string' },
+      image: {
+        type: 'string',
+        value: 'NAME:TAG',
+        help: 'which image of an archive holding several (a RepoTag or index.json name)',
+      },
+      compress: {
+        type: 'boolean',
+        help: [
+          'gzip the uncompressed layers of a docker save archive (their digests change;',
+          'the config, and so the image id, does not)',
+        ],
+      },
+      'max-size': {
+        type: 'string',
+        value: 'BYTES',
+        help: 'refuse an archive larger than this (default 64GiB; units kB, MB, GB, KiB, MiB, GiB)',
+      },
+      'max-entries': {
+        type: 'string',
+        value: 'N',
+        help: 'refuse an archive with more entries (default 100000)',
+      },
+      json: {
+        type: 'boolean',
+        help: 'print { reference, format, digest, mediaType, manifests, blobsTransferred, blobsSkipped }',
+      },
     },
-    optionHelp: [
-      '--image NAME:TAG   which image of an archive holding several (a RepoTag or index.json name)',
-      '--compress         gzip the uncompressed layers of a docker save archive (their digests change;',
-      '                   the config, and so the image id, does not)',
-      '--max-size BYTES   refuse an archive larger than this (default 64GiB; units kB, MB, GB, KiB, MiB, GiB)',
-      '--max-entries N    refuse an archive with more entries (default 100000)',
-      '--json             print { reference, format, digest, mediaType, manifests, blobsTransferred, blobsSkipped }',
+    notes: [
       'FILE - reads the archive from stdin (spooled to a private temporary file, removed afterwards).',
     ],
     examples: [
@@ -63,17 +89,22 @@ export const importCommand = defineCommand(
     const image = stringOption(input, 'image');
     const result = await withClient(input, [ref], (client) =>
       withProgress(input, client, `import ${ref.familiar()}`, (onBlob) =>
-        client.images.import(source === '-' ? input.io.stdin : resolve(input.io.cwd ?? '.', source), ref, {
-          signal: input.io.signal,
-          ...(onBlob === undefined ? {} : { onBlob }),
-          ...(flag(input, 'compress') ? { compress: true } : {}),
-          ...(image === undefined ? {} : { image }),
-          ...(maxSize === undefined ? {} : { maxSize }),
-          ...(maxEntries === undefined ? {} : { maxEntries }),
-        }),
+        client.images.import(
+          source === '-' ? input.io.stdin : resolve(input.io.cwd ?? '.', source),
+          ref,
+          {
+            signal: input.io.signal,
+            ...(onBlob === undefined ? {} : { onBlob }),
+            ...(flag(input, 'compress') ? { compress: true } : {}),
+            ...(image === undefined ? {} : { image }),
+            ...(maxSize === undefined ? {} : { maxSize }),
+            ...(maxEntries === undefined ? {} : { maxEntries }),
+          },
+        ),
       ),
     );
-    if (flag(input, 'json')) await writeJson(input.io.stdout, { reference: ref.toString(), ...result });
+    if (flag(input, 'json'))
+      await writeJson(input.io.stdout, { reference: ref.toString(), ...result });
     else if (!flag(input, 'quiet')) await writeLine(input.io.stdout, result.digest);
     return 0;
   },

@@ -35,11 +35,15 @@ export const pushCommand = defineCommand(
     name: 'push',
     usage: 'dhub push DIR[:NAME] REF [--json]',
     summary: 'Push an image from an OCI image layout (as skopeo oci:DIR[:NAME] writes it) to REF.',
-    optionHelp: [
+    options: {
+      json: {
+        type: 'boolean',
+        help: 'print { reference, digest, mediaType, manifests, blobsTransferred, blobsSkipped }',
+      },
+    },
+    notes: [
       'DIR:NAME picks the image named NAME in the layout; a layout with one image pushes it whatever its name',
-      '--json   print { reference, digest, mediaType, manifests, blobsTransferred, blobsSkipped }',
     ],
-    options: {},
     examples: [
       'dhub push ./app 127.0.0.1:5000/demo/app:v1',
       'dhub push ./layout:1.0 myuser/app:1.0',

@@ -14,13 +14,21 @@ export const rateLimitCommand = defineCommand(
     name: 'rate-limit',
     usage: 'dhub rate-limit [REF] [--json] | dhub rate-limit --budget URL [--json]',
     summary: `Show the pull rate limit: a HEAD on REF (default ${PROBE}), which Docker Hub does not count as a pull; with --budget, the shared budget's state.`,
-    options: {},
-    optionHelp: [
-      '--json         print { reference, limited, limit, remaining, windowSeconds, source, resetAt }',
-      '--budget URL   instead, the shared pull budget at URL (no request to the registry):',
-      '               remaining, next free pull, in-flight reservations and waiters per registry/account;',
-      '               --json prints { store, fellBack, keys: [...] }',
-    ],
+    options: {
+      json: {
+        type: 'boolean',
+        help: 'print { reference, limited, limit, remaining, windowSeconds, source, resetAt }',
+      },
+      budget: {
+        type: 'string',
+        value: 'URL',
+        help: [
+          'instead, the shared pull budget at URL (no request to the registry):',
+          'remaining, next free pull, in-flight reservations and waiters per registry/account;',
+          '--json prints { store, fellBack, keys: [...] }',
+        ],
+      },
+    },
     examples: [
       'dhub rate-limit',
       'dhub rate-limit 127.0.0.1:5000/demo/app:v1 --json',
@@ -31,7 +39,11 @@ export const rateLimitCommand = defineCommand(
   },
   async (input) => {
     if (stringOption(input, 'budget') !== undefined) {
-      if (input.positionals.length > 0) throw usageError(input, 'REF and --budget do not go together: --budget shows the shared budget');
+      if (input.positionals.length > 0)
+        throw usageError(
+          input,
+          'REF and --budget do not go together: --budget shows the shared budget',
+        );
       return showBudget(input);
     }
     const ref =
@@ -76,7 +88,9 @@ function iso(d: Date | undefined): string | null {
 
 /** `dhub rate-limit --budget URL`: the shared budget as every process using it sees it. */
 async function showBudget(input: CommandInput): Promise<number> {
-  const status: BudgetStatus | undefined = await withClient(input, [], (client) => client.budgetStatus());
+  const status: BudgetStatus | undefined = await withClient(input, [], (client) =>
+    client.budgetStatus(),
+  );
   if (status === undefined) return 0;
   if (flag(input, 'json')) {
     await writeJson(input.io.stdout, {
@@ -102,14 +116,21 @@ async function showBudget(input: CommandInput): Promise<number> {
   const lines = [`budget: ${status.store}`];
   if (status.keys.length === 0) lines.push('no pulls recorded yet');
   for (const k of status.keys) {
-    const limit = k.limit === undefined ? (k.remaining < 0 ? 'not limited' : 'limit unknown') : `${String(k.limit)} per ${String(k.windowSeconds)}s`;
+    const limit =
+      k.limit === undefined
+        ? k.remaining < 0
+          ? 'not limited'
+          : 'limit unknown'
+        : `${String(k.limit)} per ${String(k.windowSeconds)}s`;
     const parts = [
       limit,
       ...(k.remaining < 0 ? [] : [`remaining ${String(k.remaining)}`]),
       `in flight ${String(k.inFlight)}`,
       `waiters ${String(k.waiters)}`,
       ...(k.resetAt === undefined ? [] : [`next free ${k.resetAt.toISOString()}`]),
-      ...(k.blockedUntil === undefined ? [] : [`blocked by a 429 until ${k.blockedUntil.toISOString()}`]),
+      ...(k.blockedUntil === undefined
+        ? []
+        : [`blocked by a 429 until ${k.blockedUntil.toISOString()}`]),
       ...(k.source === undefined ? [] : [`source ${k.source}`]),
     ];
     lines.push(`${k.key}: ${parts.join(', ')}`);

@@ -42,8 +42,9 @@ export const reposCommand = defineCommand(
     name: 'repos',
     usage: 'dhub repos NAMESPACE [--json]',
     summary: 'List the repositories of a Docker Hub namespace (every page), one per line.',
-    options: {},
-    optionHelp: ['--json   print an array of repositories'],
+    options: {
+      json: { type: 'boolean', help: 'print an array of repositories' },
+    },
     examples: ['dhub repos library', 'DOCKER_HUB_URL=http://127.0.0.1:5000 dhub repos demo --json'],
     positionals: ['NAMESPACE'],
   },
@@ -102,7 +103,13 @@ export const repoCommand = defineCommand(
       `description: ${repo.description}`,
       ...(repo.fullDescription === undefined || repo.fullDescription === ''
         ? []
-        : ['full description:', ...repo.fullDescription.replace(/\n$/, '').split('\n').map((l) => (l === '' ? '' : `  ${l}`))]),
+        : [
+            'full description:',
+            ...repo.fullDescription
+              .replace(/\n$/, '')
+              .split('\n')
+              .map((l) => (l === '' ? '' : `  ${l}`)),
+          ]),
     ];
     await write(input.io.stdout, `${lines.join('\n')}\n`);
     return 0;

@@ -196,26 +196,51 @@ export const webhookListenCommand = defineCommand(
     summary:
       'Receive Docker Hub (and registry) push webhooks; print one JSON line per accepted event.',
     options: {
-      port: { type: 'string', short: 'p' },
-      host: { type: 'string' },
-      secret: { type: 'string' },
-      'secret-file': { type: 'string' },
-      'no-secret': { type: 'boolean' },
-      exec: { type: 'string' },
-      'max-concurrent': { type: 'string' },
-      'max-queued': { type: 'string' },
+      port: {
+        type: 'string',
+        short: 'p',
+        value: 'N',
+        help: 'port (default 0: a free one; the URL is printed on stderr)',
+      },
+      host: {
+        type: 'string',
+        value: 'ADDR',
+        help: 'address to bind (default 127.0.0.1; a warning is printed for any non-loopback address)',
+      },
+      secret: {
+        type: 'string',
+        value: 'S',
+        help: [
+          'require S: as ?token=S, header X-Webhook-Token, last path segment, or HMAC X-Hub-Signature-256',
+          '(visible to other local users in ps: prefer --secret-file or DHUB_WEBHOOK_SECRET)',
+        ],
+      },
+      'secret-file': {
+        type: 'string',
+        value: 'FILE',
+        help: 'read the secret from FILE (one line)',
+      },
+      'no-secret': {
+        type: 'boolean',
+        help: 'accept deliveries from anyone who can reach the port (required for --exec without a secret)',
+      },
+      exec: {
+        type: 'string',
+        value: 'CMD',
+        help: 'run CMD (with sh -c) for each event, the event JSON on its stdin',
+      },
+      'max-concurrent': {
+        type: 'string',
+        value: 'N',
+        help: 'run at most N commands at once (default 1)',
+      },
+      'max-queued': {
+        type: 'string',
+        value: 'N',
+        help: 'keep at most N events waiting for a command; past it answer 503 with Retry-After (default 16)',
+      },
     },
-    optionHelp: [
-      '-p, --port N          port (default 0: a free one; the URL is printed on stderr)',
-      '--host ADDR           address to bind (default 127.0.0.1; a warning is printed for any non-loopback address)',
-      '--secret S            require S: as ?token=S, header X-Webhook-Token, last path segment, or HMAC X-Hub-Signature-256',
-      '                      (visible to other local users in ps: prefer --secret-file or DHUB_WEBHOOK_SECRET)',
-      '--secret-file FILE    read the secret from FILE (one line)',
-      '--no-secret           accept deliveries from anyone who can reach the port (required for --exec without a secret)',
-      '--exec CMD            run CMD (with sh -c) for each event, the event JSON on its stdin',
-      '--max-concurrent N    run at most N commands at once (default 1)',
-      '--max-queued N        keep at most N events waiting for a command; past it answer 503 with Retry-After (default 16)',
-      '',
+    notes: [
       `environment: ${WEBHOOK_SECRET_ENV} holds the secret when neither --secret nor --secret-file is given`,
     ],
     examples: [
