@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { toDisposer } from './disposer.js';
 
 describe('toDisposer', () => {
-  it('calls the function when called and when disposed by using', () => {
+  it('calls the function when called and when disposed', () => {
     const calls: string[] = [];
-    const stop = toDisposer(() => calls.push('x'));
+    const stop = toDisposer(() => {
+      calls.push('x');
+    });
     stop();
-    {
-      using _scope = stop;
-    }
+    stop[Symbol.dispose]();
     expect(calls).toEqual(['x', 'x']);
   });
 });

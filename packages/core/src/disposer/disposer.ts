@@ -17,5 +17,8 @@ export type Disposer = (() => void) & Disposable;
  * @public
  */
 export function toDisposer(dispose: () => void): Disposer {
-  return Object.assign(() => dispose(), { [Symbol.dispose]: () => dispose() });
+  const run = (): void => {
+    dispose();
+  };
+  return Object.assign(run, { [Symbol.dispose]: run });
 }
