@@ -46,7 +46,7 @@ export {
 } from './telemetry/vulnerability-gauge.js';
 export type { ReferenceInput, CallOptions } from './client/ref.js';
 export {
-  ManifestsService,
+  type ManifestsService,
   type ManifestResult,
   type ManifestHead,
   type PutManifestOptions,
@@ -67,7 +67,7 @@ export {
   BudgetStoreError,
 } from './budget/index.js';
 export {
-  TagsService,
+  type TagsService,
   type TagPageOptions,
   type TagDeleteResult,
   type PruneOptions,
@@ -91,7 +91,7 @@ export {
   type TagWithTime,
 } from './tags/tag-filter.js';
 export {
-  BlobsService,
+  type BlobsService,
   type GetBlobOptions,
   type UploadOptions,
   type MountResult,
@@ -99,7 +99,7 @@ export {
 export type { BlobSource } from './blobs/blob-source.js';
 export type { UploadStrategy } from './blobs/upload-engine.js';
 export type { UploadSession, UploadProgress } from './blobs/upload-session.js';
-export { ImagesService } from './images/images-service.js';
+export type { ImagesService } from './images/images-service.js';
 export * from './archives/index.js';
 export type {
   ArtifactFile,
@@ -107,13 +107,13 @@ export type {
   AttachedArtifact,
 } from './referrers/attach-artifact.js';
 export {
-  ReferrersService,
+  type ReferrersService,
   type ListReferrersOptions,
   type ReferrerTreeOptions,
   type Referrers,
   type ReferrerNode,
 } from './referrers/referrers-service.js';
-export { ArtifactsService } from './referrers/artifacts-service.js';
+export type { ArtifactsService } from './referrers/artifacts-service.js';
 export {
   TITLE_ANNOTATION,
   checkArtifactTitle,
@@ -124,7 +124,7 @@ export {
   type PulledArtifact,
   type PulledFile,
 } from './referrers/artifacts.js';
-export { IndexesService, type IndexEditOptions, type IndexEditResult } from './images/index-edit.js';
+export type { IndexesService, IndexEditOptions, IndexEditResult } from './images/index-edit.js';
 export type { CopiedReferrers } from './referrers/copy-referrers.js';
 export type {
   ImageDetails,

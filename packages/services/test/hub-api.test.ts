@@ -25,13 +25,11 @@ import { createTransport, type Clock, type Transport } from '@llmdevops/docker-h
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ClientContext } from '../src/client/context.js';
 import { parseConfig } from '../src/config/parse-config.js';
-import { BlobsService, ManifestsService } from '../src/index.js';
-import {
-  HubRateLimitTracker,
-  HubTagsService,
-  RepositoriesService,
-  type HubContext,
-} from '../src/hub/index.js';
+import { BlobsService } from '../src/blobs/blobs-service.js';
+import { ManifestsService } from '../src/manifests/manifests-service.js';
+import { HubRateLimitTracker, type HubContext } from '../src/hub/index.js';
+import { HubTagsService } from '../src/hub/hub-tags-service.js';
+import { RepositoriesService } from '../src/hub/repositories-service.js';
 
 const ORIGIN = 'http://127.0.0.1:65535';
 const USERS = [

@@ -14,9 +14,10 @@ import { createTransport, type Clock } from '@llmdevops/docker-hub-transport';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClientContext } from '../src/client/context.js';
 import { parseConfig } from '../src/config/parse-config.js';
-import { BlobsService, ManifestsService } from '../src/index.js';
+import { BlobsService } from '../src/blobs/blobs-service.js';
+import { ManifestsService } from '../src/manifests/manifests-service.js';
 import { HubRateLimitTracker } from '../src/hub/index.js';
-import { RateLimitService } from '../src/rate-limit/index.js';
+import { RateLimitService } from '../src/rate-limit/check-rate-limit.js';
 
 const ORIGIN = 'http://127.0.0.1:65535';
 const ADMIN = { name: 'admin', password: 'admin-pw' };

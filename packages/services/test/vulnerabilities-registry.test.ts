@@ -18,8 +18,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRealRegistry, type RealRegistry } from '../../../tooling/registry/real-registry.js';
 import { ClientContext } from '../src/client/context.js';
 import { parseConfig } from '../src/config/parse-config.js';
-import { BlobsService, ManifestsService } from '../src/index.js';
-import { VulnerabilitiesService, referrersTag } from '../src/vulnerabilities/index.js';
+import { BlobsService } from '../src/blobs/blobs-service.js';
+import { ManifestsService } from '../src/manifests/manifests-service.js';
+import { referrersTag } from '../src/vulnerabilities/index.js';
+import { VulnerabilitiesService } from '../src/vulnerabilities/vulnerabilities-service.js';
 
 const FIXTURES = new URL('../../../fixtures/vuln-reports/', import.meta.url);
 const fixture = (name: string): string => readFileSync(new URL(name, FIXTURES), 'utf8');

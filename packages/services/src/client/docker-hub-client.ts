@@ -33,19 +33,13 @@ import { BlobsService } from '../blobs/blobs-service.js';
 import { ImagesService } from '../images/images-service.js';
 import { ManifestsService } from '../manifests/manifests-service.js';
 import { TagsService } from '../tags/tags-service.js';
-import {
-  AccessTokensService,
-  HubRateLimitTracker,
-  HubTagsService,
-  OrgsService,
-  RepositoriesService,
-} from '../hub/index.js';
-import { VulnerabilitiesService } from '../vulnerabilities/index.js';
-import {
-  RateLimitService,
-  type CheckRateLimitOptions,
-  type PullRateLimit,
-} from '../rate-limit/index.js';
+import { AccessTokensService } from '../hub/access-tokens-service.js';
+import { HubRateLimitTracker } from '../hub/hub-rate-limit.js';
+import { HubTagsService } from '../hub/hub-tags-service.js';
+import { OrgsService } from '../hub/orgs-service.js';
+import { RepositoriesService } from '../hub/repositories-service.js';
+import { VulnerabilitiesService } from '../vulnerabilities/vulnerabilities-service.js';
+import { RateLimitService, type CheckRateLimitOptions, type PullRateLimit } from '../rate-limit/check-rate-limit.js';
 import { createClientEvents, type ClientEvents } from './client-events.js';
 import { ClientContext, DOCKER_HUB_REGISTRY_URL } from './context.js';
 import { createClientCredentials } from './credentials.js';

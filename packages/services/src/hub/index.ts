@@ -1,22 +1,22 @@
 export type { HubContext, HubServiceOptions } from './hub-api.js';
 export { HubRateLimitTracker } from './hub-rate-limit.js';
+export type { AccessTokensService } from './access-tokens-service.js';
 export {
-  AccessTokensService,
   ACCESS_TOKEN_SCOPES,
   type AccessTokenScope,
   type CreateAccessTokenOptions,
   type UpdateAccessTokenOptions,
   type CreatedAccessToken,
 } from './access-tokens-service.js';
-export {
-  OrgsService,
-  type OrgTokenResource,
-  type CreateOrgAccessTokenOptions,
-  type UpdateOrgAccessTokenOptions,
-  type CreatedOrgAccessToken,
+export type { OrgsService } from './orgs-service.js';
+export type {
+  OrgTokenResource,
+  CreateOrgAccessTokenOptions,
+  UpdateOrgAccessTokenOptions,
+  CreatedOrgAccessToken,
 } from './orgs-service.js';
+export type { RepositoriesService } from './repositories-service.js';
 export {
-  RepositoriesService,
   HUB_DESCRIPTION_MAX_CHARS,
   HUB_FULL_DESCRIPTION_MAX_CHARS,
   type CreateRepositoryOptions,
@@ -26,7 +26,7 @@ export {
   type ListRepositoriesOptions,
   type SearchOptions,
 } from './repositories-service.js';
-export { HubTagsService, type TagOrdering, type ListHubTagsOptions } from './hub-tags-service.js';
+export type { HubTagsService, TagOrdering, ListHubTagsOptions } from './hub-tags-service.js';
 export type {
   HubRepository,
   HubTag,

@@ -1,5 +1,5 @@
 export {
-  RateLimitService,
+  type RateLimitService,
   RATE_LIMIT_PROBE_REPOSITORY,
   type PullRateLimit,
   type CheckRateLimitOptions,

@@ -1,4 +1,4 @@
-export { VulnerabilitiesService } from './vulnerabilities-service.js';
+export type { VulnerabilitiesService } from './vulnerabilities-service.js';
 export type { AttachOptions, AttachResult } from './attach-report.js';
 export {
   listReferrers,
