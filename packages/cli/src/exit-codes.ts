@@ -89,7 +89,7 @@ export const EXIT_CODE_BY_ERROR_CODE: Readonly<Record<DockerHubErrorCode, ExitCo
 /**
  * The exit code for something a command threw.
  * @param err - what was thrown
- * @returns 2 for a {@link UsageError}, the table's code for a typed error, else 1
+ * @returns 2 for a usage error, the table's code for a typed error, else 1
  * @public
  */
 export function exitCodeFor(err: unknown): ExitCode {

@@ -19,7 +19,7 @@ export interface CopyReferrersOptions extends CallOptions {
   readonly onReferrer?: (descriptor: Descriptor) => void;
 }
 
-/** What {@link copyReferrers} moved. @public */
+/** What a copy of referrers moved (`client.referrers.copy`, copies with `referrers: true`). @public */
 export interface CopiedReferrers {
   /** Digests of the referrers copied (each once), subjects before their referrers. */
   readonly digests: readonly string[];
