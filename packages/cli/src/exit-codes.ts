@@ -32,7 +32,7 @@ export class UsageError extends Error {
 const FAILED = EXIT.FAILED;
 
 /**
- * The exit code for every error code of the toolkit, in one table (house style C7). Every typed
+ * The exit code for every error code of the toolkit, in one table. Every typed
  * failure of an operation is 1: arguments are validated before any I/O and reported as usage
  * errors (2), so an input error met later (a bad name in a registry answer, a bad config file) is
  * a failed operation. The table is exhaustive, so a new code cannot be forgotten.

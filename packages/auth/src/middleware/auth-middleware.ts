@@ -133,7 +133,7 @@ function hostStateOf(challenge: AuthChallenge): HostState {
 }
 
 /**
- * Creates the auth middleware (house style C9: inside retry, so every attempt gets a fresh token;
+ * Creates the auth middleware (inside retry, so every attempt gets a fresh token;
  * outside redirect, so a cross-host hop drops `Authorization`).
  *
  * Behaviour:

@@ -37,7 +37,7 @@ export interface HubLoginSeams {
 }
 
 /**
- * What every service shares: the transport, the configuration and registry selection (house style C6).
+ * What every service shares: the transport, the configuration and registry selection.
  * @internal
  */
 export class ClientContext {

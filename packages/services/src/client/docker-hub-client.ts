@@ -65,7 +65,7 @@ export interface LoginResult {
   readonly hubSessionExpiresAt?: Date;
 }
 
-/** Test seams and overrides of {@link DockerHubClient} (house style C6). @public */
+/** Test seams and overrides of {@link DockerHubClient}. @public */
 export interface ClientDeps {
   /** Environment for credentials and `DOCKER_CONFIG` (default `process.env`). */
   readonly env?: NodeJS.ProcessEnv;

@@ -23,7 +23,7 @@ export interface FromFileOptions {
 
 /**
  * Configuration factories: environment, YAML file, builder or plain object, all validated by one
- * zod schema (house style C11).
+ * zod schema.
  * @example
  * ```ts
  * const client = new DockerHubClient(DockerHubConfig.fromEnv());

@@ -31,7 +31,7 @@ function issuesOf(error: z.ZodError, describe: (path: string) => string): Config
 }
 
 /**
- * Validates a configuration from any source with the one zod schema (house style C11).
+ * Validates a configuration from any source with the one zod schema.
  * @param input - a plain object (camelCase keys), from `fromEnv`, `fromFile`, the builder or the caller
  * @param options - how to name fields in errors
  * @returns the resolved configuration, frozen, credentials as `Secret`s

@@ -137,7 +137,7 @@ const observabilitySchema = z
   .strict();
 
 /**
- * The one schema every configuration source goes through (house style C11). Field names are the
+ * The one schema every configuration source goes through. Field names are the
  * camelCase forms of the YAML keys of seed section 4.2.
  * @public
  */

@@ -47,7 +47,7 @@ function decideError(error: unknown, attempt: number, idempotent: boolean, polic
 }
 
 /**
- * Decides whether to retry after an attempt (pure; style C10). 429 waits for the server's hint
+ * Decides whether to retry after an attempt (pure). 429 waits for the server's hint
  * (`Retry-After`, `X-Retry-After`, reset, window) and gives up at once when that is longer than
  * `maxRetryWaitMs`; 408, 500, 502, 503, 504, connection failures and timeouts back off
  * exponentially with full jitter (except the total deadline's timeout, which ends the operation);
