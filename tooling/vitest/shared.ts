@@ -225,14 +225,14 @@ export function sharedVitestConfig(options: SharedVitestOptions = {}): ViteUserC
       // (MUTATION_ISOLATE=0, set by tooling/mutation/run.mjs for packages whose tests allow it):
       // Stryker switches mutants on at run time, so nothing needs reloading, and loading each
       // file's imports afresh for every mutant made a run take hours.
-      isolate: process.env.MUTATION_ISOLATE !== '0',
+      isolate: process.env['MUTATION_ISOLATE'] !== '0',
       clearMocks: true,
       testTimeout: options.testTimeout ?? 20_000,
       hookTimeout: 60_000,
       globalSetup: options.globalSetup ?? [],
       // Under `pnpm mutation`: one fixed fast-check seed, so property test names stay stable.
       setupFiles:
-        process.env.MUTATION_PACKAGE === undefined
+        process.env['MUTATION_PACKAGE'] === undefined
           ? []
           : [join(dirname(fileURLToPath(import.meta.url)), '../mutation/fixed-seed.ts')],
       reporters: ['default', ['json', { outputFile: 'test-results.json' }]],
