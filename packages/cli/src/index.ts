@@ -4,6 +4,7 @@
  * @packageDocumentation
  * @module @llmdevops/docker-hub-cli
  */
-export { runCli, VERSION } from './main.js';
+export { VERSION } from './main.js';
+export { runCli } from './run.js';
 export { EXIT, EXIT_CODE_BY_ERROR_CODE, exitCodeFor, type ExitCode } from './exit-codes.js';
 export { processIo, type CliIo } from './io.js';

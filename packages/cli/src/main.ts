@@ -64,7 +64,7 @@ function globalsAfterCommand(argv: readonly string[]): readonly string[] {
  * @param io - streams, environment, signal
  * @param commands - the command table
  * @returns the exit code: 0 success, 1 operation failed, 2 usage error
- * @public
+ * @internal
  */
 export async function runCli(
   argv: readonly string[],

@@ -103,10 +103,12 @@ export const exportCommand = defineCommand(
       throw usageError(input, `the directory of ${target} does not exist`);
     }
     const fileOut = toStdout ? undefined : createWriteStream(temp, { flags: 'wx', mode: 0o644 });
+    // Listen for 'open' now: the client loads on demand, and the file may be open before it is.
+    const opened = fileOut === undefined ? undefined : once(fileOut, 'open');
     try {
       const result = await withClient(input, [ref], async (client) => {
         const out = fileOut ?? input.io.stdout;
-        if (fileOut !== undefined) await once(fileOut, 'open');
+        await opened;
         return withProgress(input, client, `export ${ref.familiar()}`, (onBlob) =>
           client.images.export(ref, out, {
             format,
