@@ -43,7 +43,8 @@ function splitName(name: string): { prefix: string; name: string } | undefined {
   if (Buffer.byteLength(name) !== name.length) return undefined; // non-ASCII: pax
   if (name.length <= 100) return { prefix: '', name };
   for (let i = name.indexOf('/'); i !== -1; i = name.indexOf('/', i + 1)) {
-    if (i <= 155 && name.length - i - 1 <= 100 && name.length - i - 1 > 0) return { prefix: name.slice(0, i), name: name.slice(i + 1) };
+    // An empty prefix reads back as none, so a split at a leading '/' would lose it.
+    if (i > 0 && i <= 155 && name.length - i - 1 <= 100 && name.length - i - 1 > 0) return { prefix: name.slice(0, i), name: name.slice(i + 1) };
   }
   return undefined;
 }

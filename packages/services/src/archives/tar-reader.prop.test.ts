@@ -1,5 +1,5 @@
 import { fc, test } from '@fast-check/vitest';
-import { describe, expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ArchiveInvalidError } from './archive-error.js';
 import { readTar, resolveEntry, type TarEntry } from './tar-reader.js';
 import { tarChunks, type TarSourceEntry } from './tar-writer.js';
@@ -60,6 +60,15 @@ describe('tar reader and writer', () => {
     const err = await read([bytes.subarray(0, cut)]).then(() => undefined, (e: unknown) => e);
     expect(err).toBeInstanceOf(ArchiveInvalidError);
     expect(err).toMatchObject({ problem: 'truncated' });
+  });
+
+  it('keeps the leading slash of a long absolute name (no split at it), so the reader refuses it', async () => {
+    const name = `/${'a'.repeat(100)}`;
+    const err = await read([await archive([{ name, type: 'file', size: 1, open: () => [Buffer.from('x')] }])]).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((err as ArchiveInvalidError).problem).toBe('absolute-path');
   });
 
   test.prop([files, path, fc.constantFrom('/', '../', 'a/../../', './../')])('a name leaving the archive is refused wherever it appears', async (entries, name, prefix) => {
