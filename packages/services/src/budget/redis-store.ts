@@ -35,6 +35,19 @@ function codeOf(err: unknown): string {
   return 'unknown error';
 }
 
+/** Host, port, database, credentials and TLS of a `redis://` or `rediss://` URL, for ioredis. */
+function redisConnectOptions(url: URL): { host: string; port: number; db: number; username?: string; password?: string; tls?: object } {
+  const db = Number(url.pathname.replace(/^\//, '') || '0');
+  return {
+    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: url.port === '' ? 6379 : Number(url.port),
+    db: Number.isSafeInteger(db) && db >= 0 ? db : 0,
+    ...(url.username === '' ? {} : { username: decodeURIComponent(url.username) }),
+    ...(url.password === '' ? {} : { password: decodeURIComponent(url.password) }),
+    ...(url.protocol === 'rediss:' ? { tls: { servername: url.hostname } } : {}),
+  };
+}
+
 /** The client class, whichever way the module system hands ioredis (ESM named export, or CommonJS default in a bundle). */
 function redisConstructor(mod: unknown): typeof RedisClient {
   const m = mod as { Redis?: unknown; default?: { Redis?: unknown } | undefined };
@@ -94,7 +107,10 @@ export function createRedisStore(url: URL): BudgetStore {
     } catch (err) {
       throw failure('cannot be used: the optional package ioredis is not installed (npm install ioredis)', err);
     }
-    const redis = new Redis(url.href, {
+    // Options from the WHATWG URL rather than the URL string: ioredis parses a string with the
+    // legacy url.parse(), which Node 24 warns about on stderr.
+    const redis = new Redis({
+      ...redisConnectOptions(url),
       lazyConnect: true,
       connectTimeout: REDIS_TIMEOUT_MS,
       commandTimeout: REDIS_TIMEOUT_MS,
