@@ -53,18 +53,31 @@ async function listening(port: number, child: ChildProcess, deadline: number): P
   }
 }
 
+/** Certificate files for a TLS-only server (`rediss://`); clients are not asked for certificates. */
+export interface RedisTls {
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly caFile: string;
+}
+
 /**
  * Starts redis-server in the foreground on a free loopback port, without persistence.
+ * @param tls - serve TLS only on that port (`rediss://`), with these files
  * @returns the running server
  */
-export async function startRedisServer(): Promise<RedisServer> {
+export async function startRedisServer(tls?: RedisTls): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'redis-'));
   const port = await freePort();
   let child: ChildProcess | undefined;
   const start = async (): Promise<void> => {
     const c = spawn(
       'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'warning'],
+      [
+        ...(tls === undefined
+          ? ['--port', String(port)]
+          : ['--port', '0', '--tls-port', String(port), '--tls-cert-file', tls.certFile, '--tls-key-file', tls.keyFile, '--tls-ca-cert-file', tls.caFile, '--tls-auth-clients', 'no']),
+        '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'warning',
+      ],
       { stdio: 'ignore' },
     );
     child = c;
@@ -82,7 +95,7 @@ export async function startRedisServer(): Promise<RedisServer> {
   };
   await start();
   return {
-    url: `redis://127.0.0.1:${String(port)}/0`,
+    url: `${tls === undefined ? 'redis' : 'rediss'}://127.0.0.1:${String(port)}/0`,
     port,
     stop: async () => {
       await stop();

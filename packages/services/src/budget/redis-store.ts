@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { createHash } from 'node:crypto';
 import type { Redis as RedisClient } from 'ioredis';
 import { DEFAULT_WINDOW_MS, type LedgerSnapshot, type ReserveResult } from './ledger.js';
@@ -44,7 +45,8 @@ function redisConnectOptions(url: URL): { host: string; port: number; db: number
     db: Number.isSafeInteger(db) && db >= 0 ? db : 0,
     ...(url.username === '' ? {} : { username: decodeURIComponent(url.username) }),
     ...(url.password === '' ? {} : { password: decodeURIComponent(url.password) }),
-    ...(url.protocol === 'rediss:' ? { tls: { servername: url.hostname } } : {}),
+    // SNI names only: a server name that is an IP address is not allowed (RFC 6066).
+    ...(url.protocol === 'rediss:' ? { tls: isIP(url.hostname.replace(/^\[(.*)\]$/, '$1')) === 0 ? { servername: url.hostname } : {} } : {}),
   };
 }
 
