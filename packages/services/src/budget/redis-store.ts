@@ -39,14 +39,15 @@ function codeOf(err: unknown): string {
 /** Host, port, database, credentials and TLS of a `redis://` or `rediss://` URL, for ioredis. */
 function redisConnectOptions(url: URL): { host: string; port: number; db: number; username?: string; password?: string; tls?: object } {
   const db = Number(url.pathname.replace(/^\//, '') || '0');
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   return {
-    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    host,
     port: url.port === '' ? 6379 : Number(url.port),
     db: Number.isSafeInteger(db) && db >= 0 ? db : 0,
     ...(url.username === '' ? {} : { username: decodeURIComponent(url.username) }),
     ...(url.password === '' ? {} : { password: decodeURIComponent(url.password) }),
     // SNI names only: a server name that is an IP address is not allowed (RFC 6066).
-    ...(url.protocol === 'rediss:' ? { tls: isIP(url.hostname.replace(/^\[(.*)\]$/, '$1')) === 0 ? { servername: url.hostname } : {} } : {}),
+    ...(url.protocol === 'rediss:' ? { tls: isIP(host) === 0 ? { servername: host } : {} } : {}),
   };
 }
 
