@@ -113,6 +113,41 @@ export function takeSecret<T extends { readonly token?: string | undefined }>(
 }
 
 /**
+ * The `expires_at` field of a creation body: absent without an expiry.
+ * @param at - the expiry, already checked by {@link checkExpiry}
+ * @returns the field to spread into the body
+ * @internal
+ */
+export function expiryField(at: Date | undefined): { expires_at?: string } {
+  return at === undefined ? {} : { expires_at: at.toISOString() };
+}
+
+/**
+ * The details and secret of a token Docker Hub has just created; an answer without its secret is
+ * an error (the secret is shown only once, so a token without it is of no use).
+ * @param parsed - the parsed creation answer
+ * @param what - what was asked, for the error
+ * @param id - the token's id in the details, for the error
+ * @returns the details and the secret
+ * @throws {@link @llmdevops/docker-hub-core!ValidationError | ValidationError} when the answer has no token
+ * @internal
+ */
+export function createdToken<T extends { readonly token?: string | undefined }>(
+  parsed: T,
+  what: string,
+  id: (details: Omit<T, 'token'>) => string,
+): { token: Omit<T, 'token'>; secret: Secret } {
+  const { details, secret } = takeSecret(parsed);
+  if (secret === undefined)
+    throw new ValidationError(
+      'INVALID_ARGUMENT',
+      `${what}: Docker Hub's answer has no token`,
+      id(details),
+    );
+  return { token: details, secret };
+}
+
+/**
  * Personal access tokens of the logged-in account (`/v2/access-tokens`): create (the secret is
  * returned once, as a `Secret`), list, get, update (label, enable/disable) and delete.
  * @example
@@ -176,23 +211,16 @@ export class AccessTokensService {
           body: {
             token_label: options.label,
             scopes: [...new Set(scopes)],
-            ...(options.expiresAt === undefined
-              ? {}
-              : { expires_at: options.expiresAt.toISOString() }),
+            ...expiryField(options.expiresAt),
           },
         },
         [200, 201],
       );
-      const { details, secret } = takeSecret(
+      return createdToken(
         await this.#api.parse(res, HubAccessTokenSchema, what),
+        what,
+        (t) => t.uuid,
       );
-      if (secret === undefined)
-        throw new ValidationError(
-          'INVALID_ARGUMENT',
-          `${what}: Docker Hub's answer has no token`,
-          details.uuid,
-        );
-      return { token: details, secret };
     });
   }
 

@@ -1,6 +1,13 @@
 import { systemClock, ValidationError } from '@llmdevops/docker-hub-core';
 import type { CallOptions } from '../client/ref.js';
-import { checkExpiry, checkLabel, checkUuid, takeSecret } from './access-tokens-service.js';
+import {
+  checkExpiry,
+  checkLabel,
+  checkUuid,
+  createdToken,
+  expiryField,
+  takeSecret,
+} from './access-tokens-service.js';
 import type { Secret } from '@llmdevops/docker-hub-core';
 import type { z } from 'zod';
 import { HubApi, type HubContext, type HubServiceOptions } from './hub-api.js';
@@ -195,23 +202,16 @@ export class OrgsService {
                 path: r.path,
                 scopes: [...r.scopes],
               })),
-              ...(options.expiresAt === undefined
-                ? {}
-                : { expires_at: options.expiresAt.toISOString() }),
+              ...expiryField(options.expiresAt),
             },
           },
           [200, 201],
         );
-        const { details, secret } = takeSecret(
+        return createdToken(
           await this.#api.parse(res, HubOrgAccessTokenSchema, what),
+          what,
+          (t) => t.id,
         );
-        if (secret === undefined)
-          throw new ValidationError(
-            'INVALID_ARGUMENT',
-            `${what}: Docker Hub's answer has no token`,
-            details.id,
-          );
-        return { token: details, secret };
       },
     );
   }
