@@ -13,10 +13,13 @@ export interface PlatformInit {
   readonly variant?: string | undefined;
   /** OS version (Windows builds such as `10.0.17763`). */
   readonly osVersion?: string | undefined;
+  /** Required OS features (OCI `os.features`, e.g. `win32k`); carried into descriptors, not compared. */
+  readonly osFeatures?: readonly string[] | undefined;
 }
 
 const PART = /^[a-z0-9][a-z0-9_.+-]*$/;
 const OS_VERSION = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const OS_FEATURE = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
 const PLATFORM_TEXT = /^([^/()]*)(?:\(([^()]*)\))?\/([^/]*)(?:\/([^/]*))?$/;
 
 /**
@@ -39,12 +42,18 @@ export class Platform {
   readonly variant: string | undefined;
   /** OS version, if any. */
   readonly osVersion: string | undefined;
+  /** Required OS features (OCI `os.features`), if any; not part of {@link Platform.equals} or {@link Platform.matches}. */
+  readonly osFeatures: readonly string[] | undefined;
 
   private constructor(init: PlatformInit) {
     this.os = init.os;
     this.architecture = init.architecture;
     this.variant = init.variant;
     this.osVersion = init.osVersion;
+    this.osFeatures =
+      init.osFeatures === undefined || init.osFeatures.length === 0
+        ? undefined
+        : Object.freeze([...init.osFeatures]);
   }
 
   /**
@@ -83,7 +92,7 @@ export class Platform {
 
   /**
    * Builds a platform from parts (validated; os and architecture are lower-cased).
-   * @param init - os, architecture, variant, osVersion
+   * @param init - os, architecture, variant, osVersion, osFeatures
    * @returns the platform
    * @throws {@link ValidationError} with code `INVALID_PLATFORM`
    */
@@ -96,7 +105,7 @@ export class Platform {
 
   /**
    * The platform of an index entry or config blob.
-   * @param object - a `platform` object (`architecture`, `os`, `variant`, `os.version`)
+   * @param object - a `platform` object (`architecture`, `os`, `variant`, `os.version`, `os.features`)
    * @returns the platform
    * @throws {@link ValidationError} with code `INVALID_PLATFORM` when a part is malformed
    */
@@ -106,6 +115,7 @@ export class Platform {
       architecture: object.architecture,
       variant: object.variant,
       osVersion: object['os.version'],
+      osFeatures: object['os.features'],
     });
   }
 
@@ -150,7 +160,24 @@ export class Platform {
     if (init.osVersion !== undefined && !OS_VERSION.test(init.osVersion)) {
       throw invalid(`platform ${quote(text)} has an invalid OS version "${init.osVersion}"`, text);
     }
-    return new Platform({ os, architecture, variant, osVersion: init.osVersion });
+    const features: unknown = init.osFeatures;
+    if (features !== undefined) {
+      if (!Array.isArray(features))
+        throw invalid(`platform ${quote(text)} has OS features that are not a list`, text);
+      for (const f of features as unknown[])
+        if (typeof f !== 'string' || !OS_FEATURE.test(f))
+          throw invalid(
+            `platform ${quote(text)} has an invalid OS feature ${typeof f === 'string' ? `"${f}"` : `of type ${typeof f}`}`,
+            text,
+          );
+    }
+    return new Platform({
+      os,
+      architecture,
+      variant,
+      osVersion: init.osVersion,
+      osFeatures: init.osFeatures,
+    });
   }
 
   /**
@@ -163,6 +190,7 @@ export class Platform {
       ...key,
       variant: key.variant === '' ? undefined : key.variant,
       osVersion: this.osVersion,
+      osFeatures: this.osFeatures,
     });
   }
 
@@ -198,7 +226,30 @@ export class Platform {
     return `${os}/${this.architecture}${this.variant === undefined ? '' : `/${this.variant}`}`;
   }
 
-  /** @returns the string form */
+  /**
+   * The OCI `platform` object a descriptor carries: `architecture`, `os`, then `variant`,
+   * `os.version` and `os.features` when set. {@link Platform.fromObject} reads it back.
+   * @returns a new plain object
+   * @example
+   * ```ts
+   * Platform.parse('linux/arm64/v8').toObject(); // { architecture: 'arm64', os: 'linux', variant: 'v8' }
+   * ```
+   */
+  toObject(): PlatformObject {
+    return {
+      architecture: this.architecture,
+      os: this.os,
+      ...(this.variant === undefined ? {} : { variant: this.variant }),
+      ...(this.osVersion === undefined ? {} : { 'os.version': this.osVersion }),
+      ...(this.osFeatures === undefined ? {} : { 'os.features': [...this.osFeatures] }),
+    };
+  }
+
+  /**
+   * The string form, for logs and JSON output. Descriptors never carry it: `createDescriptor` and
+   * `buildManifest` write {@link Platform.toObject} instead.
+   * @returns the string form
+   */
   toJSON(): string {
     return this.toString();
   }
