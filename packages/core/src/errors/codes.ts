@@ -14,6 +14,8 @@ export const ERROR_CODES = {
   INVALID_PLATFORM: 'A platform string is not os/arch[/variant].',
   INVALID_MEDIA_TYPE: 'A media type is unknown or does not match the content.',
   INVALID_ARGUMENT: 'An argument is out of range or otherwise unusable.',
+  TAG_REQUIRED:
+    'A manifest push names neither a tag nor a digest; pass { tag } or a digest reference.',
   CONFIG_INVALID: 'The client configuration failed validation.',
   MANIFEST_INVALID: 'A manifest is not valid JSON or does not match its schema.',
   PAYLOAD_TOO_LARGE: 'Content exceeds the size limit for its kind.',

@@ -12,6 +12,7 @@ export type ValidationErrorCode = Extract<
   | 'INVALID_PLATFORM'
   | 'INVALID_MEDIA_TYPE'
   | 'INVALID_ARGUMENT'
+  | 'TAG_REQUIRED'
 >;
 
 /**

@@ -2,11 +2,12 @@ import {
   ACCEPT_MANIFEST_HEADER,
   Digest,
   DigestMismatchError,
-  type ImageReference,
+  ImageReference,
   MANIFEST_MAX_BYTES,
   NotFoundError,
   Platform,
   PlatformNotFoundError,
+  ValidationError,
   buildManifest,
   normalizeMediaType,
   parseManifest,
@@ -49,6 +50,43 @@ export interface ManifestHead {
 export interface PutManifestOptions extends CallOptions {
   /** Media type of raw bytes when the document does not name one. */
   readonly mediaType?: string;
+  /**
+   * The tag to push under, for a reference that names only the repository (`team/app`) or a
+   * digest (`team/app@sha256:…`, then the content must have that digest). A text reference
+   * naming another tag is an error.
+   */
+  readonly tag?: string;
+}
+
+/** Whether a text reference writes a tag or a digest (in its last path component, after the registry). */
+function namesTagOrDigest(text: string): boolean {
+  const last = text.slice(text.lastIndexOf('/') + 1);
+  return last.includes(':') || last.includes('@');
+}
+
+/**
+ * Where a push goes. A text reference must write a tag or a digest, or come with `{ tag }`:
+ * `ImageReference.parse('team/app')` fills in `latest`, and a push is the one place where that
+ * silent default overwrites something. An `ImageReference` object always carries a tag or a digest.
+ */
+function putTarget(input: ReferenceInput, tag: string | undefined): ImageReference {
+  const ref = toReference(input);
+  const shown = typeof input === 'string' ? input : ref.toString();
+  if (tag === undefined) {
+    if (typeof input === 'string' && !namesTagOrDigest(input)) {
+      throw new ValidationError(
+        'TAG_REQUIRED',
+        `manifests.put("${input}"): the reference names neither a tag nor a digest; write the tag ("${input}:v1"), pass { tag: 'v1' }, or push by digest ("${input}@sha256:…")`,
+        input,
+      );
+    }
+    return ref;
+  }
+  const written = typeof input === 'string' ? (namesTagOrDigest(input) ? ref.tag : undefined) : ref.tag;
+  if (written !== undefined && written !== tag) {
+    throw new ValidationError('INVALID_ARGUMENT', `manifests.put("${shown}", …, { tag: "${tag}" }): the reference names tag "${written}"; give the tag once`, shown);
+  }
+  return ImageReference.from({ registry: ref.registry, repository: ref.repository, tag, ...(ref.digest === undefined ? {} : { digest: ref.digest }) });
 }
 
 const notFound = (what: string): NotFoundError =>
@@ -222,16 +260,27 @@ export class ManifestsService {
 
   /**
    * Pushes a manifest (an object, serialized once, or exact bytes, sent unchanged) by tag or
-   * digest and checks the `Docker-Content-Digest` the registry echoes.
-   * @param input - where to push (`repo:tag` or `repo@digest`)
+   * digest and checks the `Docker-Content-Digest` the registry echoes. A text reference must name
+   * a tag or a digest (or come with `{ tag }`): `team/app` alone is refused rather than pushed
+   * as `team/app:latest`.
+   * @param input - where to push (`repo:tag`, `repo@digest`, or `repo` with `{ tag }`)
    * @param manifest - the manifest object or its exact bytes
-   * @param options - media type for raw bytes, signal
+   * @param options - media type for raw bytes, tag, signal
    * @returns the manifest's digest
+   * @throws {@link @llmdevops/docker-hub-core!ValidationError | ValidationError} `TAG_REQUIRED` when a text reference names neither tag nor digest and no `{ tag }` is given;
+   *   `INVALID_ARGUMENT` when the reference and `{ tag }` name different tags
+   * @throws {@link @llmdevops/docker-hub-core!InvalidReferenceError | InvalidReferenceError} for a bad reference or `{ tag }`
    * @throws {@link @llmdevops/docker-hub-core!DigestMismatchError | DigestMismatchError} when the bytes do not match a digest reference or the echo differs;
    *   {@link @llmdevops/docker-hub-core!RegistryError | RegistryError} `MANIFEST_BLOB_UNKNOWN`, `MANIFEST_INVALID`, `DENIED`, ...
+   * @example
+   * ```ts
+   * await client.manifests.put('127.0.0.1:5000/team/app:v1', manifest);
+   * await client.manifests.put('127.0.0.1:5000/team/app', manifest, { tag: 'v1' });
+   * await client.manifests.put(`127.0.0.1:5000/team/app@${digest}`, bytes, { mediaType });
+   * ```
    */
   async put(input: ReferenceInput, manifest: Manifest | Uint8Array, options: PutManifestOptions = {}): Promise<string> {
-    const ref = toReference(input);
+    const ref = putTarget(input, options.tag);
     return this.#ctx.telemetry.run('manifests.put', refAttributes(ref), async (span) => {
       const digest = await this.#put(ref, manifest, options);
       span.setAttribute('docker_hub.digest', digest);
@@ -245,9 +294,11 @@ export class ManifestsService {
     if (ref.digest !== undefined && !parsed.digest.equals(ref.digest)) {
       throw new DigestMismatchError(ref.digest, digest, 'manifest');
     }
+    // `{ tag }` pushes under the tag, also with a digest reference (whose digest was checked above).
+    const pushed = options.tag ?? ref.reference;
     const res = await this.#ctx.expect(
       {
-        method: 'PUT', ref, path: `manifests/${ref.reference}`, headers: { 'content-type': parsed.mediaType },
+        method: 'PUT', ref, path: `manifests/${pushed}`, headers: { 'content-type': parsed.mediaType },
         body: parsed.bytes, signal: options.signal, operation: 'manifests',
       },
       [201, 200, 202],
@@ -256,7 +307,7 @@ export class ManifestsService {
     await res.dump();
     const echoed = res.header('docker-content-digest');
     if (echoed !== undefined && !parsed.digest.equals(echoed)) throw new DigestMismatchError(digest, echoed, 'manifest digest echoed by the registry');
-    this.#cache.delete(this.#key(ref));
+    this.#cache.delete(this.#key(ref, pushed));
     this.#cache.set(this.#key(ref, digest), toResult(parsed, digest), true);
     return digest;
   }
