@@ -108,9 +108,10 @@ export async function startFaultProxy(upstream: string, faults: Fault[] = []): P
             }
             const limit = fault?.resetAfterBytes;
             if (limit !== undefined && seen + out.length >= limit) {
-              res.write(out.subarray(0, Math.max(0, limit - seen)));
               upRes.destroy();
-              res.socket?.destroy();
+              // Break the connection once the bytes before the cut are on their way: destroying
+              // at once could discard them (and the status line) and cut the answer short.
+              res.write(out.subarray(0, Math.max(0, limit - seen)), () => res.socket?.destroy());
               return;
             }
             seen += out.length;

@@ -31,8 +31,12 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function listening(port: number, child: ChildProcess, deadline: number): Promise<void> {
+const HINT = 'tinyproxy is not installed: run `apt-get install -y tinyproxy` (tooling/scripts/ensure-system-deps.sh does)';
+
+async function listening(port: number, child: ChildProcess, spawnError: () => Error | undefined, deadline: number): Promise<void> {
   for (;;) {
+    const failed = spawnError();
+    if (failed !== undefined) throw failed;
     if (child.exitCode !== null) throw new Error(`tinyproxy exited with code ${child.exitCode}`);
     const ok = await new Promise<boolean>((resolve) => {
       const socket = connect(port, '127.0.0.1');
@@ -48,21 +52,48 @@ async function listening(port: number, child: ChildProcess, deadline: number): P
   }
 }
 
+/** Options of {@link startTinyproxy}. */
+export interface TinyproxyOptions {
+  /**
+   * Require `Proxy-Authorization: Basic` with this user and password (tinyproxy's `BasicAuth`):
+   * requests without it, `CONNECT` included, get 407, and with wrong credentials 401 (tinyproxy
+   * 1.11's answer). Neither may contain white space.
+   */
+  readonly basicAuth?: { readonly user: string; readonly password: string };
+}
+
 /**
  * Starts tinyproxy in the foreground on a free loopback port, allowing only loopback clients.
+ * @param options - optional proxy authentication
  * @returns the running proxy
  */
-export async function startTinyproxy(): Promise<Tinyproxy> {
+export async function startTinyproxy(options: TinyproxyOptions = {}): Promise<Tinyproxy> {
+  const auth = options.basicAuth;
+  if (auth !== undefined && /\s/.test(auth.user + auth.password)) {
+    throw new Error('tinyproxy basicAuth: user and password must not contain white space');
+  }
   const dir = mkdtempSync(join(tmpdir(), 'tinyproxy-'));
   const port = await freePort();
   const log = join(dir, 'tinyproxy.log');
   const config = join(dir, 'tinyproxy.conf');
   writeFileSync(
     config,
-    [`Port ${port}`, 'Listen 127.0.0.1', 'Timeout 60', `LogFile "${log}"`, 'LogLevel Connect', 'MaxClients 100', 'Allow 127.0.0.1', ''].join('\n'),
+    [`Port ${port}`, 'Listen 127.0.0.1', 'Timeout 60', `LogFile "${log}"`, 'LogLevel Connect', 'MaxClients 100', 'Allow 127.0.0.1',
+      ...(auth === undefined ? [] : [`BasicAuth ${auth.user} ${auth.password}`]), ''].join('\n'),
   );
   const child = spawn('tinyproxy', ['-d', '-c', config], { stdio: 'ignore' });
-  await listening(port, child, Date.now() + 10_000);
+  let spawnError: Error | undefined;
+  child.once('error', (err: NodeJS.ErrnoException) => {
+    spawnError = err.code === 'ENOENT' ? new Error(HINT) : err;
+  });
+  try {
+    await listening(port, child, () => spawnError, Date.now() + 10_000);
+  } catch (err) {
+    // Nothing is left behind when it does not start: no process, no directory.
+    if (child.exitCode === null && child.pid !== undefined) child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   return {
     url: `http://127.0.0.1:${port}`,
     host: `127.0.0.1:${port}`,

@@ -34,8 +34,12 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function listening(port: number, child: ChildProcess, deadline: number): Promise<void> {
+const HINT = 'redis-server is not installed: run `apt-get install -y redis-server` (tooling/scripts/ensure-system-deps.sh does)';
+
+async function listening(port: number, child: ChildProcess, spawnError: () => Error | undefined, deadline: number): Promise<void> {
   for (;;) {
+    const failed = spawnError();
+    if (failed !== undefined) throw failed;
     if (child.exitCode !== null) throw new Error(`redis-server exited with code ${String(child.exitCode)}`);
     const ok = await new Promise<boolean>((resolve) => {
       const socket = connect(port, '127.0.0.1');
@@ -81,7 +85,18 @@ export async function startRedisServer(tls?: RedisTls): Promise<RedisServer> {
       { stdio: 'ignore' },
     );
     child = c;
-    await listening(port, c, Date.now() + 10_000);
+    let spawnError: Error | undefined;
+    c.once('error', (err: NodeJS.ErrnoException) => {
+      spawnError = err.code === 'ENOENT' ? new Error(HINT) : err;
+    });
+    try {
+      await listening(port, c, () => spawnError, Date.now() + 10_000);
+    } catch (err) {
+      // A server that did not come up is not left running.
+      child = undefined;
+      if (c.exitCode === null && c.pid !== undefined) c.kill('SIGKILL');
+      throw err;
+    }
   };
   const stop = async (): Promise<void> => {
     const c = child;
@@ -93,7 +108,12 @@ export async function startRedisServer(tls?: RedisTls): Promise<RedisServer> {
     await exited;
     clearTimeout(timer);
   };
-  await start();
+  try {
+    await start();
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   return {
     url: `${tls === undefined ? 'redis' : 'rediss'}://127.0.0.1:${String(port)}/0`,
     port,

@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 // The test command README.md shows and .ci/run calls: runs every package's vitest suite through
-// turbo (each package on its own, coverage included), then prints one summary line
-// `N passed, N failed` from the JSON reports and exits non-zero on any failure.
+// turbo (each package on its own, coverage included), then the tooling project (the tests of the
+// shared test helpers, tooling/vitest.config.ts, with its own coverage gate), then prints one
+// summary line `N passed, N failed` from the JSON reports and exits non-zero on any failure.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const packages = readdirSync('packages').filter((d) => existsSync(join('packages', d, 'package.json')));
 for (const dir of packages) rmSync(join('packages', dir, 'test-results.json'), { force: true });
+const TOOLING_REPORT = join('tooling', 'test-results.json');
+rmSync(TOOLING_REPORT, { force: true });
 
 const extra = process.argv.slice(2);
 // The integration suites run the real registry and skopeo: install them when missing.
@@ -18,16 +21,24 @@ const turbo = spawnSync(
   ['--no-install', 'turbo', 'run', 'test', '--continue', '--force', '--output-logs=full', ...extra],
   { stdio: 'inherit', env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' } },
 );
+// The tooling project runs with the whole suite, not when turbo arguments (a --filter) pick packages.
+const withTooling = extra.length === 0;
+const toolingArgs = ['--no-install', 'vitest', 'run', '--config', join('tooling', 'vitest.config.ts')];
+const tooling = withTooling ? spawnSync('npx', toolingArgs, { stdio: 'inherit' }) : undefined;
 
 let passed = 0;
 let failed = 0;
 const missing = [];
-for (const dir of packages) {
-  const pkg = JSON.parse(readFileSync(join('packages', dir, 'package.json'), 'utf8'));
-  if (!pkg.scripts?.test) continue;
-  const file = join('packages', dir, 'test-results.json');
+const reports = packages
+  .filter((dir) => {
+    const pkg = JSON.parse(readFileSync(join('packages', dir, 'package.json'), 'utf8'));
+    return Boolean(pkg.scripts?.test);
+  })
+  .map((dir) => ({ name: dir, file: join('packages', dir, 'test-results.json') }));
+if (withTooling) reports.push({ name: 'tooling', file: TOOLING_REPORT });
+for (const { name, file } of reports) {
   if (!existsSync(file)) {
-    missing.push(dir);
+    missing.push(name);
     continue;
   }
   const report = JSON.parse(readFileSync(file, 'utf8'));
@@ -40,7 +51,8 @@ for (const dir of packages) {
 if (extra.length > 0) missing.length = 0;
 if (missing.length > 0) console.error(`no test report from: ${missing.join(', ')}`);
 console.log(`${passed} passed, ${failed} failed`);
-if (turbo.status !== 0 && failed === 0) {
-  console.error('a package test task failed without a failing test (coverage threshold or crash): see above');
+const toolingFailed = tooling !== undefined && tooling.status !== 0;
+if ((turbo.status !== 0 || toolingFailed) && failed === 0) {
+  console.error('a test task failed without a failing test (coverage threshold or crash): see above');
 }
-process.exit(turbo.status !== 0 || failed > 0 || missing.length > 0 ? 1 : 0);
+process.exit(turbo.status !== 0 || toolingFailed || failed > 0 || missing.length > 0 ? 1 : 0);
