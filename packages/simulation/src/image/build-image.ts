@@ -2,7 +2,14 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { ConfigError, MediaType, Platform, type ConfigIssue } from '@llmdevops/docker-hub-core';
+import {
+  ConfigError,
+  MediaType,
+  Platform,
+  createDescriptor,
+  type ConfigIssue,
+  type Descriptor,
+} from '@llmdevops/docker-hub-core';
 import { fitsUstar, writeTar } from './tar.js';
 
 /** A platform as the OCI image spec writes it in descriptors and configs. @public */
@@ -11,6 +18,7 @@ export interface OciPlatform {
   readonly os: string;
   readonly variant?: string;
   readonly 'os.version'?: string;
+  readonly 'os.features'?: readonly string[];
 }
 
 /** One layer of {@link buildImage}: given files, random files, or both. @public */
@@ -23,8 +31,8 @@ export interface LayerSpec {
 
 /** Options of {@link buildImage}. @public */
 export interface BuildImageOptions {
-  /** Platforms, as `os/arch[/variant]` text or OCI objects (default `['linux/amd64']`). */
-  readonly platforms?: readonly (string | OciPlatform)[];
+  /** Platforms, as `os/arch[/variant]` text, `Platform`s or OCI objects (default `['linux/amd64']`). */
+  readonly platforms?: readonly (string | Platform | OciPlatform)[];
   /** The layers of every platform's image (default one layer with one random 1 KiB file). */
   readonly layers?: readonly LayerSpec[];
   /** Fields merged into every config (e.g. `{ config: { Env: ['A=1'] } }`); `rootfs` and the platform fields are always set by the builder. */
@@ -91,7 +99,7 @@ export interface BuiltImage {
 }
 
 const KEYS = ['platforms', 'layers', 'config', 'annotations', 'index', 'seed'];
-const RESERVED_CONFIG = ['rootfs', 'architecture', 'os', 'variant', 'os.version'];
+const RESERVED_CONFIG = ['rootfs', 'architecture', 'os', 'variant', 'os.version', 'os.features'];
 /** Largest random content per image: keeps a typo from filling memory. */
 const MAX_RANDOM_BYTES = 256 * 1024 * 1024;
 
@@ -103,37 +111,37 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function toPlatform(value: unknown, where: string, issues: ConfigIssue[]): OciPlatform | undefined {
+function toPlatform(value: unknown, where: string, issues: ConfigIssue[]): Platform | undefined {
   try {
-    if (typeof value === 'string') return ociPlatform(Platform.parse(value));
+    // One conversion for every form: the one core uses for descriptors (validated, OCI object).
     if (
-      isRecord(value) &&
-      typeof value['os'] === 'string' &&
-      typeof value['architecture'] === 'string'
+      value instanceof Platform ||
+      typeof value === 'string' ||
+      (isRecord(value) &&
+        typeof value['os'] === 'string' &&
+        typeof value['architecture'] === 'string')
     )
-      return ociPlatform(
-        Platform.fromObject({
-          os: value['os'],
-          architecture: value['architecture'],
-          ...(typeof value['variant'] === 'string' ? { variant: value['variant'] } : {}),
-          ...(typeof value['os.version'] === 'string' ? { 'os.version': value['os.version'] } : {}),
-        }),
-      );
+      return corePlatform(value as Platform | string | OciPlatform);
   } catch (err) {
     issues.push({ path: where, message: err instanceof Error ? err.message : String(err) });
     return undefined;
   }
-  issues.push({ path: where, message: 'must be os/arch[/variant] text or { os, architecture }' });
+  issues.push({
+    path: where,
+    message: 'must be os/arch[/variant] text, a Platform or { os, architecture }',
+  });
   return undefined;
 }
 
-function ociPlatform(p: Platform): OciPlatform {
-  return {
-    architecture: p.architecture,
-    os: p.os,
-    ...(p.variant === undefined ? {} : { variant: p.variant }),
-    ...(p.osVersion === undefined ? {} : { 'os.version': p.osVersion }),
-  };
+/** Any accepted form as core's `Platform` (validated), which writes the OCI object into descriptors. */
+function corePlatform(p: Platform | string | OciPlatform): Platform {
+  if (p instanceof Platform) return p;
+  if (typeof p === 'string') return Platform.parse(p);
+  const features = p['os.features'];
+  return Platform.fromObject({
+    ...p,
+    'os.features': features === undefined ? undefined : [...features],
+  });
 }
 
 function checkLayers(value: unknown, issues: ConfigIssue[]): number {
@@ -189,7 +197,7 @@ function checkLayers(value: unknown, issues: ConfigIssue[]): number {
   return randomBytes;
 }
 
-function checkOptions(options: unknown): OciPlatform[] {
+function checkOptions(options: unknown): Platform[] {
   const issues: ConfigIssue[] = [];
   if (!isRecord(options))
     throw new ConfigError([{ path: '', message: 'must be an object' }], {
@@ -199,7 +207,7 @@ function checkOptions(options: unknown): OciPlatform[] {
     if (!KEYS.includes(k))
       issues.push({ path: k, message: `unknown option; valid: ${KEYS.join(', ')}` });
   const given = options['platforms'] ?? ['linux/amd64'];
-  const platforms: OciPlatform[] = [];
+  const platforms: Platform[] = [];
   if (!Array.isArray(given) || given.length === 0)
     issues.push({ path: 'platforms', message: 'must be a non-empty array' });
   else
@@ -245,10 +253,6 @@ function randomContent(seed: string, label: string, size: number): Buffer {
   return out;
 }
 
-function platformText(p: OciPlatform): string {
-  return [p.os, p.architecture, p.variant].filter((x) => x !== undefined).join('/');
-}
-
 function canonical(value: unknown): Uint8Array {
   return Buffer.from(JSON.stringify(value), 'utf8');
 }
@@ -282,6 +286,8 @@ export function buildImage(options: BuildImageOptions = {}): BuiltImage {
   const seed = options.seed ?? randomBytes(16).toString('hex');
   const layers = options.layers ?? [{ random: { count: 1, size: 1024 } }];
   const blobs = new Map<string, Uint8Array>();
+  // The index entries, made by core's descriptor builder (each Platform as the OCI object).
+  const entries: Descriptor[] = [];
   const manifests: BuiltManifest[] = platforms.map((platform) => {
     const built = layers.map((layer, i) => {
       const files = Object.entries(layer.files ?? {}).map(([path, content]) => ({
@@ -293,7 +299,7 @@ export function buildImage(options: BuildImageOptions = {}): BuiltImage {
           path: `random-${String(n)}.bin`,
           bytes: randomContent(
             seed,
-            `${platformText(platform)}/${String(i)}/${String(n)}`,
+            `${platform.toString()}/${String(i)}/${String(n)}`,
             layer.random?.size ?? 0,
           ),
         });
@@ -305,7 +311,7 @@ export function buildImage(options: BuildImageOptions = {}): BuiltImage {
     });
     const configBytes = canonical({
       ...options.config,
-      ...platform,
+      ...platform.toObject(),
       rootfs: { type: 'layers', diff_ids: built.map((l) => l.diffId) },
     });
     const config = sha256(configBytes);
@@ -321,7 +327,14 @@ export function buildImage(options: BuildImageOptions = {}): BuiltImage {
       })),
       ...(options.annotations === undefined ? {} : { annotations: options.annotations }),
     });
-    return { platform, digest: sha256(bytes), bytes, config, layers: built };
+    entries.push(createDescriptor(bytes, MediaType.OciManifest, { platform }));
+    return {
+      platform: platform.toObject() as OciPlatform,
+      digest: sha256(bytes),
+      bytes,
+      config,
+      layers: built,
+    };
   });
   const asIndex = options.index ?? manifests.length > 1;
   const only = manifests[0];
@@ -330,12 +343,7 @@ export function buildImage(options: BuildImageOptions = {}): BuiltImage {
       ? canonical({
           schemaVersion: 2,
           mediaType: MediaType.OciIndex,
-          manifests: manifests.map((m) => ({
-            mediaType: MediaType.OciManifest,
-            digest: m.digest,
-            size: m.bytes.byteLength,
-            platform: m.platform,
-          })),
+          manifests: entries,
           ...(options.annotations === undefined ? {} : { annotations: options.annotations }),
         })
       : only.bytes;
