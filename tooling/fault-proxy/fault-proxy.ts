@@ -20,7 +20,10 @@ export interface Fault {
   readonly status?: number;
   /** `Retry-After` value to send with `status`. */
   readonly retryAfter?: string;
-  /** Forward, but destroy the connection after this many body bytes of the upstream answer. */
+  /**
+   * Forward, but destroy the connection after this many body bytes of the upstream answer (its
+   * status line and headers are sent first); 0 drops the connection before any of the answer.
+   */
   readonly resetAfterBytes?: number;
   /** Forward, but drop both connections after this many bytes of the request body (an upload cut off). */
   readonly resetAfterRequestBytes?: number;
@@ -97,6 +100,11 @@ export async function startFaultProxy(upstream: string, faults: Fault[] = []): P
           headers: req.headers,
         },
         (upRes) => {
+          if (fault?.resetAfterBytes === 0) {
+            upRes.destroy();
+            res.socket?.destroy();
+            return;
+          }
           res.writeHead(upRes.statusCode ?? 502, upRes.headers);
           let seen = 0;
           upRes.on('data', (chunk: Buffer) => {

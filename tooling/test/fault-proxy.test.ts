@@ -128,6 +128,12 @@ describe('startFaultProxy faults', () => {
     expect(res.body.equals(BLOB.subarray(0, 20_000))).toBe(true);
   });
 
+  it('with resetAfterBytes 0, drops the connection before any of the answer (the request reached the upstream)', async () => {
+    proxy.add({ resetAfterBytes: 0 });
+    await expect(exchange(`${proxy.url}/blob`)).rejects.toThrow(/socket hang up|ECONNRESET/);
+    expect(await Promise.all(seen)).toMatchObject([{ method: 'GET', url: '/blob', ended: true }]);
+  });
+
   it('cuts an upload after exactly resetAfterRequestBytes bytes: the upstream gets that many, the client an error', async () => {
     proxy.add({ resetAfterRequestBytes: 3000 });
     await expect(
