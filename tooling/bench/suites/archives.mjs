@@ -8,6 +8,18 @@ import { log, round } from '../lib/measure.mjs';
 import { P } from '../lib/params.mjs';
 import { dhub, skopeoCopy } from '../lib/processes.mjs';
 
+/**
+ * Run as root, skopeo keeps its blob-info cache in /var/lib/containers/cache whatever HOME says
+ * (as another user, under the fresh XDG_DATA_HOME each run gets). From the export it learns that
+ * the layer lives in the source repository and would mount it from there instead of uploading
+ * it, which no archive tells dhub (nor `docker load`). Forgetting it before each skopeo import
+ * makes both tools upload the same bytes.
+ */
+async function forgetSkopeoBlobLocations() {
+  if (process.getuid?.() === 0)
+    await rm('/var/lib/containers/cache/blob-info-cache-v1.boltdb', { force: true });
+}
+
 /** One export and one import with each tool; the archive files are removed afterwards. */
 async function oneRound(reg, work, src, i) {
   const home = join(work.dir, 'skopeo-archives-home');
@@ -17,6 +29,7 @@ async function oneRound(reg, work, src, i) {
     const dExport = await dhub('export', '-q', src, dhubFile);
     const dImport = await dhub('import', '-q', dhubFile, `${reg.host}/bench/archive-dhub-${i}:v1`);
     const sExport = await skopeoCopy(home, ['--src-tls-verify=false'], `docker://${src}`, `docker-archive:${skopeoFile}:bench/archive:v1`);
+    await forgetSkopeoBlobLocations();
     const sImport = await skopeoCopy(home, ['--dest-tls-verify=false'], `docker-archive:${skopeoFile}`, `docker://${reg.host}/bench/archive-skopeo-${i}:v1`);
     const bytes = (await stat(dhubFile)).size;
     return { dExport, dImport, sExport, sImport, bytes };
