@@ -77,11 +77,13 @@ export interface SharedVitestOptions {
 export const DEFAULT_THRESHOLD = 80;
 
 /**
- * Minimum (percent) every single covered file must reach on every metric it has: no file is left
- * at 0% (never imported, or none of its functions called). A metric a file does not have (no
+ * Minimum (percent) every single covered file must reach on every metric it has, so no file sits
+ * at or near 0% (never imported, or hardly any of it run) behind a package-wide average. It is
+ * kept a little under the least-covered file of the tree (a cli command measured in-process only,
+ * by branches); packages that want more set a group glob. A metric a file does not have (no
  * functions, no branches) counts as 100%.
  */
-export const FILE_FLOOR = 1;
+export const FILE_FLOOR = 20;
 
 const TEST_FILE = /\.(?:test|test-d)\.ts$/;
 
