@@ -22,6 +22,7 @@ export { isReplayable, isIdempotent } from './pipeline/body.js';
 export { createDefaultAgent, type DefaultAgentOptions } from './dispatch/agent.js';
 export { proxyFromEnvironment, type ProxyOptions } from './dispatch/proxy.js';
 export { defaultCertsRoots, type RegistryTlsOptions } from './dispatch/certs-dir.js';
+export { createSchemeStore, type SchemeStore, type SchemeStoreOptions, type HostScheme } from './dispatch/scheme.js';
 export { parseNoProxy, bypassesProxy, type NoProxyRules } from './dispatch/no-proxy.js';
 export { createResponse, DEFAULT_BODY_LIMIT, type ResponseInit } from './dispatch/response.js';
 export {

@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici';
 import { optionCheck, validateOptions, type Clock, type OptionRules } from '@llmdevops/docker-hub-core';
 import type { RegistryTlsOptions } from '../dispatch/certs-dir.js';
 import type { ProxyOptions } from '../dispatch/proxy.js';
+import type { SchemeStore } from '../dispatch/scheme.js';
 import type { CircuitBreakerOptions } from '../middleware/breaker/consecutive-breaker.js';
 import type { RateLimitOptions } from '../middleware/rate-limit/rate-limit-tracker.js';
 
@@ -58,6 +59,12 @@ export interface TransportOptions {
   readonly certsRoots?: readonly string[];
   /** Default agent only: the environment for `NODE_EXTRA_CA_CERTS` and `proxy: 'env'` (default `process.env`). */
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * Default agent only: where the HTTPS-first answers for loopback and insecure hosts are kept
+   * (default one store for the whole process, so every client pays the probe once per host;
+   * `createSchemeStore()` gives a transport its own).
+   */
+  readonly schemeStore?: SchemeStore;
   /** Redirect hop limit (default 10). */
   readonly maxRedirects?: number;
   /** Time source and sleeper (default the system clock). */
@@ -121,6 +128,10 @@ const RULES: OptionRules<TransportOptions> = {
   tls: optionCheck.object(),
   certsRoots: strings,
   env: optionCheck.object(),
+  schemeStore: optionCheck.that(
+    (v) => typeof v === 'object' && v !== null && ['get', 'set', 'delete'].every((m) => typeof (v as Record<string, unknown>)[m] === 'function'),
+    'must be a scheme store ({ get, set, delete }, e.g. createSchemeStore())',
+  ),
   maxRedirects: count,
   clock: optionCheck.clock(),
   random: optionCheck.function(),

@@ -123,7 +123,7 @@ export function createTransport(options: TransportOptions = {}): Transport {
   const dispatcher = options.dispatcher ?? defaultDispatcher(o, options, hostTls);
   // HTTPS first for loopback and insecure hosts needs real connections: only the own agent probes.
   const schemes = options.dispatcher === undefined
-    ? new SchemeChooser({ dispatcher, hostTls, insecureHosts: o.insecureHosts, timeoutMs: o.connectTimeoutMs })
+    ? new SchemeChooser({ dispatcher, hostTls, insecureHosts: o.insecureHosts, timeoutMs: o.connectTimeoutMs, store: options.schemeStore })
     : undefined;
   const breakers = new BreakerRegistry(o.circuitBreaker, { events, clock });
   const tracker = new RateLimitTracker(o.lowThreshold, events);
@@ -149,7 +149,7 @@ export function createTransport(options: TransportOptions = {}): Transport {
         throw new NetworkError(`${req.method} ${safeUrl(req.url)}: the transport is closed`, { causeCode: 'TRANSPORT_CLOSED' });
       }
       composed ??= composeMiddleware(stack, terminal);
-      return composed(schemes === undefined ? req : await schemes.choose(req));
+      return schemes === undefined ? composed(req) : schemes.send(req, composed);
     },
     use(mw, position = {}) {
       insertMiddleware(stack, mw, position);
