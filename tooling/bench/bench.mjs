@@ -2,7 +2,9 @@
 // auth, and the simulator as `dhub serve`), each latency as a ratio to a bare undici request
 // doing the same HTTP exchange; 256 MiB throughput of the client and `dhub` against
 // `skopeo copy`, Node's SHA-256 speed, the standard ways to download a blob, and bare floors;
-// copy within and across registries. One module per suite under suites/, shared pieces under
+// copy within and across registries; repository scale (a multi-platform image, every tag, the
+// unchanged re-run) against skopeo. `--only a,b` runs only the named suites (latency, throughput,
+// copy, archives, startup, repository). One module per suite under suites/, shared pieces under
 // lib/, the markdown in report.mjs.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -10,13 +12,14 @@ import { join } from 'node:path';
 import { checkDownloadPaths, createClients } from './lib/clients.mjs';
 import { closeNodeHttp } from './lib/http.mjs';
 import { log } from './lib/measure.mjs';
-import { OUT, P, smoke } from './lib/params.mjs';
+import { OUT, P, only, smoke } from './lib/params.mjs';
 import { startSimulatorProcess, toolVersion } from './lib/processes.mjs';
 import { dockerConfigDir, startRegistry } from './registry.mjs';
 import { markdown } from './report.mjs';
 import { archivesSuite } from './suites/archives.mjs';
 import { copySuite } from './suites/copy.mjs';
 import { latencySuite } from './suites/latency.mjs';
+import { repositorySuite } from './suites/repository.mjs';
 import { startupSuite } from './suites/startup.mjs';
 import { throughputSuite } from './suites/throughput.mjs';
 
@@ -50,8 +53,35 @@ async function startTargets(cleanups) {
   return { reg, reg2, sim: { url: sim.url, host: new URL(sim.url).host } };
 }
 
+const wanted = (name) => only === undefined || only.has(name);
+
 async function runSuites(result, clients, work, targets) {
-  const { reg, reg2, sim } = targets;
+  const { reg, reg2 } = targets;
+  if (wanted('latency')) await latencySuites(result, clients, work, targets);
+  if (wanted('throughput')) {
+    result.downloadPaths = await checkDownloadPaths(clients, reg.host);
+    log('throughput vs skopeo');
+    result.throughput = await throughputSuite(clients, work);
+  }
+  if (wanted('copy')) {
+    log('copy');
+    result.copy = await copySuite(reg, reg2, work);
+  }
+  if (wanted('archives')) {
+    log('image archives vs skopeo');
+    result.archives = await archivesSuite(reg, work);
+  }
+  if (wanted('startup')) {
+    log('start-up cost per command vs skopeo');
+    result.startup = await startupSuite(reg, work);
+  }
+  if (wanted('repository')) {
+    log('repository scale vs skopeo');
+    result.repository = await repositorySuite(reg, clients, work);
+  }
+}
+
+async function latencySuites(result, clients, work, { reg, sim }) {
   log(`real registry ${reg.url}`);
   result.latency['real registry (docker-registry, token auth)'] = await latencySuite(
     reg,
@@ -64,15 +94,6 @@ async function runSuites(result, clients, work, targets) {
     clients.client,
     work,
   );
-  result.downloadPaths = await checkDownloadPaths(clients, reg.host);
-  log('throughput vs skopeo');
-  result.throughput = await throughputSuite(clients, work);
-  log('copy');
-  result.copy = await copySuite(reg, reg2, work);
-  log('image archives vs skopeo');
-  result.archives = await archivesSuite(reg, work);
-  log('start-up cost per command vs skopeo');
-  result.startup = await startupSuite(reg, work);
 }
 
 async function writeResults(result) {

@@ -57,13 +57,13 @@ export async function dockerConfigDir() {
  * adds the full-rights user's credentials for its host to the shared `DOCKER_CONFIG`; with
  * `auth: 'none'` it starts one that anyone may read and write, and adds no credentials.
  * @param {{ auth?: 'token' | 'none' }} [options]
- * @returns {Promise<{ url: string, host: string, stop(): Promise<void> }>}
+ * @returns {Promise<{ url: string, host: string, tokenRequests: readonly object[], stop(): Promise<void> }>}
  */
 export async function startRegistry({ auth = 'token' } = {}) {
   const { startRealRegistry } = await loadHarness();
   if (auth === 'none') {
     const open = await startRealRegistry({ auth: 'none' });
-    return { url: open.url, host: open.host, stop: () => open.stop() };
+    return { url: open.url, host: open.host, tokenRequests: [], stop: () => open.stop() };
   }
   const reg = await startRealRegistry({ auth: 'token', tokenExpiresIn: 3600 });
   const user = reg.users.find((u) => u.name !== 'reader') ?? reg.users[0];
@@ -75,7 +75,20 @@ export async function startRegistry({ auth = 'token' } = {}) {
   };
   await writeFile(file, JSON.stringify(config));
   registries.set(reg.host, { tokenUrl: reg.tokenUrl, service: reg.service, user });
-  return { url: reg.url, host: reg.host, stop: () => reg.stop() };
+  return { url: reg.url, host: reg.host, tokenRequests: reg.tokenRequests, stop: () => reg.stop() };
+}
+
+/**
+ * Gives `alias` (a proxy in front of the registry at `host`) that registry's credentials in the
+ * shared `DOCKER_CONFIG`.
+ * @param {string} alias
+ * @param {string} host
+ */
+export async function aliasCredentials(alias, host) {
+  const file = join(await dockerConfigDir(), 'config.json');
+  const config = JSON.parse(await readFile(file, 'utf8'));
+  if (config.auths[host] !== undefined) config.auths[alias] = config.auths[host];
+  await writeFile(file, JSON.stringify(config));
 }
 
 /**

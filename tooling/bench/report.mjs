@@ -1,6 +1,7 @@
 // The markdown summary of a results object (results.md, and stdout).
 import { mbPerSec } from './lib/measure.mjs';
 import { archivesLines } from './suites/archives.mjs';
+import { repositoryLines } from './suites/repository.mjs';
 
 const table = (head, rows) => [
   `| ${head.join(' | ')} |`,
@@ -253,16 +254,15 @@ function startupTable(startup) {
 /** The markdown report of `r` (the results object main() writes to results.json). */
 export function markdown(r) {
   const p = r.params;
-  const rows = Object.values(r.throughput);
+  const rows = Object.values(r.throughput ?? {});
   const L = [
     ...header(r),
     ...Object.entries(r.latency).flatMap(([name, t]) => latencyTables(name, t, p)),
-    ...throughputTable(rows, p),
-    ...floorsTable(rows, p),
-    ...downloadsTable(rows, r),
+    ...(rows.length > 0 ? [...throughputTable(rows, p), ...floorsTable(rows, p), ...downloadsTable(rows, r)] : []),
     ...(r.copy ? copyTable(r.copy) : []),
     ...(r.archives ? archivesLines(r.archives, table) : []),
     ...(r.startup ? startupTable(r.startup) : []),
+    ...(r.repository ? repositoryLines(r.repository, table) : []),
   ];
   return `${L.join('\n')}\n`;
 }

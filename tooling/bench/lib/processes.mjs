@@ -61,7 +61,10 @@ async function timedOnce(cmd, args, env) {
     ? Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(err)?.[1] ?? 0)
     : poll.state.peakKb;
   if (code !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${code}):\n${err}\n${out}`);
-  return { wallMs, peakRssMb: Math.round((peakKb / 1024) * 10) / 10 };
+  // CPU seconds (user + system) of the child, when /usr/bin/time reports them
+  const cpu = ['User', 'System'].map((k) => Number(new RegExp(`${k} time \\(seconds\\): ([\\d.]+)`).exec(err)?.[1] ?? NaN));
+  const cpuMs = Math.round((cpu[0] + cpu[1]) * 1000);
+  return { wallMs, peakRssMb: Math.round((peakKb / 1024) * 10) / 10, cpuMs: Number.isNaN(cpuMs) ? undefined : cpuMs, stdout: out };
 }
 
 /** `dhub ARGS` under `timed`. */
@@ -94,6 +97,14 @@ export function skopeoCopy(home, tlsFlags, from, to) {
     ['copy', '--authfile', authFile(), '-q', ...tlsFlags, from, to],
     skopeoEnv(home),
   );
+}
+
+/**
+ * `skopeo sync ARGS` under `timed`, with the shared credentials (for both sides) and a fresh HOME
+ * below `home`.
+ */
+export function skopeoSync(home, args) {
+  return timed('skopeo', ['sync', '--authfile', authFile(), ...args], skopeoEnv(home));
 }
 
 /** Starts `dhub serve` (in-memory simulator, no auth) on a free loopback port. */

@@ -218,31 +218,37 @@ async function withPauses<T>(run: Run, fn: () => Promise<T>): Promise<T> {
 /**
  * Runs `fn` over items `jobs` at a time, recording a result per item; a failure stops new items
  * unless `keepGoing`; a 429 pauses every worker until the reset, then the item is tried again.
+ * With `firstAlone`, the first item runs before the others start.
  */
 async function pool<T extends { readonly tag: string }>(
   run: Run,
   items: readonly T[],
   fn: (item: T) => Promise<TagCopyResult | TagHeads>,
-  record: (item: T, outcome: TagCopyResult | TagHeads) => void,
+  { record, firstAlone = false }: { readonly record: (item: T, outcome: TagCopyResult | TagHeads) => void; readonly firstAlone?: boolean },
 ): Promise<void> {
   let next = 0;
   const { signal, drain } = run.options;
   const aborted = (): boolean => signal?.aborted === true;
-  const worker = async (): Promise<void> => {
-    while (next < items.length && !run.stopping && !aborted() && drain?.aborted !== true) {
-      const item = items[next++];
-      if (item === undefined) return;
-      let outcome: TagCopyResult | TagHeads;
-      try {
-        outcome = await withPauses(run, () => fn(item));
-      } catch (err) {
-        if (aborted()) return;
-        outcome = failed(item.tag, err);
-        if (run.options.keepGoing !== true) run.stopping = true;
-      }
-      record(item, outcome);
+  const more = (): boolean => next < items.length && !run.stopping && !aborted() && drain?.aborted !== true;
+  /** Runs the next item; false when the pool is stopping (aborted). */
+  const step = async (): Promise<boolean> => {
+    const item = items[next++];
+    if (item === undefined) return false;
+    let outcome: TagCopyResult | TagHeads;
+    try {
+      outcome = await withPauses(run, () => fn(item));
+    } catch (err) {
+      if (aborted()) return false;
+      outcome = failed(item.tag, err);
+      if (run.options.keepGoing !== true) run.stopping = true;
     }
+    record(item, outcome);
+    return true;
   };
+  const worker = async (): Promise<void> => {
+    while (more() && (await step()));
+  };
+  if (firstAlone && more() && !(await step())) return;
   await Promise.all(Array.from({ length: Math.max(1, Math.min(run.options.jobs ?? DEFAULT_JOBS, items.length)) }, () => worker()));
 }
 
@@ -306,7 +312,9 @@ export async function copyRepository(deps: ImageDeps, src: ImageReference, dst: 
     results[index] = result;
     emit(run, { type: 'tag', result });
   };
-  // 1. HEAD at both sides: unchanged tags are done without a GET.
+  // 1. HEAD at both sides: unchanged tags are done without a GET. The first tag's HEADs go alone:
+  // a registry this process has not met yet answers 401 to every request sent before its first
+  // challenge is answered, so concurrent first HEADs would each be sent twice.
   const changed: TagHeads[] = [];
   await pool(run, selected.map((tag, index) => ({ tag, index })), async ({ tag, index }) => {
     const outcome = await headTag(run, index, tag);
@@ -314,9 +322,12 @@ export async function copyRepository(deps: ImageDeps, src: ImageReference, dst: 
     // An unchanged image may have new referrers (a signature added later).
     const referrers = await referrersOf(run, outcome.digest === undefined ? [] : [outcome.digest]);
     return referrers === undefined ? outcome : { ...outcome, referrers: referrers.digests.length, blobsTransferred: referrers.blobsTransferred };
-  }, (item, outcome) => {
-    if (isResult(outcome)) finish(item.index, outcome);
-    else changed.push(outcome);
+  }, {
+    record: (item, outcome) => {
+      if (isResult(outcome)) finish(item.index, outcome);
+      else changed.push(outcome);
+    },
+    firstAlone: true,
   });
   changed.sort((a, b) => a.index - b.index);
   // 2. The pull budget against the manifest GETs the changed tags need.
@@ -324,8 +335,10 @@ export async function copyRepository(deps: ImageDeps, src: ImageReference, dst: 
   if (!run.stopping && changed.length > 0) budget = await planBudget(run, changed);
   // 3. The changed tags: plan and copy (or, for a dry run, list what would move).
   const firstTag = changed[0]?.tag;
-  await pool(run, changed, (heads) => copyTag(run, heads, heads.tag === firstTag ? budget.first : undefined), (heads, outcome) => {
-    if (isResult(outcome)) finish(heads.index, outcome);
+  await pool(run, changed, (heads) => copyTag(run, heads, heads.tag === firstTag ? budget.first : undefined), {
+    record: (heads, outcome) => {
+      if (isResult(outcome)) finish(heads.index, outcome);
+    },
   });
   if (options.signal?.aborted === true) throw new AbortedError(`copy of ${source.name} to ${target.name}`, options.signal.reason);
   const done = results.filter((r): r is TagCopyResult => r !== undefined);
