@@ -78,7 +78,7 @@ export function createDescriptor(
   bytes: Uint8Array,
   mediaType: string,
   extras: {
-    readonly platform?: Platform | PlatformObject | string;
+    readonly platform?: Platform | PlatformObject | string | undefined;
     readonly [field: string]: unknown;
   } = {},
 ): Descriptor {
