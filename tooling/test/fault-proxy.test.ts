@@ -156,7 +156,7 @@ describe('startFaultProxy faults', () => {
   it('holds a request for delayMs before forwarding it, while other requests pass', async () => {
     proxy.add({ match: { path: '/slow' }, delayMs: 3_000 });
     const slow = exchange(`${proxy.url}/slow`, { method: 'POST' });
-    await vi.waitUntil(() => proxy.log.includes('POST /slow'), { interval: 5 });
+    await vi.waitUntil(() => proxy.log.includes('POST /slow'), { interval: 5, timeout: 10_000 });
     // A request the proxy got after the held one is answered first; the held one has not
     // reached the upstream meanwhile.
     expect((await exchange(`${proxy.url}/fast`, { method: 'POST' })).body.toString()).toBe(
