@@ -2,7 +2,9 @@
 // real CNCF distribution registry: each auth mode answers /v2/ as asked, the token service grants
 // what its policy says (and the registry enforces it), HTTPS with client certificates from pki.ts,
 // and stop() frees the port and removes the temporary directory, also when starting fails.
+import { writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { issue, makeCa } from '../registry/pki.js';
 import { startRealRegistry, type RealRegistry } from '../registry/real-registry.js';
@@ -371,6 +373,20 @@ describe('startRealRegistry failures', () => {
         'openssl is not installed: run `apt-get install -y openssl`',
       );
     });
+    expect(tmp.entries().filter((e) => e.startsWith('real-registry-'))).toEqual([]);
+  });
+
+  it("passes on openssl's own failure and a registry binary that cannot be run, leaving nothing behind", async () => {
+    await withPath(['docker-registry'], { openssl: 'echo "no entropy" >&2; exit 1' }, async () => {
+      await expect(startRealRegistry({ auth: 'token' })).rejects.toThrow(
+        /Command failed: openssl req[\s\S]*no entropy/,
+      );
+    });
+    const notExecutable = join(tmp.dir, 'not-executable');
+    writeFileSync(notExecutable, '#!/bin/sh\n');
+    await expect(
+      startRealRegistry({ auth: 'none', registryBinary: notExecutable }),
+    ).rejects.toThrow(/EACCES/);
     expect(tmp.entries().filter((e) => e.startsWith('real-registry-'))).toEqual([]);
   });
 
