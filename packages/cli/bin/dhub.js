@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 // Checked-in entry for the `dhub` bin link: it exists before `pnpm build`, so pnpm links it on a
 // fresh install; the built program is dist/bin/bin.js.
-import { readFileSync } from 'node:fs';
-import module from 'node:module';
-import { setFlagsFromString } from 'node:v8';
+// Built-in modules come from `process.getBuiltinModule` (Node 20.16+), not ES imports: an ES import
+// of a built-in reads all its exports, and on Node 22+ `node:fs`'s stream getters then load the
+// fs streams, a few ms of every run (`dhub --version` included).
+const builtin = async (name) => process.getBuiltinModule?.(name) ?? (await import(name)).default;
 
 // `dhub --version` answers before the program is loaded: loading it is most of any command's
 // start-up, and scripts call `--version` to probe for the tool.
 const first = process.argv[2];
 if (first === '--version' || first === '-V') {
+  const { readFileSync } = await builtin('node:fs');
   const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
   process.stdout.write(`dhub ${version}\n`);
 } else {
@@ -18,13 +20,13 @@ if (first === '--version' || first === '-V') {
 async function run() {
   // Node 22.1+ keeps compiled code on disk between runs (in the OS temp directory unless
   // NODE_COMPILE_CACHE says otherwise), which roughly halves the CLI's start-up; older Node lacks it.
-  module.enableCompileCache?.();
+  (await builtin('node:module')).enableCompileCache?.();
   // undici's HTTP parser is WebAssembly; V8 compiles it twice (baseline, then optimized in the
   // background), and the optimizing pass costs tens of MB of peak memory and tens of ms of CPU in a
   // process that usually lives a second. The baseline code parses large blob bodies somewhat more
   // slowly; BENCHMARKS.md compares both for a 256 MiB pull.
   // V8 flags set after start-up are not all honoured; this one is read when a WebAssembly module is
   // compiled, which undici does lazily on its first request, after this line.
-  setFlagsFromString('--liftoff-only');
+  (await builtin('node:v8')).setFlagsFromString('--liftoff-only');
   await import('../dist/bin/bin.js');
 }

@@ -19,6 +19,7 @@ export {
   NAMESPACE_MAX_LENGTH,
 } from './validation/validate.js';
 export { REPOSITORY_MAX_LENGTH, TAG_MAX_LENGTH } from './validation/patterns.js';
+export { lazySchema } from './validation/lazy-schema.js';
 export {
   ImageReference,
   DOCKER_HUB_REGISTRY_HOST,

@@ -1,5 +1,5 @@
-import { Secret } from '@llmdevops/docker-hub-core';
-import { z } from 'zod';
+import { lazySchema, Secret } from '@llmdevops/docker-hub-core';
+import * as z from 'zod';
 import { type Scope } from '@llmdevops/docker-hub-core';
 
 /**
@@ -22,13 +22,15 @@ export interface RegistryToken {
 /** Minimum and default lifetime of a registry token (token spec: never less than 60 s). */
 export const MIN_TOKEN_LIFETIME_S = 60;
 
-const tokenBody = z.object({
-  token: z.string().min(1).optional(),
-  access_token: z.string().min(1).optional(),
-  expires_in: z.number().optional(),
-  issued_at: z.string().optional(),
-  refresh_token: z.string().min(1).optional(),
-});
+const tokenBody = lazySchema(() =>
+  z.object({
+    token: z.string().min(1).optional(),
+    access_token: z.string().min(1).optional(),
+    expires_in: z.number().optional(),
+    issued_at: z.string().optional(),
+    refresh_token: z.string().min(1).optional(),
+  }),
+);
 
 /**
  * Validates a token service's JSON answer and computes the expiry. `access_token` wins when both

@@ -1,6 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { checkArtifactType } from '@llmdevops/docker-hub-services';
 import { defineCommand, listOption, parseOperand, usageError, type CommandInput } from '../command.js';
 import { writeJson, writeLine } from '../io.js';
 import { withClient } from '../internal/client.js';
@@ -16,9 +15,11 @@ const MAX_FILE_BYTES = 64 * 1024 * 1024;
  * @throws UsageError when missing or malformed
  * @internal
  */
-export function artifactTypeOption(input: CommandInput): string {
+export async function artifactTypeOption(input: CommandInput): Promise<string> {
   const value = input.values['artifact-type'];
   if (typeof value !== 'string' || value.trim() === '') throw usageError(input, '--artifact-type is required');
+  // The services (and what they load) are imported on use: `dhub` loads only its command's code.
+  const { checkArtifactType } = await import('@llmdevops/docker-hub-services');
   parseOperand(input, '--artifact-type', () => {
     checkArtifactType(value);
   });
@@ -84,7 +85,7 @@ export const artifactPushCommand = defineCommand(
   },
   async (input) => {
     const ref = referenceOperand(input, 0, 'REF');
-    const artifactType = artifactTypeOption(input);
+    const artifactType = await artifactTypeOption(input);
     const annotations = annotationsOption(input);
     const files = await artifactFiles(input, input.positionals.slice(1));
     const pushed = await withClient(input, [ref], (client) => client.artifacts.push(ref, { artifactType, files, annotations, signal: input.io.signal }));

@@ -31,7 +31,7 @@ export const attachCommand = defineCommand(
   },
   async (input) => {
     const ref = referenceOperand(input, 0, 'REF');
-    const artifactType = artifactTypeOption(input);
+    const artifactType = await artifactTypeOption(input);
     const extra = annotationsOption(input);
     const files = await artifactFiles(input, input.positionals.slice(1));
     const attached = await withClient(input, [ref], (client) =>

@@ -82,7 +82,7 @@ export const copyCommand = defineCommand(
     if (flag(input, 'all-tags')) {
       const src = repoOperand(input, 0, 'SRC_REPO');
       const dst = repoOperand(input, 1, 'DST_REPO');
-      tagFilterOptions(input);
+      await tagFilterOptions(input);
       countOption(input, 'jobs');
       rateLimitOptions(input);
       return withClient(input, [src, dst], (client) => copyAllTags(input, client, { src, dst, platforms }));

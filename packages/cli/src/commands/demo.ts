@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,6 @@ import type { Simulator } from '@llmdevops/docker-hub-simulation';
 import type { WebhookPushEvent } from '@llmdevops/docker-hub-webhooks';
 import { defineCommand, flag, type CommandInput } from '../command.js';
 import { writeJson, writeLine } from '../io.js';
-import { generateImage } from '../internal/demo-image.js';
 import { writeImageLayout } from '../internal/layout-writer.js';
 import { formatBytes } from '../output/progress.js';
 
@@ -29,6 +28,7 @@ async function startReceiver(
   hooks.on('push', (event) => {
     events.push(event);
   });
+  const { createServer } = await import('node:http');
   const server = createServer(createNodeMiddleware(hooks, { path: '/hooks/docker' }));
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -68,6 +68,8 @@ async function runSteps(ctx: DemoContext): Promise<Record<string, unknown>> {
   const { input, client, simulator } = ctx;
   const signal = input.io.signal;
   const ref = `${REPOSITORY}:${TAG}`;
+  // Loaded on use, with the zlib it needs: every other command would pay for it.
+  const { generateImage } = await import('../internal/demo-image.js');
   const image = generateImage(PLATFORMS, 'hello from the simulated Docker Hub');
   const layout = join(ctx.work, 'generated');
   await writeImageLayout(layout, image, TAG);

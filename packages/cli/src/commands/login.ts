@@ -1,5 +1,3 @@
-import { createInterface } from 'node:readline';
-import { text } from 'node:stream/consumers';
 import { AuthenticationError, Secret } from '@llmdevops/docker-hub-core';
 import { defineCommand, flag, stringOption, usageError, type CommandInput } from '../command.js';
 import { writeJson, writeLine } from '../io.js';
@@ -9,6 +7,8 @@ import { loadConfig } from '../internal/config.js';
 const MAX_PASSWORD_BYTES = 64 * 1024;
 
 async function readPassword(input: CommandInput): Promise<Secret> {
+  // Built-in modules only this command needs are loaded on use (every command would pay for them).
+  const { text } = await import('node:stream/consumers');
   const raw = await text(input.io.stdin);
   if (Buffer.byteLength(raw) > MAX_PASSWORD_BYTES)
     throw usageError(input, 'password on stdin is too long');
@@ -30,6 +30,7 @@ async function promptLine(input: CommandInput, prompt: string): Promise<string> 
   const { signal } = input.io;
   signal.throwIfAborted();
   input.io.stderr.write(prompt);
+  const { createInterface } = await import('node:readline');
   const lines = createInterface({ input: input.io.stdin, terminal: false });
   let onAbort = (): void => undefined;
   try {

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createServer, type IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Secret } from '@llmdevops/docker-hub-core';
 import type {
@@ -11,7 +11,6 @@ import type {
 } from '@llmdevops/docker-hub-webhooks';
 import { defineCommand, flag, stringOption, usageError, type CommandInput } from '../command.js';
 import { writeLine, type CliIo } from '../io.js';
-import { execWithInput } from '../internal/exec-event.js';
 import { JobQueue } from '../internal/job-queue.js';
 import { readSecretLine, SecretFileError } from '../internal/secret-file.js';
 import { parsePort } from '../internal/serve-options.js';
@@ -167,6 +166,7 @@ function eventSink(
 ): (events: readonly WebhookEvent[]) => Promise<void> {
   const run = async (line: string): Promise<void> => {
     if (command === undefined || io.signal.aborted) return;
+    const { execWithInput } = await import('../internal/exec-event.js');
     const code = await execWithInput(command, `${line}\n`, {
       env: io.env,
       output: io.stderr,
@@ -260,6 +260,8 @@ export const webhookListenCommand = defineCommand(
     );
     const secret = await secretOf(input);
     await warnExposure(io, host, secret, command);
+    // node:http is loaded by the commands that serve, not by every command.
+    const { createServer } = await import('node:http');
     const server = createServer(await createListener(secret, eventSink(io, command, jobs)));
     server.listen(port, host);
     await Promise.race([

@@ -1,12 +1,11 @@
 import type { ImageReference, Platform } from '@llmdevops/docker-hub-core';
-import {
-  compileTagFilter,
-  type CopyRepositoryEvent,
-  type CopyRepositoryResult,
-  type RateLimitPlanOptions,
-  type DockerHubClient,
-  type TagCopyResult,
-  type TagFilterOptions,
+import type {
+  CopyRepositoryEvent,
+  CopyRepositoryResult,
+  RateLimitPlanOptions,
+  DockerHubClient,
+  TagCopyResult,
+  TagFilterOptions,
 } from '@llmdevops/docker-hub-services';
 import { flag, listOption, parseOperand, stringOption, usageError, type CommandInput } from '../command.js';
 import { EXIT } from '../exit-codes.js';
@@ -35,7 +34,7 @@ export function countOption(input: CommandInput, name: string): number | undefin
  * @throws UsageError for an invalid pattern, range or count
  * @internal
  */
-export function tagFilterOptions(input: CommandInput): TagFilterOptions {
+export async function tagFilterOptions(input: CommandInput): Promise<TagFilterOptions> {
   const include = listOption(input, 'include');
   const exclude = listOption(input, 'exclude');
   const semver = stringOption(input, 'semver');
@@ -46,6 +45,7 @@ export function tagFilterOptions(input: CommandInput): TagFilterOptions {
     ...(semver === undefined ? {} : { semver }),
     ...(last === undefined ? {} : { last }),
   };
+  const { compileTagFilter } = await import('@llmdevops/docker-hub-services');
   parseOperand(input, 'tag filter', () => compileTagFilter(options));
   return options;
 }
@@ -156,7 +156,7 @@ export async function copyAllTags(
   const lines: Promise<void>[] = [];
   const result = await client.images.copyRepository(src, dst, {
     signal: input.io.signal,
-    tags: tagFilterOptions(input),
+    tags: await tagFilterOptions(input),
     ...(platforms.length > 0 ? { platforms } : {}),
     ...(jobs === undefined ? {} : { jobs }),
     keepGoing: flag(input, 'keep-going'),

@@ -1,5 +1,4 @@
 import { Transform, type TransformCallback } from 'node:stream';
-import { TransformStream } from 'node:stream/web';
 import { DigestMismatchError, SizeMismatchError } from '../errors/integrity-errors.js';
 import { ValidationError } from '../errors/validation-errors.js';
 import { Digest } from './digest.js';
@@ -123,6 +122,7 @@ export function createVerifyingStream(
   options: VerifyOptions,
 ): TransformStream<Uint8Array, Uint8Array> {
   const verifier = new Verifier(options);
+  // Node's global: importing `node:stream/web` would load the web streams wherever core is loaded.
   return new TransformStream<Uint8Array, Uint8Array>({
     transform(chunk, controller) {
       const error = verifier.accept(chunk);

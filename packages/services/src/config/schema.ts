@@ -1,6 +1,6 @@
 import { Secret } from '@llmdevops/docker-hub-core';
 import type { Dispatcher } from 'undici';
-import { z } from 'zod';
+import * as z from 'zod';
 import { isBudgetUrl } from '../budget/open-budget.js';
 
 /** A string from a file or the environment that holds a number (`"30"`) becomes that number. */

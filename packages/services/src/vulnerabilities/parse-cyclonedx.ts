@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import { lazySchema } from '@llmdevops/docker-hub-core';
+import * as z from 'zod';
 import { compareFindings, normalizeSeverity, severityFromScore } from './severity.js';
 import type {
   Finding,
@@ -13,52 +14,61 @@ import type {
 // `{components[]}` (1.5+); `metadata.timestamp`. A BOM whose vulnerabilities all carry an
 // `analysis.state` and no ratings is a VEX document: it says what applies, not what was found.
 
-const ToolSchema = z.looseObject({
-  name: z.string().nullish(),
-  version: z.string().nullish(),
-  vendor: z.string().nullish(),
-  group: z.string().nullish(),
-});
-const VulnSchema = z.looseObject({
-  id: z.string(),
-  'bom-ref': z.string().nullish(),
-  ratings: z
-    .array(
-      z.looseObject({
-        severity: z.string().nullish(),
-        score: z.number().nullish(),
-        method: z.string().nullish(),
-      }),
-    )
-    .nullish(),
-  description: z.string().nullish(),
-  detail: z.string().nullish(),
-  affects: z.array(z.looseObject({ ref: z.string() })).nullish(),
-  analysis: z.looseObject({ state: z.string().nullish() }).nullish(),
-});
+const ToolSchema = lazySchema(() =>
+  z.looseObject({
+    name: z.string().nullish(),
+    version: z.string().nullish(),
+    vendor: z.string().nullish(),
+    group: z.string().nullish(),
+  }),
+);
+const VulnSchema = lazySchema(() =>
+  z.looseObject({
+    id: z.string(),
+    'bom-ref': z.string().nullish(),
+    ratings: z
+      .array(
+        z.looseObject({
+          severity: z.string().nullish(),
+          score: z.number().nullish(),
+          method: z.string().nullish(),
+        }),
+      )
+      .nullish(),
+    description: z.string().nullish(),
+    detail: z.string().nullish(),
+    affects: z.array(z.looseObject({ ref: z.string() })).nullish(),
+    analysis: z.looseObject({ state: z.string().nullish() }).nullish(),
+  }),
+);
 /** A CycloneDX BOM (only the parts used). @internal */
-export const CycloneDxSchema = z.looseObject({
-  bomFormat: z.literal('CycloneDX'),
-  specVersion: z.string().nullish(),
-  metadata: z
-    .looseObject({
-      timestamp: z.string().nullish(),
-      tools: z
-        .union([z.array(ToolSchema), z.looseObject({ components: z.array(ToolSchema).nullish() })])
-        .nullish(),
-    })
-    .nullish(),
-  components: z
-    .array(
-      z.looseObject({
-        'bom-ref': z.string().nullish(),
-        name: z.string().nullish(),
-        version: z.string().nullish(),
-      }),
-    )
-    .nullish(),
-  vulnerabilities: z.array(VulnSchema).nullish(),
-});
+export const CycloneDxSchema = lazySchema(() =>
+  z.looseObject({
+    bomFormat: z.literal('CycloneDX'),
+    specVersion: z.string().nullish(),
+    metadata: z
+      .looseObject({
+        timestamp: z.string().nullish(),
+        tools: z
+          .union([
+            z.array(ToolSchema),
+            z.looseObject({ components: z.array(ToolSchema).nullish() }),
+          ])
+          .nullish(),
+      })
+      .nullish(),
+    components: z
+      .array(
+        z.looseObject({
+          'bom-ref': z.string().nullish(),
+          name: z.string().nullish(),
+          version: z.string().nullish(),
+        }),
+      )
+      .nullish(),
+    vulnerabilities: z.array(VulnSchema).nullish(),
+  }),
+);
 
 type Bom = z.infer<typeof CycloneDxSchema>;
 type Vuln = z.infer<typeof VulnSchema>;

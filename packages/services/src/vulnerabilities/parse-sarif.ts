@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import { lazySchema } from '@llmdevops/docker-hub-core';
+import * as z from 'zod';
 import { normalizeSeverity, severityFromScore } from './severity.js';
 import type { Finding, Severity, VulnerabilityReport } from './types.js';
 
@@ -7,44 +8,54 @@ import type { Finding, Severity, VulnerabilityReport } from './types.js';
 // scanning convention: rule `properties["security-severity"]` (a CVSS score) first, then a
 // severity word among the rule's tags (Trivy writes CRITICAL/HIGH/...), then the result level.
 
-const text = z.looseObject({ text: z.string().nullish() }).nullish();
-const RuleSchema = z.looseObject({
-  id: z.string(),
-  name: z.string().nullish(),
-  shortDescription: text,
-  properties: z
-    .looseObject({
-      'security-severity': z.union([z.string(), z.number()]).nullish(),
-      tags: z.array(z.unknown()).nullish(),
-    })
-    .nullish(),
-});
-const ResultSchema = z.looseObject({
-  ruleId: z.string().nullish(),
-  ruleIndex: z.number().int().nullish(),
-  level: z.string().nullish(),
-  message: text,
-  properties: z.looseObject({}).nullish(),
-});
-const RunSchema = z.looseObject({
-  tool: z.looseObject({
-    driver: z.looseObject({
-      name: z.string(),
-      version: z.string().nullish(),
-      semanticVersion: z.string().nullish(),
-      rules: z.array(RuleSchema).nullish(),
-    }),
+const text = lazySchema(() => z.looseObject({ text: z.string().nullish() }).nullish());
+const RuleSchema = lazySchema(() =>
+  z.looseObject({
+    id: z.string(),
+    name: z.string().nullish(),
+    shortDescription: text,
+    properties: z
+      .looseObject({
+        'security-severity': z.union([z.string(), z.number()]).nullish(),
+        tags: z.array(z.unknown()).nullish(),
+      })
+      .nullish(),
   }),
-  results: z.array(ResultSchema).nullish(),
-  invocations: z
-    .array(z.looseObject({ endTimeUtc: z.string().nullish(), startTimeUtc: z.string().nullish() }))
-    .nullish(),
-});
+);
+const ResultSchema = lazySchema(() =>
+  z.looseObject({
+    ruleId: z.string().nullish(),
+    ruleIndex: z.number().int().nullish(),
+    level: z.string().nullish(),
+    message: text,
+    properties: z.looseObject({}).nullish(),
+  }),
+);
+const RunSchema = lazySchema(() =>
+  z.looseObject({
+    tool: z.looseObject({
+      driver: z.looseObject({
+        name: z.string(),
+        version: z.string().nullish(),
+        semanticVersion: z.string().nullish(),
+        rules: z.array(RuleSchema).nullish(),
+      }),
+    }),
+    results: z.array(ResultSchema).nullish(),
+    invocations: z
+      .array(
+        z.looseObject({ endTimeUtc: z.string().nullish(), startTimeUtc: z.string().nullish() }),
+      )
+      .nullish(),
+  }),
+);
 /** A SARIF log (only the parts used). @internal */
-export const SarifSchema = z.looseObject({
-  version: z.string().nullish(),
-  runs: z.array(RunSchema),
-});
+export const SarifSchema = lazySchema(() =>
+  z.looseObject({
+    version: z.string().nullish(),
+    runs: z.array(RunSchema),
+  }),
+);
 
 type Rule = z.infer<typeof RuleSchema>;
 

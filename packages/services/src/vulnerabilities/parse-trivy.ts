@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import { lazySchema } from '@llmdevops/docker-hub-core';
+import * as z from 'zod';
 import { normalizeSeverity } from './severity.js';
 import type { Finding, VulnerabilityReport } from './types.js';
 
@@ -6,37 +7,41 @@ import type { Finding, VulnerabilityReport } from './types.js';
 // VulnerabilityID, PkgName, InstalledVersion, FixedVersion, Severity, Title and CVSS per source;
 // `CreatedAt` and `Trivy.Version` in newer releases.
 
-const VulnSchema = z.looseObject({
-  VulnerabilityID: z.string(),
-  PkgName: z.string().nullish(),
-  PkgID: z.string().nullish(),
-  InstalledVersion: z.string().nullish(),
-  FixedVersion: z.string().nullish(),
-  Severity: z.string().nullish(),
-  Title: z.string().nullish(),
-  CVSS: z
-    .record(
-      z.string(),
-      z.looseObject({ V3Score: z.number().nullish(), V2Score: z.number().nullish() }),
-    )
-    .nullish(),
-  Status: z.string().nullish(),
-});
+const VulnSchema = lazySchema(() =>
+  z.looseObject({
+    VulnerabilityID: z.string(),
+    PkgName: z.string().nullish(),
+    PkgID: z.string().nullish(),
+    InstalledVersion: z.string().nullish(),
+    FixedVersion: z.string().nullish(),
+    Severity: z.string().nullish(),
+    Title: z.string().nullish(),
+    CVSS: z
+      .record(
+        z.string(),
+        z.looseObject({ V3Score: z.number().nullish(), V2Score: z.number().nullish() }),
+      )
+      .nullish(),
+    Status: z.string().nullish(),
+  }),
+);
 /** A Trivy JSON report (only the parts used). @internal */
-export const TrivySchema = z.looseObject({
-  SchemaVersion: z.number(),
-  CreatedAt: z.string().nullish(),
-  ArtifactName: z.string().nullish(),
-  Trivy: z.looseObject({ Version: z.string().nullish() }).nullish(),
-  Results: z
-    .array(
-      z.looseObject({
-        Target: z.string().nullish(),
-        Vulnerabilities: z.array(VulnSchema).nullish(),
-      }),
-    )
-    .nullish(),
-});
+export const TrivySchema = lazySchema(() =>
+  z.looseObject({
+    SchemaVersion: z.number(),
+    CreatedAt: z.string().nullish(),
+    ArtifactName: z.string().nullish(),
+    Trivy: z.looseObject({ Version: z.string().nullish() }).nullish(),
+    Results: z
+      .array(
+        z.looseObject({
+          Target: z.string().nullish(),
+          Vulnerabilities: z.array(VulnSchema).nullish(),
+        }),
+      )
+      .nullish(),
+  }),
+);
 
 type Vuln = z.infer<typeof VulnSchema>;
 

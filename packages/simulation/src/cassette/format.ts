@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { CassetteInvalidError } from '@llmdevops/docker-hub-core';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A recorded response body: inline text or base64, or a blob stored by digest beside the cassette. @public */
 export type CassetteBody =
