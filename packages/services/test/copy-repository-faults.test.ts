@@ -1,7 +1,9 @@
 // A repository copy reading its source through a fault proxy in front of the real registry (token
 // auth): 503s on manifests, a 429 with Retry-After and connection resets in the middle of blob
 // bodies are retried by the transport, every tag ends with the source's digest, and a second run
-// finds every tag unchanged with HEADs alone.
+// finds every tag unchanged with HEADs alone; bytes corrupted on the way fail the copy before
+// anything is committed.
+import { DigestMismatchError, NotFoundError } from '@llmdevops/docker-hub-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProxiedRegistry, type ProxiedRegistry } from './helpers.js';
 import { seedRepository, type SeededRepository } from './repo-fixture.js';
@@ -41,5 +43,18 @@ describe('copyRepository through a fault proxy', () => {
     expect(again).toMatchObject({ copied: 0, unchanged: TAGS.length, manifestGets: 0 });
     const rerun = env.proxy.log.slice(before);
     expect(rerun.filter((l) => l.startsWith('GET /v2/faulty/app/manifests/') || l.includes('/blobs/'))).toEqual([]);
+  });
+
+  it('a source blob corrupted on the way fails the copy with DIGEST_MISMATCH; the destination has neither blob nor tag', async () => {
+    const [first] = seeded.tags;
+    const base = seeded.base['amd64'] ?? '';
+    env.proxy.add({ match: { method: 'GET', path: `/v2/faulty/app/blobs/${base}` }, corruptAtByte: 1000, times: 10 });
+    const dst = `${env.reg.host}/faulty/corrupt`;
+    const err: unknown = await env.viaProxy.images.copy(`${env.proxy.host}/faulty/app:${first?.tag ?? ''}`, `${dst}:${first?.tag ?? ''}`).catch((e: unknown) => e);
+    env.proxy.clear();
+    expect(err).toBeInstanceOf(DigestMismatchError);
+    expect((err as DigestMismatchError).message).toContain(base);
+    expect(await env.direct.blobs.exists(dst, base)).toBe(false);
+    await expect(env.direct.manifests.head(`${dst}:${first?.tag ?? ''}`)).rejects.toBeInstanceOf(NotFoundError);
   });
 });
