@@ -53,7 +53,9 @@ async function startRecorder(upstream: string): Promise<Recorder> {
       new Promise<void>((done) => {
         agent.destroy();
         server.closeAllConnections();
-        server.close(() => done());
+        server.close(() => {
+          done();
+        });
       }),
   };
 }
