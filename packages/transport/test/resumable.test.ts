@@ -92,6 +92,20 @@ describe('requestResumable', () => {
     await twoRetries.close();
   });
 
+  it('counts a failed attempt before the answer against the same maxRetries as the resumes after it', async () => {
+    const twoRetries = createTransport({ clock: new FakeClock(), maxRetries: 2 });
+    const hangUp: Step = (_req, res) => {
+      res.destroy();
+    };
+    server.enqueue(hangUp, serve(0), serve(0), serve(0), serve());
+    const res = await requestResumable(twoRetries, { method: 'GET', url: new URL('/blob', server.url), headers: {} });
+    await expect(res.bytes()).rejects.toBeInstanceOf(NetworkError);
+    // One operation, one budget: the hang-up, the empty first body and one empty resume are the
+    // three failures maxRetries 2 allows; no second resume.
+    expect(server.requests.map((r) => r.headers.range)).toEqual([undefined, undefined, 'bytes=0-']);
+    await twoRetries.close();
+  });
+
   it('requestEnd reports every byte of a resumed body, across its continuations', async () => {
     const t = createTransport({ clock: new FakeClock(), maxRetries: 3 });
     const ends: number[] = [];

@@ -132,10 +132,12 @@ export class RetryBudget {
 
   /**
    * @param progress - bytes moved so far (received or accepted by the server); omitted, every failure counts
+   * @param spent - failures the same operation already had before this budget took over (counted until progress)
    */
-  constructor(progress?: () => number) {
+  constructor(progress?: () => number, spent = 0) {
     this.#progress = progress;
     this.#mark = progress?.() ?? 0;
+    this.#failures = spent;
   }
 
   /**

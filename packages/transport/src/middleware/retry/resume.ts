@@ -14,6 +14,8 @@ export interface ResumeDeps {
   readonly wait: (ms: number) => Promise<void>;
   /** Reports a resume as a `retry` event. */
   readonly onRetry: (info: { attempt: number; delayMs: number; reason: string }) => void;
+  /** Failed attempts of the same request before its answer arrived: they count until bytes move. */
+  readonly spent?: number;
 }
 
 /** Whether a `Content-Range` answer continues exactly at `offset` (`bytes offset-…/…`). */
@@ -130,7 +132,7 @@ export function resumeBody(req: TransportRequest, first: TransportResponse, deps
       return undefined;
     }
   });
-  const budget = new RetryBudget(() => body.offset);
+  const budget = new RetryBudget(() => body.offset, deps.spent ?? 0);
   // The bytes handed on, across every continuation, are the request's bytes (`requestEnd`).
   registerBodyCounter(body, {
     get n() {

@@ -93,7 +93,7 @@ export function createRetryMiddleware(deps: RetryDeps): Middleware {
           if (decision.rateLimited !== undefined) {
             throw await errorFromResponse(res, `${req.method} ${safeUrl(req.url)}`, { now: clock.now() });
           }
-          return wantsResume(req, res) ? resumeBody(req, res, resumeDeps(deps, req, next)) : res;
+          return wantsResume(req, res) ? resumeBody(req, res, resumeDeps(deps, req, next, sent - 1)) : res;
         }
         shared?.fail();
         if (outcome.kind === 'error') failure = outcome.error;
@@ -117,8 +117,9 @@ function wantsResume(req: TransportRequest, res: TransportResponse): boolean {
   return req.context?.resume === true && req.method === 'GET' && req.headers['range'] === undefined && res.status === 200;
 }
 
-function resumeDeps(deps: RetryDeps, req: TransportRequest, next: Next): Parameters<typeof resumeBody>[2] {
+function resumeDeps(deps: RetryDeps, req: TransportRequest, next: Next, spent: number): Parameters<typeof resumeBody>[2] {
   return {
+    spent,
     send: next,
     decide: (err, attempt) => decideFailure(err, { attempt, idempotent: true, now: deps.clock.now(), policy: deps.policy }),
     wait: (ms) => waitFor(deps.clock, ms, req.signal, `${req.method} ${safeUrl(req.url)}`),
