@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
-import { ConfigError } from '@llmdevops/docker-hub-core';
+import { ConfigError, Platform } from '@llmdevops/docker-hub-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildImage, createSimulator, type BuildImageOptions } from '../src/index.js';
 
@@ -79,6 +79,53 @@ describe('buildImage', () => {
     expect(a?.layers[0]?.digest).toBe(b?.layers[0]?.digest);
     expect(a?.layers[1]?.digest).not.toBe(b?.layers[1]?.digest);
     expect(image.blobs.size).toBe(5);
+  });
+
+  it('takes core Platforms and os.version / os.features, writing them as OCI objects in the index and configs', () => {
+    const image = buildImage({
+      platforms: [
+        Platform.parse('linux/arm/v7'),
+        {
+          os: 'windows',
+          architecture: 'amd64',
+          'os.version': '10.0.20348.1',
+          'os.features': ['win32k'],
+        },
+      ],
+      seed: 'platform-forms',
+    });
+    const index = JSON.parse(Buffer.from(image.bytes).toString('utf8')) as {
+      manifests: { platform: unknown }[];
+    };
+    const expected = [
+      { architecture: 'arm', os: 'linux', variant: 'v7' },
+      {
+        architecture: 'amd64',
+        os: 'windows',
+        'os.version': '10.0.20348.1',
+        'os.features': ['win32k'],
+      },
+    ];
+    expect(index.manifests.map((m) => m.platform)).toStrictEqual(expected);
+    expect(image.manifests.map((m) => m.platform)).toStrictEqual(expected);
+    const windowsConfig = JSON.parse(
+      Buffer.from(image.blobs.get(image.manifests[1]?.config ?? '') ?? []).toString('utf8'),
+    ) as Record<string, unknown>;
+    expect(windowsConfig['os.features']).toEqual(['win32k']);
+    expect(windowsConfig['os.version']).toBe('10.0.20348.1');
+    let caught: unknown;
+    try {
+      buildImage({
+        platforms: [{ os: 'linux', architecture: 'amd64', 'os.features': ['bad feature'] }],
+        config: { 'os.features': [] },
+      });
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    const issues = (caught as ConfigError).issues;
+    expect(issues.map((i) => i.path)).toEqual(['platforms[0]', 'config.os.features']);
+    expect(issues[0]?.message).toContain('invalid OS feature "bad feature"');
   });
 
   it('builds the same bytes from the same seed, and different ones without a seed', () => {
