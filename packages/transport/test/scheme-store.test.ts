@@ -158,6 +158,8 @@ describe('one answer per host for the process', () => {
       expect(res.url.protocol).toBe('http:');
       await res.text();
       expect(store.get(plain.host)).toBe('http');
+      // The probe the aborted caller started ran to the end and served the next request.
+      expect(plain.handshakes).toBe(1);
     } finally {
       await close(plain.server);
     }
