@@ -13,6 +13,8 @@
 //
 //   node tooling/scripts/profile-cli.mjs [--node PATH]... [--runs N] [--interval µs] [--json FILE]
 //     [--keep DIR]   (DIR keeps the warm profiles, to open in Chrome DevTools)
+//     [--cli DIR]    (profile a copy of the program made earlier, e.g. before a change: DIR holds
+//                     bin/dhub.js, package.json and dist/bin/ as packages/cli does; default packages/cli)
 //
 // Needs a build (`npx -y pnpm@10 build`), `docker-registry` and /usr/bin/time (for peak RSS).
 import { execFileSync, spawn } from 'node:child_process';
@@ -45,6 +47,7 @@ function options() {
       interval: { type: 'string', default: '200' },
       json: { type: 'string' },
       keep: { type: 'string' },
+      cli: { type: 'string' },
     },
   });
   return {
@@ -53,6 +56,7 @@ function options() {
     interval: Number(values.interval),
     json: values.json,
     keep: values.keep,
+    cli: values.cli === undefined ? CLI : resolve(values.cli),
   };
 }
 
@@ -290,17 +294,18 @@ const listing = (dir) =>
  * (tsup empties dist/bin first). The copy resolves nothing outside itself, like the published
  * package (its one optional peer is not installed beside packages/cli either).
  */
-async function snapshotCli(dir) {
+async function snapshotCli(dir, from = CLI) {
+  const bundle = join(from, 'dist', 'bin');
   for (let attempt = 1; ; attempt++) {
-    const before = existsSync(join(BUNDLE, 'bin.js')) ? listing(BUNDLE) : '';
+    const before = existsSync(join(bundle, 'bin.js')) ? listing(bundle) : '';
     if (before !== '') {
       await rm(dir, { recursive: true, force: true });
-      await cp(join(CLI, 'bin'), join(dir, 'bin'), { recursive: true });
-      await cp(join(CLI, 'package.json'), join(dir, 'package.json'));
-      await cp(BUNDLE, join(dir, 'dist', 'bin'), { recursive: true });
-      if (listing(BUNDLE) === before) return join(dir, 'bin', 'dhub.js');
+      await cp(join(from, 'bin'), join(dir, 'bin'), { recursive: true });
+      await cp(join(from, 'package.json'), join(dir, 'package.json'));
+      await cp(bundle, join(dir, 'dist', 'bin'), { recursive: true });
+      if (listing(bundle) === before) return join(dir, 'bin', 'dhub.js');
     }
-    if (attempt === 30) throw new Error(`${BUNDLE} is missing or keeps changing: build first`);
+    if (attempt === 30) throw new Error(`${bundle} is missing or keeps changing: build first`);
     log('packages/cli/dist/bin is being rebuilt: waiting 5 s');
     await sleep(5000);
   }
@@ -495,7 +500,7 @@ async function main() {
   const opts = options();
   const workDir = await mkdtemp(join(tmpdir(), 'profile-cli-work-'));
   const cleanups = [() => rm(workDir, { recursive: true, force: true })];
-  opts.entry = await snapshotCli(join(workDir, 'cli'));
+  opts.entry = await snapshotCli(join(workDir, 'cli'), opts.cli);
   opts.bundle = loadBundle(join(workDir, 'cli', 'dist', 'bin'));
   const report = {
     date: new Date().toISOString(),

@@ -88,6 +88,7 @@ export {
   isValidNamespace,
   isValidRepositoryName,
   isValidTag,
+  lazySchema,
   listPlatforms,
   makeScope,
   mergeScopes,
