@@ -162,7 +162,9 @@ export async function executeCopy(deps: ImageDeps, route: CopyRoute, plan: CopyP
   const transfers = options.transfers ?? new Map<string, Promise<boolean>>();
   const signal = options.signal === undefined ? {} : { signal: options.signal };
   const { top, graph } = plan;
-  const moved = await mapLimit(graph.blobs, options.concurrency ?? deps.ctx.config.upload.maxConcurrentUploads, async (d) => {
+  // Largest first: the last transfers to start are the short ones, so the slots finish together.
+  const bySize = [...graph.blobs].sort((x, y) => y.size - x.size);
+  const moved = await mapLimit(bySize, options.concurrency ?? deps.ctx.config.upload.maxConcurrentUploads, async (d) => {
     let transfer = transfers.get(d.digest);
     const mine = transfer === undefined;
     if (transfer === undefined) {
