@@ -195,6 +195,10 @@ function classify(stack, ctx) {
   const names = stack.map((n) => n.callFrame.functionName);
   if (names.includes('lazyllhttp')) return { key: 'wasm' };
   if (names.includes('compileSourceTextModule')) return { key: 'compile' };
+  // A built-in module being loaded goes to Node whoever asked for it: an ES import (no bundle
+  // code on the stack) or the bundle's `process.getBuiltinModule` and `require` calls.
+  if (names.includes('compileForInternalLoader'))
+    return { key: 'node', pkg: nodePart(stack), builtin: builtinOf(stack) };
   const i = stack.findIndex((n) => bundle.has(n.callFrame.url));
   if (i < 0) {
     const builtin = names.includes('compileForInternalLoader') ? builtinOf(stack) : undefined;
