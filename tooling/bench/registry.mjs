@@ -101,7 +101,9 @@ export async function bareAuth(url) {
   const u = new URL(url);
   const reg = registries.get(u.host);
   if (reg === undefined) return {};
-  const m = /^\/v2\/(.+?)\/(?:manifests|blobs|tags)\//.exec(u.pathname);
+  // The name is everything before the route's own tail, so a name component called `tags`,
+  // `blobs` or `manifests` stays part of it.
+  const m = /^\/v2\/(.+)\/(?:manifests\/[^/]+|blobs\/uploads\/[^/]*|blobs\/[^/]+|tags\/list)$/.exec(u.pathname);
   if (m === null) return {};
   const key = `${u.host} ${m[1]}`;
   let token = tokens.get(key);
