@@ -4,7 +4,7 @@
 // `skopeo copy`, Node's SHA-256 speed, the standard ways to download a blob, and bare floors;
 // copy within and across registries; repository scale (a multi-platform image, every tag, the
 // unchanged re-run) against skopeo. `--only a,b` runs only the named suites (latency, throughput,
-// copy, archives, startup, repository). One module per suite under suites/, shared pieces under
+// copy, archives, startup, pullfloor, repository). One module per suite under suites/, shared pieces under
 // lib/, the markdown in report.mjs.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -19,6 +19,7 @@ import { markdown } from './report.mjs';
 import { archivesSuite } from './suites/archives.mjs';
 import { copySuite } from './suites/copy.mjs';
 import { latencySuite } from './suites/latency.mjs';
+import { pullFloorSuite } from './suites/pull-floor.mjs';
 import { repositorySuite } from './suites/repository.mjs';
 import { startupSuite } from './suites/startup.mjs';
 import { throughputSuite } from './suites/throughput.mjs';
@@ -74,6 +75,10 @@ async function runSuites(result, clients, work, targets) {
   if (wanted('startup')) {
     log('start-up cost per command vs skopeo');
     result.startup = await startupSuite(reg, work);
+  }
+  if (wanted('pullfloor')) {
+    log('pull of 8 layers vs skopeo and a bare floor');
+    result.pullFloor = await pullFloorSuite(work);
   }
   if (wanted('repository')) {
     log('repository scale vs skopeo');

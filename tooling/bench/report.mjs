@@ -1,6 +1,7 @@
 // The markdown summary of a results object (results.md, and stdout).
 import { mbPerSec } from './lib/measure.mjs';
 import { archivesLines } from './suites/archives.mjs';
+import { pullFloorLines } from './suites/pull-floor.mjs';
 import { repositoryLines } from './suites/repository.mjs';
 
 const table = (head, rows) => [
@@ -263,6 +264,7 @@ export function markdown(r) {
     ...(r.archives ? archivesLines(r.archives, table) : []),
     ...(r.startup ? startupTable(r.startup) : []),
     ...(r.repository ? repositoryLines(r.repository, table) : []),
+    ...(r.pullFloor ? pullFloorLines(r.pullFloor, table) : []),
   ];
   return `${L.join('\n')}\n`;
 }

@@ -77,6 +77,7 @@ export const P = smoke
       small8: 256 * 1024,
       downloadRounds: 1,
       repo: repoParams(),
+      pullFloorRounds: intOption('pull-floor-rounds', 1),
     }
   : {
       warmup: 30,
@@ -89,6 +90,7 @@ export const P = smoke
       small8: 32 * MiB,
       downloadRounds: 3,
       repo: repoParams(),
+      pullFloorRounds: intOption('pull-floor-rounds', 5),
     };
 
 /** Read-side buffer of the standard download options (undici stream, node:http, request). */
