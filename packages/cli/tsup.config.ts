@@ -73,12 +73,16 @@ export default defineConfig([
     external: ['@opentelemetry/api'],
     // The program loads only the parts of undici the packages use (see src/bundle/undici-lean.cjs);
     // only the bare `undici` is mapped, so the file's own `undici/lib/...` requires resolve as usual.
+    // The simulator (`dhub serve`, `dhub demo`, loaded on use) keeps undici itself, for `fetch`: its
+    // fetch, WebSocket, cache and mock modules then land in its chunks, not in every command's.
     esbuildPlugins: [
       {
         name: 'undici-lean',
         setup(build) {
           const lean = fileURLToPath(new URL('./src/bundle/undici-lean.cjs', import.meta.url));
-          build.onResolve({ filter: /^undici$/ }, () => ({ path: lean }));
+          build.onResolve({ filter: /^undici$/ }, ({ importer }) =>
+            /[\\/]packages[\\/]simulation[\\/]/.test(importer) ? undefined : { path: lean },
+          );
         },
       },
     ],
