@@ -19,9 +19,9 @@ function staticImports(file: string): string[] {
   return [...text.matchAll(/^import (?:.+ from )?'([^']+)';$/gm)].map((m) => m[1] ?? '');
 }
 
-/** bin.js and every chunk it reaches through static imports. */
-function startChunks(): string[] {
-  const seen = new Set(['bin.js']);
+/** A chunk and every chunk it reaches through static imports (bin.js by default). */
+function startChunks(first = 'bin.js'): string[] {
+  const seen = new Set([first]);
   for (const file of seen)
     for (const spec of staticImports(file)) if (spec.startsWith('./')) seen.add(spec.slice(2));
   return [...seen];
@@ -61,6 +61,23 @@ describe('the start path of dhub', () => {
       ),
     );
     expect(heavy).toEqual([]);
+  });
+
+  it('gives the services (what a registry command loads) the lean undici: no fetch, WebSocket, cache or mock modules', () => {
+    const chunks = readdirSync(BUNDLE).filter((f) => f.endsWith('.js'));
+    const services = chunks.find((f) =>
+      sourcesOf(f).some((s) => /(?:^|\/)services\/src\//.test(s)),
+    );
+    expect(services).toBeDefined();
+    const sources = startChunks(services).flatMap(sourcesOf);
+    expect(sources.some((s) => s.endsWith('undici/lib/dispatcher/agent.js'))).toBe(true);
+    expect(
+      sources.filter((s) =>
+        /undici\/(?:index\.js$|lib\/web\/fetch\/index\.js$|lib\/web\/(?:websocket|eventsource|cache|cookies)\/|lib\/mock\/|lib\/cache\/)/.test(
+          s,
+        ),
+      ),
+    ).toEqual([]);
   });
 
   it('loads no server, compression, child process, readline, TLS or HTTP module for dhub --help', () => {
