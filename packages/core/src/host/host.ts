@@ -94,8 +94,19 @@ const NON_PUBLIC_RANGES = [
   'ff00::/8',
 ];
 
-const nonPublic = new BlockList();
-for (const range of NON_PUBLIC_RANGES) addToBlockList(nonPublic, range);
+let nonPublic: BlockList | undefined;
+
+/**
+ * The non-public ranges, built on first use: parsing them when core loads (the IPv6 ones compile
+ * Node's IPv6 pattern) cost every program that loads core a few ms.
+ */
+function nonPublicRanges(): BlockList {
+  if (nonPublic === undefined) {
+    nonPublic = new BlockList();
+    for (const range of NON_PUBLIC_RANGES) addToBlockList(nonPublic, range);
+  }
+  return nonPublic;
+}
 
 /**
  * Whether a host name is loopback: `localhost` (and `*.localhost`), `127.0.0.0/8` or `::1`,
@@ -122,7 +133,7 @@ export function isLoopbackHost(hostname: string): boolean {
 export function isNonPublicHost(hostname: string): boolean {
   if (hostname === '' || LOCAL_NAMES.test(hostname)) return true;
   const ip = parseIp(hostname);
-  return ip !== undefined && nonPublic.check(ip.address, ip.family);
+  return ip !== undefined && nonPublicRanges().check(ip.address, ip.family);
 }
 
 /**
