@@ -4,13 +4,6 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig, type Options } from 'tsup';
 import { baseTsupOptions } from '../../tooling/tsup/base.ts';
 
-// The library entry (`dist/index.js`) keeps every dependency external, as in every package.
-// The `dhub` program (`dist/bin/bin.js`) is bundled with its dependencies and split into chunks that
-// commands load on demand: start-up parses one file instead of resolving and compiling ~300
-// modules, which halves the time and memory of every `dhub` run (issue 10, BENCHMARKS.md).
-// `@opentelemetry/api` stays external: it is an optional peer the transport looks up at run time.
-// The two builds run at the same time, so each cleans only its own files: the library its
-// top-level files, the program its own directory `dist/bin/`.
 const BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 const STATIC_IMPORT = /^import (.+) from '([^']+)';$/;
 
@@ -20,7 +13,7 @@ const STATIC_IMPORT = /^import (.+) from '([^']+)';$/;
  * `const { a, b: c } = process.getBuiltinModule('fs');`, on one line, so the source maps stay
  * true. Undefined for any other line.
  */
-function requireBuiltin(line: string): string | undefined {
+function fromGetBuiltinModule(line: string): string | undefined {
   const match = STATIC_IMPORT.exec(line);
   if (match === null) return undefined;
   const [, clause = '', specifier = ''] = match;
@@ -51,7 +44,7 @@ const builtinsWithoutFacades: NonNullable<Options['plugins']>[number] = {
       for (let i = 0; i < lines.length; i++) {
         const line = lines[i] ?? '';
         if (!line.startsWith('import ')) continue;
-        const rewritten = requireBuiltin(line);
+        const rewritten = fromGetBuiltinModule(line);
         if (rewritten === undefined) continue;
         lines[i] = rewritten;
         changed = true;
@@ -61,6 +54,13 @@ const builtinsWithoutFacades: NonNullable<Options['plugins']>[number] = {
   },
 };
 
+// The library entry (`dist/index.js`) keeps every dependency external, as in every package.
+// The `dhub` program (`dist/bin/bin.js`) is bundled with its dependencies and split into chunks that
+// commands load on demand: start-up parses one file instead of resolving and compiling ~300
+// modules, which halves the time and memory of every `dhub` run (issue 10, BENCHMARKS.md).
+// `@opentelemetry/api` stays external: it is an optional peer the transport looks up at run time.
+// The two builds run at the same time, so each cleans only its own files: the library its
+// top-level files, the program its own directory `dist/bin/`.
 export default defineConfig([
   { ...baseTsupOptions, clean: ['*.js', '*.d.ts', '*.map'] },
   {
