@@ -3,8 +3,37 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
 import { sha } from './measure.mjs';
 import { MiB, OCI_CONFIG, OCI_LAYER, OCI_MANIFEST } from './params.mjs';
+
+/**
+ * `size` random bytes gzipped at level 0 (stored, so no time goes to compressing) into `file`, as
+ * registries hold layers: the digest and size of the gzip stream and the digest of the raw bytes
+ * (the config's `diff_id`).
+ */
+export async function gzipRandomFile(file, size) {
+  const raw = createHash('sha256');
+  const gz = createHash('sha256');
+  let written = 0;
+  async function* random() {
+    for (let left = size; left > 0; left -= 4 * MiB) {
+      const b = randomBytes(Math.min(left, 4 * MiB));
+      raw.update(b);
+      yield b;
+    }
+  }
+  async function* count(source) {
+    for await (const c of source) {
+      gz.update(c);
+      written += c.length;
+      yield c;
+    }
+  }
+  await pipeline(random, createGzip({ level: 0 }), count, createWriteStream(file));
+  return { digest: `sha256:${gz.digest('hex')}`, size: written, diffId: `sha256:${raw.digest('hex')}` };
+}
 
 /** Writes `size` random bytes to `file` and returns its digest. */
 export async function randomFile(file, size) {

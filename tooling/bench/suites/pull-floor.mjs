@@ -5,15 +5,12 @@
 // token + manifest + config + layers, each hashed with SHA-256 and written to its file, as many
 // at once as dhub's default download concurrency). The order rotates between rounds so a noisy
 // moment does not always land on the same tool. Each result must hold the pushed blobs.
-import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
-import { blobPath, imageManifest, makeLayout } from '../lib/layout.mjs';
+import { blobPath, gzipRandomFile, imageManifest, makeLayout } from '../lib/layout.mjs';
 import { log, median, round, sha } from '../lib/measure.mjs';
 import { MiB, OCI_MANIFEST, P } from '../lib/params.mjs';
 import { dhub, skopeoCopy, timed } from '../lib/processes.mjs';
@@ -33,22 +30,9 @@ const OCI_LAYER_GZIP = 'application/vnd.oci.image.layer.v1.tar+gzip';
  */
 async function gzipLayer(blobs, size) {
   const tmp = join(blobs, `.tmp-${randomBytes(6).toString('hex')}`);
-  const h = createHash('sha256');
-  let written = 0;
-  async function* random() {
-    for (let left = size; left > 0; left -= 4 * MiB) yield randomBytes(Math.min(left, 4 * MiB));
-  }
-  async function* count(source) {
-    for await (const c of source) {
-      h.update(c);
-      written += c.length;
-      yield c;
-    }
-  }
-  await pipeline(random, createGzip({ level: 0 }), count, createWriteStream(tmp));
-  const digest = `sha256:${h.digest('hex')}`;
+  const { digest, size: written, diffId } = await gzipRandomFile(tmp, size);
   await rename(tmp, join(blobs, digest.slice(7)));
-  return { mediaType: OCI_LAYER_GZIP, digest, size: written };
+  return { mediaType: OCI_LAYER_GZIP, digest, size: written, diffId };
 }
 
 /** An OCI layout of one image of `n` gzip layers of `size` random bytes each, tagged `v1`. */
@@ -57,7 +41,7 @@ export async function gzipLayout(dir, n, size) {
   await mkdir(blobs, { recursive: true });
   const layers = [];
   for (let i = 0; i < n; i++) layers.push(await gzipLayer(blobs, size));
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) }, config: {} }));
+  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) }, config: {} }));
   const cd = sha(config);
   await writeFile(join(blobs, cd.slice(7)), config);
   const manifest = imageManifest(cd, config.length, layers);

@@ -13,17 +13,14 @@
 // which would change the digests and time gzip instead of the copy.
 // A fresh destination registry per round: skopeo (as root) keeps a blob-info cache whatever HOME
 // is and would mount what an earlier round pushed instead of uploading it.
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
 import { request } from '../lib/deps.mjs';
 import { bare } from '../lib/http.mjs';
-import { imageManifest } from '../lib/layout.mjs';
+import { gzipRandomFile, imageManifest } from '../lib/layout.mjs';
 import { drain, log, median, round, sha, timeOnce } from '../lib/measure.mjs';
-import { MiB, OCI_MANIFEST, P } from '../lib/params.mjs';
+import { OCI_MANIFEST, P } from '../lib/params.mjs';
 import { dhub, skopeoCopy, skopeoSync } from '../lib/processes.mjs';
 import { startCountingProxy } from '../lib/counting-proxy.mjs';
 import { bareAuth, startRegistry } from '../registry.mjs';
@@ -35,29 +32,6 @@ const NO_TLS = ['--src-tls-verify=false', '--dest-tls-verify=false'];
 const FLOOR_JOBS = 8;
 /** The issue's goals: dhub / skopeo speed-ups and the re-run's wall time. */
 export const REPOSITORY_GOALS = { copySpeedup: 2, syncSpeedup: 3, rerunMs: 2000 };
-
-/** `size` random bytes gzipped at level 0 into `file`: the digests and size of both forms. */
-async function gzipRandomFile(file, size) {
-  const raw = createHash('sha256');
-  const gz = createHash('sha256');
-  let written = 0;
-  async function* random() {
-    for (let left = size; left > 0; left -= 4 * MiB) {
-      const b = randomBytes(Math.min(left, 4 * MiB));
-      raw.update(b);
-      yield b;
-    }
-  }
-  async function* count(source) {
-    for await (const c of source) {
-      gz.update(c);
-      written += c.length;
-      yield c;
-    }
-  }
-  await pipeline(random, createGzip({ level: 0 }), count, createWriteStream(file));
-  return { digest: `sha256:${gz.digest('hex')}`, size: written, diffId: `sha256:${raw.digest('hex')}` };
-}
 
 /** A gzip layer of `size` random bytes pushed to `repo` from a temporary file. */
 async function pushLayer(client, repo, file, size) {
