@@ -1,4 +1,4 @@
-import type { Agent, Dispatcher, ProxyAgent } from 'undici';
+import { Agent, type Dispatcher, ProxyAgent } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { proxyFromEnvironment, type ProxyOptions, ProxyRouter } from './proxy.js';
 
@@ -35,29 +35,31 @@ describe('proxyFromEnvironment', () => {
   });
 });
 
-/** A stand-in dispatcher, told apart by its name. */
-function fake(name: string): Dispatcher & { readonly name: string } {
-  return { name } as unknown as Dispatcher & { readonly name: string };
-}
-
-/** A ProxyRouter whose routing decisions can be read directly. */
+/** A ProxyRouter over real (never connected) undici agents whose routing can be read directly. */
 class Probe extends ProxyRouter {
   readonly made: string[];
+  readonly names: Map<Dispatcher, string>;
   constructor(options: ProxyOptions) {
     const made: string[] = [];
-    super(fake('direct') as unknown as Agent, options, (url) => {
+    const names = new Map<Dispatcher, string>();
+    const direct = new Agent();
+    names.set(direct, 'direct');
+    super(direct, options, (url) => {
       made.push(url);
-      return fake(`proxy ${url}`);
+      const agent = new ProxyAgent(url);
+      names.set(agent, `proxy ${url}`);
+      return agent;
     });
     this.made = made;
+    this.names = names;
   }
 
-  to(origin: string | URL | undefined): string {
-    return (this.route(origin) as unknown as { name: string }).name;
+  to(origin: string | URL | undefined): string | undefined {
+    return this.names.get(this.route(origin));
   }
 
-  all(): string[] {
-    return this.dispatchers().map((d) => (d as unknown as { name: string }).name);
+  all(): (string | undefined)[] {
+    return this.dispatchers().map((d) => this.names.get(d));
   }
 }
 
