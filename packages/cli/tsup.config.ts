@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { builtinModules } from 'node:module';
+import { builtinModules, createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Options } from 'tsup';
 import { baseTsupOptions } from '../../tooling/tsup/base.ts';
@@ -54,6 +56,84 @@ const builtinsWithoutFacades: NonNullable<Options['plugins']>[number] = {
   },
 };
 
+// The program loads only the parts of undici the packages use (see src/bundle/undici-lean.cjs);
+// only the bare `undici` is mapped, so the file's own `undici/lib/...` requires resolve as usual.
+// The simulator (`dhub serve`, `dhub demo`, loaded on use) keeps undici itself, for `fetch`: its
+// fetch, WebSocket, cache and mock modules then land in its chunks, not in every command's.
+const undiciLean: NonNullable<Options['esbuildPlugins']>[number] = {
+  name: 'undici-lean',
+  setup(build) {
+    const lean = fileURLToPath(new URL('./src/bundle/undici-lean.cjs', import.meta.url));
+    build.onResolve({ filter: /^undici$/ }, ({ importer }) =>
+      /[\\/]packages[\\/]simulation[\\/]/.test(importer) ? undefined : { path: lean },
+    );
+  },
+};
+
+const LAZY_NAMESPACE = 'dhub-lazy-cjs';
+
+/**
+ * `semver` and `yaml` are CommonJS packages the services import at their top but use only for a
+ * tag filter's `semver` range, a configuration file and a sync file; loaded with the services they
+ * cost every registry command a few ms of evaluation (BENCHMARKS.md). In the program's bundle
+ * (the libraries are not changed) each is replaced by a module with the same export names, read
+ * from the package at build time, as getters that require the package on first use.
+ */
+function lazyCommonJs(packages: readonly string[]): NonNullable<Options['esbuildPlugins']>[number] {
+  const filter = new RegExp(`^(?:${packages.join('|')})$`);
+  return {
+    name: 'lazy-commonjs',
+    setup(build) {
+      build.onResolve({ filter }, async ({ path, resolveDir, kind, namespace }) => {
+        if (namespace === LAZY_NAMESPACE) return undefined;
+        const real = await build.resolve(path, { resolveDir, kind, namespace: LAZY_NAMESPACE });
+        if (real.errors.length > 0) return { errors: real.errors };
+        return { path, namespace: LAZY_NAMESPACE, pluginData: real.path };
+      });
+      build.onLoad({ filter: /.*/, namespace: LAZY_NAMESPACE }, ({ pluginData }) => {
+        const path = String(pluginData);
+        const names = Object.keys(createRequire(path)(path) as object).filter((n) => n !== '__esModule');
+        const getters = names
+          .map((n) => `  get ${JSON.stringify(n)}() { return load()[${JSON.stringify(n)}]; },`)
+          .join('\n');
+        return {
+          contents: `let real;\nconst load = () => (real ??= require(${JSON.stringify(path)}));\nmodule.exports = {\n${getters}\n};\n`,
+          loader: 'js',
+          resolveDir: dirname(path),
+        };
+      });
+    },
+  };
+}
+
+/**
+ * Finishes the CommonJS program: the `await import()` of a built-in that a command makes on use (a
+ * server, readline) becomes `Promise.resolve(process.getBuiltinModule(...))`, since code compiled
+ * with `vm.Script` has no ES module loader; then `dist/cjs/dhub.cjs.key` gets the SHA-256 of the
+ * file, which bin/code-cache.js puts (with the package version and Node's) in the name of its
+ * code cache, so a cache never outlives the file it was made from and the program never hashes
+ * itself at run time.
+ */
+const codeCacheProgram: NonNullable<Options['plugins']>[number] = {
+  name: 'code-cache-program',
+  buildEnd({ writtenFiles }) {
+    for (const { name } of writtenFiles) {
+      if (!name.endsWith('.cjs')) continue;
+      const text = readFileSync(name, 'utf8').replace(
+        /\bawait import\((["'])([\w:/]+)\1\)/g,
+        (call, _quote: string, specifier: string) =>
+          BUILTINS.has(specifier)
+            ? `await Promise.resolve(process.getBuiltinModule(${JSON.stringify(specifier)}))`
+            : call,
+      );
+      const left = /\b(?:await|return|=) import\(/.exec(text);
+      if (left !== null) throw new Error(`tsup.config.ts: ${name} still imports: ${left[0]}`);
+      writeFileSync(name, text);
+      writeFileSync(`${name}.key`, `${createHash('sha256').update(text).digest('hex')}\n`);
+    }
+  },
+};
+
 // The library entry (`dist/index.js`) keeps every dependency external, as in every package.
 // The `dhub` program (`dist/bin/bin.js`) is bundled with its dependencies and split into chunks that
 // commands load on demand: start-up parses one file instead of resolving and compiling ~300
@@ -71,25 +151,34 @@ export default defineConfig([
     splitting: true,
     noExternal: [/.*/],
     external: ['@opentelemetry/api'],
-    // The program loads only the parts of undici the packages use (see src/bundle/undici-lean.cjs);
-    // only the bare `undici` is mapped, so the file's own `undici/lib/...` requires resolve as usual.
-    // The simulator (`dhub serve`, `dhub demo`, loaded on use) keeps undici itself, for `fetch`: its
-    // fetch, WebSocket, cache and mock modules then land in its chunks, not in every command's.
-    esbuildPlugins: [
-      {
-        name: 'undici-lean',
-        setup(build) {
-          const lean = fileURLToPath(new URL('./src/bundle/undici-lean.cjs', import.meta.url));
-          build.onResolve({ filter: /^undici$/ }, ({ importer }) =>
-            /[\\/]packages[\\/]simulation[\\/]/.test(importer) ? undefined : { path: lean },
-          );
-        },
-      },
-    ],
+    esbuildPlugins: [undiciLean, lazyCommonJs(['semver', 'yaml'])],
     plugins: [builtinsWithoutFacades],
     outDir: 'dist/bin',
     banner: {
       js: "#!/usr/bin/env node\nimport { createRequire as __dhubCreateRequire } from 'node:module';\nconst require = __dhubCreateRequire(import.meta.url);",
     },
+  },
+  // The same program as one CommonJS file for Node older than 22.1, which has no compile cache for
+  // ES modules: bin/code-cache.js compiles it with `vm.Script` and keeps V8's code cache on disk.
+  // Not split (CommonJS output cannot be): the modules a command imports on use stay wrapped in
+  // esbuild's lazy initialisers, and with the code cache nothing is parsed twice. `import.meta.url`
+  // (transport's optional `@opentelemetry/api` lookup) becomes the file's own URL.
+  {
+    ...baseTsupOptions,
+    entry: { dhub: 'src/bin.ts' },
+    format: ['cjs'],
+    dts: false,
+    clean: true,
+    noExternal: [/.*/],
+    external: ['@opentelemetry/api'],
+    esbuildPlugins: [undiciLean, lazyCommonJs(['semver', 'yaml'])],
+    outDir: 'dist/cjs',
+    // esbuild's own output: rollup's tree shaking (the base options) would hoist every module's
+    // built-in `require` to the top of the file, so every command would load them all.
+    treeshake: false,
+    outExtension: () => ({ js: '.cjs' }),
+    define: { 'import.meta.url': '__dhubImportMetaUrl' },
+    banner: { js: "'use strict';\nvar __dhubImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+    plugins: [codeCacheProgram],
   },
 ]);

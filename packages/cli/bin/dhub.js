@@ -19,8 +19,10 @@ if (first === '--version' || first === '-V') {
 
 async function run() {
   // Node 22.1+ keeps compiled code on disk between runs (in the OS temp directory unless
-  // NODE_COMPILE_CACHE says otherwise), which roughly halves the CLI's start-up; older Node lacks it.
-  (await builtin('node:module')).enableCompileCache?.();
+  // NODE_COMPILE_CACHE says otherwise), which roughly halves the CLI's start-up. Older Node runs
+  // the program's CommonJS build with a V8 code cache of its own (./code-cache.js).
+  const { enableCompileCache } = await builtin('node:module');
+  enableCompileCache?.();
   // undici's HTTP parser is WebAssembly; V8 compiles it twice (baseline, then optimized in the
   // background), and the optimizing pass costs tens of MB of peak memory and tens of ms of CPU in a
   // process that usually lives a second. The baseline code parses large blob bodies somewhat more
@@ -28,5 +30,9 @@ async function run() {
   // V8 flags set after start-up are not all honoured; this one is read when a WebAssembly module is
   // compiled, which undici does lazily on its first request, after this line.
   (await builtin('node:v8')).setFlagsFromString('--liftoff-only');
+  if (enableCompileCache === undefined) {
+    const { runWithCodeCache } = await import('./code-cache.js');
+    if (runWithCodeCache().ran) return;
+  }
   await import('../dist/bin/bin.js');
 }

@@ -1,0 +1,170 @@
+// Node older than 22.1 has no compile cache for ES modules, so it compiles dhub's chunks on every
+// run (35-50 ms of each command, BENCHMARKS.md). This file runs the same program built as one
+// CommonJS file (dist/cjs/dhub.cjs, tsup.config.ts) through `vm.Script` with V8's code cache kept
+// on disk. It is loaded by bin/dhub.js on Node < 22.1 only; Node 22.1+ uses module.enableCompileCache.
+//
+// The cache lives where Node 22 keeps its own (NODE_COMPILE_CACHE, else the OS temp directory's
+// node-compile-cache), in a directory of the user's own (mode 0700, checked to be theirs before a
+// file in it is trusted); NODE_DISABLE_COMPILE_CACHE=1 turns it off, as it does Node's. Its file
+// name holds the package version, the SHA-256 of the program written at build time, and Node's
+// version and architecture, so a cache never serves another program or another Node, and the
+// command's name: a cache is written when the process exits, so it holds the functions that
+// command compiled (V8 compiles functions on first call), and `digest` and `pull` compile different
+// code. It is written once per command, to a temporary file renamed into place; writing one also
+// removes the files of other builds unused for a week. Any failure (no cache yet, a cache V8
+// rejects, an unwritable directory) only means running without it. With the cache turned off
+// bin/dhub.js runs the ES module build, which costs less to compile than the whole file.
+
+/** @param {string} name */
+const builtin = (name) => {
+  const module = process.getBuiltinModule?.(name);
+  if (module === undefined) throw new Error(`node:${name} is not available`);
+  return module;
+};
+
+/**
+ * Where the code cache is kept, or undefined when it is turned off.
+ * @param {NodeJS.ProcessEnv} env
+ * @returns {string | undefined}
+ */
+export function codeCacheDir(env = process.env) {
+  const off = env['NODE_DISABLE_COMPILE_CACHE'];
+  if (off !== undefined && off !== '' && off !== '0') return undefined;
+  const { join } = builtin('path');
+  const root = env['NODE_COMPILE_CACHE'] || join(builtin('os').tmpdir(), 'node-compile-cache');
+  const uid = process.getuid?.();
+  return join(root, uid === undefined ? 'dhub' : `dhub-${uid}`);
+}
+
+/**
+ * Whether a directory or file may be trusted: on POSIX owned by this user and writable by no one
+ * else (a cache is code V8 runs).
+ * @param {{ uid: number, mode: number }} stat
+ */
+function ours(stat) {
+  const uid = process.getuid?.();
+  return uid === undefined || (stat.uid === uid && (stat.mode & 0o022) === 0);
+}
+
+/**
+ * Reads a cache file, or undefined when there is none or it is not to be trusted.
+ * @param {string} file
+ * @returns {Buffer | undefined}
+ */
+function readCache(file) {
+  const fs = builtin('fs');
+  let fd;
+  try {
+    fd = fs.openSync(file, 'r');
+    if (!ours(fs.fstatSync(fd))) return undefined;
+    return fs.readFileSync(fd);
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
+
+/**
+ * Writes a cache file atomically (a temporary file renamed into place) and removes the files of
+ * other builds (names not starting with `keep`) and temporary files left by a crash, unused for a
+ * week; never throws.
+ * @param {string} dir
+ * @param {string} file
+ * @param {Buffer} data
+ * @param {string} keep
+ * @returns {boolean} whether the file was written
+ */
+export function writeCache(dir, file, data, keep) {
+  const fs = builtin('fs');
+  const { join } = builtin('path');
+  const temp = `${file}.${process.pid}.tmp`;
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (!ours(fs.statSync(dir))) return false;
+    fs.writeFileSync(temp, data, { mode: 0o600, flag: 'wx' });
+    fs.renameSync(temp, file);
+    const now = Date.now();
+    for (const name of fs.readdirSync(dir)) {
+      if (name.startsWith(keep) && !name.endsWith('.tmp')) continue;
+      const old = join(dir, name);
+      const { atimeMs, mtimeMs } = fs.statSync(old);
+      if (now - Math.max(atimeMs, mtimeMs) > WEEK_MS) fs.rmSync(old, { force: true });
+    }
+    return true;
+  } catch {
+    try {
+      fs.rmSync(temp, { force: true });
+    } catch {
+      // nothing more to clean
+    }
+    return false;
+  }
+}
+
+/**
+ * The command a cache file is kept for: the first argument that looks like a command's name.
+ * @param {readonly string[]} args
+ */
+export function commandOf(args) {
+  return args.find((arg) => /^[a-z][a-z0-9-]{0,31}$/.test(arg)) ?? 'none';
+}
+
+/**
+ * Runs the CommonJS build of dhub with V8's code cache.
+ * @param {{ program?: string, cacheDir?: string | undefined, args?: readonly string[] }} [options]
+ *   the program file (default: this package's dist/cjs/dhub.cjs), the cache directory (default:
+ *   codeCacheDir()) and the command line (default: the process's)
+ * @returns {{ ran: boolean, cache: 'used' | 'rejected' | 'none' | 'off' }} ran is false when the
+ *   cache is turned off or the program was not found (bin/dhub.js then runs the ES module build)
+ */
+export function runWithCodeCache(options = {}) {
+  const fs = builtin('fs');
+  const { dirname, join } = builtin('path');
+  const { fileURLToPath } = builtin('url');
+  const program = options.program ?? fileURLToPath(new URL('../dist/cjs/dhub.cjs', import.meta.url));
+  const dir = 'cacheDir' in options ? options.cacheDir : codeCacheDir();
+  if (dir === undefined) return { ran: false, cache: 'off' };
+  let source;
+  let key;
+  let version;
+  try {
+    source = fs.readFileSync(program, 'utf8');
+    key = fs.readFileSync(`${program}.key`, 'utf8').trim();
+    const pkg = JSON.parse(fs.readFileSync(join(dirname(program), '../../package.json'), 'utf8'));
+    version = typeof pkg.version === 'string' ? pkg.version : '0';
+  } catch {
+    return { ran: false, cache: 'none' };
+  }
+  const safe = (/** @type {string} */ s) => s.replace(/[^\w.+-]/g, '_');
+  const build = safe(`${version}-${key.slice(0, 32)}-`);
+  const command = commandOf(options.args ?? process.argv.slice(2));
+  const file = join(dir, `${build}${safe(`${process.version}-${process.arch}-${command}`)}.v8cache`);
+  const cachedData = readCache(file);
+  const vm = builtin('vm');
+  // Node's own CommonJS wrapper, on the program's first line so its lines keep their numbers.
+  const script = new vm.Script(
+    `(function (exports, require, module, __filename, __dirname) { ${source}\n})`,
+    { filename: program, cachedData },
+  );
+  const cache =
+    cachedData === undefined ? 'none' : script.cachedDataRejected === true ? 'rejected' : 'used';
+  if (cache !== 'used') {
+    process.once('exit', () => {
+      writeCache(dir, file, script.createCachedData(), build);
+    });
+  }
+  const module = { exports: {}, filename: program, id: '.', loaded: false };
+  const run = script.runInThisContext();
+  run.call(
+    module.exports,
+    module.exports,
+    builtin('module').createRequire(program),
+    module,
+    program,
+    dirname(program),
+  );
+  return { ran: true, cache };
+}
