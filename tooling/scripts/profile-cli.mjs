@@ -8,13 +8,17 @@
 // peak RSS come from separate runs without the profiler (it slows what it watches).
 //
 // Each Node given runs every command once cold (a fresh compile cache: Node 22.1+ keeps compiled
-// code between runs, see packages/cli/bin/dhub.js), then `--runs` times warm, alternating a
-// profiled and an unprofiled run; the tables show medians of the warm runs.
+// code between runs, older Node runs the CommonJS build with a code cache of its own, see
+// packages/cli/bin/dhub.js and code-cache.js), then `--runs` times warm, alternating a profiled
+// and an unprofiled run; the tables show medians of the warm runs. "compiling the program" is
+// V8 compiling the ES module chunks, or reading the CommonJS file and its code cache and
+// compiling it (`vm.Script`).
 //
 //   node tooling/scripts/profile-cli.mjs [--node PATH]... [--runs N] [--interval µs] [--json FILE]
 //     [--keep DIR]   (DIR keeps the warm profiles, to open in Chrome DevTools)
 //     [--cli DIR]    (profile a copy of the program made earlier, e.g. before a change: DIR holds
-//                     bin/dhub.js, package.json and dist/bin/ as packages/cli does; default packages/cli)
+//                     bin/, package.json, dist/bin/ and, when built, dist/cjs/ as packages/cli
+//                     does; default packages/cli)
 //
 // Needs a build (`npx -y pnpm@10 build`), `docker-registry` and /usr/bin/time (for peak RSS).
 import { execFileSync, spawn } from 'node:child_process';
@@ -96,11 +100,21 @@ function commentPackages(text) {
   });
 }
 
-/** The bundle files of the copy being run, by URL (paths inside still resolve from BUNDLE). */
-function loadBundle(dir) {
+/**
+ * The bundle files of the copy being run (the ES module chunks and, when built, the CommonJS
+ * program), by URL; paths inside still resolve from BUNDLE (both builds sit two levels down).
+ */
+function loadBundle(dirs) {
   const files = new Map();
-  for (const name of readdirSync(dir).filter((f) => f.endsWith('.js'))) {
-    const file = join(dir, name);
+  const all = dirs
+    .filter((dir) => existsSync(dir))
+    .flatMap((dir) =>
+      readdirSync(dir)
+        .filter((f) => f.endsWith('.js') || f.endsWith('.cjs'))
+        .map((f) => join(dir, f)),
+    );
+  for (const file of all) {
+    const name = file.slice(file.lastIndexOf('/') + 1);
     const mapFile = `${file}.map`;
     const map = existsSync(mapFile)
       ? new SourceMap(JSON.parse(readFileSync(mapFile, 'utf8')))
@@ -138,8 +152,14 @@ const SPECIAL = {
 
 /** esbuild's wrapper of a CommonJS or lazily run module is named by the module's path. */
 const isModuleWrapper = (name) => /\/[^/]+\.[cm]?[jt]s$/.test(name);
-/** An ES module's own top-level code shows as an unnamed function at its very start. */
-const isModuleBody = (f) => f.functionName === '' && f.lineNumber === 0 && f.columnNumber === 0;
+/**
+ * An ES module's own top-level code shows as an unnamed function at its very start; the CommonJS
+ * program's as the unnamed wrapper function code-cache.js puts around it on the file's first line.
+ */
+const isModuleBody = (f) =>
+  f.functionName === '' && f.lineNumber === 0 && (f.columnNumber === 0 || f.url.endsWith('.cjs'));
+/** V8 compiling the CommonJS program (with its code cache): the `vm.Script` constructor. */
+const isScriptCompile = (n) => n.callFrame.functionName === 'Script' && n.callFrame.url === 'node:vm';
 
 /**
  * The built-in module a sample is loading: the module body run by the outermost
@@ -194,12 +214,14 @@ function classify(stack, ctx) {
   if (special !== undefined) return { key: special };
   const names = stack.map((n) => n.callFrame.functionName);
   if (names.includes('lazyllhttp')) return { key: 'wasm' };
-  if (names.includes('compileSourceTextModule')) return { key: 'compile' };
+  if (names.includes('compileSourceTextModule') || stack.some(isScriptCompile)) return { key: 'compile' };
   // A built-in module being loaded goes to Node whoever asked for it: an ES import (no bundle
   // code on the stack) or the bundle's `process.getBuiltinModule` and `require` calls.
   if (names.includes('compileForInternalLoader'))
     return { key: 'node', pkg: nodePart(stack), builtin: builtinOf(stack) };
   const i = stack.findIndex((n) => bundle.has(n.callFrame.url));
+  // code-cache.js reading the CommonJS program and its cache (or writing the cache at exit)
+  if (i < 0 && stack.some((n) => n.callFrame.url.endsWith('/bin/code-cache.js'))) return { key: 'compile' };
   if (i < 0) {
     const builtin = names.includes('compileForInternalLoader') ? builtinOf(stack) : undefined;
     return { key: 'node', pkg: nodePart(stack), builtin };
@@ -307,6 +329,8 @@ async function snapshotCli(dir, from = CLI) {
       await cp(join(from, 'bin'), join(dir, 'bin'), { recursive: true });
       await cp(join(from, 'package.json'), join(dir, 'package.json'));
       await cp(bundle, join(dir, 'dist', 'bin'), { recursive: true });
+      const cjs = join(from, 'dist', 'cjs');
+      if (existsSync(cjs)) await cp(cjs, join(dir, 'dist', 'cjs'), { recursive: true });
       if (listing(bundle) === before) return join(dir, 'bin', 'dhub.js');
     }
     if (attempt === 30) throw new Error(`${bundle} is missing or keeps changing: build first`);
@@ -438,7 +462,7 @@ const FIXED_ROWS = [
 const CATEGORY_ROWS = [
   ['node', 'Node bootstrap and internal modules (loader, builtins)'],
   ['program', 'native, outside JavaScript (V8, Node C++)'],
-  ['compile', 'compiling ES modules (`compileSourceTextModule`)'],
+  ['compile', 'compiling the program (ES modules; or reading the CommonJS file and its code cache)'],
   ['top', 'top-level evaluation of the bundle'],
   ['run', 'running the command (bundle code after loading)'],
   ['wasm', "undici's WebAssembly parser compile (`lazyllhttp`)"],
@@ -505,7 +529,7 @@ async function main() {
   const workDir = await mkdtemp(join(tmpdir(), 'profile-cli-work-'));
   const cleanups = [() => rm(workDir, { recursive: true, force: true })];
   opts.entry = await snapshotCli(join(workDir, 'cli'), opts.cli);
-  opts.bundle = loadBundle(join(workDir, 'cli', 'dist', 'bin'));
+  opts.bundle = loadBundle(['bin', 'cjs'].map((d) => join(workDir, 'cli', 'dist', d)));
   const report = {
     date: new Date().toISOString(),
     loadStart: loadavg(),
