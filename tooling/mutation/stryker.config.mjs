@@ -35,9 +35,14 @@ export default {
   testRunner: 'vitest',
   plugins: ['@stryker-mutator/vitest-runner'],
   vitest: { configFile: `packages/${pkg}/vitest.config.ts`, dir: `packages/${pkg}` },
-  // Unit tests only: the integration suites in test/ start real registries and servers, too slow
-  // to repeat for every mutant, so the score is a floor.
-  testFiles: [`packages/${pkg}/src/**/*.test.ts`],
+  // Unit tests, plus the package's in-process suites from test/ that packages.json lists under
+  // "testFiles" (no external servers; e.g. an in-process scripted HTTP server). The suites that
+  // start real registries and other programs are too slow to repeat for every mutant, so the
+  // score is a floor.
+  testFiles: [
+    `packages/${pkg}/src/**/*.test.ts`,
+    ...(settings.testFiles ?? []).map((glob) => `packages/${pkg}/${glob}`),
+  ],
   mutate: [
     ...settings.mutate.map((glob) => `packages/${pkg}/${glob}`),
     `!packages/${pkg}/src/**/*.test.ts`,
