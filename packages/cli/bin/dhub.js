@@ -31,8 +31,12 @@ async function run() {
   // compiled, which undici does lazily on its first request, after this line.
   (await builtin('node:v8')).setFlagsFromString('--liftoff-only');
   if (enableCompileCache === undefined) {
-    const { runWithCodeCache } = await import('./code-cache.js');
-    if (runWithCodeCache().ran) return;
+    // A copy of the program without it (bin/dhub.js and dist/bin/ only) runs the ES module build.
+    const codeCache = await import('./code-cache.js').catch((err) => {
+      if (err?.code === 'ERR_MODULE_NOT_FOUND') return undefined;
+      throw err;
+    });
+    if (codeCache?.runWithCodeCache().ran === true) return;
   }
   await import('../dist/bin/bin.js');
 }

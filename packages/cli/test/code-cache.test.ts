@@ -7,6 +7,7 @@ import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import {
   chmodSync,
   copyFileSync,
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -161,6 +162,17 @@ describe('dhub on a V8 code cache (bin/code-cache.js)', () => {
     expect(left).toHaveLength(2);
     expect(left).not.toContain(old);
     expect(left.some((f) => f.startsWith(`1.0.1-${'f'.repeat(32)}-`))).toBe(true);
+  });
+
+  it('a copy of the program without code-cache.js and dist/cjs (bin/dhub.js and dist/bin only) runs the ES module build', () => {
+    const copy = join(work, 'copy');
+    mkdirSync(join(copy, 'bin'), { recursive: true });
+    copyFileSync(ENTRY, join(copy, 'bin', 'dhub.js'));
+    copyFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), join(copy, 'package.json'));
+    cpSync(fileURLToPath(new URL('../dist/bin', import.meta.url)), join(copy, 'dist', 'bin'), { recursive: true });
+    const run = spawnSync(process.execPath, [join(copy, 'bin', 'dhub.js'), '--help'], { encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^usage: dhub COMMAND/m);
   });
 
   it('answers ran: false for a program that is not there (bin/dhub.js then runs the ES module build)', () => {
