@@ -126,10 +126,17 @@ const codeCacheProgram: NonNullable<Options['plugins']>[number] = {
             ? `await Promise.resolve(process.getBuiltinModule(${JSON.stringify(specifier)}))`
             : call,
       );
-      const left = /\b(?:await|return|=) import\(/.exec(text);
+      // esbuild escapes non-ASCII characters except in comments; escaped there too, the file is
+      // ASCII, so V8 keeps its source (which lazily compiled functions are parsed from) at one
+      // byte per character instead of two, and code-cache.js reads it as latin1.
+      const ascii = text.replace(
+        /[^\0-\x7f]/g,
+        (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+      );
+      const left = /\b(?:await|return|=) import\(/.exec(ascii);
       if (left !== null) throw new Error(`tsup.config.ts: ${name} still imports: ${left[0]}`);
-      writeFileSync(name, text);
-      writeFileSync(`${name}.key`, `${createHash('sha256').update(text).digest('hex')}\n`);
+      writeFileSync(name, ascii);
+      writeFileSync(`${name}.key`, `${createHash('sha256').update(ascii).digest('hex')}\n`);
     }
   },
 };

@@ -131,7 +131,8 @@ export function runWithCodeCache(options = {}) {
   let key;
   let version;
   try {
-    source = fs.readFileSync(program, 'utf8');
+    // ASCII only (tsup.config.ts): latin1 is the same text, decoded faster than UTF-8.
+    source = fs.readFileSync(program, 'latin1');
     key = fs.readFileSync(`${program}.key`, 'utf8').trim();
     const pkg = JSON.parse(fs.readFileSync(join(dirname(program), '../../package.json'), 'utf8'));
     version = typeof pkg.version === 'string' ? pkg.version : '0';
