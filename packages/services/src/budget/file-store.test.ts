@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, unlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemClock } from '@llmdevops/docker-hub-core';
@@ -50,6 +50,25 @@ describe('file budget store', () => {
   it('takes over a lock left by a process that died', async () => {
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
     await writeFile(`${path}.lock`, `${dead.stdout} ${String(Date.now())}`);
+    const store = createFileStore(path, systemClock);
+    expect((await store.reserve('k', { id: 'a', priority: 'low', mode: 'fail', reserve: 0, ...TIMES })).granted).toBe(true);
+  });
+
+  it('waits for a fresh lock whose owner is not written yet instead of taking it over', async () => {
+    await writeFile(`${path}.lock`, '');
+    const store = createFileStore(path, systemClock);
+    const reserving = store.reserve('k', { id: 'a', priority: 'low', mode: 'fail', reserve: 0, ...TIMES });
+    await new Promise((r) => setTimeout(r, 300));
+    // Still the other writer's lock: taking it over would let two processes change the file at once.
+    expect(await readFile(`${path}.lock`, 'utf8')).toBe('');
+    await unlink(`${path}.lock`);
+    expect((await reserving).granted).toBe(true);
+  });
+
+  it('takes over a lock without a readable owner once the file is older than 10 s', async () => {
+    await writeFile(`${path}.lock`, 'garbage');
+    const old = new Date(Date.now() - 20_000);
+    await utimes(`${path}.lock`, old, old);
     const store = createFileStore(path, systemClock);
     expect((await store.reserve('k', { id: 'a', priority: 'low', mode: 'fail', reserve: 0, ...TIMES })).granted).toBe(true);
   });

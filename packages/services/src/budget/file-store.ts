@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { link, mkdir, open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Clock } from '@llmdevops/docker-hub-core';
 import {
@@ -62,8 +62,18 @@ export function createFileStore(path: string, clock: Clock): BudgetStore {
     const [pidText = '', atText = ''] = text.split(' ');
     const pid = Number(pidText);
     const at = Number(atText);
-    const dead = Number.isInteger(pid) && pid > 0 && pid !== process.pid && !alive(pid);
-    if (!dead && !(Number.isFinite(at) && clock.now() - at > STALE_LOCK_MS)) return;
+    if (!(Number.isInteger(pid) && pid > 0 && Number.isFinite(at) && at > 0)) {
+      // No readable owner (damaged by hand, or a lock an older version was still writing): only
+      // its age on disk says it is stale; taking it over at once let two processes in together.
+      const age = await stat(lockPath).then(
+        (st) => Date.now() - st.mtimeMs,
+        () => 0,
+      );
+      if (age <= STALE_LOCK_MS) return;
+    } else {
+      const dead = pid !== process.pid && !alive(pid);
+      if (!dead && clock.now() - at <= STALE_LOCK_MS) return;
+    }
     // Move the stale lock aside atomically (only one process wins), then check it was the stale one.
     const aside = `${lockPath}.${randomBytes(6).toString('hex')}`;
     try {
@@ -82,13 +92,17 @@ export function createFileStore(path: string, clock: Clock): BudgetStore {
     const deadline = clock.now() + LOCK_WAIT_MS;
     await mkdir(dirname(path), { recursive: true });
     for (;;) {
+      // The lock appears whole: its owner is written to a file of our own first, then linked to
+      // the lock's name (which fails when the lock exists), so nobody reads a lock without owner.
+      const draft = `${lockPath}.${randomBytes(6).toString('hex')}.new`;
       try {
-        const handle = await open(lockPath, 'wx', 0o600);
-        await handle.writeFile(`${String(process.pid)} ${String(clock.now())}`);
-        await handle.close();
+        await writeFile(draft, `${String(process.pid)} ${String(clock.now())}`, { mode: 0o600, flag: 'wx' });
+        await link(draft, lockPath);
         return;
       } catch (err) {
         if (errnoOf(err) !== 'EEXIST') throw failure(`cannot create the lock file ${lockPath} (${errnoOf(err) ?? 'error'})`, err);
+      } finally {
+        await unlink(draft).catch(() => undefined);
       }
       await takeOverIfStale();
       if (clock.now() > deadline) throw failure(`the lock file ${lockPath} stayed busy for ${String(LOCK_WAIT_MS / 1000)} s`, undefined);
