@@ -1,6 +1,7 @@
 import {
   AuthenticationError,
   AuthorizationError,
+  InsecureTransportError,
   NotFoundError,
   PayloadTooLargeError,
   RateLimitError,
@@ -9,7 +10,7 @@ import {
 } from '@llmdevops/docker-hub-core';
 import type { TransportResponse } from '@llmdevops/docker-hub-transport';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { httpError, readJson, SMALL_BODY_LIMIT } from './http.js';
+import { assertRealmAllowed, assertSecure, httpError, readJson, SMALL_BODY_LIMIT } from './http.js';
 
 function rateLimited(error: RegistryError): RateLimitError {
   if (!(error instanceof RateLimitError)) throw new Error(`not a RateLimitError: ${error.name}`);
@@ -76,5 +77,35 @@ describe('readJson', () => {
     expect(await readJson(response(''))).toBeUndefined();
     expect(await readJson(response('<html>'))).toBeUndefined();
     expect(await readJson(response(new PayloadTooLargeError('body', 10)))).toBeUndefined();
+  });
+});
+
+describe('assertSecure and assertRealmAllowed messages', () => {
+  it('name the refused URL without its query and say why', () => {
+    let refused: unknown;
+    try {
+      assertSecure(new URL('http://u:p@r.test:81/v2/x?q=secret'), new Set());
+    } catch (e) {
+      refused = e;
+    }
+    expect(refused).toBeInstanceOf(InsecureTransportError);
+    expect((refused as InsecureTransportError).message).toContain('http://r.test:81/v2/x');
+    expect((refused as InsecureTransportError).message).toContain(
+      'credentials are only sent over HTTPS, to loopback, or to hosts marked insecure',
+    );
+    expect((refused as InsecureTransportError).message).not.toContain('secret');
+    let realm: unknown;
+    try {
+      assertRealmAllowed(
+        'http://10.0.0.1:8080/token?x=1',
+        new URL('https://public.example.com/v2/'),
+      );
+    } catch (e) {
+      realm = e;
+    }
+    expect((realm as InsecureTransportError).message).toContain('http://10.0.0.1:8080/token');
+    expect((realm as InsecureTransportError).message).toContain(
+      'the token realm of public.example.com points at an internal address; refusing to follow it',
+    );
   });
 });
