@@ -4,8 +4,9 @@
 // on disk. It is loaded by bin/dhub.js on Node < 22.1 only; Node 22.1+ uses module.enableCompileCache.
 //
 // The cache lives where Node 22 keeps its own (NODE_COMPILE_CACHE, else the OS temp directory's
-// node-compile-cache), in a directory of the user's own (mode 0700, checked to be theirs before a
-// file in it is trusted); NODE_DISABLE_COMPILE_CACHE=1 turns it off, as it does Node's. Its file
+// node-compile-cache), in a directory of the user's own (mode 0700): a cache file is read only when
+// it is the user's and writable by no one else, and written only into a directory that is.
+// NODE_DISABLE_COMPILE_CACHE=1 turns it off, as it does Node's. Its file
 // name holds the package version, the SHA-256 of the program written at build time, and Node's
 // version and architecture, so a cache never serves another program or another Node, and the
 // command's name: a cache is written when the process exits, so it holds the functions that

@@ -28,7 +28,9 @@ async function run() {
   // process that usually lives a second. The baseline code parses large blob bodies somewhat more
   // slowly; BENCHMARKS.md compares both for a 256 MiB pull.
   // V8 flags set after start-up are not all honoured; this one is read when a WebAssembly module is
-  // compiled, which undici does lazily on its first request, after this line.
+  // compiled, which undici does lazily on its first request, after this line. It is also set
+  // before the program is compiled, as V8 accepts a code cache (./code-cache.js) only under the
+  // flags it was made with.
   (await builtin('node:v8')).setFlagsFromString('--liftoff-only');
   if (enableCompileCache === undefined) {
     // A copy of the program without it (bin/dhub.js and dist/bin/ only) runs the ES module build.
