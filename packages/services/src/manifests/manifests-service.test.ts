@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ImageReference, ValidationError } from '@llmdevops/docker-hub-core';
 import { MockAgent } from 'undici';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DockerHubClient } from '../index.js';
@@ -78,5 +79,92 @@ describe('manifests against scripted answers', () => {
     await expect(client.manifests.head('127.0.0.1:5000/a/b:u')).rejects.toMatchObject({ code: 'NAME_INVALID' });
     pool().intercept({ path: `/v2/a/b/manifests/${digest}`, method: 'DELETE' }).reply(405, { errors: [{ code: 'UNSUPPORTED', message: 'The operation is unsupported.' }] });
     await expect(client.manifests.delete(`127.0.0.1:5000/a/b@${digest}`)).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+  });
+});
+
+// manifests.put needs a tag or a digest: a text reference naming only the repository is a typed
+// error (TAG_REQUIRED) instead of a silent push to :latest, unless { tag } is given.
+const bodyBytes = Buffer.from(body);
+let paths: string[] = [];
+
+/** Accepts one PUT of the manifest at `path` and records it. */
+function acceptPut(path: string): void {
+  agent
+    .get(ORIGIN)
+    .intercept({ path, method: 'PUT' })
+    .reply((req) => {
+      paths.push(req.path);
+      return { statusCode: 201, data: '', responseOptions: { headers: { 'docker-content-digest': digest } } };
+    });
+}
+
+async function failure(call: Promise<unknown>): Promise<ValidationError> {
+  const err = await call.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ValidationError);
+  return err as ValidationError;
+}
+
+describe('manifests.put without a tag', () => {
+  beforeEach(() => {
+    paths = [];
+  });
+
+  it.each(['127.0.0.1:5000/a/b', 'localhost:5000/team/app', 'team/app'])(
+    '%s (no tag, no digest) is TAG_REQUIRED, saying to pass { tag } or a digest, and sends nothing',
+    async (reference) => {
+      const err = await failure(client.manifests.put(reference, bodyBytes, { mediaType: OCI }));
+      expect(err.code).toBe('TAG_REQUIRED');
+      expect(err.input).toBe(reference);
+      expect(err.message).toContain(`manifests.put("${reference}")`);
+      expect(err.message).toContain("{ tag: 'v1' }");
+      expect(err.message).toContain(`"${reference}@sha256:`);
+      expect(paths).toEqual([]);
+    },
+  );
+
+  it('the same reference with { tag } is pushed under that tag', async () => {
+    acceptPut('/v2/a/b/manifests/v1');
+    expect(await client.manifests.put('127.0.0.1:5000/a/b', bodyBytes, { mediaType: OCI, tag: 'v1' })).toBe(digest);
+    expect(paths).toEqual(['/v2/a/b/manifests/v1']);
+  });
+
+  it('a reference that writes its tag, or a digest, is pushed as before', async () => {
+    acceptPut('/v2/a/b/manifests/t');
+    acceptPut(`/v2/a/b/manifests/${digest}`);
+    acceptPut('/v2/a/b/manifests/latest');
+    await client.manifests.put('127.0.0.1:5000/a/b:t', bodyBytes, { mediaType: OCI });
+    await client.manifests.put(`127.0.0.1:5000/a/b@${digest}`, bodyBytes, { mediaType: OCI });
+    // An ImageReference object always carries a tag or digest (parse fills in latest): accepted.
+    await client.manifests.put(ImageReference.parse('127.0.0.1:5000/a/b'), bodyBytes, { mediaType: OCI });
+    expect(paths).toEqual(['/v2/a/b/manifests/t', `/v2/a/b/manifests/${digest}`, '/v2/a/b/manifests/latest']);
+  });
+
+  it('a digest reference with { tag } is pushed under the tag once its digest is checked', async () => {
+    acceptPut('/v2/a/b/manifests/v2');
+    expect(await client.manifests.put(`127.0.0.1:5000/a/b@${digest}`, bodyBytes, { mediaType: OCI, tag: 'v2' })).toBe(digest);
+    expect(paths).toEqual(['/v2/a/b/manifests/v2']);
+    const wrong = `sha256:${'b'.repeat(64)}`;
+    await expect(client.manifests.put(`127.0.0.1:5000/a/b@${wrong}`, bodyBytes, { mediaType: OCI, tag: 'v2' })).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
+  });
+
+  it('a reference naming another tag than { tag } is INVALID_ARGUMENT; the same tag twice is fine', async () => {
+    const err = await failure(client.manifests.put('127.0.0.1:5000/a/b:t', bodyBytes, { mediaType: OCI, tag: 'u' }));
+    expect(err.code).toBe('INVALID_ARGUMENT');
+    expect(err.message).toContain('names tag "t"');
+    const object = await failure(client.manifests.put(ImageReference.parse('127.0.0.1:5000/a/b:t'), bodyBytes, { tag: 'u' }));
+    expect(object.code).toBe('INVALID_ARGUMENT');
+    acceptPut('/v2/a/b/manifests/t');
+    await client.manifests.put('127.0.0.1:5000/a/b:t', bodyBytes, { mediaType: OCI, tag: 't' });
+    expect(paths).toEqual(['/v2/a/b/manifests/t']);
+  });
+
+  it('an invalid { tag } is INVALID_REFERENCE naming it', async () => {
+    const err = await failure(client.manifests.put('127.0.0.1:5000/a/b', bodyBytes, { mediaType: OCI, tag: '-bad' }));
+    expect(err.code).toBe('INVALID_REFERENCE');
+    expect(err.message).toContain('-bad');
+    expect(paths).toEqual([]);
   });
 });
