@@ -1,9 +1,11 @@
 // The serving adapters all answer from the one handler: undici fetch and request through the
 // in-process dispatcher (streaming bodies, HEAD), msw handlers with global fetch, and the Fetch handler.
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { setupServer } from 'msw/node';
 import { fetch as undiciFetch, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSimulator } from '../src/index.js';
+import { createSimulator, listen } from '../src/index.js';
 import { mswHandlers } from '../src/msw.js';
 import { ACCEPT_ALL, makeClient, OCI_MANIFEST, pushImage, sha256 } from './helpers.js';
 
@@ -103,5 +105,43 @@ describe('msw handlers', () => {
     expect(((await manifest.json()) as { errors: { code: string }[] }).errors[0]!.code).toBe(
       'MANIFEST_UNKNOWN',
     );
+  });
+});
+
+describe('node:http adapter', () => {
+  /** Sends one raw request and collects everything the server writes until it closes. */
+  async function raw(url: string, text: string): Promise<string> {
+    const { port } = new URL(url);
+    const socket = connect(Number(port), '127.0.0.1');
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.write(text);
+    await once(socket, 'close');
+    return Buffer.concat(chunks).toString('latin1');
+  }
+
+  it('drops the connection instead of sending a body longer than its declared length', async () => {
+    const server = await listen(async (request) =>
+      new URL(request.url).pathname === '/overrun'
+        ? new Response('stray-bytes', { status: 416, headers: { 'content-length': '0' } })
+        : new Response('fine', { status: 200 }),
+    );
+    try {
+      const got = await raw(
+        server.url,
+        'GET /overrun HTTP/1.1\r\nHost: x\r\n\r\nGET /after HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+      );
+      expect(got).not.toContain('stray-bytes');
+      // The pipelined request after it never gets an answer on this connection.
+      expect(got).not.toContain('fine');
+      const ok = await raw(
+        server.url,
+        'GET /after HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+      );
+      expect(ok).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+      expect(ok).toContain('fine');
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -76,6 +76,9 @@ describe.each(['in-process', 'loopback'] as const)('OCI conformance: push (%s)',
         },
       });
       expect(bad.status).toBe(416);
+      // The error body is declared with its own length, so a keep-alive connection stays in step.
+      expect(bad.json().errors[0].code).toBe('RANGE_INVALID');
+      expect(bad.headers['content-length']).toBe(String(bad.body.length));
       expect(bad.headers['range']).toBe('0-4');
       expect(bad.headers['location']).toBeTruthy();
       const garbled = await c().call('PATCH', loc, {

@@ -56,12 +56,15 @@ export function registryError(
       ...(e.detail === undefined ? {} : { detail: e.detail }),
     })),
   };
-  return new Response(`${JSON.stringify(body)}\n`, {
+  const text = `${JSON.stringify(body)}\n`;
+  return new Response(text, {
     status,
     headers: {
       'content-type': 'application/json; charset=utf-8',
       ...API_VERSION_HEADER,
       ...headers,
+      // Last, so that headers shared with empty answers (an upload session's) cannot declare 0.
+      'content-length': String(Buffer.byteLength(text)),
     },
   });
 }

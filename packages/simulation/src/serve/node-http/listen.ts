@@ -55,6 +55,9 @@ async function send(res: ServerResponse, response: Response, head: boolean): Pro
   // Go's net/http (distribution) always sends the standard reason phrase; so do we.
   const reason =
     response.statusText === '' ? (STATUS_CODES[response.status] ?? '') : response.statusText;
+  // A body longer or shorter than its declared length fails the write (and so drops the socket)
+  // instead of leaving stray bytes for the next response on a keep-alive connection.
+  res.strictContentLength = true;
   res.writeHead(response.status, reason, headers);
   if (response.body === null || head) {
     await response.body?.cancel();
