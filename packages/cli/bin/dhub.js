@@ -31,7 +31,13 @@ async function run() {
   // compiled, which undici does lazily on its first request, after this line. It is also set
   // before the program is compiled, as V8 accepts a code cache (./code-cache.js) only under the
   // flags it was made with.
-  (await builtin('node:v8')).setFlagsFromString('--liftoff-only');
+  // Set after start-up, `--liftoff-only` alone keeps the optimizing pass away on Node 20 but not
+  // on Node 24, where V8 applies what it implies only at start-up: the two tier-up flags say it
+  // directly (else Node 24 also waits at exit for a background compile it never uses).
+  const v8 = await builtin('node:v8');
+  for (const flag of ['--liftoff-only', '--no-wasm-tier-up', '--no-wasm-dynamic-tiering']) {
+    v8.setFlagsFromString(flag);
+  }
   if (enableCompileCache === undefined) {
     // A copy of the program without it (bin/dhub.js and dist/bin/ only) runs the ES module build.
     const codeCache = await import('./code-cache.js').catch((err) => {
