@@ -2,6 +2,7 @@ import { AuthenticationError, Secret } from '@llmdevops/docker-hub-core';
 import { defineCommand, flag, stringOption, usageError, type CommandInput } from '../command.js';
 import { writeJson, writeLine } from '../io.js';
 import { loadConfig } from '../internal/config.js';
+import { openTelemetryRegistered } from '../internal/telemetry.js';
 
 /** Largest password or token read from stdin. */
 const MAX_PASSWORD_BYTES = 64 * 1024;
@@ -148,6 +149,7 @@ export const loginCommand = defineCommand(
     const client = new DockerHubClient(config, {
       env: input.io.env,
       userAgent: 'dhub',
+      telemetry: openTelemetryRegistered(),
       credentials: () => Promise.resolve(credential),
       onTwoFactor: twoFactorSource(input, username),
     });

@@ -3,6 +3,7 @@ import { type ImageReference, Platform } from '@llmdevops/docker-hub-core';
 import { flag, parseOperand, stringOption, type CommandInput } from '../command.js';
 import { startProgress } from '../output/progress.js';
 import { loadConfig } from './config.js';
+import { openTelemetryRegistered } from './telemetry.js';
 
 /**
  * Runs a function with a client configured from the command line (`--config`, the environment,
@@ -23,7 +24,11 @@ export async function withClient<T>(
     refs.map((r) => r.registry),
   );
   const { DockerHubClient } = await import('@llmdevops/docker-hub-services');
-  const client = new DockerHubClient(config, { env: input.io.env, userAgent: 'dhub' });
+  const client = new DockerHubClient(config, {
+    env: input.io.env,
+    userAgent: 'dhub',
+    telemetry: openTelemetryRegistered(),
+  });
   try {
     return await fn(client);
   } finally {
