@@ -70,6 +70,71 @@ const undiciLean: NonNullable<Options['esbuildPlugins']>[number] = {
   },
 };
 
+/** One text replacement in a file of a dependency; the build fails when the text is not there. */
+interface Patch {
+  readonly file: RegExp;
+  readonly from: string;
+  readonly to: string;
+}
+
+/**
+ * Built-ins undici requires at its top but a command rarely uses: `node:http2` (only for an HTTP/2
+ * connection, which the packages never ask for; its constants are read at build time) and
+ * `node:http` (for the default header size limit, which is Node's 16 KiB unless the process was
+ * started with `--max-http-header-size`, and to recognise an `IncomingMessage` when destroying a
+ * stream, which cannot be one before `node:http` is loaded). Required on first use in the program's bundle, they leave every
+ * command's start-up (BENCHMARKS.md). A newer undici without this text fails the build.
+ */
+function undiciBuiltinsOnUse(): NonNullable<Options['esbuildPlugins']>[number] {
+  const constants = JSON.stringify(createRequire(import.meta.url)('node:http2').constants);
+  const patches: readonly Patch[] = [
+    {
+      file: /[\\/]undici[\\/]lib[\\/]dispatcher[\\/]client-h2\.js$/,
+      from: "  http2 = require('node:http2')\n",
+      to: `  http2 = { constants: ${constants}, connect: (...args) => require('node:http2').connect(...args) }\n`,
+    },
+    {
+      file: /[\\/]undici[\\/]lib[\\/]dispatcher[\\/]client\.js$/,
+      from: "const http = require('node:http')\n",
+      to: 'const http = { get maxHeaderSize () { return defaultMaxHeaderSize() } }\n',
+    },
+    {
+      file: /[\\/]undici[\\/]lib[\\/]dispatcher[\\/]client\.js$/,
+      from: 'const getDefaultNodeMaxHeaderSize = http &&',
+      // Node's default (16 KiB) unless `--max-http-header-size` was given (the only way to change
+      // it); then `node:http` says what it is.
+      to:
+        "const defaultMaxHeaderSize = () => [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((a) => a.includes('max-http-header-size')) ? require('node:http').maxHeaderSize : 16384\n" +
+        'const getDefaultNodeMaxHeaderSize = http &&',
+    },
+    {
+      file: /[\\/]undici[\\/]lib[\\/]core[\\/]util\.js$/,
+      from: "const { IncomingMessage } = require('node:http')\n",
+      to: "let IncomingMessage\nconst isIncomingMessage = (c) => c === (IncomingMessage ??= require('node:http').IncomingMessage)\n",
+    },
+    {
+      file: /[\\/]undici[\\/]lib[\\/]core[\\/]util\.js$/,
+      from: 'if (Object.getPrototypeOf(stream).constructor === IncomingMessage) {',
+      to: 'if (isIncomingMessage(Object.getPrototypeOf(stream).constructor)) {',
+    },
+  ];
+  return {
+    name: 'undici-builtins-on-use',
+    setup(build) {
+      build.onLoad({ filter: /[\\/]undici[\\/]lib[\\/](?:dispatcher[\\/]client(?:-h2)?|core[\\/]util)\.js$/ }, ({ path }) => {
+        let contents = readFileSync(path, 'utf8');
+        for (const patch of patches.filter((p) => p.file.test(path))) {
+          if (!contents.includes(patch.from)) {
+            throw new Error(`tsup.config.ts: ${path} no longer has ${JSON.stringify(patch.from)}`);
+          }
+          contents = contents.replace(patch.from, patch.to);
+        }
+        return { contents, loader: 'js' };
+      });
+    },
+  };
+}
+
 const LAZY_NAMESPACE = 'dhub-lazy-cjs';
 
 /**
@@ -158,7 +223,7 @@ export default defineConfig([
     splitting: true,
     noExternal: [/.*/],
     external: ['@opentelemetry/api'],
-    esbuildPlugins: [undiciLean, lazyCommonJs(['semver', 'yaml'])],
+    esbuildPlugins: [undiciLean, undiciBuiltinsOnUse(), lazyCommonJs(['semver', 'yaml'])],
     plugins: [builtinsWithoutFacades],
     outDir: 'dist/bin',
     banner: {
@@ -178,7 +243,7 @@ export default defineConfig([
     clean: true,
     noExternal: [/.*/],
     external: ['@opentelemetry/api'],
-    esbuildPlugins: [undiciLean, lazyCommonJs(['semver', 'yaml'])],
+    esbuildPlugins: [undiciLean, undiciBuiltinsOnUse(), lazyCommonJs(['semver', 'yaml'])],
     outDir: 'dist/cjs',
     // esbuild's own output: rollup's tree shaking (the base options) would hoist every module's
     // built-in `require` to the top of the file, so every command would load them all.

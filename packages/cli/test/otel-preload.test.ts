@@ -58,7 +58,7 @@ describe('dhub and OpenTelemetry', () => {
     expect(await digest(['--require', MODULES_PRELOAD], { LOADED_MODULES_OUT: modules })).toMatch(
       /^sha256:/,
     );
-    const loaded = JSON.parse(await readFile(modules, 'utf8')) as string[];
+    const loaded = (JSON.parse(await readFile(modules, 'utf8')) as { modules: string[] }).modules;
     // The preload itself is listed: the list is complete, not empty.
     expect(loaded).toContain(MODULES_PRELOAD);
     expect(loaded.filter((path) => path.includes('@opentelemetry'))).toEqual([]);

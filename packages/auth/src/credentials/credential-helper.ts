@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { AbortedError, ConfigError, Secret } from '@llmdevops/docker-hub-core';
 import { type RegistryCredential } from './types.js';
 
@@ -47,6 +46,8 @@ async function runHelper(
     throw new AbortedError(`docker-credential-${name} ${action}`, signal.reason);
   const timeoutMs = options.timeoutMs ?? 10_000;
   return new Promise<HelperResult>((resolve, reject) => {
+    // Loaded on first use: most programs never run a helper, and loading it costs a few ms.
+    const { spawn } = process.getBuiltinModule('node:child_process');
     const child = spawn(`docker-credential-${name}`, [action], {
       env: { ...process.env, ...options.env },
       stdio: ['pipe', 'pipe', 'ignore'],

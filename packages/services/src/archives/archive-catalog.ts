@@ -4,7 +4,6 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { AbortedError, LimitExceededError, ValidationError } from '@llmdevops/docker-hub-core';
 import { ArchiveInvalidError } from './archive-error.js';
@@ -96,7 +95,7 @@ export class ArchiveCatalog {
   async gunzipDigest(file: ArchiveFile): Promise<string> {
     const hash = createHash('sha256');
     try {
-      await pipeline(this.open(file), createGunzip(), async (chunks: AsyncIterable<Buffer>) => {
+      await pipeline(this.open(file), process.getBuiltinModule('node:zlib').createGunzip(), async (chunks: AsyncIterable<Buffer>) => {
         for await (const chunk of chunks) hash.update(chunk);
       });
     } catch (err) {

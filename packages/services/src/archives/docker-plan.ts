@@ -4,7 +4,6 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
 import { DigestMismatchError, MediaType, parseManifest, type Descriptor } from '@llmdevops/docker-hub-core';
 import type { ManifestResult } from '../manifests/manifests-service.js';
 import { ArchiveInvalidError } from './archive-error.js';
@@ -68,7 +67,7 @@ async function gzipToSpool(catalog: ArchiveCatalog, file: ArchiveFile, spoolDir:
       done(null, chunk);
     },
   });
-  await pipeline(catalog.open(file), createGzip(), tap, createWriteStream(path, { flags: 'wx', mode: 0o600 }), signal === undefined ? {} : { signal });
+  await pipeline(catalog.open(file), process.getBuiltinModule('node:zlib').createGzip(), tap, createWriteStream(path, { flags: 'wx', mode: 0o600 }), signal === undefined ? {} : { signal });
   const { size } = await stat(path);
   return { descriptor: { mediaType: MediaType.OciLayerGzip, digest: `sha256:${hash.digest('hex')}`, size }, open: () => createReadStream(path) };
 }

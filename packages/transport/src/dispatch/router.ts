@@ -17,6 +17,16 @@ export abstract class OriginRouter extends Dispatcher {
   protected abstract dispatchers(): Dispatcher[];
 
   /**
+   * The dispatcher that finally sends requests for an origin, through nested routers.
+   * @param origin - an origin
+   * @returns the dispatcher (never a router)
+   */
+  dispatcherFor(origin: URL): Dispatcher {
+    const chosen = this.route(origin);
+    return chosen instanceof OriginRouter ? chosen.dispatcherFor(origin) : chosen;
+  }
+
+  /**
    * Hands a request to the dispatcher its origin asks for.
    * @param opts - undici dispatch options
    * @param handler - undici handler

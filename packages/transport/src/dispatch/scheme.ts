@@ -1,7 +1,9 @@
 import { ValidationError, isSecureEnough } from '@llmdevops/docker-hub-core';
-import type { Dispatcher } from 'undici';
+import { ProxyAgent, type Dispatcher } from 'undici';
 import type { Next, TransportRequest, TransportResponse } from '../pipeline/types.js';
 import type { HostTls } from './certs-dir.js';
+import { OriginRouter } from './router.js';
+import { sniffScheme } from './tls-sniff.js';
 
 /** What a host's port speaks, as found by an HTTPS-first probe. @public */
 export type HostScheme = 'https' | 'http';
@@ -214,6 +216,13 @@ export class SchemeChooser {
     return { ...req, url };
   }
 
+  /** Whether an HTTPS request to the host goes straight to it (no forward proxy). */
+  #direct(host: string): boolean {
+    const { dispatcher } = this.#options;
+    const via = dispatcher instanceof OriginRouter ? dispatcher.dispatcherFor(new URL(`https://${host}`)) : dispatcher;
+    return !(via instanceof ProxyAgent);
+  }
+
   /** The scheme a host speaks (probed once per store; undefined when the probe could not tell). */
   #probe(host: string, signal: AbortSignal | undefined): Promise<HostScheme | undefined> {
     const known = this.#store.get(host);
@@ -232,12 +241,19 @@ export class SchemeChooser {
   }
 
   /**
-   * One `GET /v2/` over HTTPS: any answer, a certificate the client does not trust, or a closed
+   * A ClientHello over a direct connection (see `sniffScheme`); else, or when that does not tell,
+   * one `GET /v2/` over HTTPS: any answer, a certificate the client does not trust, or a closed
    * connection after the handshake (a registry wanting a client certificate) mean the port speaks
    * TLS; a plain-text answer to the handshake means it does not; anything else (refused, timed
    * out) says nothing and is asked again next time.
    */
   async #handshake(host: string): Promise<HostScheme | undefined> {
+    // A direct connection can be asked without TLS first (cheap); through a proxy, or when the
+    // answer is unclear, an HTTPS request through the dispatcher asks.
+    if (this.#direct(host)) {
+      const sniffed = await sniffScheme(host, this.#options.timeoutMs);
+      if (sniffed !== undefined) return sniffed;
+    }
     try {
       const res = await this.#options.dispatcher.request({
         origin: `https://${host}`,

@@ -1,5 +1,5 @@
-import { connect, type ConnectionOptions } from 'node:tls';
-import { tlsConnectOptions, type TlsSettings } from './tls.js';
+import type { ConnectionOptions } from 'node:tls';
+import { nodeTls, tlsConnectOptions, type TlsSettings } from './tls.js';
 
 /** Certificate verification failures and what to tell the user about each. */
 const CERTIFICATE_PROBLEMS: Readonly<Record<string, string>> = {
@@ -67,7 +67,7 @@ export function probeTlsAlert(url: URL, settings: TlsSettings, timeoutMs: number
       ...(/^[\d.:]+$/.test(host) ? {} : { servername: host }),
       ALPNProtocols: ['http/1.1'],
     };
-    const socket = connect(options);
+    const socket = nodeTls().connect(options);
     const done = (code: string | undefined): void => {
       clearTimeout(timer);
       socket.destroy();

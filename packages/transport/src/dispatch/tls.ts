@@ -1,6 +1,17 @@
 import { readFileSync } from 'node:fs';
-import { rootCertificates, type ConnectionOptions } from 'node:tls';
+import type * as Tls from 'node:tls';
+import type { ConnectionOptions } from 'node:tls';
 import type { HostTlsSettings } from './certs-dir.js';
+
+/**
+ * `node:tls`, loaded when first needed: a transport that only ever speaks plain HTTP (a loopback
+ * registry) never loads it, which saves a program like `dhub` several ms of start-up.
+ * @returns the module
+ * @internal
+ */
+export function nodeTls(): typeof Tls {
+  return process.getBuiltinModule('node:tls');
+}
 
 /** Trust and protocol settings shared by every connection the transport opens. @internal */
 export interface TlsSettings {
@@ -53,7 +64,7 @@ export function tlsConnectOptions(settings: TlsSettings): TlsConnectOptions {
   return {
     minVersion: 'TLSv1.2',
     rejectUnauthorized: true,
-    ...(extra.length > 0 ? { ca: [...rootCertificates, ...(nodeExtra === undefined ? [] : [nodeExtra]), ...extra] } : {}),
+    ...(extra.length > 0 ? { ca: [...nodeTls().rootCertificates, ...(nodeExtra === undefined ? [] : [nodeExtra]), ...extra] } : {}),
     ...(host?.cert === undefined || host.key === undefined ? {} : { cert: host.cert, key: host.key.reveal() }),
   };
 }

@@ -1,0 +1,85 @@
+// What a registry command loads at start-up: against a plain-HTTP loopback registry with token auth,
+// `dhub digest` loads none of the built-in modules it does not use (TLS, HTTP/2, Node's HTTP
+// client, child processes, zlib), each a few ms of every run; and Node's `--max-http-header-size`
+// still limits the response headers undici accepts.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { createSimulator, type Simulator } from '@llmdevops/docker-hub-simulation';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, cleanEnv, runInProcess } from './helpers.js';
+
+const run = promisify(execFile);
+const MODULES_PRELOAD = fileURLToPath(new URL('./fixtures/loaded-modules.cjs', import.meta.url));
+
+describe('dhub digest start-up', () => {
+  let simulator: Simulator;
+  let ref: string;
+  let env: NodeJS.ProcessEnv;
+  let work: string;
+
+  beforeAll(async () => {
+    simulator = createSimulator({
+      auth: 'token',
+      users: [{ name: 'alice', password: 'alice-pw' }],
+    });
+    const host = new URL((await simulator.listen()).url).host;
+    ref = `${host}/alice/lean:1`;
+    env = await cleanEnv();
+    work = await mkdtemp(join(tmpdir(), 'dhub-builtins-'));
+    await writeFile(join(work, 'payload.bin'), 'payload');
+    expect(
+      (
+        await runInProcess(['login', host, '-u', 'alice', '--password-stdin'], {
+          env,
+          stdin: 'alice-pw\n',
+        })
+      ).code,
+    ).toBe(0);
+    const push = await runInProcess(
+      ['artifact', 'push', ref, join(work, 'payload.bin'), '--artifact-type', 'application/x-test'],
+      { env },
+    );
+    expect(push.code).toBe(0);
+  });
+  afterAll(async () => {
+    await simulator.close();
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it('loads no TLS, HTTP/2, HTTP client, child process or zlib module against a plain loopback registry', async () => {
+    const out = join(work, 'loaded.json');
+    const { stdout } = await run(
+      process.execPath,
+      ['--require', MODULES_PRELOAD, BIN, 'digest', ref],
+      {
+        env: { ...env, LOADED_MODULES_OUT: out },
+      },
+    );
+    expect(stdout).toMatch(/^sha256:[0-9a-f]{64}\n$/);
+    const { builtins } = JSON.parse(await readFile(out, 'utf8')) as { builtins: string[] };
+    // The list is Node's own: modules every run needs are in it.
+    expect(builtins).toContain('NativeModule net');
+    const unused = builtins.filter((m) =>
+      /^NativeModule (?:tls|_tls_\w+|http2|https?|_http_\w+|child_process|zlib)$/.test(m),
+    );
+    expect(unused).toEqual([]);
+  });
+
+  it('honours --max-http-header-size: a limit below the registry headers fails the request', async () => {
+    const small = run(process.execPath, ['--max-http-header-size=64', BIN, 'digest', ref], { env });
+    await expect(small).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('UND_ERR_HEADERS_OVERFLOW') as unknown,
+    });
+    const { stdout } = await run(
+      process.execPath,
+      ['--max-http-header-size=65536', BIN, 'digest', ref],
+      { env },
+    );
+    expect(stdout).toMatch(/^sha256:[0-9a-f]{64}\n$/);
+  });
+});
