@@ -85,6 +85,16 @@ function requestHeaders(req: TransportRequest, userAgent: string): Record<string
   return headers;
 }
 
+/** Node's own `setImmediate`, taken at load, so a test's fake timers cannot hold requests back. */
+const realSetImmediate = setImmediate;
+
+/** Resolves after the current turn of the event loop. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => {
+    realSetImmediate(resolve);
+  });
+}
+
 /**
  * The innermost stage: one `dispatcher.request()` for every request (no undici retry or
  * redirect), with the headers and body-idle timeouts, the caller's signal, the HTTPS policy and
@@ -114,6 +124,10 @@ export function createTerminal(options: TerminalOptions): Next {
         headersTimeout: options.timeouts.headersTimeoutMs,
         bodyTimeout: options.timeouts.bodyTimeoutMs,
       };
+      // undici frees a connection whose answer just ended only after the I/O callback that ended
+      // it: a request sent at once (the token request after its 401, the next blob after a
+      // manifest) would open another connection. One turn of the event loop lets it reuse it.
+      await nextTurn();
       const res = await options.dispatcher.request(request);
       const body = wrapBody(res.body, (err) => mapUndiciError(err, `${what} body`, ctx));
       // Bodiless answers finish at once, so a HEAD nobody dumps still frees its permit and socket.
