@@ -10,6 +10,29 @@ const BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `node:
 const STATIC_IMPORT = /^import (.+) from '([^']+)';$/;
 
 /**
+ * Built-ins whose functions the program's chunks take on first call: every chunk shared by the
+ * commands imports `node:fs/promises`, which Node loads with its file handle and stream machinery
+ * (several ms), while a `dhub digest` never touches a file.
+ */
+const ON_USE = new Set(['fs/promises', 'node:fs/promises']);
+
+/**
+ * `{ a, b as c }` of an {@link ON_USE} module as functions that load it on their first call
+ * (every name these chunks import from it is a function), on one line.
+ */
+function onUseBindings(names: string, load: string): string {
+  const bindings = names
+    .split(',')
+    .map((n) => n.trim())
+    .filter((n) => n !== '')
+    .map((n) => {
+      const [imported = '', local = imported] = n.split(/\s+as\s+/);
+      return `${local} = (...args) => ${load}.${imported}(...args)`;
+    });
+  return `const ${bindings.join(', ')};`;
+}
+
+/**
  * One static import of a built-in module as a `process.getBuiltinModule` call (Node 20.16+; the
  * package needs 20.19): `import { a, b as c } from 'fs';` becomes
  * `const { a, b: c } = process.getBuiltinModule('fs');`, on one line, so the source maps stay
@@ -23,6 +46,7 @@ function fromGetBuiltinModule(line: string): string | undefined {
   if (!BUILTINS.has(specifier) || specifier === 'node:module') return undefined;
   const load = `process.getBuiltinModule(${JSON.stringify(specifier)})`;
   const named = /^\{([^}]*)\}$/.exec(clause);
+  if (named !== null && ON_USE.has(specifier)) return onUseBindings(named[1] ?? '', load);
   if (named !== null) return `const {${(named[1] ?? '').replace(/ as /g, ': ')}} = ${load};`;
   const whole = /^(?:\* as )?([\w$]+)$/.exec(clause);
   if (whole !== null) return `const ${whole[1] ?? ''} = ${load};`;
@@ -82,8 +106,9 @@ interface Patch {
  * connection, which the packages never ask for; its constants are read at build time) and
  * `node:http` (for the default header size limit, which is Node's 16 KiB unless the process was
  * started with `--max-http-header-size`, and to recognise an `IncomingMessage` when destroying a
- * stream, which cannot be one before `node:http` is loaded). Required on first use in the program's bundle, they leave every
- * command's start-up (BENCHMARKS.md). A newer undici without this text fails the build.
+ * stream, which cannot be one before `node:http` is loaded); and `node:assert`, loaded when an
+ * assertion fails. Required on first use in the program's bundle, they leave every command's
+ * start-up (BENCHMARKS.md). A newer undici without this text fails the build.
  */
 function undiciBuiltinsOnUse(): NonNullable<Options['esbuildPlugins']>[number] {
   const constants = JSON.stringify(createRequire(import.meta.url)('node:http2').constants);
@@ -121,8 +146,12 @@ function undiciBuiltinsOnUse(): NonNullable<Options['esbuildPlugins']>[number] {
   return {
     name: 'undici-builtins-on-use',
     setup(build) {
-      build.onLoad({ filter: /[\\/]undici[\\/]lib[\\/](?:dispatcher[\\/]client(?:-h2)?|core[\\/]util)\.js$/ }, ({ path }) => {
-        let contents = readFileSync(path, 'utf8');
+      build.onLoad({ filter: /[\\/]undici[\\/]lib[\\/].*\.js$/ }, ({ path }) => {
+        // `assert(value, message)` is all undici calls: node:assert loads only when one fails.
+        let contents = readFileSync(path, 'utf8').replace(
+          "const assert = require('node:assert')\n",
+          "const assert = (value, message) => { if (!value) require('node:assert')(value, message) }\n",
+        );
         for (const patch of patches.filter((p) => p.file.test(path))) {
           if (!contents.includes(patch.from)) {
             throw new Error(`tsup.config.ts: ${path} no longer has ${JSON.stringify(patch.from)}`);
@@ -184,7 +213,16 @@ const codeCacheProgram: NonNullable<Options['plugins']>[number] = {
   buildEnd({ writtenFiles }) {
     for (const { name } of writtenFiles) {
       if (!name.endsWith('.cjs')) continue;
-      const text = readFileSync(name, 'utf8').replace(
+      const text = readFileSync(name, 'utf8')
+        // The ON_USE built-ins, required at the file's top or when a module is initialised,
+        // become objects that load them on first use (esbuild calls their functions as
+        // properties: `(0, import_promises4.readFile)(...)`).
+        .replace(
+          /^(\s*(?:var )?)(\w+) = require\("((?:node:)?fs\/promises)"\);$/gm,
+          (_line, lead: string, local: string, specifier: string) =>
+            `${lead}${local} = new Proxy({}, { get: (_, key) => process.getBuiltinModule(${JSON.stringify(specifier)})[key] });`,
+        )
+        .replace(
         /\bawait import\((["'])([\w:/]+)\1\)/g,
         (call, _quote: string, specifier: string) =>
           BUILTINS.has(specifier)

@@ -1,6 +1,6 @@
 // What a registry command loads at start-up: against a plain-HTTP loopback registry with token auth,
 // `dhub digest` loads none of the built-in modules it does not use (TLS, HTTP/2, Node's HTTP
-// client, child processes, zlib), each a few ms of every run; and Node's `--max-http-header-size`
+// client, child processes, zlib, promise-based fs, assert), each a few ms of every run; and Node's `--max-http-header-size`
 // still limits the response headers undici accepts.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -50,7 +50,7 @@ describe('dhub digest start-up', () => {
     await rm(work, { recursive: true, force: true });
   });
 
-  it('loads no TLS, HTTP/2, HTTP client, child process or zlib module against a plain loopback registry', async () => {
+  it('loads no TLS, HTTP/2, HTTP client, child process, zlib, fs/promises or assert module against a plain loopback registry', async () => {
     const out = join(work, 'loaded.json');
     const { stdout } = await run(
       process.execPath,
@@ -64,7 +64,9 @@ describe('dhub digest start-up', () => {
     // The list is Node's own: modules every run needs are in it.
     expect(builtins).toContain('NativeModule net');
     const unused = builtins.filter((m) =>
-      /^NativeModule (?:tls|_tls_\w+|http2|https?|_http_\w+|child_process|zlib)$/.test(m),
+      /^NativeModule (?:tls|_tls_\w+|http2|https?|_http_\w+|child_process|zlib|fs\/promises|assert)$/.test(
+        m,
+      ),
     );
     expect(unused).toEqual([]);
   });
