@@ -1,6 +1,12 @@
 import { BlockList } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { addToBlockList, isLoopbackHost, isNonPublicHost, isSecureEnough, parseIp } from './host.js';
+import {
+  addToBlockList,
+  isLoopbackHost,
+  isNonPublicHost,
+  isSecureEnough,
+  parseIp,
+} from './host.js';
 
 describe('isLoopbackHost', () => {
   it.each([
@@ -56,12 +62,16 @@ describe('isNonPublicHost', () => {
     expect(isNonPublicHost(h)).toBe(true);
   });
 
-  it.each(['8.8.8.8', '172.32.0.1', '192.169.0.1', 'auth.docker.io', '2606:4700::1111', '::ffff:8.8.8.8'])(
-    '%s is public',
-    (h) => {
-      expect(isNonPublicHost(h)).toBe(false);
-    },
-  );
+  it.each([
+    '8.8.8.8',
+    '172.32.0.1',
+    '192.169.0.1',
+    'auth.docker.io',
+    '2606:4700::1111',
+    '::ffff:8.8.8.8',
+  ])('%s is public', (h) => {
+    expect(isNonPublicHost(h)).toBe(false);
+  });
 });
 
 describe('parseIp and addToBlockList', () => {
@@ -71,6 +81,13 @@ describe('parseIp and addToBlockList', () => {
     expect(parseIp('::ffff:7f00:1')).toEqual({ address: '127.0.0.1', family: 'ipv4' });
     expect(parseIp('example.com')).toBeUndefined();
   });
+
+  it.each(['1.2.3', '256.1.1.1', '1.2.3.4.5', '.', ':::', '1::2::3', 'cafe', 'dead:beef'])(
+    '%s looks like an address but is none',
+    (value) => {
+      expect(parseIp(value)).toBeUndefined();
+    },
+  );
 
   it('adds addresses and ranges, refusing malformed entries', () => {
     const list = new BlockList();
