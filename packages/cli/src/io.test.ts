@@ -53,6 +53,7 @@ describe('processIo', () => {
     const { io, dispose } = processIo();
     disposers.push(dispose);
     expect(io.stdout).toBe(process.stdout);
+    expect(io.stdin).toBe(process.stdin);
     expect(io.env).toBe(process.env);
     expect(io.cwd).toBe(process.cwd());
     expect(process.listenerCount('SIGINT')).toBe(before + 1);

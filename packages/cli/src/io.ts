@@ -32,7 +32,11 @@ export function processIo(): { io: CliIo; dispose: () => void } {
     io: {
       stdout: process.stdout,
       stderr: process.stderr,
-      stdin: process.stdin,
+      // On first use: for a pipe or file, Node builds `process.stdin` from its fs streams (several
+      // ms), and most commands never read it.
+      get stdin() {
+        return process.stdin;
+      },
       env: process.env,
       stderrIsTTY: process.stderr.isTTY,
       signal: controller.signal,

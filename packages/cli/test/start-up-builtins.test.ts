@@ -2,7 +2,8 @@
 // `dhub digest` loads none of the built-in modules it does not use (TLS, HTTP/2, Node's HTTP
 // client, child processes, zlib, promise-based fs, assert), each a few ms of every run; and Node's `--max-http-header-size`
 // still limits the response headers undici accepts.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,6 +70,23 @@ describe('dhub digest start-up', () => {
       ),
     );
     expect(unused).toEqual([]);
+  });
+
+  it('does not build process.stdin (fs streams for a file) when the command reads no input', async () => {
+    const out = join(work, 'loaded-devnull.json');
+    const child = spawn(process.execPath, ['--require', MODULES_PRELOAD, BIN, 'digest', ref], {
+      env: { ...env, LOADED_MODULES_OUT: out },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => chunks.push(c));
+    const [code] = (await once(child, 'close')) as [number];
+    expect(code).toBe(0);
+    expect(Buffer.concat(chunks).toString()).toMatch(/^sha256:[0-9a-f]{64}\n$/);
+    const { builtins } = JSON.parse(await readFile(out, 'utf8')) as { builtins: string[] };
+    expect(builtins).toContain('NativeModule net');
+    // Node 20's ES module loader itself loads internal/fs/promises to read the entry file.
+    expect(builtins.filter((m) => /^NativeModule internal\/fs\/streams$/.test(m))).toEqual([]);
   });
 
   it('honours --max-http-header-size: a limit below the registry headers fails the request', async () => {
