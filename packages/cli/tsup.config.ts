@@ -11,14 +11,15 @@ const STATIC_IMPORT = /^import (.+) from '([^']+)';$/;
 
 /**
  * Built-ins whose functions the program's chunks take on first call: every chunk shared by the
- * commands imports `node:fs/promises`, which Node loads with its file handle and stream machinery
- * (several ms), while a `dhub digest` never touches a file.
+ * commands imports `node:fs/promises`, which Node loads with its file handle and stream machinery,
+ * and `node:crypto` (with Node 24, its Argon2 and other modules): several ms each, while a
+ * `dhub digest` never touches a file or hashes anything.
  */
-const ON_USE = new Set(['fs/promises', 'node:fs/promises']);
+const ON_USE = new Set(['fs/promises', 'node:fs/promises', 'crypto', 'node:crypto']);
 
 /**
- * `{ a, b as c }` of an {@link ON_USE} module as functions that load it on their first call
- * (every name these chunks import from it is a function), on one line.
+ * `{ a, b as c }` of an {@link ON_USE} module as functions that load it on their first call, on
+ * one line (for imports of functions only: the caller checks that no name is a class).
  */
 function onUseBindings(names: string, load: string): string {
   const bindings = names
@@ -46,7 +47,8 @@ function fromGetBuiltinModule(line: string): string | undefined {
   if (!BUILTINS.has(specifier) || specifier === 'node:module') return undefined;
   const load = `process.getBuiltinModule(${JSON.stringify(specifier)})`;
   const named = /^\{([^}]*)\}$/.exec(clause);
-  if (named !== null && ON_USE.has(specifier)) return onUseBindings(named[1] ?? '', load);
+  // Only functions called by name can wait (a class such as `X509Certificate` is used with `new`).
+  if (named !== null && ON_USE.has(specifier) && !/\b[A-Z]/.test(named[1] ?? '')) return onUseBindings(named[1] ?? '', load);
   if (named !== null) return `const {${(named[1] ?? '').replace(/ as /g, ': ')}} = ${load};`;
   const whole = /^(?:\* as )?([\w$]+)$/.exec(clause);
   if (whole !== null) return `const ${whole[1] ?? ''} = ${load};`;
@@ -218,7 +220,7 @@ const codeCacheProgram: NonNullable<Options['plugins']>[number] = {
         // become objects that load them on first use (esbuild calls their functions as
         // properties: `(0, import_promises4.readFile)(...)`).
         .replace(
-          /^(\s*(?:var )?)(\w+) = require\("((?:node:)?fs\/promises)"\);$/gm,
+          /^(\s*(?:var )?)(\w+) = require\("((?:node:)?(?:fs\/promises|crypto))"\);$/gm,
           (_line, lead: string, local: string, specifier: string) =>
             `${lead}${local} = new Proxy({}, { get: (_, key) => process.getBuiltinModule(${JSON.stringify(specifier)})[key] });`,
         )

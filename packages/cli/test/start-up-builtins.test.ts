@@ -1,6 +1,7 @@
 // What a registry command loads at start-up: against a plain-HTTP loopback registry with token auth,
 // `dhub digest` loads none of the built-in modules it does not use (TLS, HTTP/2, Node's HTTP
-// client, child processes, zlib, promise-based fs, assert), each a few ms of every run; and Node's `--max-http-header-size`
+// client, child processes, zlib, promise-based fs, assert, crypto: a digest hashes nothing), each a
+// few ms of every run; and Node's `--max-http-header-size`
 // still limits the response headers undici accepts.
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -51,7 +52,7 @@ describe('dhub digest start-up', () => {
     await rm(work, { recursive: true, force: true });
   });
 
-  it('loads no TLS, HTTP/2, HTTP client, child process, zlib, fs/promises or assert module against a plain loopback registry', async () => {
+  it('loads no TLS, HTTP/2, HTTP client, child process, zlib, fs/promises, assert or crypto module against a plain loopback registry', async () => {
     const out = join(work, 'loaded.json');
     const { stdout } = await run(
       process.execPath,
@@ -65,7 +66,7 @@ describe('dhub digest start-up', () => {
     // The list is Node's own: modules every run needs are in it.
     expect(builtins).toContain('NativeModule net');
     const unused = builtins.filter((m) =>
-      /^NativeModule (?:tls|_tls_\w+|http2|https?|_http_\w+|child_process|zlib|fs\/promises|assert)$/.test(
+      /^NativeModule (?:tls|_tls_\w+|http2|https?|_http_\w+|child_process|zlib|fs\/promises|assert|crypto)$/.test(
         m,
       ),
     );

@@ -13,7 +13,13 @@ const INDEX = `${PREFIX}keys`;
 /** Connect and per-command bound, so a dead or stopped Redis fails within seconds. */
 const REDIS_TIMEOUT_MS = 2_000;
 
-const SCRIPT_SHA = createHash('sha1').update(LEDGER_SCRIPT).digest('hex');
+let scriptSha: string | undefined;
+
+/** The ledger script's SHA-1 (its `EVALSHA` name), computed on first use, not when services load. */
+function ledgerScriptSha(): string {
+  scriptSha ??= createHash('sha1').update(LEDGER_SCRIPT).digest('hex');
+  return scriptSha;
+}
 
 /**
  * A Redis URL for messages: scheme, host, port and database, never the user or password.
@@ -156,7 +162,7 @@ export function createRedisStore(url: URL): BudgetStore {
     let out: unknown;
     try {
       try {
-        out = await redis.evalsha(SCRIPT_SHA, 1, stateKey, op, json);
+        out = await redis.evalsha(ledgerScriptSha(), 1, stateKey, op, json);
       } catch (err) {
         if (!codeOf(err).includes('NOSCRIPT')) throw err;
         out = await redis.eval(LEDGER_SCRIPT, 1, stateKey, op, json);

@@ -1,4 +1,4 @@
-import { X509Certificate, createPrivateKey } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -114,9 +114,11 @@ function readDir(dir: string, host: string): DirFiles {
 
 /** Refuses a client certificate and key that are not PEM or do not belong together; never echoes the key. */
 function checkPair(cert: { readonly pem: string; readonly from: string }, key: { readonly pem: Secret; readonly from: string }, host: string): void {
+  // node:crypto on first use: most transports never check a client certificate.
+  const { X509Certificate: Certificate, createPrivateKey } = process.getBuiltinModule('node:crypto');
   let x509: X509Certificate;
   try {
-    x509 = new X509Certificate(cert.pem);
+    x509 = new Certificate(cert.pem);
   } catch {
     throw new ConfigError([{ path: cert.from, message: `the client certificate for ${host} is not a PEM certificate` }], { subject: 'TLS settings' });
   }
