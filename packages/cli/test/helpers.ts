@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
@@ -234,4 +234,62 @@ export async function attachTrivyReport(hubUrl: string, ref: string, env: NodeJS
   } finally {
     await client.close();
   }
+}
+
+/** A simulator on loopback holding one small artifact, and a client environment for it. */
+export interface SeededSimulator {
+  /** `host:port/<repository>:1`, the artifact's reference. */
+  readonly ref: string;
+  /** A clean environment, logged in when the simulator asks for tokens. */
+  readonly env: NodeJS.ProcessEnv;
+  /** A scratch directory of the test's own. */
+  readonly work: string;
+  /** Stops the simulator and removes the scratch directory. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the simulator (token auth for user `alice`, or none), logs in when needed, and pushes
+ * `bytes` as a one-file artifact to `repository:1` with `dhub` in-process.
+ * @param options - auth mode, repository and payload
+ * @returns the reference, environment and scratch directory
+ */
+export async function seededSimulator(options: {
+  auth: 'token' | 'none';
+  repository: string;
+  bytes: Uint8Array | string;
+}): Promise<SeededSimulator> {
+  const { createSimulator } = await import('@llmdevops/docker-hub-simulation');
+  const simulator = createSimulator(
+    options.auth === 'token'
+      ? { auth: 'token', users: [{ name: 'alice', password: 'alice-pw' }] }
+      : {},
+  );
+  const host = new URL((await simulator.listen()).url).host;
+  const env = await cleanEnv();
+  const work = await mkdtemp(join(tmpdir(), 'dhub-seeded-'));
+  const close = async (): Promise<void> => {
+    await simulator.close();
+    await rm(work, { recursive: true, force: true });
+  };
+  const ref = `${host}/${options.repository}:1`;
+  try {
+    if (options.auth === 'token') {
+      const login = await runInProcess(['login', host, '-u', 'alice', '--password-stdin'], {
+        env,
+        stdin: 'alice-pw\n',
+      });
+      if (login.code !== 0) throw new Error(`login failed: ${login.stderr}`);
+    }
+    await writeFile(join(work, 'payload.bin'), options.bytes);
+    const push = await runInProcess(
+      ['artifact', 'push', ref, join(work, 'payload.bin'), '--artifact-type', 'application/x-test'],
+      { env },
+    );
+    if (push.code !== 0) throw new Error(`artifact push failed: ${push.stderr}`);
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { ref, env, work, close };
 }

@@ -5,51 +5,28 @@
 // still limits the response headers undici accepts.
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { createSimulator, type Simulator } from '@llmdevops/docker-hub-simulation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, cleanEnv, runInProcess } from './helpers.js';
+import { BIN, seededSimulator, type SeededSimulator } from './helpers.js';
 
 const run = promisify(execFile);
 const MODULES_PRELOAD = fileURLToPath(new URL('./fixtures/loaded-modules.cjs', import.meta.url));
 
 describe('dhub digest start-up', () => {
-  let simulator: Simulator;
+  let seeded: SeededSimulator;
   let ref: string;
   let env: NodeJS.ProcessEnv;
   let work: string;
 
   beforeAll(async () => {
-    simulator = createSimulator({
-      auth: 'token',
-      users: [{ name: 'alice', password: 'alice-pw' }],
-    });
-    const host = new URL((await simulator.listen()).url).host;
-    ref = `${host}/alice/lean:1`;
-    env = await cleanEnv();
-    work = await mkdtemp(join(tmpdir(), 'dhub-builtins-'));
-    await writeFile(join(work, 'payload.bin'), 'payload');
-    expect(
-      (
-        await runInProcess(['login', host, '-u', 'alice', '--password-stdin'], {
-          env,
-          stdin: 'alice-pw\n',
-        })
-      ).code,
-    ).toBe(0);
-    const push = await runInProcess(
-      ['artifact', 'push', ref, join(work, 'payload.bin'), '--artifact-type', 'application/x-test'],
-      { env },
-    );
-    expect(push.code).toBe(0);
+    seeded = await seededSimulator({ auth: 'token', repository: 'alice/lean', bytes: 'payload' });
+    ({ ref, env, work } = seeded);
   });
   afterAll(async () => {
-    await simulator.close();
-    await rm(work, { recursive: true, force: true });
+    await seeded.close();
   });
 
   it('loads no TLS, HTTP/2, HTTP client, child process, zlib, fs/promises, assert or crypto module against a plain loopback registry', async () => {
