@@ -29,6 +29,10 @@ describe('decideRetry', () => {
     expect(decideRetry(status(503, { 'retry-after': '600' }), ctx).retry).toBe(false);
   });
 
+  it('does not retry answer headers over the size limit (the server sends them again)', () => {
+    expect(decideRetry(error(new NetworkError('x', { causeCode: 'UND_ERR_HEADERS_OVERFLOW' })), ctx).retry).toBe(false);
+  });
+
   it('retries retryable errors but not aborts, open breakers or TLS failures', () => {
     expect(decideRetry(error(new NetworkError('x', { causeCode: 'UND_ERR_SOCKET' })), ctx)).toEqual({ retry: true, delayMs: 100, reason: 'NETWORK' });
     expect(decideRetry(error(new TimeoutError('headers', 10)), ctx).retry).toBe(true);

@@ -26,9 +26,11 @@ const RETRY_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 // Connection failures that happened before the request reached the server (safe for POST too).
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN']);
 
+// TLS and certificate failures, misuse, a closed client, and answer headers larger than the limit
+// (the server sends the same headers again): failures a second attempt would meet the same way.
 function isPermanentNetworkError(causeCode: string | undefined): boolean {
   if (causeCode === undefined) return false;
-  return /CERT|LEAF_SIGNATURE|SSL|TLS|ERR_INVALID|UND_ERR_INVALID_ARG|UND_ERR_NOT_SUPPORTED|UND_ERR_CLOSED|UND_ERR_DESTROYED/.test(causeCode);
+  return /CERT|LEAF_SIGNATURE|SSL|TLS|ERR_INVALID|UND_ERR_INVALID_ARG|UND_ERR_NOT_SUPPORTED|UND_ERR_CLOSED|UND_ERR_DESTROYED|UND_ERR_HEADERS_OVERFLOW/.test(causeCode);
 }
 
 function decideError(error: unknown, attempt: number, idempotent: boolean, policy: RetryPolicy): RetryDecision {
