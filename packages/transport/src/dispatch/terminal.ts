@@ -128,6 +128,9 @@ export function createTerminal(options: TerminalOptions): Next {
       // it: a request sent at once (the token request after its 401, the next blob after a
       // manifest) would open another connection. One turn of the event loop lets it reuse it.
       await nextTurn();
+      // Aborted while waiting: nothing is sent (undici would still hand the request to the
+      // dispatcher, and fail it only once connected).
+      req.signal?.throwIfAborted();
       const res = await options.dispatcher.request(request);
       const body = wrapBody(res.body, (err) => mapUndiciError(err, `${what} body`, ctx));
       // Bodiless answers finish at once, so a HEAD nobody dumps still frees its permit and socket.
