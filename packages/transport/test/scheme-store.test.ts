@@ -83,6 +83,26 @@ describe('createSchemeStore', () => {
     expect(store.get('a:1')).toBeUndefined();
   });
 
+  it('setting a known host again makes it the most recently used; asking for an unknown host takes no room', () => {
+    const store = createSchemeStore({ maxHosts: 2 });
+    store.set('a:1', 'http');
+    store.set('b:1', 'https');
+    store.set('a:1', 'https');
+    expect(store.get('unknown:1')).toBeUndefined();
+    store.set('c:1', 'http');
+    expect(store.get('b:1')).toBeUndefined();
+    expect(store.get('a:1')).toBe('https');
+    expect(store.get('c:1')).toBe('http');
+  });
+
+  it('maxHosts 1 is allowed and keeps the last host only', () => {
+    const store = createSchemeStore({ maxHosts: 1 });
+    store.set('a:1', 'http');
+    store.set('b:1', 'https');
+    expect(store.get('a:1')).toBeUndefined();
+    expect(store.get('b:1')).toBe('https');
+  });
+
   it.each([0, -1, 1.5, Number.NaN])('refuses maxHosts %s with INVALID_ARGUMENT', (maxHosts) => {
     expect(() => createSchemeStore({ maxHosts })).toThrow(ValidationError);
     expect(() => createSchemeStore({ maxHosts })).toThrow('maxHosts must be a whole number of at least 1');
