@@ -2,6 +2,8 @@
 // `OriginRouter.dispatcherFor`): one shared agent unless a host has CAs or a client certificate
 // of its own (HTTPS only, one agent per such host, made once), a ProxyAgent when a proxy is set
 // (explicitly, from the environment, or not at all), and closing reaches every agent made.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Agent, ProxyAgent, type Dispatcher } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAgentWith } from '../src/dispatch/agent.js';
@@ -63,6 +65,44 @@ describe('per-host TLS routing', () => {
     await d.destroy();
     expect(shared instanceof Agent && shared.destroyed).toBe(true);
     expect(own instanceof Agent && own.destroyed).toBe(true);
+  });
+});
+
+describe('destroying a router with requests in flight (real HTTP server that never answers)', () => {
+  let server: Server;
+  let origin: string;
+  afterEach(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+  });
+
+  async function hanging(): Promise<void> {
+    server = createServer(() => undefined);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    origin = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`;
+  }
+
+  it('fails them with the error given, passed to every dispatcher', async () => {
+    await hanging();
+    const d = createAgentWith(base, new HostTls({ 'own.test': { ca: CA } }));
+    const pending = d.request({ origin, path: '/', method: 'GET' }).catch((e: unknown) => e);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const gone = new Error('gone');
+    await new Promise<void>((resolve) => {
+      d.destroy(gone, resolve);
+    });
+    expect(await pending).toBe(gone);
+  });
+
+  it('with only a callback, fails them as destroyed', async () => {
+    await hanging();
+    const d = createAgentWith(base, new HostTls({ 'own.test': { ca: CA } }));
+    const pending = d.request({ origin, path: '/', method: 'GET' }).catch((e: unknown) => e);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise<void>((resolve) => {
+      d.destroy(resolve);
+    });
+    expect(await pending).toMatchObject({ code: 'UND_ERR_DESTROYED' });
   });
 });
 

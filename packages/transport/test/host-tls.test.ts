@@ -101,6 +101,18 @@ describe('HostTls', () => {
     expect(tls.settingsFor('H')).toBe(settings);
   });
 
+  it('keeps the settings of up to 256 hosts: other hosts do not evict them, the 257th host starts afresh', () => {
+    const file = join(mkdtempSync(join(work, 'ca-')), 'ca.pem');
+    writeFileSync(file, ca.cert);
+    const tls = new HostTls({ h: { ca: file } });
+    expect(tls.settingsFor('h').ca).toEqual([ca.cert]);
+    writeFileSync(file, other.cert);
+    for (let i = 1; i < 256; i += 1) tls.settingsFor(`other-${String(i)}`);
+    expect(tls.settingsFor('h').ca).toEqual([ca.cert]);
+    tls.settingsFor('one-more');
+    expect(tls.settingsFor('h').ca).toEqual([other.cert]);
+  });
+
   it('a client certificate without its key in the folder names the certificate and the missing key', () => {
     const dir = folder({ 'client.cert': client.certFile });
     expect(issueOf(() => new HostTls({ h: { certDir: dir } }).settingsFor('h'))).toEqual({

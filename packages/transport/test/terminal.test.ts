@@ -5,9 +5,14 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import { InsecureTransportError } from '@llmdevops/docker-hub-core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
+import { InsecureTransportError, NetworkError } from '@llmdevops/docker-hub-core';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issue, makeCa } from '../../../tooling/registry/pki.js';
 import { assertSecure, createTerminal } from '../src/dispatch/terminal.js';
 import type { TransportRequest } from '../src/pipeline/types.js';
 
@@ -136,5 +141,89 @@ describe('assertSecure', () => {
     expect(() => {
       assertSecure(new URL('ftp://registry.example/x'), ['registry.example']);
     }).toThrow('only https: (and http: for loopback or insecure hosts) is supported');
+  });
+});
+
+describe('a TLS server that closes the connection before answering', () => {
+  let work: string;
+  let caCert: string;
+  const servers: TlsServer[] = [];
+  const origins: string[] = [];
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'terminal-tls-'));
+    const ca = makeCa(join(work, 'pki'), 'ca');
+    const server = issue(ca, join(work, 'pki'), 'localhost', 'server');
+    caCert = ca.cert;
+    for (const requestCert of [true, false]) {
+      servers.push(
+        createTlsServer({ key: server.key, cert: server.cert, ca: [ca.cert], requestCert, rejectUnauthorized: requestCert }, (socket) => {
+          socket.on('error', () => undefined);
+          // Reads the request head, then closes without a word.
+          socket.once('data', () => socket.end());
+        }),
+      );
+    }
+    for (const s of servers) origins.push(await originOf(s));
+  });
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => { resolve(); }))));
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  async function originOf(s: TlsServer): Promise<string> {
+    await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+    return `https://127.0.0.1:${String((s.address() as AddressInfo).port)}`;
+  }
+
+  function tlsTerminal(withSettings: boolean) {
+    const dispatcher = new Agent({ connect: { ca: caCert } });
+    return {
+      dispatcher,
+      next: createTerminal({
+        dispatcher,
+        timeouts: { connectTimeoutMs: 5_000, headersTimeoutMs: 5_000, bodyTimeoutMs: 5_000 },
+        insecureHosts: [],
+        userAgent: 'dhub-test/1',
+        ...(withSettings ? { tls: { ca: caCert, env: {} } } : {}),
+      }),
+    };
+  }
+
+  it('with the transport\'s own TLS settings, a required client certificate is named', async () => {
+    const [mtls] = origins;
+    const { dispatcher, next } = tlsTerminal(true);
+    try {
+      const err = await next(request(`${mtls}/v2/`)).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(NetworkError);
+      expect((err as Error).message).toContain('asked for a client certificate');
+      expect((err as NetworkError).causeCode).toMatch(/ALERT|CERTIFICATE_REQUIRED/);
+    } finally {
+      await dispatcher.close();
+    }
+  });
+
+  it('with an injected dispatcher (no TLS settings), the socket error is left as it is', async () => {
+    const [mtls] = origins;
+    const { dispatcher, next } = tlsTerminal(false);
+    try {
+      const err = await next(request(`${mtls}/v2/`)).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(NetworkError);
+      expect((err as NetworkError).causeCode).toBe('UND_ERR_SOCKET');
+    } finally {
+      await dispatcher.close();
+    }
+  });
+
+  it('when the probe finds no TLS alert either, the socket error is left as it is', async () => {
+    const [, closing] = origins;
+    const { dispatcher, next } = tlsTerminal(true);
+    try {
+      const err = await next(request(`${closing}/v2/`)).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(NetworkError);
+      expect((err as NetworkError).causeCode).toBe('UND_ERR_SOCKET');
+      expect((err as Error).message).not.toContain('undefined');
+    } finally {
+      await dispatcher.close();
+    }
   });
 });

@@ -71,6 +71,24 @@ async function rawServer(
   };
 }
 
+/** The extensions of a ClientHello record by type (parsed by the TLS 1.2/1.3 layout). */
+function extensionsOf(hello: Buffer): Map<number, number[]> {
+  let at = 5 + 4 + 2 + 32; // record header, handshake header, version, random
+  at += 1 + hello[at]!; // session id
+  at += 2 + hello.readUInt16BE(at); // cipher suites
+  at += 1 + hello[at]!; // compression methods
+  const end = at + 2 + hello.readUInt16BE(at);
+  expect(end).toBe(hello.length);
+  at += 2;
+  const found = new Map<number, number[]>();
+  while (at < end) {
+    const length = hello.readUInt16BE(at + 2);
+    found.set(hello.readUInt16BE(at), [...hello.subarray(at + 4, at + 4 + length)]);
+    at += 4 + length;
+  }
+  return found;
+}
+
 describe('clientHello', () => {
   it('is one TLS handshake record whose lengths add up, with a 32-byte random ending in a blank line', () => {
     const hello = clientHello('registry.local');
@@ -81,6 +99,17 @@ describe('clientHello', () => {
     const random = hello.subarray(11, 43);
     expect(random.subarray(28).toString('latin1')).toBe('\r\n\r\n');
     expect(hello.includes(Buffer.from('registry.local'))).toBe(true);
+  });
+
+  it('carries SNI (list of one host name), EC point formats, TLS 1.3 and 1.2 as supported versions, and a random naming dhub', () => {
+    const extensions = extensionsOf(clientHello('registry.local'));
+    const name = [...Buffer.from('registry.local')];
+    expect(extensions.get(0x0000)).toEqual([0x00, name.length + 3, 0x00, 0x00, name.length, ...name]);
+    expect(extensions.get(0x000b)).toEqual([0x01, 0x00]);
+    expect(extensions.get(0x002b)).toEqual([0x04, 0x03, 0x04, 0x03, 0x03]);
+    expect([...extensions.keys()]).toEqual([0x0000, 0x000a, 0x000b, 0x000d, 0x002b]);
+    expect(clientHello('h').subarray(11, 35).toString('latin1')).toBe('which scheme? asks dhub.');
+    expect(extensionsOf(clientHello('')).has(0x0000)).toBe(false);
   });
 
   it('sends no server name for an IP address', () => {
@@ -98,6 +127,8 @@ describe('schemeOfAnswer', () => {
     [[...Buffer.from('SSH-2.0-OpenSSH')], undefined],
     [[0x16, 0x01, 0x00], undefined],
     [[...Buffer.from('HTTP')], undefined],
+    [[0x16, 0x01], undefined],
+    [[0x15, 0x03], 'https'],
   ])('%j -> %s', (bytes, expected) => {
     expect(schemeOfAnswer(Buffer.from(bytes))).toBe(expected);
   });
@@ -172,6 +203,31 @@ describe('sniffScheme when the answer does not tell', () => {
       expect(await sniffScheme(refused, 2_000)).toBeUndefined();
     } finally {
       await Promise.all([closing.close(), ssh.close()]);
+    }
+  });
+});
+
+describe('sniffScheme reading the answer', () => {
+  it('an answer in pieces: waits for five bytes before deciding, and decides at the fifth', async () => {
+    const slow = await rawServer((socket) => {
+      socket.setNoDelay(true);
+      socket.write('HTT');
+      setTimeout(() => socket.write('P/'), 50);
+    });
+    try {
+      expect(await sniffScheme(slow.host, 5_000)).toBe('http');
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('a bracketed IPv6 address: Node TLS on ::1 is https', async () => {
+    const tls = createTlsServer({ key: server.key, cert: server.cert }, (socket) => socket.on('error', () => undefined));
+    await new Promise<void>((resolve) => tls.listen(0, '::1', resolve));
+    try {
+      expect(await sniffScheme(`[::1]:${String((tls.address() as AddressInfo).port)}`, 5_000)).toBe('https');
+    } finally {
+      await stop(tls);
     }
   });
 });
