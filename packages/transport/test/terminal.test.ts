@@ -40,6 +40,11 @@ beforeAll(async () => {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString() });
+      if (req.url === '/empty') {
+        res.writeHead(200, { 'content-length': '0' });
+        res.end();
+        return;
+      }
       if (req.url?.startsWith('/status/') === true) {
         res.writeHead(Number(req.url.slice('/status/'.length)));
         res.end();
@@ -104,6 +109,17 @@ describe('createTerminal', () => {
   it.each([204, 304])('a %s answer has ended without anyone reading its body', async (status) => {
     const res = await terminal(request(`/status/${String(status)}`));
     expect(res.status).toBe(status);
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(res.body.readableEnded).toBe(true);
+  });
+
+  it.each([
+    ['a HEAD answer', 'HEAD', '/'],
+    ['a 200 answer with content-length 0', 'GET', '/empty'],
+  ] as const)('%s has ended without anyone reading its body', async (_name, method, path) => {
+    const res = await terminal(request(path, { method }));
+    expect(res.status).toBe(200);
     await new Promise((resolve) => setImmediate(resolve));
     await new Promise((resolve) => setImmediate(resolve));
     expect(res.body.readableEnded).toBe(true);
