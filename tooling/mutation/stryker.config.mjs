@@ -35,10 +35,10 @@ export default {
   testRunner: 'vitest',
   plugins: ['@stryker-mutator/vitest-runner'],
   vitest: { configFile: `packages/${pkg}/vitest.config.ts`, dir: `packages/${pkg}` },
-  // Unit tests, plus the package's in-process suites from test/ that packages.json lists under
-  // "testFiles" (no external servers; e.g. an in-process scripted HTTP server). The suites that
-  // start real registries and other programs are too slow to repeat for every mutant, so the
-  // score is a floor.
+  // Unit tests, plus the quick suites from test/ that packages.json lists under "testFiles"
+  // (mostly in-process servers; transport's TLS probe and scheme store suites also start the real
+  // registry and tinyproxy, each in under a second). The slower suites that start real registries
+  // and other programs are too slow to repeat for every mutant, so the score is a floor.
   testFiles: [
     `packages/${pkg}/src/**/*.test.ts`,
     ...(settings.testFiles ?? []).map((glob) => `packages/${pkg}/${glob}`),
