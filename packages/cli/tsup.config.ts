@@ -1,10 +1,20 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Options } from 'tsup';
 import { baseTsupOptions } from '../../tooling/tsup/base.ts';
+
+/**
+ * Replaces a built file whole: written beside it, then renamed over it, so nothing (a write of
+ * the bundler's still settling, a reader) ever sees a mix of the old and the new text.
+ */
+function replaceFile(name: string, text: string): void {
+  const temp = `${name}.${String(process.pid)}.tmp`;
+  writeFileSync(temp, text);
+  renameSync(temp, name);
+}
 
 const BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 const STATIC_IMPORT = /^import (.+) from '([^']+)';$/;
@@ -77,7 +87,7 @@ const builtinsWithoutFacades: NonNullable<Options['plugins']>[number] = {
         lines[i] = rewritten;
         changed = true;
       }
-      if (changed) writeFileSync(name, lines.join('\n'));
+      if (changed) replaceFile(name, lines.join('\n'));
     }
   },
 };
@@ -240,8 +250,8 @@ const codeCacheProgram: NonNullable<Options['plugins']>[number] = {
       );
       const left = /\b(?:await|return|=) import\(/.exec(ascii);
       if (left !== null) throw new Error(`tsup.config.ts: ${name} still imports: ${left[0]}`);
-      writeFileSync(name, ascii);
-      writeFileSync(`${name}.key`, `${createHash('sha256').update(ascii).digest('hex')}\n`);
+      replaceFile(name, ascii);
+      replaceFile(`${name}.key`, `${createHash('sha256').update(ascii).digest('hex')}\n`);
     }
   },
 };
