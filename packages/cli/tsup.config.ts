@@ -230,17 +230,19 @@ const codeCacheProgram: NonNullable<Options['plugins']>[number] = {
         // become objects that load them on first use (esbuild calls their functions as
         // properties: `(0, import_promises4.readFile)(...)`).
         .replace(
-          /^(\s*(?:var )?)(\w+) = require\("((?:node:)?(?:fs\/promises|crypto))"\);$/gm,
-          (_line, lead: string, local: string, specifier: string) =>
-            `${lead}${local} = new Proxy({}, { get: (_, key) => process.getBuiltinModule(${JSON.stringify(specifier)})[key] });`,
+          /^(\s*(?:var )?)(\w+) = require\("([\w:/]+)"\);$/gm,
+          (line, lead: string, local: string, specifier: string) =>
+            ON_USE.has(specifier)
+              ? `${lead}${local} = new Proxy({}, { get: (_, key) => process.getBuiltinModule(${JSON.stringify(specifier)})[key] });`
+              : line,
         )
         .replace(
-        /\bawait import\((["'])([\w:/]+)\1\)/g,
-        (call, _quote: string, specifier: string) =>
-          BUILTINS.has(specifier)
-            ? `await Promise.resolve(process.getBuiltinModule(${JSON.stringify(specifier)}))`
-            : call,
-      );
+          /\bawait import\((["'])([\w:/]+)\1\)/g,
+          (call, _quote: string, specifier: string) =>
+            BUILTINS.has(specifier)
+              ? `await Promise.resolve(process.getBuiltinModule(${JSON.stringify(specifier)}))`
+              : call,
+        );
       // esbuild escapes non-ASCII characters except in comments; escaped there too, the file is
       // ASCII, so V8 keeps its source (which lazily compiled functions are parsed from) at one
       // byte per character instead of two, and code-cache.js reads it as latin1.

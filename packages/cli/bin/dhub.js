@@ -25,15 +25,12 @@ async function run() {
   enableCompileCache?.();
   // undici's HTTP parser is WebAssembly; V8 compiles it twice (baseline, then optimized in the
   // background), and the optimizing pass costs tens of MB of peak memory and tens of ms of CPU in a
-  // process that usually lives a second. The baseline code parses large blob bodies somewhat more
-  // slowly; BENCHMARKS.md compares both for a 256 MiB pull.
-  // V8 flags set after start-up are not all honoured; this one is read when a WebAssembly module is
-  // compiled, which undici does lazily on its first request, after this line. It is also set
-  // before the program is compiled, as V8 accepts a code cache (./code-cache.js) only under the
-  // flags it was made with.
-  // Set after start-up, `--liftoff-only` alone keeps the optimizing pass away on Node 20 but not
-  // on Node 24, where V8 applies what it implies only at start-up: the two tier-up flags say it
-  // directly (else Node 24 also waits at exit for a background compile it never uses).
+  // process that usually lives a second (Node 24 even waits for it at exit). The baseline code
+  // parses large blob bodies somewhat more slowly; BENCHMARKS.md compares both for a 256 MiB pull.
+  // Set after start-up, V8 reads these when undici compiles the parser on its first request; they
+  // are also set before the program is compiled, as V8 accepts a code cache (./code-cache.js) only
+  // under the flags it was made with. `--liftoff-only` alone suffices on Node 20, but Node 24's V8
+  // applies what a flag implies only at start-up, so the two tier-up flags say it directly.
   const v8 = await builtin('node:v8');
   for (const flag of ['--liftoff-only', '--no-wasm-tier-up', '--no-wasm-dynamic-tiering']) {
     v8.setFlagsFromString(flag);

@@ -20,7 +20,7 @@ import { startTinyproxy } from '../../../tooling/proxy/tinyproxy.js';
 import { issue, makeCa, type Issued } from '../../../tooling/registry/pki.js';
 import { startRealRegistry } from '../../../tooling/registry/real-registry.js';
 import { clientHello, schemeOfAnswer, sniffScheme } from '../src/dispatch/tls-sniff.js';
-import { createSchemeStore, createTransport } from '../src/index.js';
+import { createSchemeStore, createTransport, type Transport } from '../src/index.js';
 
 let work: string;
 let ca: Issued;
@@ -258,18 +258,23 @@ describe('the transport', () => {
     };
   }
 
+  /** An HTTPS-first GET of `/v2/` that stays on plain HTTP and reads the server's `{}`. */
+  async function expectPlainAnswer(t: Transport, host: string): Promise<void> {
+    const res = await t.request({
+      method: 'GET',
+      url: new URL(`http://${host}/v2/`),
+      headers: {},
+      context: { httpsFirst: true },
+    });
+    expect(res.url.protocol).toBe('http:');
+    expect(await res.text()).toBe('{}');
+  }
+
   it('sniffs a direct loopback port and stays on plain HTTP', async () => {
     const target = await markerServer();
     const t = createTransport({ maxRetries: 0, schemeStore: createSchemeStore() });
     try {
-      const res = await t.request({
-        method: 'GET',
-        url: new URL(`http://${target.host}/v2/`),
-        headers: {},
-        context: { httpsFirst: true },
-      });
-      expect(res.url.protocol).toBe('http:');
-      expect(await res.text()).toBe('{}');
+      await expectPlainAnswer(t, target.host);
       expect(target.sniffed()).toBe(1);
     } finally {
       await t.close();
@@ -286,14 +291,7 @@ describe('the transport', () => {
       proxy: { url: proxy.url },
     });
     try {
-      const res = await t.request({
-        method: 'GET',
-        url: new URL(`http://${target.host}/v2/`),
-        headers: {},
-        context: { httpsFirst: true },
-      });
-      expect(res.url.protocol).toBe('http:');
-      expect(await res.text()).toBe('{}');
+      await expectPlainAnswer(t, target.host);
       expect(target.sniffed()).toBe(0);
       expect(proxy.connects()).toContain(target.host);
     } finally {
