@@ -282,8 +282,8 @@ export default defineConfig([
       js: "#!/usr/bin/env node\nimport { createRequire as __dhubCreateRequire } from 'node:module';\nconst require = __dhubCreateRequire(import.meta.url);",
     },
   },
-  // The same program as one CommonJS file for Node older than 22.1, which has no compile cache for
-  // ES modules: bin/code-cache.js compiles it with `vm.Script` and keeps V8's code cache on disk.
+  // The same program as one CommonJS file, the one bin/dhub.js runs: bin/code-cache.js compiles it
+  // with `vm.Script` and keeps V8's code cache, made when a command exits, on disk.
   // Not split (CommonJS output cannot be): the modules a command imports on use stay wrapped in
   // esbuild's lazy initialisers, and with the code cache nothing is parsed twice. `import.meta.url`
   // (transport's optional `@opentelemetry/api` lookup) becomes the file's own URL.

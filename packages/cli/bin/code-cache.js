@@ -1,7 +1,9 @@
-// Node older than 22.1 has no compile cache for ES modules, so it compiles dhub's chunks on every
-// run (35-50 ms of each command, BENCHMARKS.md). This file runs the same program built as one
-// CommonJS file (dist/cjs/dhub.cjs, tsup.config.ts) through `vm.Script` with V8's code cache kept
-// on disk. It is loaded by bin/dhub.js on Node < 22.1 only; Node 22.1+ uses module.enableCompileCache.
+// Without a cache, Node compiles dhub's chunks on every run (35-50 ms of each command on Node 20,
+// which has no compile cache, BENCHMARKS.md); Node 22.1+'s compile cache keeps only what V8
+// compiled before the code ran, so functions are still compiled on their first call in every run.
+// This file runs the same program built as one CommonJS file (dist/cjs/dhub.cjs, tsup.config.ts)
+// through `vm.Script` with V8's code cache kept on disk, made when a command exits. bin/dhub.js
+// loads it on every Node.
 //
 // The cache lives where Node 22 keeps its own (NODE_COMPILE_CACHE, else the OS temp directory's
 // node-compile-cache), in a directory of the user's own (mode 0700): a cache file is read only when

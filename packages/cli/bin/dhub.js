@@ -18,11 +18,6 @@ if (first === '--version' || first === '-V') {
 }
 
 async function run() {
-  // Node 22.1+ keeps compiled code on disk between runs (in the OS temp directory unless
-  // NODE_COMPILE_CACHE says otherwise), which roughly halves the CLI's start-up. Older Node runs
-  // the program's CommonJS build with a V8 code cache of its own (./code-cache.js).
-  const { enableCompileCache } = await builtin('node:module');
-  enableCompileCache?.();
   // undici's HTTP parser is WebAssembly; V8 compiles it twice (baseline, then optimized in the
   // background), and the optimizing pass costs tens of MB of peak memory and tens of ms of CPU in a
   // process that usually lives a second (Node 24 even waits for it at exit). The baseline code
@@ -35,13 +30,17 @@ async function run() {
   for (const flag of ['--liftoff-only', '--no-wasm-tier-up', '--no-wasm-dynamic-tiering']) {
     v8.setFlagsFromString(flag);
   }
-  if (enableCompileCache === undefined) {
-    // A copy of the program without it (bin/dhub.js and dist/bin/ only) runs the ES module build.
-    const codeCache = await import('./code-cache.js').catch((err) => {
-      if (err?.code === 'ERR_MODULE_NOT_FOUND') return undefined;
-      throw err;
-    });
-    if (codeCache?.runWithCodeCache().ran === true) return;
-  }
+  // The program runs as one CommonJS file with a V8 code cache of its own (./code-cache.js),
+  // written when a command first exits, so it holds every function that command ran. Node 22.1+'s
+  // compile cache (module.enableCompileCache) holds only what V8 compiled before the code ran, so
+  // each run still compiled most functions on their first call: 10-15 ms more per command.
+  // A copy of the program without it (bin/dhub.js and dist/bin/ only), or with the cache turned
+  // off, runs the ES module build, under Node's compile cache where there is one.
+  const codeCache = await import('./code-cache.js').catch((err) => {
+    if (err?.code === 'ERR_MODULE_NOT_FOUND') return undefined;
+    throw err;
+  });
+  if (codeCache?.runWithCodeCache().ran === true) return;
+  (await builtin('node:module')).enableCompileCache?.();
   await import('../dist/bin/bin.js');
 }

@@ -3,7 +3,7 @@ import { processIo } from './io.js';
 import { runCli } from './main.js';
 
 const { io, dispose } = processIo();
-// No top-level await: the same entry is also built as CommonJS for Node 20's code cache
+// No top-level await: the same entry is also built as CommonJS, run with a V8 code cache
 // (tsup.config.ts, bin/code-cache.js).
 void runCli(process.argv.slice(2), io, COMMANDS).then((code) => {
   dispose();

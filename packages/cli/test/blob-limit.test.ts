@@ -49,7 +49,7 @@ describe('dhub blob caps what it spools', () => {
     work = await mkdtemp(join(tmpdir(), 'dhub-blob-cap-'));
     spoolDir = join(work, 'tmp');
     await mkdir(spoolDir);
-    // Node 22.1+ keeps dhub's compile cache in the OS temp directory unless told otherwise: keep
+    // dhub keeps its code cache in the OS temp directory unless NODE_COMPILE_CACHE says otherwise: keep
     // it out of the directory whose emptiness the tests check.
     env = await cleanEnv({ TMPDIR: spoolDir, NODE_COMPILE_CACHE: join(work, 'compile-cache') });
   });

@@ -1,4 +1,4 @@
-// Node < 22.1 runs dhub's CommonJS build (dist/cjs/dhub.cjs) through bin/code-cache.js with a V8
+// bin/dhub.js runs dhub's CommonJS build (dist/cjs/dhub.cjs) through bin/code-cache.js with a V8
 // code cache on disk (BENCHMARKS.md, "Start-up cost per command"). These tests run it in child
 // processes: the cache is written at exit and used by the next run of the same command, a cache
 // V8 rejects or others may write is replaced, an unusable directory only means no cache, a new
@@ -199,7 +199,7 @@ describe('dhub on a V8 code cache (bin/code-cache.js)', () => {
   });
 });
 
-describe('bin/dhub.js on Node before 22.1', () => {
+describe('bin/dhub.js', () => {
   /** `dhub ARGS` through the entry; which build ran, read from the built-ins it loaded. */
   function viaEntry(args: readonly string[], env: NodeJS.ProcessEnv): { status: number | null; stdout: string; stderr: string; vm: boolean } {
     const hook = `process.on('exit', () => process.stderr.write('VM ' + process.moduleLoadList.includes('NativeModule vm') + '\\n'));`;
@@ -210,20 +210,18 @@ describe('bin/dhub.js on Node before 22.1', () => {
     );
     return { status: run.status, stdout: run.stdout, stderr: run.stderr.replace(/^VM \w+\n/m, ''), vm: /^VM true$/m.test(run.stderr) };
   }
-  const oldNode = Number(process.versions.node.split('.')[0]) < 22 || process.versions.node.startsWith('22.0.');
-
-  it('runs the CommonJS build with the cache on Node < 22.1 and the ES module build otherwise, with the same output and exit codes', () => {
+  it('runs the CommonJS build with the cache, and the ES module build with the cache turned off, with the same output and exit codes', () => {
     const env = { NODE_COMPILE_CACHE: join(work, 'entry') };
     const off = { NODE_DISABLE_COMPILE_CACHE: '1' };
     for (const args of [['--help'], ['digest'], ['copy', 'a/b', 'c/d', '--all-tags', '--semver', 'not a range']]) {
       const cached = viaEntry(args, env);
       const plain = viaEntry(args, off);
-      expect(cached.vm).toBe(oldNode);
+      expect(cached.vm).toBe(true);
       expect(plain.vm).toBe(false);
       expect({ status: cached.status, stdout: cached.stdout, stderr: cached.stderr }).toEqual({ status: plain.status, stdout: plain.stdout, stderr: plain.stderr });
     }
     const uid = process.getuid?.();
     const files = cacheFiles(join(work, 'entry', uid === undefined ? 'dhub' : `dhub-${uid}`));
-    expect(files.length).toBe(oldNode ? 3 : 0);
+    expect(files.length).toBe(3);
   });
 });
