@@ -1,7 +1,12 @@
+import { config as zodConfig } from 'zod';
 import { COMMANDS } from './commands/index.js';
 import { processIo } from './io.js';
 import { runCli } from './main.js';
 
+// zod compiles a fast path for each object schema with `new Function` on its first parse: source
+// text built and compiled in every run (no code cache keeps it) for a process that parses each
+// kind of document a few times. The program checks documents without it (the same checks).
+zodConfig({ jitless: true });
 const { io, dispose } = processIo();
 // No top-level await: the same entry is also built as CommonJS, run with a V8 code cache
 // (tsup.config.ts, bin/code-cache.js).
