@@ -246,7 +246,7 @@ function startupTable(startup) {
   ];
   return [
     '',
-    `**Start-up cost per command** (one-layer ${Math.round(startup.imageBytes / 1024)} KiB image; whole processes timed from outside, median of ${startup.rounds} round${startup.rounds === 1 ? '' : 's'}, the tools alternating; skopeo: \`--version\`, \`inspect --raw\` for digest and manifest, \`copy docker:// oci:\` for pull):`,
+    `**Start-up cost per command** (one-layer ${Math.round(startup.imageBytes / 1024)} KiB image; whole processes timed from outside, median of ${startup.rounds} round${startup.rounds === 1 ? '' : 's'}, the tools alternating; skopeo: \`--version\`, \`inspect --raw\` for digest and manifest, \`copy docker:// oci:\` for pull; \`NODE_EXTRA_CA_CERTS\` ${startup.extraCaCerts ?? 'as in the environment'}):`,
     '',
     ...table(head, cells),
   ];
