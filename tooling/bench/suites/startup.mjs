@@ -30,7 +30,7 @@ export const EXTRA_CA_NOTE =
       : 'set in this environment, left out of the Node runs';
 
 /** Rounds per command; each round runs both tools once, in alternating order. */
-export const STARTUP_ROUNDS = smoke ? 1 : 7;
+export const STARTUP_ROUNDS = smoke ? 1 : 11;
 /** The one layer of the small image (an alpine image is about 3 MiB). */
 export const SMALL_IMAGE_BYTES = smoke ? 256 * 1024 : 8 * MiB;
 
