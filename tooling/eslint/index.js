@@ -136,8 +136,9 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
   {
-    // CommonJS: the .cjs files, and the consumer the packaging tests run in a "commonjs" project.
-    files: ['**/*.cjs', 'packages/packaging-tests/fixtures/cjs-consumer.js'],
+    // CommonJS: the .cjs files, the consumer the packaging tests run in a "commonjs" project, and
+    // dhub's entry (its bin folder is a "commonjs" package).
+    files: ['**/*.cjs', 'packages/packaging-tests/fixtures/cjs-consumer.js', 'packages/cli/bin/*.js'],
     languageOptions: { sourceType: 'commonjs', globals: { ...nodeGlobals, ...commonJsGlobals } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

@@ -17,20 +17,17 @@
 // removes the files of other builds unused for a week. Any failure (no cache yet, a cache V8
 // rejects, an unwritable directory) only means running without it. With the cache turned off
 // bin/dhub.js runs the ES module build, which costs less to compile than the whole file.
+'use strict';
 
 /** @param {string} name */
-const builtin = (name) => {
-  const module = process.getBuiltinModule?.(name);
-  if (module === undefined) throw new Error(`node:${name} is not available`);
-  return module;
-};
+const builtin = (name) => require(`node:${name}`);
 
 /**
  * Where the code cache is kept, or undefined when it is turned off.
  * @param {NodeJS.ProcessEnv} env
  * @returns {string | undefined}
  */
-export function codeCacheDir(env = process.env) {
+function codeCacheDir(env = process.env) {
   const off = env['NODE_DISABLE_COMPILE_CACHE'];
   if (off !== undefined && off !== '' && off !== '0') return undefined;
   const { join } = builtin('path');
@@ -80,7 +77,7 @@ const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
  * @param {string} keep
  * @returns {boolean} whether the file was written
  */
-export function writeCache(dir, file, data, keep) {
+function writeCache(dir, file, data, keep) {
   const fs = builtin('fs');
   const { join } = builtin('path');
   const temp = `${file}.${process.pid}.tmp`;
@@ -111,7 +108,7 @@ export function writeCache(dir, file, data, keep) {
  * The command a cache file is kept for: the first argument that looks like a command's name.
  * @param {readonly string[]} args
  */
-export function commandOf(args) {
+function commandOf(args) {
   return args.find((arg) => /^[a-z][a-z0-9-]{0,31}$/.test(arg)) ?? 'none';
 }
 
@@ -123,11 +120,10 @@ export function commandOf(args) {
  * @returns {{ ran: boolean, cache: 'used' | 'rejected' | 'none' | 'off' }} ran is false when the
  *   cache is turned off or the program was not found (bin/dhub.js then runs the ES module build)
  */
-export function runWithCodeCache(options = {}) {
+function runWithCodeCache(options = {}) {
   const fs = builtin('fs');
   const { dirname, join } = builtin('path');
-  const { fileURLToPath } = builtin('url');
-  const program = options.program ?? fileURLToPath(new URL('../dist/cjs/dhub.cjs', import.meta.url));
+  const program = options.program ?? join(__dirname, '..', 'dist', 'cjs', 'dhub.cjs');
   const dir = 'cacheDir' in options ? options.cacheDir : codeCacheDir();
   if (dir === undefined) return { ran: false, cache: 'off' };
   let source;
@@ -172,3 +168,5 @@ export function runWithCodeCache(options = {}) {
   );
   return { ran: true, cache };
 }
+
+module.exports = { codeCacheDir, writeCache, commandOf, runWithCodeCache };

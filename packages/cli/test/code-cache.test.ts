@@ -17,19 +17,23 @@ import {
   utimesSync,
   writeFileSync,
 } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error: a checked-in JavaScript file of the bin, without declarations
-import { codeCacheDir, commandOf } from '../bin/code-cache.js';
 
 const ENTRY = fileURLToPath(new URL('../bin/dhub.js', import.meta.url));
 const CODE_CACHE = fileURLToPath(new URL('../bin/code-cache.js', import.meta.url));
 const PROGRAM = fileURLToPath(new URL('../dist/cjs/dhub.cjs', import.meta.url));
 
-const typedCodeCacheDir = codeCacheDir as (env: NodeJS.ProcessEnv) => string | undefined;
-const typedCommandOf = commandOf as (args: readonly string[]) => string;
+/** The bin folder is CommonJS (a checked-in JavaScript file without declarations). */
+const { codeCacheDir: typedCodeCacheDir, commandOf: typedCommandOf } = createRequire(import.meta.url)(
+  '../bin/code-cache.js',
+) as {
+  codeCacheDir: (env: NodeJS.ProcessEnv) => string | undefined;
+  commandOf: (args: readonly string[]) => string;
+};
 
 let work: string;
 let probe: string;
@@ -164,10 +168,11 @@ describe('dhub on a V8 code cache (bin/code-cache.js)', () => {
     expect(left.some((f) => f.startsWith(`1.0.1-${'f'.repeat(32)}-`))).toBe(true);
   });
 
-  it('a copy of the program without code-cache.js and dist/cjs (bin/dhub.js and dist/bin only) runs the ES module build', () => {
+  it('a copy of the program without code-cache.js and dist/cjs (bin/ and dist/bin only) runs the ES module build', () => {
     const copy = join(work, 'copy');
     mkdirSync(join(copy, 'bin'), { recursive: true });
     copyFileSync(ENTRY, join(copy, 'bin', 'dhub.js'));
+    copyFileSync(fileURLToPath(new URL('../bin/package.json', import.meta.url)), join(copy, 'bin', 'package.json'));
     copyFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), join(copy, 'package.json'));
     cpSync(fileURLToPath(new URL('../dist/bin', import.meta.url)), join(copy, 'dist', 'bin'), { recursive: true });
     const run = spawnSync(process.execPath, [join(copy, 'bin', 'dhub.js'), '--help'], { encoding: 'utf8' });

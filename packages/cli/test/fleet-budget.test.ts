@@ -16,9 +16,9 @@ const WORKER = fileURLToPath(new URL('./fixtures/budget-worker.mjs', import.meta
 const CLI = fileURLToPath(new URL('..', import.meta.url));
 
 /**
- * A private copy of the built program (`bin/dhub.js` with `dist/bin/`, which bundles its
- * dependencies), checked by running it: other suites rebuild `dist/` while this one runs for a
- * minute of subprocesses.
+ * A private copy of the built program (`bin/dhub.js` and the `package.json` that makes its folder
+ * CommonJS, with `dist/bin/`, the ES module build, which bundles its dependencies), checked by
+ * running it: other suites rebuild `dist/` while this one runs for a minute of subprocesses.
  */
 async function snapshotBin(): Promise<string> {
   const root = await mkdtemp(join(tmpdir(), 'dhub-bin-'));
@@ -27,6 +27,7 @@ async function snapshotBin(): Promise<string> {
       await rm(join(root, 'dist'), { recursive: true, force: true });
       await cp(join(CLI, 'dist', 'bin'), join(root, 'dist', 'bin'), { recursive: true });
       await cp(join(CLI, 'bin', 'dhub.js'), join(root, 'bin', 'dhub.js'));
+      await cp(join(CLI, 'bin', 'package.json'), join(root, 'bin', 'package.json'));
       await cp(join(CLI, 'package.json'), join(root, 'package.json'));
       const check = await run(join(root, 'bin', 'dhub.js'), ['rate-limit', '--help'], { env: { PATH: process.env['PATH'] ?? '' } });
       if (check.code === 0) return join(root, 'bin', 'dhub.js');
