@@ -7,10 +7,10 @@
 // WebAssembly parser compile, GC, and idle (waiting on the network or the disk). Wall time and
 // peak RSS come from separate runs without the profiler (it slows what it watches).
 //
-// Each Node given runs every command once cold (a fresh compile cache: Node 22.1+ keeps compiled
-// code between runs, older Node runs the CommonJS build with a code cache of its own, see
-// packages/cli/bin/dhub.js and code-cache.js), then `--runs` times warm, alternating a profiled
-// and an unprofiled run; the tables show medians of the warm runs. "compiling the program" is
+// Each Node given runs every command once cold (a fresh code cache: the entry runs the CommonJS
+// build with a code cache of its own, see packages/cli/bin/dhub.js and code-cache.js; without
+// NODE_EXTRA_CA_CERTS unless BENCH_EXTRA_CA=keep, as the bench), then `--runs` times warm,
+// alternating a profiled and an unprofiled run; the tables show medians of the warm runs. "compiling the program" is
 // V8 compiling the ES module chunks, or reading the CommonJS file and its code cache and
 // compiling it (`vm.Script`).
 //
@@ -391,6 +391,8 @@ async function profileCommand(node, cmd, opts) {
   const scratch = await mkdtemp(join(tmpdir(), 'profile-cli-'));
   const env = { ...process.env, TMPDIR: scratch };
   delete env.NODE_COMPILE_CACHE;
+  // As in the bench's start-up suite: Node 20 parses this file before any JavaScript runs.
+  if (process.env.BENCH_EXTRA_CA !== 'keep') delete env.NODE_EXTRA_CA_CERTS;
   let n = 0;
   const once = async (profiled) => {
     const dir = join(scratch, `pull-${n++}`);
