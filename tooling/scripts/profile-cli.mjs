@@ -10,9 +10,9 @@
 // Each Node given runs every command once cold (a fresh code cache: the entry runs the CommonJS
 // build with a code cache of its own, see packages/cli/bin/dhub.js and code-cache.js; without
 // NODE_EXTRA_CA_CERTS unless BENCH_EXTRA_CA=keep, as the bench), then `--runs` times warm,
-// alternating a profiled and an unprofiled run; the tables show medians of the warm runs. "compiling the program" is
-// V8 compiling the ES module chunks, or reading the CommonJS file and its code cache and
-// compiling it (`vm.Script`).
+// alternating a profiled and an unprofiled run; the tables show medians of the warm runs.
+// "compiling the program" is V8 compiling the ES module chunks, or reading the CommonJS file and
+// its code cache and compiling it (`vm.Script`).
 //
 //   node tooling/scripts/profile-cli.mjs [--node PATH]... [--runs N] [--interval µs] [--json FILE]
 //     [--keep DIR]   (DIR keeps the warm profiles, to open in Chrome DevTools)
