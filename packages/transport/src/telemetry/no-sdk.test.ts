@@ -110,6 +110,9 @@ describe('without an SDK', () => {
       expect(await res.text()).toBe('ok');
     } finally {
       vi.doUnmock('./load-api.js');
+      // The modules imported under the mock stay in the registry: drop them, so files sharing it
+      // (the mutation runner's isolate: false) import the real ones again.
+      vi.resetModules();
       await transport.close();
     }
   });
