@@ -11,9 +11,10 @@
 // NODE_DISABLE_COMPILE_CACHE=1 turns it off, as it does Node's. Its file
 // name holds the package version, the SHA-256 of the program written at build time, and Node's
 // version and architecture, so a cache never serves another program or another Node, and the
-// command's name: a cache is written when the process exits, so it holds the functions that
-// command compiled (V8 compiles functions on first call), and `digest` and `pull` compile different
-// code. It is written once per command, to a temporary file renamed into place; writing one also
+// command's name: a cache is written when the process exits after the command succeeded, so it
+// holds the functions that command compiled (V8 compiles functions on first call), and `digest`
+// and `pull` compile different code (as does a command's `--help`, which has a file of its own).
+// It is written once per command, to a temporary file renamed into place; writing one also
 // removes the files of other builds unused for a week. Any failure (no cache yet, a cache V8
 // rejects, an unwritable directory) only means running without it. With the cache turned off
 // bin/dhub.js runs the ES module build, which costs less to compile than the whole file.
@@ -105,11 +106,15 @@ function writeCache(dir, file, data, keep) {
 }
 
 /**
- * The command a cache file is kept for: the first argument that looks like a command's name.
+ * The command a cache file is kept for: the first argument that looks like a command's name, with
+ * `-help` added when the command's help is asked for (printing it runs other code than the
+ * command does).
  * @param {readonly string[]} args
  */
 function commandOf(args) {
-  return args.find((arg) => /^[a-z][a-z0-9-]{0,31}$/.test(arg)) ?? 'none';
+  const command = args.find((arg) => /^[a-z][a-z0-9-]{0,31}$/.test(arg));
+  if (command === undefined) return 'none';
+  return args.some((arg) => arg === '--help' || arg === '-h') ? `${command}-help` : command;
 }
 
 /**
@@ -151,9 +156,12 @@ function runWithCodeCache(options = {}) {
   );
   const cache =
     cachedData === undefined ? 'none' : script.cachedDataRejected === true ? 'rejected' : 'used';
+  // Only a command that succeeded writes its cache: the cache holds the functions the run
+  // compiled, and it is written once, so a run that stopped early (a usage error, an unreachable
+  // registry) would leave every later run of the command compiling the rest again.
   if (cache !== 'used') {
-    process.once('exit', () => {
-      writeCache(dir, file, script.createCachedData(), build);
+    process.once('exit', (code) => {
+      if (code === 0) writeCache(dir, file, script.createCachedData(), build);
     });
   }
   const module = { exports: {}, filename: program, id: '.', loaded: false };

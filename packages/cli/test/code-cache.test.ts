@@ -56,11 +56,11 @@ interface ProbeRun {
 }
 
 /** Runs `dhub ARGS` through runWithCodeCache in a child process; reads what it answered. */
-function runProbe(program: string, cacheDir: string, args: readonly string[]): ProbeRun {
+function runProbe(program: string, cacheDir: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): ProbeRun {
   const run: SpawnSyncReturns<string> = spawnSync(
     process.execPath,
     [probe, program, cacheDir, ...args],
-    { encoding: 'utf8' },
+    { encoding: 'utf8', env: { ...process.env, ...env } },
   );
   const cache = /^CODE-CACHE (\w+)$/m.exec(run.stderr)?.[1];
   return { status: run.status, stdout: run.stdout, cache };
@@ -69,6 +69,14 @@ function runProbe(program: string, cacheDir: string, args: readonly string[]): P
 /** The cache files in a directory. */
 function cacheFiles(dir: string): string[] {
   return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.v8cache')) : [];
+}
+
+/** The commands the cache files in a directory are kept for, sorted. */
+function cachedCommands(dir: string): string[] {
+  const marker = `-${process.version}-${process.arch}-`;
+  return cacheFiles(dir)
+    .map((f) => f.slice(f.indexOf(marker) + marker.length, -'.v8cache'.length))
+    .sort();
 }
 
 beforeAll(() => {
@@ -107,13 +115,28 @@ describe('dhub on a V8 code cache (bin/code-cache.js)', () => {
     expect(second).toMatchObject({ status: 0, cache: 'used', stdout: first.stdout });
   });
 
-  it('keeps one cache file per command, each used by its own command', () => {
+  it('keeps one cache file per command, and one for a command’s help, each used by its own', () => {
     const dir = join(work, 'per-command');
+    // `logout` of a host without credentials succeeds without a network.
+    const env = { DOCKER_CONFIG: join(work, 'per-command-docker') };
     expect(runProbe(PROGRAM, dir, ['--help']).cache).toBe('none');
-    const usage = runProbe(PROGRAM, dir, ['digest']);
-    expect(usage).toMatchObject({ status: 2, cache: 'none' });
-    expect(cacheFiles(dir).map((f) => /-(\w+)\.v8cache$/.exec(f)?.[1]).sort()).toEqual(['digest', 'none']);
-    expect(runProbe(PROGRAM, dir, ['digest'])).toMatchObject({ status: 2, cache: 'used' });
+    expect(runProbe(PROGRAM, dir, ['logout', '127.0.0.1:1'], env)).toMatchObject({ status: 0, cache: 'none' });
+    expect(runProbe(PROGRAM, dir, ['logout', '--help'])).toMatchObject({ status: 0, cache: 'none' });
+    expect(cachedCommands(dir)).toEqual(['logout', 'logout-help', 'none']);
+    expect(runProbe(PROGRAM, dir, ['logout', '127.0.0.1:1'], env)).toMatchObject({ status: 0, cache: 'used' });
+    expect(runProbe(PROGRAM, dir, ['logout', '-h'])).toMatchObject({ status: 0, cache: 'used' });
+  });
+
+  it('writes no cache for a command that failed; the next run of it that succeeds does', () => {
+    const dir = join(work, 'failed');
+    const env = { DOCKER_CONFIG: join(work, 'failed-docker') };
+    for (let i = 0; i < 2; i++) {
+      expect(runProbe(PROGRAM, dir, ['logout', '--bogus'])).toMatchObject({ status: 2, cache: 'none' });
+      expect(cacheFiles(dir)).toEqual([]);
+    }
+    expect(runProbe(PROGRAM, dir, ['logout', '127.0.0.1:1'], env)).toMatchObject({ status: 0, cache: 'none' });
+    expect(cachedCommands(dir)).toEqual(['logout']);
+    expect(runProbe(PROGRAM, dir, ['logout', '--bogus'])).toMatchObject({ status: 2, cache: 'used' });
   });
 
   it('replaces a cache V8 rejects, and the command still runs', () => {
@@ -196,11 +219,14 @@ describe('dhub on a V8 code cache (bin/code-cache.js)', () => {
     expect(typedCodeCacheDir({ NODE_DISABLE_COMPILE_CACHE: '0' })).toBe(join(tmpdir(), 'node-compile-cache', leaf));
   });
 
-  it('keys the cache by the first argument that looks like a command', () => {
+  it('keys the cache by the first argument that looks like a command, and by whether its help is asked for', () => {
     expect(typedCommandOf(['--debug', 'digest', 'alpine'])).toBe('digest');
     expect(typedCommandOf(['webhook', 'listen'])).toBe('webhook');
     expect(typedCommandOf(['--help'])).toBe('none');
     expect(typedCommandOf(['../x', 'A'])).toBe('none');
+    expect(typedCommandOf(['tags', 'alpine', '--help'])).toBe('tags-help');
+    expect(typedCommandOf(['-h', 'pull'])).toBe('pull-help');
+    expect(typedCommandOf(['pull', '--helpful'])).toBe('pull');
   });
 });
 
@@ -216,9 +242,10 @@ describe('bin/dhub.js', () => {
     return { status: run.status, stdout: run.stdout, stderr: run.stderr.replace(/^VM \w+\n/m, ''), vm: /^VM true$/m.test(run.stderr) };
   }
   it('runs the CommonJS build with the cache, and the ES module build with the cache turned off, with the same output and exit codes', () => {
-    const env = { NODE_COMPILE_CACHE: join(work, 'entry') };
-    const off = { NODE_DISABLE_COMPILE_CACHE: '1' };
-    for (const args of [['--help'], ['digest'], ['copy', 'a/b', 'c/d', '--all-tags', '--semver', 'not a range']]) {
+    const docker = { DOCKER_CONFIG: join(work, 'entry-docker') };
+    const env = { ...docker, NODE_COMPILE_CACHE: join(work, 'entry') };
+    const off = { ...docker, NODE_DISABLE_COMPILE_CACHE: '1' };
+    for (const args of [['--help'], ['logout', '127.0.0.1:1'], ['digest'], ['copy', 'a/b', 'c/d', '--all-tags', '--semver', 'not a range']]) {
       const cached = viaEntry(args, env);
       const plain = viaEntry(args, off);
       expect(cached.vm).toBe(true);
@@ -227,6 +254,7 @@ describe('bin/dhub.js', () => {
     }
     const uid = process.getuid?.();
     const files = cacheFiles(join(work, 'entry', uid === undefined ? 'dhub' : `dhub-${uid}`));
-    expect(files.length).toBe(3);
+    // The two commands that failed (usage errors) wrote none.
+    expect(files.length).toBe(2);
   });
 });
