@@ -31,9 +31,9 @@ function run() {
     v8.setFlagsFromString(flag);
   }
   // The program runs as one CommonJS file with a V8 code cache of its own (./code-cache.js),
-  // written when a command first succeeds, so it holds every function that command ran. Node 22.1+'s
-  // compile cache (module.enableCompileCache) holds only what V8 compiled before the code ran, so
-  // each run still compiled most functions on their first call: 10-15 ms more per command.
+  // written when a command first succeeds, so it holds every function that command ran. Node
+  // 22.1+'s compile cache (module.enableCompileCache) holds only what V8 compiled before the code
+  // ran, so each run still compiled most functions on their first call: 10-15 ms more per command.
   // A copy of the program without dist/cjs (bin/ and dist/bin/ only) or without ./code-cache.js,
   // or a run with the cache turned off, runs the ES module build (under Node's compile cache where
   // Node has one and it is on).
