@@ -152,7 +152,9 @@ describe('resumeBody', () => {
   it('destroys a continuation that arrives after the reader gave up', async () => {
     const first = breaking();
     let waited: () => void = () => undefined;
-    const later = Readable.from([Buffer.from('def')]);
+    // Open-ended, so only the resume can destroy it (an ended stream destroys itself).
+    const later = new Readable({ read() { /* the test pushes */ } });
+    later.push(Buffer.from('def'));
     const d = deps([answer(206, { 'content-range': 'bytes 3-5/6' }, later)], {
       wait: async () => new Promise<void>((resolve) => {
         waited = resolve;
