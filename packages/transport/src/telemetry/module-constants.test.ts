@@ -2,19 +2,16 @@
 // afresh inside each test (vi.resetModules), so the constants are evaluated while the test runs:
 // the mutation runner, which keeps modules loaded between tests, can then check them too.
 import { describe, expect, it, vi } from 'vitest';
-import type * as EventsModule from '../events/events.js';
-import type * as InstrumentsModule from './instruments.js';
-import type * as MetricNamesModule from './metric-names.js';
-import type * as OtelTypesModule from './otel-types.js';
 
-async function fresh<T>(path: string): Promise<T> {
+/** Imports a module afresh (literal paths, so the bundler resolves them as the runner does). */
+async function fresh<T>(load: () => Promise<T>): Promise<T> {
   vi.resetModules();
-  return (await import(path)) as T;
+  return load();
 }
 
 describe('telemetry constants', () => {
   it('defines every transport metric with its kind, unit, description and labels', async () => {
-    const { TRANSPORT_METRIC_DEFINITIONS } = await fresh<typeof MetricNamesModule>('./metric-names.js');
+    const { TRANSPORT_METRIC_DEFINITIONS } = await fresh(async () => import('./metric-names.js'));
     const request = ['operation', 'method', 'host', 'route', 'status_code', 'outcome'];
     expect(TRANSPORT_METRIC_DEFINITIONS).toEqual({
       requests: { name: 'dockerhub.requests', kind: 'counter', unit: '{request}', description: 'Logical requests after retries', attributes: request, reserved: false },
@@ -29,12 +26,12 @@ describe('telemetry constants', () => {
   });
 
   it('names the instrumentation scope after the package', async () => {
-    const { INSTRUMENTATION_SCOPE } = await fresh<typeof OtelTypesModule>('./otel-types.js');
+    const { INSTRUMENTATION_SCOPE } = await fresh(async () => import('./otel-types.js'));
     expect(INSTRUMENTATION_SCOPE).toBe('@llmdevops/docker-hub-transport');
   });
 
   it('gives the duration histogram latency buckets from 5 ms to 5 minutes', async () => {
-    const { createTransportInstruments } = await fresh<typeof InstrumentsModule>('./instruments.js');
+    const { createTransportInstruments } = await fresh(async () => import('./instruments.js'));
     const advice: unknown[] = [];
     const none = { add: () => undefined, record: () => undefined, addCallback: () => undefined, removeCallback: () => undefined };
     createTransportInstruments({
@@ -51,7 +48,7 @@ describe('telemetry constants', () => {
 
 describe('event constants', () => {
   it('mirrors each event to its own diagnostics channel', async () => {
-    const { DIAGNOSTICS_CHANNELS } = await fresh<typeof EventsModule>('../events/events.js');
+    const { DIAGNOSTICS_CHANNELS } = await fresh(async () => import('../events/events.js'));
     expect(DIAGNOSTICS_CHANNELS).toEqual({
       requestStart: 'docker-hub:transport:request:start',
       requestEnd: 'docker-hub:transport:request:end',
@@ -63,7 +60,7 @@ describe('event constants', () => {
   });
 
   it('allows content-type, docker-content-digest and retry-after besides the rate-limit headers', async () => {
-    const { allowListedHeaders } = await fresh<typeof EventsModule>('../events/events.js');
+    const { allowListedHeaders } = await fresh(async () => import('../events/events.js'));
     expect(allowListedHeaders({ 'content-type': 'a', 'docker-content-digest': 'b', 'retry-after': 'c', etag: 'd' })).toEqual({
       'content-type': 'a',
       'docker-content-digest': 'b',
