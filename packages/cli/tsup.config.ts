@@ -283,7 +283,7 @@ export default defineConfig([
     },
   },
   // The same program as one CommonJS file, the one bin/dhub.js runs: bin/code-cache.js compiles it
-  // with `vm.Script` and keeps V8's code cache, made when a command exits, on disk.
+  // with `vm.Script` and keeps V8's code cache, made when a command succeeds, on disk.
   // Not split (CommonJS output cannot be): the modules a command imports on use stay wrapped in
   // esbuild's lazy initialisers, and with the code cache nothing is parsed twice. `import.meta.url`
   // (transport's optional `@opentelemetry/api` lookup) becomes the file's own URL.

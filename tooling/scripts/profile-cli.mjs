@@ -389,10 +389,10 @@ function summariseRuns(runs, analyses) {
  */
 async function profileCommand(node, cmd, opts) {
   const scratch = await mkdtemp(join(tmpdir(), 'profile-cli-'));
-  const env = { ...process.env, TMPDIR: scratch };
+  // The bench's start-up suite decides whether NODE_EXTRA_CA_CERTS reaches the Node runs.
+  const { NODE_RUN_ENV } = await import('../bench/suites/startup.mjs');
+  const env = { ...process.env, ...NODE_RUN_ENV, TMPDIR: scratch };
   delete env.NODE_COMPILE_CACHE;
-  // As in the bench's start-up suite: Node 20 parses this file before any JavaScript runs.
-  if (process.env.BENCH_EXTRA_CA !== 'keep') delete env.NODE_EXTRA_CA_CERTS;
   let n = 0;
   const once = async (profiled) => {
     const dir = join(scratch, `pull-${n++}`);

@@ -2,8 +2,8 @@
 // which has no compile cache, BENCHMARKS.md); Node 22.1+'s compile cache keeps only what V8
 // compiled before the code ran, so functions are still compiled on their first call in every run.
 // This file runs the same program built as one CommonJS file (dist/cjs/dhub.cjs, tsup.config.ts)
-// through `vm.Script` with V8's code cache kept on disk, made when a command exits. bin/dhub.js
-// loads it on every Node.
+// through `vm.Script` with V8's code cache kept on disk, made when a command succeeds.
+// bin/dhub.js loads it on every Node.
 //
 // The cache lives where Node 22 keeps its own (NODE_COMPILE_CACHE, else the OS temp directory's
 // node-compile-cache), in a directory of the user's own (mode 0700): a cache file is read only when
@@ -20,9 +20,6 @@
 // bin/dhub.js runs the ES module build, which costs less to compile than the whole file.
 'use strict';
 
-/** @param {string} name */
-const builtin = (name) => require(`node:${name}`);
-
 /**
  * Where the code cache is kept, or undefined when it is turned off.
  * @param {NodeJS.ProcessEnv} env
@@ -31,8 +28,8 @@ const builtin = (name) => require(`node:${name}`);
 function codeCacheDir(env = process.env) {
   const off = env['NODE_DISABLE_COMPILE_CACHE'];
   if (off !== undefined && off !== '' && off !== '0') return undefined;
-  const { join } = builtin('path');
-  const root = env['NODE_COMPILE_CACHE'] || join(builtin('os').tmpdir(), 'node-compile-cache');
+  const { join } = require('node:path');
+  const root = env['NODE_COMPILE_CACHE'] || join(require('node:os').tmpdir(), 'node-compile-cache');
   const uid = process.getuid?.();
   return join(root, uid === undefined ? 'dhub' : `dhub-${uid}`);
 }
@@ -53,7 +50,7 @@ function ours(stat) {
  * @returns {Buffer | undefined}
  */
 function readCache(file) {
-  const fs = builtin('fs');
+  const fs = require('node:fs');
   let fd;
   try {
     fd = fs.openSync(file, 'r');
@@ -79,8 +76,8 @@ const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
  * @returns {boolean} whether the file was written
  */
 function writeCache(dir, file, data, keep) {
-  const fs = builtin('fs');
-  const { join } = builtin('path');
+  const fs = require('node:fs');
+  const { join } = require('node:path');
   const temp = `${file}.${process.pid}.tmp`;
   try {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -126,8 +123,8 @@ function commandOf(args) {
  *   cache is turned off or the program was not found (bin/dhub.js then runs the ES module build)
  */
 function runWithCodeCache(options = {}) {
-  const fs = builtin('fs');
-  const { dirname, join } = builtin('path');
+  const fs = require('node:fs');
+  const { dirname, join } = require('node:path');
   const program = options.program ?? join(__dirname, '..', 'dist', 'cjs', 'dhub.cjs');
   const dir = 'cacheDir' in options ? options.cacheDir : codeCacheDir();
   if (dir === undefined) return { ran: false, cache: 'off' };
@@ -148,7 +145,7 @@ function runWithCodeCache(options = {}) {
   const command = commandOf(options.args ?? process.argv.slice(2));
   const file = join(dir, `${build}${safe(`${process.version}-${process.arch}-${command}`)}.v8cache`);
   const cachedData = readCache(file);
-  const vm = builtin('vm');
+  const vm = require('node:vm');
   // Node's own CommonJS wrapper, on the program's first line so its lines keep their numbers.
   const script = new vm.Script(
     `(function (exports, require, module, __filename, __dirname) { ${source}\n})`,
@@ -169,7 +166,7 @@ function runWithCodeCache(options = {}) {
   run.call(
     module.exports,
     module.exports,
-    builtin('module').createRequire(program),
+    require('node:module').createRequire(program),
     module,
     program,
     dirname(program),
